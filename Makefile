@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   build the environment if needed, run the main job on the embedded (synthetic) example
+#   make test   build the environment if needed, run the whole test suite (notebooks included)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SHARED_DATA ?= $(abspath ../shared/data)
+export EGOVKIT_SHARED_DATA ?= $(SHARED_DATA)
+export EGOVKIT_DATA_MIRROR ?= $(SHARED_DATA)/originals
+export MPLBACKEND ?= Agg
+
+.PHONY: demo test env browser clean bench
+
+env: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads its own).
+browser:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: browser tests will be skipped"; }
+
+demo: env
+	$(VENV)/bin/egovkit demo --out out/demo
+
+test: env browser
+	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax -q
+
+bench: env
+	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,43 @@
+"""Global configuration: cache folder, data mirror, language, thresholds.
+
+Each setting can be given by an environment variable (read when egovkit is imported)
+or changed at run time::
+
+    >>> import egovkit.settings as s
+    >>> s.language = "fr"
+
+Environment variables
+---------------------
+EGOVKIT_CACHE_DIR
+    Folder for downloaded and converted data sets (default: the user's cache folder,
+    e.g. ``~/.cache/egovkit``).
+EGOVKIT_DATA_MIRROR
+    A local folder (or ``file://``/``https://`` base URL) laid out like
+    ``https://raw.githubusercontent.com/<owner>/<repo>/<commit>/<path>``, i.e.
+    ``<mirror>/github/<owner>/<repo>/<commit>/<path>``. When set, data sets are taken
+    from there instead of the internet (used by the tests, pointing at
+    ``../shared/data/originals``).
+EGOVKIT_LANG
+    ``en`` (default) or ``fr`` for sentences and reports.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "egovkit"
+
+
+cache_dir: Path = Path(os.environ.get("EGOVKIT_CACHE_DIR") or _default_cache())
+data_mirror: str | None = os.environ.get("EGOVKIT_DATA_MIRROR") or None
+language: str = os.environ.get("EGOVKIT_LANG", "en")
+
+#: Denominators (households or persons) below this are flagged ``small_denominator``.
+small_denominator: int = 50
+
+#: Show progress bars on long steps.
+progress: bool = True

@@ -1,0 +1,39 @@
+"""Shared fixtures. Real data is read from ../shared/data (or $EGOVKIT_SHARED_DATA);
+data-set downloads go to the local mirror of the originals, into a temporary cache."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("EGOVKIT_SHARED_DATA") or ROOT.parent / "shared" / "data")
+MIRROR = Path(os.environ.get("EGOVKIT_DATA_MIRROR") or SHARED / "originals")
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ["EGOVKIT_DATA_MIRROR"] = str(MIRROR)
+os.environ.setdefault("EGOVKIT_CACHE_DIR", tempfile.mkdtemp(prefix="egovkit-test-cache-"))
+
+import egovkit.settings as _settings  # noqa: E402
+
+_settings.data_mirror = str(MIRROR)
+_settings.cache_dir = Path(os.environ["EGOVKIT_CACHE_DIR"])
+_settings.progress = False
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Folder of the real data sets; the test is skipped when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"real data folder {SHARED} not found (set EGOVKIT_SHARED_DATA)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    if not MIRROR.is_dir():
+        pytest.skip(f"data mirror {MIRROR} not found (set EGOVKIT_DATA_MIRROR)")
+    return MIRROR
