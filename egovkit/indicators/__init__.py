@@ -1,0 +1,33 @@
+"""Indicators: the ITU catalogue, rates with confidence intervals or margins of error,
+aggregation to higher levels, gaps and ranks, and a composite digital-access index.
+
+Typical use::
+
+    >>> from egovkit.indicators import compute_rates, aggregate, gaps   # doctest: +SKIP
+    >>> rates = compute_rates(table.data)                              # doctest: +SKIP
+    >>> national = aggregate(rates)                                    # doctest: +SKIP
+
+Every rate names its denominator through ``universe`` (``households`` or ``persons``);
+``share*`` columns are 0-1, ``pct*`` columns 0-100, ``*_pp`` percentage points.
+"""
+
+from __future__ import annotations
+
+from .catalogue import canonical_name, indicator_info, itu_catalogue, universe_of
+from .moe import (
+    compare_districts,
+    convert_moe,
+    moe_product,
+    moe_proportion,
+    moe_ratio,
+    moe_sum,
+    pairwise_significance,
+    significantly_different,
+    z_value,
+)
+
+__all__ = [
+    "itu_catalogue", "indicator_info", "universe_of", "canonical_name",
+    "moe_sum", "moe_proportion", "moe_ratio", "moe_product", "convert_moe", "z_value",
+    "significantly_different", "compare_districts", "pairwise_significance",
+]
