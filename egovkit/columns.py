@@ -1,0 +1,255 @@
+"""Recognise the columns of census-style tables: areas, codes, levels, denominators, indicators.
+
+Column names are matched case-, accent- and punctuation-insensitively against the aliases of
+the ITU catalogue (``egovkit/indicators/itu_indicators.csv``) and against short lists of common
+English and French spellings for the other roles. ``read_table(columns=...)`` always wins over
+what is recognised here.
+
+Examples
+--------
+>>> normalise_name("DeskTop/Computer/Laptop/Tablet")
+'desktop computer laptop tablet'
+>>> recognise_indicator("MPO_Total_Perc")
+ColumnMatch(indicator='mobile_phone', kind='percent', breakdown=None)
+>>> recognise_indicator("Ménages avec internet (%)").indicator
+'internet'
+>>> column_role("ConventionalHouseholds")
+('denominator', 'households')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from .errors import InputError
+
+CATALOGUE_PATH = Path(__file__).with_name("indicators") / "itu_indicators.csv"
+
+# Tokens that say "this column is a rate": pct-like -> percent (0-100); share-like -> decided by
+# the values (share when every value is <= 1, else percent).
+_PCT_TOKENS = {"pct", "perc", "percent", "percentage", "pourcentage", "pourcent", "prc"}
+_SHARE_TOKENS = {"share", "proportion", "prop", "part", "taux", "rate", "ratio"}
+# Breakdown tokens: "total" is the main column; the others are sub-populations (kept out).
+_TOTAL_TOKENS = {"total", "tot", "all", "ensemble", "both", "sexes"}
+_BREAKDOWN_TOKENS = {"male", "males", "female", "females", "men", "women", "homme", "hommes",
+                     "femme", "femmes", "masculin", "feminin", "boys", "girls", "m", "f"}
+_NOISE_TOKENS = {"of", "with", "de", "des", "du", "avec", "en", "the", "nb", "number", "nombre",
+                 "count", "n", "hh", "households", "menages", "persons", "individuals"}
+
+_ROLE_ALIASES: dict[str, set[str]] = {
+    "area": {"name", "names", "district", "districts", "county", "subcounty", "sub county",
+             "commune", "communes", "region", "regions", "area", "area name", "areaname", "nom",
+             "libelle", "departement", "province", "municipality", "municipalite", "localite",
+             "locality", "ward", "constituency", "geo name", "geoname", "geography",
+             "nom commune", "libelle commune", "libgeo", "lib geo", "district name",
+             "county name", "zone", "territory", "territoire", "arrondissement", "ville", "city",
+             "prefecture", "cercle", "canton", "state", "etat", "quartier", "neighbourhood",
+             "neighborhood", "nta name", "nom du district", "nom de la commune"},
+    "code": {"code", "id", "geoid", "geo id", "fips", "insee", "code insee", "code commune",
+             "countycode", "county code", "areacode", "area code", "district code", "codgeo",
+             "depcom", "code departement", "code district", "subcountycode", "sub county code",
+             "geo code", "geocode", "gid", "pcode", "admin code", "code geo", "nta code"},
+    "level": {"adminarea", "admin area", "level", "niveau", "admin level", "adminlevel",
+              "geo level", "geolevel", "summary level", "sumlev", "type", "area type",
+              "niveau geographique", "echelon"},
+    "parent": {"parent", "parent name", "parent area", "region parent", "upper level"},
+    "indicator": {"indicator", "indicators", "variable", "indicateur", "item", "measure",
+                  "asset", "equipement", "equipment", "variable name", "nom variable"},
+    "value": {"value", "values", "valeur", "valeurs", "count", "effectif", "nombre", "n",
+              "pct", "percent", "percentage", "pourcentage", "estimate", "val", "obs value"},
+}
+_DENOMINATOR_ALIASES: dict[str, str | None] = {
+    # households
+    "conventionalhouseholds": "households", "conventional households": "households",
+    "households": "households", "total households": "households", "households total": "households",
+    "number of households": "households", "nb households": "households", "hh total": "households",
+    "menages": "households", "nombre de menages": "households", "total menages": "households",
+    "nb menages": "households", "menages ordinaires": "households", "households in scope": "households",
+    "private households": "households", "total hh": "households", "household count": "households",
+    # persons
+    "population": "persons", "persons": "persons", "total population": "persons", "pop": "persons",
+    "individus": "persons", "personnes": "persons", "total persons": "persons",
+    "persons aged 3": "persons", "population 3": "persons", "populationage 3": "persons",
+    "population aged 3": "persons", "individuals": "persons", "pop totale": "persons",
+    "population totale": "persons", "total individuals": "persons",
+    # ambiguous: a bare "Total" (V4_T2.32: persons aged 3+); universe left to the indicators
+    "total": None, "denominator": None, "denominateur": None, "base": None, "universe": None,
+}
+#: Household assets and other columns that are not ICT indicators: ignored with a note.
+_NOT_ICT = {"bicycle", "bicycles", "motor cycle", "motorcycle", "motorbike", "refrigerator",
+            "fridge", "car", "cars", "truck", "lorry", "bus", "tuk tuk", "tuktuk", "analogue tv",
+            "analoguetv", "velo", "moto", "voiture", "refrigerateur", "frigo", "camion",
+            "truck lorry bus three wheelertruck", "boat", "canoe", "donkey", "cart", "bank account",
+            "electricity", "water", "toilet"}
+
+
+class ColumnMatch(NamedTuple):
+    """What a column header was recognised as.
+
+    ``kind`` is ``"percent"``, ``"share"``, ``"rate"`` (a share-like word: percent or share
+    decided by the values) or ``None`` (no marker: decided by the values); ``breakdown`` is
+    the sub-population token (``"male"``...) or ``None`` for the main column.
+    """
+
+    indicator: str | None
+    kind: str | None
+    breakdown: str | None
+
+
+def normalise_name(text: object) -> str:
+    """Lower case, no accents, punctuation and underscores as single spaces, ``%`` as ``pct``.
+
+    Examples
+    --------
+    >>> normalise_name("  Libellé_Commune ")
+    'libelle commune'
+    >>> normalise_name("Internet (%)")
+    'internet pct'
+    """
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("%", " pct ")
+    text = re.sub(r"([a-z])([0-9])", r"\1 \2", text)
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def _squash(norm: str) -> str:
+    return norm.replace(" ", "")
+
+
+@lru_cache(maxsize=1)
+def _load_catalogue() -> pd.DataFrame:
+    """The ITU catalogue (private loader: ``read`` comes before ``indicators`` in the chain)."""
+    try:
+        df = pd.read_csv(CATALOGUE_PATH, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError as exc:  # pragma: no cover - broken installation
+        raise InputError("the ITU indicator catalogue is missing", file=str(CATALOGUE_PATH),
+                         fix="reinstall egovkit") from exc
+    return df
+
+
+def catalogue() -> pd.DataFrame:
+    """Name, ITU code, universe (``unit``), parent and labels of every canonical indicator.
+
+    Examples
+    --------
+    >>> catalogue().set_index("name").loc["internet", ["itu_code", "unit"]].tolist()
+    ['HH6', 'households']
+    """
+    return _load_catalogue()[["name", "itu_code", "unit", "parent", "label_en", "label_fr"]].copy()
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    cat = _load_catalogue()
+    for row in cat.itertuples(index=False):
+        keys = [row.name, row.label_en, row.label_fr] + [a for a in row.aliases.split("|") if a.strip()]
+        for key in keys:
+            norm = normalise_name(key)
+            if norm:
+                index.setdefault(norm, row.name)
+                index.setdefault(_squash(norm), row.name)
+    return index
+
+
+def indicator_names() -> list[str]:
+    """Canonical indicator names of the catalogue, in catalogue order."""
+    return _load_catalogue()["name"].tolist()
+
+
+def _lookup(norm: str) -> str | None:
+    index = _alias_index()
+    return index.get(norm) or index.get(_squash(norm))
+
+
+def recognise_indicator(header: object) -> ColumnMatch:
+    """Match a column header to a catalogue indicator, a rate marker and a breakdown.
+
+    Parameters
+    ----------
+    header
+        The column name as written in the file.
+
+    Returns
+    -------
+    ColumnMatch
+        ``indicator`` is ``None`` when no alias matches.
+
+    Examples
+    --------
+    >>> recognise_indicator("UoI_Female_Perc")
+    ColumnMatch(indicator='internet_use', kind='percent', breakdown='female')
+    >>> recognise_indicator("Bicycle").indicator is None
+    True
+    """
+    norm = normalise_name(header)
+    whole = _lookup(norm)
+    tokens = norm.split()
+    kind = None
+    if any(t in _PCT_TOKENS for t in tokens):
+        kind = "percent"
+    elif any(t in _SHARE_TOKENS for t in tokens):
+        kind = "rate"
+    breakdown = next((t for t in tokens if t in _BREAKDOWN_TOKENS), None)
+    if whole is not None:
+        return ColumnMatch(whole, kind, None)
+    core = [t for t in tokens if t not in _PCT_TOKENS | _SHARE_TOKENS | _TOTAL_TOKENS | _BREAKDOWN_TOKENS]
+    found = _lookup(" ".join(core)) if core else None
+    if found is None:
+        core2 = [t for t in core if t not in _NOISE_TOKENS]
+        found = _lookup(" ".join(core2)) if core2 and core2 != core else None
+    if found is None:
+        return ColumnMatch(None, kind, breakdown)
+    return ColumnMatch(found, kind, breakdown)
+
+
+def column_role(header: object) -> tuple[str, str | None] | None:
+    """Role of a non-indicator column: area, code, level, parent, indicator, value, denominator.
+
+    Returns ``(role, universe)`` where ``universe`` is only set for denominators
+    (``"households"``, ``"persons"`` or ``None`` when the name does not say), or ``None``.
+
+    Examples
+    --------
+    >>> column_role("Nom de la commune")
+    ('area', None)
+    >>> column_role("Total")
+    ('denominator', None)
+    """
+    norm = normalise_name(header)
+    if not norm:
+        return None
+    if norm in _DENOMINATOR_ALIASES or _squash(norm) in {_squash(k) for k in _DENOMINATOR_ALIASES}:
+        uni = _DENOMINATOR_ALIASES.get(norm)
+        if uni is None:
+            uni = next((v for k, v in _DENOMINATOR_ALIASES.items() if _squash(k) == _squash(norm)), None)
+        return ("denominator", uni)
+    for role, aliases in _ROLE_ALIASES.items():
+        if norm in aliases or _squash(norm) in {_squash(a) for a in aliases}:
+            return (role, None)
+    return None
+
+
+def is_breakdown_only(header: object) -> bool:
+    """True for headers such as ``Male`` / ``Femmes``: sub-population denominators."""
+    tokens = normalise_name(header).split()
+    return bool(tokens) and all(t in _BREAKDOWN_TOKENS for t in tokens)
+
+
+def is_not_ict(header: object) -> bool:
+    """True for household assets that are not ICT (bicycle, car, refrigerator...).
+
+    Examples
+    --------
+    >>> is_not_ict("Motor Cycle"), is_not_ict("Internet")
+    (True, False)
+    """
+    norm = normalise_name(header)
+    return norm in _NOT_ICT or _squash(norm) in {_squash(x) for x in _NOT_ICT}
