@@ -1,0 +1,18 @@
+"""Public Wi-Fi coverage: hotspots, population sources, radius engine, gaps, siting."""
+
+from .engine import coverage, covered_area, nearest_site_distance, site_coordinates, weighted_quantiles
+from .population import (
+    Grid,
+    Population,
+    population_from_array,
+    population_from_districts,
+    population_from_points,
+    population_from_raster,
+    projected_crs,
+)
+
+__all__ = [
+    "Grid", "Population", "coverage", "covered_area", "nearest_site_distance", "population_from_array",
+    "population_from_districts", "population_from_points", "population_from_raster", "projected_crs",
+    "site_coordinates", "weighted_quantiles",
+]
