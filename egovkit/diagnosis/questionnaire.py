@@ -1,0 +1,464 @@
+"""The maturity questionnaire (shipped as data) and an assessment filled in against it.
+
+The questionnaire lives in ``egovkit/diagnosis/data/questionnaire_v1.yaml``: scales of allowed
+answers with their 0-1 scores, six dimensions, the questions with their mapping to the UN LOSI
+criteria, and, for equipment and connectivity, the cut points used to fill answers automatically
+from computed figures. See ``docs/diagnosis.md``.
+
+Examples
+--------
+>>> q = load_questionnaire()
+>>> q.version, len(q.questions) > 30
+('1.0', True)
+>>> q.allowed_answers("PR2")[:3]
+['not_online', 'information', 'form']
+>>> a = make_assessment({"PR2": "payment"}, territory="Example town", date="2024-03-01")
+>>> a.answer("PR2"), a.answer("PR1")
+('payment', '')
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import InputError
+from ..validate import ValidationReport
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_QUESTIONNAIRE = DATA_DIR / "questionnaire_v1.yaml"
+
+#: The answer that removes a question from the scores (only where ``allow_na`` is true).
+NOT_APPLICABLE = "not_applicable"
+#: Columns of ``Assessment.answers``, one row per question.
+ANSWER_COLUMNS = ["question_id", "answer", "evidence_url", "evidence_document", "evidence_date",
+                  "assessor", "comment"]
+#: Evidence text of the answers filled from computed figures.
+COMPUTED_EVIDENCE = "computed by egovkit"
+
+_NA_SPELLINGS = {"na", "n/a", "n_a", "not_applicable", "not applicable", "non applicable", "sans objet"}
+
+
+@dataclass
+class Questionnaire:
+    """A versioned questionnaire: scales, dimensions, questions, LOSI criteria and bands.
+
+    Build it with :func:`load_questionnaire`.
+
+    Attributes
+    ----------
+    id, version
+        Identity of the questionnaire (kept with every assessment).
+    scales
+        ``{scale: (answers, scores)}``; answers in increasing order of maturity, scores 0-1.
+    dimensions
+        One row per dimension: ``dimension``, ``weight``, ``en``, ``fr``.
+    questions
+        One row per question: ``question_id``, ``dimension``, ``scale``, ``weight``,
+        ``allow_na``, ``losi`` (tuple of criteria), ``en``, ``fr``, ``auto`` (dict or None).
+    losi_criteria
+        ``{criterion: {"en": ..., "fr": ...}}``.
+    bands
+        One row per band: ``band``, ``min`` (lower bound, 0-1), ``en``, ``fr``.
+    source
+        File it was read from.
+    """
+
+    id: str
+    version: str
+    scales: dict[str, tuple[list[str], list[float]]]
+    dimensions: pd.DataFrame
+    questions: pd.DataFrame
+    losi_criteria: dict[str, dict[str, str]]
+    bands: pd.DataFrame
+    source: str = ""
+
+    def question(self, question_id: str) -> pd.Series:
+        """The row of one question; an :class:`InputError` naming the known ids otherwise."""
+        hit = self.questions.loc[self.questions["question_id"] == question_id]
+        if hit.empty:
+            raise InputError(f"unknown question {question_id!r}",
+                             fix=f"use one of {', '.join(self.questions['question_id'])}")
+        return hit.iloc[0]
+
+    def allowed_answers(self, question_id: str) -> list[str]:
+        """Allowed answers of a question, in increasing order (plus ``not_applicable`` if allowed)."""
+        q = self.question(question_id)
+        answers = list(self.scales[q["scale"]][0])
+        if q["allow_na"]:
+            answers.append(NOT_APPLICABLE)
+        return answers
+
+    def score(self, question_id: str, answer: str | None) -> float:
+        """Score (0-1) of an answer; NaN for blank or ``not_applicable``.
+
+        >>> load_questionnaire().score("PR2", "payment")
+        0.8
+        """
+        if answer is None or (isinstance(answer, float) and math.isnan(answer)) or answer == "":
+            return float("nan")
+        if answer == NOT_APPLICABLE:
+            return float("nan")
+        answers, scores = self.scales[self.question(question_id)["scale"]]
+        if answer not in answers:
+            raise InputError(f"question {question_id}: answer {answer!r} is not allowed",
+                             column="answer", fix=f"use one of {', '.join(self.allowed_answers(question_id))}")
+        return float(scores[answers.index(answer)])
+
+    def label(self, kind: str, key: str, lang: str = "en") -> str:
+        """Label of a ``dimension``, ``question``, ``losi`` criterion or ``band`` in ``en``/``fr``."""
+        lang = "fr" if lang == "fr" else "en"
+        if kind == "dimension":
+            row = self.dimensions.loc[self.dimensions["dimension"] == key]
+        elif kind == "question":
+            row = self.questions.loc[self.questions["question_id"] == key]
+        elif kind == "band":
+            row = self.bands.loc[self.bands["band"] == key]
+        elif kind == "losi":
+            return self.losi_criteria[key][lang]
+        else:
+            raise ValueError(f"kind must be dimension, question, losi or band, not {kind!r}")
+        return str(row.iloc[0][lang]) if not row.empty else str(key)
+
+    def check_answers(self, answers: pd.DataFrame, *, source: str | None = None) -> tuple[pd.DataFrame, ValidationReport]:
+        """Normalise and check an answers table; return it with a :class:`ValidationReport`.
+
+        Answers are compared after trimming, lower-casing and replacing spaces and hyphens by
+        ``_`` (``"End to end"`` -> ``end_to_end``; ``"N/A"`` -> ``not_applicable``), each such
+        repair being recorded. Errors (unknown question, answer not allowed, question twice)
+        name the question, the row and the allowed answers. Questions left blank or absent are
+        recorded as ``unanswered`` notes. Nothing is raised here: call ``report.raise_if_errors()``.
+        """
+        report = ValidationReport(source=source)
+        df = _answer_frame(answers)
+        rows = df["source_row"] if "source_row" in df else pd.Series(np.arange(len(df)) + 2, index=df.index)
+        report.rows_in = len(df)
+        known = set(self.questions["question_id"])
+        clean: list[str] = []
+        for i, (qid, raw, row) in enumerate(zip(df["question_id"], df["answer"], rows)):
+            ans = _normalise_answer(raw)
+            clean.append(ans)
+            row = int(row)
+            if qid not in known:
+                report.add("error", "unknown_question", f"unknown question {qid!r}", row=row,
+                           column="question_id",
+                           fix=f"use one of {', '.join(self.questions['question_id'])} or delete the row")
+                continue
+            if ans == "":
+                continue
+            allowed = self.allowed_answers(qid)
+            if ans not in allowed:
+                report.add("error", "answer_not_allowed",
+                           f"question {qid} ({self.label('question', qid)}): answer {raw!r} is not allowed",
+                           row=row, column="answer", fix=f"use one of: {', '.join(allowed)}")
+            elif ans != raw:
+                report.add("info", "answer_normalised", f"question {qid}: answer {raw!r} read as {ans!r}",
+                           row=row, column="answer", action="repaired")
+        df["answer"] = pd.Series(clean, index=df.index, dtype="str")
+        dup = df["question_id"].duplicated(keep=False) & df["question_id"].isin(known)
+        for qid in dict.fromkeys(df.loc[dup, "question_id"]):
+            where = [int(r) for r in rows[df["question_id"] == qid]]
+            report.add("error", "duplicate_question", f"question {qid} is answered {len(where)} times (rows {where})",
+                       row=where[1], column="question_id", fix="keep one row per question")
+        answered = set(df.loc[df["answer"] != "", "question_id"])
+        for qid in self.questions["question_id"]:
+            if qid not in answered:
+                report.add("info", "unanswered", f"question {qid} ({self.label('question', qid)}) is unanswered",
+                           column="answer", action="left out of the scores")
+        report.set_fate(rows, "used")
+        return df, report
+
+
+def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
+    """Read a questionnaire YAML (default: the shipped ``questionnaire_v1.yaml``).
+
+    Examples
+    --------
+    >>> q = load_questionnaire()
+    >>> list(q.dimensions["dimension"])
+    ['equipment', 'procedures', 'data', 'people', 'participation', 'framework']
+    """
+    path = Path(path) if path is not None else DEFAULT_QUESTIONNAIRE
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("questionnaire file not found", file=str(path), fix="give the path of a questionnaire YAML") from None
+    scales: dict[str, tuple[list[str], list[float]]] = {}
+    for name, s in spec["scales"].items():
+        answers = [str(a) for a in s["answers"]]
+        scores = [float(x) for x in s["scores"]]
+        if len(answers) != len(scores) or any(not 0 <= x <= 1 for x in scores) or scores != sorted(scores):
+            raise InputError(f"scale {name!r}: needs one score in 0-1 per answer, in increasing order",
+                             file=str(path), fix="correct the scale in the questionnaire file")
+        scales[name] = (answers, scores)
+    dims = pd.DataFrame([{"dimension": d["id"], "weight": float(d.get("weight", 1)), "en": d["en"], "fr": d["fr"]}
+                         for d in spec["dimensions"]])
+    rows = []
+    for q in spec["questions"]:
+        if q["scale"] not in scales:
+            raise InputError(f"question {q['id']}: unknown scale {q['scale']!r}", file=str(path),
+                             fix=f"use one of {', '.join(scales)}")
+        if q["dimension"] not in set(dims["dimension"]):
+            raise InputError(f"question {q['id']}: unknown dimension {q['dimension']!r}", file=str(path),
+                             fix=f"use one of {', '.join(dims['dimension'])}")
+        bad = set(q.get("losi", [])) - set(spec["losi_criteria"])
+        if bad:
+            raise InputError(f"question {q['id']}: unknown LOSI criteria {sorted(bad)}", file=str(path),
+                             fix=f"use {', '.join(spec['losi_criteria'])}")
+        rows.append({"question_id": str(q["id"]), "dimension": q["dimension"], "scale": q["scale"],
+                     "weight": float(q.get("weight", 1)), "allow_na": bool(q.get("allow_na", False)),
+                     "losi": tuple(q.get("losi", [])), "en": q["en"], "fr": q.get("fr", q["en"]),
+                     "auto": q.get("auto")})
+    questions = pd.DataFrame(rows)
+    if questions["question_id"].duplicated().any():
+        raise InputError("question ids must be unique", file=str(path), fix="rename the duplicated ids")
+    bands = pd.DataFrame([{"band": b["id"], "min": float(b["min"]), "en": b["en"], "fr": b["fr"]} for b in spec["bands"]])
+    return Questionnaire(id=str(spec["id"]), version=str(spec["version"]), scales=scales, dimensions=dims,
+                         questions=questions, losi_criteria=spec["losi_criteria"], bands=bands, source=str(path))
+
+
+@dataclass
+class Assessment:
+    """Answers of one assessor for one territory at one date.
+
+    Attributes
+    ----------
+    answers
+        One row per question (``ANSWER_COLUMNS``); ``answer`` is ``""`` when unanswered.
+    territory, date, assessor
+        What, when (ISO date ``YYYY-MM-DD``) and who (default assessor of the rows).
+    questionnaire
+        The :class:`Questionnaire` the answers refer to.
+    report
+        What was repaired or left unanswered.
+    """
+
+    answers: pd.DataFrame
+    territory: str
+    date: str
+    assessor: str
+    questionnaire: Questionnaire
+    report: ValidationReport = field(default_factory=ValidationReport)
+
+    def answer(self, question_id: str) -> str:
+        """The answer given to a question (``""`` if unanswered)."""
+        hit = self.answers.loc[self.answers["question_id"] == question_id, "answer"]
+        return str(hit.iloc[0]) if len(hit) else ""
+
+    def with_answers(self, answers: pd.DataFrame | Mapping[str, Any], *, overwrite: bool = True) -> "Assessment":
+        """A new assessment with these answers added (e.g. from :func:`autofill_equipment`).
+
+        With ``overwrite=False`` only questions still unanswered are filled.
+        """
+        new = _answer_frame(answers)
+        new = new.loc[new["answer"].astype(str).str.strip() != ""]
+        old = self.answers.drop(columns=["source_row"], errors="ignore")
+        if not overwrite:
+            new = new.loc[~new["question_id"].isin(old.loc[old["answer"] != "", "question_id"])]
+        merged = pd.concat([old.loc[~old["question_id"].isin(new["question_id"])], new], ignore_index=True)
+        return make_assessment(merged, territory=self.territory, date=self.date, assessor=self.assessor,
+                               questionnaire=self.questionnaire)
+
+    def __repr__(self) -> str:
+        n = int((self.answers["answer"] != "").sum())
+        return (f"Assessment({self.territory!r}, {self.date}, assessor {self.assessor!r}: {n}/"
+                f"{len(self.questionnaire.questions)} questions answered, questionnaire v{self.questionnaire.version})")
+
+
+def make_assessment(
+    answers: pd.DataFrame | Mapping[str, Any],
+    *,
+    territory: str,
+    date: str,
+    assessor: str = "",
+    questionnaire: Questionnaire | None = None,
+    source: str | None = None,
+) -> Assessment:
+    """Check answers against the questionnaire and build an :class:`Assessment`.
+
+    Parameters
+    ----------
+    answers
+        ``{question_id: answer}``, ``{question_id: {"answer": ..., "evidence_url": ...}}``, or a
+        DataFrame with ``question_id`` and ``answer`` (and optionally the other ``ANSWER_COLUMNS``).
+    territory, date, assessor
+        What is assessed, when (``YYYY-MM-DD``), by whom (used where a row has no assessor).
+    questionnaire
+        Default: the shipped questionnaire.
+    source
+        File name, for messages.
+
+    Raises
+    ------
+    egovkit.errors.ValidationError
+        Listing every unknown question, duplicated question and answer not allowed, each with
+        the allowed answers.
+
+    Examples
+    --------
+    >>> a = make_assessment({"CO4": "consultation", "FR4": "Applied"}, territory="X", date="2024-01-31")
+    >>> a.answer("FR4"), a.report.by_code("answer_normalised")[0].action
+    ('applied', 'repaired')
+    """
+    q = questionnaire or load_questionnaire()
+    date = _iso_date(date, "date")
+    df, report = q.check_answers(_answer_frame(answers), source=source)
+    report.raise_if_errors()
+    df["assessor"] = df["assessor"].where(df["assessor"] != "", assessor)
+    # one row per question of the questionnaire, in questionnaire order
+    order = pd.DataFrame({"question_id": q.questions["question_id"]})
+    out = order.merge(df, on="question_id", how="left")
+    for c in ANSWER_COLUMNS[1:]:
+        out[c] = out[c].fillna("").astype("str")
+    out.loc[out["assessor"] == "", "assessor"] = assessor
+    keep = ANSWER_COLUMNS + (["source_row"] if "source_row" in out else [])
+    return Assessment(answers=out[keep], territory=str(territory), date=date, assessor=str(assessor),
+                      questionnaire=q, report=report)
+
+
+def autofill_equipment(
+    figures: Mapping[str, float] | pd.Series | pd.DataFrame | None = None,
+    *,
+    gini: float | None = None,
+    wifi_coverage: float | None = None,
+    questionnaire: Questionnaire | None = None,
+    date: str | None = None,
+) -> pd.DataFrame:
+    """Turn computed figures into answers of the equipment and connectivity questions.
+
+    Each question with an ``auto`` block in the questionnaire names the figure(s) it uses and
+    the cut points between its answers (data, see ``docs/diagnosis.md``). For "higher is
+    better" figures a value equal to a cut point goes to the upper answer; for "lower is
+    better" ones (the Gini) to the lower answer. Questions whose figure is not given are left
+    out. Each answer carries the evidence ``"computed by egovkit"`` and the value in ``comment``.
+
+    Parameters
+    ----------
+    figures
+        Shares 0-1 by indicator name (``computer``, ``internet``, ``mobile_phone``,
+        ``smartphone``, ``tablet``, ...; ``*_hh`` household variants also accepted), as a
+        mapping, a Series, or a DataFrame with columns ``indicator`` and ``share``.
+    gini
+        Inequality of a device/internet share over the districts (0-1), e.g. the
+        household-weighted Gini of district internet shares.
+    wifi_coverage
+        Share (0-1) of the population within reach of a public Wi-Fi hotspot.
+    questionnaire
+        Default: the shipped questionnaire.
+    date
+        Evidence date (``YYYY-MM-DD``), e.g. the census date.
+
+    Returns
+    -------
+    DataFrame
+        ``ANSWER_COLUMNS``, one row per question that could be filled.
+
+    Examples
+    --------
+    >>> a = autofill_equipment({"computer": 0.088, "internet": 0.179, "mobile_phone": 0.473})
+    >>> dict(zip(a["question_id"], a["answer"]))
+    {'EQ1': 'very_low', 'EQ4': 'very_low', 'EQ5': 'very_low'}
+    """
+    q = questionnaire or load_questionnaire()
+    values: dict[str, float] = {}
+    if isinstance(figures, pd.DataFrame):
+        if not {"indicator", "share"} <= set(figures.columns):
+            raise InputError("figures table needs columns 'indicator' and 'share' (0-1)",
+                             column=", ".join(map(str, figures.columns)), fix="rename the columns or pass a dict")
+        values.update({str(k): v for k, v in zip(figures["indicator"], figures["share"])})
+    elif figures is not None:
+        values.update({str(k): v for k, v in dict(figures).items()})
+    if gini is not None:
+        values["gini"] = gini
+    if wifi_coverage is not None:
+        values["wifi_coverage"] = wifi_coverage
+    for k, v in list(values.items()):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            del values[k]
+            continue
+        v = float(v)
+        if not 0 <= v <= 1:
+            raise InputError(f"figure {k!r} = {v} is not a share between 0 and 1", column=k,
+                             fix="give shares 0-1 (divide percentages by 100)")
+        values[k] = v
+    date = _iso_date(date, "date") if date else ""
+    rows = []
+    for _, qu in q.questions.iterrows():
+        auto = qu["auto"]
+        if not auto:
+            continue
+        name = next((f for f in auto["figure"] if f in values), None)
+        if name is None:
+            continue
+        value = values[name]
+        answers = q.scales[qu["scale"]][0]
+        cuts = [float(c) for c in auto["cuts"]]
+        if len(cuts) != len(answers) - 1:
+            raise InputError(f"question {qu['question_id']}: {len(cuts)} cut points for {len(answers)} answers",
+                             file=q.source, fix="give one cut point fewer than answers")
+        if auto.get("direction", "higher") == "lower":
+            idx = len(answers) - 1 - int(np.searchsorted(cuts, value, side="left"))
+        else:
+            idx = int(np.searchsorted(cuts, value, side="right"))
+        cut_txt = "/".join(f"{c:g}" for c in cuts)
+        rows.append({"question_id": qu["question_id"], "answer": answers[idx], "evidence_url": "",
+                     "evidence_document": COMPUTED_EVIDENCE, "evidence_date": date, "assessor": "egovkit",
+                     "comment": f"{name} = {value:.3f} ({auto.get('direction', 'higher')} is better; cuts {cut_txt})"})
+    return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def _answer_frame(answers: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
+    """Any accepted form of answers -> DataFrame with every ANSWER_COLUMNS column as str."""
+    if isinstance(answers, pd.DataFrame):
+        df = answers.copy()
+    else:
+        recs = []
+        for qid, val in dict(answers).items():
+            rec = dict(val) if isinstance(val, Mapping) else {"answer": val}
+            rec["question_id"] = qid
+            recs.append(rec)
+        df = pd.DataFrame(recs)
+    if "question_id" not in df or "answer" not in df:
+        raise InputError("the answers need columns 'question_id' and 'answer'",
+                         column=", ".join(map(str, df.columns)), fix="rename the columns")
+    df = df.reset_index(drop=True)
+    for c in ANSWER_COLUMNS:
+        if c not in df:
+            df[c] = ""
+        df[c] = df[c].map(_cell_text).astype("str")
+    df["question_id"] = df["question_id"].str.strip().str.upper()
+    return df
+
+
+def _cell_text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
+        return ""
+    if hasattr(v, "isoformat"):
+        return v.date().isoformat() if hasattr(v, "date") and callable(v.date) else v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _normalise_answer(raw: Any) -> str:
+    text = _cell_text(raw)
+    low = text.strip().lower()
+    if low in _NA_SPELLINGS:
+        return NOT_APPLICABLE
+    return low.replace(" ", "_").replace("-", "_")
+
+
+def _iso_date(value: Any, what: str) -> str:
+    text = _cell_text(value)
+    try:
+        return pd.Timestamp(text).date().isoformat()
+    except (ValueError, TypeError):
+        raise InputError(f"{what} {value!r} is not a date", column=what, fix="write it as YYYY-MM-DD") from None

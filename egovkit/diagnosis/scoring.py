@@ -1,0 +1,234 @@
+"""Scores of an assessment per question, dimension, LOSI criterion and overall, and progress.
+
+Scores are on a 0-1 scale. A question scores the value of its answer on its scale; a dimension
+scores the weighted mean of its answered, applicable questions; the overall score is the
+weighted mean of the dimension scores. Bands follow the UN Local Online Service Index (LOSI)
+levels: low < 0.25 <= middle < 0.50 <= high < 0.75 <= very high.
+
+Examples
+--------
+>>> from egovkit.diagnosis.questionnaire import make_assessment
+>>> a = make_assessment({"PR1": "end_to_end", "PR2": "information"}, territory="X", date="2024-01-01")
+>>> r = score_assessment(a)
+>>> round(r.dimension_score("procedures"), 4)   # (1.0 * 1 + 0.2 * 2) / 3
+0.4667
+>>> band_of(0.4667)
+'middle'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..validate import ValidationReport
+from .questionnaire import NOT_APPLICABLE, Assessment, Questionnaire, load_questionnaire
+
+#: LOSI band lower bounds (0-1); the shipped questionnaire carries the same values as data.
+BANDS = {"low": 0.0, "middle": 0.25, "high": 0.50, "very_high": 0.75}
+
+
+def band_of(score: float | Iterable[float], questionnaire: Questionnaire | None = None) -> str | list[str]:
+    """LOSI band of a score (or of each score): ``low``, ``middle``, ``high``, ``very_high``.
+
+    A score equal to a bound belongs to the upper band (0.25 is middle, 0.75 very high).
+    NaN gives ``""``.
+
+    >>> band_of([0.0, 0.2499, 0.25, 0.5, 0.7499, 0.75, 1.0])
+    ['low', 'low', 'middle', 'high', 'high', 'very_high', 'very_high']
+    """
+    if questionnaire is not None:
+        names, mins = list(questionnaire.bands["band"]), list(questionnaire.bands["min"])
+    else:
+        names, mins = list(BANDS), list(BANDS.values())
+    scalar = np.ndim(score) == 0
+    arr = np.atleast_1d(np.asarray(score, dtype=float))
+    if np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"scores must be between 0 and 1, got {arr[(arr < 0) | (arr > 1)][:3].tolist()}")
+    idx = np.searchsorted(np.asarray(mins), arr, side="right") - 1
+    out = ["" if np.isnan(v) else names[i] for v, i in zip(arr, idx)]
+    return out[0] if scalar else out
+
+
+@dataclass
+class AssessmentResult:
+    """Scores of one assessment.
+
+    Attributes
+    ----------
+    assessment
+        The scored :class:`~egovkit.diagnosis.questionnaire.Assessment`.
+    questions
+        One row per question: ``question_id``, ``dimension``, ``answer``, ``score`` (0-1 or NaN),
+        ``weight``, ``status`` (``scored``, ``not applicable``, ``unanswered``), ``losi``.
+    dimensions
+        One row per dimension: ``dimension``, ``label_en``, ``label_fr``, ``score``, ``band``,
+        ``n_questions``, ``n_scored``, ``n_not_applicable``, ``n_unanswered``,
+        ``share_answered`` (answered incl. not applicable / questions).
+    losi
+        One row per LOSI criterion: ``criterion``, ``label_en``, ``label_fr``, ``score``,
+        ``band``, ``n_scored`` (each question counts in every criterion it is mapped to).
+    overall, overall_band
+        Weighted mean of the dimension scores that could be computed, and its band.
+    share_answered
+        Answered (incl. not applicable) / all questions.
+    report
+        Dimensions without any scored question, and the answers' report.
+    """
+
+    assessment: Assessment
+    questions: pd.DataFrame
+    dimensions: pd.DataFrame
+    losi: pd.DataFrame
+    overall: float
+    overall_band: str
+    share_answered: float
+    report: ValidationReport = field(default_factory=ValidationReport)
+
+    def dimension_score(self, dimension: str) -> float:
+        """Score (0-1) of one dimension."""
+        return float(self.dimensions.set_index("dimension").loc[dimension, "score"])
+
+    def weakest(self, n: int = 3) -> pd.DataFrame:
+        """The ``n`` lowest-scoring dimensions (scored ones only), weakest first."""
+        d = self.dimensions.dropna(subset=["score"])
+        return d.sort_values(["score", "dimension"]).head(n).reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        a = self.assessment
+        return (f"AssessmentResult({a.territory!r}, {a.date}, {a.assessor!r}: overall {self.overall:.2f} "
+                f"({self.overall_band}), {self.share_answered:.0%} answered)")
+
+
+def score_assessment(assessment: Assessment) -> AssessmentResult:
+    """Score an assessment per question, dimension, LOSI criterion and overall.
+
+    Parameters
+    ----------
+    assessment
+        From :func:`~egovkit.diagnosis.questionnaire.make_assessment` or
+        :func:`~egovkit.diagnosis.template.read_template`.
+
+    Returns
+    -------
+    AssessmentResult
+
+    Examples
+    --------
+    >>> from egovkit.diagnosis.questionnaire import make_assessment
+    >>> a = make_assessment({"FR1": "obtained", "FR2": "unknown"}, territory="X", date="2024-01-01")
+    >>> r = score_assessment(a)
+    >>> round(r.dimension_score("framework"), 4), round(r.overall, 4)   # (1*2 + 0*1)/3
+    (0.6667, 0.6667)
+    """
+    q = assessment.questionnaire
+    report = ValidationReport(source=f"assessment {assessment.territory} {assessment.date}")
+    report.extend(assessment.report)
+    qs = q.questions[["question_id", "dimension", "weight", "losi"]].merge(
+        assessment.answers[["question_id", "answer"]], on="question_id", how="left")
+    qs["answer"] = qs["answer"].fillna("").astype("str")
+    qs["score"] = [q.score(i, a) for i, a in zip(qs["question_id"], qs["answer"])]
+    qs["status"] = np.where(qs["answer"] == "", "unanswered",
+                            np.where(qs["answer"] == NOT_APPLICABLE, "not applicable", "scored"))
+    qs = qs[["question_id", "dimension", "answer", "score", "weight", "status", "losi"]]
+
+    dim_rows = []
+    for _, d in q.dimensions.iterrows():
+        sub = qs.loc[qs["dimension"] == d["dimension"]]
+        score = _weighted_mean(sub["score"], sub["weight"])
+        if np.isnan(score):
+            report.add("warning", "dimension_not_scored",
+                       f"dimension {d['dimension']!r} ({d['en']}) has no scored question",
+                       fix="answer at least one of its questions", action="left out of the overall score")
+        dim_rows.append({"dimension": d["dimension"], "label_en": d["en"], "label_fr": d["fr"], "score": score,
+                         "weight": d["weight"], "n_questions": len(sub),
+                         "n_scored": int((sub["status"] == "scored").sum()),
+                         "n_not_applicable": int((sub["status"] == "not applicable").sum()),
+                         "n_unanswered": int((sub["status"] == "unanswered").sum())})
+    dims = pd.DataFrame(dim_rows)
+    dims["share_answered"] = 1 - dims["n_unanswered"] / dims["n_questions"]
+    dims.insert(4, "band", band_of(dims["score"].to_numpy(), q))
+
+    exploded = qs.explode("losi")
+    losi_rows = []
+    for crit, labels in q.losi_criteria.items():
+        sub = exploded.loc[exploded["losi"] == crit]
+        losi_rows.append({"criterion": crit, "label_en": labels["en"], "label_fr": labels["fr"],
+                          "score": _weighted_mean(sub["score"], sub["weight"]),
+                          "n_scored": int((sub["status"] == "scored").sum())})
+    losi = pd.DataFrame(losi_rows)
+    losi.insert(4, "band", band_of(losi["score"].to_numpy(), q))
+
+    overall = _weighted_mean(dims["score"], dims["weight"])
+    return AssessmentResult(assessment=assessment, questions=qs, dimensions=dims, losi=losi, overall=overall,
+                            overall_band=band_of(overall, q) if not np.isnan(overall) else "",
+                            share_answered=float((qs["status"] != "unanswered").mean()), report=report)
+
+
+@dataclass
+class Progress:
+    """Change between two assessments of the same territory.
+
+    Attributes
+    ----------
+    dimensions
+        Per dimension and ``overall``: ``score_before``, ``score_after``, ``change``,
+        ``band_before``, ``band_after``.
+    questions
+        Questions whose answer changed: ``question_id``, ``dimension``, ``answer_before``,
+        ``answer_after``, ``score_before``, ``score_after``, ``change``.
+    date_before, date_after
+        Dates of the two assessments.
+    """
+
+    dimensions: pd.DataFrame
+    questions: pd.DataFrame
+    date_before: str
+    date_after: str
+
+
+def compare_assessments(before: Assessment | AssessmentResult, after: Assessment | AssessmentResult) -> Progress:
+    """Progress between two assessment dates, per dimension and per question.
+
+    Examples
+    --------
+    >>> from egovkit.diagnosis.questionnaire import make_assessment
+    >>> a = make_assessment({"PR3": "form"}, territory="X", date="2024-01-01")
+    >>> b = make_assessment({"PR3": "payment"}, territory="X", date="2025-01-01")
+    >>> p = compare_assessments(a, b)
+    >>> p.questions[["question_id", "answer_before", "answer_after"]].values.tolist()
+    [['PR3', 'form', 'payment']]
+    >>> round(float(p.dimensions.set_index("dimension").loc["procedures", "change"]), 2)
+    0.4
+    """
+    rb = before if isinstance(before, AssessmentResult) else score_assessment(before)
+    ra = after if isinstance(after, AssessmentResult) else score_assessment(after)
+    if rb.assessment.questionnaire.version != ra.assessment.questionnaire.version:
+        raise ValueError("the two assessments use different questionnaire versions "
+                         f"({rb.assessment.questionnaire.version} and {ra.assessment.questionnaire.version})")
+    cols = ["dimension", "label_en", "label_fr", "score", "band"]
+    d = rb.dimensions[cols].merge(ra.dimensions[["dimension", "score", "band"]], on="dimension",
+                                  suffixes=("_before", "_after"))
+    overall = pd.DataFrame([{"dimension": "overall", "label_en": "Overall", "label_fr": "Ensemble",
+                             "score_before": rb.overall, "band_before": rb.overall_band,
+                             "score_after": ra.overall, "band_after": ra.overall_band}])
+    d = pd.concat([d, overall], ignore_index=True)
+    d["change"] = d["score_after"] - d["score_before"]
+    d = d[["dimension", "label_en", "label_fr", "score_before", "score_after", "change", "band_before", "band_after"]]
+    qq = rb.questions[["question_id", "dimension", "answer", "score"]].merge(
+        ra.questions[["question_id", "answer", "score"]], on="question_id", suffixes=("_before", "_after"))
+    qq = qq.loc[qq["answer_before"] != qq["answer_after"]].reset_index(drop=True)
+    qq["change"] = qq["score_after"] - qq["score_before"]
+    return Progress(dimensions=d, questions=qq, date_before=rb.assessment.date, date_after=ra.assessment.date)
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    v = values.to_numpy(dtype=float)
+    w = weights.to_numpy(dtype=float)
+    ok = ~np.isnan(v)
+    if not ok.any() or w[ok].sum() == 0:
+        return float("nan")
+    return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok]))
