@@ -1,0 +1,349 @@
+"""Aggregation to higher levels, households/persons without any device, gaps and ranks.
+
+Aggregating rates means summing counts: per group and indicator the numerators and the
+denominators are summed and the share recomputed, which is the denominator-weighted mean of
+the district shares (households for household indicators, persons for person indicators).
+Margins of error follow the Census Bureau's approximations: ``moe_sum`` for the summed counts,
+then ``moe_proportion`` for the share.
+
+Examples
+--------
+>>> long = pd.DataFrame({"area_name": ["A", "B"], "parent": "R", "indicator": "internet",
+...                      "numerator": [30.0, 10.0], "denominator": [100.0, 300.0]})
+>>> float(aggregate(long).loc[0, "pct"])
+10.0
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..validate import ValidationReport
+from .moe import moe_sum, significantly_different
+from .rates import compute_rates
+
+_COUNT_COLUMNS = ["numerator", "denominator"]
+
+
+def _group_keys(df: pd.DataFrame, by: "str | pd.Series | Mapping | None", name: str) -> tuple[pd.Series, str]:
+    """One group label per row of ``df`` and the name of the level."""
+    if by is None:
+        return pd.Series(name, index=df.index, dtype="string"), "territory"
+    if isinstance(by, str):
+        if by not in df.columns:
+            raise InputError(f"no column {by!r} to aggregate by", column=by,
+                             fix=f"choose one of {list(df.columns)} or pass a mapping area -> group")
+        return df[by].astype("string"), by
+    mapping = by.to_dict() if isinstance(by, pd.Series) else dict(by)
+    mapping = {str(k): v for k, v in mapping.items()}
+    level = by.name if isinstance(by, pd.Series) and by.name else "group"
+    by_code = (df["area_code"].astype("string").map(mapping) if "area_code" in df.columns
+               else pd.Series(pd.NA, index=df.index))
+    by_name = df["area_name"].astype("string").map(mapping)
+    keys = by_code.where(by_code.notna(), by_name)
+    return keys.astype("string"), str(level)
+
+
+def aggregate(
+    rates_or_long: pd.DataFrame,
+    by: "str | pd.Series | Mapping | None" = None,
+    *,
+    name: str = "Total",
+    survey: bool | None = None,
+    confidence: float = 0.95,
+    report: ValidationReport | None = None,
+) -> pd.DataFrame:
+    """Rates of groups of districts (region, urban/rural, the whole territory).
+
+    Parameters
+    ----------
+    rates_or_long
+        The long table or the output of :func:`compute_rates` (a ``CensusTable`` also works).
+    by
+        ``None``: the whole territory (one group called ``name``); a column name (e.g.
+        ``"parent"``); or a Series/dict mapping ``area_code`` (or ``area_name``) to a group.
+        Districts without a group are left out and reported.
+    name
+        Name of the single group when ``by`` is None.
+    survey, confidence
+        Passed to :func:`compute_rates` for the aggregated rows.
+    report
+        Where to record districts left out or with missing values.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, indicator): ``area_code`` and ``area_name`` (the group), ``level``,
+        ``indicator``, ``itu_code``, ``universe`` (the denominator: households or persons),
+        ``numerator``, ``denominator`` (sums), ``n_areas`` (districts counted),
+        ``n_areas_missing`` (districts without a value for this indicator, not counted),
+        margins of error when the input had them, then the columns of :func:`compute_rates`.
+
+    Notes
+    -----
+    Sample sizes are summed and the design effect is the sample-size-weighted mean of the
+    districts' design effects (an approximation: strata and clusters are not known here).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"area_name": ["A", "B", "C"], "indicator": "internet",
+    ...                      "numerator": [30.0, 10.0, 5.0], "denominator": [100.0, 300.0, 50.0]})
+    >>> aggregate(long, {"A": "north", "B": "north", "C": "south"})["pct"].round(1).tolist()
+    [10.0, 10.0]
+    """
+    if hasattr(rates_or_long, "data") and isinstance(getattr(rates_or_long, "data"), pd.DataFrame):
+        report = report if report is not None else rates_or_long.report
+        rates_or_long = rates_or_long.data
+    if report is None:
+        report = ValidationReport()
+    df = rates_or_long
+    missing = [c for c in ["area_name", "indicator", "numerator", "denominator"] if c not in df.columns]
+    if missing:
+        raise InputError(f"the table lacks columns {missing}", column=", ".join(missing),
+                         fix="pass the long table or the output of compute_rates")
+    keys, level = _group_keys(df, by, name)
+    no_group = keys.isna()
+    if no_group.any():
+        areas = df.loc[no_group, "area_name"].astype(str).unique().tolist()
+        report.add("warning", "no_group", f"{len(areas)} district(s) have no group and are left out of the "
+                   f"aggregation: {areas[:10]}{' ...' if len(areas) > 10 else ''}",
+                   fix="add them to the mapping passed as by=", action="dropped from aggregate")
+    work = pd.DataFrame({
+        "_group": keys,
+        "indicator": df["indicator"].astype("string"),
+        "numerator": pd.to_numeric(df["numerator"], errors="coerce").astype(float),
+        "denominator": pd.to_numeric(df["denominator"], errors="coerce").astype(float),
+    })
+    for col in ("universe", "itu_code"):
+        work[col] = df[col].astype("string") if col in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
+    has_moe = "numerator_moe" in df.columns and df["numerator_moe"].notna().any()
+    has_n = "sample_size" in df.columns and df["sample_size"].notna().any()
+    if has_moe:
+        work["numerator_moe_sq"] = pd.to_numeric(df["numerator_moe"], errors="coerce").astype(float) ** 2
+        dm = df["denominator_moe"] if "denominator_moe" in df.columns else np.nan
+        work["denominator_moe_sq"] = pd.to_numeric(pd.Series(dm, index=df.index), errors="coerce").astype(float) ** 2
+    if has_n:
+        n = pd.to_numeric(df["sample_size"], errors="coerce").astype(float)
+        deff = (pd.to_numeric(df["design_effect"], errors="coerce").astype(float).fillna(1.0)
+                if "design_effect" in df.columns else pd.Series(1.0, index=df.index))
+        work["sample_size"] = n
+        work["_n_deff"] = n * deff
+    work = work[~no_group]
+    valid = work["numerator"].notna() & (work["denominator"] > 0)
+    n_bad = int((~valid).sum())
+    if n_bad:
+        report.add("warning", "aggregate_missing",
+                   f"{n_bad} (district, indicator) row(s) without a numerator or a positive denominator "
+                   "are not counted in the aggregates (see n_areas_missing)", action="left out of aggregate")
+    grp_cols = ["_group", "indicator"]
+    counts = work.groupby(grp_cols, sort=False, dropna=False).size().rename("_rows")
+    good = work[valid]
+    sums = {"numerator": "sum", "denominator": "sum"}
+    if has_moe:
+        sums.update({"numerator_moe_sq": lambda s: s.sum(min_count=1) if s.notna().all() else np.nan,
+                     "denominator_moe_sq": lambda s: s.sum(min_count=1) if s.notna().all() else np.nan})
+    if has_n:
+        sums.update({"sample_size": "sum", "_n_deff": "sum"})
+    g = good.groupby(grp_cols, sort=False, dropna=False)
+    out = g.agg(sums)
+    out["n_areas"] = g.size()
+    first = g[["universe", "itu_code"]].first()
+    out = out.join(first).join(counts, how="right")
+    out["n_areas"] = out["n_areas"].fillna(0).astype(int)
+    out["n_areas_missing"] = (out["_rows"] - out["n_areas"]).astype(int)
+    out = out.drop(columns="_rows").reset_index()
+    if has_moe:
+        out["numerator_moe"] = np.sqrt(out.pop("numerator_moe_sq"))
+        out["denominator_moe"] = np.sqrt(out.pop("denominator_moe_sq"))
+    if has_n:
+        out["design_effect"] = out.pop("_n_deff") / out["sample_size"]
+    out = out.rename(columns={"_group": "area_name"})
+    out.insert(0, "area_code", out["area_name"])
+    out.insert(2, "level", level)
+    out.insert(3, "parent", pd.Series(pd.NA, index=out.index, dtype="string"))
+    univ = out.groupby("indicator")["universe"].nunique()
+    if (univ > 1).any():
+        raise InputError(f"indicators {univ[univ > 1].index.tolist()} mix households and persons",
+                         column="universe", fix="one indicator must have one universe")
+    rates = compute_rates(out, survey=survey if survey is not None else (has_moe or has_n),
+                          confidence=confidence, on_invalid="report", report=report)
+    rates.attrs["aggregated_by"] = level
+    return rates
+
+
+def without_any(long: pd.DataFrame, indicators: list[str] | None = None, *,
+                none_indicator: str = "no_computer", any_indicator: str | None = "any_device",
+                exclusive: bool = False, name: str = "none_of_listed") -> pd.DataFrame:
+    """Households (or persons) without any of the listed devices, only where the table allows.
+
+    A household with a smartphone and a tablet is counted in both categories, so the share
+    *without any* device can **not** be derived from overlapping categories: the union is not
+    the sum. It is returned only when
+
+    1. the table gives it directly (``none_indicator``, e.g. ACS S2801 row 011 "No computer");
+    2. or the table gives "has at least one of them" (``any_indicator``, ACS row 002): the
+       complement ``denominator - numerator``, with MOE ``sqrt(MOE_any^2 + MOE_den^2)``
+       (conservative, Handbook sum/difference formula);
+    3. or the caller asserts that ``indicators`` are mutually exclusive (``exclusive=True``,
+       e.g. "desktop only", "smartphone only"... which are not exhaustive either, so use it
+       only for truly exclusive and exhaustive breakdowns): ``denominator - sum``.
+
+    Parameters
+    ----------
+    long
+        The long table.
+    indicators
+        The listed devices (only used with ``exclusive=True``).
+    none_indicator, any_indicator
+        Names of the "none" and "at least one" indicators in the table.
+    exclusive
+        The listed indicators are mutually exclusive categories.
+    name
+        Indicator name of a derived result.
+
+    Returns
+    -------
+    DataFrame
+        Long rows (same columns as the input) of the "without any" indicator.
+
+    Raises
+    ------
+    InputError
+        When the table does not allow it.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"area_name": ["A", "A"], "indicator": ["computer", "tablet"],
+    ...                      "numerator": [30.0, 20.0], "denominator": [100.0, 100.0]})
+    >>> without_any(long, ["computer", "tablet"], exclusive=True)["numerator"].tolist()
+    [50.0]
+    """
+    present = set(long["indicator"].astype(str))
+    if none_indicator in present:
+        return long[long["indicator"] == none_indicator].reset_index(drop=True)
+    if any_indicator and any_indicator in present:
+        out = long[long["indicator"] == any_indicator].copy()
+        out["numerator"] = out["denominator"] - out["numerator"]
+        if "numerator_moe" in out.columns:
+            dm = out["denominator_moe"] if "denominator_moe" in out.columns else 0.0
+            out["numerator_moe"] = np.sqrt(out["numerator_moe"] ** 2 + dm ** 2)
+        if "share_moe" in out.columns:
+            out = out.drop(columns="share_moe")
+        out["indicator"] = name
+        out["itu_code"] = pd.NA
+        return out.reset_index(drop=True)
+    if exclusive and indicators:
+        absent = [i for i in indicators if i not in present]
+        if absent:
+            raise InputError(f"indicators {absent} are not in the table", column=", ".join(absent),
+                             fix=f"choose among {sorted(present)}")
+        sub = long[long["indicator"].isin(indicators)]
+        keys = [c for c in ("area_code", "area_name", "level", "parent") if c in sub.columns]
+        universes = sub["universe"].dropna().unique() if "universe" in sub.columns else []
+        if len(universes) > 1:
+            raise InputError("the listed indicators mix households and persons", column="universe",
+                             fix="list indicators of one universe")
+        g = sub.groupby(keys, sort=False, dropna=False)
+        out = g.agg(numerator=("numerator", "sum"), denominator=("denominator", "first"),
+                    n=("indicator", "size")).reset_index()
+        n_listed = out.pop("n")
+        if (n_listed < len(indicators)).any():
+            raise InputError("some districts lack one of the listed indicators", column="indicator",
+                             area=str(out.loc[n_listed < len(indicators), "area_name"].iloc[0]),
+                             fix="complete the table or list fewer indicators")
+        out["numerator"] = out["denominator"] - out["numerator"]
+        if (out["numerator"] < -1e-9 * out["denominator"]).any():
+            bad = out.loc[out["numerator"] < 0, "area_name"].iloc[0]
+            raise InputError("the listed indicators add up to more than the denominator, so they overlap",
+                             area=str(bad), fix="do not use exclusive=True for overlapping device categories")
+        out["indicator"] = name
+        out["itu_code"] = pd.NA
+        if len(universes):
+            out["universe"] = universes[0]
+        return out
+    raise InputError(
+        "households/persons without any of the listed devices cannot be derived from this table: "
+        "device categories overlap (a household with a smartphone and a tablet is in both), so the "
+        "union is not the sum of the categories",
+        column=none_indicator,
+        fix=f"use a table that gives '{none_indicator}' or '{any_indicator}' directly, or pass "
+            "exclusive=True only for mutually exclusive categories")
+
+
+def _lower_is_better(indicator: str) -> bool:
+    s = str(indicator).lower()
+    return s.startswith(("no_", "none", "without")) or s.endswith("_only")
+
+
+def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | pd.Series | None" = None,
+         *, higher_is_better: Mapping[str, bool] | None = None) -> pd.DataFrame:
+    """Gap of each district to the territory's figure, and its rank.
+
+    Parameters
+    ----------
+    rates
+        Output of :func:`compute_rates`.
+    territory
+        The territory's figures: ``None`` (the denominator-weighted aggregate of ``rates``,
+        :func:`aggregate`), the output of ``aggregate`` (one row per indicator), or a mapping
+        ``indicator -> share`` (0-1), e.g. a published national figure.
+    higher_is_better
+        Per indicator, whether a higher share is better (for the rank). Default: True, except
+        for indicators named ``no_*``, ``none*``, ``without*`` or ``*_only`` (e.g.
+        ``no_computer``, ``smartphone_only``).
+
+    Returns
+    -------
+    DataFrame
+        One row per (district, indicator): ``area_code, area_name, indicator, universe, share,
+        territory_share, gap_pp`` (percentage points, district minus territory),
+        ``ratio_to_territory``, ``rank`` (1 = best, ties share the best rank), ``rank_of``
+        (districts ranked), ``gap_significant`` (90 % test with the MOEs when known, else <NA>;
+        the covariance of a district with a territory containing it is ignored).
+
+    Examples
+    --------
+    >>> r = compute_rates(pd.DataFrame({"area_name": ["A", "B"], "indicator": "internet",
+    ...                                 "numerator": [30.0, 10.0], "denominator": [100.0, 100.0]}))
+    >>> gaps(r)[["gap_pp", "rank"]].round(1).values.tolist()
+    [[10.0, 1.0], [-10.0, 2.0]]
+    """
+    if "share" not in rates.columns:
+        rates = compute_rates(rates)
+    if territory is None:
+        territory = aggregate(rates)
+    if isinstance(territory, pd.DataFrame):
+        terr = territory.drop_duplicates("indicator").set_index("indicator")
+        terr_share = terr["share"]
+        terr_moe = terr["share_moe90"] if "share_moe90" in terr.columns else pd.Series(np.nan, index=terr.index)
+    else:
+        terr_share = pd.Series(dict(territory), dtype=float)
+        terr_moe = pd.Series(np.nan, index=terr_share.index)
+    cols = [c for c in ("area_code", "area_name", "level", "parent", "indicator", "universe", "share",
+                        "share_moe90") if c in rates.columns]
+    out = rates[cols].copy().reset_index(drop=True)
+    ind = out["indicator"].astype(str)
+    out["territory_share"] = ind.map(terr_share).astype(float)
+    out["gap_pp"] = 100 * (out["share"] - out["territory_share"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio_to_territory"] = out["share"] / out["territory_share"]
+    hib = {i: (not _lower_is_better(i)) for i in ind.unique()}
+    hib.update(dict(higher_is_better or {}))
+    sign = ind.map(lambda i: 1.0 if hib[i] else -1.0)
+    out["rank"] = (sign * out["share"]).groupby(ind).rank(ascending=False, method="min")
+    out["rank_of"] = out["share"].notna().groupby(ind).transform("sum").astype(int)
+    if "share_moe90" in out.columns:
+        m1 = out["share_moe90"].to_numpy(dtype=float)
+        m2 = ind.map(terr_moe).to_numpy(dtype=float)
+        sig = significantly_different(out["share"].to_numpy(dtype=float), m1,
+                                      out["territory_share"].to_numpy(dtype=float), m2)
+        known = np.isfinite(m1) & np.isfinite(m2)
+        out["gap_significant"] = pd.array(np.where(known, sig, False), dtype="boolean")
+        out.loc[~known, "gap_significant"] = pd.NA
+    out.attrs = {"units": {"share": "0-1", "territory_share": "0-1", "gap_pp": "percentage points",
+                           "ratio_to_territory": "ratio", "rank": "1 = best"}}
+    return out
