@@ -1,0 +1,609 @@
+"""Interactive maps (folium) that work offline.
+
+:func:`indicator_map` draws a choropleth of one indicator (classes from mapclassify, a
+legend with units and a separate "No data" class, tooltips with district name, value and
+numerator/denominator, colour-blind-safe palettes) and optional layers: Wi-Fi hotspots
+(clustered when many), coverage areas, uncovered gap zones, proposed new sites and LISA
+clusters, with a layer control. Before drawing, the join between the values and the
+district geometry is checked (:func:`check_join`): a district without a value is drawn in
+the "No data" class and listed, never left blank silently.
+
+Geometry is simplified to a byte budget (:func:`simplify_for_web`): by default the
+district GeoJSON is kept under 2.5 MB, so that the NYC tract map (2,166 tracts and 3,319
+hotspots) stays under 5 MB of self-contained HTML.
+
+Examples
+--------
+>>> import geopandas as gpd, pandas as pd
+>>> from shapely.geometry import box
+>>> d = gpd.GeoDataFrame({"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"]},
+...                      geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+>>> v = pd.DataFrame({"area_code": ["A"], "numerator": [3.0], "denominator": [10.0]})
+>>> m = indicator_map(d, v, scheme="equal_interval", k=2)  # doctest: +SKIP
+>>> save_offline(m, "map.html")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import EgovkitWarning, InputError, JoinError
+from ..validate import ValidationReport
+from .i18n import format_number, format_percent, translations
+from .offline import save_offline
+
+__all__ = [
+    "PALETTES", "NO_DATA_COLOR", "LISA_COLORS", "Classes", "classify", "check_join",
+    "simplify_for_web", "indicator_map", "save_offline",
+]
+
+#: Colour-blind-safe sequential palettes (ColorBrewer and matplotlib perceptual maps).
+PALETTES = ("YlGnBu", "viridis", "cividis", "Blues", "PuBu", "YlOrRd", "Greens", "magma")
+#: Fill of the "No data" class.
+NO_DATA_COLOR = "#d9d9d9"
+#: Colours of the LISA cluster types (ColorBrewer RdBu-like, as in GeoDa).
+LISA_COLORS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9"}
+_LISA_ALIASES = {"high-high": "HH", "low-low": "LL", "high-low": "HL", "low-high": "LH",
+                 "1": "HH", "2": "LH", "3": "LL", "4": "HL"}  # esda's q codes: 1 HH, 2 LH, 3 LL, 4 HL
+_SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "user_defined")
+
+
+# --------------------------------------------------------------------------- classes
+@dataclass
+class Classes:
+    """The classes of a choropleth.
+
+    Attributes
+    ----------
+    bins
+        Upper bound of each class (in the units of the values).
+    lower
+        Lower bound of each class (the first is the minimum value).
+    index
+        Class of each value (0 .. k-1), ``-1`` for a missing value ("No data").
+    colors
+        One hex colour per class.
+    scheme
+        The classification used.
+    """
+
+    bins: np.ndarray
+    lower: np.ndarray
+    index: np.ndarray
+    colors: list[str]
+    scheme: str
+    counts: list[int] = field(default_factory=list)
+
+    @property
+    def k(self) -> int:
+        return len(self.bins)
+
+    @property
+    def n_missing(self) -> int:
+        return int((self.index < 0).sum())
+
+    def color_of(self, i: int) -> str:
+        return NO_DATA_COLOR if i < 0 else self.colors[i]
+
+    def labels(self, fmt: Any = str) -> list[str]:
+        """``"lower – upper"`` for every class, values written with ``fmt``."""
+        return [f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(self.lower, self.bins)]
+
+
+def _palette(name: str, k: int) -> list[str]:
+    import matplotlib as mpl
+    from matplotlib.colors import to_hex
+
+    try:
+        cmap = mpl.colormaps[name]
+    except KeyError:
+        raise InputError(f"unknown palette {name!r}", column="palette",
+                         fix=f"use a colour-blind-safe palette such as {', '.join(PALETTES)}") from None
+    if k == 1:
+        return [to_hex(cmap(0.6))]
+    lo, hi = (0.12, 0.95) if name not in ("viridis", "cividis", "magma") else (0.0, 0.92)
+    return [to_hex(cmap(lo + (hi - lo) * i / (k - 1))) for i in range(k)]
+
+
+def classify(
+    values: Sequence[float] | pd.Series,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+    palette: str = "YlGnBu",
+) -> Classes:
+    """Put values into classes with mapclassify; missing values get class ``-1``.
+
+    Parameters
+    ----------
+    values
+        The values to map (NaN = no data).
+    scheme
+        ``"quantiles"``, ``"fisher_jenks"``, ``"equal_interval"`` or ``"user_defined"``
+        (then ``breaks`` gives the upper bounds; the maximum is added if above them).
+    k
+        Number of classes (reduced when there are fewer distinct values).
+    palette
+        A sequential, colour-blind-safe palette, see :data:`PALETTES`.
+
+    Examples
+    --------
+    >>> c = classify([0.1, 0.2, 0.3, 0.4, None], scheme="equal_interval", k=3)
+    >>> c.index.tolist(), c.n_missing
+    ([0, 0, 1, 2, -1], 1)
+    """
+    import mapclassify
+
+    v = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(v)
+    if breaks is not None:
+        scheme = "user_defined"
+    if scheme not in _SCHEMES:
+        raise InputError(f"unknown classification {scheme!r}", column="scheme", fix=f"use one of {_SCHEMES}")
+    index = np.full(len(v), -1, dtype=int)
+    if not ok.any():
+        return Classes(np.array([]), np.array([]), index, [], scheme, [])
+    x = v[ok]
+    n_unique = len(np.unique(x))
+    k = max(1, min(int(k), n_unique))
+    if scheme == "user_defined":
+        if breaks is None or len(breaks) == 0:
+            raise InputError("user-defined classes need breaks", column="breaks",
+                             fix="pass breaks=[upper bound of each class]")
+        b = sorted(float(b) for b in breaks)
+        if x.max() > b[-1]:
+            b.append(float(x.max()))
+        c = mapclassify.UserDefined(x, bins=b)
+    elif n_unique == 1:
+        c = mapclassify.UserDefined(x, bins=[float(x.max())])
+    elif scheme == "quantiles":
+        c = mapclassify.Quantiles(x, k=k)
+    elif scheme == "fisher_jenks":
+        c = mapclassify.FisherJenks(x, k=k)
+    else:
+        c = mapclassify.EqualInterval(x, k=k)
+    bins = np.asarray(c.bins, dtype=float)
+    index[ok] = np.asarray(c.yb, dtype=int)
+    lower = np.concatenate([[x.min()], bins[:-1]])
+    counts = [int((index == i).sum()) for i in range(len(bins))]
+    return Classes(bins, lower, index, _palette(palette, len(bins)), scheme, counts)
+
+
+# --------------------------------------------------------------------------- join check
+def _key(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.strip()
+
+
+def check_join(
+    districts: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    *,
+    key: str = "area_code",
+    name_column: str | None = "area_name",
+    report: ValidationReport | None = None,
+) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+    """Join values to district geometry and report mismatches on both sides.
+
+    Every district is kept (those without a value get NaN and are drawn as "No data");
+    values whose key has no geometry are dropped from the map and recorded.
+
+    Returns
+    -------
+    (GeoDataFrame, ValidationReport)
+        The districts with the value columns added, and the report with codes
+        ``no_data`` (district without a value), ``no_geometry`` (value without district).
+
+    Raises
+    ------
+    JoinError
+        If no key matches at all, or a key is missing from either side.
+    InputError
+        If the values have the same key twice.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import box
+    >>> d = gpd.GeoDataFrame({"area_code": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    >>> j, r = check_join(d, pd.DataFrame({"area_code": ["A", "Z"], "share": [0.5, 0.1]}), name_column=None)
+    >>> j["share"].tolist()[1] != j["share"].tolist()[1], [i.code for i in r.issues]
+    (True, ['no_data', 'no_geometry'])
+    """
+    report = report if report is not None else ValidationReport(source="map join")
+    for frame, what in ((districts, "district boundaries"), (values, "values table")):
+        if key not in frame.columns:
+            raise JoinError(f"the {what} have no column {key!r} (columns: {list(frame.columns)}). "
+                            f"Fix: pass key= the column that holds the district code in both")
+    vkey = _key(values[key])
+    dup = vkey[vkey.duplicated(keep=False) & vkey.notna()]
+    if len(dup):
+        raise InputError(f"the values have {dup.nunique()} district code(s) more than once, e.g. "
+                         f"{sorted(dup.unique())[:5]}", column=key,
+                         fix="keep one row per district (filter one indicator) before mapping")
+    dkey = _key(districts[key])
+    matched = dkey.isin(set(vkey.dropna()))
+    if len(values) and not matched.any():
+        raise JoinError(
+            f"no district code of the values matches the boundaries on {key!r}: values e.g. "
+            f"{list(vkey.dropna().unique()[:3])}, boundaries e.g. {list(dkey.dropna().unique()[:3])}. "
+            "Fix: check that both use the same coding (leading zeros, prefixes) or join by name")
+    for code, row in zip(dkey[~matched], districts.loc[~matched.to_numpy()].itertuples(index=False)):
+        name = getattr(row, name_column) if name_column and name_column in districts.columns else code
+        report.add("warning", "no_data", f"district {code!r} has no value: drawn in the 'No data' class",
+                   column=key, area=str(name), action="kept as no data",
+                   fix="add the district to the table or check its code")
+    orphan = vkey[~vkey.isin(set(dkey.dropna()))]
+    for code in orphan:
+        report.add("warning", "no_geometry", f"value for {code!r} has no district geometry: not drawn",
+                   column=key, area=str(code), action="dropped from the map",
+                   fix="add the district to the boundaries or correct its code")
+    if (~matched).any() or len(orphan):
+        warnings.warn(f"map join on {key!r}: {int((~matched).sum())} district(s) without value, "
+                      f"{len(orphan)} value(s) without geometry (see the validation report)",
+                      EgovkitWarning, stacklevel=2)
+    vals = values.drop(columns=[c for c in values.columns if c in districts.columns and c != key]
+                       + ([values.geometry.name] if isinstance(values, gpd.GeoDataFrame) else []))
+    vals = pd.DataFrame(vals).assign(**{key: vkey})
+    out = districts.assign(**{key: dkey}).merge(vals, on=key, how="left", validate="one_to_one")
+    return gpd.GeoDataFrame(out, geometry=districts.geometry.name, crs=districts.crs), report
+
+
+# --------------------------------------------------------------------------- simplification
+def _geojson_bytes(geoms: gpd.GeoSeries) -> int:
+    return int(sum(len(s) for s in shapely.to_geojson(geoms.to_numpy())))
+
+
+def _round(geoms: gpd.GeoSeries, precision: int) -> gpd.GeoSeries:
+    arr = shapely.transform(geoms.to_numpy(), lambda c: np.round(c, precision))
+    return gpd.GeoSeries(arr, index=geoms.index, crs=geoms.crs)
+
+
+def simplify_for_web(
+    gdf: gpd.GeoDataFrame,
+    max_bytes: int = 2_500_000,
+    precision: int = 5,
+) -> tuple[gpd.GeoDataFrame, float]:
+    """Longitude/latitude copy of ``gdf`` whose GeoJSON geometry fits in ``max_bytes``.
+
+    The geometry is projected to its UTM zone and simplified (topology of each polygon
+    preserved) with a tolerance that starts at 0.5 % of the median district size and
+    doubles until the budget is met; coordinates are rounded to ``precision`` decimals
+    (5 ≈ 1 m). Polygons are never dropped: one that would vanish keeps a coarser copy.
+
+    Returns
+    -------
+    (GeoDataFrame, float)
+        The simplified data in EPSG:4326 and the tolerance used in metres (0 if none).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> g = gpd.GeoDataFrame(geometry=[Point(0, 0).buffer(0.01, 256)], crs=4326)
+    >>> small, tol_m = simplify_for_web(g, max_bytes=2_000)
+    >>> tol_m > 0 and len(shapely.to_geojson(small.geometry.iloc[0])) <= 2_000
+    True
+    """
+    if gdf.crs is None:
+        raise InputError("the boundaries have no coordinate reference system", column="geometry",
+                         fix="set it, e.g. gdf.set_crs(4326) for longitude/latitude")
+    wgs = gdf.to_crs(4326)
+    rounded = _round(wgs.geometry, precision)
+    if _geojson_bytes(rounded) <= max_bytes:
+        return wgs.set_geometry(rounded), 0.0
+    proj = wgs.geometry.to_crs(wgs.estimate_utm_crs())
+    area = proj.area.to_numpy()
+    size = float(np.sqrt(np.median(area[area > 0]))) if (area > 0).any() else 100.0
+    tol = max(0.005 * size, 0.5)
+    for _ in range(30):
+        simp = proj.simplify(tol, preserve_topology=True)
+        simp = simp.where(~simp.is_empty, proj.envelope)
+        out = _round(simp.to_crs(4326), precision)
+        if _geojson_bytes(out) <= max_bytes:
+            return wgs.set_geometry(out), tol
+        tol *= 2
+    return wgs.set_geometry(out), tol
+
+
+# --------------------------------------------------------------------------- legend
+class _Legend:
+    """Factory of a branca MacroElement showing a legend box (bottom right)."""
+
+    @staticmethod
+    def make(html: str) -> Any:
+        from branca.element import MacroElement
+        from jinja2 import Template
+
+        el = MacroElement()
+        el._name = "EgovkitLegend"
+        el.html = html
+        el._template = Template("""
+{% macro header(this, kwargs) %}
+<style>
+.egovkit-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; font: 12px/1.35 sans-serif;
+  border-radius: 4px; box-shadow: 0 0 6px rgba(0,0,0,0.3); max-width: 260px;}
+.egovkit-legend .t {font-weight: bold; margin-bottom: 3px;}
+.egovkit-legend i {display: inline-block; width: 16px; height: 11px; margin-right: 5px;
+  border: 1px solid #777; vertical-align: middle;}
+.egovkit-legend i.dot {border-radius: 50%; width: 10px; height: 10px;}
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: 'bottomright'});
+{{ this.get_name() }}.onAdd = function (map) {
+    var div = L.DomUtil.create('div', 'egovkit-legend');
+    div.innerHTML = {{ this.html|tojson }};
+    return div;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+        return el
+
+
+def _esc(s: Any) -> str:
+    import html
+
+    return html.escape(str(s))
+
+
+# --------------------------------------------------------------------------- the map
+def _points(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        raise InputError(f"the {what} have no coordinate reference system", column="geometry",
+                         fix="set it, e.g. gdf.set_crs(4326)")
+    pts = gdf.to_crs(4326)
+    if not pts.geom_type.isin(["Point"]).all():
+        pts = pts.set_geometry(pts.geometry.representative_point())
+    return pts[~pts.geometry.is_empty & pts.geometry.notna()]
+
+
+def _lisa_code(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v).strip()
+    if s.upper() in LISA_COLORS:
+        return s.upper()
+    if s.endswith(".0"):
+        s = s[:-2]
+    return _LISA_ALIASES.get(s.lower())
+
+
+def indicator_map(
+    districts: gpd.GeoDataFrame,
+    values: pd.DataFrame | None = None,
+    *,
+    column: str = "share",
+    key: str = "area_code",
+    name_column: str = "area_name",
+    numerator: str | None = "numerator",
+    denominator: str | None = "denominator",
+    label: str | None = None,
+    percent: bool | None = None,
+    unit: str = "",
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+    palette: str = "YlGnBu",
+    hotspots: gpd.GeoDataFrame | None = None,
+    cluster_hotspots: bool | None = None,
+    coverage_areas: gpd.GeoDataFrame | None = None,
+    gaps: gpd.GeoDataFrame | None = None,
+    new_sites: gpd.GeoDataFrame | None = None,
+    lisa: pd.DataFrame | None = None,
+    lisa_column: str = "cluster",
+    tiles: str | None = None,
+    lang: str = "en",
+    max_geometry_bytes: int = 2_500_000,
+    report: ValidationReport | None = None,
+) -> Any:
+    """A folium map of one indicator by district, with optional Wi-Fi layers.
+
+    Parameters
+    ----------
+    districts
+        District polygons with the ``key`` and ``name_column`` columns (any CRS).
+    values
+        One row per district with ``key`` and ``column`` (and ``numerator``/``denominator``
+        for the tooltip). ``None``: the values are columns of ``districts``. If ``column`` is
+        absent but numerator and denominator are there, ``share = numerator / denominator``.
+    column, label, percent, unit
+        The value to map, its legend title, whether it is a share (0-1) shown as a
+        percentage (default: True when the column name starts with ``share``), and the unit
+        written after other values.
+    scheme, k, breaks, palette
+        Classification (see :func:`classify`) and colour-blind-safe palette.
+    hotspots
+        Wi-Fi points; clustered when more than 500 (or as ``cluster_hotspots`` says).
+    coverage_areas, gaps
+        Polygons of covered areas (dissolved before drawing) and of uncovered gap zones.
+    new_sites
+        Proposed new hotspot sites (points).
+    lisa
+        ``key`` + ``lisa_column`` with LISA cluster types (``HH``, ``LL``, ``HL``, ``LH``,
+        or esda's ``q`` codes 1-4 / labels like ``High-High``; anything else is "not
+        significant" and not drawn).
+    tiles
+        ``None`` (default, fully offline) or a folium tile name such as ``"OpenStreetMap"``.
+    max_geometry_bytes
+        Budget of the district GeoJSON (see :func:`simplify_for_web`).
+    report
+        A :class:`~egovkit.validate.ValidationReport` to which join problems are added
+        (a new one otherwise); available as ``m.egovkit_report``.
+
+    Returns
+    -------
+    folium.Map
+        With attributes ``egovkit_report`` (join report), ``egovkit_classes``
+        (:class:`Classes`), ``egovkit_counts`` (districts, hotspots, ... drawn).
+    """
+    import folium
+    from folium.plugins import FastMarkerCluster
+
+    tr = translations(lang)
+    if districts.crs is None:
+        raise InputError("the district boundaries have no coordinate reference system",
+                         column="geometry", fix="set it, e.g. districts.set_crs(4326)")
+    if values is None:
+        if key not in districts.columns:
+            raise JoinError(f"the district boundaries have no column {key!r}. Fix: pass key=")
+        data = districts.copy()
+        report = report if report is not None else ValidationReport(source="map")
+    else:
+        data, report = check_join(districts, values, key=key, name_column=name_column, report=report)
+    if column not in data.columns:
+        if numerator in data.columns and denominator in data.columns:
+            den = pd.to_numeric(data[denominator], errors="coerce")
+            data[column] = pd.to_numeric(data[numerator], errors="coerce") / den.where(den > 0)
+        else:
+            raise InputError(f"no column {column!r} to map (columns: {list(data.columns)})", column=column,
+                             fix="pass column= the value column, or numerator/denominator columns")
+    if percent is None:
+        percent = column.startswith("share")
+    vals = pd.to_numeric(data[column], errors="coerce").astype("float64")
+    classes = classify(vals, scheme=scheme, k=k, breaks=breaks, palette=palette)
+    if percent:
+        def fmt(x: float) -> str:
+            return format_percent(x, lang)
+    else:
+        def fmt(x: float) -> str:
+            return format_number(x, lang, 1 if abs(x) < 100 else 0) + (f" {unit}" if unit else "")
+    label = label or column
+    # -- geometry within budget; properties kept small (preformatted strings)
+    small, tol_m = simplify_for_web(data[[data.geometry.name]].set_geometry(data.geometry.name),
+                                    max_bytes=max_geometry_bytes)
+    names = data[name_column].astype("string").fillna(data[key].astype("string")) \
+        if name_column in data.columns else data[key].astype("string")
+    props = pd.DataFrame({
+        "name": names.fillna("").to_numpy(),
+        "value": [fmt(x) if np.isfinite(x) else tr["no_data"] for x in vals],
+        "c": classes.index,
+    }, index=data.index)
+    fields, aliases = ["name", "value"], [tr["district"], label]
+    if numerator in data.columns and denominator in data.columns:
+        num = pd.to_numeric(data[numerator], errors="coerce")
+        den = pd.to_numeric(data[denominator], errors="coerce")
+        props["nd"] = [f"{format_number(a, lang)} / {format_number(b, lang)}" for a, b in zip(num, den)]
+        fields.append("nd")
+        aliases.append(tr["numerator_denominator"])
+    feats = gpd.GeoDataFrame(props, geometry=small.geometry.to_numpy(), crs=4326)
+    feats = feats[~feats.geometry.is_empty & feats.geometry.notna()]
+    gj = json.loads(feats.to_json(drop_id=True))
+
+    minx, miny, maxx, maxy = small.total_bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=tiles,
+                   control_scale=True, prefer_canvas=False)
+    colors = classes.colors
+
+    def style(feature: dict) -> dict:
+        c = feature["properties"]["c"]
+        return {"fillColor": NO_DATA_COLOR if c < 0 else colors[c], "color": "#555555",
+                "weight": 0.4, "fillOpacity": 0.85}
+
+    layer = folium.GeoJson(gj, name=label, style_function=style,
+                           highlight_function=lambda f: {"weight": 2, "color": "#000000"},
+                           tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+                           smooth_factor=0.5)
+    layer.add_to(m)
+    counts: dict[str, int] = {"districts": len(feats), "no_data": classes.n_missing}
+
+    if lisa is not None:
+        if key not in lisa.columns or lisa_column not in lisa.columns:
+            raise InputError(f"the LISA table needs columns {key!r} and {lisa_column!r}",
+                             column=lisa_column, fix="pass key= and lisa_column=")
+        code = dict(zip(_key(lisa[key]), (_lisa_code(v) for v in lisa[lisa_column])))
+        lcode = _key(data[key]).map(code)
+        sel = lcode.notna().to_numpy()
+        if sel.any():
+            lf = gpd.GeoDataFrame({"name": props["name"][sel].to_numpy(), "lisa": lcode[sel].to_numpy()},
+                                  geometry=small.geometry[sel].to_numpy(), crs=4326)
+            folium.GeoJson(
+                json.loads(lf.to_json(drop_id=True)), name=tr["layer_lisa"], show=False,
+                style_function=lambda f: {"color": LISA_COLORS[f["properties"]["lisa"]], "weight": 2.5,
+                                          "fillColor": LISA_COLORS[f["properties"]["lisa"]],
+                                          "fillOpacity": 0.35},
+                tooltip=folium.GeoJsonTooltip(fields=["name", "lisa"], aliases=[tr["district"], "LISA"]),
+            ).add_to(m)
+        counts["lisa"] = int(sel.sum())
+
+    for gdf, name, col, what in ((coverage_areas, tr["layer_coverage"], "#1a9850", "coverage areas"),
+                                 (gaps, tr["layer_gaps"], "#d95f02", "gap zones")):
+        if gdf is None or len(gdf) == 0:
+            continue
+        if gdf.crs is None:
+            raise InputError(f"the {what} have no coordinate reference system", column="geometry",
+                             fix="set it, e.g. gdf.set_crs(4326)")
+        poly = gdf if what == "gap zones" else gpd.GeoDataFrame(geometry=[gdf.union_all()], crs=gdf.crs)
+        poly, _ = simplify_for_web(poly[[poly.geometry.name]], max_bytes=max_geometry_bytes // 3)
+        folium.GeoJson(json.loads(poly.to_json(drop_id=True)), name=name,
+                       style_function=lambda f, c=col: {"color": c, "weight": 1, "fillColor": c,
+                                                         "fillOpacity": 0.3}).add_to(m)
+        counts["coverage_areas" if what == "coverage areas" else "gaps"] = len(gdf)
+
+    if hotspots is not None and len(hotspots):
+        pts = _points(hotspots, "hotspots")
+        counts["hotspots"] = len(pts)
+        cluster = len(pts) > 500 if cluster_hotspots is None else cluster_hotspots
+        if cluster:
+            xy = np.round(np.column_stack([pts.geometry.y, pts.geometry.x]), 6).tolist()
+            FastMarkerCluster(
+                xy, name=tr["layer_hotspots"],
+                callback="var callback = function (row) { return L.circleMarker(new L.LatLng(row[0], row[1]),"
+                         " {radius: 4, color: '#222222', weight: 1, fillColor: '#ffffff', fillOpacity: 1}); };",
+                disableClusteringAtZoom=16, chunkedLoading=True,
+            ).add_to(m)
+        else:
+            fg = folium.FeatureGroup(name=tr["layer_hotspots"])
+            hp = gpd.GeoDataFrame(geometry=pts.geometry.to_numpy(), crs=4326)
+            folium.GeoJson(json.loads(_with_rounded_points(hp)), name=tr["layer_hotspots"],
+                           marker=folium.CircleMarker(radius=4, color="#222222", weight=1,
+                                                      fill_color="#ffffff", fill_opacity=1)).add_to(fg)
+            fg.add_to(m)
+    if new_sites is not None and len(new_sites):
+        pts = _points(new_sites, "new sites")
+        counts["new_sites"] = len(pts)
+        sp = gpd.GeoDataFrame(geometry=pts.geometry.to_numpy(), crs=4326)
+        folium.GeoJson(json.loads(_with_rounded_points(sp)), name=tr["layer_new_sites"],
+                       marker=folium.CircleMarker(radius=7, color="#7b3294", weight=3,
+                                                  fill_color="#c2a5cf", fill_opacity=1)).add_to(m)
+
+    # -- legend: classes with units, the No data class, and the other layers
+    rows = [f"<div class='t'>{_esc(label)}</div>"]
+    for lab, c, n in zip(classes.labels(fmt), classes.colors, classes.counts):
+        rows.append(f"<div><i style='background:{c}'></i>{_esc(lab)} ({n})</div>")
+    if classes.n_missing or values is not None:
+        rows.append(f"<div><i style='background:{NO_DATA_COLOR}'></i>{_esc(tr['no_data'])} "
+                    f"({classes.n_missing})</div>")
+    if "hotspots" in counts:
+        rows.append(f"<div><i class='dot' style='background:#fff;border-color:#222'></i>"
+                    f"{_esc(tr['layer_hotspots'])} ({format_number(counts['hotspots'], lang)})</div>")
+    if "new_sites" in counts:
+        rows.append(f"<div><i class='dot' style='background:#c2a5cf;border-color:#7b3294'></i>"
+                    f"{_esc(tr['layer_new_sites'])} ({counts['new_sites']})</div>")
+    if "coverage_areas" in counts:
+        rows.append(f"<div><i style='background:#1a9850;opacity:.5'></i>{_esc(tr['layer_coverage'])}</div>")
+    if "gaps" in counts:
+        rows.append(f"<div><i style='background:#d95f02;opacity:.5'></i>{_esc(tr['layer_gaps'])}</div>")
+    if "lisa" in counts:
+        rows.append("<div>LISA: " + " ".join(f"<i style='background:{c}'></i>{k}"
+                                             for k, c in LISA_COLORS.items()) + "</div>")
+    m.add_child(_Legend.make("".join(rows)))
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.egovkit_report = report
+    m.egovkit_classes = classes
+    m.egovkit_counts = counts
+    m.egovkit_tolerance_m = tol_m
+    return m
+
+
+def _with_rounded_points(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
+    return gpd.GeoDataFrame(geometry=_round(gdf.geometry, precision), crs=gdf.crs).to_json(drop_id=True)
