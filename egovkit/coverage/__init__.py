@@ -16,3 +16,7 @@ __all__ = [
     "population_from_districts", "population_from_points", "population_from_raster", "projected_crs",
     "site_coordinates", "weighted_quantiles",
 ]
+
+from .hotspots import read_hotspots, unique_sites  # noqa: E402
+
+__all__ += ["read_hotspots", "unique_sites"]

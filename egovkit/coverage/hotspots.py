@@ -1,0 +1,353 @@
+"""Read and check public Wi-Fi hotspot lists.
+
+:func:`read_hotspots` reads a CSV (latitude/longitude columns, or x/y with a CRS), a GeoJSON /
+GeoPackage / any vector file of points, or a (Geo)DataFrame, and checks it. Nothing is dropped:
+every input row is in the result, with flags saying what was found, and in the report:
+
+- ``missing_coordinates``: no usable coordinates (``is_site`` False);
+- ``zero_point``: the (0, 0) placeholder (kept and listed, ``is_site`` False);
+- ``swapped_lat_lon``: latitude and longitude exchanged (a latitude beyond +/-90 whose longitude
+  is a valid latitude, or a point outside the districts that falls inside them once swapped):
+  repaired;
+- ``outside_districts``: a point outside every district (kept: it may still cover people across
+  the border);
+- ``duplicate_location``: several rows at the same coordinates (kept; they form one site, with
+  ``site_id`` and ``n_at_site``);
+- ``placeholder_date``: date columns with placeholder values such as ``09/09/9999`` (read as NaT).
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"lat": [40.7, 40.7, 0.0, -122.4], "lon": [-73.9, -73.9, 0.0, 37.8]})
+>>> h, rep = read_hotspots(df)
+>>> h[["is_site", "n_at_site", "flags"]].to_numpy().tolist()
+[[True, 2, ''], [True, 2, 'duplicate_location'], [False, 1, 'zero_point'], [True, 1, 'swapped_lat_lon']]
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from ..errors import InputError
+from ..validate import ValidationReport
+from .population import projected_crs
+
+__all__ = ["read_hotspots", "unique_sites"]
+
+_LAT = ("latitude", "lat", "y_lat", "lat_dd", "latitud")
+_LON = ("longitude", "lon", "lng", "long", "x_lon", "lon_dd", "longitud")
+_VECTOR = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml"}
+_MAX_LISTED = 20
+
+
+def _find(cols: list[str], wanted: tuple[str, ...]) -> str | None:
+    low = {c.strip().lower(): c for c in cols}
+    for w in wanted:
+        if w in low:
+            return low[w]
+    return None
+
+
+def _read_table(path: Path, report: ValidationReport) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError("hotspot file not found", file=str(path), fix="check the path")
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            df = pd.read_csv(path, encoding=enc, sep=None, engine="python", dtype=str, keep_default_na=False,
+                             na_values=[""])
+        except UnicodeDecodeError:
+            continue
+        if enc != "utf-8-sig":
+            report.add("warning", "encoding_guessed", f"file is not UTF-8; read as {enc}", action="guessed",
+                       fix="save the file as UTF-8")
+        else:
+            with open(path, "rb") as fh:
+                if fh.read(3) == b"\xef\xbb\xbf":
+                    report.add("info", "utf8_bom", "file starts with a UTF-8 byte-order mark (removed)",
+                               action="repaired")
+        return df
+    raise InputError("cannot decode the file", file=str(path), fix="save it as UTF-8")
+
+
+def _parse_dates(df: pd.DataFrame, cols: list[str], report: ValidationReport, rows: np.ndarray) -> pd.DataFrame:
+    out = df.copy()
+    for c in cols:
+        raw = out[c]
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            continue
+        text = raw.astype("string").str.strip()
+        parsed = None
+        for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S"):
+            p = pd.to_datetime(text, format=fmt, errors="coerce")
+            if p.notna().sum() >= 0.8 * text.notna().sum() and text.notna().any():
+                parsed = p
+                break
+        if parsed is None:
+            parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+        # placeholder years (9999, 1900, 1/1/1970...) are "unknown", not dates
+        years = text.str.extract(r"(\d{4})", expand=False).astype("Float64")
+        placeholder = (years >= 2100) | (years <= 1900)
+        placeholder = placeholder.fillna(False).to_numpy(dtype=bool)
+        unparsed = (parsed.isna() & text.notna()).to_numpy() & ~placeholder
+        parsed = parsed.mask(placeholder)
+        if placeholder.any():
+            vals = text[placeholder].value_counts().index.tolist()
+            listed = rows[placeholder][:_MAX_LISTED].tolist()
+            report.add("info", "placeholder_date", f"{int(placeholder.sum())} placeholder date(s) {vals[:3]} read "
+                       f"as unknown (NaT); rows {listed}{' ...' if placeholder.sum() > _MAX_LISTED else ''}",
+                       column=c, action="repaired")
+        if unparsed.any():
+            listed = rows[unparsed][:_MAX_LISTED].tolist()
+            report.add("warning", "bad_date", f"{int(unparsed.sum())} value(s) are not dates; read as NaT; rows "
+                       f"{listed}", column=c, action="repaired", fix="write dates as YYYY-MM-DD")
+        out[c] = parsed
+        out[f"{c}_placeholder"] = placeholder
+    return out
+
+
+def read_hotspots(
+    path_or_df: str | Path | pd.DataFrame,
+    *,
+    lat: str | None = None,
+    lon: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    crs: Any = None,
+    districts: gpd.GeoDataFrame | None = None,
+    district: str | None = None,
+    date_columns: list[str] | None = None,
+) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+    """Read a hotspot list and report what was found; never drop a row.
+
+    Parameters
+    ----------
+    path_or_df
+        CSV (any of UTF-8 with or without BOM, or cp1252; separator sniffed), a vector file
+        (GeoJSON, GeoPackage, shapefile, FlatGeobuf...) of points, or a (Geo)DataFrame.
+    lat, lon
+        Latitude / longitude columns (WGS84). Found by name when not given.
+    x, y, crs
+        Projected coordinate columns and their CRS, used when there are no lat/lon columns.
+    districts, district
+        Optional district polygons (any CRS) and label column: points outside them are reported,
+        swapped coordinates are detected against them, and a ``district`` column is added.
+    date_columns
+        Date columns; default: columns named like ``date``, ``activated``, ``installed``.
+
+    Returns
+    -------
+    (GeoDataFrame, ValidationReport)
+        All input rows, in their order, with the input columns plus ``row`` (line in the file,
+        header = 1; for a DataFrame, position + 2), ``is_site`` (usable location), ``site_id``
+        (rows at the same coordinates share it), ``n_at_site``, ``duplicate`` (not the first row at
+        its location), ``flags`` (``;``-separated codes) and ``district``.
+
+    Examples
+    --------
+    >>> h, rep = read_hotspots("NYC_Wi-Fi_Hotspot_Locations.csv")  # doctest: +SKIP
+    >>> int(h.is_site.sum()), int(h.site_id.nunique())  # doctest: +SKIP
+    """
+    source = str(path_or_df) if isinstance(path_or_df, (str, Path)) else "hotspots"
+    report = ValidationReport(source=Path(source).name if isinstance(path_or_df, (str, Path)) else source)
+    gdf_in: gpd.GeoDataFrame | None = None
+    if isinstance(path_or_df, (str, Path)):
+        path = Path(path_or_df)
+        if path.suffix.lower() in _VECTOR:
+            gdf_in = gpd.read_file(path)
+            df = pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name))
+            rows = np.arange(1, len(df) + 1)  # feature number
+        else:
+            df = _read_table(path, report)
+            rows = np.arange(2, len(df) + 2)
+    elif isinstance(path_or_df, gpd.GeoDataFrame):
+        gdf_in = path_or_df
+        df = pd.DataFrame(path_or_df.drop(columns=path_or_df.geometry.name))
+        rows = np.arange(2, len(df) + 2)
+    elif isinstance(path_or_df, pd.DataFrame):
+        df = path_or_df.copy()
+        rows = np.arange(2, len(df) + 2)
+    else:
+        raise InputError(f"cannot read hotspots from {type(path_or_df).__name__}",
+                         fix="give a file path or a (Geo)DataFrame")
+    df = df.reset_index(drop=True)
+    n = len(df)
+    report.rows_in = n
+    cols = [str(c) for c in df.columns]
+    flags: list[list[str]] = [[] for _ in range(n)]
+
+    # -- coordinates -----------------------------------------------------------------------
+    lat = lat or (None if x else _find(cols, _LAT))
+    lon = lon or (None if x else _find(cols, _LON))
+    if lat and lon:
+        for c in (lat, lon):
+            if c not in df.columns:
+                raise InputError(f"no column {c!r}", file=source, column=c, fix=f"use one of {cols}")
+        a = pd.to_numeric(df[lat], errors="coerce").to_numpy(dtype=float)  # latitude
+        b = pd.to_numeric(df[lon], errors="coerce").to_numpy(dtype=float)  # longitude
+        pcrs = CRS.from_epsg(4326)
+        geographic = True
+    elif x and y:
+        if crs is None:
+            raise InputError("x/y columns need their CRS", file=source, column=x,
+                             fix="pass crs= (e.g. crs=2263 for NY State Plane feet)")
+        b = pd.to_numeric(df[x], errors="coerce").to_numpy(dtype=float)
+        a = pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float)
+        pcrs = CRS.from_user_input(crs)
+        geographic = pcrs.is_geographic
+        lat, lon = y, x
+    elif gdf_in is not None:
+        g = gdf_in.geometry
+        gp = g.where(g.geom_type == "Point", g.representative_point())
+        empty = (g.isna() | g.is_empty).to_numpy()
+        b = np.where(empty, np.nan, shapely.get_x(gp.values))
+        a = np.where(empty, np.nan, shapely.get_y(gp.values))
+        if gdf_in.crs is None:
+            raise InputError("the hotspot layer has no CRS", file=source, fix="set it (EPSG:4326 for lon/lat)")
+        pcrs = CRS(gdf_in.crs)
+        geographic = pcrs.is_geographic
+        lat, lon = "geometry", "geometry"
+    else:
+        raise InputError("no coordinate columns found", file=source,
+                         fix=f"name them latitude/longitude or pass lat=, lon= (or x=, y=, crs=); columns: {cols}")
+
+    missing = ~(np.isfinite(a) & np.isfinite(b))
+    for i in np.flatnonzero(missing):
+        flags[i].append("missing_coordinates")
+        report.add("warning", "missing_coordinates", "no usable coordinates; listed but not a site",
+                   row=rows[i], column=f"{lat}/{lon}", action="kept apart", fix="geocode the address")
+    zero = ~missing & (a == 0) & (b == 0)
+    for i in np.flatnonzero(zero):
+        flags[i].append("zero_point")
+        report.add("warning", "zero_point", "point at (0, 0), a placeholder for an unknown location; listed "
+                   "but not used for coverage", row=rows[i], column=f"{lat}/{lon}", action="kept apart",
+                   fix="geocode the address")
+    invalid = np.zeros(n, dtype=bool)
+    if geographic:
+        ok = ~missing & ~zero
+        swap = ok & (np.abs(a) > 90) & (np.abs(b) <= 90)
+        invalid = ok & ~swap & ((np.abs(a) > 90) | (np.abs(b) > 180))
+        for i in np.flatnonzero(swap):
+            flags[i].append("swapped_lat_lon")
+            report.add("warning", "swapped_lat_lon", f"latitude {a[i]} is beyond +/-90 while longitude {b[i]} is "
+                       "a valid latitude: the two were swapped", row=rows[i], column=f"{lat}/{lon}",
+                       action="repaired", fix="swap the two values in the file")
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        for i in np.flatnonzero(invalid):
+            flags[i].append("invalid_coordinates")
+            report.add("warning", "invalid_coordinates", f"({a[i]}, {b[i]}) is not a latitude/longitude; listed "
+                       "but not a site", row=rows[i], column=f"{lat}/{lon}", action="kept apart",
+                       fix="correct the coordinates")
+    usable = ~missing & ~zero & ~invalid
+
+    # -- districts: outside points and swaps detected against them ----------------------------
+    dlab = np.full(n, None, dtype=object)
+    if districts is not None:
+        dcrs = projected_crs(districts)
+        dd = districts.to_crs(dcrs)
+        dd = dd.set_geometry(dd.geometry.make_valid())
+        names = (dd[district].astype(str) if district else pd.Series(dd.index.astype(str))).to_numpy(dtype=object)
+        tree = shapely.STRtree(dd.geometry.values)
+
+        def locate(xx: np.ndarray, yy: np.ndarray) -> np.ndarray:
+            pts = gpd.GeoSeries.from_xy(xx, yy, crs=pcrs).to_crs(dcrs).values
+            res = np.full(len(xx), -1)
+            pi, di = tree.query(pts, predicate="intersects")
+            order = np.lexsort((di, pi))
+            pi, di = pi[order], di[order]
+            first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.array([], dtype=bool)
+            res[pi[first]] = di[first]
+            return res
+
+        idx = np.flatnonzero(usable)
+        where = np.full(n, -1)
+        if len(idx):
+            where[idx] = locate(b[idx], a[idx])
+        out_idx = idx[where[idx] < 0]
+        if geographic and len(out_idx):
+            ok_swap = (np.abs(b[out_idx]) <= 90) & (np.abs(a[out_idx]) <= 180)
+            cand = out_idx[ok_swap]
+            if len(cand):
+                w2 = locate(a[cand], b[cand])
+                fixed = cand[w2 >= 0]
+                for i in fixed:
+                    flags[i].append("swapped_lat_lon")
+                    report.add("warning", "swapped_lat_lon", "point lies outside every district but inside one once "
+                               "latitude and longitude are swapped: swapped", row=rows[i], column=f"{lat}/{lon}",
+                               action="repaired", fix="swap the two values in the file")
+                where[fixed] = w2[w2 >= 0]
+                a[fixed], b[fixed] = b[fixed].copy(), a[fixed].copy()
+        for i in np.flatnonzero(usable & (where < 0)):
+            flags[i].append("outside_districts")
+            report.add("warning", "outside_districts", f"point ({a[i]:.6f}, {b[i]:.6f}) lies outside every "
+                       "district; kept as a site (it may cover people across the border)", row=rows[i],
+                       column=f"{lat}/{lon}", action="kept", fix="check the coordinates or the district layer")
+        dlab[where >= 0] = names[where[where >= 0]]
+
+    # -- duplicates by coordinates -----------------------------------------------------------
+    key = pd.DataFrame({"a": np.round(a, 9), "b": np.round(b, 9)})
+    key.loc[~usable, ["a", "b"]] = np.nan
+    site_id = np.full(n, -1, dtype=np.int64)
+    site_id[usable] = key[usable].groupby(["a", "b"], sort=False).ngroup().to_numpy()
+    counts = np.bincount(site_id[usable]) if usable.any() else np.array([], dtype=np.int64)
+    n_at = np.ones(n, dtype=np.int64)
+    n_at[usable] = counts[site_id[usable]]
+    dup = np.zeros(n, dtype=bool)
+    dup[usable] = pd.Series(site_id[usable]).duplicated().to_numpy()
+    first_row = {}
+    for i in np.flatnonzero(usable):
+        first_row.setdefault(site_id[i], rows[i])
+    for i in np.flatnonzero(dup):
+        flags[i].append("duplicate_location")
+        report.add("info", "duplicate_location", f"same coordinates as row {first_row[site_id[i]]} "
+                   f"({n_at[i]} rows at this site); kept, counted as one site", row=rows[i],
+                   column=f"{lat}/{lon}", action="kept")
+    if dup.any():
+        report.add("info", "duplicate_summary", f"{int(dup.sum())} row(s) repeat the coordinates of another row: "
+                   f"{int(usable.sum())} usable rows form {len(counts)} distinct sites", action="kept")
+
+    # -- dates -------------------------------------------------------------------------------
+    if date_columns is None:
+        date_columns = [c for c in df.columns if re.search(r"date|activat|install", str(c), re.I)]
+    df = _parse_dates(df, date_columns, report, rows)
+
+    geom = np.full(n, None, dtype=object)
+    geom[~missing & ~invalid] = shapely.points(b[~missing & ~invalid], a[~missing & ~invalid])
+    out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, crs=pcrs), crs=pcrs)
+    out["row"] = rows
+    out["is_site"] = usable
+    out["site_id"] = pd.array(np.where(usable, site_id, -1), dtype="Int64").astype("Int64")
+    out.loc[~usable, "site_id"] = pd.NA
+    out["n_at_site"] = n_at
+    out["duplicate"] = dup
+    out["flags"] = [";".join(f) for f in flags]
+    out["district"] = pd.array(dlab, dtype="string") if districts is not None else pd.array([pd.NA] * n, dtype="string")
+    report.set_fate(rows[usable], "used")
+    report.set_fate(rows[~usable], "kept apart")
+    report.add("info", "hotspots_read", f"{n} rows: {int(usable.sum())} usable points forming "
+               f"{len(counts)} distinct sites; {int(zero.sum())} at (0, 0), {int(missing.sum())} without "
+               f"coordinates, {int(invalid.sum())} invalid, "
+               f"{sum('swapped_lat_lon' in f for f in flags)} swapped lat/lon (repaired), "
+               f"{sum('outside_districts' in f for f in flags)} outside the districts, {int(dup.sum())} duplicates",
+               action="kept")
+    return out, report
+
+
+def unique_sites(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per distinct usable location (the first row at it), with ``n_at_site``.
+
+    Examples
+    --------
+    >>> h, _ = read_hotspots(pd.DataFrame({"lat": [1.0, 1.0, 2.0], "lon": [3.0, 3.0, 4.0]}))
+    >>> unique_sites(h)["n_at_site"].tolist()
+    [2, 1]
+    """
+    h = hotspots[hotspots["is_site"].astype(bool) & ~hotspots["duplicate"].astype(bool)]
+    return h.reset_index(drop=True)
