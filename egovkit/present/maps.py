@@ -500,7 +500,7 @@ def indicator_map(
 
     minx, miny, maxx, maxy = small.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=tiles,
-                   control_scale=True, prefer_canvas=False)
+                   control_scale=True, prefer_canvas=False, maxZoom=19)
     colors = classes.colors
 
     def style(feature: dict) -> dict:
@@ -556,8 +556,8 @@ def indicator_map(
             xy = np.round(np.column_stack([pts.geometry.y, pts.geometry.x]), 6).tolist()
             FastMarkerCluster(
                 xy, name=tr["layer_hotspots"],
-                callback="var callback = function (row) { return L.circleMarker(new L.LatLng(row[0], row[1]),"
-                         " {radius: 4, color: '#222222', weight: 1, fillColor: '#ffffff', fillOpacity: 1}); };",
+                callback="function (row) { return L.circleMarker(new L.LatLng(row[0], row[1]),"
+                         " {radius: 4, color: '#222222', weight: 1, fillColor: '#ffffff', fillOpacity: 1}); }",
                 disableClusteringAtZoom=16, chunkedLoading=True,
             ).add_to(m)
         else:
