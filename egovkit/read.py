@@ -1,0 +1,995 @@
+"""Read and validate census-style tables into a :class:`~egovkit.table.CensusTable`.
+
+A census-style table gives, per area, how many households (or persons) have a device or a
+connection, either as counts or as percentages/shares of a denominator column. Files come in
+every shape: Latin-1 or UTF-8 with a BOM, ``,``/``;``/tab separated, decimal commas,
+thousands separated by spaces, Excel sheets, one row per area (wide) or one row per
+(area, indicator) (long), district rows mixed with national, rural/urban and sub-district rows.
+
+:func:`read_table` recognises the columns (:mod:`egovkit.columns`), keeps totals and other
+levels apart, converts every value to a count (``numerator``) with its ``denominator`` and
+records every inference, repair and problem in a :class:`~egovkit.validate.ValidationReport`:
+every data row of the input ends up ``used``, ``kept apart`` or ``dropped`` in
+``report.row_fate``.
+
+Value-type rule (per column, unless ``value_type=`` is given):
+
+1. a ``%``/``pct``/``perc``/``pourcentage`` marker in the header or in the cells -> percent;
+2. a ``share``/``part``/``taux``/``rate``/``proportion`` marker -> share when every value is
+   <= 1, otherwise percent;
+3. no marker: every value <= 1 and some value not whole -> share; every value <= 100 and some
+   value not whole -> percent (counts are whole numbers);
+4. otherwise counts. Whole numbers all <= 100 while the denominators are larger are ambiguous:
+   counts are assumed and a warning says how to pass ``value_type="percent"``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"district": ["A", "B", "Total"], "households": [100, 200, 300],
+...                    "internet": [10.0, 25.0, 20.0]})
+>>> t = read_table(df)
+>>> t.value_type, t.data["numerator"].tolist(), t.other_levels["area_name"].tolist()
+('percent', [10.0, 50.0], ['Total'])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .columns import (
+    catalogue,
+    column_role,
+    indicator_names,
+    is_breakdown_only,
+    is_not_ict,
+    normalise_name,
+    recognise_indicator,
+)
+from .errors import EgovkitWarning, InputError
+from .table import LONG_COLUMNS, CensusTable
+from .validate import ValidationReport
+
+__all__ = ["read_table", "TOTAL_NAMES"]
+
+#: Area names (normalised) recognised as totals rows; a trailing ``*`` or words after
+#: ``rural``/``urban`` are allowed (``RURAL*``, ``Urban areas``).
+TOTAL_NAMES = {"total", "totals", "grand total", "total general", "national", "nation", "country",
+               "pays", "ensemble", "all", "all areas", "tous", "kenya", "republic of kenya",
+               "france", "france entiere", "france metropolitaine", "united states", "usa",
+               "rural", "urban", "urbain", "urbaine", "rurale", "total rural", "total urban",
+               "milieu rural", "milieu urbain"}
+_TOTAL_LEVELS = {"xxx", "national", "nation", "country", "total", "pays", "ensemble"}
+_PLACEHOLDERS = {"", "xxx", "nan", "na", "none", "-"}
+_MISSING_MARKERS = {"", "-", "\u2013", "\u2014", "..", "...", "n/a", "na", "nan", "null", "none",
+                    "nd", "n.d.", "n.a.", "NA", "N/A", "NaN", "NULL", "None", "ND", "#N/A", "x", "X"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+# status codes of a parsed cell
+_OK, _MISSING, _BAD = 0, 1, 2
+
+_SPACE_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009']\d{3})+(?:[.,]\d+)?$")
+_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+
+
+# ----------------------------------------------------------------------------------------------
+# loading
+# ----------------------------------------------------------------------------------------------
+def _decode(data: bytes, encoding: str | None, name: str, report: ValidationReport) -> str:
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(f"cannot decode the file as {encoding!r} ({exc})", file=name,
+                             fix="leave encoding=None to detect it, or give the right encoding") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        report.add("info", "encoding", "encoding detected: UTF-8 with BOM", action="inferred")
+        return data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-8")
+        return text
+    except UnicodeDecodeError:
+        pass
+    for enc, label in (("cp1252", "Windows-1252 (Latin-1 family)"), ("latin-1", "Latin-1 (ISO-8859-1)")):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        report.add("info", "encoding", f"the file is not UTF-8; encoding detected: {label}",
+                   action="inferred", fix=f"pass encoding='{enc}' to silence this, or save the file as UTF-8")
+        return text
+    raise AssertionError("latin-1 decodes any byte")  # pragma: no cover
+
+
+def _sniff_sep(text: str, name: str, report: ValidationReport) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    sample = "\n".join(lines)
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = lines[0] if lines else ""
+        counts = {s: header.count(s) for s in (",", ";", "\t", "|")}
+        sep = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+    label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[sep]
+    report.add("info", "separator", f"column separator detected: {label} ({sep!r})", action="inferred")
+    return sep
+
+
+def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str | None,
+          sep: str | None, report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray, str | None]:
+    """Return the raw cells, the 1-based line number of each row and the separator used."""
+    if isinstance(source, pd.DataFrame):
+        raw = source.copy()
+        raw.columns = [str(c) for c in raw.columns]
+        lines = np.arange(len(raw)) + 2
+        return raw.reset_index(drop=True), lines, None
+    path = Path(source)
+    name = path.name
+    if not path.exists():
+        raise InputError("file not found", file=str(path), fix="check the path")
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
+    if path.suffix.lower() in _EXCEL_SUFFIXES:
+        try:
+            raw = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        except ValueError as exc:
+            raise InputError(f"cannot read sheet {sheet!r} ({exc})", file=name,
+                             fix="pass sheet= with an existing sheet name or position") from exc
+        raw.columns = [str(c).strip() for c in raw.columns]
+        lines = np.arange(len(raw)) + 2
+        return raw, lines, None
+    text = _decode(path.read_bytes(), encoding, name, report)
+    if not text.strip():
+        raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
+    if sep is None:
+        sep = _sniff_sep(text, name, report)
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                          skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        raise InputError(f"cannot split the rows into columns ({exc})", file=name,
+                         fix="check the separator (pass sep=';' or sep=',') and quoting") from exc
+    raw.columns = [str(c).strip() for c in raw.columns]
+    lines = np.arange(len(raw)) + 2
+    return raw, lines, sep
+
+
+# ----------------------------------------------------------------------------------------------
+# numbers
+# ----------------------------------------------------------------------------------------------
+def _as_text(col: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """Text of the cells (stripped) and, for object columns, the cells that are already numbers."""
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return None, col.to_numpy(dtype="float64", na_value=np.nan)  # type: ignore[return-value]
+    if col.dtype == object:
+        isnum = col.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
+                        and not isinstance(x, bool)).to_numpy(dtype=bool)
+        if isnum.any():
+            nums = np.full(len(col), np.nan)
+            nums[isnum] = col[isnum].astype("float64").to_numpy()
+            text = col.where(~isnum, "").map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
+                                             else str(x)).astype(str).str.strip()
+            # numeric NaN (empty Excel cells) count as missing text
+            return text, nums
+        text = col.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x))
+        return text.astype(str).str.strip(), None
+    return col.astype(str).str.strip(), None
+
+
+def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationReport) -> str:
+    n_comma = n_dot = n_amb = 0
+    for t in texts:
+        if t is None:
+            continue
+        bad = t[pd.to_numeric(t, errors="coerce").isna() & (t != "")]
+        dots = t[t.str.contains(".", regex=False)]
+        if len(bad):
+            b = bad.str.replace(r"[\s\u00a0\u202f%]", "", regex=True)
+            cd = b.str.match(_COMMA_DECIMAL.pattern) & ~b.str.match(_COMMA_THOUSANDS.pattern)
+            n_comma += int(cd.sum())
+            n_amb += int(b.str.match(_COMMA_THOUSANDS.pattern).sum())
+        if len(dots):
+            dd = dots.str.match(_DOT_DECIMAL.pattern) & ~dots.str.match(r"^[+-]?\d{1,3}\.\d{3}$")
+            n_dot += int(dd.sum())
+    if n_comma and not n_dot:
+        decimal = ","
+    elif n_comma and n_dot:
+        decimal = "." if n_dot >= n_comma else ","
+        report.add("warning", "mixed_decimal", f"both decimal commas ({n_comma} cells) and decimal points "
+                   f"({n_dot} cells) found; using {decimal!r}", action="inferred",
+                   fix="pass decimal=',' or decimal='.'")
+    elif n_amb and not n_dot and sep in (";", "\t"):
+        decimal = ","
+    else:
+        decimal = "."
+    if decimal == ",":
+        report.add("info", "decimal", "decimal separator detected: comma (12,5 = 12.5)", action="inferred",
+                   fix="pass decimal='.' if the commas are thousands separators")
+    return decimal
+
+
+def _parse_numbers(text: pd.Series | None, nums: np.ndarray | None,
+                   decimal: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Parse a column: values (float), status (ok/missing/bad), whether cells carried a ``%``."""
+    if text is None:  # already numeric
+        values = nums.astype("float64")
+        status = np.where(np.isnan(values), _MISSING, _OK).astype(np.int8)
+        return values, status, False
+    n = len(text)
+    values = np.full(n, np.nan)
+    status = np.full(n, _OK, dtype=np.int8)
+    has_num = np.zeros(n, dtype=bool) if nums is None else ~np.isnan(nums)
+    if nums is not None:
+        values[has_num] = nums[has_num]
+    missing = text.isin(_MISSING_MARKERS).to_numpy() & ~has_num
+    status[missing] = _MISSING
+    todo = ~missing & ~has_num
+    if decimal == ".":
+        direct = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        ok = todo & ~np.isnan(direct)
+        values[ok] = direct[ok]
+        todo &= np.isnan(direct)
+    pct_sign = False
+    if todo.any():
+        t = text[todo]
+        pct = t.str.endswith("%")
+        if pct.any():
+            pct_sign = True
+            t = t.str.rstrip("%").str.strip()
+        spaced = t.str.match(_SPACE_THOUSANDS.pattern)
+        t = t.where(~spaced, t.str.replace(r"[ \u00a0\u202f\u2009']", "", regex=True))
+        if decimal == ",":
+            dotted = t.str.match(_DOT_THOUSANDS.pattern)
+            t = t.where(~dotted, t.str.replace(".", "", regex=False))
+            t = t.str.replace(",", ".", regex=False)
+        else:
+            commas = t.str.match(_COMMA_THOUSANDS.pattern)
+            t = t.where(~commas, t.str.replace(",", "", regex=False))
+        parsed = pd.to_numeric(t, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        idx = np.flatnonzero(todo)
+        values[idx] = parsed
+        status[idx[np.isnan(parsed)]] = _BAD
+    return values, status, pct_sign
+
+
+def _decimals(text: pd.Series | None, values: np.ndarray) -> int:
+    """Largest number of decimals shown in a column (for rounding tolerances)."""
+    if text is not None:
+        frac = text.str.extract(r"[.,](\d+)\s*%?$", expand=False).dropna()
+        return int(frac.str.len().max()) if len(frac) else 0
+    v = values[~np.isnan(values)]
+    for d in range(7):
+        if np.allclose(v, np.round(v, d), atol=1e-9):
+            return d
+    return 6
+
+
+# ----------------------------------------------------------------------------------------------
+# the public function
+# ----------------------------------------------------------------------------------------------
+def read_table(
+    source: str | Path | pd.DataFrame,
+    *,
+    area: str | None = None,
+    code: str | None = None,
+    level: str | None = None,
+    district_level: str | None = None,
+    parent: str | None = None,
+    denominator: str | dict[str, str] | None = None,
+    universe: Literal["households", "persons"] | None = None,
+    value_type: Literal["count", "percent", "share"] | None = None,
+    columns: dict[str, str] | None = None,
+    layout: Literal["wide", "long"] | None = None,
+    sheet: int | str = 0,
+    encoding: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    errors: Literal["raise", "report"] = "report",
+) -> CensusTable:
+    """Read a census-style table (CSV or Excel, wide or long) into a validated ``CensusTable``.
+
+    Parameters
+    ----------
+    source
+        A CSV/TXT file (any common encoding and separator), an Excel file (``.xlsx``), or a
+        DataFrame (rows are numbered as if it were a file: header = 1, first row = 2).
+    area, code
+        Columns with the area name and code (inferred from common names: ``name``,
+        ``district``, ``county``, ``commune``, ``nom``, ``libellé``...; ``code``, ``GEO_ID``,
+        ``FIPS``, ``insee``...). With two name columns (e.g. ``County`` and ``SubCounty``), the
+        one with more distinct values is the area and the other the parent.
+    level
+        Column telling the hierarchy level of each row (e.g. Kenya ``AdminArea``).
+    district_level
+        Which value of ``level`` marks the districts. Default: the most frequent level among
+        rows that are not totals (reported). Rows of other levels are kept apart.
+    parent
+        Column with the enclosing area's name.
+    denominator
+        Denominator column (households or persons in scope), or ``{indicator: column}``.
+        Default: recognised from its name (``households``, ``ConventionalHouseholds``,
+        ``population``, ``ménages``, ``Total``...).
+    universe
+        What the single denominator column counts when its name does not say.
+    value_type
+        ``"count"``, ``"percent"`` (0-100) or ``"share"`` (0-1) for every indicator column;
+        default: inferred per column (see the module docstring) and reported.
+    columns
+        Explicit ``{column in the file: canonical indicator}`` (``"ignore"`` to skip one); it
+        wins over the recognised aliases. In long tables it maps indicator labels.
+    layout
+        ``"wide"`` (one row per area) or ``"long"`` (area, indicator, value); default inferred.
+    sheet, encoding, sep, decimal
+        Excel sheet; CSV encoding, separator and decimal mark (default: detected and reported).
+    errors
+        ``"report"`` (default) returns the table with every problem in ``.report`` (invalid
+        values are dropped, see ``report.row_fate``); ``"raise"`` raises
+        :class:`~egovkit.errors.ValidationError` listing every error after checking everything.
+
+    Returns
+    -------
+    CensusTable
+        ``.data`` (district rows, long format), ``.other_levels``, ``.report``, ``.value_type``.
+
+    Raises
+    ------
+    InputError
+        Empty file, no data rows, no area column, no indicator or denominator column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"Nom": ["A", "B"], "Ménages": [100, 200], "Ordinateur": [20, 30]})
+    >>> t = read_table(df)
+    >>> t.data[["area_name", "indicator", "itu_code", "numerator", "denominator"]].values.tolist()
+    [['A', 'computer', 'HH4', 20.0, 100.0], ['B', 'computer', 'HH4', 30.0, 200.0]]
+    """
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
+    if value_type not in (None, "count", "percent", "share"):
+        raise ValueError(f"value_type must be 'count', 'percent' or 'share', not {value_type!r}")
+    name = "<DataFrame>" if isinstance(source, pd.DataFrame) else Path(source).name
+    report = ValidationReport(source=name)
+    raw, lines, used_sep = _load(source, sheet=sheet, encoding=encoding, sep=sep, report=report)
+    if raw.shape[1] == 0 or (len(raw) == 0 and raw.shape[1] <= 1 and not any(raw.columns)):
+        raise InputError("the file has no columns", file=name, fix="export the table with a header row")
+
+    # blank rows are not data rows
+    empty = np.ones(len(raw), dtype=bool)
+    for c in raw.columns:
+        col = raw[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            empty &= (col.isna() | (col.astype(str).str.strip() == "")).to_numpy()
+        else:
+            empty &= col.isna().to_numpy()
+    if empty.any():
+        report.add("info", "blank_rows", f"{int(empty.sum())} blank row(s) ignored "
+                   f"(rows {', '.join(map(str, lines[empty][:10]))}{'...' if empty.sum() > 10 else ''})",
+                   action="ignored")
+        raw = raw.loc[~empty].reset_index(drop=True)
+        lines = lines[~empty]
+    if len(raw) == 0:
+        raise InputError("the table has a header but no data rows", file=name,
+                         fix="check that the right file or sheet was given")
+    report.rows_in = len(raw)
+
+    ctx = _Context(raw=raw, lines=lines, name=name, report=report)
+    roles = _assign_roles(ctx, area=area, code=code, level=level, parent=parent, denominator=denominator,
+                          universe=universe, columns=columns, layout=layout)
+    rows = _classify_rows(ctx, roles, district_level)
+
+    texts = [None if (c not in raw.columns) else _as_text(raw[c])[0]
+             for c in roles["numeric_columns"]]
+    dec = decimal or ("." if used_sep == "," else _detect_decimal(texts, used_sep, report))
+
+    if roles["layout"] == "wide":
+        blocks, vtype = _wide_blocks(ctx, roles, rows, dec, value_type)
+    else:
+        blocks, vtype = _long_blocks(ctx, roles, rows, dec, value_type, columns or {})
+
+    data, other = _validate_and_build(ctx, rows, blocks)
+    _record_fates(ctx, rows, data, other)
+
+    n_warn = len(report.warnings)
+    n_err = len(report.errors)
+    if errors == "raise":
+        report.raise_if_errors()
+    if n_warn or n_err:
+        warnings.warn(f"{name}: {n_err} error(s) and {n_warn} warning(s) while reading; "
+                      "print table.report for the rows, columns and fixes", EgovkitWarning, stacklevel=2)
+    return CensusTable(data=data, other_levels=other, report=report, value_type=vtype, source=name)
+
+
+# ----------------------------------------------------------------------------------------------
+# internals
+# ----------------------------------------------------------------------------------------------
+class _Context:
+    def __init__(self, raw: pd.DataFrame, lines: np.ndarray, name: str, report: ValidationReport) -> None:
+        self.raw = raw
+        self.lines = lines
+        self.name = name
+        self.report = report
+
+
+def _check_column(ctx: _Context, col: str | None, arg: str) -> None:
+    if col is not None and col not in ctx.raw.columns:
+        raise InputError(f"column {col!r} given as {arg}= is not in the table", file=ctx.name, column=col,
+                         fix=f"use one of the columns {list(ctx.raw.columns)}")
+
+
+def _looks_numeric(col: pd.Series) -> bool:
+    text, nums = _as_text(col)
+    if text is None:
+        return True
+    vals = pd.to_numeric(text.str.replace(r"[\s\u00a0\u202f%]", "", regex=True).str.replace(",", ".", regex=False),
+                         errors="coerce")
+    filled = (text != "").to_numpy() | (nums is not None and ~np.isnan(nums))
+    if nums is not None:
+        ok = (~vals.isna().to_numpy()) | ~np.isnan(nums)
+    else:
+        ok = ~vals.isna().to_numpy()
+    return bool(filled.sum()) and ok[filled].mean() >= 0.5
+
+
+def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> dict:
+    raw, report, name = ctx.raw, ctx.report, ctx.name
+    for col, arg in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent")):
+        _check_column(ctx, col, arg)
+    columns = dict(columns or {})
+    valid = set(indicator_names()) | {"ignore"}
+    if layout != "long":
+        for col, ind in columns.items():
+            if ind not in valid:
+                raise InputError(f"{ind!r} is not a catalogue indicator", file=name, column=col,
+                                 fix=f"map it to one of {sorted(valid - {'ignore'})} or 'ignore'")
+            if layout == "wide" or col in raw.columns:
+                _check_column(ctx, col, "columns")
+    den_map: dict[str, str] = {}
+    if isinstance(denominator, dict):
+        den_map = dict(denominator)
+        for col in den_map.values():
+            _check_column(ctx, col, "denominator")
+    elif denominator is not None:
+        _check_column(ctx, denominator, "denominator")
+
+    explicit = {area, code, level, parent} | ({denominator} if isinstance(denominator, str) else set()) \
+        | set(den_map.values())
+    by_role: dict[str, list[str]] = {r: [] for r in ("area", "code", "level", "parent", "indicator", "value")}
+    dens: list[tuple[str, str | None]] = []
+    ind_cols: list[tuple[str, str, str | None]] = []  # (column, indicator, kind)
+    breakdowns, not_ict, unknown_num, ignored_text, ignored = [], [], [], [], []
+    for col in raw.columns:
+        if col in explicit:
+            continue
+        match = recognise_indicator(col)
+        if col in columns and layout != "long":
+            if columns[col] == "ignore":
+                ignored.append(col)
+            else:
+                ind_cols.append((col, columns[col], match.kind))
+            continue
+        role = column_role(col)
+        if role is not None:
+            if role[0] == "denominator":
+                dens.append((col, role[1]))
+            else:
+                by_role[role[0]].append(col)
+            continue
+        if match.indicator is not None:
+            if match.breakdown is not None:
+                breakdowns.append(col)
+            else:
+                ind_cols.append((col, match.indicator, match.kind))
+        elif is_breakdown_only(col):
+            breakdowns.append(col)
+        elif is_not_ict(col):
+            not_ict.append(col)
+        elif _looks_numeric(raw[col]):
+            unknown_num.append(col)
+        else:
+            ignored_text.append(col)
+
+    # layout
+    if layout is None:
+        layout = "wide" if ind_cols or not (by_role["indicator"] and by_role["value"]) else "long"
+        if layout == "long":
+            report.add("info", "layout", f"long layout inferred: indicator column {by_role['indicator'][0]!r}, "
+                       f"value column {by_role['value'][0]!r}", action="inferred", fix="pass layout='wide' if not")
+    roles: dict = {"layout": layout}
+
+    # area, code, parent
+    names = by_role["area"]
+    if area is None:
+        if not names:
+            if code is None and by_role["code"]:
+                area = by_role["code"][0]
+                report.add("warning", "area_column", f"no area-name column found; the codes of column {area!r} "
+                           "are used as names", column=area, action="inferred", fix="pass area='<column>'")
+            else:
+                raise InputError(f"no area-name column recognised among {list(raw.columns)}", file=name,
+                                 fix="pass area='<column with the district names>'")
+        else:
+            nun = {c: raw[c].nunique() for c in names}
+            area = max(names, key=lambda c: (nun[c], -names.index(c)))
+            if len(names) > 1:
+                report.add("info", "area_column", f"area column: {area!r} (most distinct names among {names})",
+                           column=area, action="inferred", fix="pass area= to choose another")
+    if parent is None:
+        others = [c for c in names + by_role["parent"] if c != area]
+        if others:
+            parent = min(others, key=lambda c: raw[c].nunique())
+            report.add("info", "parent_column", f"parent column: {parent!r}", column=parent, action="inferred",
+                       fix="pass parent= to choose another")
+    if code is None and by_role["code"] and by_role["code"][0] != area:
+        code = by_role["code"][0]
+    if level is None and by_role["level"]:
+        level = by_role["level"][0]
+    roles.update(area=area, code=code, parent=parent, level=level)
+
+    # denominators
+    if isinstance(denominator, str):
+        dens = [(denominator, universe)]
+    elif den_map:
+        dens = [(c, universe) for c in dict.fromkeys(den_map.values())]
+    elif universe is not None and len(dens) == 1:
+        dens = [(dens[0][0], universe)]
+    roles["denominators"] = dens
+    roles["den_map"] = den_map
+
+    if layout == "wide":
+        if not ind_cols:
+            cat = catalogue()
+            raise InputError(
+                f"no ICT indicator column recognised among {list(raw.columns)}", file=name,
+                fix="name the columns with the catalogue names " + ", ".join(cat["name"]) +
+                    " (or their English/French aliases), or map them explicitly, e.g. "
+                    "read_table(path, columns={'Internet access': 'internet'})")
+        roles["indicator_columns"] = ind_cols
+        for role_name in ("indicator", "value"):
+            unknown_num += [c for c in by_role[role_name] if _looks_numeric(raw[c])]
+    else:
+        ind_col = by_role["indicator"][0] if by_role["indicator"] else None
+        val_col = by_role["value"][0] if by_role["value"] else None
+        if ind_col is None or val_col is None:
+            raise InputError(f"long layout needs an indicator column and a value column; found {list(raw.columns)}",
+                             file=name, fix="name them 'indicator' and 'value', or pass layout='wide'")
+        roles["indicator_column"], roles["value_column"] = ind_col, val_col
+        ignored_text += [c for c, _, _ in ind_cols]
+
+    if breakdowns:
+        report.add("info", "breakdown_columns", f"sub-population columns ignored (only totals are read): "
+                   f"{breakdowns}", action="ignored",
+                   fix="map one explicitly with columns={'<column>': '<indicator>'} to read it instead")
+    if not_ict:
+        report.add("info", "not_ict", f"not an ICT indicator: ignored: {not_ict}", action="ignored")
+    for col in unknown_num:
+        report.add("warning", "unknown_column", f"numeric column {col!r} is not a recognised indicator: ignored",
+                   column=col, action="ignored",
+                   fix=f"map it with columns={{{col!r}: '<indicator>'}}; indicators: {', '.join(indicator_names())}")
+    if ignored_text:
+        report.add("info", "ignored_columns", f"columns not used: {ignored_text}", action="ignored")
+    if ignored:
+        report.add("info", "ignored_columns", f"columns ignored as asked: {ignored}", action="ignored")
+
+    numeric = [c for c, _ in dens]
+    numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
+    roles["numeric_columns"] = numeric
+    return roles
+
+
+def _norm_series(s: pd.Series) -> pd.Series:
+    txt = s.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x))
+    uniq = pd.unique(txt)
+    lut = {u: normalise_name(u) for u in uniq}
+    return txt.map(lut)
+
+
+def _text(s: pd.Series) -> pd.Series:
+    return s.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)).astype(str)
+
+
+def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd.DataFrame:
+    """Per input row: names, code, level, parent, is_total, is_district, duplicate key."""
+    raw, report = ctx.raw, ctx.report
+    n = len(raw)
+    area_name = _text(raw[roles["area"]])
+    norm_name = _norm_series(raw[roles["area"]])
+    base = norm_name.str.replace(r"\s+(areas?|population|milieu)$", "", regex=True)
+    first = norm_name.str.split(" ").str[0]
+    is_total = base.isin(TOTAL_NAMES) | first.isin({"rural", "urban", "urbain", "rurale", "urbaine"})
+    area_code = (_text(raw[roles["code"]]).str.strip() if roles["code"] else pd.Series([""] * n))
+    if roles["level"]:
+        lvl = _text(raw[roles["level"]]).str.strip()
+        is_total |= lvl.str.lower().isin(_TOTAL_LEVELS)
+    else:
+        lvl = pd.Series(["district"] * n)
+    total_label = np.where(first.isin({"rural", "rurale"}), "rural",
+                           np.where(first.isin({"urban", "urbain", "urbaine"}), "urban", "national"))
+    if roles["level"]:
+        candidates = lvl[~is_total]
+        if district_level is None:
+            counts = candidates[candidates != ""].value_counts()
+            if counts.empty:
+                district_level = ""
+            else:
+                district_level = str(counts.index[0])
+                others = {k: int(v) for k, v in counts.items() if k != district_level}
+                report.add("info", "district_level",
+                           f"district level inferred from column {roles['level']!r}: {district_level!r} "
+                           f"({int(counts.iloc[0])} rows, the most frequent); other levels kept apart: {others}",
+                           column=roles["level"], action="inferred",
+                           fix=f"pass district_level= one of {list(counts.index)} to choose another")
+        elif district_level not in set(lvl):
+            raise InputError(f"district_level {district_level!r} is not a value of column {roles['level']!r}",
+                             file=ctx.name, column=roles["level"],
+                             fix=f"use one of {sorted(set(lvl))}")
+        is_district = ~is_total & (lvl == district_level)
+    else:
+        is_district = ~is_total
+    level_out = lvl.where(~is_total, pd.Series(total_label, index=lvl.index))
+    if roles["parent"]:
+        par = _text(raw[roles["parent"]]).str.strip()
+        par_norm = _norm_series(raw[roles["parent"]])
+        placeholder = par.str.lower().isin(_PLACEHOLDERS) | (par_norm == norm_name) | is_total
+        par = par.where(~placeholder, "")
+    else:
+        par = pd.Series([""] * n)
+    rows = pd.DataFrame({
+        "area_name": area_name.to_numpy(),
+        "area_code": area_code.to_numpy(),
+        "level": level_out.to_numpy(),
+        "parent": par.to_numpy(),
+        "is_total": is_total.to_numpy(),
+        "is_district": is_district.to_numpy(),
+        "line": ctx.lines,
+    })
+    # duplicate key: code when there is one, else (parent, normalised name)
+    if roles["code"]:
+        rows["key"] = np.where(rows["area_code"] != "", rows["area_code"], norm_name.to_numpy())
+    else:
+        rows["key"] = rows["parent"].str.upper().to_numpy() + "\x1f" + norm_name.to_numpy()
+    missing_name = (norm_name == "").to_numpy() & (rows["area_code"] == "").to_numpy()
+    rows["no_name"] = missing_name
+    for i in np.flatnonzero(missing_name):
+        report.add("error", "missing_area", "the row has no area name or code", row=int(rows["line"].iat[i]),
+                   column=roles["area"], action="dropped", fix="fill in the district name")
+    n_tot = int(rows["is_total"].sum())
+    n_other = int((~rows["is_district"] & ~rows["is_total"]).sum())
+    if n_tot or n_other:
+        tot_names = rows.loc[rows["is_total"], "area_name"].unique().tolist()[:10]
+        report.add("info", "kept_apart", f"{n_tot} totals row(s) {tot_names} and {n_other} row(s) of other "
+                   "levels kept apart in .other_levels (never mixed with the districts)", action="kept apart")
+    return rows
+
+
+def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_sign: bool,
+                den: np.ndarray | None) -> tuple[str, str]:
+    """Return (kind, reason) following the module docstring rule."""
+    v = values[status == _OK]
+    vmax = float(np.nanmax(v)) if len(v) else 0.0
+    whole = bool(np.all(np.isclose(v, np.round(v)))) if len(v) else True
+    if marker == "percent" or pct_sign:
+        return "percent", "the name or the cells carry a percent marker"
+    if marker == "rate":
+        return ("share", "rate name, every value <= 1") if vmax <= 1 else ("percent", "rate name, values up to 100")
+    if not whole and vmax <= 1:
+        return "share", "every value is between 0 and 1 and not whole"
+    if not whole and vmax <= 100:
+        return "percent", "every value is between 0 and 100 and not whole"
+    if whole and len(v) and vmax <= 100 and den is not None:
+        d = den[~np.isnan(den)]
+        if len(d) and np.median(d) > 100:
+            return "count?", "whole numbers all <= 100 while the denominators are larger"
+    return "count", "whole numbers or values above 100"
+
+
+def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
+                 value_type: str | None) -> tuple[list[dict], str]:
+    raw, report = ctx.raw, ctx.report
+    cat = catalogue().set_index("name")
+    # parse denominators once per column and report their problems once per row
+    den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for col, _ in roles["denominators"]:
+        text, nums = _as_text(raw[col])
+        vals, status, _ = _parse_numbers(text, nums, dec)
+        _report_den(ctx, rows, col, vals, status, text)
+        den_parsed[col] = (vals, status)
+
+    def den_for(ind: str) -> str | None:
+        if ind in roles["den_map"]:
+            return roles["den_map"][ind]
+        dens = roles["denominators"]
+        if not dens:
+            return None
+        uni = cat.loc[ind, "unit"]
+        same = [c for c, u in dens if u == uni]
+        if same:
+            return same[0]
+        unknown = [c for c, u in dens if u is None]
+        if unknown:
+            return unknown[0]
+        col = dens[0][0]
+        report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {uni} but the only denominator "
+                   f"column {col!r} counts {dens[0][1]}", column=col, action="kept",
+                   fix=f"pass denominator={{'{ind}': '<column of {uni}>'}}")
+        return col
+
+    per_ind: dict[str, list[dict]] = {}
+    for col, ind, marker in roles["indicator_columns"]:
+        text, nums = _as_text(raw[col])
+        vals, status, pct_sign = _parse_numbers(text, nums, dec)
+        dcol = den_for(ind)
+        if dcol is None:
+            raise InputError(f"no denominator column for indicator {ind!r} (column {col!r}) among "
+                             f"{list(raw.columns)}", file=ctx.name, column=col,
+                             fix="pass denominator='<column with the households or persons in scope>'")
+        dvals, dstatus = den_parsed[dcol]
+        if value_type is not None:
+            kind, reason = value_type, "given by value_type="
+        else:
+            kind, reason = _infer_kind(vals, status, marker, pct_sign, dvals)
+            if kind == "count?":
+                kind = "count"
+                report.add("warning", "ambiguous_value_type", f"column {col!r}: {reason}; read as counts",
+                           column=col, action="inferred", fix="pass value_type='percent' if they are percentages")
+            else:
+                report.add("info", "value_type", f"column {col!r} read as {kind} of {dcol!r} ({reason})",
+                           column=col, action="inferred", fix="pass value_type= to override")
+        per_ind.setdefault(ind, []).append(dict(column=col, indicator=ind, kind=kind, values=vals, status=status,
+                                                text=text, den=dvals, den_status=dstatus, den_column=dcol,
+                                                pos=np.arange(len(raw)), nums=nums))
+    blocks = []
+    order = {"count": 0, "percent": 1, "share": 2}
+    for ind, cols in per_ind.items():
+        cols.sort(key=lambda b: order[b["kind"]])
+        primary = cols[0]
+        for other in cols[1:]:
+            if other["kind"] == primary["kind"]:
+                report.add("warning", "duplicate_column", f"columns {primary['column']!r} and {other['column']!r} "
+                           f"both give {ind!r} as {other['kind']}; {other['column']!r} ignored",
+                           column=other["column"], action="ignored",
+                           fix=f"map the right one with columns={{{other['column']!r}: 'ignore'}}")
+            else:
+                _cross_check(ctx, rows, primary, other)
+        blocks.append(primary)
+    kinds = [b["kind"] for b in blocks]
+    vtype = value_type or max(set(kinds), key=kinds.count)
+    if len(set(kinds)) > 1:
+        report.add("info", "value_type", f"mixed value types {dict((b['column'], b['kind']) for b in blocks)}; "
+                   f"table labelled {vtype!r}", action="inferred")
+    return blocks, vtype
+
+
+def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, status: np.ndarray,
+                text: pd.Series | None) -> None:
+    report, lines, names = ctx.report, rows["line"].to_numpy(), rows["area_name"].to_numpy()
+    for i in np.flatnonzero(status == _MISSING):
+        report.add("warning", "missing_denominator", "denominator is missing: every indicator of this row dropped",
+                   row=lines[i], column=col, area=names[i], action="dropped", fix="fill in the denominator")
+    for i in np.flatnonzero(status == _BAD):
+        report.add("error", "non_numeric", f"denominator cell {text.iat[i]!r} is not a number", row=lines[i],
+                   column=col, area=names[i], action="dropped", fix="write a number (e.g. 1234 or 1 234)")
+    for i in np.flatnonzero((status == _OK) & (vals < 0)):
+        report.add("error", "negative_value", f"denominator {vals[i]:g} is negative", row=lines[i], column=col,
+                   area=names[i], action="dropped", fix="correct the count in the file")
+
+
+def _cross_check(ctx: _Context, rows: pd.DataFrame, primary: dict, other: dict) -> None:
+    """Check a percent/share column against the count column of the same indicator."""
+    ok = (primary["status"] == _OK) & (other["status"] == _OK) & (primary["den_status"] == _OK) & \
+        (primary["den"] > 0)
+    scale = 100.0 if other["kind"] == "percent" else 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_p = primary["values"] / primary["den"]
+        if primary["kind"] == "percent":
+            share_p = primary["values"] / 100.0
+        elif primary["kind"] == "share":
+            share_p = primary["values"]
+    d = _decimals(other["text"], other["values"])
+    tol = 0.5 * 10.0 ** (-d) + 1e-6 * scale
+    bad = ok & (np.abs(share_p * scale - other["values"]) > tol)
+    report, lines, names = ctx.report, rows["line"].to_numpy(), rows["area_name"].to_numpy()
+    for i in np.flatnonzero(bad):
+        report.add("warning", "inconsistent_columns",
+                   f"{other['column']!r} = {other['values'][i]:g} but {primary['column']!r} / {primary['den_column']!r}"
+                   f" gives {share_p[i] * scale:.{d + 2}f}", row=lines[i], column=other["column"], area=names[i],
+                   action="kept", fix=f"check the file; {primary['column']!r} is used")
+    report.add("info", "cross_check", f"column {other['column']!r} ({other['kind']}) checked against "
+               f"{primary['column']!r}: {int(bad.sum())} disagreement(s) beyond rounding (±{tol:.3g}) "
+               f"out of {int(ok.sum())} rows", column=other["column"], action="checked")
+
+
+def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value_type: str | None,
+                 columns: dict[str, str]) -> tuple[list[dict], str]:
+    raw, report = ctx.raw, ctx.report
+    cat = catalogue().set_index("name")
+    ind_col, val_col = roles["indicator_column"], roles["value_column"]
+    labels = _text(raw[ind_col]).str.strip()
+    lut: dict[str, tuple[str | None, str | None]] = {}
+    val_marker = recognise_indicator(val_col).kind
+    for lab in pd.unique(labels):
+        if lab in columns:
+            ind = None if columns[lab] == "ignore" else columns[lab]
+            lut[lab] = (ind, recognise_indicator(lab).kind)
+            continue
+        m = recognise_indicator(lab)
+        lut[lab] = (m.indicator if m.breakdown is None else None, m.kind)
+    ind_of = labels.map(lambda x: lut[x][0])
+    unknown = ind_of.isna().to_numpy()
+    lines = rows["line"].to_numpy()
+    for lab in pd.unique(labels[unknown]):
+        where = np.flatnonzero((labels == lab).to_numpy())
+        severity, why = ("info", "not an ICT indicator") if is_not_ict(lab) or lab in columns else \
+            ("warning", "not a recognised indicator")
+        report.add(severity, "unknown_indicator", f"indicator {lab!r} is {why}: {len(where)} row(s) dropped "
+                   f"(rows {', '.join(map(str, lines[where][:10]))}{'...' if len(where) > 10 else ''})",
+                   row=int(lines[where[0]]), column=ind_col, action="dropped",
+                   fix=f"map it with columns={{{lab!r}: '<indicator>'}}; indicators: {', '.join(indicator_names())}")
+    text, nums = _as_text(raw[val_col])
+    vals, status, pct_sign = _parse_numbers(text, nums, dec)
+    dens = roles["denominators"]
+    if not dens:
+        raise InputError(f"no denominator column among {list(raw.columns)}", file=ctx.name,
+                         fix="add a column with the households or persons in scope and pass denominator='<column>'")
+    dcol = dens[0][0]
+    dtext, dnums = _as_text(raw[dcol])
+    dvals, dstatus = _parse_numbers(dtext, dnums, dec)[:2]
+    _report_den(ctx, rows, dcol, dvals, dstatus, dtext)
+    blocks, kinds = [], []
+    for ind in pd.unique(ind_of[~unknown]):
+        pos = np.flatnonzero((ind_of == ind).to_numpy())
+        marker = next((lut[lab][1] for lab in pd.unique(labels.iloc[pos]) if lut[lab][1]), None) or val_marker
+        if value_type is not None:
+            kind = value_type
+        else:
+            kind, reason = _infer_kind(vals[pos], status[pos], marker, pct_sign, dvals[pos])
+            if kind == "count?":
+                kind = "count"
+                report.add("warning", "ambiguous_value_type", f"indicator {ind!r}: {reason}; read as counts",
+                           column=val_col, action="inferred", fix="pass value_type='percent' if they are percentages")
+            else:
+                report.add("info", "value_type", f"indicator {ind!r} read as {kind} of {dcol!r} ({reason})",
+                           column=val_col, action="inferred", fix="pass value_type= to override")
+        if cat.loc[ind, "unit"] != (dens[0][1] or cat.loc[ind, "unit"]):
+            report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {cat.loc[ind, 'unit']} but "
+                       f"denominator {dcol!r} counts {dens[0][1]}", column=dcol, action="kept",
+                       fix="check the denominator column")
+        kinds.append(kind)
+        blocks.append(dict(column=val_col, indicator=ind, kind=kind, values=vals[pos], status=status[pos],
+                           text=None if text is None else text.iloc[pos], den=dvals[pos], den_status=dstatus[pos],
+                           den_column=dcol, pos=pos, nums=None))
+    if not blocks:
+        raise InputError(f"no row of column {ind_col!r} names a catalogue indicator "
+                         f"(found {list(pd.unique(labels))[:10]})", file=ctx.name, column=ind_col,
+                         fix="map the labels with columns={'<label>': '<indicator>'}; indicators: "
+                             + ", ".join(indicator_names()))
+    vtype = value_type or max(set(kinds), key=kinds.count)
+    return blocks, vtype
+
+
+def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    report = ctx.report
+    cat = catalogue().set_index("name")
+    row_lines = rows["line"].to_numpy()
+    row_names = rows["area_name"].to_numpy()
+    is_district = rows["is_district"].to_numpy()
+    no_name = rows["no_name"].to_numpy()
+    keys = rows["key"].to_numpy()
+    dup_reported: set[int] = set()
+    parts = []
+    for b in blocks:
+        pos, v, st, den, dst = b["pos"], b["values"], b["status"], b["den"], b["den_status"]
+        col, kind = b["column"], b["kind"]
+        lines, names = row_lines[pos], row_names[pos]
+        text = b["text"]
+        valid = (st == _OK) & (dst == _OK) & (den >= 0) & ~no_name[pos]
+
+        def emit(mask: np.ndarray, severity: str, code: str, msg, fix: str, action: str = "dropped") -> None:
+            for i in np.flatnonzero(mask):
+                report.add(severity, code, msg(i), row=int(lines[i]), column=col, area=names[i],
+                           action=action, fix=fix)
+
+        emit((st == _MISSING) & (dst != _MISSING), "warning", "missing_value",
+             lambda i: f"{b['indicator']}: value is missing", "fill in the value if it is known",
+             action="dropped for this indicator")
+        emit(st == _BAD, "error", "non_numeric",
+             lambda i: f"cell {text.iat[i] if text is not None else v[i]!r} is not a number",
+             "write a number (e.g. 12.5, 12,5 or 1 234)")
+        neg = (st == _OK) & (v < 0)
+        emit(neg, "error", "negative_value", lambda i: f"{b['indicator']} value {v[i]:g} is negative",
+             "correct the value in the file")
+        over = np.zeros(len(v), dtype=bool)
+        if kind == "percent":
+            over = (st == _OK) & (v > 100)
+            emit(over, "error", "percent_above_100", lambda i: f"percentage {v[i]:g} is above 100",
+                 "check the value (percentages are 0-100; pass value_type='count' if these are counts)")
+        elif kind == "share":
+            over = (st == _OK) & (v > 1)
+            emit(over, "error", "share_above_1", lambda i: f"share {v[i]:g} is above 1",
+                 "check the value (shares are 0-1; pass value_type='percent' for 0-100 values)")
+        else:
+            over = (st == _OK) & (dst == _OK) & (v > den * (1 + 1e-9))
+            emit(over, "error", "count_above_denominator",
+                 lambda i: f"{b['indicator']} count {v[i]:g} is above its denominator {den[i]:g} "
+                           f"({b['den_column']!r})",
+                 "check both numbers; a count cannot exceed the households/persons in scope")
+        valid &= ~neg & ~over
+        # duplicates among district rows (first one kept)
+        d_idx = np.flatnonzero(valid & is_district[pos])
+        k = pd.Series(keys[pos[d_idx]])
+        dup = k.duplicated(keep="first").to_numpy()
+        if dup.any():
+            first_line = pd.Series(lines[d_idx]).groupby(k.to_numpy()).transform("first").to_numpy()
+            for j in np.flatnonzero(dup):
+                i = d_idx[j]
+                valid[i] = False
+                tag = int(lines[i])  # one issue per input row, not per indicator
+                if tag in dup_reported:
+                    continue
+                dup_reported.add(tag)
+                report.add("error", "duplicate_area",
+                           f"district {names[i]!r} appears twice: rows {int(first_line[j])} and {int(lines[i])}; "
+                           f"row {int(first_line[j])} is used", row=int(lines[i]), column=None, area=names[i],
+                           action="dropped", fix="remove or rename one of the two rows (or give area codes)")
+        idx = np.flatnonzero(valid)
+        vv, dd = v[idx], den[idx]
+        if kind == "count":
+            num = vv
+        elif kind == "percent":
+            num = vv / 100.0 * dd
+        else:
+            num = vv * dd
+        p = pos[idx]
+        parts.append(pd.DataFrame({
+            "_pos": p,
+            "indicator": b["indicator"],
+            "numerator": num.astype("float64"),
+            "denominator": dd.astype("float64"),
+        }))
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"_pos": pd.Series([], dtype="int64"), "indicator": pd.Series([], dtype=str),
+         "numerator": pd.Series([], dtype="float64"), "denominator": pd.Series([], dtype="float64")})
+    p = long["_pos"].to_numpy()
+    ind = long["indicator"]
+    long["area_code"] = pd.array(rows["area_code"].to_numpy()[p], dtype="string")
+    long.loc[long["area_code"] == "", "area_code"] = pd.NA
+    long["area_name"] = rows["area_name"].to_numpy()[p]
+    long["level"] = rows["level"].to_numpy()[p]
+    long["parent"] = pd.array(rows["parent"].to_numpy()[p], dtype="string")
+    long.loc[long["parent"] == "", "parent"] = pd.NA
+    long["itu_code"] = ind.map(cat["itu_code"]).replace("", pd.NA)
+    long["universe"] = ind.map(cat["unit"])
+    long["source"] = ctx.name
+    long["source_row"] = row_lines[p].astype("int64")
+    long = long.sort_values(["source_row"], kind="stable")
+    district = is_district[p][long.index.to_numpy()] if len(long) else np.zeros(0, dtype=bool)
+    cols = LONG_COLUMNS + ["_pos"]
+    data = long.loc[district, cols].reset_index(drop=True)
+    other = long.loc[~district, cols].reset_index(drop=True)
+    return data, other
+
+
+def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame, other: pd.DataFrame) -> None:
+    fate = np.full(len(rows), "dropped", dtype=object)
+    fate[other["_pos"].to_numpy()] = "kept apart"
+    fate[data["_pos"].to_numpy()] = "used"
+    lines = rows["line"].to_numpy()
+    ctx.report.row_fate.update(zip(lines.tolist(), fate.tolist()))
+    dropped = np.flatnonzero(fate == "dropped")
+    covered = {i.row for i in ctx.report.issues if i.row is not None}
+    for i in dropped:
+        if int(lines[i]) not in covered:
+            ctx.report.add("warning", "row_dropped", "no usable value in this row", row=int(lines[i]),
+                           area=rows["area_name"].iat[i], action="dropped", fix="check the row")
+    data.drop(columns="_pos", inplace=True)
+    other.drop(columns="_pos", inplace=True)
