@@ -25,9 +25,15 @@ from .moe import (
     significantly_different,
     z_value,
 )
+from .rates import compute_rates, wilson_interval, write_indicators
+from .aggregate import aggregate, gaps, without_any
+from .composite import composite_index, default_indicators, ranking_stability
 
 __all__ = [
     "itu_catalogue", "indicator_info", "universe_of", "canonical_name",
     "moe_sum", "moe_proportion", "moe_ratio", "moe_product", "convert_moe", "z_value",
     "significantly_different", "compare_districts", "pairwise_significance",
+    "compute_rates", "wilson_interval", "write_indicators",
+    "aggregate", "gaps", "without_any",
+    "composite_index", "default_indicators", "ranking_stability",
 ]
