@@ -20,3 +20,8 @@ __all__ = [
 from .hotspots import read_hotspots, unique_sites  # noqa: E402
 
 __all__ += ["read_hotspots", "unique_sites"]
+
+from .gaps import coverage_gaps  # noqa: E402
+from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, site_new  # noqa: E402
+
+__all__ += ["coverage_gaps", "candidate_grid", "coverage_sets", "exact_max_cover", "greedy_max_cover", "site_new"]
