@@ -29,12 +29,12 @@ from .loaders import (
     singapore_population,
     us_counties,
 )
-from .registry import DataFile, get, registry
+from .registry import DataFile, get
 
 __all__ = [
     "DataFile", "PopulationRaster", "acs_s2801_raw", "fetch", "get", "is_cached", "kenya_census_table",
     "kenya_counties", "list_datasets", "nyc_boroughs", "nyc_hotspots_raw", "nyc_nta", "nyc_nta_alt",
-    "nyc_population", "nyc_tracts", "registry", "sha256_of", "singapore_population", "source_of",
+    "nyc_population", "nyc_tracts", "sha256_of", "singapore_population", "source_of",
     "us_counties",
 ]
 

@@ -248,7 +248,7 @@ def cached_frame(key: str, sha: str, build: Callable[[], pd.DataFrame]) -> pd.Da
     meta = path.with_suffix(".dtypes.json")
     if path.is_file() and meta.is_file():
         dtypes = json.loads(meta.read_text(encoding="utf-8"))
-        df = pd.read_csv(path, dtype=dtypes, float_precision="round_trip", keep_default_na=False,
+        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False,
                          na_values=[""], encoding="utf-8")
         return df[list(dtypes)]
     df = build()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import DownloadError, EgovkitWarning, InputError
+from ..errors import DownloadError, InputError
 from ..validate import ValidationReport
 from .convert import (
     cached_frame,
@@ -93,8 +92,10 @@ def kenya_census_table(name: str = "V4_T2.36") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The R data frame unchanged (the package's column names; percentages 0-100). V4 tables
-        mix national, county and sub-county rows: filter on ``AdminArea``.
+        The R data frame with its values unchanged (the package's column names; percentages
+        0-100); only code columns the package stores as text of digits (``CountyCode``,
+        ``SubCountyCode`` in V4_T1.9) become integers. V4 tables mix national, county and
+        sub-county rows: filter on ``AdminArea``.
 
     Examples
     --------
@@ -104,8 +105,18 @@ def kenya_census_table(name: str = "V4_T2.36") -> pd.DataFrame:
     """
     key = f"kenya_census/{name}"
     entry = get(key)
-    path = fetch(key)
-    return cached_frame(key, entry.sha256 or "", lambda: rda_to_frame(path, object_name=None))
+    return cached_frame(key, entry.sha256 or "", lambda: _integer_codes(rda_to_frame(fetch(key))))
+
+
+def _integer_codes(df: pd.DataFrame) -> pd.DataFrame:
+    """Code columns stored as R character (``CountyCode`` "1"..."47" in V4_T1.9) -> int64."""
+    out = df.copy()
+    for col in df.columns:
+        if str(col).endswith("Code") and not pd.api.types.is_numeric_dtype(df[col]):
+            values = df[col]
+            if values.notna().all() and values.astype(str).str.fullmatch(r"[1-9]\d*").all():
+                out[col] = values.astype("int64")
+    return out
 
 
 def _letters(text: str) -> str:
@@ -343,8 +354,7 @@ def nyc_population(level: Literal["nta", "tract", "borough"] = "nta") -> pd.Data
         raise InputError(f"unknown level {level!r}", column="level", fix=f"use one of {list(stems)}")
     key = f"nycgeo/{stems[level]}"
     entry = get(key)
-    path = fetch(key)
-    return cached_frame(key, entry.sha256 or "", lambda: rda_to_frame(path))
+    return cached_frame(key, entry.sha256 or "", lambda: rda_to_frame(fetch(key)))
 
 
 def nyc_nta_alt() -> gpd.GeoDataFrame:
