@@ -1,0 +1,637 @@
+"""Join a table of districts to their boundaries, by code or by normalised name.
+
+Names are compared after :func:`normalise_name` (case, accents, apostrophes, punctuation,
+``/`` vs ``-``, words such as "County", "City", "District", "Commune"). What still does not
+match is listed on both sides with the closest names on the other side (rapidfuzz), and can be
+fixed with ``overrides={"TABLE NAME": "Boundary Name"}``. Nothing is dropped silently: every
+unmatched district is in :attr:`JoinResult.unmatched_table` / ``unmatched_boundaries`` and in
+the report.
+
+Examples
+--------
+>>> import geopandas as gpd, pandas as pd
+>>> from shapely.geometry import box
+>>> b = gpd.GeoDataFrame({"name": ["Murang`a", "Nairobi"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+...                      crs=4326)
+>>> t = pd.DataFrame({"County": ["MURANG'A", "NAIROBI CITY"], "internet_pct": [20.1, 42.1]})
+>>> r = join_table(t, b, table_on="County", boundary_on="name")
+>>> r.matched, r.gdf["internet_pct"].tolist()
+(2, [20.1, 42.1])
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from .errors import EgovkitWarning, InputError, JoinError
+from .table import CensusTable
+from .validate import ValidationReport
+
+__all__ = ["DROP_WORDS", "normalise_name", "normalise_code", "JoinResult", "join_table", "check_join"]
+
+#: Words (or phrases) removed at the start or the end of a name before comparing names.
+DROP_WORDS: tuple[str, ...] = (
+    "sub county", "subcounty", "county", "city", "district", "commune", "municipality", "municipio",
+    "municipal", "municipalite", "departement", "department", "province", "region", "prefecture",
+)
+# After a dropped prefix ("City of X", "Commune de X") these words go too.
+_CONNECTORS = frozenset({"of", "de", "du", "des", "d", "la", "le", "the"})
+# Abbreviations written out so that "St. Louis" == "Saint Louis", "Mt. Kenya" == "Mount Kenya".
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mount"}
+_APOSTROPHES = re.compile("['`\u2019\u2018\u00b4\u02bc\u02bb\u2032]")
+_NON_WORD = re.compile(r"[\W_]+")
+_NUMERIC = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+How = Literal["left", "inner", "outer"]
+By = Literal["code", "name", "auto"]
+Sides = Literal["both", "table", "boundaries"]
+
+
+# -- normalisation --------------------------------------------------------------------------
+
+@lru_cache(maxsize=65536)
+def _normalise_one(text: str, drop: tuple[tuple[str, ...], ...]) -> str:
+    s = unicodedata.normalize("NFKD", text)
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = _APOSTROPHES.sub("", s).replace("&", " and ")
+    tokens = [_ABBREVIATIONS.get(t, t) for t in _NON_WORD.sub(" ", s).split()]
+    changed = True
+    while changed:
+        changed = False
+        for phrase in drop:
+            n = len(phrase)
+            if len(tokens) > n and tuple(tokens[-n:]) == phrase:
+                tokens, changed = tokens[:-n], True
+                break
+            if len(tokens) > n and tuple(tokens[:n]) == phrase:
+                rest = tokens[n:]
+                if len(rest) > 1 and rest[0] in _CONNECTORS:
+                    rest = rest[1:]
+                tokens, changed = rest, True
+                break
+    return " ".join(tokens)
+
+
+def _drop_phrases(drop_words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    phrases = {tuple(_normalise_one(str(w), ()).split()) for w in drop_words}
+    return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
+
+
+def normalise_name(s: str | pd.Series, *, drop_words: Iterable[str] = DROP_WORDS) -> str | pd.Series:
+    """Normalise district names so that spellings of the same name compare equal.
+
+    Lower case, accents removed (Unicode NFKD), apostrophes and backticks removed, ``/ - _``
+    and other punctuation turned into spaces, ``&`` into "and", "St"/"Ste"/"Mt" written out,
+    spaces collapsed, and ``drop_words`` removed at the start or end of the name ("Nairobi
+    City", "City of X", "Commune de X"); a name is never reduced to nothing.
+
+    Parameters
+    ----------
+    s
+        A name or a Series of names (missing values stay missing).
+    drop_words
+        Words or phrases to remove at the start/end (default :data:`DROP_WORDS`).
+
+    Examples
+    --------
+    >>> [normalise_name(n) for n in ["MURANG'A", "Murang`a", "NAIROBI CITY", "ELGEYO/MARAKWET"]]
+    ['muranga', 'muranga', 'nairobi', 'elgeyo marakwet']
+    >>> normalise_name("Commune de Saint-Étienne")
+    'saint etienne'
+    """
+    drop = _drop_phrases(drop_words)
+    if isinstance(s, pd.Series):
+        out = s.map(lambda v: None if pd.isna(v) else _normalise_one(str(v), drop))
+        return out.astype("str")
+    return _normalise_one(str(s), drop)
+
+
+def _is_numeric_like(s: pd.Series) -> bool:
+    v = s.dropna()
+    if v.empty:
+        return False
+    if pd.api.types.is_integer_dtype(v) or pd.api.types.is_bool_dtype(v):
+        return not pd.api.types.is_bool_dtype(v)
+    if pd.api.types.is_float_dtype(v):
+        return bool(np.all(np.mod(v.to_numpy(dtype=float), 1) == 0))
+    return bool(v.astype(str).str.strip().str.fullmatch(_NUMERIC).all())
+
+
+def normalise_code(s: pd.Series, *, numeric: bool | None = None) -> pd.Series:
+    """Codes as comparable strings.
+
+    Spaces are stripped and letters upper-cased. When ``numeric`` (default: when every value
+    looks like an integer, ``1``, ``"01"`` or ``1.0``) leading zeros are dropped too, so that
+    ``1`` and ``"01"`` compare equal. :func:`join_table` drops leading zeros only when the codes
+    on *both* sides are numeric-like (``"01"`` and ``"1"`` then match, ``"KE-01"`` keeps its
+    zero).
+
+    Examples
+    --------
+    >>> normalise_code(pd.Series([1, 47])).tolist(), normalise_code(pd.Series(["01", " 047"])).tolist()
+    (['1', '47'], ['1', '47'])
+    >>> normalise_code(pd.Series(["ke-01"])).tolist()
+    ['KE-01']
+    """
+    if numeric is None:
+        numeric = _is_numeric_like(s)
+
+    def one(v: object) -> str | None:
+        if pd.isna(v):
+            return None
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            v = int(v)
+        text = str(v).strip().upper()
+        if numeric and _NUMERIC.fullmatch(text):
+            sign = "-" if text.startswith("-") else ""
+            digits = text.lstrip("+-").split(".")[0].lstrip("0") or "0"
+            return sign + digits
+        return text
+
+    return s.map(one).astype("str")
+
+
+# -- result ---------------------------------------------------------------------------------
+
+@dataclass
+class JoinResult:
+    """The outcome of :func:`join_table`.
+
+    Attributes
+    ----------
+    gdf
+        The boundaries with the table's columns (one row per district; see ``how``).
+    unmatched_table, unmatched_boundaries
+        One row per item without a partner: ``row`` (1-based position in the table / feature
+        number), ``name`` (as written), ``key`` (normalised), ``candidates`` (up to 3
+        ``(name, score)`` from the other side, best first, score 0-100), ``best``, ``best_score``.
+    report
+        One issue per unmatched item, naming it and suggesting an override.
+    matched
+        Number of districts matched.
+    by
+        ``"code"`` or ``"name"``.
+    table_on, boundary_on
+        The columns joined.
+    """
+
+    gdf: gpd.GeoDataFrame
+    unmatched_table: pd.DataFrame
+    unmatched_boundaries: pd.DataFrame
+    report: ValidationReport
+    matched: int
+    by: str
+    table_on: str
+    boundary_on: str
+    overrides_used: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """True when every table row and every boundary found its partner."""
+        return self.unmatched_table.empty and self.unmatched_boundaries.empty
+
+    def listing(self, sides: Sides = "both") -> str:
+        """Human-readable list of what did not match, with candidates and an overrides hint."""
+        lines = [f"join by {self.by} of table column {self.table_on!r} with boundary column "
+                 f"{self.boundary_on!r}: {self.matched} matched"]
+        if sides in ("both", "table") and not self.unmatched_table.empty:
+            lines.append(f"{len(self.unmatched_table)} table row(s) without boundary:")
+            lines += [f"  {r.name!r}: closest {_fmt_candidates(r.candidates)}"
+                      for r in self.unmatched_table.itertuples()]
+        if sides in ("both", "boundaries") and not self.unmatched_boundaries.empty:
+            lines.append(f"{len(self.unmatched_boundaries)} boundary(ies) without data:")
+            lines += [f"  {r.name!r}: closest {_fmt_candidates(r.candidates)}"
+                      for r in self.unmatched_boundaries.itertuples()]
+        hint = {r.name: r.best for r in self.unmatched_table.itertuples() if r.best is not None}
+        if hint and sides in ("both", "table"):
+            shown = dict(list(hint.items())[:5])
+            lines.append(f"Fix: correct the names, or pass overrides={shown!r} (check each pair)")
+        return "\n".join(lines)
+
+    def raise_if_unmatched(self, sides: Sides = "both") -> "JoinResult":
+        """Raise :class:`~egovkit.errors.JoinError` with :meth:`listing` if anything is unmatched."""
+        bad = ((sides in ("both", "table") and not self.unmatched_table.empty)
+               or (sides in ("both", "boundaries") and not self.unmatched_boundaries.empty))
+        if bad:
+            raise JoinError(self.listing(sides))
+        return self
+
+    def __repr__(self) -> str:
+        return (f"JoinResult(by={self.by!r}, {self.table_on!r} <-> {self.boundary_on!r}: {self.matched} matched, "
+                f"{len(self.unmatched_table)} table row(s) and {len(self.unmatched_boundaries)} "
+                f"boundary(ies) unmatched)")
+
+
+def _fmt_candidates(cands: list[tuple[str, float]]) -> str:
+    return ", ".join(f"{n!r} ({s:.0f})" for n, s in cands) if cands else "(none)"
+
+
+# -- joining --------------------------------------------------------------------------------
+
+def _census_wide(table: CensusTable, key: str) -> pd.DataFrame:
+    """One row per district: area_code, area_name, <indicator>_numerator/_denominator/_share."""
+    data = table.data
+    if key not in data.columns:
+        raise InputError(f"the census table has no column {key!r}", column=key, fix="join on area_name or area_code")
+    dup = data[data.duplicated([key, "indicator"], keep=False) & data[key].notna()]
+    if len(dup):
+        names = sorted(dup[key].astype(str).unique())[:10]
+        raise JoinError(f"the census table has several rows for the same district and indicator on {key!r}: "
+                        f"{names}. Fix: join on the other column (area_code/area_name) or keep one level")
+    areas = data.drop_duplicates(key)[[c for c in ("area_code", "area_name", "level", "parent") if c in data]]
+    wide = data.pivot(index=key, columns="indicator", values=["numerator", "denominator"])
+    out = pd.DataFrame(index=wide.index)
+    for ind in dict.fromkeys(data["indicator"]):
+        num = wide[("numerator", ind)].astype(float)
+        den = wide[("denominator", ind)].astype(float)
+        out[f"{ind}_numerator"] = num
+        out[f"{ind}_denominator"] = den
+        out[f"{ind}_share"] = num / den.where(den > 0)
+    out = out.reset_index()
+    missing_key = data[data[key].isna()]
+    if len(missing_key):
+        raise JoinError(f"{missing_key['area_name'].nunique()} district(s) of the census table have no {key}: "
+                        f"{sorted(missing_key['area_name'].astype(str).unique())[:10]}. Fix: join on area_name")
+    return areas.merge(out, on=key, how="right")
+
+
+def _candidate_columns(df: pd.DataFrame) -> list[str]:
+    cols = []
+    for c in df.columns:
+        if isinstance(df, gpd.GeoDataFrame) and c == df.geometry.name:
+            continue
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or isinstance(s.dtype, gpd.array.GeometryDtype):
+            continue
+        if pd.api.types.is_float_dtype(s) and not _is_numeric_like(s):
+            continue
+        v = s.dropna()
+        if len(v) and v.nunique() >= 0.8 * len(v):
+            cols.append(c)
+    return cols
+
+
+def _keys(t: pd.Series, b: pd.Series, by: str, drop_words: Iterable[str]) -> tuple[pd.Series, pd.Series]:
+    if by == "code":
+        numeric = _is_numeric_like(t) and _is_numeric_like(b)
+        return normalise_code(t, numeric=numeric), normalise_code(b, numeric=numeric)
+    return normalise_name(t, drop_words=drop_words), normalise_name(b, drop_words=drop_words)
+
+
+def _auto_by(t: pd.Series, b: pd.Series) -> str:
+    return "code" if _is_numeric_like(t) and _is_numeric_like(b) else "name"
+
+
+def _guess_columns(tdf: pd.DataFrame, bdf: gpd.GeoDataFrame, table_on: str | None, boundary_on: str | None,
+                   by: By, drop_words: Iterable[str]) -> tuple[str, str, str, int]:
+    tcols = [table_on] if table_on else _candidate_columns(tdf)
+    bcols = [boundary_on] if boundary_on else _candidate_columns(bdf)
+    best = (None, None, None, -1)
+    for tc in tcols:
+        for bc in bcols:
+            how_by = _auto_by(tdf[tc], bdf[bc]) if by == "auto" else by
+            tk, bk = _keys(tdf[tc], bdf[bc], how_by, drop_words)
+            n = int(tk.dropna().isin(set(bk.dropna())).sum())
+            if n > best[3]:
+                best = (tc, bc, how_by, n)
+    if best[0] is None or best[3] <= 0:
+        raise JoinError(f"no column pair of the table {tcols} and the boundaries {bcols} has any district in "
+                        "common. Fix: pass table_on= and boundary_on= (and by='code' or by='name')")
+    return best  # type: ignore[return-value]
+
+
+def _candidates(keys: pd.Series, names: pd.Series, other_keys: pd.Series, other_names: pd.Series,
+                limit: int = 3) -> list[list[tuple[str, float]]]:
+    choices = other_keys.fillna("").tolist()
+    raw = other_names.astype(str).tolist()
+    out = []
+    for k in keys:
+        if pd.isna(k) or not choices:
+            out.append([])
+            continue
+        hits = process.extract(str(k), choices, scorer=fuzz.WRatio, limit=limit * 3)
+        seen: dict[str, float] = {}
+        for _, score, idx in hits:  # several raw names can share a key: keep each name once
+            seen.setdefault(raw[idx], round(float(score), 1))
+        out.append(list(seen.items())[:limit])
+    return out
+
+
+def _unmatched_frame(pos: np.ndarray, names: pd.Series, keys: pd.Series, cands: list) -> pd.DataFrame:
+    return pd.DataFrame({
+        "row": pd.Series(pos + 1, dtype="int64"),
+        "name": pd.Series(names.to_numpy(), dtype=object),
+        "key": pd.Series(keys.to_numpy(), dtype=object),
+        "candidates": pd.Series(cands, dtype=object),
+        "best": pd.Series([c[0][0] if c else None for c in cands], dtype=object),
+        "best_score": pd.Series([c[0][1] if c else np.nan for c in cands], dtype=float),
+    })
+
+
+def _apply_overrides(overrides: dict[str, str], traw: pd.Series, tk: pd.Series, braw: pd.Series,
+                     bk: pd.Series, by: str, drop_words, report: ValidationReport) -> tuple[pd.Series, dict]:
+    tk = tk.copy()
+    used = {}
+    tstr = traw.astype(str).str.strip()
+    bstr = braw.astype(str).str.strip()
+    for src, dst in overrides.items():
+        src_s, dst_s = str(src).strip(), str(dst).strip()
+        rows = np.flatnonzero((tstr == src_s).to_numpy())
+        if not len(rows):
+            k = _keys(pd.Series([src_s]), pd.Series([src_s]), by, drop_words)[0].iloc[0]
+            rows = np.flatnonzero((tk == k).fillna(False).to_numpy())
+        target = np.flatnonzero((bstr == dst_s).to_numpy())
+        if not len(target):
+            k = _keys(pd.Series([dst_s]), pd.Series([dst_s]), by, drop_words)[1].iloc[0]
+            target = np.flatnonzero((bk == k).fillna(False).to_numpy())
+        if not len(target):
+            near = _candidates(pd.Series([normalise_name(dst_s)]), pd.Series([dst_s]), normalise_name(braw), braw)[0]
+            raise JoinError(f"override {src_s!r} -> {dst_s!r}: no boundary is called {dst_s!r}; closest "
+                            f"{_fmt_candidates(near)}. Fix: use the boundary name exactly as in the file")
+        if len(np.unique(bk.iloc[target].to_numpy())) > 1:
+            raise JoinError(f"override {src_s!r} -> {dst_s!r}: several boundaries are called {dst_s!r}. "
+                            "Fix: join by code")
+        if not len(rows):
+            report.add("warning", "unused_override", f"override {src_s!r} -> {dst_s!r} matches no table row",
+                       area=src_s, action="ignored", fix="remove it or correct its spelling")
+            continue
+        tk.iloc[rows] = bk.iloc[target[0]]
+        used[src_s] = dst_s
+        report.add("info", "override", f"{src_s!r} joined to {dst_s!r} by override", area=src_s, action="overridden")
+    return tk, used
+
+
+def _duplicates(keys: pd.Series, raw: pd.Series) -> dict[str, list[str]]:
+    dup = keys.duplicated(keep=False) & keys.notna()
+    out: dict[str, list[str]] = {}
+    for k, r in zip(keys[dup], raw[dup]):
+        out.setdefault(k, []).append(str(r))
+    return out
+
+
+def join_table(
+    table: pd.DataFrame | CensusTable,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    on: str | None = None,
+    table_on: str | None = None,
+    boundary_on: str | None = None,
+    left_on: str | None = None,
+    right_on: str | None = None,
+    by: By = "auto",
+    overrides: dict[str, str] | None = None,
+    how: How = "left",
+    drop_words: Iterable[str] = DROP_WORDS,
+    report: ValidationReport | None = None,
+) -> JoinResult:
+    """Join a district table to district boundaries by code or by normalised name.
+
+    Parameters
+    ----------
+    table
+        One row per district (a DataFrame), or a :class:`~egovkit.table.CensusTable` (its long
+        rows become one row per district with ``<indicator>_numerator``,
+        ``<indicator>_denominator`` and ``<indicator>_share`` (0-1) columns, plus ``area_code``,
+        ``area_name``, ``level``, ``parent``).
+    boundaries
+        The district polygons (see :func:`egovkit.geo.read_boundaries`).
+    on
+        Column with the same name on both sides.
+    table_on, boundary_on
+        Column of the table and of the boundaries. ``left_on``/``right_on`` are accepted as
+        aliases (left = the table, the first argument). For a CensusTable ``table_on``
+        defaults to ``area_code`` when joining by code, else ``area_name``. A column left out
+        is guessed: the column pair with the most districts in common (recorded in the report).
+    by
+        ``"code"``: compare as strings (stripped, upper case), dropping leading zeros only when
+        both sides are numeric-like (``1`` matches ``"01"``). ``"name"``: compare
+        :func:`normalise_name` keys, then, for what is left, the same keys without spaces.
+        ``"auto"`` (default): code when both columns are numeric-like, else name.
+    overrides
+        ``{"name or code in the table": "name or code in the boundaries"}`` for pairs that the
+        normalisation cannot match (see the ``candidates`` of the unmatched lists).
+    how
+        Rows of :attr:`JoinResult.gdf`, as in ``boundaries.merge(table, how=...)``:
+        ``"left"`` (default) keeps every boundary (districts without data get missing values
+        and are listed, so a map shows them as "no data"), ``"inner"`` only matched districts,
+        ``"outer"`` also table rows without boundary (with an empty geometry).
+    drop_words
+        Words removed at the start/end of names (see :func:`normalise_name`).
+    report
+        Report to add the findings to (default: a new one, in :attr:`JoinResult.report`).
+
+    Returns
+    -------
+    JoinResult
+        ``.gdf``, ``.unmatched_table``, ``.unmatched_boundaries``, ``.report``, ``.matched``.
+
+    Raises
+    ------
+    JoinError
+        A key is duplicated (after normalisation) in the table, or in the boundaries for a key
+        the table uses; an override names a boundary that does not exist; no column pair matches.
+    InputError
+        A column does not exist.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> b = gpd.GeoDataFrame({"code": ["01", "02"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    >>> r = join_table(pd.DataFrame({"code": [1, 3], "x": [5, 6]}), b, on="code")
+    >>> r.by, r.matched, r.unmatched_table["name"].tolist(), r.unmatched_boundaries["name"].tolist()
+    ('code', 1, [3], ['02'])
+    """
+    if how not in ("left", "inner", "outer"):
+        raise InputError(f"how={how!r} is not one of 'left', 'inner', 'outer'", fix="pass how='left'")
+    if by not in ("code", "name", "auto"):
+        raise InputError(f"by={by!r} is not one of 'code', 'name', 'auto'", fix="pass by='auto'")
+    if not isinstance(boundaries, gpd.GeoDataFrame):
+        raise InputError("the boundaries are not a GeoDataFrame", fix="read them with egovkit.geo.read_boundaries")
+    report = report if report is not None else ValidationReport(source="join")
+    table_on = table_on or left_on or on
+    boundary_on = boundary_on or right_on or on
+
+    if isinstance(table, CensusTable):
+        if table_on is None:
+            codes = table.data["area_code"] if "area_code" in table.data else pd.Series(dtype=object)
+            use_code = by == "code" or (by == "auto" and codes.notna().all() and len(codes)
+                                        and (boundary_on is None or _is_numeric_like(boundaries[boundary_on])
+                                             == _is_numeric_like(codes)))
+            table_on = "area_code" if use_code else "area_name"
+        tdf = _census_wide(table, table_on)
+    elif isinstance(table, pd.DataFrame):
+        tdf = pd.DataFrame(table).reset_index(drop=True)
+    else:
+        raise InputError(f"the table is a {type(table).__name__}", fix="pass a DataFrame or a CensusTable")
+    bdf = boundaries
+
+    for col, frame, what, other in ((table_on, tdf, "table", bdf), (boundary_on, bdf, "boundaries", tdf)):
+        if col is not None and col not in frame.columns:
+            hint = f" (it is a column of the {'boundaries' if what == 'table' else 'table'})" \
+                if col in other.columns else ""
+            cols = [c for c in frame.columns if not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)]
+            raise InputError(f"the {what} have no column {col!r}{hint}; columns: {cols}", column=col,
+                             fix=f"pass the {what} column with {'table_on' if what == 'table' else 'boundary_on'}=")
+    if table_on is None or boundary_on is None:
+        table_on, boundary_on, by_used, n = _guess_columns(tdf, bdf, table_on, boundary_on, by, drop_words)
+        report.add("info", "join_columns_guessed",
+                   f"joined table column {table_on!r} with boundary column {boundary_on!r} by {by_used} "
+                   f"({n} districts in common)", action="inferred",
+                   fix="pass table_on= and boundary_on= to choose the columns")
+    else:
+        by_used = _auto_by(tdf[table_on], bdf[boundary_on]) if by == "auto" else by
+        if by == "auto":
+            report.add("info", "join_by", f"joined by {by_used} ({table_on!r} <-> {boundary_on!r})",
+                       action="inferred", fix="pass by='code' or by='name' to choose")
+
+    traw, braw = tdf[table_on], bdf[boundary_on].reset_index(drop=True)
+    tk, bk = _keys(traw, braw, by_used, drop_words)
+    used: dict[str, str] = {}
+    if overrides:
+        tk, used = _apply_overrides(overrides, traw, tk, braw, bk, by_used, drop_words, report)
+
+    # duplicated keys: in the table always an error, in the boundaries when the table uses them
+    tdup, bdup = _duplicates(tk, traw), _duplicates(bk, braw)
+    problems = []
+    for k, names in tdup.items():
+        problems.append(f"table: {names} all read as {k!r}")
+        report.add("error", "duplicate_key", f"{len(names)} table rows read as {k!r}: {names}", column=table_on,
+                   area=names[0], fix="keep one row per district, or join by code")
+    tset = set(tk.dropna())
+    for k, names in bdup.items():
+        if k in tset:
+            problems.append(f"boundaries: {names} all read as {k!r}")
+            report.add("error", "duplicate_key", f"{len(names)} boundaries read as {k!r}: {names}",
+                       column=boundary_on, area=names[0], fix="join by code (names are ambiguous)")
+        else:
+            report.add("warning", "duplicate_key", f"{len(names)} boundaries read as {k!r}: {names} (unused)",
+                       column=boundary_on, area=names[0], action="kept", fix="join by code")
+    if problems:
+        raise JoinError(f"ambiguous join on {table_on!r} <-> {boundary_on!r} by {by_used}: " + "; ".join(problems)
+                        + ". Fix: join by a code column (by='code'), or make the names unique")
+
+    # second tier for names: the same keys without spaces ("homabay" == "homa bay")
+    if by_used == "name":
+        t_un = tk.notna() & ~tk.isin(set(bk.dropna()))
+        b_un = bk.notna() & ~bk.isin(tset)
+        if t_un.any() and b_un.any():
+            tc = tk[t_un].str.replace(" ", "", regex=False)
+            bc = bk[b_un].str.replace(" ", "", regex=False)
+            bmap = {c: k for c, k in zip(bc, bk[b_un]) if (bc == c).sum() == 1}
+            for i, c in tc.items():
+                if c in bmap and (tc == c).sum() == 1:
+                    report.add("info", "matched_without_spaces", f"{traw.iloc[i]!r} joined to "
+                               f"{braw[bk == bmap[c]].iloc[0]!r} ignoring spaces", area=str(traw.iloc[i]),
+                               action="inferred", fix=None)
+                    tk.iloc[i] = bmap[c]
+
+    t_match = tk.notna() & tk.isin(set(bk.dropna()))
+    b_match = bk.notna() & bk.isin(set(tk.dropna()))
+    matched = int(t_match.sum())
+
+    # unmatched lists, candidates from the unmatched other side (all of it if none is left)
+    tn_keys = tk.where(~t_match)
+    t_pool = (bk[~b_match], braw[~b_match]) if (~b_match).any() else (bk, braw)
+    b_pool = (tk[~t_match], traw[~t_match]) if (~t_match).any() else (tk, traw)
+    t_c = _candidates(tn_keys[~t_match], traw[~t_match], *t_pool)
+    b_c = _candidates(bk[~b_match], braw[~b_match], *b_pool)
+    un_t = _unmatched_frame(np.flatnonzero(~t_match.to_numpy()), traw[~t_match], tk[~t_match], t_c)
+    un_b = _unmatched_frame(np.flatnonzero(~b_match.to_numpy()), braw[~b_match], bk[~b_match], b_c)
+    for r in un_t.itertuples():
+        fix = (f"pass overrides={{{r.name!r}: {r.best!r}}} if that is the same district, or correct the table"
+               if r.best is not None else "add the district to the boundaries or correct its name/code")
+        what = "has no name/code" if pd.isna(r.key) else "has no matching boundary"
+        report.add("warning", "unmatched_table", f"table row {r.name!r} {what}; closest: "
+                   f"{_fmt_candidates(r.candidates)}", column=table_on, area=str(r.name),
+                   action="kept without geometry" if how == "outer" else "not on the map", fix=fix)
+    for r in un_b.itertuples():
+        fix = (f"pass overrides={{{r.best!r}: {r.name!r}}} if that is the same district, or add it to the table"
+               if r.best is not None else "add the district to the table")
+        report.add("warning", "unmatched_boundary", f"boundary {r.name!r} (feature {r.row}) has no data; closest "
+                   f"table names: {_fmt_candidates(r.candidates)}", column=boundary_on, area=str(r.name),
+                   action="dropped" if how == "inner" else "kept without data (drawn as no data)", fix=fix)
+
+    gdf = _merge(bdf, tdf, bk, tk, t_match, b_match, how)
+    return JoinResult(gdf=gdf, unmatched_table=un_t, unmatched_boundaries=un_b, report=report, matched=matched,
+                      by=by_used, table_on=table_on, boundary_on=boundary_on, overrides_used=used)
+
+
+def _merge(bdf: gpd.GeoDataFrame, tdf: pd.DataFrame, bk: pd.Series, tk: pd.Series, t_match: pd.Series,
+           b_match: pd.Series, how: How) -> gpd.GeoDataFrame:
+    """Boundaries (in their order) with the table's columns; table-only rows last for 'outer'."""
+    geom = bdf.geometry.name
+    b_pos = pd.Series(np.arange(len(bdf)), index=bk.where(b_match).to_numpy())
+    t_rows = np.full(len(bdf), -1)
+    matched_t = np.flatnonzero(t_match.to_numpy())
+    t_rows[b_pos.loc[tk.iloc[matched_t].to_numpy()].to_numpy()] = matched_t
+    keep_b = np.arange(len(bdf)) if how in ("left", "outer") else np.flatnonzero(t_rows >= 0)
+    right = tdf.drop(columns=[c for c in tdf.columns if c == geom])
+    clash = {c: f"{c}_table" for c in right.columns if c in bdf.columns}
+    right = right.rename(columns=clash)
+    left = pd.DataFrame(bdf.iloc[keep_b].drop(columns=geom)).reset_index(drop=True)
+    rows = t_rows[keep_b]
+    part = right.reset_index(drop=True).reindex(rows).reset_index(drop=True)  # -1 -> missing values
+    out = pd.concat([left, part], axis=1)
+    geoms = list(bdf.geometry.iloc[keep_b])
+    if how == "outer" and (~t_match).any():
+        extra = right.iloc[np.flatnonzero(~t_match.to_numpy())].reset_index(drop=True)
+        out = pd.concat([out, extra], ignore_index=True)
+        geoms += [None] * len(extra)
+    out[geom] = gpd.GeoSeries(geoms, crs=bdf.crs).to_numpy()
+    return gpd.GeoDataFrame(out, geometry=geom, crs=bdf.crs)
+
+
+def check_join(
+    table: pd.DataFrame | CensusTable,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    strict: bool = True,
+    sides: Sides = "both",
+    **kwargs,
+) -> JoinResult:
+    """:func:`join_table`, then insist that every district found its partner.
+
+    Parameters
+    ----------
+    table, boundaries, **kwargs
+        As for :func:`join_table`.
+    strict
+        Raise :class:`~egovkit.errors.JoinError` listing the unmatched districts (with their
+        closest candidates and an ``overrides=`` hint); ``False`` emits an
+        :class:`~egovkit.errors.EgovkitWarning` with the same listing instead.
+    sides
+        Which unmatched items count: ``"both"``, ``"table"`` (rows without boundary) or
+        ``"boundaries"`` (boundaries without data, i.e. blank districts on a map).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> b = gpd.GeoDataFrame({"name": ["Nairobi"]}, geometry=[box(0, 0, 1, 1)], crs=4326)
+    >>> check_join(pd.DataFrame({"County": ["NAIROBBI"]}), b, table_on="County", boundary_on="name")
+    Traceback (most recent call last):
+    ...
+    egovkit.errors.JoinError: join by name of table column 'County' with boundary column 'name': 0 matched
+    1 table row(s) without boundary:
+      'NAIROBBI': closest 'Nairobi' (93)
+    1 boundary(ies) without data:
+      'Nairobi': closest 'NAIROBBI' (93)
+    Fix: correct the names, or pass overrides={'NAIROBBI': 'Nairobi'} (check each pair)
+    """
+    result = join_table(table, boundaries, **kwargs)
+    unmatched = ((sides in ("both", "table") and not result.unmatched_table.empty)
+                 or (sides in ("both", "boundaries") and not result.unmatched_boundaries.empty))
+    if unmatched:
+        if strict:
+            raise JoinError(result.listing(sides))
+        warnings.warn(result.listing(sides), EgovkitWarning, stacklevel=2)
+    return result
