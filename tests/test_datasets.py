@@ -325,4 +325,6 @@ def test_converted_outputs_are_reused_without_the_originals(mirror, fresh_cache,
     monkeypatch.setattr(settings, "data_mirror", str(fresh_cache.parent / "no-such-mirror"))
     again = datasets.nyc_boroughs()
     assert again.geom_equals_exact(first.geometry, tolerance=0).all()
+    pd.testing.assert_frame_equal(pd.DataFrame(again.drop(columns="geometry")),
+                                  pd.DataFrame(first.drop(columns="geometry")))
     assert len(datasets.kenya_census_table("V4_T2.32")) == 395

@@ -67,6 +67,10 @@ def _pick(objects: dict, path: Path, object_name: str | None) -> pd.DataFrame:
         raise DownloadError(f"{path}: has no R object {object_name!r} (it has {list(objects)})")
     df = objects[object_name]
     df = df.rename(columns=str)  # rdata gives numpy str_ column labels
+    # rdata yields the NA-valued "string" dtype; use pandas' default ``str`` like pyreadr does
+    text = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
+    if text:
+        df = df.astype({c: "str" for c in text})
     return df.reset_index(drop=True)
 
 
@@ -133,7 +137,7 @@ def repair_geometries(gdf: gpd.GeoDataFrame, report: ValidationReport, id_column
     >>> bow = shapely.from_wkt("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")
     >>> g = gpd.GeoDataFrame({"id": ["a"]}, geometry=[bow])
     >>> r = ValidationReport()
-    >>> repair_geometries(g, r, "id", "x").is_valid.all(), len(r.by_code("invalid_geometry"))
+    >>> bool(repair_geometries(g, r, "id", "x").is_valid.all()), len(r.by_code("invalid_geometry"))
     (True, 1)
     """
     bad = ~gdf.geometry.is_valid.to_numpy()

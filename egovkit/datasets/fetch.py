@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -168,7 +169,7 @@ def fetch(name: str) -> Path:
         if source.startswith(("http://", "https://")):
             log.info("downloading %s from %s", entry.name, source)
             if settings.progress:
-                print(f"egovkit: downloading {entry.name} from {source}")
+                print(f"egovkit: downloading {entry.name} from {source}", file=sys.stderr)
             _download(source, tmp, entry)
         else:
             if not Path(source).is_file():
