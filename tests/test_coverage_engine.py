@@ -1,0 +1,205 @@
+"""The radius engine against exact geometry, brute-force distance matrices and direct formulas."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from affine import Affine
+from shapely.geometry import box
+
+from egovkit.coverage import (
+    coverage,
+    covered_area,
+    nearest_site_distance,
+    population_from_array,
+    population_from_districts,
+    population_from_points,
+    weighted_quantiles,
+)
+from egovkit.errors import InputError
+
+CRS_M = 32633  # any metric CRS
+
+
+def _square(side: float, pop: float, name: str = "A", x0: float = 0.0) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": [name], "pop": [pop]}, geometry=[box(x0, 0, x0 + side, side)], crs=CRS_M)
+
+
+def _lens(r: float, d: float) -> float:
+    """Area of the intersection of two discs of radius r whose centres are d apart."""
+    return 2 * r * r * math.acos(d / (2 * r)) - d / 2 * math.sqrt(4 * r * r - d * d)
+
+
+def test_single_site_in_square_covers_pi_r2_of_uniform_population():
+    # uniform density 1 person / m2 spread on a 5 m grid; analytical answer pi r^2
+    side, r = 2000.0, 300.0
+    pop = population_from_districts(_square(side, side * side), "pop", district="name", cell_m=5)
+    t = coverage(pop, np.array([[1000.0, 1000.0]]), radii=[r], quantiles=None)
+    got = t.loc[t.level == "district", "population_covered"].item()
+    assert got == pytest.approx(math.pi * r * r, rel=2e-3)
+    assert t.loc[t.level == "district", "share_covered"].item() == pytest.approx(math.pi * r * r / side**2, rel=2e-3)
+    # area: exact shapely intersection of the district with a 64-segment buffer
+    a = covered_area(pop.districts, np.array([[1000.0, 1000.0]]), [r], quad_segs=64)
+    assert a.area_covered_km2.iloc[0] * 1e6 == pytest.approx(math.pi * r * r, rel=1e-3)
+
+
+def test_site_on_border_counts_for_both_sides():
+    d = gpd.GeoDataFrame({"name": ["W", "E"], "pop": [1e6, 1e6]},
+                         geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=CRS_M)
+    pop = population_from_districts(d, "pop", district="name", cell_m=5)
+    r = 200.0
+    t = coverage(pop, np.array([[1000.0, 500.0]]), radii=[r], quantiles=None).set_index("district")
+    half = math.pi * r * r / 2  # density 1 / m2
+    assert t.loc["W", "population_covered"] == pytest.approx(half, rel=3e-3)
+    assert t.loc["E", "population_covered"] == pytest.approx(half, rel=3e-3)
+    terr = t[t.level == "territory"]["population_covered"].item()
+    assert terr == pytest.approx(2 * half, rel=3e-3)
+
+
+@pytest.mark.parametrize("gap", [100.0, 250.0, 399.0])
+def test_overlapping_buffers_are_not_double_counted(gap):
+    r = 200.0
+    pop = population_from_districts(_square(2000, 2000.0**2), "pop", district="name", cell_m=5)
+    sites = np.array([[1000.0, 1000.0], [1000.0 + gap, 1000.0]])
+    t = coverage(pop, sites, radii=[r], quantiles=None)
+    union = 2 * math.pi * r * r - _lens(r, gap)
+    assert t.population_covered.iloc[0] == pytest.approx(union, rel=3e-3)
+
+
+def _brute(px, py, sx, sy):
+    return np.sqrt((px[:, None] - sx[None, :]) ** 2 + (py[:, None] - sy[None, :]) ** 2).min(axis=1)
+
+
+def test_random_points_match_brute_force_distance_matrix():
+    rng = np.random.default_rng(7)
+    n = 3000
+    x, y = rng.uniform(0, 3000, n), rng.uniform(0, 2000, n)
+    w = rng.integers(0, 20, n).astype(float)
+    pts = gpd.GeoDataFrame({"w": w, "hh": w * 0.37}, geometry=gpd.points_from_xy(x, y), crs=CRS_M)
+    # six districts in a 3x2 layout, plus points outside all of them
+    dist = gpd.GeoDataFrame({"k": [f"d{i}" for i in range(6)]},
+                            geometry=[box(i * 1000, j * 1000, (i + 1) * 1000, (j + 1) * 1000)
+                                      for j in range(2) for i in range(3)], crs=CRS_M)
+    dist = dist[dist.k != "d5"]  # leave a hole: points there are outside
+    sx, sy = rng.uniform(-200, 3200, 25), rng.uniform(-200, 2200, 25)
+    pop = population_from_points(pts, "w", households="hh", districts=dist, district="k")
+    radii = [50, 100, 250, 500]
+    t = coverage(pop, np.column_stack([sx, sy]), radii=radii, quantiles=(0.5, 0.9))
+    dmin = _brute(x, y, sx, sy)
+    did = np.full(n, -1)
+    for i, g in enumerate(dist.geometry):
+        inside = (x >= g.bounds[0]) & (x <= g.bounds[2]) & (y >= g.bounds[1]) & (y <= g.bounds[3]) & (did < 0)
+        did[inside] = i
+    assert pop.report.by_code("population_outside_districts")
+    for r in radii:
+        for i, name in enumerate(dist.k):
+            row = t[(t.district == name) & (t.radius_m == r)].iloc[0]
+            m = did == i
+            assert row.population == pytest.approx(w[m].sum())
+            assert row.population_covered == pytest.approx(w[m & (dmin <= r)].sum())
+            assert row.households_covered == pytest.approx(0.37 * w[m & (dmin <= r)].sum())
+            assert row.median_distance_m == pytest.approx(
+                np.quantile(np.repeat(dmin[m], w[m].astype(int)), 0.5, method="inverted_cdf"))
+            assert row.p90_distance_m == pytest.approx(
+                np.quantile(np.repeat(dmin[m], w[m].astype(int)), 0.9, method="inverted_cdf"))
+        terr = t[(t.level == "territory") & (t.radius_m == r)].iloc[0]
+        assert terr.population_covered == pytest.approx(w[dmin <= r].sum())
+        assert terr.population == pytest.approx(w.sum())
+
+
+def test_weighted_quantiles_match_repeated_values():
+    rng = np.random.default_rng(3)
+    g = rng.integers(0, 4, 500)
+    v = rng.normal(size=500).round(2)
+    w = rng.integers(0, 6, 500).astype(float)
+    q = weighted_quantiles(g, v, w, [0.1, 0.5, 0.9, 1.0], 5)
+    for k in range(4):
+        rep = np.repeat(v[g == k], w[g == k].astype(int))
+        assert q[k].tolist() == pytest.approx(np.quantile(rep, [0.1, 0.5, 0.9, 1.0], method="inverted_cdf").tolist())
+    assert np.isnan(q[4]).all()
+
+
+def test_grid_stamping_equals_kdtree_and_brute_force():
+    rng = np.random.default_rng(11)
+    vals = rng.gamma(1.0, 10.0, size=(60, 80))
+    vals[rng.random(vals.shape) < 0.3] = 0.0
+    vals[rng.random(vals.shape) < 0.1] = np.nan
+    tr = Affine(100.0, 0, 500_000.0, 0, -100.0, 4_000_000.0)
+    pop = population_from_array(vals, tr, CRS_M)
+    assert pop.grid is not None
+    sxy = np.column_stack([rng.uniform(499_000, 509_000, 40), rng.uniform(3_993_000, 4_001_000, 40)])
+    # include a site exactly at a cell centre and one on a cell corner
+    sxy[0] = [500_000 + 10.5 * 100, 4_000_000 - 20.5 * 100]
+    sxy[1] = [500_000 + 30 * 100, 4_000_000 - 40 * 100]
+    d_grid = nearest_site_distance(pop, sxy, 500)
+    d_tree = nearest_site_distance(pop, sxy, None)
+    d_true = _brute(pop.x, pop.y, sxy[:, 0], sxy[:, 1])
+    for r in (50, 100, 141.42135623730951, 250, 500):
+        assert np.array_equal(d_grid <= r, d_true <= r), r
+        assert np.array_equal(d_tree <= r, d_true <= r), r
+    fin = np.isfinite(d_grid)
+    assert np.allclose(d_grid[fin], d_true[fin])
+    assert (d_true[~fin] > 500).all()
+    # same table through both paths
+    t1 = coverage(pop, sxy, radii=[100, 500], quantiles=None)
+    t2 = coverage(pop, sxy, radii=[100, 500])
+    assert np.allclose(t1.population_covered, t2.population_covered)
+
+
+def test_by_attribute_equals_separate_calls():
+    rng = np.random.default_rng(5)
+    pts = gpd.GeoDataFrame({"w": rng.uniform(0, 5, 800)},
+                           geometry=gpd.points_from_xy(rng.uniform(0, 2000, 800), rng.uniform(0, 2000, 800)),
+                           crs=CRS_M)
+    pop = population_from_points(pts, "w", districts=_square(2000, 0), district="name")
+    sites = gpd.GeoDataFrame({"Type": rng.choice(["Free", "Limited"], 30)},
+                             geometry=gpd.points_from_xy(rng.uniform(0, 2000, 30), rng.uniform(0, 2000, 30)),
+                             crs=CRS_M)
+    t = coverage(pop, sites, radii=[100, 250], by="Type")
+    assert list(dict.fromkeys(t.sites)) == ["all", "Type=Free", "Type=Limited"]
+    for typ in ("Free", "Limited"):
+        alone = coverage(pop, sites[sites.Type == typ], radii=[100, 250])
+        part = t[t.sites == f"Type={typ}"]
+        assert np.allclose(part.population_covered.to_numpy(), alone.population_covered.to_numpy())
+    m = coverage(pop, sites, radii=[250], by={"free only": (sites.Type == "Free").to_numpy()})
+    assert np.allclose(m[m.sites == "free only"].population_covered.to_numpy(),
+                       t[(t.sites == "Type=Free") & (t.radius_m == 250)].population_covered.to_numpy())
+
+
+def test_sites_in_lonlat_are_projected_and_zero_points_skipped():
+    d = gpd.GeoDataFrame({"k": ["a"], "pop": [1000.0]}, geometry=[box(-73.99, 40.70, -73.97, 40.72)], crs=4326)
+    pop = population_from_districts(d, "pop", district="k", cell_m=20)
+    assert pop.crs.to_epsg() == 32618
+    sites = gpd.GeoDataFrame({"is_site": [True, False]}, geometry=gpd.points_from_xy([-73.98, 0], [40.71, 0]),
+                             crs=4326)
+    t = coverage(pop, sites, radii=[10_000])
+    assert t.share_covered.iloc[0] == pytest.approx(1.0)
+    assert coverage(pop, sites.iloc[[1]], radii=[10_000]).share_covered.iloc[0] == 0
+
+
+def test_district_counts_keep_totals_and_dasymetric_weights():
+    d = gpd.GeoDataFrame({"k": ["a", "b", "tiny"], "pop": [100.0, 300.0, 7.0]},
+                         geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000), box(2000, 0, 2001, 1)],
+                         crs=CRS_M)
+    p = population_from_districts(d, "pop", district="k", cell_m=50)
+    assert np.bincount(p.district, weights=p.weight).tolist() == pytest.approx([100, 300, 7])
+    assert p.report.by_code("district_at_point")
+    # dasymetric: all weight in the left half of district a
+    wpts = gpd.GeoDataFrame({"w": [1.0]}, geometry=gpd.points_from_xy([10.0], [10.0]), crs=CRS_M)
+    wp = population_from_points(wpts, "w")
+    p2 = population_from_districts(d.iloc[:1], "pop", district="k", cell_m=50, weight=wp)
+    assert p2.weight.max() == pytest.approx(100.0)
+    assert p2.x[np.argmax(p2.weight)] == pytest.approx(25.0)
+
+
+def test_bad_inputs_raise_egovkit_errors():
+    p = population_from_points(gpd.GeoDataFrame({"w": [1.0]}, geometry=gpd.points_from_xy([0], [0]), crs=CRS_M), "w")
+    with pytest.raises(InputError):
+        coverage(p, np.zeros((1, 2)), radii=[-5])
+    with pytest.raises(InputError, match="no column"):
+        population_from_districts(_square(10, 1), "nope")
+    with pytest.raises(InputError, match="negative"):
+        population_from_points(gpd.GeoDataFrame({"w": [-1.0]}, geometry=gpd.points_from_xy([0], [0]), crs=CRS_M), "w")
