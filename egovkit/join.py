@@ -458,6 +458,7 @@ def join_table(
     if not isinstance(boundaries, gpd.GeoDataFrame):
         raise InputError("the boundaries are not a GeoDataFrame", fix="read them with egovkit.geo.read_boundaries")
     report = report if report is not None else ValidationReport(source="join")
+    report.rows_in += len(table.data if isinstance(table, CensusTable) else table)
     table_on = table_on or left_on or on
     boundary_on = boundary_on or right_on or on
 
@@ -539,12 +540,17 @@ def join_table(
     b_match = bk.notna() & bk.isin(set(tk.dropna()))
     matched = int(t_match.sum())
 
-    # unmatched lists, candidates from the unmatched other side (all of it if none is left)
-    tn_keys = tk.where(~t_match)
-    t_pool = (bk[~b_match], braw[~b_match]) if (~b_match).any() else (bk, braw)
-    b_pool = (tk[~t_match], traw[~t_match]) if (~t_match).any() else (tk, traw)
-    t_c = _candidates(tn_keys[~t_match], traw[~t_match], *t_pool)
-    b_c = _candidates(bk[~b_match], braw[~b_match], *b_pool)
+    # unmatched lists; candidates: the closest unmatched names of the other side first (an
+    # override to an already matched district would be ambiguous), then matched ones
+    def cands(keys, raw, o_keys, o_raw, o_match):
+        first = _candidates(keys, raw, o_keys[~o_match], o_raw[~o_match])
+        if all(len(c) >= 3 for c in first):
+            return first
+        more = _candidates(keys, raw, o_keys[o_match], o_raw[o_match])
+        return [(a + [x for x in b if x[0] not in dict(a)])[:3] for a, b in zip(first, more)]
+
+    t_c = cands(tk.where(~t_match)[~t_match], traw[~t_match], bk, braw, b_match)
+    b_c = cands(bk[~b_match], braw[~b_match], tk, traw, t_match)
     un_t = _unmatched_frame(np.flatnonzero(~t_match.to_numpy()), traw[~t_match], tk[~t_match], t_c)
     un_b = _unmatched_frame(np.flatnonzero(~b_match.to_numpy()), braw[~b_match], bk[~b_match], b_c)
     for r in un_t.itertuples():

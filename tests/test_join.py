@@ -1,0 +1,231 @@
+"""Tests for egovkit.join: name normalisation, code/name joins, candidates, overrides, checks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from rapidfuzz import fuzz
+from shapely.geometry import box
+
+from egovkit.errors import EgovkitWarning, InputError, JoinError
+from egovkit.join import check_join, join_table, normalise_code, normalise_name
+from egovkit.table import CensusTable
+
+# -- normalise_name -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ("MURANG'A", "Murang`a", "muranga"),
+    ("Murang\u2019a", "MURANGA", "muranga"),
+    ("NAIROBI CITY", "Nairobi", "nairobi"),
+    ("ELGEYO/MARAKWET", "Elgeyo-Marakwet", "elgeyo marakwet"),
+    ("TAITA/TAVETA", "Taita Taveta", "taita taveta"),
+    ("THARAKA-NITHI", "Tharaka - Nithi", "tharaka nithi"),
+    ("HOMA BAY", "Homa Bay County", "homa bay"),
+    ("Mombasa   ", "Mombasa County", "mombasa"),
+    ("City of Kigali", "KIGALI", "kigali"),
+    ("Commune de Saint-Étienne", "ST ETIENNE", "saint etienne"),
+    ("Département du Nord", "NORD", "nord"),
+    ("Kibra Sub County", "KIBRA", "kibra"),
+    ("Kibra Sub-County", "kibra subcounty", "kibra"),
+    ("São Tomé", "SAO TOME", "sao tome"),
+    ("MT. KENYA FOREST", "Mount Kenya Forest", "mount kenya forest"),
+    ("Trans_Nzoia", "TRANS NZOIA", "trans nzoia"),
+])
+def test_normalise_name_pairs(a, b, expected):
+    assert normalise_name(a) == expected
+    assert normalise_name(b) == expected
+
+
+def test_normalise_name_never_empty_and_series():
+    assert normalise_name("City") == "city"
+    assert normalise_name("District 5") == "5"
+    s = pd.Series(["NAIROBI CITY", None, "Murang`a"])
+    out = normalise_name(s)
+    assert out.iloc[0] == "nairobi" and pd.isna(out.iloc[1]) and out.iloc[2] == "muranga"
+    assert normalise_name("Nairobi City", drop_words=()) == "nairobi city"
+    assert normalise_name("Kisumu Town", drop_words=["town"]) == "kisumu"
+
+
+def test_normalise_code():
+    assert normalise_code(pd.Series([1, 2.0, None, 47])).tolist()[:2] == ["1", "2"]
+    assert normalise_code(pd.Series(["001", "47 "])).tolist() == ["1", "47"]
+    # not numeric-like: zeros kept, case unified
+    assert normalise_code(pd.Series(["ke-01", "KE-47"])).tolist() == ["KE-01", "KE-47"]
+
+
+# -- synthetic joins ------------------------------------------------------------------------
+
+def _boundaries() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"code": ["01", "02", "03", "04"], "name": ["Alpha", "Béta Nord", "Gamma", "Delta"]},
+        geometry=[box(i, 0, i + 1, 1) for i in range(4)], crs="EPSG:32737")
+
+
+def test_code_join_leading_zeros_and_columns():
+    t = pd.DataFrame({"id": [3, 1, 2], "value_pct": [30.0, 10.0, 20.0]})
+    r = join_table(t, _boundaries(), table_on="id", boundary_on="code")
+    assert r.by == "code" and r.matched == 3
+    assert r.gdf.crs.to_epsg() == 32737 and len(r.gdf) == 4
+    # brute force: each boundary gets the value of the table row whose int(id) == int(code)
+    expected = [dict(zip(t.id, t.value_pct)).get(int(c), np.nan) for c in r.gdf["code"]]
+    np.testing.assert_array_equal(r.gdf["value_pct"].to_numpy(), np.array(expected))
+    assert r.gdf.geometry.iloc[3].equals(box(3, 0, 4, 1))  # geometry stays with its district
+    assert r.unmatched_boundaries["name"].tolist() == ["04"]
+    assert r.unmatched_table.empty
+
+
+def test_non_numeric_codes_keep_leading_zeros():
+    b = _boundaries().assign(code=["A01", "A02", "A03", "A04"])
+    r = join_table(pd.DataFrame({"c": ["A1", "a02"]}), b, table_on="c", boundary_on="code", by="code")
+    assert r.matched == 1 and r.unmatched_table["name"].tolist() == ["A1"]
+
+
+def test_how_left_inner_outer():
+    t = pd.DataFrame({"name": ["ALPHA", "BETA-NORD", "Epsilon"], "n": [1, 2, 3]})
+    b = _boundaries()
+    left = join_table(t, b, on="name", how="left").gdf
+    assert left["name"].tolist() == b["name"].tolist()
+    assert left["n"].tolist()[:2] == [1, 2] and left["n"].isna().sum() == 2
+    assert left["name_table"].tolist()[:2] == ["ALPHA", "BETA-NORD"]  # clashing column renamed
+    inner = join_table(t, b, on="name", how="inner").gdf
+    assert inner["name"].tolist() == ["Alpha", "Béta Nord"]
+    outer = join_table(t, b, on="name", how="outer").gdf
+    assert len(outer) == 5 and outer.geometry.iloc[-1] is None and outer["n"].iloc[-1] == 3
+    with pytest.raises(InputError):
+        join_table(t, b, on="name", how="right")
+
+
+def test_unmatched_both_sides_candidates_and_report():
+    t = pd.DataFrame({"district": ["Alfa", "Gamma", "Zeta"]})
+    r = join_table(t, _boundaries(), table_on="district", boundary_on="name")
+    assert r.matched == 1
+    un = r.unmatched_table.set_index("name")
+    assert list(un.index) == ["Alfa", "Zeta"]
+    assert un.loc["Alfa", "best"] == "Alpha"
+    cands = un.loc["Alfa", "candidates"]
+    assert len(cands) == 3
+    # scores are rapidfuzz WRatio on the normalised names, sorted, best first
+    assert cands[0][1] == pytest.approx(fuzz.WRatio("alfa", "alpha"), abs=0.1)
+    assert [c[1] for c in cands] == sorted([c[1] for c in cands], reverse=True)
+    assert sorted(r.unmatched_boundaries["name"]) == ["Alpha", "Béta Nord", "Delta"]
+    codes = [i.code for i in r.report.issues]
+    assert codes.count("unmatched_table") == 2 and codes.count("unmatched_boundary") == 3
+    alfa = [i for i in r.report.by_code("unmatched_table") if i.area == "Alfa"][0]
+    assert "overrides={'Alfa': 'Alpha'}" in alfa.fix
+    with pytest.raises(JoinError, match="'Alfa': closest 'Alpha'"):
+        r.raise_if_unmatched()
+
+
+def test_duplicates_are_errors_naming_them():
+    t = pd.DataFrame({"name": ["Alpha", "ALPHA CITY", "Gamma"]})
+    with pytest.raises(JoinError) as e:
+        join_table(t, _boundaries(), on="name")
+    assert "Alpha" in str(e.value) and "ALPHA CITY" in str(e.value) and "'alpha'" in str(e.value)
+    b = _boundaries().assign(name=["Alpha", "Alpha District", "Gamma", "Delta"])
+    with pytest.raises(JoinError, match="by='code'"):
+        join_table(pd.DataFrame({"name": ["alpha"]}), b, on="name")
+    # duplicated boundary names that the table does not use are only a warning
+    r = join_table(pd.DataFrame({"name": ["Gamma"]}), b, on="name")
+    assert r.matched == 1 and r.report.by_code("duplicate_key")[0].severity == "warning"
+
+
+def test_overrides_and_bad_overrides():
+    t = pd.DataFrame({"name": ["Alfa", "Gamma"]})
+    r = join_table(t, _boundaries(), on="name", overrides={"Alfa": "Alpha", "Nope": "Delta"})
+    assert r.matched == 2 and r.unmatched_table.empty
+    assert r.gdf.set_index("name").loc["Alpha", "name_table"] == "Alfa"
+    assert r.report.by_code("unused_override")[0].area == "Nope"
+    with pytest.raises(JoinError, match="no boundary is called 'Alphaa'.*'Alpha'"):
+        join_table(t, _boundaries(), on="name", overrides={"Alfa": "Alphaa"})
+
+
+def test_check_join_strict_and_sides():
+    t = pd.DataFrame({"name": ["Alpha", "Gamma"]})
+    with pytest.raises(JoinError, match="boundary\\(ies\\) without data"):
+        check_join(t, _boundaries(), on="name")
+    assert check_join(t, _boundaries(), on="name", sides="table").matched == 2
+    with pytest.warns(EgovkitWarning, match="Delta"):
+        check_join(t, _boundaries(), on="name", strict=False)
+
+
+def test_guessed_columns_are_reported():
+    t = pd.DataFrame({"value": [1.5, 2.5], "County": ["GAMMA", "DELTA"]})
+    r = join_table(t, _boundaries())
+    assert (r.table_on, r.boundary_on, r.by) == ("County", "name", "name")
+    assert r.report.by_code("join_columns_guessed")
+    with pytest.raises(InputError, match="no column 'nom'"):
+        join_table(t, _boundaries(), table_on="nom", boundary_on="name")
+
+
+def test_census_table_one_row_per_district():
+    rows = []
+    for code, name, hh, net, pc in [("1", "ALPHA", 100, 20, 5), ("3", "GAMMA", 50, 10, 0)]:
+        for ind, num in (("internet", net), ("computer", pc)):
+            rows.append(dict(area_code=code, area_name=name, level="County", parent=None, indicator=ind,
+                             itu_code="HH", universe="households", numerator=float(num), denominator=float(hh),
+                             source="t.csv", source_row=1))
+    ct = CensusTable(pd.DataFrame(rows))
+    r = join_table(ct, _boundaries(), boundary_on="code")
+    assert r.by == "code" and r.table_on == "area_code" and r.matched == 2
+    g = r.gdf.set_index("name")
+    assert len(r.gdf) == 4
+    assert g.loc["Alpha", "internet_share"] == pytest.approx(20 / 100)
+    assert g.loc["Gamma", "computer_numerator"] == 0 and g.loc["Gamma", "computer_denominator"] == 50
+    assert np.isnan(g.loc["Delta", "internet_share"])
+    r2 = join_table(ct, _boundaries(), boundary_on="name", by="name")
+    assert r2.table_on == "area_name" and r2.matched == 2
+
+
+# -- Kenya, real data -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def kenya(shared_data):
+    return gpd.read_file(shared_data / "kenya-counties-geometry" / "kenya_counties_osm.geojson")
+
+
+@pytest.fixture(scope="module")
+def counties(shared_data):
+    df = pd.read_csv(shared_data / "kenya-census-2019-ict" / "V4_T2.36.csv")
+    return df[df["AdminArea"] == "County"].reset_index(drop=True)
+
+
+def test_kenya_names_join_47_of_47(kenya, counties):
+    assert len(counties) == 47
+    r = check_join(counties, kenya, table_on="County", boundary_on="osm_name", by="name")
+    assert r.matched == 47 and r.complete and not r.overrides_used
+    # independent check: the boundaries carry the census name; every pair must agree with it
+    g = r.gdf
+    assert (g["County"] == g["census_county_name"]).all()
+    # households were carried over: total of the county rows = KNBS conventional households
+    assert g["ConventionalHouseholds"].sum() == pytest.approx(12_043_016)
+
+
+def test_kenya_mangled_name_candidates_and_override(kenya, counties):
+    t = counties.copy()
+    t.loc[t["County"] == "NAIROBI CITY", "County"] = "NAIROBBI"
+    r = join_table(t, kenya, table_on="County", boundary_on="osm_name")
+    assert r.matched == 46
+    assert r.unmatched_table["name"].tolist() == ["NAIROBBI"]
+    assert r.unmatched_table["candidates"].iloc[0][0][0] == "Nairobi"
+    assert r.unmatched_boundaries["name"].tolist() == ["Nairobi"]
+    with pytest.raises(JoinError, match="overrides=\\{'NAIROBBI': 'Nairobi'\\}"):
+        check_join(t, kenya, table_on="County", boundary_on="osm_name")
+    fixed = check_join(t, kenya, table_on="County", boundary_on="osm_name", overrides={"NAIROBBI": "Nairobi"})
+    assert fixed.matched == 47
+    nbi = fixed.gdf.set_index("osm_name").loc["Nairobi"]
+    assert nbi["Internet"] == pytest.approx(42.1)  # published: Nairobi City 42.1 %
+
+
+def test_kenya_code_join(kenya, shared_data):
+    codes = pd.read_csv(shared_data / "kenya-census-2019-ict" / "V4_T1.9.csv")
+    codes = codes.drop_duplicates("CountyCode")[["CountyCode", "County"]]
+    r = check_join(codes, kenya, table_on="CountyCode", boundary_on="census_county_code")
+    assert r.by == "code" and r.matched == 47
+    assert (r.gdf["County"] == r.gdf["census_county_name"]).all()
+    # string codes with leading zeros on one side still match
+    r2 = check_join(codes.assign(CountyCode=codes["CountyCode"].map("{:02d}".format)), kenya,
+                    table_on="CountyCode", boundary_on="census_county_code")
+    assert r2.matched == 47
