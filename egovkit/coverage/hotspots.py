@@ -20,7 +20,7 @@ Examples
 >>> import pandas as pd
 >>> df = pd.DataFrame({"lat": [40.7, 40.7, 0.0, -122.4], "lon": [-73.9, -73.9, 0.0, 37.8]})
 >>> h, rep = read_hotspots(df)
->>> h[["is_site", "n_at_site", "flags"]].to_numpy().tolist()
+>>> h[["is_site", "n_at_site", "issues"]].to_numpy().tolist()
 [[True, 2, ''], [True, 2, 'duplicate_location'], [False, 1, 'zero_point'], [True, 1, 'swapped_lat_lon']]
 """
 
@@ -148,7 +148,7 @@ def read_hotspots(
         All input rows, in their order, with the input columns plus ``row`` (line in the file,
         header = 1; for a DataFrame, position + 2), ``is_site`` (usable location), ``site_id``
         (rows at the same coordinates share it), ``n_at_site``, ``duplicate`` (not the first row at
-        its location), ``flags`` (``;``-separated codes) and ``district``.
+        its location), ``issues`` (``;``-separated codes of what was found) and ``district``.
 
     Examples
     --------
@@ -327,7 +327,7 @@ def read_hotspots(
     out.loc[~usable, "site_id"] = pd.NA
     out["n_at_site"] = n_at
     out["duplicate"] = dup
-    out["flags"] = [";".join(f) for f in flags]
+    out["issues"] = [";".join(f) for f in flags]
     out["district"] = pd.array(dlab, dtype="string") if districts is not None else pd.array([pd.NA] * n, dtype="string")
     report.set_fate(rows[usable], "used")
     report.set_fate(rows[~usable], "kept apart")
