@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -192,7 +193,7 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     scales: dict[str, tuple[list[str], list[float]]] = {}
     for name, s in spec["scales"].items():
         answers = [str(a) for a in s["answers"]]
-        scores = [float(x) for x in s["scores"]]
+        scores = [to_number(x) for x in s["scores"]]
         if len(answers) != len(scores) or any(not 0 <= x <= 1 for x in scores) or scores != sorted(scores):
             raise InputError(f"scale {name!r}: needs one score in 0-1 per answer, in increasing order",
                              file=str(path), fix="correct the scale in the questionnaire file")
@@ -414,6 +415,17 @@ def autofill_equipment(
 
 
 # -- helpers --------------------------------------------------------------------------------
+
+def to_number(value: Any) -> float:
+    """A number from data files: ``0.5``, ``"0.5"`` or an exact fraction such as ``"2/3"``.
+
+    >>> to_number("2/3") == 2 / 3
+    True
+    """
+    if isinstance(value, str) and "/" in value:
+        return float(Fraction(value.replace(" ", "")))
+    return float(value)
+
 
 def _answer_frame(answers: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
     """Any accepted form of answers -> DataFrame with every ANSWER_COLUMNS column as str."""

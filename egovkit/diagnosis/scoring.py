@@ -231,4 +231,5 @@ def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
     ok = ~np.isnan(v)
     if not ok.any() or w[ok].sum() == 0:
         return float("nan")
-    return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok]))
+    # rounded so that exact fractions (1/3, 2/3) do not fall just under a band bound or threshold
+    return round(float(np.sum(v[ok] * w[ok]) / np.sum(w[ok])), 12)
