@@ -132,6 +132,10 @@ def aggregate(
                 if "design_effect" in df.columns else pd.Series(1.0, index=df.index))
         work["sample_size"] = n
         work["_n_deff"] = n * deff
+    univ = work.groupby("indicator")["universe"].nunique()
+    if (univ > 1).any():
+        raise InputError(f"indicators {univ[univ > 1].index.tolist()} mix households and persons",
+                         column="universe", fix="one indicator must have one universe (denominator)")
     work = work[~no_group]
     valid = work["numerator"].notna() & (work["denominator"] > 0)
     n_bad = int((~valid).sum())
@@ -165,10 +169,6 @@ def aggregate(
     out.insert(0, "area_code", out["area_name"])
     out.insert(2, "level", level)
     out.insert(3, "parent", pd.Series(pd.NA, index=out.index, dtype="string"))
-    univ = out.groupby("indicator")["universe"].nunique()
-    if (univ > 1).any():
-        raise InputError(f"indicators {univ[univ > 1].index.tolist()} mix households and persons",
-                         column="universe", fix="one indicator must have one universe")
     rates = compute_rates(out, survey=survey if survey is not None else (has_moe or has_n),
                           confidence=confidence, on_invalid="report", report=report)
     rates.attrs["aggregated_by"] = level
@@ -317,7 +317,8 @@ def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | p
     if territory is None:
         territory = aggregate(rates)
     if isinstance(territory, pd.DataFrame):
-        terr = territory.drop_duplicates("indicator").set_index("indicator")
+        terr = territory if "indicator" not in territory.columns else territory.set_index("indicator")
+        terr = terr[~terr.index.duplicated()]
         terr_share = terr["share"]
         terr_moe = terr["share_moe90"] if "share_moe90" in terr.columns else pd.Series(np.nan, index=terr.index)
     else:
