@@ -1,0 +1,274 @@
+"""Charts (seaborn/matplotlib): ranked bars, ownership heatmap, Lorenz and coverage curves.
+
+Each function takes the long indicator table (``area_code``, ``area_name``,
+``indicator``, ``numerator``, ``denominator`` and optionally ``share``) or a small
+result table, and returns a matplotlib ``Figure``; :func:`save_figure` writes it as PNG
+and SVG.
+
+Examples
+--------
+>>> import pandas as pd
+>>> rates = pd.DataFrame({"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"],
+...                       "indicator": "internet", "numerator": [1.0, 3.0], "denominator": [10.0, 10.0]})
+>>> territory_share(rates, "internet")
+0.2
+>>> fig = ranked_bars(rates, "internet")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .i18n import format_percent, translations
+
+__all__ = ["territory_share", "district_shares", "lorenz_points", "ranked_bars", "ownership_heatmap",
+           "lorenz_curve", "coverage_curve", "save_figure"]
+
+#: Above this many districts, bars and heatmap rows are drawn without names.
+MAX_LABELLED = 60
+
+
+def _one(rates: pd.DataFrame, indicator: str | None) -> pd.DataFrame:
+    for c in ("numerator", "denominator"):
+        if c not in rates.columns:
+            raise InputError(f"the rates table has no column {c!r}", column=c,
+                             fix="pass the long indicator table (numerator and denominator per district)")
+    if "indicator" in rates.columns:
+        if indicator is None:
+            indicator = str(rates["indicator"].iloc[0])
+        sub = rates[rates["indicator"] == indicator]
+        if sub.empty:
+            raise InputError(f"indicator {indicator!r} is not in the rates table "
+                             f"(it has {sorted(rates['indicator'].unique())})", column="indicator",
+                             fix="pick one of the listed indicators")
+        return sub
+    return rates
+
+
+def territory_share(rates: pd.DataFrame, indicator: str | None = None) -> float:
+    """Share of the whole territory: sum of numerators over sum of denominators.
+
+    Districts whose numerator or denominator is missing are left out of both sums.
+    """
+    sub = _one(rates, indicator)
+    num = pd.to_numeric(sub["numerator"], errors="coerce")
+    den = pd.to_numeric(sub["denominator"], errors="coerce")
+    ok = num.notna() & den.notna() & (den > 0)
+    total = float(den[ok].sum())
+    return float(num[ok].sum()) / total if total > 0 else float("nan")
+
+
+def district_shares(rates: pd.DataFrame, indicator: str | None = None, *,
+                    key: str = "area_code", name_column: str = "area_name") -> pd.DataFrame:
+    """One row per district of ``indicator``: key, name, numerator, denominator, ``share`` (0-1).
+
+    ``share`` is taken from the table if present, else numerator / denominator.
+    """
+    sub = _one(rates, indicator).copy()
+    num = pd.to_numeric(sub["numerator"], errors="coerce")
+    den = pd.to_numeric(sub["denominator"], errors="coerce")
+    if "share" not in sub.columns:
+        sub["share"] = num / den.where(den > 0)
+    if name_column not in sub.columns:
+        sub[name_column] = sub[key].astype("string")
+    cols = [c for c in (key, name_column, "numerator", "denominator", "share") if c in sub.columns]
+    return sub[cols].reset_index(drop=True)
+
+
+def lorenz_points(numerator: Sequence[float], denominator: Sequence[float]) -> tuple[np.ndarray, np.ndarray, float]:
+    """Lorenz curve of the item over the population, districts ordered by their share.
+
+    Returns ``(x, y, gini)``: ``x`` the cumulative share of the denominator (households or
+    persons), ``y`` the cumulative share of the numerator, both starting at 0, and the
+    Gini coefficient ``1 - 2 × area under the curve`` (trapezoids). Districts with a
+    missing or zero denominator are left out.
+
+    Examples
+    --------
+    >>> x, y, g = lorenz_points([5, 5], [10, 10])
+    >>> round(g, 12)
+    0.0
+    """
+    num = np.asarray(pd.to_numeric(pd.Series(numerator), errors="coerce"), dtype=float)
+    den = np.asarray(pd.to_numeric(pd.Series(denominator), errors="coerce"), dtype=float)
+    ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    num, den = num[ok], den[ok]
+    if len(num) == 0 or num.sum() <= 0:
+        return np.array([0.0, 1.0]), np.array([0.0, 1.0]), float("nan")
+    order = np.argsort(num / den, kind="stable")
+    x = np.concatenate([[0.0], np.cumsum(den[order]) / den.sum()])
+    y = np.concatenate([[0.0], np.cumsum(num[order]) / num.sum()])
+    area = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
+    return x, y, 1.0 - 2.0 * area
+
+
+def _label(indicator: str, lang: str) -> str:
+    from .report import indicator_label
+
+    return indicator_label(indicator, lang)
+
+
+def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str = "area_code",
+                name_column: str = "area_name", lang: str = "en", ax: Any = None,
+                color: str = "#2c7fb8") -> Any:
+    """Districts ranked by share, with the territory rate as a line.
+
+    Names are written when there are at most :data:`MAX_LABELLED` districts.
+    """
+    import matplotlib.pyplot as plt
+
+    tr = translations(lang)
+    sub = _one(rates, indicator)
+    indicator = indicator or (str(sub["indicator"].iloc[0]) if "indicator" in sub.columns else "share")
+    d = district_shares(sub, None, key=key, name_column=name_column).dropna(subset=["share"])
+    d = d.sort_values("share", ascending=False, kind="stable")
+    terr = territory_share(sub)
+    n = len(d)
+    labelled = n <= MAX_LABELLED
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, max(3.0, 0.22 * n + 1) if labelled else 4.5))
+    else:
+        fig = ax.figure
+    pct = 100 * d["share"].to_numpy()
+    if labelled:
+        ax.barh(np.arange(n), pct, color=color)
+        ax.set_yticks(np.arange(n), d[name_column].astype(str).tolist(), fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(100 * terr, color="#d95f02", lw=1.5, ls="--",
+                   label=f"{tr['territory_rate']}: {format_percent(terr, lang)}")
+        ax.set_xlabel(tr["share_axis"])
+    else:
+        ax.bar(np.arange(n), pct, width=1.0, color=color)
+        ax.axhline(100 * terr, color="#d95f02", lw=1.5, ls="--",
+                   label=f"{tr['territory_rate']}: {format_percent(terr, lang)}")
+        ax.set_ylabel(tr["share_axis"])
+        ax.set_xlabel(f"{tr['rank']} ({n} {tr['districts'].lower()})")
+        ax.set_xlim(-0.5, n - 0.5)
+    ax.set_title(_label(indicator, lang))
+    ax.legend(loc="lower right" if labelled else "upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = None, *,
+                      key: str = "area_code", name_column: str = "area_name", lang: str = "en",
+                      ax: Any = None) -> Any:
+    """Heatmap of the share (%) of each indicator (columns) by district (rows).
+
+    Districts are sorted by the first indicator; names and numbers are written when there
+    are at most :data:`MAX_LABELLED` districts.
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    if "indicator" not in rates.columns:
+        raise InputError("the rates table has no column 'indicator'", column="indicator",
+                         fix="pass the long indicator table")
+    indicators = list(indicators) if indicators is not None else list(dict.fromkeys(rates["indicator"]))
+    parts = [district_shares(rates, i, key=key, name_column=name_column).assign(indicator=i)
+             for i in indicators]
+    long = pd.concat(parts, ignore_index=True)
+    wide = long.pivot_table(index=[key, name_column], columns="indicator", values="share",
+                            aggfunc="first", dropna=False)[indicators] * 100
+    wide = wide.sort_values(indicators[0], ascending=False, kind="stable")
+    wide.index = [str(n) for _, n in wide.index]
+    wide.columns = [_label(i, lang) for i in indicators]
+    n = len(wide)
+    labelled = n <= MAX_LABELLED
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.6 * len(indicators) + 3, max(3.0, 0.22 * n + 1.5) if labelled else 7))
+    else:
+        fig = ax.figure
+    sns.heatmap(wide.astype(float), ax=ax, cmap="YlGnBu", vmin=0, vmax=100,
+                annot=labelled and len(indicators) <= 8, fmt=".0f", annot_kws={"fontsize": 7},
+                yticklabels=labelled, cbar_kws={"label": "%"})
+    ax.set_ylabel("" if labelled else f"{n} {translations(lang)['districts'].lower()}")
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def lorenz_curve(rates: pd.DataFrame, indicator: str | None = None, *, lang: str = "en",
+                 ax: Any = None) -> Any:
+    """Lorenz curve of the item across districts, with its Gini coefficient in the legend."""
+    import matplotlib.pyplot as plt
+
+    tr = translations(lang)
+    sub = _one(rates, indicator)
+    indicator = indicator or (str(sub["indicator"].iloc[0]) if "indicator" in sub.columns else "share")
+    universe = str(sub["universe"].iloc[0]) if "universe" in sub.columns and len(sub) else "households"
+    uni = tr.get(universe, universe)
+    x, y, gini = lorenz_points(sub["numerator"], sub["denominator"])
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    else:
+        fig = ax.figure
+    ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--", label=tr["equality_line"])
+    ax.plot(100 * x, 100 * y, color="#2c7fb8", lw=2,
+            label=f"{_label(indicator, lang)} (Gini {gini:.3f})".replace(".", "," if lang == "fr" else "."))
+    ax.set_xlabel(tr["cumulative_denominator"].format(universe=uni) + " (%)")
+    ax.set_ylabel(tr["cumulative_numerator"].format(universe=uni) + " (%)")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.egovkit_gini = gini
+    return fig
+
+
+def coverage_curve(curve: pd.DataFrame, *, radius_column: str = "radius_m", share_column: str | None = None,
+                   lang: str = "en", ax: Any = None) -> Any:
+    """Share of the population within a radius of a hotspot, against the radius.
+
+    ``curve`` has one row per radius: ``radius_m`` and a share (0-1) column, by default the
+    first column whose name starts with ``share``.
+    """
+    import matplotlib.pyplot as plt
+
+    tr = translations(lang)
+    share_column = share_column or _share_column(curve)
+    if radius_column not in curve.columns:
+        raise InputError(f"the coverage table has no column {radius_column!r}", column=radius_column,
+                         fix="pass radius_column= the radius in metres")
+    c = curve.sort_values(radius_column)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 4))
+    else:
+        fig = ax.figure
+    ax.plot(c[radius_column], 100 * c[share_column], marker="o", color="#1a9850")
+    ax.set_xlabel(tr["radius_axis"])
+    ax.set_ylabel(tr["coverage_axis"])
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _share_column(curve: pd.DataFrame) -> str:
+    cols = [c for c in curve.columns if str(c).startswith("share")]
+    if not cols:
+        raise InputError(f"the coverage table has no share column (columns: {list(curve.columns)})",
+                         column="share", fix="pass share_column= the covered share (0-1)")
+    return cols[0]
+
+
+def save_figure(fig: Any, folder: str | Path, name: str, formats: Sequence[str] = ("png", "svg"),
+                dpi: int = 110) -> list[Path]:
+    """Write ``fig`` as ``folder/name.png`` and ``.svg`` (or other ``formats``) and close it."""
+    import matplotlib.pyplot as plt
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in formats:
+        p = folder / f"{name}.{f}"
+        fig.savefig(p, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if f == "svg" else None)
+        out.append(p)
+    plt.close(fig)
+    return out

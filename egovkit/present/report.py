@@ -1,0 +1,536 @@
+"""The diagnosis report of a territory: one call, one self-contained HTML file and its tables.
+
+:func:`build_report` writes into ``out_dir``:
+
+- ``index.html``: summary figures, the interactive map (inlined as an ``<iframe srcdoc>``),
+  static maps and charts (PNG, base64), the lagging districts, Wi-Fi coverage and gaps,
+  the tables and the narrative sentences, in English or French. Every script, style and
+  image is inside the file: it opens with the network switched off;
+- ``maps/*.html`` (the same interactive map, offline), ``figures/*.png`` and ``*.svg``,
+  ``tables/*.csv`` and ``tables/*.gpkg``.
+
+Every number in the text is read from the tables written next to it (``tables/summary.csv``
+and the others); the sentences are templates in ``i18n/{en,fr}.yaml``.
+
+Examples
+--------
+>>> import geopandas as gpd, pandas as pd, tempfile
+>>> from shapely.geometry import box
+>>> d = gpd.GeoDataFrame({"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"]},
+...                      geometry=[box(0, 0, .1, .1), box(.1, 0, .2, .1)], crs=4326)
+>>> rates = pd.DataFrame({"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"],
+...                       "indicator": "internet", "universe": "households",
+...                       "numerator": [10.0, 30.0], "denominator": [100.0, 100.0]})
+>>> index = build_report(tempfile.mkdtemp(), territory_name="Demo", districts=d, rates=rates)
+>>> "20.0%" in index.read_text(encoding="utf-8")
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html as _html
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..validate import ValidationReport
+from . import charts
+from .i18n import format_number, format_percent, format_points, translations
+from .maps import _key, _lisa_code, indicator_map
+from .offline import inline_assets
+from .static_maps import static_indicator_map
+
+__all__ = ["build_report", "indicator_label", "summary_table"]
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_CATALOGUE = Path(__file__).resolve().parents[1] / "indicators" / "itu_indicators.csv"
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> pd.DataFrame:
+    if not _CATALOGUE.is_file():
+        return pd.DataFrame(columns=["name", "label_en", "label_fr"])
+    return pd.read_csv(_CATALOGUE, dtype=str).drop_duplicates("name").set_index("name")
+
+
+def indicator_label(indicator: str, lang: str = "en") -> str:
+    """Readable label of a canonical indicator from the ITU catalogue (the name if unknown).
+
+    Examples
+    --------
+    >>> indicator_label("internet", "fr")
+    'Ménages ayant accès à internet à domicile'
+    """
+    cat = _catalogue()
+    col = f"label_{lang}"
+    if indicator in cat.index and col in cat.columns and isinstance(cat.at[indicator, col], str):
+        return str(cat.at[indicator, col])
+    return str(indicator)
+
+
+# --------------------------------------------------------------------------- tables
+def _prepare_rates(rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:
+    need = [key, "numerator", "denominator"]
+    missing = [c for c in need if c not in rates.columns]
+    if missing:
+        raise InputError(f"the rates table lacks column(s) {missing} (it has {list(rates.columns)})",
+                         column=missing[0],
+                         fix="pass the long indicator table: one row per (district, indicator) with "
+                             "numerator and denominator")
+    r = pd.DataFrame(rates).copy()
+    if "indicator" not in r.columns:
+        r["indicator"] = "share"
+    if "universe" not in r.columns:
+        r["universe"] = "households"
+    if name_column not in r.columns:
+        r[name_column] = r[key].astype("string")
+    r[key] = _key(r[key])
+    r["numerator"] = pd.to_numeric(r["numerator"], errors="coerce")
+    r["denominator"] = pd.to_numeric(r["denominator"], errors="coerce")
+    if "share" not in r.columns:
+        r["share"] = r["numerator"] / r["denominator"].where(r["denominator"] > 0)
+    r["share"] = pd.to_numeric(r["share"], errors="coerce")
+    return r
+
+
+def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: str = "area_name") -> pd.DataFrame:
+    """One row per indicator: the territory's rate and its spread over the districts.
+
+    Columns: ``indicator``, ``universe``, ``numerator`` and ``denominator`` (sums over the
+    districts with both known), ``share_territory`` (their ratio, 0-1), ``n_districts``,
+    ``n_missing`` (districts without a share), ``share_min``/``name_min``,
+    ``share_max``/``name_max``, ``n_below`` (districts below the territory's rate).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"area_code": ["A", "B"], "indicator": "tv",
+    ...                   "numerator": [1.0, 3.0], "denominator": [10.0, 10.0]})
+    >>> s = summary_table(r).iloc[0]
+    >>> float(s["share_territory"]), int(s["n_below"])
+    (0.2, 1)
+    """
+    r = _prepare_rates(rates, key, name_column)
+    rows = []
+    for ind, sub in r.groupby("indicator", sort=False):
+        ok = sub["numerator"].notna() & sub["denominator"].notna() & (sub["denominator"] > 0)
+        num, den = float(sub.loc[ok, "numerator"].sum()), float(sub.loc[ok, "denominator"].sum())
+        terr = num / den if den > 0 else np.nan
+        s = sub.dropna(subset=["share"])
+        lo = s.loc[s["share"].idxmin()] if len(s) else None
+        hi = s.loc[s["share"].idxmax()] if len(s) else None
+        rows.append({
+            "indicator": ind, "universe": str(sub["universe"].iloc[0]),
+            "numerator": num, "denominator": den, "share_territory": terr,
+            "n_districts": int(sub[key].nunique()), "n_missing": int(sub["share"].isna().sum()),
+            "share_min": float(lo["share"]) if lo is not None else np.nan,
+            "name_min": str(lo[name_column]) if lo is not None else "",
+            "share_max": float(hi["share"]) if hi is not None else np.nan,
+            "name_max": str(hi[name_column]) if hi is not None else "",
+            "n_below": int((s["share"] < terr).sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def _html_table(df: pd.DataFrame | None, *, percent: Sequence[str] = (), points: Sequence[str] = (),
+                numbers: Sequence[str] = (), lang: str = "en", headers: Mapping[str, str] | None = None,
+                max_rows: int = 60) -> str:
+    if df is None or len(df) == 0:
+        return ""
+    d = pd.DataFrame(df).head(max_rows).copy()
+    d = d[[c for c in d.columns if c != "geometry"]]
+    body = []
+    for _, row in d.iterrows():
+        cells = []
+        for c in d.columns:
+            v = row[c]
+            if c in percent:
+                cells.append(f"<td class='n'>{format_percent(v, lang)}</td>")
+            elif c in points:
+                cells.append(f"<td class='n'>{format_points(v, lang)}</td>")
+            elif c in numbers or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool)):
+                fv = float(v) if pd.notna(v) else float("nan")
+                dec = 0 if (c in numbers or not np.isfinite(fv) or fv == round(fv) or abs(fv) >= 100) else 3
+                cells.append(f"<td class='n'>{format_number(v, lang, dec)}</td>")
+            else:
+                cells.append(f"<td>{_html.escape('' if pd.isna(v) else str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    heads = "".join(f"<th>{_html.escape((headers or {}).get(c, str(c)))}</th>" for c in d.columns)
+    more = f"<p class='note'>{len(df) - max_rows} more rows in the CSV file.</p>" if len(df) > max_rows else ""
+    return f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+def _png_data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _names(values: Sequence[str], lang: str) -> str:
+    values = [str(v) for v in values]
+    if len(values) <= 1:
+        return "".join(values)
+    last = " and " if lang == "en" else " et "
+    return ", ".join(values[:-1]) + last + values[-1]
+
+
+def _coverage_curve(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Territory rows of :func:`egovkit.coverage.coverage` (all sites), or the table as given."""
+    c = pd.DataFrame(coverage)
+    if "level" in c.columns:
+        c = c[c["level"].astype(str) == "territory"]
+    if "sites" in c.columns:
+        c = c[c["sites"].astype(str) == "all"] if (c["sites"].astype(str) == "all").any() else c
+    if "radius_m" not in c.columns:
+        raise InputError(f"the coverage table has no 'radius_m' column (columns: {list(coverage.columns)})",
+                         column="radius_m", fix="pass the output of egovkit.coverage.coverage()")
+    return c.sort_values("radius_m").reset_index(drop=True)
+
+
+def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    g = gdf.copy()
+    for c in g.columns:
+        if c != g.geometry.name and g[c].dtype == object:
+            g[c] = g[c].astype("string")
+    g.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    return path
+
+
+# --------------------------------------------------------------------------- the report
+def build_report(
+    out_dir: str | Path,
+    *,
+    territory_name: str,
+    districts: gpd.GeoDataFrame,
+    rates: pd.DataFrame,
+    key: str = "area_code",
+    name_column: str = "area_name",
+    indicator: str | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
+    coverage_areas: gpd.GeoDataFrame | None = None,
+    gaps: gpd.GeoDataFrame | None = None,
+    new_sites: gpd.GeoDataFrame | None = None,
+    lagging: pd.DataFrame | None = None,
+    lisa: pd.DataFrame | None = None,
+    distribution: pd.DataFrame | Mapping[str, Any] | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    tiles: str | None = None,
+    n_lowest: int = 5,
+    static_maps_for: Sequence[str] | None = None,
+) -> Path:
+    """Build the HTML diagnosis report of a territory and export its tables and figures.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder (created). Receives ``index.html``, ``maps/``, ``figures/``, ``tables/``.
+    territory_name
+        Name used in the title and sentences.
+    districts
+        District polygons with ``key`` and ``name_column`` (any CRS).
+    rates
+        The long indicator table: one row per (district, indicator) with ``key``,
+        ``indicator``, ``universe``, ``numerator``, ``denominator`` and optionally ``share``
+        (0-1; computed as numerator/denominator when absent).
+    indicator
+        The indicator of the interactive map, bars and Lorenz curve (default: the first).
+    hotspots
+        Wi-Fi hotspot points (drawn, counted per 10,000 of the denominator's universe).
+    coverage
+        Output of :func:`egovkit.coverage.coverage` (territory rows are used) or any table
+        with ``radius_m`` and a ``share_*`` column (0-1).
+    coverage_areas, gaps, new_sites
+        Covered polygons, uncovered gap zones (``population``, ``area_km2`` used when
+        present) and proposed sites (a ``population_added``/``population_covered`` column is
+        used when present).
+    lagging
+        Output of :func:`egovkit.distribution.lagging_districts`; when ``None`` the
+        ``n_lowest`` districts with the lowest rate are listed instead.
+    lisa
+        Output of :func:`egovkit.distribution.local_moran` (``key`` + ``lisa_cluster``) or
+        ``key`` + ``cluster`` with ``HH``/``LL``/``HL``/``LH``.
+    distribution
+        Inequality figures (a DataFrame, or a mapping name -> value) shown as a table.
+    lang
+        ``"en"`` or ``"fr"``.
+    static_maps_for
+        Indicators with a static map (default: all, at most 6).
+
+    Returns
+    -------
+    Path
+        The path of ``index.html``.
+    """
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    import egovkit
+
+    tr = translations(lang)
+    out = Path(out_dir)
+    for sub in ("maps", "figures", "tables"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    r = _prepare_rates(rates, key, name_column)
+    indicators = list(dict.fromkeys(r["indicator"]))
+    if indicator is None:
+        indicator = indicators[0]
+    elif indicator not in indicators:
+        raise InputError(f"indicator {indicator!r} is not in the rates table (it has {indicators})",
+                         column="indicator", fix="pick one of the listed indicators")
+    main = r[r["indicator"] == indicator].drop_duplicates(key)
+    label = indicator_label(indicator, lang)
+    summary = summary_table(r, key=key, name_column=name_column)
+    srow = summary.set_index("indicator").loc[indicator]
+    universe = tr.get(srow["universe"], srow["universe"])
+    files: list[Path] = []
+    sentences: dict[str, list[str]] = {k_: [] for k_ in ("summary", "lagging", "wifi", "distribution", "quality")}
+    notes: dict[str, list[str]] = {"wifi": [], "distribution": []}
+    tables: dict[str, str] = {}
+    hdr = tr.get("columns", {})
+
+    # -- tables: summary, districts (CSV + GeoPackage)
+    summary.to_csv(out / "tables" / "summary.csv", index=False)
+    r.to_csv(out / "tables" / "district_rates.csv", index=False)
+    wide = r.pivot_table(index=key, columns="indicator", values="share", aggfunc="first", dropna=False)
+    wide = wide[indicators]
+    wide.columns = [f"share_{c}" for c in wide.columns]
+    geo = districts[[key, name_column, districts.geometry.name]].copy() if name_column in districts.columns \
+        else districts[[key, districts.geometry.name]].copy()
+    geo[key] = _key(geo[key])
+    geo = geo.merge(wide.reset_index(), on=key, how="left")
+    files.append(_write_gpkg(gpd.GeoDataFrame(geo, geometry=districts.geometry.name, crs=districts.crs),
+                             out / "tables" / "districts.gpkg", "districts"))
+    files += [out / "tables" / "summary.csv", out / "tables" / "district_rates.csv"]
+
+    # -- interactive map (offline), with the join report
+    join_report = ValidationReport(source="rates <-> districts")
+    lisa_column = None
+    if lisa is not None:
+        lisa_column = next((c for c in ("lisa_cluster", "cluster") if c in lisa.columns), None)
+        if lisa_column is None or key not in lisa.columns:
+            raise InputError(f"the LISA table needs {key!r} and 'lisa_cluster' (or 'cluster') columns",
+                             column="lisa_cluster", fix="pass the output of egovkit.distribution.local_moran")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the mismatches are in join_report and in the report
+        m = indicator_map(districts, main.drop(columns=[name_column], errors="ignore"), key=key,
+                          name_column=name_column, label=label, scheme=scheme, k=k, hotspots=hotspots,
+                          coverage_areas=coverage_areas, gaps=gaps, new_sites=new_sites,
+                          lisa=None if lisa is None else pd.DataFrame(lisa)[[key, lisa_column]],
+                          lisa_column=lisa_column or "cluster", tiles=tiles, lang=lang, report=join_report)
+    map_html = inline_assets(m.get_root().render())
+    map_path = out / "maps" / f"{indicator}.html"
+    map_path.write_text(map_html, encoding="utf-8")
+    files.append(map_path)
+    classes = m.egovkit_classes
+    scheme_label = tr.get(f"scheme_{classes.scheme}", classes.scheme)
+    maps = [{"srcdoc": map_html, "href": f"maps/{indicator}.html",
+             "caption": tr["caption_map"].format(indicator=label, scheme=scheme_label, k=classes.k)}]
+    qual = join_report.to_frame()
+    qual.to_csv(out / "tables" / "join_report.csv", index=False)
+    files.append(out / "tables" / "join_report.csv")
+    n_no_data = len(join_report.by_code("no_data"))
+    n_no_geom = len(join_report.by_code("no_geometry"))
+    sentences["quality"].append(tr["s_join"].format(n_no_data=n_no_data, n_no_geom=n_no_geom))
+    tables["quality"] = _html_table(qual[["severity", "code", "area", "message", "action"]], lang=lang)
+
+    # -- static maps
+    static = []
+    for ind in (static_maps_for if static_maps_for is not None else indicators[:6]):
+        sub = r[r["indicator"] == ind].drop_duplicates(key).drop(columns=[name_column], errors="ignore")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fig = static_indicator_map(districts, sub, key=key, name_column=name_column,
+                                       label=indicator_label(ind, lang), scheme=scheme, k=k,
+                                       hotspots=hotspots if ind == indicator else None,
+                                       gaps=gaps if ind == indicator else None,
+                                       new_sites=new_sites if ind == indicator else None, lang=lang)
+        paths = charts.save_figure(fig, out / "figures", f"map_{ind}")
+        files += paths
+        static.append({"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
+                       "caption": tr["caption_map"].format(indicator=indicator_label(ind, lang),
+                                                           scheme=scheme_label, k=k)})
+
+    # -- summary cards and sentences (numbers from `summary`)
+    cards = [{"value": format_number(srow["n_districts"], lang), "label": tr["fig_districts"]},
+             {"value": format_number(srow["denominator"], lang),
+              "label": tr["fig_denominator"].format(universe=universe)}]
+    for _, s in summary.iterrows():
+        uni = tr.get(s["universe"], s["universe"])
+        lab = indicator_label(s["indicator"], lang)
+        cards.append({"value": format_percent(s["share_territory"], lang), "label": tr["fig_rate"].format(indicator=lab)})
+        sentences["summary"].append(tr["s_rate"].format(
+            territory=territory_name, rate=format_percent(s["share_territory"], lang), universe=uni,
+            num=format_number(s["numerator"], lang), den=format_number(s["denominator"], lang), indicator=lab))
+    sentences["summary"].append(tr["s_range"].format(
+        n=format_number(srow["n_districts"], lang), min=format_percent(srow["share_min"], lang),
+        min_name=srow["name_min"], max=format_percent(srow["share_max"], lang), max_name=srow["name_max"],
+        n_below=format_number(srow["n_below"], lang)))
+    if srow["n_missing"]:
+        sentences["summary"].append(tr["s_missing"].format(n=format_number(srow["n_missing"], lang)))
+
+    # -- lagging districts
+    terr = float(srow["share_territory"])
+    if lagging is not None and len(lagging):
+        lag = pd.DataFrame(lagging).drop(columns=["geometry"], errors="ignore")
+        name_col = next((c for c in ("area", name_column, key) if c in lag.columns), lag.columns[0])
+        sentences["lagging"].append(tr["s_lagging"].format(n=format_number(len(lag), lang),
+                                                           names=_names(lag[name_col].head(10), lang)))
+        lag.to_csv(out / "tables" / "lagging_districts.csv", index=False)
+        files.append(out / "tables" / "lagging_districts.csv")
+        show = [c for c in (name_col, "share", "gap_pct_points", "denominator", "missing_to_territory")
+                if c in lag.columns]
+        tables["lagging"] = _html_table(lag[show], percent=["share"], lang=lang, headers=hdr)
+    else:
+        low = main.dropna(subset=["share"]).sort_values("share", kind="stable").head(n_lowest)
+        low = low[[key, name_column, "numerator", "denominator", "share"]].assign(gap_share=lambda d: d["share"] - terr)
+        low.to_csv(out / "tables" / "lowest_districts.csv", index=False)
+        files.append(out / "tables" / "lowest_districts.csv")
+        sentences["lagging"].append(tr["s_lowest"].format(names=_names(
+            [f"{n} ({format_percent(v, lang)})" for n, v in zip(low[name_column], low["share"])], lang)))
+        tables["lagging"] = _html_table(low, percent=["share"], points=["gap_share"],
+                                        numbers=["numerator", "denominator"], lang=lang, headers=hdr)
+
+    # -- Wi-Fi
+    if hotspots is not None:
+        n_h = len(hotspots)
+        per = n_h / srow["denominator"] * 10_000 if srow["denominator"] > 0 else np.nan
+        sentences["wifi"].append(tr["s_hotspots"].format(n=format_number(n_h, lang),
+                                                         per10k=format_number(per, lang, 1), universe=universe))
+        cards.append({"value": format_number(n_h, lang), "label": tr["fig_hotspots"]})
+    else:
+        notes["wifi"].append(tr["omitted"].format(what=tr["what_hotspots"]))
+    charts_out = []
+    if coverage is not None:
+        curve = _coverage_curve(coverage)
+        share_col = next((c for c in ("share_covered",) if c in curve.columns), None) or charts._share_column(curve)
+        curve.to_csv(out / "tables" / "coverage.csv", index=False)
+        files.append(out / "tables" / "coverage.csv")
+        for _, c in curve.iterrows():
+            sentences["wifi"].append(tr["s_coverage"].format(share=format_percent(c[share_col], lang),
+                                                             radius=format_number(c["radius_m"], lang)))
+        show = [c for c in ("radius_m", "population", "population_covered", share_col) if c in curve.columns]
+        tables["coverage"] = _html_table(curve[show], percent=[share_col], lang=lang, headers=hdr)
+        fig = charts.coverage_curve(curve, share_column=share_col, lang=lang)
+        paths = charts.save_figure(fig, out / "figures", "coverage_curve")
+        files += paths
+        charts_out.append({"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
+                           "caption": tr["caption_coverage"]})
+    else:
+        notes["wifi"].append(tr["omitted"].format(what=tr["what_coverage"]))
+    if gaps is not None:
+        g = gaps.copy()
+        if "area_km2" not in g.columns:
+            g["area_km2"] = g.geometry.to_crs(g.to_crs(4326).estimate_utm_crs()).area / 1e6
+        files.append(_write_gpkg(g, out / "tables" / "gaps.gpkg", "gaps"))
+        pd.DataFrame(g.drop(columns=g.geometry.name)).to_csv(out / "tables" / "gaps.csv", index=False)
+        files.append(out / "tables" / "gaps.csv")
+        area = float(g["area_km2"].sum())
+        if "population" in g.columns:
+            sentences["wifi"].append(tr["s_gaps_pop"].format(n=format_number(len(g), lang),
+                                                             area=format_number(area, lang, 1),
+                                                             pop=format_number(g["population"].sum(), lang)))
+        else:
+            sentences["wifi"].append(tr["s_gaps"].format(n=format_number(len(g), lang),
+                                                         area=format_number(area, lang, 1)))
+        tables["gaps"] = _html_table(pd.DataFrame(g.drop(columns=g.geometry.name)), lang=lang, headers=hdr,
+                                     max_rows=15)
+    else:
+        notes["wifi"].append(tr["omitted"].format(what=tr["what_gaps"]))
+    if new_sites is not None:
+        ns = new_sites.copy()
+        files.append(_write_gpkg(ns, out / "tables" / "new_sites.gpkg", "new_sites"))
+        pd.DataFrame(ns.drop(columns=ns.geometry.name)).to_csv(out / "tables" / "new_sites.csv", index=False)
+        files.append(out / "tables" / "new_sites.csv")
+        popc = next((c for c in ("population_added", "population_gain", "population_covered") if c in ns.columns), None)
+        if popc:
+            sentences["wifi"].append(tr["s_new_sites_pop"].format(n=format_number(len(ns), lang),
+                                                                  pop=format_number(ns[popc].sum(), lang)))
+        else:
+            sentences["wifi"].append(tr["s_new_sites"].format(n=format_number(len(ns), lang)))
+        cards.append({"value": format_number(len(ns), lang), "label": tr["fig_new_sites"]})
+        tables["new_sites"] = _html_table(pd.DataFrame(ns.drop(columns=ns.geometry.name)), lang=lang,
+                                          headers=hdr, max_rows=15)
+    else:
+        notes["wifi"].append(tr["omitted"].format(what=tr["what_new_sites"]))
+
+    # -- distribution, LISA, charts
+    fig = charts.lorenz_curve(r, indicator, lang=lang)
+    gini = fig.egovkit_gini
+    paths = charts.save_figure(fig, out / "figures", f"lorenz_{indicator}")
+    files += paths
+    pd.DataFrame({"indicator": [indicator], "gini_districts": [gini]}).to_csv(
+        out / "tables" / "lorenz_gini.csv", index=False)
+    files.append(out / "tables" / "lorenz_gini.csv")
+    sentences["distribution"].append(tr["s_lorenz"].format(
+        indicator=label, universe=universe, gini=format_number(gini, lang, 3)))
+    lorenz_fig = {"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
+                  "caption": tr["caption_lorenz"].format(indicator=label, universe=universe)}
+    if distribution is not None:
+        dist = (pd.DataFrame({"measure": list(distribution.keys()), "value": list(distribution.values())})
+                if isinstance(distribution, Mapping) else pd.DataFrame(distribution).reset_index(drop=True))
+        dist.to_csv(out / "tables" / "distribution.csv", index=False)
+        files.append(out / "tables" / "distribution.csv")
+        tables["distribution"] = _html_table(dist.drop(columns=["geometry"], errors="ignore"), lang=lang, headers=hdr)
+    else:
+        notes["distribution"].append(tr["omitted"].format(what=tr["what_distribution"]))
+    if lisa is not None:
+        codes = pd.Series([_lisa_code(v) for v in lisa[lisa_column]], dtype="object").value_counts()
+        lt = pd.DataFrame({"cluster": codes.index, "districts": codes.to_numpy()})
+        lt.to_csv(out / "tables" / "lisa_clusters.csv", index=False)
+        files.append(out / "tables" / "lisa_clusters.csv")
+        tables["distribution"] = tables.get("distribution", "") + _html_table(lt, lang=lang, headers=hdr)
+    else:
+        notes["distribution"].append(tr["omitted"].format(what=tr["what_lisa"]))
+
+    fig = charts.ranked_bars(r, indicator, key=key, name_column=name_column, lang=lang)
+    paths = charts.save_figure(fig, out / "figures", f"ranked_{indicator}")
+    files += paths
+    charts_out.insert(0, {"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
+                          "caption": tr["caption_bars"].format(indicator=label)})
+    if len(indicators) > 1:
+        fig = charts.ownership_heatmap(r, indicators, key=key, name_column=name_column, lang=lang)
+        paths = charts.save_figure(fig, out / "figures", "ownership_heatmap")
+        files += paths
+        charts_out.insert(1, {"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
+                              "caption": tr["caption_heatmap"]})
+    charts_out.append(lorenz_fig)
+
+    # -- tables shown in the page
+    tables["summary"] = _html_table(
+        summary.assign(indicator=[indicator_label(i, lang) for i in summary["indicator"]]),
+        percent=["share_territory", "share_min", "share_max"], numbers=["numerator", "denominator"],
+        lang=lang, headers=hdr)
+    dist_tab = r.pivot_table(index=[key, name_column], columns="indicator", values="share", aggfunc="first",
+                             dropna=False)[indicators].reset_index()
+    dist_tab.columns = [hdr.get(c, c) if c in (key, name_column) else indicator_label(c, lang)
+                        for c in dist_tab.columns]
+    tables["districts"] = _html_table(dist_tab, percent=[indicator_label(c, lang) for c in indicators],
+                                      lang=lang, max_rows=100)
+
+    env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    page = env.get_template("report.html.j2").render(
+        lang=lang, t=tr, title=title or tr["title"].format(territory=territory_name),
+        generated=tr["generated"].format(version=getattr(egovkit, "__version__", ""),
+                                         date=_dt.date.today().isoformat()),
+        cards=cards, sentences=sentences, notes=notes, maps=maps, static_maps=static, charts=charts_out,
+        tables={k_: _Markup(v) for k_, v in tables.items()},
+        files=sorted(str(p.relative_to(out)) for p in files))
+    index = out / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
+def _Markup(s: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(s)

@@ -1,0 +1,142 @@
+"""Static maps (matplotlib/geopandas) for print and PDF.
+
+:func:`static_indicator_map` draws the same map as
+:func:`~egovkit.present.maps.indicator_map` (same classes, "No data" class, legend with
+units, Wi-Fi layers) in a projected CRS, for PNG, SVG or PDF output.
+
+Examples
+--------
+>>> import geopandas as gpd, pandas as pd
+>>> from shapely.geometry import box
+>>> d = gpd.GeoDataFrame({"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"],
+...                       "numerator": [1, 3], "denominator": [10, 10]},
+...                      geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+>>> fig = static_indicator_map(d, k=2)
+>>> len(fig.axes)
+1
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..validate import ValidationReport
+from .i18n import format_number, format_percent, translations
+from .maps import LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify
+
+__all__ = ["static_indicator_map"]
+
+
+def static_indicator_map(
+    districts: gpd.GeoDataFrame,
+    values: pd.DataFrame | None = None,
+    *,
+    column: str = "share",
+    key: str = "area_code",
+    name_column: str = "area_name",
+    numerator: str | None = "numerator",
+    denominator: str | None = "denominator",
+    label: str | None = None,
+    percent: bool | None = None,
+    unit: str = "",
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+    palette: str = "YlGnBu",
+    hotspots: gpd.GeoDataFrame | None = None,
+    coverage_areas: gpd.GeoDataFrame | None = None,
+    gaps: gpd.GeoDataFrame | None = None,
+    new_sites: gpd.GeoDataFrame | None = None,
+    lisa: pd.DataFrame | None = None,
+    lisa_column: str = "cluster",
+    title: str | None = None,
+    lang: str = "en",
+    ax: Any = None,
+    figsize: tuple[float, float] = (8, 8),
+    report: ValidationReport | None = None,
+) -> Any:
+    """A matplotlib figure of one indicator by district, with optional Wi-Fi layers.
+
+    The arguments are those of :func:`~egovkit.present.maps.indicator_map`; the map is drawn
+    in the UTM zone of the districts (true shapes and distances).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With attribute ``egovkit_classes`` (the :class:`~egovkit.present.maps.Classes`).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    tr = translations(lang)
+    if districts.crs is None:
+        raise InputError("the district boundaries have no coordinate reference system",
+                         column="geometry", fix="set it, e.g. districts.set_crs(4326)")
+    data = districts.copy() if values is None else check_join(
+        districts, values, key=key, name_column=name_column, report=report)[0]
+    if column not in data.columns:
+        if numerator in data.columns and denominator in data.columns:
+            den = pd.to_numeric(data[denominator], errors="coerce")
+            data[column] = pd.to_numeric(data[numerator], errors="coerce") / den.where(den > 0)
+        else:
+            raise InputError(f"no column {column!r} to map", column=column,
+                             fix="pass column= the value column, or numerator/denominator columns")
+    if percent is None:
+        percent = column.startswith("share")
+    vals = pd.to_numeric(data[column], errors="coerce").astype("float64")
+    classes = classify(vals, scheme=scheme, k=k, breaks=breaks, palette=palette)
+
+    def fmt(x: float) -> str:
+        if percent:
+            return format_percent(x, lang)
+        return format_number(x, lang, 1 if abs(x) < 100 else 0) + (f" {unit}" if unit else "")
+
+    crs = data.to_crs(4326).estimate_utm_crs() if not data.crs.is_projected else data.crs
+    proj = data.to_crs(crs)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    else:
+        fig = ax.figure
+    colors = [classes.color_of(i) for i in classes.index]
+    proj.plot(ax=ax, color=colors, edgecolor="#555555", linewidth=0.2)
+    handles: list[Any] = [Patch(facecolor=c, edgecolor="#777777", label=f"{lab} ({n})")
+                          for lab, c, n in zip(classes.labels(fmt), classes.colors, classes.counts)]
+    if classes.n_missing or values is not None:
+        handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="#777777",
+                             label=f"{tr['no_data']} ({classes.n_missing})"))
+    if lisa is not None and key in lisa.columns and lisa_column in lisa.columns:
+        code = dict(zip(_key(lisa[key]), (_lisa_code(v) for v in lisa[lisa_column])))
+        lcode = _key(proj[key]).map(code)
+        for c, col in LISA_COLORS.items():
+            sel = (lcode == c).to_numpy()
+            if sel.any():
+                proj[sel].boundary.plot(ax=ax, color=col, linewidth=1.4)
+                handles.append(Line2D([], [], color=col, lw=2, label=f"LISA {c} ({int(sel.sum())})"))
+    for gdf, name, col in ((coverage_areas, tr["layer_coverage"], "#1a9850"),
+                           (gaps, tr["layer_gaps"], "#d95f02")):
+        if gdf is not None and len(gdf):
+            gdf.to_crs(crs).plot(ax=ax, color=col, alpha=0.3, edgecolor=col, linewidth=0.5)
+            handles.append(Patch(facecolor=col, alpha=0.4, label=name))
+    for gdf, name, size, face, edge in ((hotspots, tr["layer_hotspots"], 4, "white", "#222222"),
+                                        (new_sites, tr["layer_new_sites"], 40, "#c2a5cf", "#7b3294")):
+        if gdf is not None and len(gdf):
+            pts = gdf.to_crs(crs)
+            if not pts.geom_type.eq("Point").all():
+                pts = pts.set_geometry(pts.geometry.representative_point())
+            pts.plot(ax=ax, markersize=size, color=face, edgecolor=edge, linewidth=0.4, zorder=3)
+            handles.append(Line2D([], [], marker="o", ls="", markerfacecolor=face, markeredgecolor=edge,
+                                  label=f"{name} ({format_number(len(pts), lang)})"))
+    ax.legend(handles=handles, title=label or column, loc="best", fontsize=8, title_fontsize=9,
+              framealpha=0.9)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    fig.egovkit_classes = classes
+    return fig
