@@ -52,6 +52,9 @@ _APOSTROPHES = re.compile("['`\u2019\u2018\u00b4\u02bc\u02bb\u2032]")
 _NON_WORD = re.compile(r"[\W_]+")
 _NUMERIC = re.compile(r"^[+-]?\d+(\.0*)?$")
 
+#: A candidate is suggested as an override (``best``) only from this rapidfuzz WRatio score (0-100).
+MIN_SUGGEST_SCORE = 60.0
+
 How = Literal["left", "inner", "outer"]
 By = Literal["code", "name", "auto"]
 Sides = Literal["both", "table", "boundaries"]
@@ -174,7 +177,9 @@ class JoinResult:
     unmatched_table, unmatched_boundaries
         One row per item without a partner: ``row`` (1-based position in the table / feature
         number), ``name`` (as written), ``key`` (normalised), ``candidates`` (up to 3
-        ``(name, score)`` from the other side, best first, score 0-100), ``best``, ``best_score``.
+        ``(name, score)`` from the other side, best first; rapidfuzz ``WRatio`` 0-100 on the
+        normalised keys), ``best``/``best_score`` (the closest candidate that is itself
+        unmatched and scores at least :data:`MIN_SUGGEST_SCORE`, else None: the override to try).
     report
         One issue per unmatched item, naming it and suggesting an override.
     matched
@@ -312,29 +317,35 @@ def _guess_columns(tdf: pd.DataFrame, bdf: gpd.GeoDataFrame, table_on: str | Non
 
 def _candidates(keys: pd.Series, names: pd.Series, other_keys: pd.Series, other_names: pd.Series,
                 limit: int = 3) -> list[list[tuple[str, float]]]:
-    choices = other_keys.fillna("").tolist()
+    """For each key, the ``limit`` closest names of the other side: ``[(name, WRatio 0-100), ...]``."""
+    choices = other_keys.fillna("").astype(str).tolist()
     raw = other_names.astype(str).tolist()
-    out = []
-    for k in keys:
-        if pd.isna(k) or not choices:
-            out.append([])
-            continue
-        hits = process.extract(str(k), choices, scorer=fuzz.WRatio, limit=limit * 3)
-        seen: dict[str, float] = {}
-        for _, score, idx in hits:  # several raw names can share a key: keep each name once
-            seen.setdefault(raw[idx], round(float(score), 1))
-        out.append(list(seen.items())[:limit])
+    queries = [None if pd.isna(k) else str(k) for k in keys]
+    out: list[list[tuple[str, float]]] = [[] for _ in queries]
+    valid = [i for i, q in enumerate(queries) if q is not None]
+    if not choices or not valid:
+        return out
+    chunk = max(1, 2_000_000 // len(choices))  # bounds the score matrix to ~8 MB
+    for start in range(0, len(valid), chunk):
+        rows = valid[start:start + chunk]
+        scores = process.cdist([queries[i] for i in rows], choices, scorer=fuzz.WRatio, dtype=np.float32)
+        order = np.argsort(-scores, axis=1, kind="stable")[:, : limit * 3]
+        for r, i in enumerate(rows):
+            seen: dict[str, float] = {}
+            for j in order[r]:  # several raw names can share a key: keep each name once
+                seen.setdefault(raw[j], round(float(scores[r, j]), 1))
+            out[i] = list(seen.items())[:limit]
     return out
 
 
-def _unmatched_frame(pos: np.ndarray, names: pd.Series, keys: pd.Series, cands: list) -> pd.DataFrame:
+def _unmatched_frame(pos: np.ndarray, names: pd.Series, keys: pd.Series, cands: list, bests: list) -> pd.DataFrame:
     return pd.DataFrame({
         "row": pd.Series(pos + 1, dtype="int64"),
         "name": pd.Series(names.to_numpy(), dtype=object),
         "key": pd.Series(keys.to_numpy(), dtype=object),
         "candidates": pd.Series(cands, dtype=object),
-        "best": pd.Series([c[0][0] if c else None for c in cands], dtype=object),
-        "best_score": pd.Series([c[0][1] if c else np.nan for c in cands], dtype=float),
+        "best": pd.Series([b[0] for b in bests], dtype=object),
+        "best_score": pd.Series([b[1] for b in bests], dtype=float),
     })
 
 
@@ -528,9 +539,10 @@ def join_table(
         if t_un.any() and b_un.any():
             tc = tk[t_un].str.replace(" ", "", regex=False)
             bc = bk[b_un].str.replace(" ", "", regex=False)
-            bmap = {c: k for c, k in zip(bc, bk[b_un]) if (bc == c).sum() == 1}
+            b_once, t_once = bc.value_counts(), tc.value_counts()
+            bmap = {c: k for c, k in zip(bc, bk[b_un]) if b_once[c] == 1}
             for i, c in tc.items():
-                if c in bmap and (tc == c).sum() == 1:
+                if c in bmap and t_once[c] == 1:
                     report.add("info", "matched_without_spaces", f"{traw.iloc[i]!r} joined to "
                                f"{braw[bk == bmap[c]].iloc[0]!r} ignoring spaces", area=str(traw.iloc[i]),
                                action="inferred", fix=None)
@@ -540,19 +552,25 @@ def join_table(
     b_match = bk.notna() & bk.isin(set(tk.dropna()))
     matched = int(t_match.sum())
 
-    # unmatched lists; candidates: the closest unmatched names of the other side first (an
-    # override to an already matched district would be ambiguous), then matched ones
+    # unmatched lists: the 3 closest names of the other side (score > 0), and as ``best`` the
+    # closest one that is itself unmatched and scores at least MIN_SUGGEST_SCORE (an override to
+    # a district that already has its partner would make the join ambiguous)
     def cands(keys, raw, o_keys, o_raw, o_match):
-        first = _candidates(keys, raw, o_keys[~o_match], o_raw[~o_match])
-        if all(len(c) >= 3 for c in first):
-            return first
-        more = _candidates(keys, raw, o_keys[o_match], o_raw[o_match])
-        return [(a + [x for x in b if x[0] not in dict(a)])[:3] for a, b in zip(first, more)]
+        free = _candidates(keys, raw, o_keys[~o_match], o_raw[~o_match])
+        taken = _candidates(keys, raw, o_keys[o_match], o_raw[o_match]) if o_match.any() else [[]] * len(free)
+        lists, bests = [], []
+        for f, t in zip(free, taken):
+            tagged = [(n, sc, True) for n, sc in f] + [(n, sc, False) for n, sc in t]
+            tagged = sorted((x for x in tagged if x[1] > 0), key=lambda x: (-x[1], not x[2]))
+            lists.append([(n, sc) for n, sc, _ in tagged[:3]])
+            ok = [(n, sc) for n, sc, is_free in tagged[:3] if is_free and sc >= MIN_SUGGEST_SCORE]
+            bests.append(ok[0] if ok else (None, np.nan))
+        return lists, bests
 
-    t_c = cands(tk.where(~t_match)[~t_match], traw[~t_match], bk, braw, b_match)
-    b_c = cands(bk[~b_match], braw[~b_match], tk, traw, t_match)
-    un_t = _unmatched_frame(np.flatnonzero(~t_match.to_numpy()), traw[~t_match], tk[~t_match], t_c)
-    un_b = _unmatched_frame(np.flatnonzero(~b_match.to_numpy()), braw[~b_match], bk[~b_match], b_c)
+    t_c, t_best = cands(tk.where(~t_match)[~t_match], traw[~t_match], bk, braw, b_match)
+    b_c, b_best = cands(bk[~b_match], braw[~b_match], tk, traw, t_match)
+    un_t = _unmatched_frame(np.flatnonzero(~t_match.to_numpy()), traw[~t_match], tk[~t_match], t_c, t_best)
+    un_b = _unmatched_frame(np.flatnonzero(~b_match.to_numpy()), braw[~b_match], bk[~b_match], b_c, b_best)
     for r in un_t.itertuples():
         fix = (f"pass overrides={{{r.name!r}: {r.best!r}}} if that is the same district, or correct the table"
                if r.best is not None else "add the district to the boundaries or correct its name/code")

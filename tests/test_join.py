@@ -229,3 +229,18 @@ def test_kenya_code_join(kenya, shared_data):
     r2 = check_join(codes.assign(CountyCode=codes["CountyCode"].map("{:02d}".format)), kenya,
                     table_on="CountyCode", boundary_on="census_county_code")
     assert r2.matched == 47
+
+
+def test_us_acs_code_join_partial_coverage(shared_data):
+    folder = shared_data / "us-county-acs-s2801"
+    acs = pd.read_csv(folder / "ACSST1Y2018.S2801_data_with_overlays.csv", skiprows=[1],
+                      usecols=["GEO_ID", "NAME", "S2801_C01_001E"])
+    counties = gpd.read_file(folder / "us_counties_2010_plotly.geojson")
+    # only counties of 65,000+ people are in the ACS 1-year table: every table row must find its
+    # county, while most counties have no data (and are listed, never silently blank)
+    r = check_join(acs, counties, on="GEO_ID", by="code", sides="table")
+    assert r.matched == len(acs) == 838
+    assert len(r.unmatched_boundaries) == len(counties) - 838
+    assert r.gdf["S2801_C01_001E"].notna().sum() == 838
+    with pytest.raises(JoinError, match="2383 boundary"):
+        check_join(acs, counties, on="GEO_ID", by="code")
