@@ -65,7 +65,7 @@ TOTAL_NAMES = {"total", "totals", "grand total", "total general", "national", "n
                "pays", "ensemble", "all", "all areas", "tous", "kenya", "republic of kenya",
                "france", "france entiere", "france metropolitaine", "united states", "usa",
                "rural", "urban", "urbain", "urbaine", "rurale", "total rural", "total urban",
-               "milieu rural", "milieu urbain"}
+               "milieu rural", "milieu urbain", "total population", "whole country", "tout le pays"}
 _TOTAL_LEVELS = {"xxx", "national", "nation", "country", "total", "pays", "ensemble"}
 _PLACEHOLDERS = {"", "xxx", "nan", "na", "none", "-"}
 _MISSING_MARKERS = {"", "-", "\u2013", "\u2014", "..", "...", "n/a", "na", "nan", "null", "none",
@@ -79,6 +79,10 @@ _SPACE_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009']\d{3})+(?:
 _DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 _COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+# decimal-comma cells: 12,5 / 1 234,5 / 1.234,5 / 12,5 % (spaces may be no-break spaces)
+_COMMA_FORM = re.compile(r"\s*[+-]?(?:\d{1,3}(?:[ \u00a0\u202f\u2009.]\d{3})+|\d+)(?:,\d+)?\s*%?\s*")
+_COMMA_TABLE = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, "\u2009": None, ".": None,
+                              "%": None, ",": ".", "\t": None})
 _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 
 
@@ -167,23 +171,22 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
 # ----------------------------------------------------------------------------------------------
 # numbers
 # ----------------------------------------------------------------------------------------------
-def _as_text(col: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
-    """Text of the cells (stripped) and, for object columns, the cells that are already numbers."""
+def _as_text(col: pd.Series) -> tuple[pd.Series | None, np.ndarray | None]:
+    """Text of the cells (not stripped) and, for numeric or object columns, the cells that are
+    already numbers (NaN elsewhere)."""
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-        return None, col.to_numpy(dtype="float64", na_value=np.nan)  # type: ignore[return-value]
+        return None, col.to_numpy(dtype="float64", na_value=np.nan)
     if col.dtype == object:
         isnum = col.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
                         and not isinstance(x, bool)).to_numpy(dtype=bool)
+        nums = None
         if isnum.any():
             nums = np.full(len(col), np.nan)
             nums[isnum] = col[isnum].astype("float64").to_numpy()
-            text = col.where(~isnum, "").map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
-                                             else str(x)).astype(str).str.strip()
-            # numeric NaN (empty Excel cells) count as missing text
-            return text, nums
+            col = col.where(~isnum, "")
         text = col.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x))
-        return text.astype(str).str.strip(), None
-    return col.astype(str).str.strip(), None
+        return text.astype(str), nums
+    return col.fillna("").astype(str), None
 
 
 def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationReport) -> str:
@@ -191,6 +194,7 @@ def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationR
     for t in texts:
         if t is None:
             continue
+        t = t.iloc[:5000]  # a sample is enough to tell the decimal mark
         bad = t[pd.to_numeric(t, errors="coerce").isna() & (t != "")]
         dots = t[t.str.contains(".", regex=False)]
         if len(bad):
@@ -220,7 +224,11 @@ def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationR
 
 def _parse_numbers(text: pd.Series | None, nums: np.ndarray | None,
                    decimal: str) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Parse a column: values (float), status (ok/missing/bad), whether cells carried a ``%``."""
+    """Parse a column: values (float), status (ok/missing/bad), whether cells carried a ``%``.
+
+    Plain numbers go through ``pd.to_numeric`` directly; only the other cells are stripped and
+    repaired (thousands separators, decimal comma, ``%`` sign), so clean files stay fast.
+    """
     if text is None:  # already numeric
         values = nums.astype("float64")
         status = np.where(np.isnan(values), _MISSING, _OK).astype(np.int8)
@@ -231,23 +239,35 @@ def _parse_numbers(text: pd.Series | None, nums: np.ndarray | None,
     has_num = np.zeros(n, dtype=bool) if nums is None else ~np.isnan(nums)
     if nums is not None:
         values[has_num] = nums[has_num]
-    missing = text.isin(_MISSING_MARKERS).to_numpy() & ~has_num
-    status[missing] = _MISSING
-    todo = ~missing & ~has_num
+    todo = ~has_num
+    pct_flag = False
     if decimal == ".":
         direct = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        ok = todo & ~np.isnan(direct)
-        values[ok] = direct[ok]
-        todo &= np.isnan(direct)
-    pct_sign = False
+    else:  # one regex pass validates the usual decimal-comma forms, one translate repairs them
+        well = text.str.fullmatch(_COMMA_FORM.pattern).to_numpy(dtype=bool, na_value=False)
+        direct = np.full(n, np.nan)
+        if well.any():
+            fixed = text[well].str.translate(_COMMA_TABLE)
+            direct[well] = pd.to_numeric(fixed, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            if text[well].str.contains("%", regex=False).any():
+                pct_flag = True
+    ok = todo & np.isfinite(direct)
+    values[ok] = direct[ok]
+    todo &= ~ok
+    pct_sign = pct_flag
     if todo.any():
-        t = text[todo]
+        idx = np.flatnonzero(todo)
+        t = text.iloc[idx].str.strip()
+        miss = t.isin(_MISSING_MARKERS).to_numpy()
+        status[idx[miss]] = _MISSING
+        idx, t = idx[~miss], t[~miss]
         pct = t.str.endswith("%")
         if pct.any():
             pct_sign = True
             t = t.str.rstrip("%").str.strip()
         spaced = t.str.match(_SPACE_THOUSANDS.pattern)
-        t = t.where(~spaced, t.str.replace(r"[ \u00a0\u202f\u2009']", "", regex=True))
+        if spaced.any():
+            t = t.where(~spaced, t.str.replace(r"[ \u00a0\u202f\u2009']", "", regex=True))
         if decimal == ",":
             dotted = t.str.match(_DOT_THOUSANDS.pattern)
             t = t.where(~dotted, t.str.replace(".", "", regex=False))
@@ -256,16 +276,16 @@ def _parse_numbers(text: pd.Series | None, nums: np.ndarray | None,
             commas = t.str.match(_COMMA_THOUSANDS.pattern)
             t = t.where(~commas, t.str.replace(",", "", regex=False))
         parsed = pd.to_numeric(t, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        idx = np.flatnonzero(todo)
         values[idx] = parsed
-        status[idx[np.isnan(parsed)]] = _BAD
+        status[idx[~np.isfinite(parsed)]] = _BAD
+        values[idx[~np.isfinite(parsed)]] = np.nan
     return values, status, pct_sign
 
 
 def _decimals(text: pd.Series | None, values: np.ndarray) -> int:
     """Largest number of decimals shown in a column (for rounding tolerances)."""
     if text is not None:
-        frac = text.str.extract(r"[.,](\d+)\s*%?$", expand=False).dropna()
+        frac = text.str.extract(r"[.,](\d+)\s*%?\s*$", expand=False).dropna()
         return int(frac.str.len().max()) if len(frac) else 0
     v = values[~np.isnan(values)]
     for d in range(7):
@@ -366,12 +386,15 @@ def read_table(
 
     # blank rows are not data rows
     empty = np.ones(len(raw), dtype=bool)
-    for c in raw.columns:
-        col = raw[c]
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            empty &= (col.isna() | (col.astype(str).str.strip() == "")).to_numpy()
-        else:
-            empty &= col.isna().to_numpy()
+    for c in raw.columns:  # narrowed to the rows still blank, so clean files stay fast
+        idx = np.flatnonzero(empty)
+        if not len(idx):
+            break
+        col = raw[c].iloc[idx]
+        blank = col.isna().to_numpy().copy()
+        if not pd.api.types.is_numeric_dtype(col.dtype):
+            blank |= (_text(col).str.strip() == "").to_numpy()
+        empty[idx] = blank
     if empty.any():
         report.add("info", "blank_rows", f"{int(empty.sum())} blank row(s) ignored "
                    f"(rows {', '.join(map(str, lines[empty][:10]))}{'...' if empty.sum() > 10 else ''})",
@@ -587,15 +610,26 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     return roles
 
 
-def _norm_series(s: pd.Series) -> pd.Series:
-    txt = s.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x))
-    uniq = pd.unique(txt)
-    lut = {u: normalise_name(u) for u in uniq}
-    return txt.map(lut)
-
-
 def _text(s: pd.Series) -> pd.Series:
-    return s.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)).astype(str)
+    if s.dtype == object:
+        return s.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)).astype(str)
+    return s.fillna("").astype(str) if not pd.api.types.is_numeric_dtype(s.dtype) else \
+        s.astype(str).where(s.notna(), "")
+
+
+def _norm_series(s: pd.Series) -> pd.Series:
+    """Area names as keys: lower case, no accents, punctuation as single spaces.
+
+    Vectorised for ASCII names; other names go through :func:`normalise_name` once per distinct
+    value (without its ``%``/digit splitting, which is for column headers)."""
+    txt = _text(s)
+    out = txt.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+    ascii_ = txt.str.isascii().to_numpy()
+    if not ascii_.all():
+        rest = txt[~ascii_]
+        lut = {u: re.sub(r"[^a-z0-9]+", " ", normalise_name(u.replace("%", " "))).strip() for u in pd.unique(rest)}
+        out = out.where(ascii_, rest.map(lut))
+    return out
 
 
 def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd.DataFrame:
@@ -604,17 +638,17 @@ def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd
     n = len(raw)
     area_name = _text(raw[roles["area"]])
     norm_name = _norm_series(raw[roles["area"]])
-    base = norm_name.str.replace(r"\s+(areas?|population|milieu)$", "", regex=True)
-    first = norm_name.str.split(" ").str[0]
-    is_total = base.isin(TOTAL_NAMES) | first.isin({"rural", "urban", "urbain", "rurale", "urbaine"})
+    base = norm_name
+    rural = base.isin({"rural", "rurale"}) | base.str.startswith(("rural ", "rurale ")).to_numpy()
+    urban = base.isin({"urban", "urbain", "urbaine"}) | base.str.startswith(("urban ", "urbain ", "urbaine "))
+    is_total = base.isin(TOTAL_NAMES) | rural | urban
     area_code = (_text(raw[roles["code"]]).str.strip() if roles["code"] else pd.Series([""] * n))
     if roles["level"]:
         lvl = _text(raw[roles["level"]]).str.strip()
         is_total |= lvl.str.lower().isin(_TOTAL_LEVELS)
     else:
         lvl = pd.Series(["district"] * n)
-    total_label = np.where(first.isin({"rural", "rurale"}), "rural",
-                           np.where(first.isin({"urban", "urbain", "urbaine"}), "urban", "national"))
+    total_label = np.where(rural, "rural", np.where(urban, "urban", "national"))
     if roles["level"]:
         candidates = lvl[~is_total]
         if district_level is None:
@@ -949,33 +983,43 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
             num = vv / 100.0 * dd
         else:
             num = vv * dd
-        p = pos[idx]
-        parts.append(pd.DataFrame({
-            "_pos": p,
-            "indicator": b["indicator"],
-            "numerator": num.astype("float64"),
-            "denominator": dd.astype("float64"),
-        }))
-    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {"_pos": pd.Series([], dtype="int64"), "indicator": pd.Series([], dtype=str),
-         "numerator": pd.Series([], dtype="float64"), "denominator": pd.Series([], dtype="float64")})
-    p = long["_pos"].to_numpy()
-    ind = long["indicator"]
-    long["area_code"] = pd.array(rows["area_code"].to_numpy()[p], dtype="string")
-    long.loc[long["area_code"] == "", "area_code"] = pd.NA
-    long["area_name"] = rows["area_name"].to_numpy()[p]
-    long["level"] = rows["level"].to_numpy()[p]
-    long["parent"] = pd.array(rows["parent"].to_numpy()[p], dtype="string")
-    long.loc[long["parent"] == "", "parent"] = pd.NA
-    long["itu_code"] = ind.map(cat["itu_code"]).replace("", pd.NA)
-    long["universe"] = ind.map(cat["unit"])
-    long["source"] = ctx.name
-    long["source_row"] = row_lines[p].astype("int64")
-    long = long.sort_values(["source_row"], kind="stable")
-    district = is_district[p][long.index.to_numpy()] if len(long) else np.zeros(0, dtype=bool)
-    cols = LONG_COLUMNS + ["_pos"]
-    data = long.loc[district, cols].reset_index(drop=True)
-    other = long.loc[~district, cols].reset_index(drop=True)
+        parts.append((pos[idx], np.full(len(idx), len(parts), dtype=np.int64), num.astype("float64"),
+                      dd.astype("float64")))
+    inds = np.array([b["indicator"] for b in blocks], dtype=object)
+    itu = np.array([cat.loc[i, "itu_code"] or None for i in inds], dtype=object)
+    uni = np.array([cat.loc[i, "unit"] for i in inds], dtype=object)
+    if parts:
+        p, bid, num, den = (np.concatenate(x) for x in zip(*parts))
+    else:
+        p, bid, num, den = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),) * 2
+    order = np.lexsort((bid, p))  # input row order, then indicator order
+    p, bid, num, den = p[order], bid[order], num[order], den[order]
+
+    def na_if_empty(values: np.ndarray) -> np.ndarray:
+        out = values.astype(object)
+        out[out == ""] = None
+        return out
+
+    # typed arrays built once per input row / per indicator, then taken (fast for 1M cells)
+    row_cols = {"area_code": pd.array(na_if_empty(rows["area_code"].to_numpy()), dtype="string"),
+                "area_name": pd.array(rows["area_name"].to_numpy(dtype=object), dtype="str"),
+                "level": pd.array(rows["level"].to_numpy(dtype=object), dtype="str"),
+                "parent": pd.array(na_if_empty(rows["parent"].to_numpy()), dtype="string")}
+    blk_cols = {"indicator": pd.array(inds, dtype="str"), "itu_code": pd.array(itu, dtype="str"),
+                "universe": pd.array(uni, dtype="str")}
+    src = pd.array(np.array([ctx.name], dtype=object), dtype="str")
+    district = is_district[p]
+
+    def frame(mask: np.ndarray) -> pd.DataFrame:
+        pm, bm = p[mask], bid[mask]
+        out = {k: v.take(pm) for k, v in row_cols.items()}
+        out.update({k: v.take(bm) for k, v in blk_cols.items()})
+        out.update(numerator=num[mask], denominator=den[mask], source=src.take(np.zeros(len(pm), dtype=np.int64)),
+                   source_row=row_lines[pm].astype("int64"), _pos=pm)
+        return pd.DataFrame(out)[LONG_COLUMNS + ["_pos"]]
+
+    data = frame(district)
+    other = frame(~district)
     return data, other
 
 
