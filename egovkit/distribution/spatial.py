@@ -102,18 +102,12 @@ def _projected(gdf: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFr
         return gdf
     if not gdf.crs.is_geographic:
         return gdf
-    try:  # the project's own choice of projection when it exists
-        from ..geo import to_projected  # type: ignore[attr-defined]
-    except ImportError:
+    try:  # the project's own choice of projection (egovkit.geo) when it is available
+        from ..geo import to_projected
+    except ImportError:  # pragma: no cover - geo is part of the package
         to_projected = None
     if to_projected is not None:
-        try:
-            out = to_projected(gdf)
-            out = out[0] if isinstance(out, tuple) else out
-            if isinstance(out, gpd.GeoDataFrame) and out.crs is not None and not out.crs.is_geographic:
-                return out
-        except Exception:  # noqa: BLE001 - fall back to the UTM zone of the data
-            pass
+        return to_projected(gdf, report=report)
     crs = gdf.estimate_utm_crs()
     report.add("info", "projected", f"distances measured in {crs.name} (EPSG:{crs.to_epsg()}), "
                "chosen from the extent of the data", action="inferred")

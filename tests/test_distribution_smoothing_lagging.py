@@ -1,0 +1,94 @@
+"""Empirical Bayes smoothing against esda, lagging districts and sentences against direct counts."""
+
+from __future__ import annotations
+
+import esda
+import geopandas as gpd
+import libpysal
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from egovkit.distribution import lagging_districts, lagging_summary, smooth_rates
+from egovkit.errors import InputError
+
+
+def _grid(n: int = 5, seed: int = 0) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    den = rng.integers(3, 400, n * n).astype(float)
+    p = np.clip(0.1 + 0.03 * np.arange(n * n) / n + rng.normal(0, 0.08, n * n), 0.01, 0.95)
+    num = rng.binomial(den.astype(int), p).astype(float)
+    cells = [shapely.box(x, y, x + 1, y + 1) for y in range(n) for x in range(n)]
+    return gpd.GeoDataFrame({"name": [f"c{i}" for i in range(n * n)], "num": num, "den": den}, geometry=cells,
+                            crs="EPSG:32637")
+
+
+def test_global_eb_matches_esda():
+    gdf = _grid()
+    s = smooth_rates(gdf, numerator="num", denominator="den")
+    ref = esda.smoothing.Empirical_Bayes(gdf["num"].to_numpy(), gdf["den"].to_numpy()).r.ravel()
+    np.testing.assert_allclose(s["share_smoothed"], ref, rtol=1e-10)
+    assert s["smoothed"].all() and (s["smoothing"] == "empirical Bayes (global)").all()
+    np.testing.assert_allclose(s["share_raw"], gdf["num"] / gdf["den"])
+    # smaller denominators are pulled more toward the territory's rate
+    assert np.corrcoef(s["den"], s["shrinkage"])[0, 1] < 0
+    assert s["small_denominator"].tolist() == (gdf["den"] < 50).tolist()
+
+
+def test_spatial_eb_matches_esda():
+    gdf = _grid(seed=1)
+    s = smooth_rates(gdf, numerator="num", denominator="den", method="spatial", neighbours="rook")
+    w = libpysal.weights.Rook.from_dataframe(gdf, use_index=False)
+    w.id_order = list(range(len(gdf)))
+    ref = esda.smoothing.Spatial_Empirical_Bayes(gdf["num"].to_numpy(), gdf["den"].to_numpy(), w).r.ravel()
+    np.testing.assert_allclose(s["share_smoothed"], ref, rtol=1e-10)
+
+
+def test_no_extra_variance_means_full_shrinkage():
+    df = pd.DataFrame({"num": [5, 50, 500, 1], "den": [10, 100, 1000, 2]})
+    s = smooth_rates(df, numerator="num", denominator="den")
+    np.testing.assert_allclose(s["share_smoothed"], 0.5)
+    np.testing.assert_allclose(s["shrinkage"], 1.0)
+
+
+def test_smoothing_bad_input():
+    df = pd.DataFrame({"name": ["A", "B"], "num": [1, 2], "den": [0, 10]})
+    with pytest.raises(InputError, match="zero denominator.*A"):
+        smooth_rates(df, numerator="num", denominator="den", area="name")
+    with pytest.raises(InputError, match="method"):
+        smooth_rates(df.assign(den=[5, 10]), numerator="num", denominator="den", method="kriging")
+
+
+def test_lagging_districts_direct():
+    rng = np.random.default_rng(9)
+    df = pd.DataFrame({"name": [f"d{i}" for i in range(20)], "den": rng.integers(10, 1000, 20)})
+    df["num"] = np.floor(df["den"] * rng.uniform(0, 0.6, 20))
+    mu = df["num"].sum() / df["den"].sum()
+    rate = df["num"] / df["den"]
+    for fraction in (1.0, 0.5, 0.8):
+        lag = lagging_districts(df, numerator="num", denominator="den", area="name", fraction=fraction)
+        assert set(lag["area"]) == set(df.loc[rate < fraction * mu, "name"])
+        assert lag["share"].is_monotonic_increasing and lag["rank"].tolist() == list(range(1, len(lag) + 1))
+        assert lag["share_pop"].sum() == pytest.approx(df.loc[rate < fraction * mu, "den"].sum() / df["den"].sum())
+    lag = lagging_districts(df, numerator="num", denominator="den", area="name", top=3)
+    assert len(lag) == 3 and lag["area"].iloc[0] == df.loc[rate.idxmin(), "name"]
+    np.testing.assert_allclose(lag["missing_to_territory"], (mu - lag["share"]) * lag["denominator"])
+    np.testing.assert_allclose(lag["gap_pct_points"], 100 * (lag["share"] - mu))
+
+
+def test_sentences_en_fr_and_singular():
+    df = pd.DataFrame({"n": [1, 40, 50, 60], "d": [100, 100, 100, 100]})  # mu = 0.3775
+    en = lagging_summary(df, numerator="n", denominator="d", district_word="county", indicator_label="internet")
+    assert en == ("1 of 4 counties, home to 25 % of households, is below half the national rate of internet "
+                  "access (37.8 %).")
+    fr = lagging_summary(df, numerator="n", denominator="d", fraction=1.0, lang="fr", district_word="commune",
+                         indicator_label="mobile_phone", universe="persons")
+    assert fr == ("1 commune sur 4, où vivent 25 % de la population, est en dessous du taux national de "
+                  "possession d'un téléphone portable (37,8 %).")
+    other = lagging_summary(df, numerator="n", denominator="d", fraction=1.2, district_word="ward",
+                            indicator_label="fibre", territory_label="regional")
+    assert other == ("2 of 4 wards, home to 50 % of households, are below 120 % of the regional rate of fibre "
+                     "(37.8 %).")
+    with pytest.raises(InputError, match="language"):
+        lagging_summary(df, numerator="n", denominator="d", lang="de")
