@@ -203,3 +203,27 @@ def test_bad_inputs_raise_egovkit_errors():
         population_from_districts(_square(10, 1), "nope")
     with pytest.raises(InputError, match="negative"):
         population_from_points(gpd.GeoDataFrame({"w": [-1.0]}, geometry=gpd.points_from_xy([0], [0]), crs=CRS_M), "w")
+
+
+def test_large_point_sets_are_assigned_to_districts_exactly():
+    # > 200,000 points take the raster-lookup path; it must agree with shapely point-in-polygon
+    import shapely
+
+    from egovkit.coverage import population_from_xy
+
+    rng = np.random.default_rng(4)
+    seeds = shapely.multipoints(rng.uniform(0, 10_000, (40, 2)))
+    frame = box(0, 0, 10_000, 10_000)
+    cells = shapely.intersection(np.asarray(shapely.voronoi_polygons(seeds, extend_to=frame).geoms), frame)
+    d = gpd.GeoDataFrame({"k": [f"v{i}" for i in range(len(cells))]}, geometry=cells, crs=CRS_M)
+    d = d.iloc[1:]  # a hole: points there are outside
+    n = 250_000
+    x, y = rng.uniform(-100, 10_100, n), rng.uniform(-100, 10_100, n)
+    x[:50], y[:50] = 5000.0, 0.0  # on the frame edge
+    pop = population_from_xy(x, y, crs=CRS_M, districts=d, district="k")
+    pts = shapely.points(x, y)
+    truth = np.full(n, -1)
+    for i, g in enumerate(d.geometry.values):
+        hit = shapely.intersects(g, pts) & (truth < 0)
+        truth[hit] = i
+    assert np.array_equal(pop.district, truth)

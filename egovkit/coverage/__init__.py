@@ -7,13 +7,14 @@ from .population import (
     population_from_array,
     population_from_districts,
     population_from_points,
+    population_from_xy,
     population_from_raster,
     projected_crs,
 )
 
 __all__ = [
     "Grid", "Population", "coverage", "covered_area", "nearest_site_distance", "population_from_array",
-    "population_from_districts", "population_from_points", "population_from_raster", "projected_crs",
+    "population_from_districts", "population_from_points", "population_from_xy", "population_from_raster", "projected_crs",
     "site_coordinates", "weighted_quantiles",
 ]
 

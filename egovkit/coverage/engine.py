@@ -247,38 +247,37 @@ def coverage(
     dist_id = population.district
     w = population.weight
     hh = population.households
-    # district index nd = "territory"; a point is counted in its district and in the territory
-    inside = dist_id >= 0
+    # points outside every district go to an extra bucket nd: counted for the territory only
+    bucket = np.where(dist_id >= 0, dist_id, nd).astype(np.intp)
+
+    def per_district(values: np.ndarray) -> np.ndarray:
+        b = np.bincount(bucket, weights=values, minlength=nd + 1)
+        return np.r_[b[:nd], b.sum()]
+
     out_frames = []
     area_tab = None
-    if area:
-        if population.districts is None:
-            raise InputError("area=True needs districts", fix="build the population with districts=")
+    if area and population.districts is None:
+        raise InputError("area=True needs districts", fix="build the population with districts=")
+    pop_tot = per_district(w)
+    hh_tot = per_district(hh) if hh is not None else None
     for gname, gsites in _site_groups(sites, by).items():
         d = nearest_site_distance(population, gsites, None if quantiles else rmax)
-        rows: dict[str, Any] = {
-            "sites": gname,
-            "level": _levels(nd),
-            "district": np.r_[np.asarray(names, dtype=object), np.array([None], dtype=object)],
-        }
-        pop_tot = np.r_[np.bincount(dist_id[inside], weights=w[inside], minlength=nd), w.sum()]
-        hh_tot = np.r_[np.bincount(dist_id[inside], weights=hh[inside], minlength=nd), hh.sum()] if hh is not None else None
+        rows: dict[str, Any] = {"sites": gname, "level": _levels(nd),
+                                "district": np.r_[np.asarray(names, dtype=object), np.array([None], dtype=object)]}
         if quantiles:
             qd = weighted_quantiles(dist_id, d, w, list(quantiles), nd)
             qt = weighted_quantiles(np.zeros(len(d), dtype=np.int64), d, w, list(quantiles), 1)
             qall = np.vstack([qd, qt])
         for r in radii_arr:
             cov = d <= r
-            wc = w * cov
             frame = dict(rows)
             frame["radius_m"] = r
             frame["population"] = pop_tot
-            pc = np.r_[np.bincount(dist_id[inside], weights=wc[inside], minlength=nd), wc.sum()]
+            pc = per_district(np.where(cov, w, 0.0))
             frame["population_covered"] = pc
             frame["share_covered"] = np.divide(pc, pop_tot, out=np.full(nd + 1, np.nan), where=pop_tot > 0)
             if hh is not None and hh_tot is not None:
-                hc_w = hh * cov
-                hc = np.r_[np.bincount(dist_id[inside], weights=hc_w[inside], minlength=nd), hc_w.sum()]
+                hc = per_district(np.where(cov, hh, 0.0))
                 frame["households"] = hh_tot
                 frame["households_covered"] = hc
                 frame["share_households_covered"] = np.divide(hc, hh_tot, out=np.full(nd + 1, np.nan),

@@ -40,6 +40,7 @@ __all__ = [
     "Population",
     "Grid",
     "population_from_points",
+    "population_from_xy",
     "population_from_districts",
     "population_from_raster",
     "population_from_array",
@@ -170,23 +171,74 @@ def _prepare_districts(districts: gpd.GeoDataFrame | None, district: str | None,
 
 def _assign_points(x: np.ndarray, y: np.ndarray, d: gpd.GeoDataFrame | None,
                    names: pd.Index, report: ValidationReport, what: str = "population point") -> np.ndarray:
-    """District index of each point (first district containing it; boundary points included)."""
+    """District index of each point (first district containing it; boundary points included).
+
+    Exact for any number of points: small inputs use an STRtree; large ones (> 200,000 points) first
+    look points up on a rasterised district grid, and test with shapely only the points in cells that
+    a district boundary touches (dilated by one cell), where the grid could be wrong.
+    """
     out = np.full(len(x), -1, dtype=np.int32)
     if d is None or len(x) == 0:
         return out
-    pts = shapely.points(x, y)
-    tree = shapely.STRtree(d.geometry.values)
-    pi, di = tree.query(pts, predicate="intersects")
-    if len(pi):
+    geoms = d.geometry.values
+    if len(x) > 200_000:
+        return _assign_points_grid(x, y, geoms, report, what)
+    n_multi = _assign_exact(x, y, geoms, out, np.arange(len(x)))
+    if n_multi:
+        report.add("warning", "point_in_several_districts",
+                   f"{n_multi} {what}(s) lie in more than one district (overlapping polygons or a shared "
+                   "border); each was given to the first district", action="guessed")
+    return out
+
+
+def _assign_exact(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, out: np.ndarray, idx: np.ndarray,
+                  chunk: int = 500_000) -> int:
+    tree = shapely.STRtree(geoms)
+    n_multi = 0
+    for s in range(0, len(idx), chunk):
+        sub = idx[s:s + chunk]
+        pi, di = tree.query(shapely.points(x[sub], y[sub]), predicate="intersects")
+        if len(pi) == 0:
+            continue
         order = np.lexsort((di, pi))
         pi, di = pi[order], di[order]
         first = np.r_[True, pi[1:] != pi[:-1]]
-        out[pi[first]] = di[first]
-        n_multi = int((~first).sum())
-        if n_multi:
-            report.add("warning", "point_in_several_districts",
-                       f"{n_multi} {what}(s) lie in more than one district (overlapping or shared-border "
-                       "polygons); each was given to the first district", action="guessed")
+        out[sub[pi[first]]] = di[first]
+        n_multi += int((~first).sum())
+    return n_multi
+
+
+def _assign_points_grid(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, report: ValidationReport,
+                        what: str) -> np.ndarray:
+    from rasterio.features import rasterize
+    from scipy import ndimage
+
+    minx, miny, maxx, maxy = float(x.min()), float(y.min()), float(x.max()), float(y.max())
+    # about 4 points per cell on average, at most 50 M cells
+    cell = max(np.sqrt((maxx - minx + 1) * (maxy - miny + 1) / max(len(x) / 4, 1)), 1e-6)
+    ncol = int((maxx - minx) / cell) + 3
+    nrow = int((maxy - miny) / cell) + 3
+    while ncol * nrow > 50_000_000:
+        cell *= 1.5
+        ncol, nrow = int((maxx - minx) / cell) + 3, int((maxy - miny) / cell) + 3
+    x0, y0 = minx - cell, maxy + cell
+    grid = Grid(x0, y0, cell, (nrow, ncol))
+    lab = rasterize(((g, i) for i, g in enumerate(geoms)), out_shape=grid.shape, transform=grid.transform,
+                    fill=-1, dtype="int32")
+    edges = rasterize(((b, 1) for b in shapely.boundary(geoms) if b is not None and not b.is_empty),
+                      out_shape=grid.shape, transform=grid.transform, fill=0, dtype="uint8", all_touched=True)
+    amb = ndimage.binary_dilation(edges.astype(bool), structure=np.ones((3, 3), bool))
+    j = np.floor((x - x0) / cell).astype(np.int64)
+    i = np.floor((y0 - y) / cell).astype(np.int64)
+    flat = i * ncol + j
+    out = lab.ravel()[flat].astype(np.int32)
+    hard = np.flatnonzero(amb.ravel()[flat])
+    out[hard] = -1
+    n_multi = _assign_exact(x, y, geoms, out, hard)
+    if n_multi:
+        report.add("warning", "point_in_several_districts",
+                   f"{n_multi} {what}(s) lie in more than one district (overlapping polygons or a shared "
+                   "border); each was given to the first district", action="guessed")
     return out
 
 
@@ -204,6 +256,48 @@ def _dedupe_weight(values: Any, name: str, n: int, report: ValidationReport, fil
 
 
 # -- form 2: points -------------------------------------------------------------------------------
+def population_from_xy(
+    x: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray | None = None,
+    *,
+    crs: Any,
+    households: np.ndarray | float | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    district: str | None = None,
+) -> Population:
+    """Population points given as coordinate arrays in a projected ``crs`` (for millions of points,
+    without building geometries); see :func:`population_from_points`.
+
+    Examples
+    --------
+    >>> population_from_xy(np.array([0.0, 10.0]), np.array([0.0, 0.0]), np.array([2.0, 3.0]), crs=3857).total
+    5.0
+    """
+    report = ValidationReport(source="population points")
+    crs = CRS.from_user_input(crs)
+    if not crs.is_projected:
+        raise InputError("population_from_xy needs coordinates in a projected CRS (metres)",
+                         fix="project them first, or use population_from_points with a GeoDataFrame")
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    report.rows_in = len(x)
+    w = np.ones(len(x)) if weight is None else _dedupe_weight(weight, "weight", len(x), report)
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    if bad.any():
+        report.add("warning", "missing_coordinates", f"{int(bad.sum())} point(s) without coordinates were left "
+                   f"out ({w[bad].sum():,.1f} persons)", action="dropped", fix="give every point a location")
+        x, y, w = x[~bad], y[~bad], w[~bad]
+    hh = None
+    if households is not None:
+        hh = w * float(households) if np.isscalar(households) else _dedupe_weight(
+            np.asarray(households)[~bad], "households", len(x), report)
+    d, names = _prepare_districts(districts, district, crs, report)
+    dist = _assign_points(x, y, d, names, report)
+    _report_outside(dist, w, d, report)
+    return Population(x, y, w, crs, dist, names, d, hh, None, None, "points", report)
+
+
 def population_from_points(
     points: gpd.GeoDataFrame,
     weight: str | None = None,
@@ -253,19 +347,19 @@ def population_from_points(
                    "representative point", action="repaired")
         geom = gpd.GeoSeries(np.where(notpt, geom.representative_point().values, geom.values), crs=crs)
     n = len(g)
-    report.rows_in = len(points)
     w = np.ones(n) if weight is None else _dedupe_weight(g[weight], weight, n, report)
-    hh = None
+    hh: Any = None
     if isinstance(households, str):
         hh = _dedupe_weight(g[households], households, n, report)
     elif households is not None:
-        hh = w * float(households)
-    d, names = _prepare_districts(districts, district, crs, report)
+        hh = float(households)
     x = shapely.get_x(geom.values).astype(float)
     y = shapely.get_y(geom.values).astype(float)
-    dist = _assign_points(x, y, d, names, report)
-    _report_outside(dist, w, d, report)
-    return Population(x, y, w, crs, dist, names, d, hh, None, None, "points", report)
+    p = population_from_xy(x, y, w, crs=crs, households=hh, districts=districts, district=district)
+    report.rows_in = len(points)
+    report.extend(p.report)
+    p.report = report
+    return p
 
 
 def _report_outside(dist: np.ndarray, w: np.ndarray, d: gpd.GeoDataFrame | None, report: ValidationReport) -> None:
