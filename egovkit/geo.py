@@ -292,7 +292,8 @@ def repair_geometries(
         what = "no geometry" if null[i] else "an empty geometry"
         msg = f"{label(i)} has {what}; kept, it cannot be drawn or measured"
         report.add("warning", "empty_geometry", f"{what}; kept, it cannot be drawn or measured",
-                   **where(i), action="kept", fix="add the polygon in the boundary file or drop the feature")
+                   **where(i), source=source, action="kept",
+                   fix="add the polygon in the boundary file or drop the feature")
         messages.append(msg)
 
     present = ~(null | empty)
@@ -309,7 +310,8 @@ def repair_geometries(
     if lost.any():
         bad = [label(i) for i in np.flatnonzero(lost)]
         for i in np.flatnonzero(lost):
-            report.add("error", "not_polygon", "geometry has no polygon (a point or a line?)", **where(i),
+            report.add("error", "not_polygon", "geometry has no polygon (a point or a line?)",
+                       **where(i), source=source,
                        fix="boundaries must be polygons: remove the feature or fix its geometry")
         raise InputError(f"{len(bad)} feature(s) are not polygons: {', '.join(bad[:10])}", file=source,
                          fix="give a file of district polygons (points such as hotspots are read with "
@@ -321,7 +323,7 @@ def repair_geometries(
         else:
             what = f"{before.geom_type} reduced to its polygonal parts"
         msg = f"{label(i)}: {what}"
-        report.add("warning", "geometry_repaired", what, **where(i), action="repaired",
+        report.add("warning", "geometry_repaired", what, **where(i), source=source, action="repaired",
                    fix="check the polygon in the boundary file")
         messages.append(msg)
     for msg in messages:

@@ -482,6 +482,8 @@ def join_table(
             table_on = "area_code" if use_code else "area_name"
         tdf = _census_wide(table, table_on)
     elif isinstance(table, pd.DataFrame):
+        if isinstance(table, gpd.GeoDataFrame):  # the table's own geometry is not carried over
+            table = table.drop(columns=table.geometry.name)
         tdf = pd.DataFrame(table).reset_index(drop=True)
     else:
         raise InputError(f"the table is a {type(table).__name__}", fix="pass a DataFrame or a CensusTable")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 import zipfile
 
 import geopandas as gpd
@@ -253,3 +252,19 @@ def test_us_contiguous_is_equal_area(shared_data):
     ratio = area_km2(sample).to_numpy() / (sample["CENSUSAREA"].to_numpy() * 2.589988)
     assert np.median(ratio) == pytest.approx(1.0, abs=0.05)
     assert np.allclose(area_km2(sample).to_numpy(), _geodesic_km2(sample), rtol=2e-4)
+
+
+def test_nyc_nta_invalid_feature_repaired(shared_data):
+    # SOURCE.md: one feature of this file is invalid (make_valid before overlay)
+    path = shared_data / "nyc-nta-tract-population" / "nyc_nta2010_alt_ubernyc.geojson"
+    raw = gpd.read_file(path)
+    report = ValidationReport()
+    with pytest.warns(EgovkitWarning, match="QN49"):
+        g = read_boundaries(path, id_column="ntacode", report=report)
+    assert len(g) == 195 and g.geometry.is_valid.all()
+    issues = report.by_code("geometry_repaired")
+    assert [i.area for i in issues] == raw.loc[~raw.is_valid, "ntacode"].tolist()
+    assert issues[0].source == path.name
+    # the repair keeps the area: shape_area is in square feet (EPSG:2263)
+    fixed = g[g["ntacode"] == "QN49"]
+    assert float(area_km2(fixed).iloc[0]) == pytest.approx(fixed["shape_area"].iloc[0] * 0.3048 ** 2 / 1e6, rel=0.01)
