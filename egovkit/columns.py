@@ -31,10 +31,11 @@ from .errors import InputError
 
 CATALOGUE_PATH = Path(__file__).with_name("indicators") / "itu_indicators.csv"
 
-# Tokens that say "this column is a rate": pct-like -> percent (0-100); share-like -> decided by
-# the values (share when every value is <= 1, else percent).
+# Tokens that say "this column is a rate": pct-like -> percent (0-100); share-like -> share (0-1);
+# rate-like -> decided by the values (share when every value is <= 1, else percent).
 _PCT_TOKENS = {"pct", "perc", "percent", "percentage", "pourcentage", "pourcent", "prc"}
-_SHARE_TOKENS = {"share", "proportion", "prop", "part", "taux", "rate", "ratio"}
+_SHARE_ONLY_TOKENS = {"share", "proportion", "prop", "fraction"}
+_SHARE_TOKENS = _SHARE_ONLY_TOKENS | {"part", "taux", "rate", "ratio"}
 # Breakdown tokens: "total" is the main column; the others are sub-populations (kept out).
 _TOTAL_TOKENS = {"total", "tot", "all", "ensemble", "both", "sexes"}
 _BREAKDOWN_TOKENS = {"male", "males", "female", "females", "men", "women", "homme", "hommes",
@@ -92,8 +93,8 @@ _NOT_ICT = {"bicycle", "bicycles", "motor cycle", "motorcycle", "motorbike", "re
 class ColumnMatch(NamedTuple):
     """What a column header was recognised as.
 
-    ``kind`` is ``"percent"``, ``"share"``, ``"rate"`` (a share-like word: percent or share
-    decided by the values) or ``None`` (no marker: decided by the values); ``breakdown`` is
+    ``kind`` is ``"percent"``, ``"share"``, ``"rate"`` (a word such as taux/rate/part: percent or
+    share decided by the values) or ``None`` (no marker: decided by the values); ``breakdown`` is
     the sub-population token (``"male"``...) or ``None`` for the main column.
     """
 
@@ -195,6 +196,8 @@ def recognise_indicator(header: object) -> ColumnMatch:
     kind = None
     if any(t in _PCT_TOKENS for t in tokens):
         kind = "percent"
+    elif any(t in _SHARE_ONLY_TOKENS for t in tokens):
+        kind = "share"
     elif any(t in _SHARE_TOKENS for t in tokens):
         kind = "rate"
     breakdown = next((t for t in tokens if t in _BREAKDOWN_TOKENS), None)

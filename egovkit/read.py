@@ -707,19 +707,27 @@ def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd
 
 
 def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_sign: bool,
-                den: np.ndarray | None) -> tuple[str, str]:
-    """Return (kind, reason) following the module docstring rule."""
+                den: np.ndarray | None, text: pd.Series | None = None) -> tuple[str, str]:
+    """Return (kind, reason) following the module docstring rule.
+
+    ``text``: cells written with a decimal part (``10,0``) are not whole-number counts even
+    when their values are whole.
+    """
     v = values[status == _OK]
     vmax = float(np.nanmax(v)) if len(v) else 0.0
     whole = bool(np.all(np.isclose(v, np.round(v)))) if len(v) else True
+    if whole and vmax <= 100 and text is not None:
+        whole = _decimals(text[status == _OK], v) == 0
     if marker == "percent" or pct_sign:
         return "percent", "the name or the cells carry a percent marker"
+    if marker == "share":
+        return "share", "the name says share/proportion"
     if marker == "rate":
         return ("share", "rate name, every value <= 1") if vmax <= 1 else ("percent", "rate name, values up to 100")
     if not whole and vmax <= 1:
         return "share", "every value is between 0 and 1 and not whole"
     if not whole and vmax <= 100:
-        return "percent", "every value is between 0 and 100 and not whole"
+        return "percent", "every value is between 0 and 100 and not every value is a whole number"
     if whole and len(v) and vmax <= 100 and den is not None:
         d = den[~np.isnan(den)]
         if len(d) and np.median(d) > 100:
@@ -771,7 +779,7 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
         if value_type is not None:
             kind, reason = value_type, "given by value_type="
         else:
-            kind, reason = _infer_kind(vals, status, marker, pct_sign, dvals)
+            kind, reason = _infer_kind(vals, status, marker, pct_sign, dvals, text)
             if kind == "count?":
                 kind = "count"
                 report.add("warning", "ambiguous_value_type", f"column {col!r}: {reason}; read as counts",
@@ -886,7 +894,8 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
         if value_type is not None:
             kind = value_type
         else:
-            kind, reason = _infer_kind(vals[pos], status[pos], marker, pct_sign, dvals[pos])
+            kind, reason = _infer_kind(vals[pos], status[pos], marker, pct_sign, dvals[pos],
+                                       None if text is None else text.iloc[pos])
             if kind == "count?":
                 kind = "count"
                 report.add("warning", "ambiguous_value_type", f"indicator {ind!r}: {reason}; read as counts",
