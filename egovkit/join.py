@@ -298,8 +298,9 @@ def _auto_by(t: pd.Series, b: pd.Series) -> str:
 
 
 def _guess_columns(tdf: pd.DataFrame, bdf: gpd.GeoDataFrame, table_on: str | None, boundary_on: str | None,
-                   by: By, drop_words: Iterable[str]) -> tuple[str, str, str, int]:
-    tcols = [table_on] if table_on else _candidate_columns(tdf)
+                   by: By, drop_words: Iterable[str], table_cols: list[str] | None = None
+                   ) -> tuple[str, str, str, int]:
+    tcols = [table_on] if table_on else (table_cols or _candidate_columns(tdf))
     bcols = [boundary_on] if boundary_on else _candidate_columns(bdf)
     best = (None, None, None, -1)
     for tc in tcols:
@@ -473,14 +474,16 @@ def join_table(
     table_on = table_on or left_on or on
     boundary_on = boundary_on or right_on or on
 
+    table_cols: list[str] | None = None  # columns the guess may choose from
     if isinstance(table, CensusTable):
+        data = table.data
+        has_codes = bool(len(data)) and "area_code" in data and bool(data["area_code"].notna().all())
+        pivot_key = table_on or ("area_code" if has_codes and by != "name" else "area_name")
+        tdf = _census_wide(table, pivot_key)
         if table_on is None:
-            codes = table.data["area_code"] if "area_code" in table.data else pd.Series(dtype=object)
-            use_code = by == "code" or (by == "auto" and codes.notna().all() and len(codes)
-                                        and (boundary_on is None or _is_numeric_like(boundaries[boundary_on])
-                                             == _is_numeric_like(codes)))
-            table_on = "area_code" if use_code else "area_name"
-        tdf = _census_wide(table, table_on)
+            table_cols = ["area_code", "area_name"] if has_codes and by == "auto" else [pivot_key]
+            if len(table_cols) == 1:
+                table_on = table_cols[0]
     elif isinstance(table, pd.DataFrame):
         if isinstance(table, gpd.GeoDataFrame):  # the table's own geometry is not carried over
             table = table.drop(columns=table.geometry.name)
@@ -497,7 +500,8 @@ def join_table(
             raise InputError(f"the {what} have no column {col!r}{hint}; columns: {cols}", column=col,
                              fix=f"pass the {what} column with {'table_on' if what == 'table' else 'boundary_on'}=")
     if table_on is None or boundary_on is None:
-        table_on, boundary_on, by_used, n = _guess_columns(tdf, bdf, table_on, boundary_on, by, drop_words)
+        table_on, boundary_on, by_used, n = _guess_columns(tdf, bdf, table_on, boundary_on, by, drop_words,
+                                                           table_cols)
         report.add("info", "join_columns_guessed",
                    f"joined table column {table_on!r} with boundary column {boundary_on!r} by {by_used} "
                    f"({n} districts in common)", action="inferred",

@@ -244,3 +244,17 @@ def test_us_acs_code_join_partial_coverage(shared_data):
     assert r.gdf["S2801_C01_001E"].notna().sum() == 838
     with pytest.raises(JoinError, match="2383 boundary"):
         check_join(acs, counties, on="GEO_ID", by="code")
+
+
+def test_census_table_guesses_code_or_name():
+    rows = [dict(area_code=code, area_name=name, level="County", parent=None, indicator="internet",
+                 itu_code="HH6", universe="households", numerator=10.0, denominator=40.0, source="t", source_row=2)
+            for code, name in [("1", "ALPHA"), ("2", "BETA NORD")]]
+    ct = CensusTable(pd.DataFrame(rows))
+    # boundaries with names only: the names are chosen even though the table has codes
+    b = _boundaries().drop(columns="code")
+    r = join_table(ct, b)
+    assert (r.table_on, r.boundary_on, r.matched) == ("area_name", "name", 2)
+    r = join_table(ct, _boundaries(), boundary_on="code")
+    assert (r.table_on, r.by, r.matched) == ("area_code", "code", 2)
+    assert r.gdf["internet_share"].tolist()[:2] == [0.25, 0.25]
