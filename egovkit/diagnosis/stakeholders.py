@@ -227,9 +227,9 @@ def read_register(path: str | Path, partnerships: str | Path | None = None, *,
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     else:
         xl = pd.ExcelFile(path, engine="openpyxl")
-        table = xl.parse(xl.sheet_names[0], dtype=object)
+        table = pd.read_excel(xl, sheet_name=xl.sheet_names[0], dtype=object)
         if "partnerships" in xl.sheet_names:
-            part = xl.parse("partnerships", dtype=object)
+            part = pd.read_excel(xl, sheet_name="partnerships", dtype=object)
     if partnerships is not None:
         part = pd.read_csv(partnerships, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     return make_register(table, part, types=types, source=path.name)

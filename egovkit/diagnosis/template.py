@@ -34,6 +34,8 @@ QUESTION_COLUMNS = ["question_id", "dimension", "question", "allowed_answers"]
 #: Columns of a fill-in template, in order.
 TEMPLATE_COLUMNS = META_COLUMNS + QUESTION_COLUMNS + ANSWER_COLUMNS[1:]
 _SHEET = "answers"
+#: The invented example assessments shipped with egovkit.
+DATA_FILE = Path(__file__).resolve().parent / "data" / "example_assessment.csv"
 
 
 def template_frame(
@@ -172,7 +174,7 @@ def _read_frame(path: Path) -> pd.DataFrame:
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         xl = pd.ExcelFile(path, engine="openpyxl")
         sheet = _SHEET if _SHEET in xl.sheet_names else xl.sheet_names[0]
-        df = xl.parse(sheet, dtype=object)
+        df = pd.read_excel(xl, sheet_name=sheet, dtype=object)
     else:
         raise InputError(f"unknown template format {path.suffix!r}", file=str(path), fix="use .xlsx or .csv")
     df.columns = [str(c).strip() for c in df.columns]
@@ -249,6 +251,6 @@ def example_assessments() -> list[Assessment]:
     An INVENTED example for teaching ("Example town"): two assessors in 2024 and one
     re-assessment in 2025. It describes no real local authority.
     """
-    return read_assessments(Path(__file__).resolve().parent / "data" / "example_assessment.csv")
+    return read_assessments(DATA_FILE)
 
 

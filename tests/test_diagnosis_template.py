@@ -1,0 +1,109 @@
+"""Fill-in template round trip (generate -> fill -> read back identical) and bad files."""
+
+from __future__ import annotations
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from egovkit.diagnosis import (ANSWER_COLUMNS, TEMPLATE_COLUMNS, example_assessments, load_questionnaire,
+                               make_assessment, read_assessments, read_template, write_template)
+from egovkit.errors import InputError, ValidationError
+
+
+def _random_answers(seed: int) -> dict[str, str]:
+    rng = np.random.default_rng(seed)
+    q = load_questionnaire()
+    return {qid: str(rng.choice(q.allowed_answers(qid))) for qid in q.questions["question_id"] if rng.random() < 0.8}
+
+
+def test_xlsx_generate_fill_read_back(tmp_path):
+    path = write_template(tmp_path / "t.xlsx", territory="Town", date="2024-03-01", assessed_by="Team")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["answers"]
+    header = [c.value for c in ws[1]]
+    assert header == TEMPLATE_COLUMNS
+    # a drop-down of the allowed answers on every answer cell
+    q = load_questionnaire()
+    col = openpyxl.utils.get_column_letter(header.index("answer") + 1)
+    lists = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for (r, _c) in rng.cells:
+                lists[r] = dv.formula1.strip('"').split(",")
+    for r in range(2, ws.max_row + 1):
+        qid = ws.cell(r, header.index("question_id") + 1).value
+        assert lists[r] == q.allowed_answers(qid), qid
+    # the user fills some answers, with evidence and a date typed as a date
+    answers = _random_answers(1)
+    import datetime as dt
+    for r in range(2, ws.max_row + 1):
+        qid = ws.cell(r, header.index("question_id") + 1).value
+        if qid in answers:
+            ws[f"{col}{r}"] = answers[qid]
+            ws.cell(r, header.index("evidence_url") + 1).value = f"https://example.org/{qid}"
+            ws.cell(r, header.index("evidence_date") + 1).value = dt.datetime(2024, 2, 1)
+    wb.save(path)
+    a = read_template(path)
+    assert (a.territory, a.date, a.assessor) == ("Town", "2024-03-01", "Team")
+    got = {k: v for k, v in zip(a.answers["question_id"], a.answers["answer"]) if v}
+    assert got == answers
+    filled = a.answers.loc[a.answers["answer"] != ""]
+    assert (filled["evidence_date"] == "2024-02-01").all()
+    assert (filled["evidence_url"] == "https://example.org/" + filled["question_id"]).all()
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_prefilled_round_trip_is_identical(tmp_path, suffix):
+    recs = {k: {"answer": v, "evidence_document": "minutes of 12 May", "evidence_date": "2024-05-12",
+                "comment": "checked, with ünïcode"} for k, v in _random_answers(7).items()}
+    a = make_assessment(recs, territory="Ville d'exemple", date="2024-06-30", assessor="Équipe A")
+    back = read_template(write_template(tmp_path / f"a.{suffix}", prefill=a))
+    pd.testing.assert_frame_equal(back.answers[ANSWER_COLUMNS], a.answers[ANSWER_COLUMNS])
+    assert (back.territory, back.date, back.assessor) == (a.territory, a.date, a.assessor)
+
+
+def test_bad_answer_in_file_names_row_question_and_allowed(tmp_path):
+    path = write_template(tmp_path / "t.csv", territory="Town", date="2024-03-01")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    i = int(np.flatnonzero(df["question_id"] == "PR2")[0])
+    df.loc[i, "answer"] = "paid at the bank"
+    df.to_csv(path, index=False)
+    with pytest.raises(ValidationError) as e:
+        read_template(path)
+    msg = str(e.value)
+    assert f"row {i + 2}" in msg and "PR2" in msg and "paid at the bank" in msg
+    assert "not_online, information, form, submission, payment, end_to_end, not_applicable" in msg
+    assert "t.csv" in msg
+
+
+def test_bad_files(tmp_path):
+    path = write_template(tmp_path / "t.csv", territory="", date="2024-03-01")
+    with pytest.raises(InputError, match="territory is blank"):
+        read_template(path)
+    path = write_template(tmp_path / "v.csv", territory="T", date="2024-03-01")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["questionnaire_version"] = "0.9"
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError, match="version"):
+        read_template(path)
+    pd.DataFrame({"question": ["x"]}).to_csv(tmp_path / "w.csv", index=False)
+    with pytest.raises(InputError, match="missing column"):
+        read_template(tmp_path / "w.csv")
+    with pytest.raises(InputError, match="use .xlsx or .csv"):
+        write_template(tmp_path / "t.ods")
+
+
+def test_example_assessments_are_labelled_and_selectable():
+    ex = example_assessments()
+    assert len(ex) == 3
+    assert all("INVENTED EXAMPLE" in a.territory for a in ex)
+    assert {(a.date, a.assessor) for a in ex} == {("2024-03-01", "Assessor A"), ("2024-03-01", "Assessor B"),
+                                                  ("2025-03-01", "Assessor A")}
+    from egovkit.diagnosis.template import DATA_FILE
+    with pytest.raises(InputError, match="3 assessments match"):
+        read_template(DATA_FILE)
+    b = read_template(DATA_FILE, date="2024-03-01", assessed_by="Assessor B")
+    assert b.assessor == "Assessor B"
+    assert len(read_assessments(DATA_FILE)) == 3
