@@ -470,7 +470,6 @@ def join_table(
     if not isinstance(boundaries, gpd.GeoDataFrame):
         raise InputError("the boundaries are not a GeoDataFrame", fix="read them with egovkit.geo.read_boundaries")
     report = report if report is not None else ValidationReport(source="join")
-    report.rows_in += len(table.data if isinstance(table, CensusTable) else table)
     table_on = table_on or left_on or on
     boundary_on = boundary_on or right_on or on
 
@@ -491,6 +490,7 @@ def join_table(
     else:
         raise InputError(f"the table is a {type(table).__name__}", fix="pass a DataFrame or a CensusTable")
     bdf = boundaries
+    report.rows_in += len(tdf)  # table rows (one per district)
 
     for col, frame, what, other in ((table_on, tdf, "table", bdf), (boundary_on, bdf, "boundaries", tdf)):
         if col is not None and col not in frame.columns:

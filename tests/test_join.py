@@ -258,3 +258,16 @@ def test_census_table_guesses_code_or_name():
     r = join_table(ct, _boundaries(), boundary_on="code")
     assert (r.table_on, r.by, r.matched) == ("area_code", "code", 2)
     assert r.gdf["internet_share"].tolist()[:2] == [0.25, 0.25]
+
+
+def test_kenya_census_table_end_to_end(kenya, shared_data):
+    read = pytest.importorskip("egovkit.read")
+    ct = read.read_table(shared_data / "kenya-census-2019-ict" / "V4_T2.36.csv", area="County", level="AdminArea",
+                         district_level="County")
+    r = check_join(ct, kenya, boundary_on="osm_name")
+    assert r.matched == 47 and len(r.gdf) == 47
+    g = r.gdf
+    # published KNBS national figure: 17.9 % of 12,043,016 conventional households have internet
+    assert g["internet_denominator"].sum() == pytest.approx(12_043_016)
+    assert g["internet_numerator"].sum() / g["internet_denominator"].sum() == pytest.approx(0.179, abs=0.0005)
+    assert g.set_index("osm_name").loc["Nairobi", "internet_share"] == pytest.approx(0.421)
