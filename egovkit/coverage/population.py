@@ -49,7 +49,8 @@ __all__ = [
 
 
 def projected_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
-    """A metric CRS for ``gdf``: its own if projected, else the UTM zone of its extent.
+    """A metric CRS for ``gdf``: its own if projected, else :func:`egovkit.geo.projected_crs`
+    (the UTM zone of its extent, or a local equal-area CRS for very wide extents).
 
     Examples
     --------
@@ -57,13 +58,16 @@ def projected_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     >>> projected_crs(g).to_epsg()
     32618
     """
+    from ..geo import projected_crs as _geo_projected_crs
+
     if gdf.crs is None:
         raise InputError("the layer has no coordinate reference system",
                          fix="set one with gdf.set_crs(...) (EPSG:4326 for longitude/latitude)")
     crs = CRS.from_user_input(gdf.crs)
     if crs.is_projected:
         return crs
-    return gdf.estimate_utm_crs()
+    frame = gdf if isinstance(gdf, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=gdf)
+    return CRS.from_user_input(_geo_projected_crs(frame))
 
 
 @dataclass
