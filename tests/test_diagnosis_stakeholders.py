@@ -1,0 +1,208 @@
+"""Stakeholder register, partnership network, who-could-help, and the action plan."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import yaml
+
+from egovkit.diagnosis import (AREAS, action_plan, example_assessments, influence_interest_grid,
+                               load_action_rules, load_stakeholder_types, located_stakeholders, make_assessment,
+                               make_register, partnership_graph, read_register, score_assessment, who_could_help,
+                               write_register)
+from egovkit.diagnosis.actions import DEFAULT_RULES
+from egovkit.diagnosis.stakeholders import DEFAULT_TYPES
+from egovkit.errors import InputError
+
+TYPES = yaml.safe_load(DEFAULT_TYPES.read_text(encoding="utf-8"))
+RULES = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
+
+STANDARD = ["local authority", "state and public institutions", "traditional private firms",
+            "telecommunication operators", "digital start-ups", "small and informal entrepreneurs",
+            "social and solidarity economy", "ngos", "community and civil-society organisations", "universities",
+            "media", "citizens"]
+
+
+def _register():
+    rows = [
+        {"name": "Town hall", "type": "local_authority", "lat": -1.29, "lon": 36.82},
+        {"name": "TelcoX", "type": "Telecommunication operators", "influence": "high", "interest": "high",
+         "lat": -1.30, "lon": 36.80},
+        {"name": "City university", "type": "Universités et centres de formation", "resources": "technical; data"},
+        {"name": "Women's group", "type": "community_organisation", "influence": 1, "interest": 3},
+        {"name": "AppStudio", "type": "digital_startup", "lat": -1.27, "lon": 36.83},
+        {"name": "Radio Mtaa", "type": "media"},
+    ]
+    parts = [{"source": "Town hall", "target": "TelcoX", "status": "proposed", "topic": "public Wi-Fi"},
+             {"source": "Town hall", "target": "City university", "status": "existing", "topic": "training"},
+             {"source": "TelcoX", "target": "Town hall", "status": "existing", "topic": "mobile payment"},
+             {"source": "Women's group", "target": "Radio Mtaa", "status": "proposed"}]
+    return make_register(rows, parts)
+
+
+def test_default_types_cover_the_standard_list():
+    t = load_stakeholder_types()
+    assert len(t) == 12
+    labels = {x.lower().replace("universities and training centres", "universities") for x in t["label_en"]}
+    assert labels == set(STANDARD)
+    assert set("; ".join(t["resources"]).split("; ")) <= {"financial", "technical", "human", "data"}
+    assert t["interests"].str.len().min() > 10 and t["incentives"].str.len().min() > 10
+
+
+def test_register_fills_defaults_and_normalises():
+    reg = _register()
+    s = reg.stakeholders.set_index("name")
+    assert s.loc["TelcoX", "type"] == "telecom_operator"
+    assert s.loc["City university", "type"] == "university"
+    assert s.loc["City university", "resources"] == "technical; data"     # given, kept
+    assert s.loc["Town hall", "resources"] == "; ".join(TYPES["types"]["local_authority"]["resources"])
+    assert (s.loc["Women's group", "influence"], s.loc["Women's group", "interest"]) == ("low", "high")
+    assert s["lat"].notna().sum() == 3
+    assert len(reg.report.by_code("default_from_type")) > 0
+    assert len(reg.report.by_code("type_normalised")) == 2
+
+
+@pytest.mark.parametrize("row, match", [
+    ({"name": "X", "type": "bank"}, "unknown type 'bank'.*local_authority"),
+    ({"name": "X", "type": "ngo", "resources": "money"}, "unknown resource"),
+    ({"name": "X", "type": "ngo", "influence": "huge"}, "not a level"),
+    ({"name": "X", "type": "ngo", "lat": 95, "lon": 0}, "out of range"),
+    ({"name": "", "type": "ngo"}, "name is blank"),
+])
+def test_register_errors_name_row_and_fix(row, match):
+    with pytest.raises(InputError, match=match) as e:
+        make_register([{"name": "Ok", "type": "media"}, row])
+    assert "row 3" in str(e.value) and "Fix:" in str(e.value)
+
+
+def test_partnership_errors():
+    with pytest.raises(InputError, match="unknown stakeholder 'Nobody'"):
+        make_register([{"name": "A", "type": "ngo"}], [{"source": "A", "target": "Nobody"}])
+    with pytest.raises(InputError, match="existing or proposed"):
+        make_register([{"name": "A", "type": "ngo"}, {"name": "B", "type": "ngo"}],
+                      [{"source": "A", "target": "B", "status": "maybe"}])
+    with pytest.raises(InputError, match="appears twice"):
+        make_register([{"name": "A", "type": "ngo"}, {"name": "A", "type": "media"}])
+
+
+def test_grid_quadrants():
+    g = influence_interest_grid(_register()).set_index("name")
+    for name, r in g.iterrows():
+        expected = {(True, True): "manage closely", (True, False): "keep satisfied",
+                    (False, True): "keep informed", (False, False): "monitor"}[(r.influence == "high",
+                                                                                r.interest == "high")]
+        assert r.quadrant == expected
+    assert g.loc["TelcoX", "quadrant"] == "manage closely"
+    assert g.loc["Women's group", "quadrant"] == "keep informed"
+
+
+def test_partnership_graph():
+    g = partnership_graph(_register())
+    assert g.number_of_nodes() == 6 and g.number_of_edges() == 3
+    e = g.edges["Town hall", "TelcoX"]
+    assert e["status"] == "existing"          # existing wins over proposed for the same pair
+    assert e["topic"] == "public Wi-Fi; mobile payment"
+    assert g.edges["Women's group", "Radio Mtaa"]["status"] == "proposed"
+    assert g.nodes["AppStudio"]["type"] == "digital_startup"
+
+
+def test_located_and_file_round_trip(tmp_path):
+    reg = _register()
+    gdf = located_stakeholders(reg)
+    assert len(gdf) == 3 and gdf.crs.to_epsg() == 4326
+    assert np.allclose(gdf.geometry.x, reg.stakeholders.dropna(subset=["lon"])["lon"])
+    for suffix in ("xlsx", "csv"):
+        back = read_register(write_register(reg, tmp_path / f"reg.{suffix}"),
+                             partnerships=(tmp_path / "reg_partnerships.csv") if suffix == "csv" else None)
+        assert back.stakeholders.drop(columns=["lat", "lon"]).equals(reg.stakeholders.drop(columns=["lat", "lon"]))
+        assert np.allclose(back.stakeholders["lat"], reg.stakeholders["lat"], equal_nan=True)
+        assert back.partnerships.equals(reg.partnerships)
+
+
+def test_who_could_help_matches_brute_force():
+    reg = _register()
+    r = score_assessment(example_assessments()[0])
+    who = who_could_help(reg, r, n_weakest=3)
+    weakest = list(r.dimensions.dropna(subset=["score"]).sort_values(["score", "dimension"])["dimension"][:3])
+    expected = set()
+    for d in weakest:
+        for s in reg.stakeholders.itertuples():
+            rel = len(set(s.resources.split("; ")) & set(TYPES["dimension_needs"][d])) \
+                + int(d in TYPES["types"][s.type]["helps_with"])
+            if rel:
+                expected.add((d, s.name, rel))
+    assert set(zip(who["dimension"], who["name"], who["relevance"])) == expected
+    assert list(dict.fromkeys(who["dimension"])) == [d for d in weakest if d in set(who["dimension"])]
+
+
+def _rule_value(rule, result, gaps):
+    w = rule["when"]
+    if "dimension" in w:
+        return result.dimension_score(w["dimension"])
+    if "question" in w:
+        return float(result.questions.set_index("question_id").loc[w["question"], "score"])
+    if "losi" in w:
+        return float(result.losi.set_index("criterion").loc[w["losi"], "score"])
+    if "overall" in w:
+        return result.overall
+    return gaps.get(w["gap"], np.nan)
+
+
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_action_plan_matches_rules_brute_force(which):
+    r = score_assessment(example_assessments()[which])
+    gaps = {"wifi_uncovered_share": 0.62, "lagging_districts": 4, "gini": 0.15}
+    plan = action_plan(r, gaps=gaps)
+    expected = {}
+    for rule in RULES["rules"]:
+        v = _rule_value(rule, r, gaps)
+        w = rule["when"]
+        if np.isnan(v):
+            continue
+        if "below" in w:
+            t = float(Fraction(str(w["below"])))
+            if v < t:
+                expected[rule["id"]] = rule.get("weight", 1) * (t - v) / t
+        else:
+            t, top = float(w["above"]), float(w.get("max", 1))
+            if v > t:
+                expected[rule["id"]] = rule.get("weight", 1) * min(1, (v - t) / (top - t))
+    got = dict(zip(plan["action_id"], plan["priority"]))
+    assert set(got) == set(expected)
+    for k in got:
+        assert got[k] == pytest.approx(expected[k])
+    assert list(plan["priority"]) == sorted(plan["priority"], reverse=True)
+    assert list(plan["rank"]) == list(range(1, len(plan) + 1))
+    assert set(plan["area"]) <= set(AREAS)
+
+
+def test_action_plan_links_findings_and_stakeholders():
+    reg = _register()
+    r = score_assessment(make_assessment({"PR2": "information", "PE4": "yes", "CO6": "yes"},
+                                         territory="T", date="2024-01-01"))
+    plan = action_plan(r, register=reg).set_index("action_id")
+    assert "U2" in plan.index and "L3" not in plan.index and "U3" not in plan.index
+    assert "PR2" in plan.loc["U2", "finding"] and "0.20" in plan.loc["U2", "finding"]
+    # carriers of U2: telecom_operator, local_authority, private_firm -> most influential first
+    assert plan.loc["U2", "stakeholders"].split("; ") == ["TelcoX", "Town hall"]
+    assert "D3" not in plan.index                     # no gaps given: gap rules are not evaluated
+    plan_fr = action_plan(r, lang="fr").set_index("action_id")
+    assert plan_fr.loc["U2", "action"] == next(x["fr"] for x in RULES["rules"] if x["id"] == "U2")
+    assert plan_fr.loc["U2", "area_label"] == RULES["areas"]["user_focus"]["fr"]
+    assert len(action_plan(r, max_actions=2)) == 2
+
+
+def test_rules_file_checked(tmp_path):
+    spec = load_action_rules()
+    assert set(spec["areas"]) == set(AREAS)
+    bad = dict(RULES, rules=[dict(RULES["rules"][0], area="marketing")])
+    p = tmp_path / "r.yaml"
+    p.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="unknown area 'marketing'"):
+        load_action_rules(p)
+    bad = dict(RULES, rules=[dict(RULES["rules"][0], when={"dimension": "people"})])
+    p.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="below/above"):
+        load_action_rules(p)
