@@ -243,7 +243,7 @@ def test_us_acs_code_join_partial_coverage(shared_data):
     assert len(r.unmatched_boundaries) == len(counties) - 838
     assert r.gdf["S2801_C01_001E"].notna().sum() == 838
     with pytest.raises(JoinError, match="2383 boundary"):
-        check_join(acs, counties, on="GEO_ID", by="code")
+        r.raise_if_unmatched("both")
 
 
 def test_census_table_guesses_code_or_name():
