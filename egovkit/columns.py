@@ -72,7 +72,7 @@ _DENOMINATOR_ALIASES: dict[str, str | None] = {
     "number of households": "households", "nb households": "households", "hh total": "households",
     "menages": "households", "nombre de menages": "households", "total menages": "households",
     "nb menages": "households", "menages ordinaires": "households", "households in scope": "households",
-    "private households": "households", "total hh": "households", "household count": "households",
+    "private households": "households", "total hh": "households", "household count": "households", "hh": "households",
     # persons
     "population": "persons", "persons": "persons", "total population": "persons", "pop": "persons",
     "individus": "persons", "personnes": "persons", "total persons": "persons",

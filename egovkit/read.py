@@ -421,7 +421,7 @@ def read_table(
         blocks, vtype = _long_blocks(ctx, roles, rows, dec, value_type, columns or {})
 
     data, other = _validate_and_build(ctx, rows, blocks)
-    _record_fates(ctx, rows, data, other)
+    data, other = _record_fates(ctx, rows, data, other)
 
     n_warn = len(report.warnings)
     n_err = len(report.errors)
@@ -1032,7 +1032,8 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
     return data, other
 
 
-def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame, other: pd.DataFrame) -> None:
+def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame,
+                  other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     fate = np.full(len(rows), "dropped", dtype=object)
     fate[other["_pos"].to_numpy()] = "kept apart"
     fate[data["_pos"].to_numpy()] = "used"
@@ -1044,5 +1045,4 @@ def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame, other: 
         if int(lines[i]) not in covered:
             ctx.report.add("warning", "row_dropped", "no usable value in this row", row=int(lines[i]),
                            area=rows["area_name"].iat[i], action="dropped", fix="check the row")
-    data.drop(columns="_pos", inplace=True)
-    other.drop(columns="_pos", inplace=True)
+    return data.drop(columns="_pos"), other.drop(columns="_pos")

@@ -1,0 +1,385 @@
+"""Tests of egovkit.read.read_table on hand-made messy tables and on the real Kenya census tables.
+
+Expected numbers are computed here from the values written in the fixtures (pct / 100 * households)
+or taken from the published KNBS figures, never copied from read_table's own output.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from egovkit.columns import column_role, normalise_name, recognise_indicator
+from egovkit.errors import EgovkitWarning, InputError, ValidationError
+from egovkit.read import read_table
+from egovkit.table import LONG_COLUMNS
+
+DATA = Path(__file__).parent / "data"
+FIXTURES = ["communes_latin1.csv", "counts_bom.csv", "persons_utf8.csv", "bad_counts.csv", "percent_tab.tsv",
+            "shares.csv", "hierarchy.csv", "long_fr.csv"]
+
+
+def read(name: str, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        return read_table(DATA / name, **kw)
+
+
+def value(table, area: str, indicator: str, col: str = "numerator", frame: str = "data") -> float:
+    df = getattr(table, frame)
+    sel = df[(df["area_name"] == area) & (df["indicator"] == indicator)]
+    assert len(sel) == 1, f"{area}/{indicator}: {len(sel)} rows"
+    return float(sel[col].iloc[0])
+
+
+def data_lines(path: Path) -> int:
+    """Non-blank lines after the header, counted independently of read_table."""
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig") if raw[:3] == b"\xef\xbb\xbf" else raw.decode("latin-1")
+    return sum(1 for line in text.splitlines()[1:] if line.strip())
+
+
+# ------------------------------------------------------------------------------------------ nothing lost
+@pytest.mark.parametrize("name", FIXTURES)
+def test_every_row_accounted_for(name):
+    t = read(name)
+    n = data_lines(DATA / name)
+    assert t.report.rows_in == n
+    assert len(t.report.row_fate) == n
+    assert set(t.report.row_fate.values()) <= {"used", "kept apart", "dropped"}
+    used = {k for k, v in t.report.row_fate.items() if v == "used"}
+    apart = {k for k, v in t.report.row_fate.items() if v == "kept apart"}
+    assert set(t.data["source_row"]) == used
+    assert set(t.other_levels["source_row"]) == apart
+    # a dropped row is always named in the report
+    reported = {i.row for i in t.report.issues}
+    assert {k for k, v in t.report.row_fate.items() if v == "dropped"} <= reported
+    assert list(t.data.columns) == LONG_COLUMNS
+    assert list(t.other_levels.columns) == LONG_COLUMNS
+
+
+# ------------------------------------------------------------------------------------------ formats
+def test_latin1_semicolon_decimal_comma_space_thousands():
+    t = read("communes_latin1.csv")
+    codes = {i.code for i in t.report.issues}
+    assert {"encoding", "separator", "decimal"} <= codes
+    assert t.value_type == "percent"
+    # 82 345 households, 61,5 % computer, 78,2 % internet
+    assert value(t, "Saint-Étienne", "computer") == pytest.approx(61.5 / 100 * 82345)
+    assert value(t, "Saint-Étienne", "internet", "denominator") == 82345
+    # no-break space thousands separator, 48,25 with two decimals
+    assert value(t, "Évreux", "internet") == pytest.approx(70.4 / 100 * 23456)
+    assert value(t, "Aÿ-Champagne", "computer") == pytest.approx(48.25 / 100 * 1802)
+    assert set(t.data["area_code"]) == {"42218", "27229", "51030"}
+    assert set(t.data["itu_code"]) == {"HH4", "HH6"}
+    # the "Ensemble" row is a total, kept apart; the bicycle column is not ICT
+    assert t.other_levels["area_name"].unique().tolist() == ["Ensemble"]
+    assert t.other_levels["level"].unique().tolist() == ["national"]
+    assert "Vélo" in t.report.by_code("not_ict")[0].message
+
+
+def test_utf8_bom_and_comma_thousands_counts():
+    t = read("counts_bom.csv")
+    assert t.report.by_code("encoding")[0].message.endswith("UTF-8 with BOM")
+    assert t.value_type == "count"
+    assert value(t, "Kibra", "internet") == 234567
+    assert value(t, "Kibra", "internet", "denominator") == 1234567
+    assert value(t, "Dagoretti", "computer") == 16050
+    assert t.data["universe"].unique().tolist() == ["households"]
+    assert t.data["area_code"].tolist()[:2] == ["101", "101"]
+
+
+def test_narrow_nbsp_and_dot_thousands_persons():
+    t = read("persons_utf8.csv")
+    assert value(t, "Nord\u202fEst", "mobile_phone") == 654321  # names are kept as in the file
+    assert value(t, "Nord\u202fEst", "mobile_phone", "denominator") == 1234567
+    assert value(t, "Sud", "mobile_phone", "denominator") == 1234567  # 1.234.567
+    assert value(t, "Sud", "smartphone") == 250000.5                 # 250.000,5
+    assert set(t.data["universe"]) == {"persons"}
+    assert set(t.data["itu_code"]) == {"HH18"}
+
+
+def test_excel_written_by_openpyxl(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Nom", "Nombre de ménages", "Ordinateur", "Internet", "Commentaire"])
+    ws.append(["Alpha", 1200, 300, 450, "ok"])
+    ws.append(["Bêta", 800, "120", None, ""])        # number stored as text, empty cell
+    ws.append([None, None, None, None, None])        # blank row
+    ws.append(["Gamma", 500, 600, 100, None])        # computer above households
+    ws.append(["Total", 2500, 1020, 550, None])
+    path = tmp_path / "table.xlsx"
+    wb.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        t = read_table(path)
+    assert t.report.rows_in == 4  # the blank row is not a data row
+    assert t.report.by_code("blank_rows")[0].message.endswith("(rows 4)")
+    assert value(t, "Alpha", "internet") == 450
+    assert value(t, "Bêta", "computer") == 120
+    assert t.report.by_code("missing_value")[0].row == 3
+    err = t.report.by_code("count_above_denominator")
+    assert [(e.row, e.area) for e in err] == [(5, "Gamma")]
+    assert t.report.row_fate == {2: "used", 3: "used", 5: "used", 6: "kept apart"}
+    assert t.other_levels["area_name"].unique().tolist() == ["Total"]
+
+
+def test_dataframe_input_and_explicit_columns():
+    df = pd.DataFrame({"Place": ["A", "B"], "HH": [100, 50], "Web": [12, 5], "PCs": [3, 1]})
+    with pytest.raises(InputError, match="no ICT indicator column"):
+        read_table(df)
+    with pytest.raises(InputError, match="no area-name column"):
+        read_table(df, columns={"Web": "internet"})
+    t = read_table(df, area="Place", denominator="HH", columns={"Web": "internet", "PCs": "computer"})
+    assert value(t, "A", "internet") == 12
+    assert value(t, "B", "computer", "denominator") == 50
+    # explicit columns win over a recognised alias
+    df2 = pd.DataFrame({"district": ["A"], "households": [10], "tv": [4], "radio": [2]})
+    t2 = read_table(df2, columns={"tv": "radio", "radio": "ignore"})
+    assert t2.data["indicator"].tolist() == ["radio"]
+    assert t2.data["numerator"].tolist() == [4.0]
+
+
+# ------------------------------------------------------------------------------------------ validation
+def test_bad_values_each_reported_with_row_column_and_area():
+    t = read("bad_counts.csv")
+    got = {(i.code, i.row, i.column, i.area) for i in t.report.issues if i.row is not None}
+    expected = {
+        ("count_above_denominator", 3, "internet", "Beta"),
+        ("negative_value", 4, "internet", "Gamma"),
+        ("non_numeric", 5, "internet", "Delta"),
+        ("missing_value", 6, "internet", "Epsilon"),
+        ("duplicate_area", 7, None, "Alpha"),
+        ("missing_denominator", 8, "households", "Zeta"),
+        ("missing_value", 9, "computer", "Eta"),
+    }
+    assert expected <= got
+    assert "'abc'" in t.report.by_code("non_numeric")[0].message
+    dup = t.report.by_code("duplicate_area")[0]
+    assert "rows 2 and 7" in dup.message and dup.severity == "error"
+    assert t.report.row_fate[7] == "dropped" and t.report.row_fate[8] == "dropped"
+    assert t.report.row_fate[3] == "used"  # computer of Beta is fine
+    # bad cells never reach the data; Alpha is counted once
+    assert len(t.data[(t.data["area_name"] == "Beta") & (t.data["indicator"] == "internet")]) == 0
+    assert value(t, "Alpha", "internet") == 200
+    assert (t.data["numerator"] <= t.data["denominator"]).all()
+    assert (t.data["numerator"] >= 0).all()
+
+
+def test_errors_raise_collects_everything():
+    with pytest.raises(ValidationError) as exc:
+        read("bad_counts.csv", errors="raise")
+    report = exc.value.report
+    assert len(report.errors) == 4
+    for text in ("above its denominator", "negative", "'abc' is not a number", "appears twice"):
+        assert text in str(exc.value)
+
+
+def test_warning_is_emitted_once():
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        read_table(DATA / "bad_counts.csv")
+    mine = [w for w in rec if issubclass(w.category, EgovkitWarning)]
+    assert len(mine) == 1 and "bad_counts.csv" in str(mine[0].message)
+
+
+def test_percent_above_100_and_unknown_column():
+    t = read("percent_tab.tsv")
+    err = t.report.by_code("percent_above_100")
+    assert [(e.row, e.column, e.area) for e in err] == [(3, "internet_pct", "B")]
+    unk = t.report.by_code("unknown_column")
+    assert unk[0].column == "mystery" and "columns={'mystery'" in unk[0].fix
+    assert value(t, "B", "tv") == pytest.approx(0.55 * 200)
+    assert value(t, "C", "internet") == pytest.approx(0.20 * 300)
+
+
+def test_shares_and_share_above_1():
+    t = read("shares.csv")
+    assert t.value_type == "share"
+    assert [(e.row, e.area) for e in t.report.by_code("share_above_1")] == [(4, "C")]
+    assert value(t, "B", "internet") == pytest.approx(0.5 * 2000)
+    assert value(t, "B", "tablet") == pytest.approx(0.12 * 2000)
+
+
+def test_value_type_given_overrides_inference():
+    df = pd.DataFrame({"district": ["A", "B"], "households": [1000, 2000], "internet": [10, 20]})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        t = read_table(df)
+    assert t.value_type == "count"
+    assert t.report.by_code("ambiguous_value_type")  # whole numbers <= 100, big denominators
+    assert any(issubclass(w.category, EgovkitWarning) for w in rec)
+    t2 = read_table(df, value_type="percent")
+    assert value(t2, "B", "internet") == pytest.approx(0.2 * 2000)
+
+
+def test_empty_and_header_only_and_no_indicator():
+    with pytest.raises(InputError, match="empty"):
+        read_table(DATA / "empty.csv")
+    with pytest.raises(InputError, match="no data rows"):
+        read_table(DATA / "header_only.csv")
+    with pytest.raises(InputError) as exc:
+        read_table(DATA / "no_indicator.csv")
+    msg = str(exc.value)
+    assert "bananas" in msg and "internet" in msg and "columns=" in msg and "no_indicator.csv" in msg
+
+
+def test_missing_column_argument_is_named():
+    with pytest.raises(InputError, match="'Nom'"):
+        read("counts_bom.csv", area="Nom")
+
+
+# ------------------------------------------------------------------------------------------ hierarchy
+def test_hierarchy_totals_and_levels_kept_apart():
+    t = read("hierarchy.csv")
+    assert sorted(t.data["area_name"]) == ["Central", "Central", "Coast", "Hills"]
+    assert set(t.data["level"]) == {"District"}
+    # the two "Central" districts are different districts (different parents), not duplicates
+    assert not t.report.by_code("duplicate_area")
+    assert value(t, "Coast", "internet") == 1000
+    assert t.data.loc[t.data["area_name"] == "Hills", "parent"].tolist() == ["North"]
+    levels = dict(zip(t.other_levels["area_name"], t.other_levels["level"]))
+    assert levels == {"National": "national", "URBAN*": "urban", "RURAL*": "rural", "North": "Region",
+                      "South": "Region"}
+    # never double counted: districts sum to the national row
+    assert t.data["numerator"].sum() == value(t, "National", "internet", frame="other_levels")
+    assert t.data["denominator"].sum() == value(t, "National", "internet", "denominator", frame="other_levels")
+    t2 = read("hierarchy.csv", district_level="Region")
+    assert sorted(t2.data["area_name"]) == ["North", "South"]
+    assert t2.data["parent"].isna().all()
+    with pytest.raises(InputError, match="Commune"):
+        read("hierarchy.csv", district_level="Commune")
+
+
+# ------------------------------------------------------------------------------------------ long layout
+def test_long_layout_same_contract():
+    t = read("long_fr.csv")
+    assert t.report.by_code("layout")
+    assert t.value_type == "percent"
+    assert value(t, "A", "internet") == pytest.approx(0.25 * 1000)
+    assert value(t, "B", "computer") == pytest.approx(0.30 * 500)
+    assert value(t, "C", "internet") == pytest.approx(0.125 * 800)
+    assert t.report.row_fate[6] == "dropped"  # the bicycle row
+    assert t.data["area_code"].tolist()[:2] == ["01", "01"]  # leading zeros kept
+
+
+def test_long_duplicates_are_per_indicator():
+    df = pd.DataFrame({"area": ["A", "A", "A"], "indicator": ["internet", "computer", "internet"],
+                       "value": [10, 5, 11], "households": [100, 100, 100]})
+    t = read_table(df, value_type="count")
+    dup = t.report.by_code("duplicate_area")
+    assert [d.row for d in dup] == [4]
+    assert t.report.row_fate == {2: "used", 3: "used", 4: "dropped"}
+
+
+# ------------------------------------------------------------------------------------------ columns
+@pytest.mark.parametrize("header, indicator", [
+    ("DeskTop/Computer/Laptop/Tablet", "computer"), ("Internet", "internet"), ("FunctionalTV", "tv"),
+    ("StandAloneRadio", "radio"), ("MPO_Total", "mobile_phone"), ("UoI_Total", "internet_use"),
+    ("UoDLT_Total_Perc", "computer_use"), ("Accès Internet (%)", "internet"), ("ORDINATEUR", "computer"),
+    ("Téléphone mobile", "mobile_phone"), ("Tablette", "tablet"), ("smartphone", "smartphone_hh"),
+])
+def test_column_aliases(header, indicator):
+    assert recognise_indicator(header).indicator == indicator
+
+
+def test_column_roles_and_markers():
+    assert column_role("Libellé commune") == ("area", None)
+    assert column_role("GEO_ID") == ("code", None)
+    assert column_role("Nombre de ménages") == ("denominator", "households")
+    assert recognise_indicator("MPO_Male_Perc").breakdown == "male"
+    assert recognise_indicator("taux internet").kind == "rate"
+    assert normalise_name("Équipement—TV") == "equipement tv"
+
+
+# ------------------------------------------------------------------------------------------ real data
+KENYA = "kenya-census-2019-ict"
+
+
+@pytest.fixture(scope="module")
+def t236(shared_data):
+    return read_table(shared_data / KENYA / "V4_T2.36.csv", district_level="County")
+
+
+def test_kenya_236_rows(t236):
+    t = t236
+    assert t.report.rows_in == 395 and len(t.report.row_fate) == 395
+    assert t.data["area_name"].nunique() == 47
+    assert set(t.data["level"]) == {"County"}
+    assert set(t.data["indicator"]) == {"computer", "internet", "tv", "radio"}
+    lv = t.other_levels.drop_duplicates("source_row")["level"].value_counts().to_dict()
+    assert lv["national"] == 1 and lv["rural"] == 1 and lv["urban"] == 1
+    assert lv["SubCounty"] == 344  # 345 sub-counties, MAU FOREST has no value at all
+    fates = pd.Series(t.report.row_fate).value_counts().to_dict()
+    assert fates == {"used": 47, "kept apart": 347, "dropped": 1}
+    mau = [i for i in t.report.issues if i.area == "MAU FOREST"]
+    assert mau and mau[0].row == 271 and t.report.row_fate[271] == "dropped"
+    # sub-county rows carry their county
+    kib = t.other_levels[t.other_levels["area_name"] == "KIBRA"]
+    assert set(kib["parent"]) == {"NAIROBI CITY"}
+    # non-ICT columns are named as ignored
+    assert "Bicycle" in t.report.by_code("not_ict")[0].message
+
+
+def test_kenya_236_published_figures(t236, shared_data):
+    d = t236.data
+    nairobi = d[(d["area_name"] == "NAIROBI CITY") & (d["indicator"] == "internet")]
+    assert round(float(nairobi["numerator"].iloc[0] / nairobi["denominator"].iloc[0]) * 100, 1) == 42.1
+    sums = d.groupby("indicator")[["numerator", "denominator"]].sum()
+    pct = (sums["numerator"] / sums["denominator"] * 100).round(1)
+    assert pct["computer"] == 8.8 and pct["internet"] == 17.9
+    assert pct["tv"] == 40.7 and pct["radio"] == 56.9
+    assert sums["denominator"].iloc[0] == 12_043_016
+    # cross-check against the raw file read directly with pandas
+    raw = pd.read_csv(shared_data / KENYA / "V4_T2.36.csv")
+    counties = raw[raw["AdminArea"] == "County"]
+    direct = (counties["Internet"] / 100 * counties["ConventionalHouseholds"]).sum()
+    assert sums.loc["internet", "numerator"] == pytest.approx(direct)
+
+
+def test_kenya_236_default_district_level(shared_data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        t = read_table(shared_data / KENYA / "V4_T2.36.csv")
+    # the most frequent non-total level is the sub-county; inferred and reported
+    assert "'SubCounty'" in t.report.by_code("district_level")[0].message
+    assert set(t.data["level"]) == {"SubCounty"}
+    assert not t.report.by_code("duplicate_area")  # MT. KENYA FOREST x4 have different counties
+    assert len(t.report.row_fate) == 395
+
+
+def test_kenya_232_mobile_phone(shared_data):
+    t = read_table(shared_data / KENYA / "V4_T2.32.csv", district_level="County")
+    d = t.data
+    assert set(d["indicator"]) == {"mobile_phone"} and set(d["itu_code"]) == {"HH18"}
+    assert set(d["universe"]) == {"persons"}
+    assert d["numerator"].sum() == 20_694_315 and d["denominator"].sum() == 43_739_906
+    assert round(d["numerator"].sum() / d["denominator"].sum() * 100, 1) == 47.3
+    nairobi = d[d["area_name"] == "NAIROBI CITY"]
+    assert round(float(nairobi["numerator"].iloc[0] / nairobi["denominator"].iloc[0]) * 100, 1) == 69.1
+    # the percent column was checked against the counts
+    assert t.report.by_code("cross_check")
+    assert "MPO_Male" in t.report.by_code("breakdown_columns")[0].message
+    assert len(t.report.row_fate) == 395 and d["area_name"].nunique() == 47
+
+
+def test_kenya_233_use(shared_data):
+    t = read_table(shared_data / KENYA / "V4_T2.33.csv", district_level="County")
+    sums = t.data.groupby("indicator")[["numerator", "denominator"]].sum()
+    pct = (sums["numerator"] / sums["denominator"] * 100).round(1)
+    assert pct["internet_use"] == 22.6 and pct["computer_use"] == 10.4
+    assert sums.loc["internet_use", "numerator"] == 9_869_962
+
+
+def test_cross_check_disagreement_is_reported():
+    df = pd.DataFrame({"County": ["A", "B"], "Total": [1000, 2000], "MPO_Total": [500, 1000],
+                       "MPO_Total_Perc": [50.0, 57.0]})
+    t = read_table(df)
+    bad = t.report.by_code("inconsistent_columns")
+    assert [(b.row, b.area) for b in bad] == [(3, "B")]
+    assert value(t, "B", "mobile_phone") == 1000  # the count column is used
