@@ -1,0 +1,94 @@
+"""Diagnosis charts, stakeholder map and the EN/FR report section (egovkit.present.diagnosis_plots)."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from egovkit import diagnosis as dg  # noqa: E402
+from egovkit.errors import InputError  # noqa: E402
+from egovkit.present import diagnosis_plots as dp  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def results():
+    return [dg.score_assessment(a) for a in dg.example_assessments()]
+
+
+@pytest.fixture(scope="module")
+def register():
+    return dg.make_register(
+        [{"name": "Town hall", "type": "local_authority", "lat": -1.29, "lon": 36.82},
+         {"name": "TelcoX", "type": "telecom_operator", "lat": -1.30, "lon": 36.80},
+         {"name": "Uni <b>", "type": "university"}],
+        [{"source": "Town hall", "target": "TelcoX", "status": "proposed"},
+         {"source": "Town hall", "target": "Uni <b>", "status": "existing"}])
+
+
+def test_radar_draws_each_dimension_score(results):
+    fig = dp.radar_chart([results[0], results[2]], labels=["2024", "2025"])
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if ln.get_label() in ("2024", "2025")]
+    assert len(lines) == 2
+    for ln, r in zip(lines, (results[0], results[2])):
+        y = ln.get_ydata()[:-1]
+        assert list(y) == pytest.approx(list(r.dimensions["score"].fillna(0)))
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == list(r.dimensions["label_en"])
+    plt.close(fig)
+
+
+def test_progress_and_grid_and_network(results, register):
+    p = dg.compare_assessments(results[0], results[2])
+    fig = dp.progress_chart(p, lang="fr")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == dg.load_questionnaire().dimensions["fr"].iloc[0]
+    plt.close(fig)
+    fig = dp.influence_interest_chart(register)
+    names = {t.get_text() for t in fig.axes[0].texts}
+    assert {"Town hall", "TelcoX", "Uni <b>", "Manage closely"} <= names
+    plt.close(fig)
+    fig = dp.partnership_chart(register)
+    plt.close(fig)
+
+
+def test_stakeholder_map_no_tiles(register):
+    import folium
+
+    m = dp.stakeholder_map(register)
+    markers = [c for c in m._children.values() if isinstance(c, folium.CircleMarker)]
+    assert len(markers) == 2
+    assert not any(isinstance(c, folium.TileLayer) for c in m._children.values())
+    with pytest.raises(InputError, match="no stakeholder is located"):
+        dp.stakeholder_map(dg.make_register([{"name": "A", "type": "ngo"}]))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_section_lists_scores_in_the_language(results, register, lang):
+    r = results[0]
+    plan = dg.action_plan(r, register=register, lang=lang)
+    agree = dg.compare_assessors(*dg.example_assessments()[:2])
+    html = dp.diagnosis_section(r, lang, plan=plan, progress=dg.compare_assessments(results[0], results[2]),
+                                agreement=agree, who=dg.who_could_help(register, r), include_radar=False)
+    assert html.startswith("<section") and html.endswith("</section>")
+    q = r.assessment.questionnaire
+    for label in r.dimensions[f"label_{lang}"]:
+        assert label in html
+    for band in set(r.dimensions["band"]):
+        assert q.label("band", band, lang) in html
+    score = f"{r.overall:.2f}"
+    assert (score if lang == "en" else score.replace(".", ",")) in html
+    assert plan["action"].iloc[0] in html.replace("&#x27;", "'")
+    assert "Uni <b>" not in html                                  # names are escaped
+    assert ("Cohen's kappa" if lang == "en" else "kappa de Cohen") in html.replace("&#x27;", "'")
+    assert len(re.findall("<table", html)) == 5
+
+
+def test_section_embeds_radar_and_rejects_unknown_language(results):
+    assert "data:image/svg+xml;base64," in dp.diagnosis_section(results[0])
+    with pytest.raises(InputError):
+        dp.diagnosis_section(results[0], lang="de")
