@@ -353,7 +353,8 @@ def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
 
 # -- CRS --------------------------------------------------------------------------------------
 
-def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> np.ndarray:
+def _lonlat_extent(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float, bool]:
+    """(centre longitude, centre latitude, longitude span, latitude span, crosses 180 degrees)."""
     if gdf.crs is None:
         raise InputError("the boundaries have no CRS", fix="set it with gdf.set_crs('EPSG:....') or "
                                                             "read_boundaries(..., crs=...)")
@@ -362,7 +363,14 @@ def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> np.ndarray:
         raise InputError("no geometry to measure (all geometries are empty)", fix="check the boundary file")
     if not gdf.crs.is_geographic or not gdf.crs.geodetic_crs.equals(pyproj.CRS("EPSG:4326")):
         geo = geo.to_crs(4326)
-    return geo.total_bounds
+    w, s, e, n = geo.total_bounds
+    lon, span, crosses = (w + e) / 2, e - w, False
+    if span > 180:  # maybe data on both sides of the antimeridian (Fiji, Chukotka, the Aleutians)
+        b = shapely.bounds(shapely.get_parts(geo.to_numpy()))
+        w2, e2 = np.min(b[:, 0] % 360), np.max(b[:, 2] % 360)
+        if e2 - w2 < span:
+            lon, span, crosses = ((w2 + e2) / 2 + 180) % 360 - 180, e2 - w2, True
+    return float(lon), float((s + n) / 2), float(span), float(n - s), crosses
 
 
 def equal_area_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
@@ -377,9 +385,8 @@ def equal_area_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
     >>> equal_area_crs(g).name
     'egovkit LAEA 37.0N 96.0W'
     """
-    b = _lonlat_bounds(gdf)
-    lon = round(float((b[0] + b[2]) / 2), 1)
-    lat = round(float((b[1] + b[3]) / 2), 1)
+    lon, lat, _, _, _ = _lonlat_extent(gdf)
+    lon, lat = round(lon, 1), round(lat, 1)
     name = f"egovkit LAEA {abs(lat):.1f}{'N' if lat >= 0 else 'S'} {abs(lon):.1f}{'E' if lon >= 0 else 'W'}"
     base = gdf.crs.geodetic_crs if gdf.crs.is_geographic else pyproj.CRS("EPSG:4326")
     return ProjectedCRS(conversion=LambertAzimuthalEqualAreaConversion(lat, lon), geodetic_crs=base, name=name)
@@ -390,7 +397,8 @@ def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SP
 
     - CRS already projected: kept.
     - Longitude/latitude spanning at most ``max_utm_span_deg`` degrees of longitude: the UTM
-      zone (north or south) of the centre of the data (``GeoDataFrame.estimate_utm_crs``).
+      zone (north or south) of the centre of the data (``GeoDataFrame.estimate_utm_crs``;
+      data on both sides of the 180th meridian are centred across it).
     - Larger extents (or beyond the UTM latitudes 80S-84N): :func:`equal_area_crs`, a Lambert
       azimuthal equal-area CRS centred on the data.
 
@@ -405,9 +413,12 @@ def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SP
                                                             "read_boundaries(..., crs=...)")
     if gdf.crs.is_projected:
         return gdf.crs
-    b = _lonlat_bounds(gdf)
-    if b[2] - b[0] > max_utm_span_deg or b[1] < -80 or b[3] > 84:
+    lon, lat, span, lat_span, crosses = _lonlat_extent(gdf)
+    if span > max_utm_span_deg or lat - lat_span / 2 < -80 or lat + lat_span / 2 > 84:
         return equal_area_crs(gdf)
+    if crosses:  # estimate_utm_crs would take the centre at longitude 0
+        zone = min(int((lon + 180) // 6) + 1, 60)
+        return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
     return gdf.estimate_utm_crs()
 
 

@@ -268,3 +268,15 @@ def test_nyc_nta_invalid_feature_repaired(shared_data):
     # the repair keeps the area: shape_area is in square feet (EPSG:2263)
     fixed = g[g["ntacode"] == "QN49"]
     assert float(area_km2(fixed).iloc[0]) == pytest.approx(fixed["shape_area"].iloc[0] * 0.3048 ** 2 / 1e6, rel=0.01)
+
+
+def test_antimeridian_extent_is_centred_across_it():
+    # two Fijian islands on both sides of 180 degrees: 4 degrees wide, not 360
+    fiji = gpd.GeoDataFrame(geometry=[box(177.0, -18.5, 179.9, -16.0), box(-179.9, -17.0, -179.0, -16.5)], crs=4326)
+    assert projected_crs(fiji).to_epsg() == 32760  # UTM 60S (174-180 E)
+    laea = equal_area_crs(fiji)
+    params = {p.name: p.value for p in laea.coordinate_operation.params}
+    assert params["Longitude of natural origin"] == pytest.approx(179.0, abs=0.1)  # middle of 177E..179W
+    assert params["Latitude of natural origin"] == pytest.approx(-17.25, abs=0.1)
+    assert np.allclose(area_km2(fiji).to_numpy(), _geodesic_km2(gpd.GeoDataFrame(
+        geometry=shapely.segmentize(fiji.geometry.to_numpy(), 0.05), crs=4326)), rtol=2e-4)
