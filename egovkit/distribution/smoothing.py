@@ -115,12 +115,8 @@ def smooth_rates(
             raise InputError("the weights include districts without a valid rate",
                              fix="build the weights from the same rows (weights=None)")
         n = len(t)
-        rows, cols = [], []
-        for i_local, i in enumerate(sw.w.id_order):
-            for j in sw.w.neighbors[i]:
-                rows.append(pos[i_local])
-                cols.append(pos[sw.w.id2i[j]])
-        a = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        coo = sw.w.sparse.tocoo()  # rows/columns follow w.id_order, i.e. sw.index
+        a = sparse.csr_matrix((np.ones(coo.nnz), (pos[coo.row], pos[coo.col])), shape=(n, n))
         a = ((a + sparse.identity(n, format="csr")) > 0).astype(float)  # neighbours and the district itself
         ngh = np.asarray(a.sum(axis=1)).ravel()
         bi = a @ b
