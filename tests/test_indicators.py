@@ -164,13 +164,14 @@ def test_compute_rates_from_published_moe():
 
 def test_survey_flags():
     long = toy().assign(sample_size=100)
-    r = compute_rates(long, survey=False)
+    rep = ValidationReport()
+    r = compute_rates(long, survey=False, report=rep)
     assert r["ci_low"].isna().all()
-    assert r.attrs["report"].by_code("moe_ignored")
-    r = compute_rates(toy(), survey=True)
+    assert rep.by_code("moe_ignored")
+    r = compute_rates(toy(), survey=True, report=rep)
     assert (r["ci_method"] == "wilson (denominator as sample size)").all()
     assert r.loc[0, "ci_low"] == pytest.approx(wilson_interval(0.3, 100, 0.95)[0])
-    assert r.attrs["report"].by_code("sample_size_guessed")
+    assert rep.by_code("sample_size_guessed")
 
 
 def test_invalid_rows_raise_naming_district_or_are_reported():

@@ -101,6 +101,9 @@ def aggregate(
     if report is None:
         report = ValidationReport()
     df = rates_or_long
+    if df.attrs:
+        df = df.copy(deep=False)
+        df.attrs = {}
     missing = [c for c in ["area_name", "indicator", "numerator", "denominator"] if c not in df.columns]
     if missing:
         raise InputError(f"the table lacks columns {missing}", column=", ".join(missing),
@@ -112,63 +115,78 @@ def aggregate(
         report.add("warning", "no_group", f"{len(areas)} district(s) have no group and are left out of the "
                    f"aggregation: {areas[:10]}{' ...' if len(areas) > 10 else ''}",
                    fix="add them to the mapping passed as by=", action="dropped from aggregate")
-    work = pd.DataFrame({
-        "_group": keys,
-        "indicator": df["indicator"].astype("string"),
-        "numerator": pd.to_numeric(df["numerator"], errors="coerce").astype(float),
-        "denominator": pd.to_numeric(df["denominator"], errors="coerce").astype(float),
-    })
-    for col in ("universe", "itu_code"):
-        work[col] = df[col].astype("string") if col in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
-    has_moe = "numerator_moe" in df.columns and df["numerator_moe"].notna().any()
-    has_n = "sample_size" in df.columns and df["sample_size"].notna().any()
-    if has_moe:
-        work["numerator_moe_sq"] = pd.to_numeric(df["numerator_moe"], errors="coerce").astype(float) ** 2
-        dm = df["denominator_moe"] if "denominator_moe" in df.columns else np.nan
-        work["denominator_moe_sq"] = pd.to_numeric(pd.Series(dm, index=df.index), errors="coerce").astype(float) ** 2
-    if has_n:
-        n = pd.to_numeric(df["sample_size"], errors="coerce").astype(float)
-        deff = (pd.to_numeric(df["design_effect"], errors="coerce").astype(float).fillna(1.0)
-                if "design_effect" in df.columns else pd.Series(1.0, index=df.index))
-        work["sample_size"] = n
-        work["_n_deff"] = n * deff
-    univ = work.groupby("indicator")["universe"].nunique()
-    if (univ > 1).any():
-        raise InputError(f"indicators {univ[univ > 1].index.tolist()} mix households and persons",
-                         column="universe", fix="one indicator must have one universe (denominator)")
-    work = work[~no_group]
-    valid = work["numerator"].notna() & (work["denominator"] > 0)
-    n_bad = int((~valid).sum())
+    # Integer codes and np.bincount: one pass over the rows, no string groupby (1M rows in ~0.1 s).
+    if by is None:
+        gcodes, guniques = np.zeros(len(df), dtype=np.intp), pd.Index([name], dtype="string")
+    else:
+        gcodes, guniques = pd.factorize(keys, use_na_sentinel=True)
+    icodes, iuniques = pd.factorize(df["indicator"].astype("string"), use_na_sentinel=True)
+    if (icodes < 0).any():
+        raise InputError("some rows have no indicator", column="indicator", fix="fill the indicator column")
+    n_ind = len(iuniques)
+    first_row = np.unique(icodes, return_index=True)[1]
+    universe = (df["universe"].astype("string").to_numpy(dtype=object, na_value=None) if "universe" in df.columns
+                else np.full(len(df), None, dtype=object))
+    mixed = universe != universe[first_row][icodes]
+    if mixed.any():
+        bad = sorted({str(i) for i in np.asarray(iuniques, dtype=object)[np.unique(icodes[mixed])]})
+        raise InputError(f"indicators {bad} mix households and persons (or a missing universe)", column="universe",
+                         fix="one indicator must have one universe (denominator)")
+    num = pd.to_numeric(df["numerator"], errors="coerce").to_numpy(dtype=float)
+    den = pd.to_numeric(df["denominator"], errors="coerce").to_numpy(dtype=float)
+    in_group = gcodes >= 0
+    valid = in_group & np.isfinite(num) & (den > 0)
+    n_bad = int((in_group & ~valid).sum())
     if n_bad:
         report.add("warning", "aggregate_missing",
                    f"{n_bad} (district, indicator) row(s) without a numerator or a positive denominator "
                    "are not counted in the aggregates (see n_areas_missing)", action="left out of aggregate")
-    grp_cols = ["_group", "indicator"]
-    counts = work.groupby(grp_cols, sort=False, dropna=False).size().rename("_rows")
-    good = work[valid]
-    sums = {"numerator": "sum", "denominator": "sum"}
+    cell = gcodes.astype(np.int64) * n_ind + icodes
+    size = len(guniques) * n_ind
+
+    def total(values: np.ndarray, rows: np.ndarray = valid) -> np.ndarray:
+        return np.bincount(cell[rows], weights=values[rows], minlength=size)
+
+    def total_or_nan(values: np.ndarray) -> np.ndarray:
+        # a sum of MOEs is unknown as soon as one of them is unknown
+        unknown = np.bincount(cell[valid], weights=~np.isfinite(values[valid]), minlength=size) > 0
+        return np.where(unknown, np.nan, total(np.nan_to_num(values, nan=0.0)))
+
+    rows_per_cell = np.bincount(cell[in_group], minlength=size)
+    counted = np.bincount(cell[valid], minlength=size)
+    present = rows_per_cell > 0
+    cells = np.flatnonzero(present)
+    out = pd.DataFrame({
+        "area_code": pd.array(np.asarray(guniques, dtype=object)[cells // n_ind], dtype="string"),
+        "area_name": pd.array(np.asarray(guniques, dtype=object)[cells // n_ind], dtype="string"),
+        "level": level,
+        "parent": pd.array([pd.NA] * len(cells), dtype="string"),
+        "indicator": pd.array(np.asarray(iuniques, dtype=object)[cells % n_ind], dtype="string"),
+    })
+    itu = (df["itu_code"].astype("string").to_numpy()[first_row] if "itu_code" in df.columns
+           else np.full(n_ind, pd.NA, dtype=object))
+    out["itu_code"] = pd.array(itu[cells % n_ind], dtype="string")
+    out["universe"] = pd.array(universe[first_row][cells % n_ind], dtype="string")
+    out["numerator"] = total(num)[cells]
+    out["denominator"] = total(den)[cells]
+    out["n_areas"] = counted[cells].astype(int)
+    out["n_areas_missing"] = (rows_per_cell - counted)[cells].astype(int)
+    has_moe = "numerator_moe" in df.columns and df["numerator_moe"].notna().any()
+    has_n = "sample_size" in df.columns and df["sample_size"].notna().any()
     if has_moe:
-        sums.update({"numerator_moe_sq": lambda s: s.sum(min_count=1) if s.notna().all() else np.nan,
-                     "denominator_moe_sq": lambda s: s.sum(min_count=1) if s.notna().all() else np.nan})
+        nm = pd.to_numeric(df["numerator_moe"], errors="coerce").to_numpy(dtype=float)
+        dm = (pd.to_numeric(df["denominator_moe"], errors="coerce").to_numpy(dtype=float)
+              if "denominator_moe" in df.columns else np.full(len(df), np.nan))
+        out["numerator_moe"] = np.sqrt(total_or_nan(nm ** 2)[cells])
+        out["denominator_moe"] = np.sqrt(total_or_nan(dm ** 2)[cells])
     if has_n:
-        sums.update({"sample_size": "sum", "_n_deff": "sum"})
-    g = good.groupby(grp_cols, sort=False, dropna=False)
-    out = g.agg(sums)
-    out["n_areas"] = g.size()
-    first = g[["universe", "itu_code"]].first()
-    out = out.join(first).join(counts, how="right")
-    out["n_areas"] = out["n_areas"].fillna(0).astype(int)
-    out["n_areas_missing"] = (out["_rows"] - out["n_areas"]).astype(int)
-    out = out.drop(columns="_rows").reset_index()
-    if has_moe:
-        out["numerator_moe"] = np.sqrt(out.pop("numerator_moe_sq"))
-        out["denominator_moe"] = np.sqrt(out.pop("denominator_moe_sq"))
-    if has_n:
-        out["design_effect"] = out.pop("_n_deff") / out["sample_size"]
-    out = out.rename(columns={"_group": "area_name"})
-    out.insert(0, "area_code", out["area_name"])
-    out.insert(2, "level", level)
-    out.insert(3, "parent", pd.Series(pd.NA, index=out.index, dtype="string"))
+        n = pd.to_numeric(df["sample_size"], errors="coerce").to_numpy(dtype=float)
+        deff = (pd.to_numeric(df["design_effect"], errors="coerce").fillna(1.0).to_numpy(dtype=float)
+                if "design_effect" in df.columns else np.ones(len(df)))
+        ok = valid & np.isfinite(n)
+        out["sample_size"] = total(n, ok)[cells]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["design_effect"] = total(n * deff, ok)[cells] / out["sample_size"].to_numpy()
     rates = compute_rates(out, survey=survey if survey is not None else (has_moe or has_n),
                           confidence=confidence, on_invalid="report", report=report)
     rates.attrs["aggregated_by"] = level
@@ -279,6 +297,20 @@ def _lower_is_better(indicator: str) -> bool:
     return s.startswith(("no_", "none", "without")) or s.endswith("_only")
 
 
+def _rank_within(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rank (1 = highest, ties share the best rank, NaN not ranked) of ``values`` within each code."""
+    from scipy.stats import rankdata
+
+    ranks = np.full(len(values), np.nan)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    for idx in np.split(order, bounds):
+        v = values[idx]
+        ok = np.isfinite(v)
+        ranks[idx[ok]] = rankdata(-v[ok], method="min")
+    return ranks
+
+
 def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | pd.Series | None" = None,
          *, higher_is_better: Mapping[str, bool] | None = None) -> pd.DataFrame:
     """Gap of each district to the territory's figure, and its rank.
@@ -327,21 +359,27 @@ def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | p
     cols = [c for c in ("area_code", "area_name", "level", "parent", "indicator", "universe", "share",
                         "share_moe90") if c in rates.columns]
     out = rates[cols].copy().reset_index(drop=True)
-    ind = out["indicator"].astype(str)
-    out["territory_share"] = ind.map(terr_share).astype(float)
-    out["gap_pp"] = 100 * (out["share"] - out["territory_share"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["ratio_to_territory"] = out["share"] / out["territory_share"]
-    hib = {i: (not _lower_is_better(i)) for i in ind.unique()}
+    out.attrs = {}
+    # work on integer codes of the indicator: no per-row Python or string mapping
+    icodes, iuniques = pd.factorize(out["indicator"].astype("string"), use_na_sentinel=True)
+    names = [str(i) for i in iuniques]
+    hib = {i: (not _lower_is_better(i)) for i in names}
     hib.update(dict(higher_is_better or {}))
-    sign = ind.map(lambda i: 1.0 if hib[i] else -1.0)
-    out["rank"] = (sign * out["share"]).groupby(ind).rank(ascending=False, method="min")
-    out["rank_of"] = out["share"].notna().groupby(ind).transform("sum").astype(int)
+    terr_share_u = terr_share.reindex(names).to_numpy(dtype=float)
+    terr_moe_u = terr_moe.reindex(names).to_numpy(dtype=float)
+    sign_u = np.array([1.0 if hib[i] else -1.0 for i in names])
+    share = out["share"].to_numpy(dtype=float)
+    t_share = terr_share_u[icodes]
+    out["territory_share"] = t_share
+    out["gap_pp"] = 100 * (share - t_share)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio_to_territory"] = share / t_share
+    out["rank"] = _rank_within(icodes, sign_u[icodes] * share)
+    out["rank_of"] = np.bincount(icodes, weights=np.isfinite(share), minlength=len(names)).astype(int)[icodes]
     if "share_moe90" in out.columns:
         m1 = out["share_moe90"].to_numpy(dtype=float)
-        m2 = ind.map(terr_moe).to_numpy(dtype=float)
-        sig = significantly_different(out["share"].to_numpy(dtype=float), m1,
-                                      out["territory_share"].to_numpy(dtype=float), m2)
+        m2 = terr_moe_u[icodes]
+        sig = significantly_different(share, m1, t_share, m2)
         known = np.isfinite(m1) & np.isfinite(m2)
         out["gap_significant"] = pd.array(np.where(known, sig, False), dtype="boolean")
         out.loc[~known, "gap_significant"] = pd.NA

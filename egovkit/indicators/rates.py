@@ -154,15 +154,15 @@ def compute_rates(
         naming the district, indicator and source row) or ``"report"`` (the rate is left NaN
         and an error is recorded in ``report``).
     report
-        A :class:`ValidationReport` to record into (e.g. ``table.report``); a new one if None.
-        It is available afterwards as ``result.attrs["report"]``.
+        A :class:`ValidationReport` to record into; default: the table's own report when a
+        ``CensusTable`` is given, else a new one (pass your own to read it afterwards).
 
     Returns
     -------
     DataFrame
         The input columns plus ``share`` (0-1), ``pct`` (0-100), ``small_denominator`` (bool),
         ``ci_low``, ``ci_high`` (0-1, at ``confidence``), ``ci_method``, ``share_moe90`` (0-1).
-        ``attrs``: ``confidence``, ``units``, ``report``.
+        ``attrs``: ``confidence``, ``units``.
 
     Examples
     --------
@@ -188,6 +188,7 @@ def compute_rates(
     threshold = settings.small_denominator if small_denominator is None else small_denominator
 
     df = long.copy()
+    df.attrs = {}
     df = _fill_catalogue_columns(df, report)
     num = pd.to_numeric(df["numerator"], errors="coerce").astype(float)
     den = pd.to_numeric(df["denominator"], errors="coerce").astype(float)
@@ -300,7 +301,8 @@ def compute_rates(
                        "the denominator was used as the unweighted sample size",
                        column="sample_size", fix="give a sample_size (and design_effect) column",
                        action="inferred")
-    df.attrs = {"confidence": confidence, "units": dict(RATE_UNITS), "report": report}
+    # attrs stay small: pandas deep-copies them on every operation (so the report is not kept here).
+    df.attrs = {"confidence": confidence, "units": dict(RATE_UNITS)}
     return df
 
 
