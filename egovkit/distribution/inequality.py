@@ -111,6 +111,8 @@ def _rate_table(
         if col not in df.columns:
             raise InputError(f"no column {col!r}", column=col,
                              fix=f"use one of the columns {list(map(str, df.columns))}")
+    if report is not None and report.rows_in == 0:
+        report.rows_in = len(df)
     areas = _area_labels(df, area)
     vals = {k: pd.to_numeric(df[c], errors="coerce").astype(float) for k, c in cols.items()}
     for k, c in cols.items():

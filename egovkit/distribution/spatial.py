@@ -165,6 +165,8 @@ def spatial_weights(
         raise InputError(f"method={method!r} is not an option", fix="use 'queen', 'rook', 'knn' or 'distance'")
     if islands not in ("drop", "knn", "raise"):
         raise InputError(f"islands={islands!r} is not an option", fix="use 'drop', 'knn' or 'raise'")
+    if report.rows_in == 0:
+        report.rows_in = len(gdf)
     areas = _area_labels(gdf, area)
     geom = gdf.geometry
     bad = geom.isna() | geom.is_empty
