@@ -188,3 +188,32 @@ def test_progress_between_dates():
     assert d.loc["overall", "change"] == pytest.approx(rb.overall - ra.overall)
     assert sorted(p.questions["question_id"]) == ["CO4", "PR3"]
     assert (p.date_before, p.date_after) == ("2024-01-01", "2025-01-01")
+
+
+def test_docs_mapping_matches_the_questionnaire():
+    """docs/diagnosis.md lists each question with its LOSI criteria: it must say what the YAML says."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "diagnosis.md").read_text(encoding="utf-8")
+    crit = list(SPEC["losi_criteria"])
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 + len(crit) and cells[0] in {qq["id"] for qq in SPEC["questions"]}:
+            rows[cells[0]] = cells
+    assert set(rows) == {qq["id"] for qq in SPEC["questions"]}
+    for qq in SPEC["questions"]:
+        cells = rows[qq["id"]]
+        assert cells[1] == qq["dimension"] and cells[3] == f"`{qq['scale']}`"
+        assert {c for c, x in zip(crit, cells[5:]) if x == "x"} == set(qq["losi"]), qq["id"]
+
+
+def test_doctests_of_the_diagnosis_modules():
+    import doctest
+
+    import egovkit.diagnosis as pkg
+    from egovkit.diagnosis import actions, agreement, questionnaire, scoring, stakeholders, template
+
+    for mod in (pkg, actions, agreement, questionnaire, scoring, stakeholders, template):
+        res = doctest.testmod(mod)
+        assert res.failed == 0, mod.__name__
