@@ -107,3 +107,13 @@ def test_example_assessments_are_labelled_and_selectable():
     b = read_template(DATA_FILE, date="2024-03-01", assessed_by="Assessor B")
     assert b.assessor == "Assessor B"
     assert len(read_assessments(DATA_FILE)) == 3
+
+
+def test_semicolon_csv_from_a_french_spreadsheet(tmp_path):
+    a = make_assessment({"PR2": "payment", "CO4": "consultation"}, territory="Ville", date="2024-06-30",
+                        assessor="Équipe")
+    path = write_template(tmp_path / "a.csv", prefill=a)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df.to_csv(tmp_path / "fr.csv", sep=";", index=False, encoding="utf-8")
+    back = read_template(tmp_path / "fr.csv")
+    pd.testing.assert_frame_equal(back.answers[ANSWER_COLUMNS], a.answers[ANSWER_COLUMNS])

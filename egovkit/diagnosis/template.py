@@ -111,7 +111,7 @@ def write_template(
                         prefill=prefill, lang=lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8")
+        df.to_csv(path, index=False, encoding="utf-8-sig")  # with a BOM so that Excel reads the accents
     elif path.suffix.lower() == ".xlsx":
         _write_xlsx(path, df, questionnaire or (prefill.questionnaire if isinstance(prefill, Assessment)
                                                 else load_questionnaire()))
@@ -170,7 +170,11 @@ def _read_frame(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError("file not found", file=str(path), fix="check the path")
     if path.suffix.lower() == ".csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig") as f:
+            head = f.readline()
+        # spreadsheets set to a French (or other comma-decimal) locale save CSV with ";"
+        sep = ";" if head.count(";") > head.count(",") else ","
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         xl = pd.ExcelFile(path, engine="openpyxl")
         sheet = _SHEET if _SHEET in xl.sheet_names else xl.sheet_names[0]

@@ -33,6 +33,7 @@ import pandas as pd
 import yaml
 
 from ..diagnosis.agreement import Agreement
+from ..diagnosis.questionnaire import COMPUTED_EVIDENCE
 from ..diagnosis.scoring import AssessmentResult, Progress
 from ..diagnosis.stakeholders import StakeholderRegister, influence_interest_grid, partnership_graph
 from ..errors import InputError
@@ -316,7 +317,7 @@ def diagnosis_section(
                                            version=esc(q.version), score=num(result.overall),
                                            band=band(result.overall_band),
                                            answered=format_percent(result.share_answered, lang)) + "</p>")
-    n_auto = int((a.answers["evidence_document"] == "computed by egovkit").sum())
+    n_auto = int((a.answers["evidence_document"] == COMPUTED_EVIDENCE).sum())
     if n_auto:
         parts.append(f"<p>{esc(t['computed_note'].format(n=n_auto))}</p>")
     weak = result.weakest(3)
