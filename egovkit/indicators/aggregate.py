@@ -124,7 +124,8 @@ def aggregate(
     if (icodes < 0).any():
         raise InputError("some rows have no indicator", column="indicator", fix="fill the indicator column")
     n_ind = len(iuniques)
-    first_row = np.unique(icodes, return_index=True)[1]
+    # factorize numbers codes by first appearance: the first row of code k is where the running max reaches k
+    first_row = np.searchsorted(np.maximum.accumulate(icodes), np.arange(n_ind))
     universe = (df["universe"].astype("string").to_numpy(dtype=object, na_value=None) if "universe" in df.columns
                 else np.full(len(df), None, dtype=object))
     mixed = universe != universe[first_row][icodes]
@@ -302,9 +303,13 @@ def _rank_within(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
     from scipy.stats import rankdata
 
     ranks = np.full(len(values), np.nan)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    for idx in np.split(order, bounds):
+    n_codes = int(codes.max()) + 1 if len(codes) else 0
+    if n_codes <= 64:
+        groups = (np.flatnonzero(codes == k) for k in range(n_codes))
+    else:
+        order = np.argsort(codes, kind="stable")
+        groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+    for idx in groups:
         v = values[idx]
         ok = np.isfinite(v)
         ranks[idx[ok]] = rankdata(-v[ok], method="min")
