@@ -227,3 +227,22 @@ def test_large_point_sets_are_assigned_to_districts_exactly():
         hit = shapely.intersects(g, pts) & (truth < 0)
         truth[hit] = i
     assert np.array_equal(pop.district, truth)
+
+
+@pytest.mark.parametrize("rmax", [50.0, 100.0, 333.3])
+def test_bucketed_point_path_matches_brute_force(rmax):
+    rng = np.random.default_rng(int(rmax))
+    n = 5000
+    # points on a lattice of rmax/4 so that many lie exactly on bucket edges and at distance rmax
+    x = rng.integers(0, 60, n) * rmax / 4
+    y = rng.integers(0, 40, n) * rmax / 4
+    pop = population_from_points(gpd.GeoDataFrame({"w": np.ones(n)}, geometry=gpd.points_from_xy(x, y),
+                                                   crs=CRS_M), "w")
+    sxy = np.column_stack([rng.integers(0, 60, 30) * rmax / 4, rng.integers(0, 40, 30) * rmax / 4])
+    d = nearest_site_distance(pop, sxy, rmax)
+    true = _brute(x, y, sxy[:, 0], sxy[:, 1])
+    for r in (rmax / 2, rmax * 0.75, rmax):
+        assert np.array_equal(d <= r, true <= r)
+    fin = np.isfinite(d)
+    assert np.array_equal(d[fin], true[fin]) and (true[~fin] > rmax).all()
+    assert (true == rmax).any()  # the lattice does produce exact ties at rmax

@@ -101,12 +101,65 @@ def _stamp_grid(grid: Grid, cells: np.ndarray, sxy: np.ndarray, rmax: float) -> 
     return best[cells]
 
 
+def _bucket_nearest(px: np.ndarray, py: np.ndarray, sxy: np.ndarray, rmax: float,
+                    max_cells: int = 50_000_000) -> np.ndarray | None:
+    """Exact nearest-site distance within ``rmax`` (``inf`` beyond) by bucketing sites into square
+    cells of side ``rmax``: a point can only be within ``rmax`` of sites in its own cell and the 8
+    around it. Linear in points; returns None when the cell grid would be too large."""
+    # slightly larger than rmax so that rounding can never put a site within rmax two cells away
+    c = float(rmax) * (1 + 1e-9) + 1e-9
+    inv = 1.0 / c
+    minx = min(px.min(), sxy[:, 0].min())
+    miny = min(py.min(), sxy[:, 1].min())
+    maxx = max(px.max(), sxy[:, 0].max())
+    maxy = max(py.max(), sxy[:, 1].max())
+    ncol = int((maxx - minx) * inv) + 3  # one padding cell on each side: offsets never leave the grid
+    nrow = int((maxy - miny) * inv) + 3
+    if ncol * nrow > max_cells:
+        return None
+    scell = (((sxy[:, 1] - miny) * inv).astype(np.intp) + 1) * ncol + ((sxy[:, 0] - minx) * inv).astype(np.intp) + 1
+    order = np.argsort(scell, kind="stable")
+    sx, sy, scell = sxy[order, 0], sxy[order, 1], scell[order]
+    count = np.bincount(scell, minlength=ncol * nrow).astype(np.int32)
+    start = np.zeros(ncol * nrow, dtype=np.intp)
+    np.cumsum(count[:-1], out=start[1:])
+    # the same monotone cell mapping for points (multiply + truncate: floor_divide is slow)
+    tmp = np.subtract(py, miny)
+    tmp *= inv
+    pcell = tmp.astype(np.intp)
+    pcell += 1
+    pcell *= ncol
+    np.subtract(px, minx, out=tmp)
+    tmp *= inv
+    pcell += tmp.astype(np.intp)
+    pcell += 1
+    del tmp
+    cell = np.empty_like(pcell)
+    best = np.full(len(px), np.inf)  # squared distances; sqrt is monotone, so min commutes with it
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            np.add(pcell, di * ncol + dj, out=cell)
+            cnt = count[cell]  # (np.take with out= is several times slower here)
+            idx = np.flatnonzero(cnt)
+            k = 0
+            while len(idx):
+                si = start[cell[idx]] + k
+                dx = px[idx] - sx[si]
+                dy = py[idx] - sy[si]
+                best[idx] = np.minimum(best[idx], dx * dx + dy * dy)
+                k += 1
+                idx = idx[cnt[idx] > k]
+    np.sqrt(best, out=best)
+    best[best > rmax] = np.inf
+    return best
+
+
 def nearest_site_distance(population: Population, sites: Any, max_distance_m: float | None = None) -> np.ndarray:
     """Exact distance (m) from each population point to its nearest site.
 
-    With ``max_distance_m``, distances beyond it are returned as ``inf`` (faster). Uses the grid
-    stamping path when the population is a regular grid and ``max_distance_m`` is given, else a
-    k-d tree.
+    With ``max_distance_m``, distances beyond it are returned as ``inf`` (faster): regular grids
+    stamp each site's disk on the grid, other points look only at the sites in their own and the
+    8 neighbouring cells of side ``max_distance_m``. Without it, a k-d tree gives every distance.
 
     Examples
     --------
@@ -122,6 +175,10 @@ def nearest_site_distance(population: Population, sites: Any, max_distance_m: fl
         return np.full(n, np.inf)
     if max_distance_m is not None and population.grid is not None and population.cell is not None:
         return _stamp_grid(population.grid, population.cell, sxy, float(max_distance_m))
+    if max_distance_m is not None and n:
+        d = _bucket_nearest(population.x, population.y, sxy, float(max_distance_m))
+        if d is not None:
+            return d
     tree = cKDTree(sxy)
     pts = np.column_stack([population.x, population.y])
     if max_distance_m is None:
@@ -248,7 +305,7 @@ def coverage(
     w = population.weight
     hh = population.households
     # points outside every district go to an extra bucket nd: counted for the territory only
-    bucket = np.where(dist_id >= 0, dist_id, nd).astype(np.intp)
+    bucket = np.where(dist_id >= 0, dist_id, nd).astype(np.int64)
 
     def per_district(values: np.ndarray) -> np.ndarray:
         b = np.bincount(bucket, weights=values, minlength=nd + 1)
@@ -268,16 +325,23 @@ def coverage(
             qd = weighted_quantiles(dist_id, d, w, list(quantiles), nd)
             qt = weighted_quantiles(np.zeros(len(d), dtype=np.int64), d, w, list(quantiles), 1)
             qall = np.vstack([qd, qt])
-        for r in radii_arr:
-            cov = d <= r
+        # one pass: the smallest radius index covering each point (nr = none), then cumulate;
+        # d <= radii[j]  <=>  j >= searchsorted(radii, d, "left")
+        nr = len(radii_arr)
+        first = np.searchsorted(radii_arr, d, side="left")
+        key = bucket * (nr + 1) + first
+        cum_p = np.cumsum(np.bincount(key, weights=w, minlength=(nd + 1) * (nr + 1)).reshape(nd + 1, nr + 1), axis=1)
+        cum_h = (np.cumsum(np.bincount(key, weights=hh, minlength=(nd + 1) * (nr + 1)).reshape(nd + 1, nr + 1),
+                           axis=1) if hh is not None else None)
+        for j, r in enumerate(radii_arr):
             frame = dict(rows)
             frame["radius_m"] = r
             frame["population"] = pop_tot
-            pc = per_district(np.where(cov, w, 0.0))
+            pc = np.r_[cum_p[:nd, j], cum_p[:, j].sum()]
             frame["population_covered"] = pc
             frame["share_covered"] = np.divide(pc, pop_tot, out=np.full(nd + 1, np.nan), where=pop_tot > 0)
-            if hh is not None and hh_tot is not None:
-                hc = per_district(np.where(cov, hh, 0.0))
+            if cum_h is not None and hh_tot is not None:
+                hc = np.r_[cum_h[:nd, j], cum_h[:, j].sum()]
                 frame["households"] = hh_tot
                 frame["households_covered"] = hc
                 frame["share_households_covered"] = np.divide(hc, hh_tot, out=np.full(nd + 1, np.nan),

@@ -196,14 +196,22 @@ def _assign_points(x: np.ndarray, y: np.ndarray, d: gpd.GeoDataFrame | None,
 
 
 def _assign_exact(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, out: np.ndarray, idx: np.ndarray,
-                  chunk: int = 500_000) -> int:
-    tree = shapely.STRtree(geoms)
+                  chunk: int = 2_000_000) -> int:
+    """Point-in-polygon for the points ``idx``: bounding-box candidates from an STRtree, then
+    ``shapely.intersects_xy`` on prepared polygons (boundary included)."""
+    geoms = np.asarray(geoms).copy()
+    shapely.prepare(geoms)
+    bounds = shapely.bounds(geoms)
+    tree = shapely.STRtree(shapely.box(*bounds.T))
     n_multi = 0
     for s in range(0, len(idx), chunk):
         sub = idx[s:s + chunk]
-        pi, di = tree.query(shapely.points(x[sub], y[sub]), predicate="intersects")
+        xs, ys = x[sub], y[sub]
+        pi, di = tree.query(shapely.points(xs, ys))
         if len(pi) == 0:
             continue
+        hit = shapely.intersects_xy(geoms[di], xs[pi], ys[pi])
+        pi, di = pi[hit], di[hit]
         order = np.lexsort((di, pi))
         pi, di = pi[order], di[order]
         first = np.r_[True, pi[1:] != pi[:-1]]
@@ -218,8 +226,8 @@ def _assign_points_grid(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, report:
     from scipy import ndimage
 
     minx, miny, maxx, maxy = float(x.min()), float(y.min()), float(x.max()), float(y.max())
-    # about 4 points per cell on average, at most 50 M cells
-    cell = max(np.sqrt((maxx - minx + 1) * (maxy - miny + 1) / max(len(x) / 4, 1)), 1e-6)
+    # about one point per cell on average, at most 50 M cells
+    cell = max(np.sqrt((maxx - minx + 1) * (maxy - miny + 1) / max(len(x), 1)), 1e-6)
     ncol = int((maxx - minx) / cell) + 3
     nrow = int((maxy - miny) / cell) + 3
     while ncol * nrow > 50_000_000:
