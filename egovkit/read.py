@@ -116,16 +116,26 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
 
 
 def _sniff_sep(text: str, name: str, report: ValidationReport) -> str:
+    """The separator that splits the header and the first rows into the same number (> 1) of
+    fields; ties go to ``;`` then tab then ``,`` (decimal commas make ``,`` look plausible)."""
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
-    sample = "\n".join(lines)
-    try:
-        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
+    consistent = []
+    for cand in (";", "\t", ",", "|"):
+        try:
+            widths = {len(row) for row in csv.reader(lines, delimiter=cand)}
+        except csv.Error:
+            continue
+        if len(widths) == 1 and widths.pop() > 1:
+            consistent.append(cand)
+    if consistent:
+        sep = consistent[0]
+    else:  # ragged rows: the separator seen most often in the header
         header = lines[0] if lines else ""
-        counts = {s: header.count(s) for s in (",", ";", "\t", "|")}
+        counts = {s: header.count(s) for s in (";", "\t", ",", "|")}
         sep = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
     label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[sep]
-    report.add("info", "separator", f"column separator detected: {label} ({sep!r})", action="inferred")
+    report.add("info", "separator", f"column separator detected: {label} ({sep!r})", action="inferred",
+               fix=None if consistent else "rows have different numbers of fields; pass sep=")
     return sep
 
 
@@ -748,23 +758,7 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
         den_parsed[col] = (vals, status)
 
     def den_for(ind: str) -> str | None:
-        if ind in roles["den_map"]:
-            return roles["den_map"][ind]
-        dens = roles["denominators"]
-        if not dens:
-            return None
-        uni = cat.loc[ind, "unit"]
-        same = [c for c, u in dens if u == uni]
-        if same:
-            return same[0]
-        unknown = [c for c, u in dens if u is None]
-        if unknown:
-            return unknown[0]
-        col = dens[0][0]
-        report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {uni} but the only denominator "
-                   f"column {col!r} counts {dens[0][1]}", column=col, action="kept",
-                   fix=f"pass denominator={{'{ind}': '<column of {uni}>'}}")
-        return col
+        return _denominator_for(ctx, roles, ind, cat.loc[ind, "unit"])
 
     per_ind: dict[str, list[dict]] = {}
     for col, ind, marker in roles["indicator_columns"]:
@@ -810,6 +804,27 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
         report.add("info", "value_type", f"mixed value types {dict((b['column'], b['kind']) for b in blocks)}; "
                    f"table labelled {vtype!r}", action="inferred")
     return blocks, vtype
+
+
+def _denominator_for(ctx: _Context, roles: dict, ind: str, uni: str) -> str | None:
+    """Denominator column of an indicator: explicit, else the one counting the same universe
+    (households/persons), else one whose universe is not said, else the first (with a warning)."""
+    if ind in roles["den_map"]:
+        return roles["den_map"][ind]
+    dens = roles["denominators"]
+    if not dens:
+        return None
+    same = [c for c, u in dens if u == uni]
+    if same:
+        return same[0]
+    unknown = [c for c, u in dens if u is None]
+    if unknown:
+        return unknown[0]
+    col = dens[0][0]
+    ctx.report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {uni} but the only denominator "
+                   f"column {col!r} counts {dens[0][1]}", column=col, action="kept",
+                   fix=f"pass denominator={{'{ind}': '<column of {uni}>'}}")
+    return col
 
 
 def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, status: np.ndarray,
@@ -879,17 +894,23 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
                    fix=f"map it with columns={{{lab!r}: '<indicator>'}}; indicators: {', '.join(indicator_names())}")
     text, nums = _as_text(raw[val_col])
     vals, status, pct_sign = _parse_numbers(text, nums, dec)
-    dens = roles["denominators"]
-    if not dens:
+    if not roles["denominators"]:
         raise InputError(f"no denominator column among {list(raw.columns)}", file=ctx.name,
                          fix="add a column with the households or persons in scope and pass denominator='<column>'")
-    dcol = dens[0][0]
-    dtext, dnums = _as_text(raw[dcol])
-    dvals, dstatus = _parse_numbers(dtext, dnums, dec)[:2]
-    _report_den(ctx, rows, dcol, dvals, dstatus, dtext)
+    den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for dcol, _ in roles["denominators"]:
+        dtext, dnums = _as_text(raw[dcol])
+        dvals, dstatus = _parse_numbers(dtext, dnums, dec)[:2]
+        den_parsed[dcol] = (dvals, dstatus)
+    reported_den: set[str] = set()
     blocks, kinds = [], []
     for ind in pd.unique(ind_of[~unknown]):
         pos = np.flatnonzero((ind_of == ind).to_numpy())
+        dcol = _denominator_for(ctx, roles, ind, cat.loc[ind, "unit"])
+        dvals, dstatus = den_parsed[dcol]
+        if dcol not in reported_den:  # report denominator problems once per row
+            reported_den.add(dcol)
+            _report_den(ctx, rows, dcol, dvals, dstatus, _as_text(raw[dcol])[0])
         marker = next((lut[lab][1] for lab in pd.unique(labels.iloc[pos]) if lut[lab][1]), None) or val_marker
         if value_type is not None:
             kind = value_type
@@ -903,10 +924,6 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
             else:
                 report.add("info", "value_type", f"indicator {ind!r} read as {kind} of {dcol!r} ({reason})",
                            column=val_col, action="inferred", fix="pass value_type= to override")
-        if cat.loc[ind, "unit"] != (dens[0][1] or cat.loc[ind, "unit"]):
-            report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {cat.loc[ind, 'unit']} but "
-                       f"denominator {dcol!r} counts {dens[0][1]}", column=dcol, action="kept",
-                       fix="check the denominator column")
         kinds.append(kind)
         blocks.append(dict(column=val_col, indicator=ind, kind=kind, values=vals[pos], status=status[pos],
                            text=None if text is None else text.iloc[pos], den=dvals[pos], den_status=dstatus[pos],

@@ -36,7 +36,7 @@ def tables(draw):
     dens = draw(st.lists(st.integers(1, 3_000_000), min_size=n, max_size=n))
     counts = {i: [draw(st.integers(0, d)) for d in dens] for i in inds}
     names = [f"{draw(st.sampled_from(WORDS))} {k}" for k in range(n)]
-    total_at = draw(st.none() | st.integers(0, n))
+    total_at = draw(st.none() | st.integers(0, n - 1))
     return names, np.array(dens, dtype=float), {i: np.array(c, dtype=float) for i, c in counts.items()}, total_at
 
 
