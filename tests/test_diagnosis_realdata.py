@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from egovkit import diagnosis as dg
+from egovkit.errors import InputError
 
 pytestmark = pytest.mark.realdata
 
@@ -50,3 +51,18 @@ def test_autofill_from_kenya(kenya):
     # EQ1, EQ4, EQ5 score 0, EQ6 as answered, EQ8 "some" = 1/3: mean over the 5 answered questions
     eq6 = dg.load_questionnaire().score("EQ6", got["EQ6"])
     assert r.dimension_score("equipment") == pytest.approx((0 + 0 + 0 + eq6 + 1 / 3) / 5)
+
+
+def test_autofill_from_the_long_indicator_table(kenya):
+    hh, s = kenya
+    w = hh["ConventionalHouseholds"]
+    long = pd.concat([
+        pd.DataFrame({"area_name": hh["County"], "indicator": name, "numerator": hh[col] / 100 * w,
+                      "denominator": w})
+        for name, col in (("computer", "DeskTop/Computer/Laptop/Tablet"), ("internet", "Internet"))])
+    got = dg.autofill_equipment(long)
+    ref = dg.autofill_equipment({"computer": s["computer"], "internet": s["internet"]})
+    pd.testing.assert_frame_equal(got, ref)
+    assert "internet = 0.179" in got.set_index("question_id").loc["EQ5", "comment"]
+    with pytest.raises(InputError, match="several shares"):
+        dg.autofill_equipment(pd.DataFrame({"indicator": ["internet", "internet"], "share": [0.1, 0.2]}))

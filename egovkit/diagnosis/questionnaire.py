@@ -342,9 +342,11 @@ def autofill_equipment(
     Parameters
     ----------
     figures
-        Shares 0-1 by indicator name (``computer``, ``internet``, ``mobile_phone``,
-        ``smartphone``, ``tablet``, ...; ``*_hh`` household variants also accepted), as a
-        mapping, a Series, or a DataFrame with columns ``indicator`` and ``share``.
+        Shares 0-1 of the whole territory by indicator name (``computer``, ``internet``,
+        ``mobile_phone``, ``smartphone``, ``tablet``, ...; ``*_hh`` household variants also
+        accepted), as a mapping, a Series, a DataFrame with columns ``indicator`` and ``share``,
+        or the long indicator table (``indicator``, ``numerator``, ``denominator`` per
+        district), whose districts are summed.
     gini
         Inequality of a device/internet share over the districts (0-1), e.g. the
         household-weighted Gini of district internet shares.
@@ -369,10 +371,27 @@ def autofill_equipment(
     q = questionnaire or load_questionnaire()
     values: dict[str, float] = {}
     if isinstance(figures, pd.DataFrame):
-        if not {"indicator", "share"} <= set(figures.columns):
-            raise InputError("figures table needs columns 'indicator' and 'share' (0-1)",
-                             column=", ".join(map(str, figures.columns)), fix="rename the columns or pass a dict")
-        values.update({str(k): v for k, v in zip(figures["indicator"], figures["share"])})
+        cols = set(figures.columns)
+        if {"indicator", "numerator", "denominator"} <= cols:
+            # the long indicator table (one row per district and indicator): territory share
+            # = sum of numerators / sum of denominators over the districts with both
+            num = pd.to_numeric(figures["numerator"], errors="coerce")
+            den = pd.to_numeric(figures["denominator"], errors="coerce")
+            ok = num.notna() & den.notna()
+            sums = pd.DataFrame({"indicator": figures["indicator"], "n": num, "d": den})[ok]
+            sums = sums.groupby("indicator", sort=False)[["n", "d"]].sum()
+            values.update({str(k): float(r.n / r.d) for k, r in sums.iterrows() if r.d > 0})
+        elif {"indicator", "share"} <= cols:
+            dup = figures["indicator"][figures["indicator"].duplicated()]
+            if len(dup):
+                raise InputError(f"indicator {dup.iloc[0]!r} has several shares (one per district?)",
+                                 column="indicator", fix="pass one territory share per indicator, or the long "
+                                 "table with numerator and denominator so that egovkit sums the districts")
+            values.update({str(k): v for k, v in zip(figures["indicator"], figures["share"])})
+        else:
+            raise InputError("figures table needs columns 'indicator' and 'share' (0-1), or 'indicator', "
+                             "'numerator' and 'denominator'", column=", ".join(map(str, cols)),
+                             fix="rename the columns or pass a dict")
     elif figures is not None:
         values.update({str(k): v for k, v in dict(figures).items()})
     if gini is not None:

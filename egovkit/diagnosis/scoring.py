@@ -24,6 +24,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..validate import ValidationReport
 from .questionnaire import NOT_APPLICABLE, Assessment, Questionnaire, load_questionnaire
 
@@ -207,8 +208,9 @@ def compare_assessments(before: Assessment | AssessmentResult, after: Assessment
     rb = before if isinstance(before, AssessmentResult) else score_assessment(before)
     ra = after if isinstance(after, AssessmentResult) else score_assessment(after)
     if rb.assessment.questionnaire.version != ra.assessment.questionnaire.version:
-        raise ValueError("the two assessments use different questionnaire versions "
-                         f"({rb.assessment.questionnaire.version} and {ra.assessment.questionnaire.version})")
+        raise InputError("the two assessments use different questionnaire versions "
+                         f"({rb.assessment.questionnaire.version} and {ra.assessment.questionnaire.version})",
+                         fix="compare assessments made with the same questionnaire version")
     cols = ["dimension", "label_en", "label_fr", "score", "band"]
     d = rb.dimensions[cols].merge(ra.dimensions[["dimension", "score", "band"]], on="dimension",
                                   suffixes=("_before", "_after"))
