@@ -345,7 +345,9 @@ def inequality(
         90th and 10th percentile of the population), ``share_pop_below_territory``,
         ``share_pop_below_half_territory`` and, with ``threshold``,
         ``share_pop_below_threshold``: the share (0-1) of the denominator
-        (households or persons) living in districts strictly below that rate.
+        (households or persons) living in districts strictly below that rate (with
+        ``weighted=False``, the share of districts). Statistics that divide by the
+        territory's rate are ``nan`` when it is 0.
 
     Examples
     --------
@@ -379,13 +381,14 @@ def inequality(
     p10, p90 = weighted_quantile(y, w, 0.1), weighted_quantile(y, w, 0.9)
     rows.append(("p90_p10_ratio", p90 / p10 if p10 > 0 else float("inf"),
                  f"P90 = {p90:.4f}, P10 = {p10:.4f} (rates at population percentiles)"))
-    rows.append(("share_pop_below_territory", float(w[y < mu].sum()), "share (0-1) of the population"))
-    rows.append(("share_pop_below_half_territory", float(w[y < mu / 2].sum()), "share (0-1) of the population"))
+    pop = "share (0-1) of the population" if weighted else "share (0-1) of the districts (unweighted)"
+    rows.append(("share_pop_below_territory", float(w[y < mu].sum()), pop))
+    rows.append(("share_pop_below_half_territory", float(w[y < mu / 2].sum()), pop))
     if threshold is not None:
         if not 0 <= threshold <= 1:
             raise InputError(f"threshold={threshold} is not a rate 0-1", fix="pass e.g. threshold=0.1 for 10 %")
         rows.append(("share_pop_below_threshold", float(w[y < threshold].sum()),
-                     f"share (0-1) of the population below {threshold:g}"))
+                     f"{pop} below {threshold:g}"))
     return pd.DataFrame(rows, columns=["statistic", "value", "note"])
 
 

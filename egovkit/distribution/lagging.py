@@ -66,7 +66,8 @@ def lagging_districts(
         ``share_pop`` (0-1, its share of the territory's denominator), ``share_pop_cum``,
         ``ratio_to_territory`` (rate / territory rate), ``gap_pct_points`` (pct minus the
         territory's pct, negative) and ``missing_to_territory`` (households/persons to add
-        to reach the territory's rate). ``.attrs["share_territory"]`` is the territory rate.
+        to reach the territory's rate). ``.attrs`` holds ``share_territory`` (the territory
+        rate) and ``n_districts`` (districts analysed).
 
     Examples
     --------
@@ -97,6 +98,7 @@ def lagging_districts(
     out["gap_pct_points"] = (out["share"] - mu) * 100
     out["missing_to_territory"] = (mu - out["share"]) * out["denominator"]
     out.attrs["share_territory"] = mu
+    out.attrs["n_districts"] = len(t)
     return out
 
 
@@ -165,8 +167,7 @@ def lagging_summary(
         raise InputError(f"universe={universe!r} is not an option", fix="use 'households' or 'persons'")
     lag = lagging_districts(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
                             weight=weight, fraction=fraction, area=area, invalid=invalid, report=report)
-    n_total = len(_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                              weight=weight, area=area, invalid=invalid))
+    n_total = lag.attrs["n_districts"]
     mu = lag.attrs["share_territory"]
     n_below = len(lag)
     one = n_below == 1 if lang == "en" else n_below <= 1

@@ -295,7 +295,8 @@ def global_moran(
     indicator, numerator, denominator, share, weight
         The rate, as in :func:`egovkit.distribution.inequality` (``weight`` is only used to
         check the input here: Moran's I compares district rates, each district once).
-        To test smoothed rates, pass ``share=`` the smoothed column.
+        To test smoothed rates, pass ``share="share_smoothed", weight=<denominator column>``
+        (the output of :func:`egovkit.distribution.smooth_rates`).
     weights
         Prebuilt :class:`SpatialWeights`; else built with ``method``, ``k``,
         ``threshold_m``, ``islands``.
