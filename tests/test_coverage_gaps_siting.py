@@ -130,3 +130,18 @@ def test_candidate_grid_and_demand_aggregation():
     # aggregated to 4 cells of 25 persons at their centres: each candidate covers exactly one
     assert s.population_added.tolist() == [25.0] * 4
     assert s.share_added_cum.iloc[-1] == pytest.approx(1.0)
+
+
+def test_population_added_is_recounted_exactly_after_aggregation():
+    rng = np.random.default_rng(12)
+    n = 3000
+    x, y = rng.uniform(0, 3000, n), rng.uniform(0, 3000, n)
+    w = rng.uniform(0, 4, n)
+    pop = population_from_points(gpd.GeoDataFrame({"w": w}, geometry=gpd.points_from_xy(x, y), crs=CRS_M), "w")
+    existing = rng.uniform(0, 3000, (5, 2))
+    cand = candidate_grid(pop, 300)
+    s = site_new(pop, existing, cand, k=6, radius=250, demand_cell_m=400)
+    allsites = np.vstack([existing, s.geometry.get_coordinates().to_numpy()])
+    before = _brute_d(x, y, existing) <= 250
+    after = _brute_d(x, y, allsites) <= 250
+    assert s.population_added_cum.iloc[-1] == pytest.approx(w[after & ~before].sum())

@@ -165,7 +165,8 @@ def site_new(
         ``"greedy"`` or ``"exact"`` (MCLP with PuLP/CBC).
     demand_cell_m
         Aggregate uncovered population to cells of this size (at the population-weighted centre
-        of each cell) before solving; ``None`` uses every point exactly.
+        of each cell) before solving; ``None`` uses every point exactly. The population each
+        chosen site adds is always recounted exactly on the original points.
 
     Returns
     -------
@@ -173,7 +174,9 @@ def site_new(
         One row per chosen site, in greedy order: ``rank``, ``candidate`` (position in
         ``candidates``), ``population_added`` (newly covered persons, given the sites above it),
         ``population_added_cum``, ``share_added_cum`` (0-1 of the total population), ``district``
-        when known, geometry in the population's CRS. ``attrs["objective"]`` holds the total.
+        when known, geometry in the population's CRS. ``attrs["objective"]`` holds the total
+        newly covered population, ``attrs["objective_model"]`` the solver's objective on the
+        (possibly aggregated) demand.
     """
     if method not in ("greedy", "exact"):
         raise InputError(f"method must be 'greedy' or 'exact', not {method!r}")
@@ -183,6 +186,7 @@ def site_new(
     d = nearest_site_distance(population, sites, float(radius))
     unc = (d > radius) & (population.weight > 0)
     dx, dy, dw = population.x[unc], population.y[unc], population.weight[unc]
+    ux, uy, uw = dx, dy, dw
     if demand_cell_m is not None and len(dw):
         cell = float(demand_cell_m)
         key = pd.DataFrame({"i": np.floor(dx / cell), "j": np.floor(dy / cell), "w": dw, "wx": dw * dx,
@@ -202,6 +206,15 @@ def site_new(
         for j in chosen:
             gains.append(float(dw[sets[j]][~covered[sets[j]]].sum()))
             covered[sets[j]] = True
+    model_objective = float(np.sum(gains))
+    if demand_cell_m is not None:
+        # what each chosen site adds, recounted exactly on the original population points
+        exact_sets = coverage_sets(np.column_stack([ux, uy]), cand_xy[chosen], radius)
+        covered = np.zeros(len(uw), dtype=bool)
+        gains = []
+        for s_ in exact_sets:
+            gains.append(float(uw[s_][~covered[s_]].sum()))
+            covered[s_] = True
     total = population.total
     cx, cy = cand_xy[chosen, 0] if chosen else np.array([]), cand_xy[chosen, 1] if chosen else np.array([])
     out = pd.DataFrame({
@@ -220,5 +233,6 @@ def site_new(
         out["district"] = pd.array([names[i] if i >= 0 else None for i in di], dtype="string")
     g = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(cx, cy), crs=population.crs)
     g.attrs["objective"] = float(np.sum(gains))
+    g.attrs["objective_model"] = model_objective
     g.attrs["method"] = method
     return g
