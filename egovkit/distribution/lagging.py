@@ -154,9 +154,10 @@ def lagging_summary(
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"n": [2, 3, 60, 80], "d": [100, 100, 200, 100]})
-    >>> lagging_summary(df, numerator="n", denominator="d", lang="fr", district_word="commune",
-    ...                 indicator_label="internet")
-    "2 communes sur 4, où vivent 40 % des ménages, sont en dessous de la moitié du taux national d'accès à internet (29,0 %)."
+    >>> print(lagging_summary(df, numerator="n", denominator="d", lang="fr", district_word="commune",
+    ...                       indicator_label="internet"))  # doctest: +NORMALIZE_WHITESPACE
+    2 communes sur 4, où vivent 40 % des ménages, sont en dessous de la moitié du taux national
+    d'accès à internet (29,0 %).
     """
     lang = lang or settings.language
     texts = _sentences()

@@ -206,7 +206,8 @@ def spatial_weights(
            "knn": "no neighbour"}[method]
     if island_pos:
         if islands == "raise":
-            raise InputError(f"{len(island_pos)} district(s) without neighbours ({why}): {_names(pd.Series(island_names))}",
+            listed = _names(pd.Series(island_names))
+            raise InputError(f"{len(island_pos)} district(s) without neighbours ({why}): {listed}",
                              fix="pass islands='knn' to attach them to their nearest district, islands='drop' "
                                  "to leave them out, or use method='knn'")
         if len(island_pos) == len(gdf):
