@@ -127,8 +127,12 @@ def test_candidate_grid_and_demand_aggregation():
     c = candidate_grid(pop, 500)
     assert sorted(map(tuple, c.tolist())) == [(250.0, 250.0), (250.0, 750.0), (750.0, 250.0), (750.0, 750.0)]
     s = site_new(pop, np.empty((0, 2)), c, k=4, radius=400, demand_cell_m=500)
-    # aggregated to 4 cells of 25 persons at their centres: each candidate covers exactly one
-    assert s.population_added.tolist() == [25.0] * 4
+    # aggregated to 4 cells of 25 persons at their centres: in the model each candidate covers one
+    assert s.attrs["objective_model"] == pytest.approx(100.0)
+    # recounted on the 100 original cells: the first site reaches every cell centre within 400 m
+    first = s.geometry.iloc[0]
+    near = np.hypot(pop.x - first.x, pop.y - first.y) <= 400
+    assert s.population_added.iloc[0] == pytest.approx(near.sum())
     assert s.share_added_cum.iloc[-1] == pytest.approx(1.0)
 
 
