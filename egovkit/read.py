@@ -119,14 +119,17 @@ def _sniff_sep(text: str, name: str, report: ValidationReport) -> str:
     """The separator that splits the header and the first rows into the same number (> 1) of
     fields; ties go to ``;`` then tab then ``,`` (decimal commas make ``,`` look plausible)."""
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
-    consistent = []
-    for cand in (";", "\t", ",", "|"):
-        try:
-            widths = {len(row) for row in csv.reader(lines, delimiter=cand)}
-        except csv.Error:
-            continue
-        if len(widths) == 1 and widths.pop() > 1:
-            consistent.append(cand)
+    consistent: list[str] = []
+    for skip in range(min(10, max(len(lines) - 1, 1))):  # title lines above the header are skipped
+        for cand in (";", "\t", ",", "|"):
+            try:
+                widths = {len(row) for row in csv.reader(lines[skip:], delimiter=cand)}
+            except csv.Error:
+                continue
+            if len(widths) == 1 and widths.pop() > 1:
+                consistent.append(cand)
+        if consistent:
+            break
     if consistent:
         sep = consistent[0]
     else:  # ragged rows: the separator seen most often in the header
@@ -137,6 +140,32 @@ def _sniff_sep(text: str, name: str, report: ValidationReport) -> str:
     report.add("info", "separator", f"column separator detected: {label} ({sep!r})", action="inferred",
                fix=None if consistent else "rows have different numbers of fields; pass sep=")
     return sep
+
+
+def _header_score(cells: list[object]) -> int:
+    """How many cells of a row are recognised column names."""
+    n = 0
+    for c in cells:
+        if c is None or (isinstance(c, float) and np.isnan(c)) or not str(c).strip():
+            continue
+        if column_role(c) or recognise_indicator(c).indicator or is_not_ict(c):
+            n += 1
+    return n
+
+
+def _find_header(first_rows: list[list[object]]) -> int:
+    """Index of the header row: row 0 unless a later row among the first 20 (after title lines)
+    has at least two recognised column names and more than row 0."""
+    if not first_rows:
+        return 0
+    base = _header_score(first_rows[0])
+    if base >= 2:
+        return 0
+    for i, cells in enumerate(first_rows[1:20], start=1):
+        score = _header_score(cells)
+        if score >= 2 and score > base:
+            return i
+    return 0
 
 
 def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str | None,
@@ -155,26 +184,40 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
         raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         try:
-            raw = pd.read_excel(path, sheet_name=sheet, dtype=object)
+            grid = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
         except ValueError as exc:
             raise InputError(f"cannot read sheet {sheet!r} ({exc})", file=name,
                              fix="pass sheet= with an existing sheet name or position") from exc
-        raw.columns = [str(c).strip() for c in raw.columns]
-        lines = np.arange(len(raw)) + 2
+        if grid.empty:
+            raise InputError(f"sheet {sheet!r} is empty", file=name, fix="pass sheet= with the sheet of the table")
+        h = _find_header(grid.head(20).values.tolist())
+        if h:
+            report.add("info", "header_row", f"header found on row {h + 1}; {h} title row(s) above it ignored",
+                       row=h + 1, action="inferred")
+        header = [f"Unnamed: {j}" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+                  for j, v in enumerate(grid.iloc[h])]
+        raw = grid.iloc[h + 1:].reset_index(drop=True)
+        raw.columns = header
+        lines = np.arange(len(raw)) + h + 2
         return raw, lines, None
     text = _decode(path.read_bytes(), encoding, name, report)
     if not text.strip():
         raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
     if sep is None:
         sep = _sniff_sep(text, name, report)
+    first = [row for row in csv.reader(text.splitlines()[:20], delimiter=sep)]
+    h = _find_header(first)
+    if h:
+        report.add("info", "header_row", f"header found on line {h + 1}; {h} title line(s) above it ignored",
+                   row=h + 1, action="inferred")
     try:
         raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                          skip_blank_lines=False)
+                          skip_blank_lines=False, skiprows=h)
     except pd.errors.ParserError as exc:
         raise InputError(f"cannot split the rows into columns ({exc})", file=name,
                          fix="check the separator (pass sep=';' or sep=',') and quoting") from exc
     raw.columns = [str(c).strip() for c in raw.columns]
-    lines = np.arange(len(raw)) + 2
+    lines = np.arange(len(raw)) + h + 2
     return raw, lines, sep
 
 

@@ -383,3 +383,36 @@ def test_cross_check_disagreement_is_reported():
     bad = t.report.by_code("inconsistent_columns")
     assert [(b.row, b.area) for b in bad] == [(3, "B")]
     assert value(t, "B", "mobile_phone") == 1000  # the count column is used
+
+
+def test_title_lines_above_the_header_csv():
+    t = read("title_rows.csv")
+    assert t.report.by_code("header_row")[0].row == 4
+    assert t.report.row_fate == {5: "used", 6: "used"}
+    assert value(t, "B", "computer") == pytest.approx(0.105 * 2000)
+    assert value(t, "A", "internet", "denominator") == 1000
+
+
+def test_title_rows_above_the_header_excel(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Table 9: households by district"])
+    ws.append([])
+    ws.append(["District", "Households", "Internet (%)"])
+    ws.append(["A", 1000, 12.5])
+    ws.append(["B", 400, 50])
+    wb.save(tmp_path / "t.xlsx")
+    t = read_table(tmp_path / "t.xlsx")
+    assert t.report.row_fate == {4: "used", 5: "used"}
+    assert value(t, "B", "internet") == pytest.approx(200)
+    assert value(t, "A", "internet") == pytest.approx(125)
+
+
+def test_decimal_commas_do_not_fool_the_separator(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("nom;internet;ménages\nA;12,5;100\nB;7,5;200\n", encoding="utf-8")
+    t = read_table(path)
+    assert "semicolon" in t.report.by_code("separator")[0].message
+    assert value(t, "A", "internet") == pytest.approx(12.5)
+    assert value(t, "B", "internet") == pytest.approx(15.0)
