@@ -249,6 +249,10 @@ def test_compare_districts_and_pairwise():
     assert pw["significant"].tolist() == [False, True]
     with pytest.raises(InputError):
         compare_districts(rates, "tablet", "A", "Z")
+    census = compute_rates(pd.DataFrame({"area_code": ["1", "2"], "area_name": ["A", "B"], "indicator": "internet",
+                                         "numerator": [60.0, 50.0], "denominator": [100.0, 100.0]}))
+    res = compare_districts(census, "internet", "A", "B")
+    assert res["significant"] is False and "cannot be tested" in res["sentence"]
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -315,6 +319,8 @@ def test_gaps_direct_formula_and_direction():
     assert inet["rank_of"].eq(4).all()
     noc = g[g["indicator"] == "no_computer"].set_index("area_name")  # lower is better
     assert noc.loc["B", "rank"] == 1 and noc.loc["D", "rank"] == 4
+    with pytest.raises(InputError, match="several rows per indicator"):
+        gaps(r, aggregate(r, "parent"))
     g2 = gaps(r, territory={"internet": 0.5, "no_computer": 0.2})
     assert g2.loc[g2["indicator"] == "internet", "gap_pp"].tolist() == pytest.approx([-20, -100 * (0.5 - 1 / 30), -25, 25])
 

@@ -355,7 +355,9 @@ def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | p
         territory = aggregate(rates)
     if isinstance(territory, pd.DataFrame):
         terr = territory if "indicator" not in territory.columns else territory.set_index("indicator")
-        terr = terr[~terr.index.duplicated()]
+        if terr.index.duplicated().any():
+            raise InputError("the territory table has several rows per indicator (several groups?)",
+                             fix="pass aggregate(rates) (one territory), or one group's rows, or {indicator: share}")
         terr_share = terr["share"]
         terr_moe = terr["share_moe90"] if "share_moe90" in terr.columns else pd.Series(np.nan, index=terr.index)
     else:
