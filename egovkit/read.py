@@ -504,17 +504,17 @@ def _check_column(ctx: _Context, col: str | None, arg: str) -> None:
 
 
 def _looks_numeric(col: pd.Series) -> bool:
-    text, nums = _as_text(col)
+    """At least half of the filled cells (of the first 5,000) read as numbers."""
+    text, nums = _as_text(col.iloc[:5000])
     if text is None:
         return True
-    vals = pd.to_numeric(text.str.replace(r"[\s\u00a0\u202f%]", "", regex=True).str.replace(",", ".", regex=False),
-                         errors="coerce")
-    filled = (text != "").to_numpy() | (nums is not None and ~np.isnan(nums))
+    cleaned = text.str.replace(r"[\s\u00a0\u202f%]", "", regex=True).str.replace(",", ".", regex=False)
+    ok = pd.to_numeric(cleaned, errors="coerce").notna().to_numpy().copy()
+    filled = (text.str.strip() != "").to_numpy().copy()
     if nums is not None:
-        ok = (~vals.isna().to_numpy()) | ~np.isnan(nums)
-    else:
-        ok = ~vals.isna().to_numpy()
-    return bool(filled.sum()) and ok[filled].mean() >= 0.5
+        ok |= ~np.isnan(nums)
+        filled |= ~np.isnan(nums)
+    return bool(filled.any()) and ok[filled].mean() >= 0.5
 
 
 def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> dict:
@@ -523,13 +523,12 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         _check_column(ctx, col, arg)
     columns = dict(columns or {})
     valid = set(indicator_names()) | {"ignore"}
-    if layout != "long":
-        for col, ind in columns.items():
-            if ind not in valid:
-                raise InputError(f"{ind!r} is not a catalogue indicator", file=name, column=col,
-                                 fix=f"map it to one of {sorted(valid - {'ignore'})} or 'ignore'")
-            if layout == "wide" or col in raw.columns:
-                _check_column(ctx, col, "columns")
+    for col, ind in columns.items():
+        if ind not in valid:
+            raise InputError(f"{ind!r} is not a catalogue indicator", file=name, column=col,
+                             fix=f"map it to one of {sorted(valid - {'ignore'})} or 'ignore'")
+        if layout == "wide":
+            _check_column(ctx, col, "columns")
     den_map: dict[str, str] = {}
     if isinstance(denominator, dict):
         den_map = dict(denominator)
@@ -813,9 +812,11 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
                              f"{list(raw.columns)}", file=ctx.name, column=col,
                              fix="pass denominator='<column with the households or persons in scope>'")
         dvals, dstatus = den_parsed[dcol]
-        if value_type is not None:
+        if value_type is not None and marker not in ("percent", "share") and not pct_sign:
             kind, reason = value_type, "given by value_type="
-        else:
+            report.add("info", "value_type", f"column {col!r} read as {kind} of {dcol!r} ({reason})",
+                       column=col, action="given")
+        else:  # a percent/share marker in the header or the cells wins over value_type=
             kind, reason = _infer_kind(vals, status, marker, pct_sign, dvals, text)
             if kind == "count?":
                 kind = "count"
@@ -842,7 +843,7 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
                 _cross_check(ctx, rows, primary, other)
         blocks.append(primary)
     kinds = [b["kind"] for b in blocks]
-    vtype = value_type or max(set(kinds), key=kinds.count)
+    vtype = max(sorted(set(kinds)), key=kinds.count)
     if len(set(kinds)) > 1:
         report.add("info", "value_type", f"mixed value types {dict((b['column'], b['kind']) for b in blocks)}; "
                    f"table labelled {vtype!r}", action="inferred")
@@ -955,7 +956,7 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
             reported_den.add(dcol)
             _report_den(ctx, rows, dcol, dvals, dstatus, _as_text(raw[dcol])[0])
         marker = next((lut[lab][1] for lab in pd.unique(labels.iloc[pos]) if lut[lab][1]), None) or val_marker
-        if value_type is not None:
+        if value_type is not None and marker not in ("percent", "share") and not pct_sign:
             kind = value_type
         else:
             kind, reason = _infer_kind(vals[pos], status[pos], marker, pct_sign, dvals[pos],
@@ -976,7 +977,7 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
                          f"(found {list(pd.unique(labels))[:10]})", file=ctx.name, column=ind_col,
                          fix="map the labels with columns={'<label>': '<indicator>'}; indicators: "
                              + ", ".join(indicator_names()))
-    vtype = value_type or max(set(kinds), key=kinds.count)
+    vtype = max(sorted(set(kinds)), key=kinds.count)
     return blocks, vtype
 
 

@@ -416,3 +416,14 @@ def test_decimal_commas_do_not_fool_the_separator(tmp_path):
     assert "semicolon" in t.report.by_code("separator")[0].message
     assert value(t, "A", "internet") == pytest.approx(12.5)
     assert value(t, "B", "internet") == pytest.approx(15.0)
+
+
+def test_value_type_does_not_override_a_percent_header():
+    df = pd.DataFrame({"County": ["A", "B"], "Total": [1000, 2000], "MPO_Total": [500, 1000],
+                       "MPO_Total_Perc": [50.0, 50.0]})
+    t = read_table(df, value_type="count")
+    assert t.value_type == "count"
+    assert not t.report.by_code("duplicate_column")
+    assert t.report.by_code("cross_check")
+    with pytest.raises(InputError, match="not a catalogue indicator"):
+        read_table(df, columns={"MPO_Total": "phones"})
