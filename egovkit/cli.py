@@ -1,0 +1,140 @@
+"""The ``egovkit`` command line (also ``python -m egovkit``).
+
+    egovkit demo --out out/demo            # the main job on the embedded synthetic example
+    egovkit run TABLE BOUNDARIES --out DIR # the same on your files
+    egovkit validate TABLE [BOUNDARIES]    # print the validation report; exit 1 on errors
+    egovkit datasets list | download NAME  # real public data sets
+
+User mistakes give a one-line error (no traceback) and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import settings
+from .errors import EgovkitError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="egovkit: digital diagnosis of a territory (device penetration, its spread, "
+                       "public Wi-Fi coverage, e-governance maturity).")
+datasets_app = typer.Typer(no_args_is_help=True, help="List or download the real public data sets.")
+app.add_typer(datasets_app, name="datasets")
+
+LangOpt = typer.Option("en", "--lang", help="Language of the report and sentences: en or fr.")
+OutOpt = typer.Option(Path("out"), "--out", "-o", help="Output folder (created if needed).")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bars.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("en", "fr"):
+        _fail(f"--lang must be 'en' or 'fr', not {lang!r}")
+    return lang
+
+
+@app.command()
+def demo(out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Output folder (created if needed)."),
+         lang: str = LangOpt,
+         seed: int = typer.Option(42, help="Seed of the synthetic territory (same seed, same territory)."),
+         quiet: bool = QuietOpt) -> None:
+    """Run the whole diagnosis on the embedded SYNTHETIC example territory (works offline)."""
+    from .pipeline import diagnose_example
+
+    settings.progress = not quiet
+    result = diagnose_example(out, lang=_check_lang(lang), seed=seed)
+    typer.echo(result.summary())
+
+
+@app.command()
+def run(table: Path = typer.Argument(..., help="Census-style table (CSV or Excel), one row per district."),
+        boundaries: Path = typer.Argument(..., help="District boundaries (GeoJSON, GeoPackage, shapefile, .zip, FlatGeobuf)."),
+        out: Path = OutOpt,
+        hotspots: Optional[Path] = typer.Option(None, help="Public Wi-Fi sites (CSV with latitude/longitude, or GeoJSON/GPKG points)."),
+        population: Optional[Path] = typer.Option(None, help="Population: points CSV/GeoJSON with a population column, or a GeoTIFF raster."),
+        area: Optional[str] = typer.Option(None, help="Column of the table with the district names."),
+        code: Optional[str] = typer.Option(None, help="Column of the table with the district codes."),
+        boundary_key: Optional[str] = typer.Option(None, help="Column of the boundaries to join on (name or code)."),
+        denominator: Optional[str] = typer.Option(None, help="Denominator column (households or persons in scope)."),
+        district_level: Optional[str] = typer.Option(None, help="Value of the level column that marks district rows (e.g. County)."),
+        level: Optional[str] = typer.Option(None, help="Column telling the level of each row (e.g. AdminArea)."),
+        name: str = typer.Option("Territory", help="Name of the territory in the report."),
+        radius: list[float] = typer.Option([100.0, 250.0, 500.0], help="Wi-Fi radii in metres (repeat the option)."),
+        lang: str = LangOpt,
+        quiet: bool = QuietOpt) -> None:
+    """Run the diagnosis on your own files and write the report, tables and figures to OUT."""
+    from .pipeline import diagnose_files
+
+    settings.progress = not quiet
+    result = diagnose_files(table, boundaries, out, hotspots=hotspots, population=population, area=area,
+                            code=code, boundary_key=boundary_key, denominator=denominator,
+                            district_level=district_level, level=level, territory_name=name,
+                            radii_m=tuple(radius), lang=_check_lang(lang))
+    typer.echo(result.summary())
+
+
+@app.command()
+def validate(table: Path = typer.Argument(..., help="Census-style table (CSV or Excel)."),
+             boundaries: Optional[Path] = typer.Argument(None, help="Boundaries to check the join against."),
+             area: Optional[str] = typer.Option(None, help="Column with the district names."),
+             code: Optional[str] = typer.Option(None, help="Column with the district codes."),
+             boundary_key: Optional[str] = typer.Option(None, help="Column of the boundaries to join on."),
+             denominator: Optional[str] = typer.Option(None, help="Denominator column."),
+             level: Optional[str] = typer.Option(None, help="Column telling the level of each row."),
+             district_level: Optional[str] = typer.Option(None, help="Level value of district rows."),
+             save: Optional[Path] = typer.Option(None, help="Also save the report (.csv, .json or .txt).")) -> None:
+    """Print the validation report of a table (and of its join to boundaries); exit 1 on errors."""
+    from .pipeline import validate_files
+
+    report = validate_files(table, boundaries, area=area, code=code, boundary_key=boundary_key,
+                            denominator=denominator, level=level, district_level=district_level)
+    typer.echo(str(report))
+    if save:
+        report.save(save)
+        typer.echo(f"report saved to {save}")
+    raise typer.Exit(1 if report.has_errors else 0)
+
+
+@datasets_app.command("list")
+def datasets_list() -> None:
+    """List the real public data sets egovkit can download (origin, licence, cached or not)."""
+    from .datasets import list_datasets
+
+    df = list_datasets()
+    cols = [c for c in ("name", "publisher", "licence", "cached") if c in df.columns]
+    typer.echo(df[cols].to_string(index=False))
+
+
+@datasets_app.command("download")
+def datasets_download(name: list[str] = typer.Argument(..., help="Data set name(s) from 'egovkit datasets list', or 'all'.")) -> None:
+    """Download (or take from the mirror) data sets into the cache, checking their sha256."""
+    from .datasets import fetch, list_datasets
+
+    names = list(list_datasets()["name"]) if name == ["all"] else name
+    for n in names:
+        try:
+            path = fetch(n)
+        except EgovkitError as exc:
+            typer.secho(f"{n}: {exc}", fg=typer.colors.YELLOW, err=True)
+            continue
+        typer.echo(f"{n}: {path}")
+
+
+def main() -> None:
+    """Entry point: user mistakes end with a one-line error and exit code 2."""
+    try:
+        app()
+    except EgovkitError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        typer.secho(f"error: file not found: {exc.filename or exc}. Check the path.", fg=typer.colors.RED, err=True)
+        sys.exit(2)

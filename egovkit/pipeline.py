@@ -1,0 +1,371 @@
+"""The main job: from a census table and district boundaries (plus, optionally, Wi-Fi sites
+and population) to indicators, their spread, Wi-Fi coverage and the offline report.
+
+It only chains the public functions of the other modules; the CLI (``egovkit demo`` /
+``egovkit run``) calls it.
+
+Examples
+--------
+>>> from egovkit.pipeline import diagnose_example          # doctest: +SKIP
+>>> d = diagnose_example("out/demo")                        # doctest: +SKIP
+>>> print(d.summary())                                      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import geopandas as gpd
+import pandas as pd
+
+from . import settings
+from .errors import EgovkitError, EgovkitWarning, InputError
+from .table import CensusTable
+from .validate import ValidationReport
+
+
+@dataclass
+class Diagnosis:
+    """Everything the main job computed (tables are tidy (Geo)DataFrames).
+
+    Attributes
+    ----------
+    table : the validated census table (``.report`` says what was read, kept apart, dropped)
+    districts : boundaries joined with ``<indicator>_numerator/_denominator/_share`` columns
+    rates : long table, one row per (district, indicator) with ``share`` (0-1) and flags
+    territory : the territory's figures (denominator-weighted), one row per indicator
+    gaps : gap of each district to the territory (percentage points) and ranks
+    composite : composite digital-access index (0-100) and its rank
+    inequality : weighted inequality statistics, one row per (indicator, statistic)
+    lagging : districts below half the territory's rate of the main indicator
+    sentences : sentence-ready findings in the chosen language
+    coverage, coverage_gaps, new_sites : Wi-Fi coverage results (None without sites)
+    report : every validation issue of every step
+    """
+
+    territory_name: str
+    main_indicator: str
+    table: CensusTable
+    districts: gpd.GeoDataFrame
+    rates: pd.DataFrame
+    territory: pd.DataFrame
+    gaps: pd.DataFrame
+    composite: pd.DataFrame | None = None
+    inequality: pd.DataFrame | None = None
+    lagging: pd.DataFrame | None = None
+    lisa: pd.DataFrame | None = None
+    sentences: list[str] = field(default_factory=list)
+    hotspots: gpd.GeoDataFrame | None = None
+    coverage: pd.DataFrame | None = None
+    coverage_gaps: gpd.GeoDataFrame | None = None
+    new_sites: gpd.GeoDataFrame | None = None
+    report: ValidationReport = field(default_factory=ValidationReport)
+    out_dir: Path | None = None
+    report_path: Path | None = None
+
+    def summary(self) -> str:
+        """A few lines for the terminal: territory figures, findings, where the files are."""
+        lines = [f"{self.territory_name}: {self.districts.shape[0]} districts, "
+                 f"{len(self.rates['indicator'].unique())} indicators"]
+        for _, r in self.territory.iterrows():
+            lines.append(f"  {r['indicator']:<16} {100 * r['share']:5.1f} % of {r['universe']} "
+                         f"({r['numerator']:,.0f} / {r['denominator']:,.0f})")
+        if self.coverage is not None:
+            terr = self.coverage[(self.coverage["level"] == "territory") & (self.coverage["sites"] == "all")]
+            cov = ", ".join(f"{100 * s:.1f} % within {r:g} m" for r, s in zip(terr["radius_m"], terr["share_covered"]))
+            lines.append(f"  public Wi-Fi: {cov} (share of persons)")
+        lines += [f"  - {s}" for s in self.sentences]
+        lines.append(f"  validation: {self.report.summary()}")
+        if self.report_path:
+            lines.append(f"  report: {self.report_path}  (opens offline)")
+        return "\n".join(lines)
+
+
+@contextmanager
+def _steps(names: Sequence[str]) -> Iterator[Any]:
+    """Progress over the named steps (a tqdm bar when ``settings.progress``)."""
+    if settings.progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(names), unit="step", leave=False)
+
+        def step(name: str) -> None:
+            bar.set_description(name)
+            bar.update(1)
+        try:
+            yield step
+        finally:
+            bar.close()
+    else:
+        yield lambda name: None
+
+
+def _pick_main(rates: pd.DataFrame, preferred: Sequence[str] = ("internet", "computer", "smartphone_hh",
+                                                                  "mobile_phone", "internet_use")) -> str:
+    have = list(dict.fromkeys(rates["indicator"]))
+    return next((p for p in preferred if p in have), have[0])
+
+
+def diagnose(
+    table: CensusTable,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    territory_name: str = "Territory",
+    boundary_key: str | None = None,
+    overrides: dict[str, str] | None = None,
+    main_indicator: str | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    population: Any = None,
+    radii_m: Sequence[float] = (100.0, 250.0, 500.0),
+    n_new_sites: int = 10,
+    district_word: str = "district",
+    lang: str = "en",
+    out_dir: str | Path | None = None,
+) -> Diagnosis:
+    """Run the whole diagnosis on a validated table and its boundaries.
+
+    Parameters
+    ----------
+    table
+        From :func:`egovkit.read.read_table`.
+    boundaries
+        District polygons (any CRS; distances and areas use an automatic projected CRS).
+    boundary_key
+        Column of ``boundaries`` to join on (code or name; default guessed and reported).
+    overrides
+        ``{"NAME IN TABLE": "Name in boundaries"}`` for names that do not match.
+    main_indicator
+        Indicator of the map, lagging districts and spatial clusters (default: internet if present).
+    hotspots
+        Public Wi-Fi sites (points); with ``population`` (a :class:`egovkit.coverage.Population`)
+        the coverage, gap zones and ``n_new_sites`` proposed sites are computed.
+    radii_m
+        Wi-Fi reach radii in metres.
+    lang
+        ``"en"`` or ``"fr"``.
+    out_dir
+        When given, the report (``index.html``), tables and figures are written there.
+    """
+    from .distribution import inequality, lagging_districts, lagging_summary, local_moran
+    from .indicators import aggregate, composite_index, compute_rates, gaps
+    from .join import join_table
+
+    report = ValidationReport(source=table.source, rows_in=table.report.rows_in)
+    report.extend(table.report)
+    steps = ["join", "indicators", "distribution"] + (["coverage"] if hotspots is not None else []) \
+        + (["report"] if out_dir is not None else [])
+    with _steps(steps) as step:
+        joined = join_table(table, boundaries, boundary_on=boundary_key, overrides=overrides)
+        report.extend(joined.report)
+        if joined.matched == 0:
+            raise InputError("no district of the table matches the boundaries",
+                             fix="pass boundary_key= (the column of the boundaries with the same codes or names)")
+        step("join")
+
+        rates = compute_rates(table, report=report)
+        territory = aggregate(rates, name=territory_name)
+        gap_table = gaps(rates, territory)
+        try:
+            composite = composite_index(rates)
+        except EgovkitError as exc:  # e.g. a single indicator
+            report.add("info", "composite_skipped", f"composite index not computed: {exc}")
+            composite = None
+        main = main_indicator or _pick_main(rates)
+        step("indicators")
+
+        gdf = joined.gdf
+        have = gdf[f"{main}_share"].notna() if f"{main}_share" in gdf else pd.Series(False, index=gdf.index)
+        districts_with_data = gdf[have]
+        ineq_frames = []
+        for ind in dict.fromkeys(rates["indicator"]):
+            if f"{ind}_numerator" not in gdf:
+                continue
+            sub = gdf[gdf[f"{ind}_share"].notna()]
+            try:
+                ineq = inequality(sub, indicator=ind, report=report)
+            except EgovkitError as exc:
+                report.add("warning", "inequality_skipped", f"inequality of {ind} not computed: {exc}")
+                continue
+            ineq.insert(0, "indicator", ind)
+            ineq_frames.append(ineq)
+        ineq_all = pd.concat(ineq_frames, ignore_index=True) if ineq_frames else None
+        universe = str(rates.loc[rates["indicator"] == main, "universe"].iloc[0])
+        lag = lagging_districts(districts_with_data, indicator=main, fraction=0.5, report=report)
+        sentences = [lagging_summary(districts_with_data, indicator=main, fraction=0.5, lang=lang,
+                                     district_word=district_word, universe=universe, report=report)]
+        lisa = None
+        if len(districts_with_data) >= 5:
+            try:
+                lisa = local_moran(districts_with_data, indicator=main, report=report)
+            except EgovkitError as exc:
+                report.add("warning", "lisa_skipped", f"spatial clusters not computed: {exc}")
+        step("distribution")
+
+        cov = gap_zones = new_sites = None
+        if hotspots is not None and population is not None:
+            from .coverage import candidate_grid, coverage, coverage_gaps, site_new
+
+            cov = coverage(population, hotspots, radii_m)
+            r_main = float(sorted(radii_m)[len(radii_m) // 2])
+            gap_zones = coverage_gaps(population, hotspots, r_main, top=10)
+            if n_new_sites > 0:
+                cands = candidate_grid(population, spacing_m=2 * r_main) if _accepts(candidate_grid, "spacing_m") \
+                    else candidate_grid(population)
+                new_sites = site_new(population, hotspots, cands, n_new_sites, r_main)
+            step("coverage")
+
+        diag = Diagnosis(territory_name=territory_name, main_indicator=main, table=table, districts=gdf,
+                         rates=rates, territory=territory, gaps=gap_table, composite=composite,
+                         inequality=ineq_all, lagging=lag, lisa=lisa, sentences=sentences,
+                         hotspots=hotspots, coverage=cov, coverage_gaps=gap_zones, new_sites=new_sites,
+                         report=report)
+        if out_dir is not None:
+            diag.out_dir = Path(out_dir)
+            diag.report_path = write_outputs(diag, out_dir, lang=lang, boundary_key=joined.boundary_on)
+            step("report")
+    return diag
+
+
+def _accepts(func: Any, name: str) -> bool:
+    import inspect
+
+    return name in inspect.signature(func).parameters
+
+
+def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", boundary_key: str | None = None) -> Path:
+    """Write the offline report, the tables (CSV/GeoPackage) and the validation report."""
+    from .present.report import build_report
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = out / "tables"
+    tables.mkdir(exist_ok=True)
+    diag.report.save(out / "validation_report.txt")
+    diag.report.save(tables / "validation_report.csv")
+    for name in ("territory", "gaps", "composite", "inequality", "lagging"):
+        df = getattr(diag, name)
+        if df is not None:
+            pd.DataFrame(df.drop(columns="geometry", errors="ignore")).to_csv(tables / f"{name}.csv", index=False)
+    key = "area_code" if diag.rates["area_code"].notna().all() else "area_name"
+    districts = diag.districts.copy()
+    if key not in districts:
+        src = "area_code" if key == "area_code" else "area_name"
+        districts[key] = districts.get(src)
+    kwargs: dict[str, Any] = dict(territory_name=diag.territory_name, districts=districts, rates=diag.rates,
+                                  key=key, indicator=diag.main_indicator, lagging=diag.lagging,
+                                  distribution=diag.inequality, lang=lang)
+    if diag.lisa is not None:
+        kwargs["lisa"] = diag.lisa
+    if diag.hotspots is not None:
+        kwargs.update(hotspots=diag.hotspots, coverage=diag.coverage, gaps=diag.coverage_gaps,
+                      new_sites=diag.new_sites)
+    return build_report(out, **kwargs)
+
+
+# -- the embedded example and user files ---------------------------------------------------
+
+def diagnose_example(out_dir: str | Path | None = "out/demo", *, lang: str = "en", seed: int = 42) -> Diagnosis:
+    """The main job on the SYNTHETIC example territory (Exampleland), written to ``out_dir``.
+
+    The example is generated by :func:`egovkit.datasets.make_territory`, written as files
+    and read back exactly as a user's files would be.
+    """
+    from .coverage import population_from_points
+    from .datasets.synthetic import make_territory
+    from .geo import read_boundaries
+    from .read import read_table
+
+    terr = make_territory(seed=seed)
+    folder = Path(out_dir or ".") / "inputs" if out_dir is not None else None
+    if folder is not None:
+        paths = terr.write(folder)
+        table = read_table(paths["table"], **_EXAMPLE_READ)
+        boundaries = read_boundaries(paths["districts"])
+    else:
+        table = read_table(terr.table, **_EXAMPLE_READ)
+        boundaries = terr.districts
+    population = population_from_points(terr.population, "population", households="households",
+                                        districts=boundaries, district="code")
+    return diagnose(table, boundaries, territory_name="Exampleland (synthetic)", boundary_key="code",
+                    hotspots=terr.hotspots, population=population, lang=lang, out_dir=out_dir)
+
+
+#: How the example table is read: its persons columns are mapped explicitly (as a user would).
+_EXAMPLE_READ: dict[str, Any] = dict(
+    area="District", code="Code", level="Level",
+    columns={"Persons owning a mobile phone": "mobile_phone"},
+    denominator={"mobile_phone": "Persons 3+", "mobile_phone_hh": "Households", "smartphone_hh": "Households",
+                 "computer": "Households", "tablet": "Households", "internet": "Households"},
+)
+
+
+def diagnose_files(table: str | Path, boundaries: str | Path, out_dir: str | Path, *,
+                   hotspots: str | Path | None = None, population: str | Path | None = None,
+                   area: str | None = None, code: str | None = None, boundary_key: str | None = None,
+                   denominator: str | None = None, district_level: str | None = None, level: str | None = None,
+                   territory_name: str = "Territory", radii_m: Sequence[float] = (100.0, 250.0, 500.0),
+                   lang: str = "en") -> Diagnosis:
+    """The main job on user files (see ``egovkit run --help``)."""
+    from .geo import read_boundaries
+    from .read import read_table
+
+    t = read_table(table, area=area, code=code, denominator=denominator, district_level=district_level, level=level)
+    b = read_boundaries(boundaries)
+    sites = pop = None
+    if hotspots is not None:
+        from .coverage import read_hotspots
+
+        sites, hrep = read_hotspots(hotspots, districts=b)
+        t.report.extend(hrep)
+        if population is None:
+            warnings.warn("hotspots given without --population: coverage is not computed", EgovkitWarning)
+        else:
+            pop = _read_population(population, b, boundary_key)
+    return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, hotspots=sites if pop is not None else None,
+                    population=pop, radii_m=radii_m, lang=lang, out_dir=out_dir)
+
+
+def _read_population(path: str | Path, boundaries: gpd.GeoDataFrame, key: str | None) -> Any:
+    from .coverage import population_from_points, population_from_raster
+
+    path = Path(path)
+    if path.suffix.lower() in (".tif", ".tiff"):
+        return population_from_raster(path, districts=boundaries, district=key) if _accepts(population_from_raster, "district") \
+            else population_from_raster(path, districts=boundaries)
+    if path.suffix.lower() == ".csv":
+        df = pd.read_csv(path, encoding="utf-8-sig")
+        lat = next((c for c in df.columns if c.lower() in ("lat", "latitude", "y")), None)
+        lon = next((c for c in df.columns if c.lower() in ("lon", "lng", "long", "longitude", "x")), None)
+        if lat is None or lon is None:
+            raise InputError("no latitude/longitude columns", file=str(path),
+                             fix="name them latitude and longitude (WGS84 degrees)")
+        pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df[lon], df[lat]), crs="EPSG:4326")
+    else:
+        pts = gpd.read_file(path)
+    wcol = next((c for c in pts.columns if c.lower() in ("population", "pop", "persons", "pop_total")), None)
+    if wcol is None:
+        raise InputError("no population column", file=str(path), fix="name it population")
+    hh = next((c for c in pts.columns if c.lower() in ("households", "menages", "ménages")), None)
+    return population_from_points(pts, wcol, households=hh, districts=boundaries, district=key)
+
+
+def validate_files(table: str | Path, boundaries: str | Path | None = None, *, area: str | None = None,
+                   code: str | None = None, boundary_key: str | None = None, denominator: str | None = None,
+                   level: str | None = None, district_level: str | None = None) -> ValidationReport:
+    """Validation report of a table and (optionally) of its join to boundaries."""
+    from .geo import read_boundaries
+    from .join import join_table
+    from .read import read_table
+
+    t = read_table(table, area=area, code=code, denominator=denominator, level=level, district_level=district_level)
+    report = ValidationReport(source=t.report.source, rows_in=t.report.rows_in)
+    report.extend(t.report)
+    if boundaries is not None:
+        b = read_boundaries(boundaries, report=report)
+        j = join_table(t, b, boundary_on=boundary_key)
+        report.extend(j.report)
+    return report
