@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..validate import ValidationReport
-from .moe import moe_sum, significantly_different
+from .moe import significantly_different
 from .rates import compute_rates
 
 _COUNT_COLUMNS = ["numerator", "denominator"]

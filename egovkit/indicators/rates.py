@@ -95,6 +95,13 @@ def _where(row: pd.Series) -> dict[str, Any]:
     }
 
 
+def _by_name(indicators: pd.Series, column: pd.Series) -> pd.Series:
+    """Catalogue ``column`` for each indicator name or alias (resolved once per distinct name)."""
+    names = indicators.astype("string")
+    lookup = {u: column.get(canonical_name(str(u))) for u in names.dropna().unique()}
+    return names.map(lookup).astype("string")
+
+
 def _fill_catalogue_columns(df: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
     cat = itu_catalogue().set_index("name")
     if "universe" not in df.columns:
@@ -103,8 +110,7 @@ def _fill_catalogue_columns(df: pd.DataFrame, report: ValidationReport) -> pd.Da
         df["itu_code"] = pd.Series(pd.NA, index=df.index, dtype="string")
     missing = df["universe"].isna()
     if missing.any():
-        canon = df.loc[missing, "indicator"].map(lambda s: canonical_name(str(s)))
-        df.loc[missing, "universe"] = canon.map(cat["unit"])
+        df.loc[missing, "universe"] = _by_name(df.loc[missing, "indicator"], cat["unit"])
         still = df["universe"].isna()
         if still.any():
             names = sorted(df.loc[still, "indicator"].astype(str).unique())
@@ -116,8 +122,7 @@ def _fill_catalogue_columns(df: pd.DataFrame, report: ValidationReport) -> pd.Da
                    column="universe", action="inferred")
     code_missing = df["itu_code"].isna()
     if code_missing.any():
-        canon = df.loc[code_missing, "indicator"].map(lambda s: canonical_name(str(s)))
-        df.loc[code_missing, "itu_code"] = canon.map(cat["itu_code"])
+        df.loc[code_missing, "itu_code"] = _by_name(df.loc[code_missing, "indicator"], cat["itu_code"])
     return df
 
 
