@@ -108,3 +108,14 @@ def test_kenya_former_provinces_table():
     assert counts == {"Coast": 6, "North Eastern": 3, "Eastern": 8, "Central": 5, "Rift Valley": 14,
                       "Western": 4, "Nyanza": 6, "Nairobi": 1}
     assert p.loc[p.county_code == 23, "county_name"].item() == "TURKANA"
+
+
+def test_drop_invalid_rows_is_reported():
+    df = pd.DataFrame({"name": ["A", "B", "C", "D"], "num": [1, np.nan, 3, 4], "den": [10, 10, 10, 10],
+                       "g": list("aabb")})
+    with pytest.warns(Warning, match="B"):
+        d = theil_decomposition(df, "g", numerator="num", denominator="den", area="name", invalid="drop")
+    assert d.districts["area"].tolist() == ["A", "C", "D"]
+    assert [i.area for i in d.report.by_code("distribution_dropped")] == ["B"]
+    with pytest.raises(InputError, match="missing value.*B"):
+        theil_decomposition(df, "g", numerator="num", denominator="den", area="name")

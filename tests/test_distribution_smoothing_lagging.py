@@ -92,3 +92,15 @@ def test_sentences_en_fr_and_singular():
                      "(37.8 %).")
     with pytest.raises(InputError, match="language"):
         lagging_summary(df, numerator="n", denominator="d", lang="de")
+
+
+def test_spatial_eb_island_left_out_keeps_raw_rate():
+    gdf = _grid(seed=2)
+    island = gpd.GeoDataFrame({"name": ["far"], "num": [3.0], "den": [7.0]}, geometry=[shapely.box(20, 20, 21, 21)],
+                              crs=gdf.crs)
+    gdf = pd.concat([gdf, island], ignore_index=True)
+    with pytest.warns(Warning):
+        s = smooth_rates(gdf, numerator="num", denominator="den", method="spatial", islands="drop", area="name")
+    assert s["share_smoothed"].iloc[-1] == pytest.approx(3 / 7)
+    assert not s["smoothed"].iloc[-1] and s["smoothed"].iloc[:-1].all()
+    assert s["shrinkage"].iloc[-1] == 0 and s["shrinkage"].iloc[:-1].gt(0).any()

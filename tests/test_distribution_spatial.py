@@ -175,3 +175,22 @@ def test_bad_input():
         nan = gdf.assign(num=gdf.num.where(gdf.index != 2))
         with pytest.raises(InputError, match="c2"):
             global_moran(nan, numerator="num", denominator="den", area="name")
+
+
+def test_significance_setting():
+    gdf = _grid(6, 6, seed=9)
+    kw = dict(numerator="num", denominator="den", permutations=199, seed=2)
+    loose = local_moran(gdf, alpha=0.10, **kw)
+    strict = local_moran(gdf, alpha=0.01, **kw)
+    assert strict["lisa_significant"].sum() <= loose["lisa_significant"].sum()
+    assert (loose["lisa_significant"] == (loose["lisa_p"] < 0.10)).all()
+    fdr = local_moran(gdf, alpha=0.10, fdr=True, **kw)
+    assert fdr.attrs["cutoff"] == pytest.approx(esda.fdr(loose["lisa_p"].to_numpy(), 0.10))
+    assert (fdr["lisa_significant"] == (fdr["lisa_p"] <= fdr.attrs["cutoff"])).all()
+
+
+def test_lisa_with_attached_island_keeps_everyone():
+    gdf = _with_island()
+    with pytest.warns(EgovkitWarning):
+        lisa = local_moran(gdf, numerator="num", denominator="den", area="name", islands="knn", permutations=99)
+    assert LEFT_OUT not in set(lisa["lisa_cluster"]) and lisa["lisa_p"].notna().all()

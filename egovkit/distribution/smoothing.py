@@ -79,7 +79,8 @@ def smooth_rates(
         A copy of ``df`` (rows not valid for the rate are left out only with
         ``invalid="drop"``) with ``share_raw`` (0-1), ``share_smoothed`` (0-1),
         ``share_reference`` (the rate it is pulled toward), ``shrinkage`` (0 = kept,
-        1 = replaced by the reference), ``smoothed`` (True: this column is a smoothed rate),
+        1 = replaced by the reference), ``smoothed`` (True where ``share_smoothed`` is an
+        empirical Bayes estimate; False for a district without neighbours, which keeps its raw rate),
         ``smoothing`` (the method, e.g. ``"empirical Bayes (global)"``) and
         ``small_denominator`` (denominator below ``egovkit.settings.small_denominator``).
 
@@ -98,6 +99,7 @@ def smooth_rates(
     y = t["share"].to_numpy(float)
     b = t["count"].to_numpy(float)
     e = y * b
+    alone = np.zeros(len(y), dtype=bool)
     if method == "global":
         mu = e.sum() / b.sum()
         s2 = (b * (y - mu) ** 2).sum() / b.sum() - mu / b.mean()
@@ -125,12 +127,17 @@ def smooth_rates(
         v = a @ (b * y * y) - 2 * ref * (a @ e) + ref ** 2 * bi
         s2 = v / bi - ref / (bi / ngh)
         r, shrink = _eb(y, b, ref, s2)
+        alone = ngh == 1  # its own neighbourhood: the reference is its raw rate, nothing to shrink toward
+        r[alone], shrink[alone] = y[alone], 0.0
+        for a in t["area"][alone]:
+            report.add("info", "eb_no_neighbour", "no neighbour: the raw rate is kept (not smoothed)", area=a,
+                       action="kept", fix="use islands='knn' to smooth it toward its nearest district")
     out = df.loc[t.index].copy()
     out["share_raw"] = y
     out["share_smoothed"] = r
     out["share_reference"] = ref
     out["shrinkage"] = shrink
-    out["smoothed"] = True
+    out["smoothed"] = ~alone
     out["smoothing"] = f"empirical Bayes ({method})"
     out["small_denominator"] = b < settings.small_denominator
     return out
