@@ -26,10 +26,10 @@ Examples
 --------
 >>> import pandas as pd
 >>> df = pd.DataFrame({"district": ["A", "B", "Total"], "households": [100, 200, 300],
-...                    "internet": [10.0, 25.0, 20.0]})
+...                    "internet": [12.5, 25.0, 20.0]})
 >>> t = read_table(df)
 >>> t.value_type, t.data["numerator"].tolist(), t.other_levels["area_name"].tolist()
-('percent', [10.0, 50.0], ['Total'])
+('percent', [12.5, 50.0], ['Total'])
 """
 
 from __future__ import annotations
@@ -422,10 +422,10 @@ def read_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"Nom": ["A", "B"], "Ménages": [100, 200], "Ordinateur": [20, 30]})
+    >>> df = pd.DataFrame({"Nom": ["A", "B"], "Ménages": [1000, 2000], "Ordinateur": [200, 300]})
     >>> t = read_table(df)
     >>> t.data[["area_name", "indicator", "itu_code", "numerator", "denominator"]].values.tolist()
-    [['A', 'computer', 'HH4', 20.0, 100.0], ['B', 'computer', 'HH4', 30.0, 200.0]]
+    [['A', 'computer', 'HH4', 200.0, 1000.0], ['B', 'computer', 'HH4', 300.0, 2000.0]]
     """
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
@@ -475,6 +475,9 @@ def read_table(
 
     data, other = _validate_and_build(ctx, rows, blocks)
     data, other = _record_fates(ctx, rows, data, other)
+    if data.empty:
+        report.add("warning", "no_district_rows", "no usable district row: every row was kept apart or dropped",
+                   fix="check district_level= and the totals rows, see the notes above")
 
     n_warn = len(report.warnings)
     n_err = len(report.errors)
@@ -605,7 +608,7 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
             parent = min(others, key=lambda c: raw[c].nunique())
             report.add("info", "parent_column", f"parent column: {parent!r}", column=parent, action="inferred",
                        fix="pass parent= to choose another")
-    if code is None and by_role["code"] and by_role["code"][0] != area:
+    if code is None and by_role["code"]:
         code = by_role["code"][0]
     if level is None and by_role["level"]:
         level = by_role["level"][0]
