@@ -149,3 +149,18 @@ def test_population_added_is_recounted_exactly_after_aggregation():
     before = _brute_d(x, y, existing) <= 250
     after = _brute_d(x, y, allsites) <= 250
     assert s.population_added_cum.iloc[-1] == pytest.approx(w[after & ~before].sum())
+
+
+def test_gaps_split_at_district_borders():
+    vals = np.zeros((10, 20))
+    vals[2:6, 3:17] = 2.0  # one block straddling the border at x = 1000 m
+    tr = Affine(100.0, 0, 0.0, 0, -100.0, 1000.0)
+    districts = gpd.GeoDataFrame({"k": ["west", "east"]}, geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)],
+                                 crs=CRS_M)
+    pop = population_from_array(vals, tr, CRS_M, districts=districts, district="k")
+    far = np.array([[50_000.0, 50_000.0]])
+    assert len(coverage_gaps(pop, far, 100)) == 1
+    z = coverage_gaps(pop, far, 100, split_by_district=True)
+    assert sorted(zip(z.district, z.population)) == [("east", 4 * 7 * 2.0), ("west", 4 * 7 * 2.0)]
+    assert (z.share_in_district == 1).all()
+    assert z.geometry.area.sum() == pytest.approx(4 * 14 * 1e4)

@@ -46,6 +46,31 @@ def _grid_for(population: Population, cell_m: float | None) -> Grid:
     return Grid(float(x0), float(y0), cell, (nrow, ncol))
 
 
+def _label_by_district(pop_grid: np.ndarray, cells: np.ndarray, district: np.ndarray, weight: np.ndarray,
+                       structure: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected components of cells that share the same dominant district."""
+    # dominant district per cell: the (cell, district) pair with the largest weight
+    key = cells.astype(np.int64) * (district.max() + 2) + (district.astype(np.int64) + 1)
+    s = pd.Series(weight).groupby(key).sum()
+    k = s.index.to_numpy()
+    c, dd = k // (district.max() + 2), k % (district.max() + 2)  # dd = district + 1 (0: outside)
+    order = np.lexsort((-s.to_numpy(), c))
+    c, dd = c[order], dd[order]
+    first = np.r_[True, c[1:] != c[:-1]]
+    dgrid = np.zeros(pop_grid.size, dtype=np.int64)
+    dgrid[c[first]] = dd[first] + 1  # 0 = no uncovered people; 1 = outside all districts; 2.. = districts
+    dgrid = dgrid.reshape(pop_grid.shape)
+    labels = np.zeros(pop_grid.shape, dtype=np.int64)
+    nz = 0
+    for value, sl in enumerate(ndimage.find_objects(dgrid), start=1):
+        if sl is None:
+            continue
+        lab, n = ndimage.label(dgrid[sl] == value, structure=structure)
+        labels[sl][lab > 0] = lab[lab > 0] + nz
+        nz += n
+    return labels, nz
+
+
 def coverage_gaps(
     population: Population,
     sites: Any,
@@ -55,6 +80,7 @@ def coverage_gaps(
     min_population: float = 0.0,
     top: int | None = None,
     connectivity: int = 4,
+    split_by_district: bool = False,
 ) -> gpd.GeoDataFrame:
     """Uncovered populated zones as polygons, largest uncovered population first.
 
@@ -73,6 +99,10 @@ def coverage_gaps(
         Keep only the ``top`` largest zones.
     connectivity
         4 (cells sharing an edge form a zone) or 8 (corners too).
+    split_by_district
+        Cut zones at district borders (each cell belongs to the district holding most of its
+        uncovered people), so that every zone lies in one district. Useful when uncovered land is
+        contiguous over a whole city.
 
     Returns
     -------
@@ -98,7 +128,11 @@ def coverage_gaps(
     ncell = grid.shape[0] * grid.shape[1]
     pop_grid = np.bincount(cells[unc], weights=population.weight[unc], minlength=ncell).reshape(grid.shape)
     structure = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
-    labels, nz = ndimage.label(pop_grid > 0, structure=structure)
+    if split_by_district and len(population.district_names):
+        labels, nz = _label_by_district(pop_grid, cells[unc], population.district[unc],
+                                        population.weight[unc], structure)
+    else:
+        labels, nz = ndimage.label(pop_grid > 0, structure=structure)
     cols = ["rank", "population", "households", "n_cells", "area_km2", "district", "share_in_district"]
     if nz == 0:
         return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=population.crs)
