@@ -246,3 +246,24 @@ def test_bucketed_point_path_matches_brute_force(rmax):
     fin = np.isfinite(d)
     assert np.array_equal(d[fin], true[fin]) and (true[~fin] > rmax).all()
     assert (true == rmax).any()  # the lattice does produce exact ties at rmax
+
+
+def test_lonlat_raster_with_districts_and_area_columns():
+    # a 0.001-degree lon/lat raster: cell centres are projected to UTM, districts rasterised in lon/lat
+    vals = np.arange(1.0, 1.0 + 20 * 30).reshape(20, 30)
+    tr = Affine(0.001, 0, 36.80, 0, -0.001, -1.20)
+    d = gpd.GeoDataFrame({"k": ["w", "e"]}, geometry=[box(36.80, -1.22, 36.815, -1.20), box(36.815, -1.22, 36.83, -1.20)],
+                         crs=4326)
+    pop = population_from_array(vals, tr, 4326, districts=d, district="k")
+    assert pop.grid is None and pop.crs.to_epsg() == 32737
+    per = np.bincount(pop.district, weights=pop.weight)
+    assert per.tolist() == pytest.approx([vals[:, :15].sum(), vals[:, 15:].sum()])
+    site = gpd.GeoSeries.from_xy([36.815], [-1.21], crs=4326)
+    t = coverage(pop, site, radii=[300], area=True)
+    w = t[t.district == "w"].iloc[0]
+    a = covered_area(pop.districts, site, [300])
+    assert w.area_covered_km2 == pytest.approx(a.area_covered_km2.iloc[0])  # first district = "w"
+    # half a disc of 300 m on each side of the border, cut by nothing else
+    assert w.area_covered_km2 == pytest.approx(np.pi * 0.3**2 / 2, rel=0.01)
+    dist = _brute(pop.x, pop.y, *site.to_crs(pop.crs).get_coordinates().to_numpy().T)
+    assert t[t.level == "territory"].population_covered.iloc[0] == pytest.approx(pop.weight[dist <= 300].sum())
