@@ -170,7 +170,7 @@ def make_territory(seed: int = 42, n_districts: int = 24, n_hotspots: int = 60,
     centroids = shapely.get_coordinates(shapely.centroid(cells))
     dist_city = np.hypot(*(centroids - city).T)
     dist_town = np.hypot(*(centroids - town).T)
-    urban = np.clip(np.maximum(np.exp(-dist_city / 9_000.0), 0.7 * np.exp(-dist_town / 6_000.0))
+    urban = np.clip(np.maximum(np.exp(-dist_city / 16_000.0), 0.75 * np.exp(-dist_town / 10_000.0))
                     + rng.normal(0, 0.04, n_districts), 0.02, 0.98)
     area_km2 = shapely.area(cells) / 1e6
     density = 40 + 2_500 * urban ** 2 * rng.lognormal(0, 0.25, n_districts)  # persons / km2
@@ -178,7 +178,7 @@ def make_territory(seed: int = 42, n_districts: int = 24, n_hotspots: int = 60,
     hh_size = np.clip(5.2 - 2.4 * urban + rng.normal(0, 0.2, n_districts), 2.5, 6.5)
     households = np.round(persons / hh_size).astype(int)
 
-    z = 4.0 * (urban - 0.3) + rng.normal(0, 0.25, n_districts)
+    z = 3.5 * (urban - 0.35) + rng.normal(0, 0.25, n_districts)
     share = {
         "mobile_hh": np.clip(_logistic(1.2 + 1.0 * z), 0, 0.99),
         "computer": _logistic(-2.3 + 1.1 * z),
