@@ -267,3 +267,23 @@ def test_lonlat_raster_with_districts_and_area_columns():
     assert w.area_covered_km2 == pytest.approx(np.pi * 0.3**2 / 2, rel=0.01)
     dist = _brute(pop.x, pop.y, *site.to_crs(pop.crs).get_coordinates().to_numpy().T)
     assert t[t.level == "territory"].population_covered.iloc[0] == pytest.approx(pop.weight[dist <= 300].sum())
+
+
+def test_radius_is_inclusive_and_empty_sites_cover_nobody():
+    # 3-4-5 triangles: distances of exactly 100 m and 500 m
+    pts = gpd.GeoDataFrame({"w": [1.0, 2.0, 4.0]}, geometry=gpd.points_from_xy([60.0, 300.0, 301.0], [80.0, 400.0, 400.0]),
+                           crs=CRS_M)
+    pop = population_from_points(pts, "w")
+    for q in (None, (0.5,)):
+        t = coverage(pop, np.array([[0.0, 0.0]]), radii=[100, 500], quantiles=q)
+        assert t.population_covered.tolist() == [1.0, 3.0]
+    vals = np.zeros((10, 10))
+    vals[0, 0] = vals[0, 1] = 1.0  # cell centres (50, 950) and (150, 950)
+    g = population_from_array(vals, Affine(100.0, 0, 0, 0, -100.0, 1000.0), CRS_M)
+    diag = float(np.sqrt(2e4))  # the distance to the second centre, as computed in floating point
+    t = coverage(g, np.array([[50.0, 850.0]]), radii=[100, np.nextafter(diag, 0)], quantiles=None)
+    assert t.population_covered.tolist() == [1.0, 1.0]
+    t = coverage(g, np.array([[50.0, 850.0]]), radii=[100, diag], quantiles=None)
+    assert t.population_covered.tolist() == [1.0, 2.0]
+    empty = coverage(pop, np.empty((0, 2)), radii=[100])
+    assert empty.population_covered.tolist() == [0.0] and np.isinf(empty.median_distance_m).all()
