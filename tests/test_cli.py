@@ -1,0 +1,121 @@
+"""The command line and the main job, run as a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from egovkit.cli import app
+from egovkit.datasets.synthetic import make_territory
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "egovkit", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("demo")
+    res = runner.invoke(app, ["demo", "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    return out, res.output
+
+
+def test_demo_writes_report_tables_and_figures(demo_dir):
+    out, _ = demo_dir
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "Exampleland" in html
+    assert "<script src=\"http" not in html and "<link href=\"http" not in html
+    assert (out / "validation_report.txt").exists()
+    assert list((out / "figures").glob("*.png")) and list((out / "figures").glob("*.svg"))
+    assert (out / "tables" / "territory.csv").exists()
+    assert list((out / "tables").glob("*.gpkg"))
+
+
+def test_demo_figures_come_from_the_table(demo_dir):
+    """The printed territory rates equal the sums of the synthetic table (computed here directly)."""
+    out, output = demo_dir
+    t = make_territory().table
+    d = t[t["Level"] == "District"]
+    internet = 100 * d["Internet"].sum() / d["Households"].sum()
+    phone = 100 * d["Persons owning a mobile phone"].sum() / d["Persons 3+"].sum()
+    assert f"internet {internet:5.1f} % of households".replace("  ", " ") in " ".join(output.split())
+    assert f"{phone:.1f} % of persons" in output
+    terr = pd.read_csv(out / "tables" / "territory.csv").set_index("indicator")
+    assert terr.loc["internet", "share"] == pytest.approx(internet / 100)
+    # the totals row of the table was kept apart, not added to the districts
+    assert terr.loc["internet", "denominator"] == d["Households"].sum()
+
+
+def test_demo_in_french(tmp_path):
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path), "--lang", "fr", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "districts sur" in res.output or "sur 24" in res.output
+    assert 'lang="fr"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_run_on_user_files(tmp_path):
+    paths = make_territory().write(tmp_path / "in")
+    res = runner.invoke(app, ["run", str(paths["table"]), str(paths["districts"]), "--out", str(tmp_path / "out"),
+                              "--hotspots", str(paths["hotspots"]), "--population", str(paths["population"]),
+                              "--code", "Code", "--area", "District", "--level", "Level", "--boundary-key", "code",
+                              "--name", "Exampleland", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "index.html").exists()
+    assert "public Wi-Fi" in res.output
+
+
+def test_validate_good_table_exits_0(tmp_path):
+    paths = make_territory().write(tmp_path)
+    res = runner.invoke(app, ["validate", str(paths["table"]), str(paths["districts"]), "--boundary-key", "code"])
+    assert res.exit_code == 0, res.output
+    assert "0 error(s)" in res.output
+
+
+def test_validate_bad_table_names_row_column_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("District,Households,Internet\nAlpha,100,20\nBeta,50,70\nGamma,80,-3\n", encoding="utf-8")
+    res = runner.invoke(app, ["validate", str(bad), "--save", str(tmp_path / "r.csv")])
+    assert res.exit_code == 1, res.output
+    assert "row 3" in res.output and "Beta" in res.output  # 70 internet households > 50 households
+    assert "row 4" in res.output and "Gamma" in res.output  # negative
+    saved = pd.read_csv(tmp_path / "r.csv")
+    assert (saved["severity"] == "error").sum() >= 2
+
+
+def test_user_mistakes_give_one_line_errors_without_traceback(tmp_path):
+    res = _run("validate", str(tmp_path / "missing.csv"))
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert "missing.csv" in res.stderr
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    res = _run("validate", str(empty))
+    assert res.returncode == 2 and "Traceback" not in res.stderr and "empty" in res.stderr.lower()
+
+
+def test_bad_language_is_refused():
+    res = runner.invoke(app, ["demo", "--lang", "de"])
+    assert res.exit_code == 2
+
+
+def test_help_explains_options():
+    res = _run("--help")
+    assert res.returncode == 0
+    for cmd in ("demo", "run", "validate", "datasets"):
+        assert cmd in res.stdout
+    res = _run("run", "--help")
+    assert "--hotspots" in res.stdout and "--population" in res.stdout
+
+
+def test_datasets_list(mirror):
+    res = runner.invoke(app, ["datasets", "list"])
+    assert res.exit_code == 0, res.output
+    assert "kenya" in res.output.lower() and "nyc" in res.output.lower()
