@@ -287,3 +287,10 @@ def test_radius_is_inclusive_and_empty_sites_cover_nobody():
     assert t.population_covered.tolist() == [1.0, 2.0]
     empty = coverage(pop, np.empty((0, 2)), radii=[100])
     assert empty.population_covered.tolist() == [0.0] and np.isinf(empty.median_distance_m).all()
+
+
+def test_households_ratio_for_district_counts():
+    p = population_from_districts(_square(1000, 500.0), "pop", district="name", cell_m=100, households=0.4)
+    t = coverage(p, np.array([[500.0, 500.0]]), radii=[300], quantiles=None)
+    assert t.households.iloc[0] == pytest.approx(200.0)
+    assert t.share_households_covered.iloc[0] == pytest.approx(t.share_covered.iloc[0])

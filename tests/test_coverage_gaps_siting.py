@@ -164,3 +164,13 @@ def test_gaps_split_at_district_borders():
     assert sorted(zip(z.district, z.population)) == [("east", 4 * 7 * 2.0), ("west", 4 * 7 * 2.0)]
     assert (z.share_in_district == 1).all()
     assert z.geometry.area.sum() == pytest.approx(4 * 14 * 1e4)
+
+
+def test_candidates_as_geodataframe_keep_their_attributes():
+    pts = gpd.GeoDataFrame({"w": [5.0, 9.0]}, geometry=gpd.points_from_xy([0.0, 1000.0], [0.0, 0.0]), crs=CRS_M)
+    pop = population_from_points(pts, "w")
+    cand = gpd.GeoDataFrame({"name": ["school", "library", "far"]},
+                            geometry=gpd.points_from_xy([10.0, 990.0, 9e4], [0.0, 0.0, 0.0]), crs=CRS_M)
+    s = site_new(pop, np.empty((0, 2)), cand.to_crs(4326), k=2, radius=50)
+    assert s["name"].tolist() == ["library", "school"] and s.candidate.tolist() == [1, 0]
+    assert s.population_added.tolist() == pytest.approx([9.0, 5.0])

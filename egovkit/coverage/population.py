@@ -503,7 +503,7 @@ def population_from_districts(
     population: str,
     *,
     district: str | None = None,
-    households: str | None = None,
+    households: str | float | None = None,
     cell_m: float = 50.0,
     weight: Population | None = None,
     crs: Any = None,
@@ -512,7 +512,8 @@ def population_from_districts(
 
     Every grid cell whose centre lies in a district gets an equal share of the district's count
     (areal weighting), or a share proportional to ``weight`` (dasymetric: e.g. a building or
-    land-use raster given as a :class:`Population`, summed per cell). A district too small to hold
+    land-use raster given as a :class:`Population`, summed per cell). ``households`` is a column of
+    household counts spread the same way, or a number of households per person. A district too small to hold
     a cell centre, or with zero weight everywhere, puts its whole count at its representative point
     (reported). District totals are kept exactly. The spatial resolution of the result is
     ``cell_m``: a coverage radius ``r`` is resolved to about ``cell_m / 2``.
@@ -535,7 +536,12 @@ def population_from_districts(
     assert d is not None
     report.rows_in = len(d)
     pop = _dedupe_weight(d[population].to_numpy(), population, len(d), report)
-    hh = _dedupe_weight(d[households].to_numpy(), households, len(d), report) if households else None
+    if isinstance(households, str):
+        hh = _dedupe_weight(d[households].to_numpy(), households, len(d), report)
+    elif households is not None:
+        hh = pop * float(households)  # households per person
+    else:
+        hh = None
     minx, miny, maxx, maxy = d.total_bounds
     x0 = np.floor(minx / cell_m) * cell_m
     y0 = np.ceil(maxy / cell_m) * cell_m

@@ -172,7 +172,7 @@ def site_new(
     -------
     GeoDataFrame
         One row per chosen site, in greedy order: ``rank``, ``candidate`` (position in
-        ``candidates``), ``population_added`` (newly covered persons, given the sites above it),
+        ``candidates``; a GeoDataFrame's own columns follow), ``population_added`` (newly covered persons, given the sites above it),
         ``population_added_cum``, ``share_added_cum`` (0-1 of the total population), ``district``
         when known, geometry in the population's CRS. ``attrs["objective"]`` holds the total
         newly covered population, ``attrs["objective_model"]`` the solver's objective on the
@@ -182,7 +182,15 @@ def site_new(
         raise InputError(f"method must be 'greedy' or 'exact', not {method!r}")
     if k < 0:
         raise InputError(f"k must be >= 0, not {k}")
-    cand_xy = site_coordinates(candidates, population.crs)
+    if isinstance(candidates, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        geom = candidates.geometry if isinstance(candidates, gpd.GeoDataFrame) else candidates
+        usable = ~(geom.isna() | geom.is_empty).to_numpy()
+        if not usable.all():
+            raise InputError(f"{int((~usable).sum())} candidate(s) have no geometry (positions "
+                             f"{np.flatnonzero(~usable)[:10].tolist()})", fix="drop or geocode them first")
+        cand_xy = site_coordinates(geom, population.crs)
+    else:
+        cand_xy = site_coordinates(candidates, population.crs)
     d = nearest_site_distance(population, sites, float(radius))
     unc = (d > radius) & (population.weight > 0)
     dx, dy, dw = population.x[unc], population.y[unc], population.weight[unc]
@@ -231,6 +239,11 @@ def site_new(
                             ValidationReport(), "chosen site")
         names = np.asarray(population.district_names, dtype=object)
         out["district"] = pd.array([names[i] if i >= 0 else None for i in di], dtype="string")
+    if isinstance(candidates, gpd.GeoDataFrame):
+        # carry the candidates' own attributes (name, type...) for the chosen ones
+        attrs = pd.DataFrame(candidates.drop(columns=candidates.geometry.name)).iloc[chosen].reset_index(drop=True)
+        attrs = attrs.drop(columns=[c for c in attrs.columns if c in out.columns])
+        out = pd.concat([out, attrs], axis=1)
     g = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(cx, cy), crs=population.crs)
     g.attrs["objective"] = float(np.sum(gains))
     g.attrs["objective_model"] = model_objective
