@@ -294,13 +294,8 @@ def diagnose_example(out_dir: str | Path | None = "out/demo", *, lang: str = "en
                     hotspots=terr.hotspots, population=population, lang=lang, out_dir=out_dir)
 
 
-#: How the example table is read: its persons columns are mapped explicitly (as a user would).
-_EXAMPLE_READ: dict[str, Any] = dict(
-    area="District", code="Code", level="Level",
-    columns={"Persons owning a mobile phone": "mobile_phone"},
-    denominator={"mobile_phone": "Persons 3+", "mobile_phone_hh": "Households", "smartphone_hh": "Households",
-                 "computer": "Households", "tablet": "Households", "internet": "Households"},
-)
+#: How the example table is read: only the columns a user would name; the rest is recognised.
+_EXAMPLE_READ: dict[str, Any] = dict(area="District", code="Code", level="Level")
 
 
 def diagnose_files(table: str | Path, boundaries: str | Path, out_dir: str | Path, *,

@@ -45,7 +45,7 @@ def test_demo_figures_come_from_the_table(demo_dir):
     t = make_territory().table
     d = t[t["Level"] == "District"]
     internet = 100 * d["Internet"].sum() / d["Households"].sum()
-    phone = 100 * d["Persons owning a mobile phone"].sum() / d["Persons 3+"].sum()
+    phone = 100 * d["Persons owning a mobile phone"].sum() / d["Persons aged 3+"].sum()
     assert f"internet {internet:5.1f} % of households".replace("  ", " ") in " ".join(output.split())
     assert f"{phone:.1f} % of persons" in output
     terr = pd.read_csv(out / "tables" / "territory.csv").set_index("indicator")

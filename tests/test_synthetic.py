@@ -27,7 +27,7 @@ def test_counts_are_consistent():
         assert (d[col] >= 0).all() and (d[col] <= hh).all(), col
     assert (d["Smartphone"] <= d["Mobile phone (households)"]).all()
     assert (d["Tablet"] <= d["Computer"]).all()
-    assert (d["Persons owning a mobile phone"] <= d["Persons 3+"]).all()
+    assert (d["Persons owning a mobile phone"] <= d["Persons aged 3+"]).all()
     total = t.table[t.table["Level"] == "Total"].iloc[0]
     assert total["Households"] == hh.sum()
     # population points add up to each district's persons

@@ -209,7 +209,7 @@ def make_territory(seed: int = 42, n_districts: int = 24, n_hotspots: int = 60,
 
     table = pd.DataFrame({
         "Code": codes, "District": names, "Level": "District", "Region": region,
-        "Households": households, "Persons 3+": persons,
+        "Households": households, "Persons aged 3+": persons,
         "Mobile phone (households)": mobile_hh, "Smartphone": smartphone,
         "Computer": computer, "Tablet": tablet, "Internet": internet,
         "Persons owning a mobile phone": mobile_person,
