@@ -168,8 +168,21 @@ def _find_header(first_rows: list[list[object]]) -> int:
     return 0
 
 
+_TEXT_ROLES = {"area", "code", "level", "parent", "indicator"}
+
+
+def _raw_names(first: list[list[str]], h: int, stripped: list[str]) -> list[str]:
+    """Header cells as pandas will name them (unstripped) for the given stripped names."""
+    if not first:
+        return []
+    keep = set(stripped)
+    return [c for c in first[h] if c.strip() in keep]
+
+
 def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str | None,
-          sep: str | None, report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray, str | None]:
+          sep: str | None, report: ValidationReport,
+          text_columns: frozenset[str] = frozenset(),
+          decimal: str | None = None) -> tuple[pd.DataFrame, np.ndarray, str | None]:
     """Return the raw cells, the 1-based line number of each row and the separator used."""
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
@@ -210,9 +223,19 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
     if h:
         report.add("info", "header_row", f"header found on line {h + 1}; {h} title line(s) above it ignored",
                    row=h + 1, action="inferred")
+    # name-like columns stay text (codes keep their leading zeros); the C parser reads the
+    # other columns, exactly, as numbers when every cell is a plain number, else as text that
+    # _parse_numbers repairs (thousands separators, decimal commas, "-", "n/a"...)
+    header = [str(c).strip() for c in (first[h] if first else [])]
+    if sep == "," and decimal != ",":  # the decimal mark can only be "."
+        textual = [c for c in header if c in text_columns or (column_role(c) or ("", None))[0] in _TEXT_ROLES]
+        dtypes: type | dict = {c: str for c in _raw_names(first, h, textual)}
+    else:  # decimal comma or "1.234" thousands possible: every cell is text, parsed later
+        dtypes = str
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                          skip_blank_lines=False, skiprows=h)
+        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtypes,
+                          keep_default_na=False, na_values=[""], skip_blank_lines=False, skiprows=h,
+                          index_col=False)
     except pd.errors.ParserError as exc:
         raise InputError(f"cannot split the rows into columns ({exc})", file=name,
                          fix="check the separator (pass sep=';' or sep=',') and quoting") from exc
@@ -433,7 +456,9 @@ def read_table(
         raise ValueError(f"value_type must be 'count', 'percent' or 'share', not {value_type!r}")
     name = "<DataFrame>" if isinstance(source, pd.DataFrame) else Path(source).name
     report = ValidationReport(source=name)
-    raw, lines, used_sep = _load(source, sheet=sheet, encoding=encoding, sep=sep, report=report)
+    hint = frozenset(c for c in (area, code, level, parent) if c is not None)
+    raw, lines, used_sep = _load(source, sheet=sheet, encoding=encoding, sep=sep, report=report, text_columns=hint,
+                                 decimal=decimal)
     if raw.shape[1] == 0 or (len(raw) == 0 and raw.shape[1] <= 1 and not any(raw.columns)):
         raise InputError("the file has no columns", file=name, fix="export the table with a header row")
 
@@ -602,8 +627,10 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
             if len(names) > 1:
                 report.add("info", "area_column", f"area column: {area!r} (most distinct names among {names})",
                            column=area, action="inferred", fix="pass area= to choose another")
-    if parent is None:
-        others = [c for c in names + by_role["parent"] if c != area]
+    if parent is None:  # a coarser name column (fewer distinct names) is the parent
+        n_area = raw[area].nunique()
+        others = [c for c in names if c != area and raw[c].nunique() < n_area] + \
+            [c for c in by_role["parent"] if c != area]
         if others:
             parent = min(others, key=lambda c: raw[c].nunique())
             report.add("info", "parent_column", f"parent column: {parent!r}", column=parent, action="inferred",
@@ -675,16 +702,18 @@ def _text(s: pd.Series) -> pd.Series:
 def _norm_series(s: pd.Series) -> pd.Series:
     """Area names as keys: lower case, no accents, punctuation as single spaces.
 
-    Vectorised for ASCII names; other names go through :func:`normalise_name` once per distinct
-    value (without its ``%``/digit splitting, which is for column headers)."""
-    txt = _text(s)
+    Computed once per distinct name (long tables repeat names); vectorised for ASCII names,
+    :func:`normalise_name` (without its ``%``/digit splitting, which is for column headers) for
+    the others."""
+    codes, uniques = pd.factorize(_text(s))
+    txt = pd.Series(uniques, dtype=str)
     out = txt.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     ascii_ = txt.str.isascii().to_numpy()
     if not ascii_.all():
         rest = txt[~ascii_]
-        lut = {u: re.sub(r"[^a-z0-9]+", " ", normalise_name(u.replace("%", " "))).strip() for u in pd.unique(rest)}
+        lut = {u: re.sub(r"[^a-z0-9]+", " ", normalise_name(u.replace("%", " "))).strip() for u in rest}
         out = out.where(ascii_, rest.map(lut))
-    return out
+    return pd.Series(out.to_numpy(dtype=object)[codes], index=s.index, dtype=str)
 
 
 def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd.DataFrame:
