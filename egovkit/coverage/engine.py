@@ -5,13 +5,18 @@ count, a tract centroid...) by its exact Euclidean distance to the nearest site:
 for radius ``r`` when that distance is ``<= r``. No buffer polygons are drawn, so circles are exact,
 overlapping buffers cannot be double counted and a site on a district border covers both sides.
 
-Two paths give the same distances:
+Three paths give the same distances (tests check them against brute-force distance matrices):
 
-- points: one ``scipy.spatial.cKDTree`` query per point (bounded by the largest radius when no
-  distance quantiles are asked for);
-- regular grids (rasters, spread district counts): for every site, the cells within the largest
-  radius are stamped on a distance grid with ``np.minimum.at``; work is linear in sites x disk
-  cells, independent of the number of empty cells.
+- regular grids (rasters, spread district counts), distances up to the largest radius: for every
+  site, the cells within that radius are stamped on a distance grid with ``np.minimum.at``; work
+  is linear in sites x disk cells, independent of the number of empty cells;
+- arbitrary points, distances up to the largest radius: sites are bucketed in square cells of
+  that radius and each point looks only at its own and the 8 neighbouring buckets;
+- every exact distance (needed for the distance quantiles): one ``scipy.spatial.cKDTree`` query
+  per point.
+
+Per-district sums for all radii take one ``np.bincount`` pass (each point is binned by the smallest
+radius that covers it, then cumulated).
 
 Examples
 --------
