@@ -119,7 +119,7 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def make_territory(seed: int = 42, n_districts: int = 24, n_hotspots: int = 60,
+def make_territory(seed: int = 42, n_districts: int = 24, n_hotspots: int = 150,
                    n_settlements: int = 3000) -> SyntheticTerritory:
     """Generate the synthetic territory deterministically (same seed, same bytes).
 
