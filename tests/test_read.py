@@ -427,3 +427,28 @@ def test_value_type_does_not_override_a_percent_header():
     assert t.report.by_code("cross_check")
     with pytest.raises(InputError, match="not a catalogue indicator"):
         read_table(df, columns={"MPO_Total": "phones"})
+
+
+def test_each_indicator_gets_the_denominator_of_its_universe():
+    df = pd.DataFrame({"District": ["A", "B"], "Households": [100, 300], "Population": [400, 1000],
+                       "Internet": [40, 90], "Persons owning a mobile phone": [200, 700]})
+    t = read_table(df)
+    assert value(t, "B", "internet", "denominator") == 300
+    assert value(t, "B", "mobile_phone", "denominator") == 1000
+    assert dict(zip(t.data["indicator"], t.data["universe"])) == {"internet": "households", "mobile_phone": "persons"}
+    # only a persons denominator for a household indicator: kept, with a warning naming the fix
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        t2 = read_table(df.drop(columns="Households"))
+    w = t2.report.by_code("universe_mismatch")
+    assert w and "denominator={'internet'" in w[0].fix
+    # explicit mapping per indicator
+    t3 = read_table(df, denominator={"internet": "Households", "mobile_phone": "Population"})
+    assert value(t3, "A", "mobile_phone", "denominator") == 400
+
+
+def test_report_can_be_saved(tmp_path):
+    t = read("bad_counts.csv")
+    out = t.report.save(tmp_path / "report.csv")
+    saved = pd.read_csv(out)
+    assert {"count_above_denominator", "duplicate_area", "missing_value"} <= set(saved["code"])
