@@ -101,9 +101,11 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
         return data.decode("utf-8-sig")
     try:
         text = data.decode("utf-8")
-        return text
     except UnicodeDecodeError:
         pass
+    else:
+        report.add("info", "encoding", "encoding detected: UTF-8", action="inferred")
+        return text
     for enc, label in (("cp1252", "Windows-1252 (Latin-1 family)"), ("latin-1", "Latin-1 (ISO-8859-1)")):
         try:
             text = data.decode(enc)
