@@ -29,6 +29,7 @@ from .i18n import format_percent, translations
 __all__ = ["territory_share", "district_shares", "lorenz_points", "ranked_bars", "ownership_heatmap",
            "lorenz_curve", "coverage_curve", "save_figure"]
 
+NO_DATA_GREY = "#d9d9d9"
 #: Above this many districts, bars and heatmap rows are drawn without names.
 MAX_LABELLED = 60
 
@@ -143,7 +144,7 @@ def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str =
                    label=f"{tr['territory_rate']}: {format_percent(terr, lang)}")
         ax.set_xlabel(tr["share_axis"])
     else:
-        ax.bar(np.arange(n), pct, width=1.0, color=color)
+        ax.bar(np.arange(n), pct, width=1.0, color=color, rasterized=True)
         ax.axhline(100 * terr, color="#d95f02", lw=1.5, ls="--",
                    label=f"{tr['territory_rate']}: {format_percent(terr, lang)}")
         ax.set_ylabel(tr["share_axis"])
@@ -176,7 +177,7 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
     wide = long.pivot_table(index=[key, name_column], columns="indicator", values="share",
                             aggfunc="first", dropna=False)[indicators] * 100
     wide = wide.sort_values(indicators[0], ascending=False, kind="stable")
-    wide.index = [str(n) for _, n in wide.index]
+    wide.index = pd.Index(wide.index.get_level_values(1).astype(str))
     wide.columns = [_label(i, lang) for i in indicators]
     n = len(wide)
     labelled = n <= MAX_LABELLED
@@ -184,9 +185,17 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
         fig, ax = plt.subplots(figsize=(1.6 * len(indicators) + 3, max(3.0, 0.22 * n + 1.5) if labelled else 7))
     else:
         fig = ax.figure
-    sns.heatmap(wide.astype(float), ax=ax, cmap="YlGnBu", vmin=0, vmax=100,
-                annot=labelled and len(indicators) <= 8, fmt=".0f", annot_kws={"fontsize": 7},
-                yticklabels=labelled, cbar_kws={"label": "%"})
+    if labelled:
+        sns.heatmap(wide.astype(float), ax=ax, cmap="YlGnBu", vmin=0, vmax=100,
+                    annot=len(indicators) <= 8, fmt=".0f", annot_kws={"fontsize": 7}, cbar_kws={"label": "%"})
+    else:  # thousands of rows: one image (seaborn's mesh is slow and heavy in SVG)
+        cmap = plt.get_cmap("YlGnBu").copy()
+        cmap.set_bad(NO_DATA_GREY)
+        im = ax.imshow(np.ma.masked_invalid(wide.to_numpy(dtype=float)), aspect="auto", cmap=cmap,
+                       vmin=0, vmax=100, interpolation="nearest")
+        ax.set_xticks(np.arange(len(wide.columns)), list(wide.columns))
+        ax.set_yticks([])
+        fig.colorbar(im, ax=ax, label="%")
     ax.set_ylabel("" if labelled else f"{n} {translations(lang)['districts'].lower()}")
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     fig.tight_layout()

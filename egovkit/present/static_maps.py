@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import InputError
 from ..validate import ValidationReport
 from .i18n import format_number, format_percent, translations
-from .maps import LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify
+from .maps import LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify, simplify_for_web
 
 __all__ = ["static_indicator_map"]
 
@@ -59,11 +59,19 @@ def static_indicator_map(
     ax: Any = None,
     figsize: tuple[float, float] = (8, 8),
     report: ValidationReport | None = None,
+    simplify_above: int = 500,
+    max_geometry_bytes: int = 1_500_000,
+    rasterize_above: int = 1000,
 ) -> Any:
     """A matplotlib figure of one indicator by district, with optional Wi-Fi layers.
 
     The arguments are those of :func:`~egovkit.present.maps.indicator_map`; the map is drawn
     in the UTM zone of the districts (true shapes and distances).
+
+    Beyond ``simplify_above`` districts the geometry is simplified to ``max_geometry_bytes``
+    of GeoJSON (as for the web map), and beyond ``rasterize_above`` the polygons are
+    rasterised inside vector outputs (SVG/PDF keep vector text and legend), which keeps the
+    NYC tract SVG under 1 MB.
 
     Returns
     -------
@@ -98,13 +106,17 @@ def static_indicator_map(
         return format_number(x, lang, 1 if abs(x) < 100 else 0) + (f" {unit}" if unit else "")
 
     crs = data.to_crs(4326).estimate_utm_crs() if not data.crs.is_projected else data.crs
+    if len(data) > simplify_above:
+        small, _ = simplify_for_web(data[[data.geometry.name]], max_bytes=max_geometry_bytes)
+        data = gpd.GeoDataFrame(data.drop(columns=data.geometry.name), geometry=small.geometry.to_numpy(),
+                                crs=4326)
     proj = data.to_crs(crs)
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
     else:
         fig = ax.figure
     colors = [classes.color_of(i) for i in classes.index]
-    proj.plot(ax=ax, color=colors, edgecolor="#555555", linewidth=0.2)
+    proj.plot(ax=ax, color=colors, edgecolor="#555555", linewidth=0.2, rasterized=len(proj) > rasterize_above)
     handles: list[Any] = [Patch(facecolor=c, edgecolor="#777777", label=f"{lab} ({n})")
                           for lab, c, n in zip(classes.labels(fmt), classes.colors, classes.counts)]
     if classes.n_missing or values is not None:
@@ -129,7 +141,8 @@ def static_indicator_map(
             pts = gdf.to_crs(crs)
             if not pts.geom_type.eq("Point").all():
                 pts = pts.set_geometry(pts.geometry.representative_point())
-            pts.plot(ax=ax, markersize=size, color=face, edgecolor=edge, linewidth=0.4, zorder=3)
+            pts.plot(ax=ax, markersize=size, color=face, edgecolor=edge, linewidth=0.4, zorder=3,
+                     rasterized=len(pts) > rasterize_above)
             handles.append(Line2D([], [], marker="o", ls="", markerfacecolor=face, markeredgecolor=edge,
                                   label=f"{name} ({format_number(len(pts), lang)})"))
     ax.legend(handles=handles, title=label or column, loc="best", fontsize=8, title_fontsize=9,
