@@ -12,15 +12,30 @@ records every inference, repair and problem in a :class:`~egovkit.validate.Valid
 every data row of the input ends up ``used``, ``kept apart`` or ``dropped`` in
 ``report.row_fate``.
 
-Value-type rule (per column, unless ``value_type=`` is given):
+Reading: the encoding (UTF-8, UTF-8 with BOM, else Windows-1252/Latin-1), the separator (the
+one that splits the header and the rows into the same number of fields), title lines above the
+header (the first row with two recognised column names) and the decimal mark are detected and
+reported. Numbers may carry thousands separators (``1 234 567`` with ordinary, no-break or narrow
+no-break spaces, ``1,234,567``, ``1.234.567``) and ``%`` signs; ``-``, ``..``, ``n/a`` and empty
+cells are missing values. Row numbers are file lines (header = 1); a quoted field spanning
+several lines shifts them.
+
+Value-type rule (per column; ``value_type=`` replaces steps 2-4, a percent or share marker
+still wins):
 
 1. a ``%``/``pct``/``perc``/``pourcentage`` marker in the header or in the cells -> percent;
-2. a ``share``/``part``/``taux``/``rate``/``proportion`` marker -> share when every value is
-   <= 1, otherwise percent;
+   ``share``/``proportion`` in the header -> share;
+2. a ``taux``/``rate``/``part``/``ratio`` marker -> share when every value is <= 1, else percent;
 3. no marker: every value <= 1 and some value not whole -> share; every value <= 100 and some
-   value not whole -> percent (counts are whole numbers);
-4. otherwise counts. Whole numbers all <= 100 while the denominators are larger are ambiguous:
-   counts are assumed and a warning says how to pass ``value_type="percent"``.
+   value not whole (``10,0`` written with a decimal counts as not whole) -> percent;
+4. otherwise counts. Whole numbers all <= 100 while the median denominator is above 100 are
+   ambiguous: counts are assumed and a warning says how to pass ``value_type="percent"``.
+
+Validation: a missing value drops that (area, indicator) value with a warning; a non-numeric,
+negative, above-100 % / above-1 share or above-denominator value drops it with an error; a
+duplicated district (same code, else same parent and normalised name) keeps the first row and
+names both rows in an error; a missing denominator drops every indicator of its row. With
+``errors="raise"`` a :class:`~egovkit.errors.ValidationError` lists every error at the end.
 
 Examples
 --------
@@ -801,7 +816,7 @@ def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_
     """
     v = values[status == _OK]
     vmax = float(np.nanmax(v)) if len(v) else 0.0
-    whole = bool(np.all(np.isclose(v, np.round(v)))) if len(v) else True
+    whole = bool(np.all(np.abs(v - np.round(v)) < 1e-9)) if len(v) else True
     if whole and vmax <= 100 and text is not None:
         whole = _decimals(text[status == _OK], v) == 0
     if marker == "percent" or pct_sign:
