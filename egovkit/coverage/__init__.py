@@ -1,28 +1,40 @@
-"""Public Wi-Fi coverage: hotspots, population sources, radius engine, gaps, siting."""
+"""Public Wi-Fi coverage: what share of the population lives within reach of a site.
+
+- :mod:`~egovkit.coverage.hotspots`: read and check hotspot lists (:func:`read_hotspots`);
+- :mod:`~egovkit.coverage.population`: population as district counts, points or a raster;
+- :mod:`~egovkit.coverage.engine`: population within ``r`` metres, per district (:func:`coverage`);
+- :mod:`~egovkit.coverage.gaps`: the largest uncovered populated zones (:func:`coverage_gaps`);
+- :mod:`~egovkit.coverage.siting`: where the next ``k`` sites reach the most people (:func:`site_new`).
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> d = gpd.GeoDataFrame({"name": ["A"], "pop": [1e6]}, geometry=[box(0, 0, 1000, 1000)], crs=32633)
+>>> pop = population_from_districts(d, "pop", district="name", cell_m=10)
+>>> t = coverage(pop, gpd.GeoSeries.from_xy([500], [500], crs=32633), radii=[100], quantiles=None)
+>>> round(float(t.population_covered.iloc[0]) / 3.1416e4, 2)  # pi r^2 persons at 1 per m2
+1.0
+"""
 
 from .engine import coverage, covered_area, nearest_site_distance, site_coordinates, weighted_quantiles
+from .gaps import coverage_gaps
+from .hotspots import read_hotspots, unique_sites
 from .population import (
     Grid,
     Population,
     population_from_array,
     population_from_districts,
     population_from_points,
-    population_from_xy,
     population_from_raster,
+    population_from_xy,
     projected_crs,
 )
+from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, site_new
 
 __all__ = [
-    "Grid", "Population", "coverage", "covered_area", "nearest_site_distance", "population_from_array",
-    "population_from_districts", "population_from_points", "population_from_xy", "population_from_raster", "projected_crs",
-    "site_coordinates", "weighted_quantiles",
+    "Grid", "Population", "candidate_grid", "coverage", "coverage_gaps", "coverage_sets", "covered_area",
+    "exact_max_cover", "greedy_max_cover", "nearest_site_distance", "population_from_array",
+    "population_from_districts", "population_from_points", "population_from_raster", "population_from_xy",
+    "projected_crs", "read_hotspots", "site_coordinates", "site_new", "unique_sites", "weighted_quantiles",
 ]
-
-from .hotspots import read_hotspots, unique_sites  # noqa: E402
-
-__all__ += ["read_hotspots", "unique_sites"]
-
-from .gaps import coverage_gaps  # noqa: E402
-from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, site_new  # noqa: E402
-
-__all__ += ["coverage_gaps", "candidate_grid", "coverage_sets", "exact_max_cover", "greedy_max_cover", "site_new"]
