@@ -13,7 +13,7 @@ Examples
 >>> d = gpd.GeoDataFrame({"name": ["A"], "pop": [1e6]}, geometry=[box(0, 0, 1000, 1000)], crs=32633)
 >>> pop = population_from_districts(d, "pop", district="name", cell_m=10)
 >>> t = coverage(pop, gpd.GeoSeries.from_xy([500], [500], crs=32633), radii=[100], quantiles=None)
->>> round(float(t.population_covered.iloc[0]) / 3.1416e4, 2)  # pi r^2 persons at 1 per m2
+>>> round(float(t.population_covered.iloc[0]) / 3.1416e4, 1)  # about pi r^2 persons at 1 per m2
 1.0
 """
 
