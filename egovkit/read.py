@@ -111,6 +111,9 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(f"cannot decode the file as {encoding!r} ({exc})", file=name,
                              fix="leave encoding=None to detect it, or give the right encoding") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text" exports
+        report.add("info", "encoding", "encoding detected: UTF-16 with BOM", action="inferred")
+        return data.decode("utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
         report.add("info", "encoding", "encoding detected: UTF-8 with BOM", action="inferred")
         return data.decode("utf-8-sig")

@@ -451,3 +451,19 @@ def test_report_can_be_saved(tmp_path):
     out = t.report.save(tmp_path / "report.csv")
     saved = pd.read_csv(out)
     assert {"count_above_denominator", "duplicate_area", "missing_value"} <= set(saved["code"])
+
+
+@pytest.mark.parametrize("encoding, expected", [("utf-16", "UTF-16"), ("latin-1", "Latin-1"),
+                                                ("cp1252", "Windows-1252"), ("utf-8", "UTF-8")])
+def test_encodings(tmp_path, encoding, expected):
+    # \x81 is not a cp1252 character: a Latin-1 file with it must fall back to Latin-1
+    name = "Sa\x81ida" if encoding == "latin-1" else "Saint-Étienne"
+    text = f"commune\tménages\tinternet\n{name}\t1 000\t12,5\nNœux\t2 000\t20,0\n"
+    if encoding != "cp1252":
+        text = text.replace("Nœux", "Noeux")
+    path = tmp_path / "t.txt"
+    path.write_bytes(text.encode(encoding))
+    t = read_table(path)
+    assert expected in t.report.by_code("encoding")[0].message
+    assert t.data["area_name"].tolist()[0] == name
+    assert value(t, name, "internet") == pytest.approx(125)
