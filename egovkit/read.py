@@ -183,9 +183,19 @@ def _find_header(first_rows: list[list[object]]) -> int:
         return 0
     for i, cells in enumerate(first_rows[1:20], start=1):
         score = _header_score(cells)
-        if score >= 2 and score > base:
+        if score >= 2 and score > base and not any(_is_number(c) for c in cells):
             return i
     return 0
+
+
+def _is_number(cell: object) -> bool:
+    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
+        return not (isinstance(cell, float) and np.isnan(cell))
+    try:
+        float(str(cell).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+    except ValueError:
+        return False
+    return True
 
 
 _TEXT_ROLES = {"area", "code", "level", "parent", "indicator"}

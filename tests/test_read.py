@@ -467,3 +467,14 @@ def test_encodings(tmp_path, encoding, expected):
     assert expected in t.report.by_code("encoding")[0].message
     assert t.data["area_name"].tolist()[0] == name
     assert value(t, name, "internet") == pytest.approx(125)
+
+
+def test_a_data_row_is_never_taken_for_the_header():
+    # the header has one recognised name; the first data row has two (Total, Internet) and numbers
+    df_text = "Place,Total,Label,Web\nTotal,100,Internet,5\nA,50,x,2\n"
+    from io import StringIO
+    import csv as _csv
+    from egovkit.read import _find_header
+    rows = list(_csv.reader(StringIO(df_text)))
+    assert _find_header(rows) == 0
+    assert _find_header([["Table 1"], ["District", "Households", "Internet"], ["A", "10", "2"]]) == 1
