@@ -82,6 +82,7 @@ def test_no_coordinates_is_an_input_error():
         read_hotspots(pd.DataFrame({"a": [1]}))
 
 
+@pytest.mark.realdata
 def test_nyc_export_loads_with_report(shared_data):
     d = shared_data / "nyc-nta-tract-population"
     nta = gpd.read_file(d / "nyc_nta2010.geojson")

@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from egovkit.coverage import (
+pytestmark = pytest.mark.realdata
+
+from egovkit.coverage import (  # noqa: E402
     coverage,
     population_from_districts,
     population_from_points,
