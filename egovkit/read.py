@@ -135,10 +135,15 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
     raise AssertionError("latin-1 decodes any byte")  # pragma: no cover
 
 
+def _head_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of a (possibly large) text without splitting all of it."""
+    return text[:200_000].splitlines()[:n]
+
+
 def _sniff_sep(text: str, name: str, report: ValidationReport) -> str:
     """The separator that splits the header and the first rows into the same number (> 1) of
     fields; ties go to ``;`` then tab then ``,`` (decimal commas make ``,`` look plausible)."""
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    lines = [ln for ln in _head_lines(text, 50) if ln.strip()]
     consistent: list[str] = []
     for skip in range(min(10, max(len(lines) - 1, 1))):  # title lines above the header are skipped
         for cand in (";", "\t", ",", "|"):
@@ -248,7 +253,7 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
         raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
     if sep is None:
         sep = _sniff_sep(text, name, report)
-    first = [row for row in csv.reader(text.splitlines()[:20], delimiter=sep)]
+    first = [row for row in csv.reader(_head_lines(text, 20), delimiter=sep)]
     h = _find_header(first)
     if h:
         report.add("info", "header_row", f"header found on line {h + 1}; {h} title line(s) above it ignored",
