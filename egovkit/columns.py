@@ -190,7 +190,11 @@ def recognise_indicator(header: object) -> ColumnMatch:
     >>> recognise_indicator("Bicycle").indicator is None
     True
     """
-    norm = normalise_name(header)
+    return _recognise(normalise_name(header))
+
+
+@lru_cache(maxsize=8192)
+def _recognise(norm: str) -> ColumnMatch:
     whole = _lookup(norm)
     tokens = norm.split()
     kind = None
@@ -226,18 +230,30 @@ def column_role(header: object) -> tuple[str, str | None] | None:
     >>> column_role("Total")
     ('denominator', None)
     """
-    norm = normalise_name(header)
+    return _column_role(normalise_name(header))
+
+
+@lru_cache(maxsize=8192)
+def _column_role(norm: str) -> tuple[str, str | None] | None:
     if not norm:
         return None
-    if norm in _DENOMINATOR_ALIASES or _squash(norm) in {_squash(k) for k in _DENOMINATOR_ALIASES}:
-        uni = _DENOMINATOR_ALIASES.get(norm)
-        if uni is None:
-            uni = next((v for k, v in _DENOMINATOR_ALIASES.items() if _squash(k) == _squash(norm)), None)
-        return ("denominator", uni)
-    for role, aliases in _ROLE_ALIASES.items():
-        if norm in aliases or _squash(norm) in {_squash(a) for a in aliases}:
+    dens = _squashed_denominators()
+    if _squash(norm) in dens:
+        return ("denominator", dens[_squash(norm)])
+    for role, aliases in _squashed_roles().items():
+        if _squash(norm) in aliases:
             return (role, None)
     return None
+
+
+@lru_cache(maxsize=1)
+def _squashed_denominators() -> dict[str, str | None]:
+    return {_squash(k): v for k, v in _DENOMINATOR_ALIASES.items()}
+
+
+@lru_cache(maxsize=1)
+def _squashed_roles() -> dict[str, frozenset[str]]:
+    return {role: frozenset(_squash(a) for a in aliases) for role, aliases in _ROLE_ALIASES.items()}
 
 
 def is_breakdown_only(header: object) -> bool:
@@ -254,5 +270,9 @@ def is_not_ict(header: object) -> bool:
     >>> is_not_ict("Motor Cycle"), is_not_ict("Internet")
     (True, False)
     """
-    norm = normalise_name(header)
-    return norm in _NOT_ICT or _squash(norm) in {_squash(x) for x in _NOT_ICT}
+    return _squash(normalise_name(header)) in _squashed_not_ict()
+
+
+@lru_cache(maxsize=1)
+def _squashed_not_ict() -> frozenset[str]:
+    return frozenset(_squash(x) for x in _NOT_ICT)
