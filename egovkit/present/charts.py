@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import InputError
 from .i18n import format_percent, translations
 
-__all__ = ["territory_share", "district_shares", "lorenz_points", "ranked_bars", "ownership_heatmap",
+__all__ = ["territory_share", "district_shares", "district_table", "lorenz_points", "ranked_bars", "ownership_heatmap",
            "lorenz_curve", "coverage_curve", "save_figure"]
 
 NO_DATA_GREY = "#d9d9d9"
@@ -79,6 +79,26 @@ def district_shares(rates: pd.DataFrame, indicator: str | None = None, *,
         sub[name_column] = sub[key].astype("string")
     cols = [c for c in (key, name_column, "numerator", "denominator", "share") if c in sub.columns]
     return sub[cols].reset_index(drop=True)
+
+
+def district_table(rates: pd.DataFrame, indicators: Sequence[str] | None = None, *, key: str = "area_code",
+                   values: str = "share") -> pd.DataFrame:
+    """One row per district (index ``key``), one column per indicator, ``values`` in the cells.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"area_code": ["A", "A", "B"], "indicator": ["tv", "radio", "tv"],
+    ...                   "share": [0.5, 0.7, 0.1]})
+    >>> district_table(r, ["tv", "radio"]).loc["B"].tolist()
+    [0.1, nan]
+    """
+    indicators = list(indicators) if indicators is not None else list(dict.fromkeys(rates["indicator"]))
+    if values == "share" and "share" not in rates.columns:
+        den = pd.to_numeric(rates["denominator"], errors="coerce")
+        rates = rates.assign(share=pd.to_numeric(rates["numerator"], errors="coerce") / den.where(den > 0))
+    t = rates.drop_duplicates([key, "indicator"]).pivot(index=key, columns="indicator", values=values)
+    keys = list(dict.fromkeys(rates[key]))
+    return t.reindex(index=keys, columns=indicators).astype(float)
 
 
 def lorenz_points(numerator: Sequence[float], denominator: Sequence[float]) -> tuple[np.ndarray, np.ndarray, float]:
@@ -174,10 +194,10 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
     parts = [district_shares(rates, i, key=key, name_column=name_column).assign(indicator=i)
              for i in indicators]
     long = pd.concat(parts, ignore_index=True)
-    wide = long.pivot_table(index=[key, name_column], columns="indicator", values="share",
-                            aggfunc="first", dropna=False)[indicators] * 100
+    wide = district_table(long, indicators, key=key) * 100
+    names = long.drop_duplicates(key).set_index(key)[name_column].astype(str)
     wide = wide.sort_values(indicators[0], ascending=False, kind="stable")
-    wide.index = pd.Index(wide.index.get_level_values(1).astype(str))
+    wide.index = pd.Index(names.reindex(wide.index).fillna(pd.Series(wide.index, index=wide.index)))
     wide.columns = [_label(i, lang) for i in indicators]
     n = len(wide)
     labelled = n <= MAX_LABELLED

@@ -306,8 +306,8 @@ def build_report(
     # -- tables: summary, districts (CSV + GeoPackage)
     summary.to_csv(out / "tables" / "summary.csv", index=False)
     r.to_csv(out / "tables" / "district_rates.csv", index=False)
-    wide = r.pivot_table(index=key, columns="indicator", values="share", aggfunc="first", dropna=False)
-    wide = wide[indicators]
+    wide = charts.district_table(r, indicators, key=key)
+    wide.index.name = key
     wide.columns = [f"share_{c}" for c in wide.columns]
     geo = districts[[key, name_column, districts.geometry.name]].copy() if name_column in districts.columns \
         else districts[[key, districts.geometry.name]].copy()
@@ -516,8 +516,9 @@ def build_report(
         summary.assign(indicator=[indicator_label(i, lang) for i in summary["indicator"]]),
         percent=["share_territory", "share_min", "share_max"], numbers=["numerator", "denominator"],
         lang=lang, headers=hdr)
-    dist_tab = r.pivot_table(index=[key, name_column], columns="indicator", values="share", aggfunc="first",
-                             dropna=False)[indicators].reset_index()
+    dist_tab = charts.district_table(r, indicators, key=key)
+    dist_tab.insert(0, name_column, r.drop_duplicates(key).set_index(key)[name_column].reindex(dist_tab.index))
+    dist_tab = dist_tab.rename_axis(key).reset_index()
     dist_tab.columns = [hdr.get(c, c) if c in (key, name_column) else indicator_label(c, lang)
                         for c in dist_tab.columns]
     tables["districts"] = _html_table(dist_tab, percent=[indicator_label(c, lang) for c in indicators],
