@@ -233,6 +233,9 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         try:
             grid = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
+        except ImportError as exc:  # .xls needs xlrd, .ods needs odfpy
+            raise InputError(f"cannot read {path.suffix} files here ({exc})", file=name,
+                             fix="save the sheet as .xlsx or CSV") from exc
         except ValueError as exc:
             raise InputError(f"cannot read sheet {sheet!r} ({exc})", file=name,
                              fix="pass sheet= with an existing sheet name or position") from exc

@@ -478,3 +478,18 @@ def test_a_data_row_is_never_taken_for_the_header():
     rows = list(_csv.reader(StringIO(df_text)))
     assert _find_header(rows) == 0
     assert _find_header([["Table 1"], ["District", "Households", "Internet"], ["A", "10", "2"]]) == 1
+
+
+def test_excel_sheet_by_name_and_missing_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["nothing here"])
+    ws = wb.create_sheet("Census")
+    ws.append(["District", "Households", "Internet"])
+    ws.append(["A", 1000, 250])
+    wb.save(tmp_path / "t.xlsx")
+    t = read_table(tmp_path / "t.xlsx", sheet="Census")
+    assert value(t, "A", "internet") == 250
+    with pytest.raises(InputError, match="sheet="):
+        read_table(tmp_path / "t.xlsx", sheet="Nope")
