@@ -1,0 +1,166 @@
+"""egovkit.present.report: files written, numbers in the text equal direct formulas, en/fr, offline."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from egovkit.errors import InputError
+from egovkit.present.i18n import format_number, format_percent
+from egovkit.present.offline import external_assets
+from egovkit.present.report import build_report, indicator_label, summary_table
+
+from test_present_synthetic import grid_districts, grid_rates, random_points
+
+
+def _text(html: str) -> str:
+    """Visible text of the report page outside the map iframe, tags removed."""
+    html = re.sub(r"<iframe.*?</iframe>", "", html, flags=re.S)
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
+
+
+@pytest.fixture(scope="module")
+def territory():
+    d = grid_districts(6, 5)
+    rates = grid_rates(d, ("internet", "computer"), drop=2)
+    return d, rates
+
+
+@pytest.fixture(scope="module")
+def minimal_report(territory, tmp_path_factory):
+    d, rates = territory
+    out = tmp_path_factory.mktemp("rep") / "en"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(out, territory_name="Gridland", districts=d, rates=rates)
+    return out, index
+
+
+def test_minimal_report_writes_everything_offline(minimal_report, territory):
+    out, index = minimal_report
+    d, rates = territory
+    html = index.read_text(encoding="utf-8")
+    assert external_assets(html) == []
+    assert "<img" in html and "data:image/png;base64," in html and 'srcdoc="' in html
+    for f in ("tables/summary.csv", "tables/district_rates.csv", "tables/districts.gpkg",
+              "tables/join_report.csv", "tables/lowest_districts.csv", "maps/internet.html",
+              "figures/ranked_internet.png", "figures/ranked_internet.svg", "figures/ownership_heatmap.svg",
+              "figures/lorenz_internet.png", "figures/map_internet.png", "figures/map_computer.svg"):
+        assert (out / f).is_file(), f
+    g = gpd.read_file(out / "tables" / "districts.gpkg")
+    assert len(g) == len(d) and g["share_internet"].isna().sum() == 2
+    # sections without inputs say so
+    txt = _text(html)
+    assert "Not included: the hotspot list was not provided." in txt
+    assert "Not included: the gap zones was not provided." in txt or "gap zones" in txt
+
+
+def test_numbers_in_the_text_come_from_direct_formulas(minimal_report, territory):
+    out, index = minimal_report
+    d, rates = territory
+    txt = _text(index.read_text(encoding="utf-8"))
+    sub = rates[rates.indicator == "internet"]
+    share = sub.numerator / sub.denominator
+    terr = sub.numerator.sum() / sub.denominator.sum()
+    label = indicator_label("internet", "en")
+    assert (f"In Gridland, {100 * terr:.1f}% of households ({sub.numerator.sum():,.0f} of "
+            f"{sub.denominator.sum():,.0f}) fall under “{label}”.") in txt
+    lo, hi = share.idxmin(), share.idxmax()
+    assert (f"the rate ranges from {100 * share[lo]:.1f}% in {sub.area_name[lo]} to "
+            f"{100 * share[hi]:.1f}% in {sub.area_name[hi]}; {(share < terr).sum()} districts are below") in txt
+    # the lowest five, in order, with their rates
+    low = share.sort_values().index[:5]
+    names = [f"{sub.area_name[i]} ({100 * share[i]:.1f}%)" for i in low]
+    assert ("The districts with the lowest rate are " + ", ".join(names[:-1]) + " and " + names[-1]) in txt
+    # Gini from the direct mean-absolute-difference formula
+    w = sub.denominator.to_numpy() / sub.denominator.sum()
+    r = share.to_numpy()
+    gini = (w[:, None] * w[None, :] * np.abs(r[:, None] - r[None, :])).sum() / (2 * (w * r).sum())
+    assert f"is {gini:.3f}." in txt
+    # the join check: 2 districts without data, listed in the report and the CSV
+    assert "2 district(s) without data and 0 value(s) without a district" in txt
+    jr = pd.read_csv(out / "tables" / "join_report.csv")
+    assert sorted(jr.loc[jr.code == "no_data", "area"]) == sorted(d.area_name[-2:])
+    # summary.csv holds the same figures
+    s = pd.read_csv(out / "tables" / "summary.csv").set_index("indicator")
+    assert s.loc["internet", "share_territory"] == pytest.approx(terr)
+    assert s.loc["computer", "n_missing"] == 0 and s.loc["computer", "n_districts"] == len(d) - 2
+
+
+def test_french_report_formats_numbers_the_french_way(territory, tmp_path):
+    d, rates = territory
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path, territory_name="Grille", districts=d, rates=rates, lang="fr")
+    html = index.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    sub = rates[rates.indicator == "internet"]
+    terr = sub.numerator.sum() / sub.denominator.sum()
+    pct = f"{100 * terr:.1f}".replace(".", ",") + "\u00a0%"
+    assert pct == format_percent(terr, "fr")
+    txt = _text(html)
+    assert f"Dans le territoire « Grille », {pct} des ménages" in txt
+    assert format_number(sub.numerator.sum(), "fr") in txt and "\u202f" in format_number(sub.denominator.sum(), "fr")
+    assert "Synthèse" in txt
+    map_html = (tmp_path / "maps" / "internet.html").read_text(encoding="utf-8")
+    assert "Pas de donn\\u00e9es (2)" in map_html  # legend, JSON-escaped in the script
+
+
+def test_full_report_with_wifi_inputs(territory, tmp_path):
+    d, rates = territory
+    hotspots = random_points(d, 25)
+    gaps = gpd.GeoDataFrame({"population": [120.0, 80.0]},
+                            geometry=[d.geometry.iloc[0].buffer(-0.002), d.geometry.iloc[7].buffer(-0.003)], crs=4326)
+    sites = random_points(d, 3, seed=7).assign(population_added=[50.0, 40.0, 10.0])
+    cov = pd.DataFrame({"sites": "all", "level": ["territory"] * 2 + ["district"] * 2,
+                        "district": [None, None, "x", "x"], "radius_m": [100, 250, 100, 250],
+                        "share_covered": [0.25, 0.5, 0.9, 0.95]})
+    lisa = pd.DataFrame({"area_code": d.area_code,
+                         "lisa_cluster": ["high-high", "low-low", "not significant"] * 10})
+    lagging = pd.DataFrame({"area": ["District 0-0", "District 0-1"], "share": [0.05, 0.06],
+                            "gap_pct_points": [-10.0, -9.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path, territory_name="Gridland", districts=d, rates=rates, hotspots=hotspots,
+                             coverage=cov, gaps=gaps, new_sites=sites, lisa=lisa, lagging=lagging,
+                             distribution={"gini": 0.21, "theil_t": 0.07}, indicator="computer")
+    txt = _text(index.read_text(encoding="utf-8"))
+    den = rates.loc[rates.indicator == "computer", "denominator"].sum()
+    assert f"25 public Wi-Fi hotspots are mapped, {25 / den * 10000:.1f} per 10,000 households." in txt
+    assert "25.0% of the population lives within 100 m of a hotspot." in txt
+    assert "50.0% of the population lives within 250 m" in txt and "90.0%" not in txt  # district rows unused
+    area = gaps.to_crs(gaps.estimate_utm_crs()).area.sum() / 1e6
+    assert f"2 uncovered zone(s) were found, {area:.1f} km² in total, home to 200 people." in txt
+    assert "3 new site(s) are proposed, reaching 100 more people." in txt
+    assert "2 district(s) are flagged as lagging: District 0-0 and District 0-1." in txt
+    assert "Not included" not in txt
+    for f in ("gaps.gpkg", "gaps.csv", "new_sites.gpkg", "coverage.csv", "lisa_clusters.csv",
+              "distribution.csv", "lagging_districts.csv"):
+        assert (tmp_path / "tables" / f).is_file(), f
+    lc = pd.read_csv(tmp_path / "tables" / "lisa_clusters.csv").set_index("cluster")["districts"]
+    assert lc["HH"] == 10 and lc["LL"] == 10
+    assert len(gpd.read_file(tmp_path / "tables" / "new_sites.gpkg")) == 3
+    assert (tmp_path / "maps" / "computer.html").is_file() and (tmp_path / "figures" / "coverage_curve.svg").is_file()
+
+
+def test_bad_inputs_raise_clear_errors(territory, tmp_path):
+    d, rates = territory
+    with pytest.raises(InputError, match="denominator"):
+        build_report(tmp_path, territory_name="x", districts=d, rates=rates.drop(columns="denominator"))
+    with pytest.raises(InputError, match="'tv' is not in the rates table"):
+        build_report(tmp_path, territory_name="x", districts=d, rates=rates, indicator="tv")
+    with pytest.raises(InputError, match="language"):
+        build_report(tmp_path, territory_name="x", districts=d, rates=rates, lang="de")
+
+
+def test_summary_table_direct():
+    r = pd.DataFrame({"area_code": list("ABCD"), "area_name": list("abcd"), "indicator": "radio",
+                      "numerator": [1.0, 5.0, 9.0, np.nan], "denominator": [10.0, 10.0, 10.0, 10.0]})
+    s = summary_table(r).iloc[0]
+    assert s["share_territory"] == pytest.approx(15 / 30)
+    assert (s["name_min"], s["name_max"], s["n_below"], s["n_missing"]) == ("a", "c", 1, 1)
