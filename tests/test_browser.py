@@ -1,0 +1,124 @@
+"""Open the offline maps and report in headless Chromium with the network blocked, as a person would.
+
+Needs Debian's chromium at /usr/bin/chromium (``make browser``); Playwright drives it without
+downloading a browser. Screenshots go to ``test-artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from egovkit.present.maps import indicator_map
+from egovkit.present.offline import save_offline
+from egovkit.present.report import build_report
+
+from test_present_synthetic import grid_districts, grid_rates, random_points
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (run `make browser`)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, wait_ms: int = 1200):
+    """Open ``path`` offline; return the page, the console/page errors and the blocked requests."""
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    errors: list[str] = []
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "about:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    page.wait_for_timeout(wait_ms)
+    return page, errors, blocked
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_offline_map_draws_every_district_and_hotspot(browser, tmp_path):
+    d = grid_districts(6, 5)
+    rates = grid_rates(d, ("internet",), drop=3)
+    hotspots = random_points(d, 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = indicator_map(d, rates, label="Internet at home", hotspots=hotspots, cluster_hotspots=False)
+    path = save_offline(m, tmp_path / "map.html")
+    page, errors, blocked = _open(browser, path)
+    _shot(page, "map_unclustered.png")
+    # 30 district polygons + 40 hotspot circles, all SVG paths
+    assert page.locator("path.leaflet-interactive").count() == len(d) + len(hotspots)
+    # polygons are filled, "No data" districts in grey
+    fills = page.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))")
+    assert fills.count("#d9d9d9") == 3
+    legend = page.locator(".egovkit-legend").inner_text()
+    assert "Internet at home" in legend and "No data (3)" in legend and "Wi-Fi hotspots (40)" in legend
+    assert page.locator(".leaflet-control-layers").count() == 1
+    assert errors == [] and blocked == []
+    page.close()
+
+
+def test_clustered_hotspots_are_all_accounted_for(browser, tmp_path):
+    d = grid_districts(6, 5)
+    hotspots = random_points(d, 800, seed=4)
+    m = indicator_map(d, grid_rates(d, ("internet",)), hotspots=hotspots)  # > 500: clustered
+    path = save_offline(m, tmp_path / "clustered.html")
+    page, errors, blocked = _open(browser, path, wait_ms=2000)
+    _shot(page, "map_clustered.png")
+    in_clusters = page.eval_on_selector_all(
+        ".marker-cluster", "els => els.reduce((s, e) => s + parseInt(e.innerText, 10), 0)")
+    single = page.locator("path.leaflet-interactive").count() - len(d)
+    assert page.locator(".marker-cluster").count() > 0
+    assert in_clusters + single == len(hotspots)
+    assert errors == [] and blocked == []
+    page.close()
+
+
+def test_report_opens_offline_with_its_map(browser, tmp_path):
+    d = grid_districts(6, 5)
+    rates = grid_rates(d, ("internet", "computer"), drop=2)
+    hotspots = random_points(d, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path / "report", territory_name="Gridland", districts=d, rates=rates,
+                             hotspots=hotspots, lang="fr")
+    page, errors, blocked = _open(browser, index, wait_ms=2000)
+    _shot(page, "report_fr.png")
+    frames = [f for f in page.frames if f != page.main_frame]
+    assert len(frames) == 1
+    frame = frames[0]
+    assert frame.locator("path.leaflet-interactive").count() == len(d) + len(hotspots)
+    assert "Pas de données (2)" in frame.locator(".egovkit-legend").inner_text()
+    # every embedded figure decoded and drawn
+    sizes = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+    assert len(sizes) >= 5 and min(sizes) > 0
+    assert "Synthèse" in page.locator("h2").first.inner_text()
+    assert errors == [] and blocked == []
+    page.close()
