@@ -164,3 +164,29 @@ def test_summary_table_direct():
     s = summary_table(r).iloc[0]
     assert s["share_territory"] == pytest.approx(15 / 30)
     assert (s["name_min"], s["name_max"], s["n_below"], s["n_missing"]) == ("a", "c", 1, 1)
+
+
+@pytest.mark.realdata
+def test_kenya_report_reproduces_published_figures(shared_data, tmp_path):
+    """KNBS 2019 Vol IV: internet 17.9 % and computer 8.8 % of 12,043,016 conventional households;
+    household internet highest in Nairobi City (42.1 %), lowest 3.5 % (Wajir, Mandera, West Pokot)."""
+    t = pd.read_csv(shared_data / "kenya-census-2019-ict" / "V4_T2.36.csv")
+    c = t[t["AdminArea"] == "County"]
+    hh = c["ConventionalHouseholds"]
+    rates = pd.concat([
+        pd.DataFrame({"area_name": c["County"], "indicator": ind, "universe": "households",
+                      "numerator": c[col] / 100 * hh, "denominator": hh})
+        for ind, col in (("internet", "Internet"), ("computer", "DeskTop/Computer/Laptop/Tablet"))],
+        ignore_index=True)
+    g = gpd.read_file(shared_data / "kenya-counties-geometry" / "kenya_counties_osm_simplified_200m.geojson")
+    g = g.rename(columns={"census_county_name": "area_name"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path, territory_name="Kenya", districts=g, rates=rates, key="area_name",
+                             name_column="area_name")
+    txt = _text(index.read_text(encoding="utf-8"))
+    assert "In Kenya, 17.9% of households (" in txt and "of 12,043,016)" in txt
+    assert "In Kenya, 8.8% of households" in txt
+    m = re.search(r"ranges from 3\.5% in (WAJIR|MANDERA|WEST POKOT) to 42\.1% in NAIROBI CITY", txt)
+    assert m, "county extremes differ from the published ones"
+    assert "0 district(s) without data and 0 value(s) without a district" in txt  # 47/47 join

@@ -77,7 +77,7 @@ def district_shares(rates: pd.DataFrame, indicator: str | None = None, *,
         sub["share"] = num / den.where(den > 0)
     if name_column not in sub.columns:
         sub[name_column] = sub[key].astype("string")
-    cols = [c for c in (key, name_column, "numerator", "denominator", "share") if c in sub.columns]
+    cols = [c for c in dict.fromkeys((key, name_column, "numerator", "denominator", "share")) if c in sub.columns]
     return sub[cols].reset_index(drop=True)
 
 
@@ -195,7 +195,8 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
              for i in indicators]
     long = pd.concat(parts, ignore_index=True)
     wide = district_table(long, indicators, key=key) * 100
-    names = long.drop_duplicates(key).set_index(key)[name_column].astype(str)
+    first = long.drop_duplicates(key)
+    names = pd.Series(first[name_column].astype(str).to_numpy(), index=first[key].to_numpy())
     wide = wide.sort_values(indicators[0], ascending=False, kind="stable")
     wide.index = pd.Index(names.reindex(wide.index).fillna(pd.Series(wide.index, index=wide.index)))
     wide.columns = [_label(i, lang) for i in indicators]

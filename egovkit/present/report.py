@@ -309,8 +309,8 @@ def build_report(
     wide = charts.district_table(r, indicators, key=key)
     wide.index.name = key
     wide.columns = [f"share_{c}" for c in wide.columns]
-    geo = districts[[key, name_column, districts.geometry.name]].copy() if name_column in districts.columns \
-        else districts[[key, districts.geometry.name]].copy()
+    geo = districts[_uniq(key, name_column if name_column in districts.columns else key,
+                          districts.geometry.name)].copy()
     geo[key] = _key(geo[key])
     geo = geo.merge(wide.reset_index(), on=key, how="left")
     files.append(_write_gpkg(gpd.GeoDataFrame(geo, geometry=districts.geometry.name, crs=districts.crs),
@@ -327,7 +327,7 @@ def build_report(
                              column="lisa_cluster", fix="pass the output of egovkit.distribution.local_moran")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the mismatches are in join_report and in the report
-        m = indicator_map(districts, main.drop(columns=[name_column], errors="ignore"), key=key,
+        m = indicator_map(districts, _without_name(main, key, name_column), key=key,
                           name_column=name_column, label=label, scheme=scheme, k=k, hotspots=hotspots,
                           coverage_areas=coverage_areas, gaps=gaps, new_sites=new_sites,
                           lisa=None if lisa is None else pd.DataFrame(lisa)[[key, lisa_column]],
@@ -352,7 +352,7 @@ def build_report(
     # -- static maps
     static = []
     for ind in (static_maps_for if static_maps_for is not None else indicators[:6]):
-        sub = r[r["indicator"] == ind].drop_duplicates(key).drop(columns=[name_column], errors="ignore")
+        sub = _without_name(r[r["indicator"] == ind].drop_duplicates(key), key, name_column)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fig = static_indicator_map(districts, sub, key=key, name_column=name_column,
@@ -398,7 +398,7 @@ def build_report(
         tables["lagging"] = _html_table(lag[show], percent=["share"], lang=lang, headers=hdr)
     else:
         low = main.dropna(subset=["share"]).sort_values("share", kind="stable").head(n_lowest)
-        low = low[[key, name_column, "numerator", "denominator", "share"]].assign(gap_share=lambda d: d["share"] - terr)
+        low = low[_uniq(key, name_column, "numerator", "denominator", "share")].assign(gap_share=lambda d: d["share"] - terr)
         low.to_csv(out / "tables" / "lowest_districts.csv", index=False)
         files.append(out / "tables" / "lowest_districts.csv")
         sentences["lagging"].append(tr["s_lowest"].format(names=_names(
@@ -517,7 +517,8 @@ def build_report(
         percent=["share_territory", "share_min", "share_max"], numbers=["numerator", "denominator"],
         lang=lang, headers=hdr)
     dist_tab = charts.district_table(r, indicators, key=key)
-    dist_tab.insert(0, name_column, r.drop_duplicates(key).set_index(key)[name_column].reindex(dist_tab.index))
+    if name_column != key:
+        dist_tab.insert(0, name_column, r.drop_duplicates(key).set_index(key)[name_column].reindex(dist_tab.index))
     dist_tab = dist_tab.rename_axis(key).reset_index()
     dist_tab.columns = [hdr.get(c, c) if c in (key, name_column) else indicator_label(c, lang)
                         for c in dist_tab.columns]
@@ -535,6 +536,15 @@ def build_report(
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def _uniq(*cols: str) -> list[str]:
+    return list(dict.fromkeys(cols))
+
+
+def _without_name(df: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:
+    """The values without their name column (the map takes names from the boundaries)."""
+    return df if name_column == key else df.drop(columns=[name_column], errors="ignore")
 
 
 def _Markup(s: str) -> Any:
