@@ -190,3 +190,17 @@ def test_kenya_report_reproduces_published_figures(shared_data, tmp_path):
     m = re.search(r"ranges from 3\.5% in (WAJIR|MANDERA|WEST POKOT) to 42\.1% in NAIROBI CITY", txt)
     assert m, "county extremes differ from the published ones"
     assert "0 district(s) without data and 0 value(s) without a district" in txt  # 47/47 join
+
+
+def test_diagnosis_section_and_extra_sections_are_included(territory, tmp_path):
+    dg = pytest.importorskip("egovkit.diagnosis")
+    pytest.importorskip("egovkit.present.diagnosis_plots")
+    d, rates = territory
+    result = dg.score_assessment(dg.example_assessments()[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path, territory_name="Gridland", districts=d, rates=rates, lang="fr",
+                             assessment=result, extra_sections=["<section id='x'><h2>Annexe X</h2></section>"])
+    html = index.read_text(encoding="utf-8")
+    assert "Scores par dimension" in html and "<h2>Annexe X</h2>" in html
+    assert external_assets(html) == []

@@ -229,6 +229,9 @@ def build_report(
     n_lowest: int = 5,
     static_maps_for: Sequence[str] | None = None,
     map_geometry_bytes: int = 1_000_000,
+    assessment: Any = None,
+    action_plan: pd.DataFrame | None = None,
+    extra_sections: Sequence[str] = (),
 ) -> Path:
     """Build the HTML diagnosis report of a territory and export its tables and figures.
 
@@ -267,6 +270,11 @@ def build_report(
         ``"en"`` or ``"fr"``.
     static_maps_for
         Indicators with a static map (default: all, at most 6).
+    assessment, action_plan
+        A scored e-governance assessment (:func:`egovkit.diagnosis.score_assessment`) and its
+        action plan: the diagnosis section of ``egovkit.present.diagnosis_plots`` is added.
+    extra_sections
+        Further HTML fragments (trusted, e.g. ``<section>`` elements) appended before the files.
     map_geometry_bytes
         Budget of the district GeoJSON in the interactive map (see
         :func:`~egovkit.present.maps.simplify_for_web`); 1 MB (about 4 m tolerance) keeps the NYC tract
@@ -525,12 +533,22 @@ def build_report(
     tables["districts"] = _html_table(dist_tab, percent=[indicator_label(c, lang) for c in indicators],
                                       lang=lang, max_rows=100)
 
+    sections = []
+    if assessment is not None:
+        try:
+            from .diagnosis_plots import diagnosis_section
+        except ImportError as e:  # pragma: no cover - the diagnosis layer is optional
+            raise InputError(f"an assessment was given but the diagnosis charts are not available ({e})",
+                             column="assessment", fix="install egovkit completely or leave assessment=None") from e
+        sections.append(diagnosis_section(assessment, lang, plan=action_plan))
+    sections += list(extra_sections)
+
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     page = env.get_template("report.html.j2").render(
         lang=lang, t=tr, title=title or tr["title"].format(territory=territory_name),
         generated=tr["generated"].format(version=getattr(egovkit, "__version__", ""),
                                          date=_dt.date.today().isoformat()),
-        cards=cards, sentences=sentences, notes=notes, maps=maps, static_maps=static, charts=charts_out,
+        sections=[_Markup(x) for x in sections], cards=cards, sentences=sentences, notes=notes, maps=maps, static_maps=static, charts=charts_out,
         tables={k_: _Markup(v) for k_, v in tables.items()},
         files=sorted(str(p.relative_to(out)) for p in files))
     index = out / "index.html"
