@@ -184,3 +184,19 @@ def test_nyc_tract_map_is_under_5_mb(shared_data, tmp_path):
     assert sorted(i.area for i in rep.by_code("no_geometry")) == ["36047990100", "36081990100"]
     assert len(rep.by_code("no_data")) == 1
     assert external_assets(p.read_text(encoding="utf-8")) == []
+
+
+def test_coverage_buffers_are_metric_and_drawn():
+    from egovkit.present.maps import hotspot_buffers
+
+    d = grid_districts(4, 3)
+    pts = random_points(d, 5, seed=11)
+    area = hotspot_buffers(pts, 150)
+    # brute force: union area by Monte Carlo-free check against a direct projected union
+    utm = pts.estimate_utm_crs()
+    direct = pts.to_crs(utm).buffer(150, quad_segs=64).union_all().area
+    assert area.to_crs(utm).area.iloc[0] == pytest.approx(direct, rel=0.01)
+    m = indicator_map(d, grid_rates(d, ("internet",)), hotspots=pts, coverage_radius_m=150)
+    assert m.egovkit_counts["coverage_areas"] == 1
+    with pytest.raises(InputError, match="positive"):
+        hotspot_buffers(pts, 0)

@@ -28,14 +28,14 @@ from .charts import (
     territory_share,
 )
 from .i18n import format_number, format_percent, format_points, translations
-from .maps import Classes, check_join, classify, indicator_map, simplify_for_web
+from .maps import Classes, check_join, classify, hotspot_buffers, indicator_map, simplify_for_web
 from .offline import external_assets, inline_assets, save_offline
 from .report import build_report, indicator_label, summary_table
 from .static_maps import static_indicator_map
 
 __all__ = [
     "build_report", "summary_table", "indicator_label",
-    "indicator_map", "check_join", "classify", "Classes", "simplify_for_web",
+    "indicator_map", "check_join", "classify", "Classes", "simplify_for_web", "hotspot_buffers",
     "external_assets", "inline_assets", "save_offline",
     "static_indicator_map",
     "ranked_bars", "ownership_heatmap", "lorenz_curve", "lorenz_points", "coverage_curve", "save_figure",

@@ -42,7 +42,7 @@ from .offline import save_offline
 
 __all__ = [
     "PALETTES", "NO_DATA_COLOR", "LISA_COLORS", "Classes", "classify", "check_join",
-    "simplify_for_web", "indicator_map", "save_offline",
+    "simplify_for_web", "indicator_map", "hotspot_buffers", "save_offline",
 ]
 
 #: Colour-blind-safe sequential palettes (ColorBrewer and matplotlib perceptual maps).
@@ -396,6 +396,7 @@ def indicator_map(
     hotspots: gpd.GeoDataFrame | None = None,
     cluster_hotspots: bool | None = None,
     coverage_areas: gpd.GeoDataFrame | None = None,
+    coverage_radius_m: float | None = None,
     gaps: gpd.GeoDataFrame | None = None,
     new_sites: gpd.GeoDataFrame | None = None,
     lisa: pd.DataFrame | None = None,
@@ -425,6 +426,9 @@ def indicator_map(
         Wi-Fi points; clustered when more than 500 (or as ``cluster_hotspots`` says).
     coverage_areas, gaps
         Polygons of covered areas (dissolved before drawing) and of uncovered gap zones.
+    coverage_radius_m
+        Without ``coverage_areas``: draw the area within this many metres of a hotspot
+        (buffers computed in the hotspots' UTM zone, dissolved).
     new_sites
         Proposed new hotspot sites (points).
     lisa
@@ -534,6 +538,8 @@ def indicator_map(
             ).add_to(m)
         counts["lisa"] = int(sel.sum())
 
+    if coverage_areas is None and coverage_radius_m and hotspots is not None and len(hotspots):
+        coverage_areas = hotspot_buffers(hotspots, coverage_radius_m)
     for gdf, name, col, what in ((coverage_areas, tr["layer_coverage"], "#1a9850", "coverage areas"),
                                  (gaps, tr["layer_gaps"], "#d95f02", "gap zones")):
         if gdf is None or len(gdf) == 0:
@@ -603,6 +609,28 @@ def indicator_map(
     m.egovkit_counts = counts
     m.egovkit_tolerance_m = tol_m
     return m
+
+
+def hotspot_buffers(hotspots: gpd.GeoDataFrame, radius_m: float) -> gpd.GeoDataFrame:
+    """The area within ``radius_m`` metres of any hotspot, one dissolved polygon (EPSG:4326).
+
+    Buffers are drawn in the UTM zone of the points, never in degrees.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([36.80, 36.81], [-1.3, -1.3]), crs=4326)
+    >>> a = hotspot_buffers(pts, 100).to_crs(32737).area.iloc[0]
+    >>> bool(abs(a - 2 * 3.14159 * 100 ** 2) / a < 0.01)
+    True
+    """
+    if radius_m is None or radius_m <= 0:
+        raise InputError(f"the coverage radius must be a positive number of metres, not {radius_m}",
+                         column="coverage_radius_m", fix="pass e.g. coverage_radius_m=250")
+    pts = _points(hotspots, "hotspots")
+    utm = pts.estimate_utm_crs()
+    area = pts.to_crs(utm).buffer(radius_m, quad_segs=16).union_all()
+    return gpd.GeoDataFrame(geometry=[area], crs=utm).to_crs(4326)
 
 
 def _with_rounded_points(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:

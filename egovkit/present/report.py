@@ -216,6 +216,7 @@ def build_report(
     hotspots: gpd.GeoDataFrame | None = None,
     coverage: pd.DataFrame | None = None,
     coverage_areas: gpd.GeoDataFrame | None = None,
+    coverage_radius_m: float | None = None,
     gaps: gpd.GeoDataFrame | None = None,
     new_sites: gpd.GeoDataFrame | None = None,
     lagging: pd.DataFrame | None = None,
@@ -254,6 +255,8 @@ def build_report(
     coverage
         Output of :func:`egovkit.coverage.coverage` (territory rows are used) or any table
         with ``radius_m`` and a ``share_*`` column (0-1).
+    coverage_radius_m
+        Without ``coverage_areas``: the maps show the area within this radius of a hotspot.
     coverage_areas, gaps, new_sites
         Covered polygons, uncovered gap zones (``population``, ``area_km2`` used when
         present) and proposed sites (a ``population_added``/``population_covered`` column is
@@ -337,7 +340,8 @@ def build_report(
         warnings.simplefilter("ignore")  # the mismatches are in join_report and in the report
         m = indicator_map(districts, _without_name(main, key, name_column), key=key,
                           name_column=name_column, label=label, scheme=scheme, k=k, hotspots=hotspots,
-                          coverage_areas=coverage_areas, gaps=gaps, new_sites=new_sites,
+                          coverage_areas=coverage_areas, coverage_radius_m=coverage_radius_m,
+                          gaps=gaps, new_sites=new_sites,
                           lisa=None if lisa is None else pd.DataFrame(lisa)[[key, lisa_column]],
                           lisa_column=lisa_column or "cluster", tiles=tiles, lang=lang, report=join_report,
                           max_geometry_bytes=map_geometry_bytes)
@@ -367,6 +371,11 @@ def build_report(
                                        label=indicator_label(ind, lang), scheme=scheme, k=k,
                                        hotspots=hotspots if ind == indicator else None,
                                        gaps=gaps if ind == indicator else None,
+                                       coverage_areas=coverage_areas if ind == indicator else None,
+                                       coverage_radius_m=coverage_radius_m if ind == indicator else None,
+                                       lisa=None if lisa is None or ind != indicator
+                                       else pd.DataFrame(lisa)[[key, lisa_column]],
+                                       lisa_column=lisa_column or "cluster",
                                        new_sites=new_sites if ind == indicator else None, lang=lang)
         paths = charts.save_figure(fig, out / "figures", f"map_{ind}", dpi=90)
         files += paths

@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import InputError
 from ..validate import ValidationReport
 from .i18n import format_number, format_percent, translations
-from .maps import LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify, simplify_for_web
+from .maps import LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify, hotspot_buffers, simplify_for_web
 
 __all__ = ["static_indicator_map"]
 
@@ -50,6 +50,7 @@ def static_indicator_map(
     palette: str = "YlGnBu",
     hotspots: gpd.GeoDataFrame | None = None,
     coverage_areas: gpd.GeoDataFrame | None = None,
+    coverage_radius_m: float | None = None,
     gaps: gpd.GeoDataFrame | None = None,
     new_sites: gpd.GeoDataFrame | None = None,
     lisa: pd.DataFrame | None = None,
@@ -130,6 +131,8 @@ def static_indicator_map(
             if sel.any():
                 proj[sel].boundary.plot(ax=ax, color=col, linewidth=1.4)
                 handles.append(Line2D([], [], color=col, lw=2, label=f"LISA {c} ({int(sel.sum())})"))
+    if coverage_areas is None and coverage_radius_m and hotspots is not None and len(hotspots):
+        coverage_areas = hotspot_buffers(hotspots, coverage_radius_m)
     for gdf, name, col in ((coverage_areas, tr["layer_coverage"], "#1a9850"),
                            (gaps, tr["layer_gaps"], "#d95f02")):
         if gdf is not None and len(gdf):
