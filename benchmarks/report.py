@@ -77,7 +77,8 @@ def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         index = build_report(out, territory_name="New York City (census tracts)", districts=tracts,
-                             rates=rates, hotspots=hotspots, coverage=cov, gaps=gaps, new_sites=sites)
+                             rates=rates, hotspots=hotspots, coverage=cov, gaps=gaps, new_sites=sites,
+                             coverage_radius_m=250)
     t_report = time.perf_counter() - t2
     map_file = next((out / "maps").glob("*.html"))
     print(f"districts: {len(tracts):,}  hotspots: {len(hotspots):,}  rates rows: {len(rates):,}")

@@ -548,7 +548,7 @@ def indicator_map(
             raise InputError(f"the {what} have no coordinate reference system", column="geometry",
                              fix="set it, e.g. gdf.set_crs(4326)")
         poly = gdf if what == "gap zones" else gpd.GeoDataFrame(geometry=[gdf.union_all()], crs=gdf.crs)
-        poly, _ = simplify_for_web(poly[[poly.geometry.name]], max_bytes=max_geometry_bytes // 3)
+        poly, _ = simplify_for_web(poly[[poly.geometry.name]], max_bytes=max_geometry_bytes // 5)
         folium.GeoJson(json.loads(poly.to_json(drop_id=True)), name=name,
                        style_function=lambda f, c=col: {"color": c, "weight": 1, "fillColor": c,
                                                          "fillOpacity": 0.3}).add_to(m)

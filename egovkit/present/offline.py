@@ -19,13 +19,14 @@ Examples
 from __future__ import annotations
 
 import base64
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import EgovkitError
 
-__all__ = ["inline_assets", "external_assets", "save_offline", "OFFLINE_DROPPED"]
+__all__ = ["inline_assets", "external_assets", "save_offline", "compact_json_calls", "OFFLINE_DROPPED"]
 
 #: Substrings of CDN URLs that egovkit maps never need; their tags are removed.
 OFFLINE_DROPPED = (
@@ -112,6 +113,36 @@ def external_assets(html: str) -> list[str]:
     return out
 
 
+_ADD_CALL = re.compile(r"_add\(\s*(?=[\[{])")
+
+
+def compact_json_calls(html: str) -> str:
+    """Re-serialise the GeoJSON that folium embeds (``..._add({...});``) without spaces.
+
+    folium writes its data with ``json.dumps`` defaults (``", "`` and ``": "``); the
+    compact form is the same data in about 15 % fewer bytes for polygon maps.
+
+    Examples
+    --------
+    >>> compact_json_calls('x_add({"a": [1, 2]});')
+    'x_add({"a":[1,2]});'
+    """
+    decoder = json.JSONDecoder()
+    out, pos = [], 0
+    for m in _ADD_CALL.finditer(html):
+        if m.start() < pos:
+            continue
+        try:
+            obj, end = decoder.raw_decode(html, m.end())
+        except ValueError:
+            continue
+        out.append(html[pos:m.end()])
+        out.append(json.dumps(obj, separators=(",", ":"), ensure_ascii=True).replace("</", "<\\/"))
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def inline_assets(html: str) -> str:
     """Return ``html`` with Leaflet/MarkerCluster inlined and unused CDN assets removed.
 
@@ -138,7 +169,7 @@ def inline_assets(html: str) -> str:
         return m.group(0) if rep is None else rep
 
     # a function as replacement: the inlined JS/CSS contains backslashes that re.sub must not interpret
-    out = _TAG.sub(_sub, html)
+    out = _TAG.sub(_sub, compact_json_calls(html))
     left = external_assets(out)
     if left:
         raise EgovkitError(

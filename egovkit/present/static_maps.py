@@ -136,7 +136,8 @@ def static_indicator_map(
     for gdf, name, col in ((coverage_areas, tr["layer_coverage"], "#1a9850"),
                            (gaps, tr["layer_gaps"], "#d95f02")):
         if gdf is not None and len(gdf):
-            gdf.to_crs(crs).plot(ax=ax, color=col, alpha=0.3, edgecolor=col, linewidth=0.5)
+            poly, _ = simplify_for_web(gdf[[gdf.geometry.name]], max_bytes=max_geometry_bytes // 5)
+            poly.to_crs(crs).plot(ax=ax, color=col, alpha=0.3, edgecolor=col, linewidth=0.5)
             handles.append(Patch(facecolor=col, alpha=0.4, label=name))
     for gdf, name, size, face, edge in ((hotspots, tr["layer_hotspots"], 4, "white", "#222222"),
                                         (new_sites, tr["layer_new_sites"], 40, "#c2a5cf", "#7b3294")):
