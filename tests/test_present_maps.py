@@ -200,3 +200,23 @@ def test_coverage_buffers_are_metric_and_drawn():
     assert m.egovkit_counts["coverage_areas"] == 1
     with pytest.raises(InputError, match="positive"):
         hotspot_buffers(pts, 0)
+
+
+def test_compacted_geojson_is_the_same_data():
+    import json as _json
+
+    from egovkit.present.offline import compact_json_calls
+
+    d = grid_districts(3, 3)
+    d.loc[0, "area_name"] = 'Name, with "quotes" </script> and é'
+    m = indicator_map(d, grid_rates(d, ("internet",)))
+    raw = m.get_root().render()
+    small = compact_json_calls(raw)
+    dec = _json.JSONDecoder()
+
+    def payloads(html):
+        return [dec.raw_decode(html, mm.end())[0] for mm in re.finditer(r"_add\(\s*(?=[\[{])", html)]
+
+    assert payloads(small) == payloads(raw) and len(payloads(raw)) >= 1
+    assert len(small) < len(raw)
+    assert "</script> and" not in small.split("<script>", 1)[-1].split("_add(", 1)[-1][:100000]

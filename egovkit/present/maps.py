@@ -540,7 +540,7 @@ def indicator_map(
 
     if coverage_areas is None and coverage_radius_m and hotspots is not None and len(hotspots):
         coverage_areas = hotspot_buffers(hotspots, coverage_radius_m)
-    for gdf, name, col, what in ((coverage_areas, tr["layer_coverage"], "#1a9850", "coverage areas"),
+    for gdf, name, col, what in ((coverage_areas, tr["layer_coverage"], "#00441b", "coverage areas"),
                                  (gaps, tr["layer_gaps"], "#d95f02", "gap zones")):
         if gdf is None or len(gdf) == 0:
             continue
@@ -550,8 +550,9 @@ def indicator_map(
         poly = gdf if what == "gap zones" else gpd.GeoDataFrame(geometry=[gdf.union_all()], crs=gdf.crs)
         poly, _ = simplify_for_web(poly[[poly.geometry.name]], max_bytes=max_geometry_bytes // 5)
         folium.GeoJson(json.loads(poly.to_json(drop_id=True)), name=name,
-                       style_function=lambda f, c=col: {"color": c, "weight": 1, "fillColor": c,
-                                                         "fillOpacity": 0.3}).add_to(m)
+                       style_function=lambda f, c=col, gap=(what == "gap zones"): {
+                           "color": c, "weight": 2 if gap else 1.5, "dashArray": None if gap else "5 4",
+                           "fillColor": c, "fillOpacity": 0.35 if gap else 0.08}).add_to(m)
         counts["coverage_areas" if what == "coverage areas" else "gaps"] = len(gdf)
 
     if hotspots is not None and len(hotspots):
@@ -595,9 +596,11 @@ def indicator_map(
         rows.append(f"<div><i class='dot' style='background:#c2a5cf;border-color:#7b3294'></i>"
                     f"{_esc(tr['layer_new_sites'])} ({counts['new_sites']})</div>")
     if "coverage_areas" in counts:
-        rows.append(f"<div><i style='background:#1a9850;opacity:.5'></i>{_esc(tr['layer_coverage'])}</div>")
+        rows.append(f"<div><i style='background:rgba(0,68,27,.08);border:1.5px dashed #00441b'></i>"
+                    f"{_esc(tr['layer_coverage'])}</div>")
     if "gaps" in counts:
-        rows.append(f"<div><i style='background:#d95f02;opacity:.5'></i>{_esc(tr['layer_gaps'])}</div>")
+        rows.append(f"<div><i style='background:rgba(217,95,2,.35);border:2px solid #d95f02'></i>"
+                    f"{_esc(tr['layer_gaps'])}</div>")
     if "lisa" in counts:
         rows.append("<div>LISA: " + " ".join(f"<i style='background:{c}'></i>{k}"
                                              for k, c in LISA_COLORS.items()) + "</div>")

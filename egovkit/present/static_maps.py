@@ -133,12 +133,15 @@ def static_indicator_map(
                 handles.append(Line2D([], [], color=col, lw=2, label=f"LISA {c} ({int(sel.sum())})"))
     if coverage_areas is None and coverage_radius_m and hotspots is not None and len(hotspots):
         coverage_areas = hotspot_buffers(hotspots, coverage_radius_m)
-    for gdf, name, col in ((coverage_areas, tr["layer_coverage"], "#1a9850"),
-                           (gaps, tr["layer_gaps"], "#d95f02")):
+    # outlines and hatching, not fills, so that the classes underneath stay readable
+    for gdf, name, col, hatch in ((coverage_areas, tr["layer_coverage"], "#00441b", None),
+                                  (gaps, tr["layer_gaps"], "#d95f02", "////")):
         if gdf is not None and len(gdf):
             poly, _ = simplify_for_web(gdf[[gdf.geometry.name]], max_bytes=max_geometry_bytes // 5)
-            poly.to_crs(crs).plot(ax=ax, color=col, alpha=0.3, edgecolor=col, linewidth=0.5)
-            handles.append(Patch(facecolor=col, alpha=0.4, label=name))
+            poly.to_crs(crs).plot(ax=ax, facecolor="none", edgecolor=col, hatch=hatch,
+                                  linewidth=1.0 if hatch else 0.8, linestyle="-" if hatch else "--")
+            handles.append(Patch(facecolor="none", edgecolor=col, hatch=hatch,
+                                 linestyle="-" if hatch else "--", label=name))
     for gdf, name, size, face, edge in ((hotspots, tr["layer_hotspots"], 4, "white", "#222222"),
                                         (new_sites, tr["layer_new_sites"], 40, "#c2a5cf", "#7b3294")):
         if gdf is not None and len(gdf):
