@@ -220,3 +220,14 @@ def test_compacted_geojson_is_the_same_data():
     assert payloads(small) == payloads(raw) and len(payloads(raw)) >= 1
     assert len(small) < len(raw)
     assert "</script> and" not in small.split("<script>", 1)[-1].split("_add(", 1)[-1][:100000]
+
+
+def test_points_without_location_and_simplification_are_reported():
+    d = grid_districts(3, 2)
+    pts = random_points(d, 6)
+    pts.loc[2, "geometry"] = None
+    with pytest.warns(EgovkitWarning, match="1 of the hotspots have no location"):
+        m = indicator_map(d, grid_rates(d, ("internet",)), hotspots=pts, max_geometry_bytes=600)
+    assert m.egovkit_counts["hotspots"] == 5
+    assert len(m.egovkit_report.by_code("no_location")) == 1
+    assert m.egovkit_tolerance_m > 0 and m.egovkit_report.by_code("simplified")

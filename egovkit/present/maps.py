@@ -356,14 +356,22 @@ def _esc(s: Any) -> str:
 
 
 # --------------------------------------------------------------------------- the map
-def _points(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+def _points(gdf: gpd.GeoDataFrame, what: str, report: ValidationReport | None = None) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         raise InputError(f"the {what} have no coordinate reference system", column="geometry",
                          fix="set it, e.g. gdf.set_crs(4326)")
     pts = gdf.to_crs(4326)
+    missing = pts.geometry.isna() | pts.geometry.is_empty
+    if missing.any():
+        msg = f"{int(missing.sum())} of the {what} have no location and are not drawn"
+        if report is not None:
+            report.add("warning", "no_location", msg, column="geometry", action="not drawn",
+                       fix=f"give every one of the {what} coordinates")
+        warnings.warn(msg, EgovkitWarning, stacklevel=3)
+    pts = pts[~missing.to_numpy()]
     if not pts.geom_type.isin(["Point"]).all():
         pts = pts.set_geometry(pts.geometry.representative_point())
-    return pts[~pts.geometry.is_empty & pts.geometry.notna()]
+    return pts
 
 
 def _lisa_code(v: Any) -> str | None:
@@ -498,6 +506,10 @@ def indicator_map(
         props["nd"] = [f"{format_number(a, lang)} / {format_number(b, lang)}" for a, b in zip(num, den)]
         fields.append("nd")
         aliases.append(tr["numerator_denominator"])
+    if tol_m > 0:
+        report.add("info", "simplified", f"district outlines simplified with a {tol_m:.1f} m tolerance to keep "
+                   f"the map under {max_geometry_bytes:,} bytes of geometry", column="geometry",
+                   action="repaired", fix="raise max_geometry_bytes for more detail")
     feats = gpd.GeoDataFrame(props, geometry=small.geometry.to_numpy(), crs=4326)
     feats = feats[~feats.geometry.is_empty & feats.geometry.notna()]
     gj = json.loads(feats.to_json(drop_id=True))
@@ -556,7 +568,7 @@ def indicator_map(
         counts["coverage_areas" if what == "coverage areas" else "gaps"] = len(gdf)
 
     if hotspots is not None and len(hotspots):
-        pts = _points(hotspots, "hotspots")
+        pts = _points(hotspots, "hotspots", report)
         counts["hotspots"] = len(pts)
         cluster = len(pts) > 500 if cluster_hotspots is None else cluster_hotspots
         if cluster:
@@ -575,7 +587,7 @@ def indicator_map(
                                                       fill_color="#ffffff", fill_opacity=1)).add_to(fg)
             fg.add_to(m)
     if new_sites is not None and len(new_sites):
-        pts = _points(new_sites, "new sites")
+        pts = _points(new_sites, "new sites", report)
         counts["new_sites"] = len(pts)
         sp = gpd.GeoDataFrame(geometry=pts.geometry.to_numpy(), crs=4326)
         folium.GeoJson(json.loads(_with_rounded_points(sp)), name=tr["layer_new_sites"],
