@@ -210,8 +210,7 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
         sns.heatmap(wide.astype(float), ax=ax, cmap="YlGnBu", vmin=0, vmax=100,
                     annot=len(indicators) <= 8, fmt=".0f", annot_kws={"fontsize": 7}, cbar_kws={"label": "%"})
     else:  # thousands of rows: one image (seaborn's mesh is slow and heavy in SVG)
-        cmap = plt.get_cmap("YlGnBu").copy()
-        cmap.set_bad(NO_DATA_GREY)
+        cmap = plt.get_cmap("YlGnBu").with_extremes(bad=NO_DATA_GREY)
         im = ax.imshow(np.ma.masked_invalid(wide.to_numpy(dtype=float)), aspect="auto", cmap=cmap,
                        vmin=0, vmax=100, interpolation="nearest")
         ax.set_xticks(np.arange(len(wide.columns)), list(wide.columns))
