@@ -68,8 +68,8 @@ def test_numbers_in_the_text_come_from_direct_formulas(minimal_report, territory
     share = sub.numerator / sub.denominator
     terr = sub.numerator.sum() / sub.denominator.sum()
     label = indicator_label("internet", "en")
-    assert (f"In Gridland, {100 * terr:.1f}% of households ({sub.numerator.sum():,.0f} of "
-            f"{sub.denominator.sum():,.0f}) fall under “{label}”.") in txt
+    assert (f"{label}: {100 * terr:.1f}% in Gridland ({sub.numerator.sum():,.0f} of "
+            f"{sub.denominator.sum():,.0f} households).") in txt
     lo, hi = share.idxmin(), share.idxmax()
     assert (f"the rate ranges from {100 * share[lo]:.1f}% in {sub.area_name[lo]} to "
             f"{100 * share[hi]:.1f}% in {sub.area_name[hi]}; {(share < terr).sum()} districts are below") in txt
@@ -104,7 +104,8 @@ def test_french_report_formats_numbers_the_french_way(territory, tmp_path):
     pct = f"{100 * terr:.1f}".replace(".", ",") + "\u00a0%"
     assert pct == format_percent(terr, "fr")
     txt = _text(html)
-    assert f"Dans le territoire « Grille », {pct} des ménages" in txt
+    assert f"{indicator_label('internet', 'fr')} : {pct} dans le territoire « Grille » (" in txt
+    assert " ménages)." in txt
     assert format_number(sub.numerator.sum(), "fr") in txt and "\u202f" in format_number(sub.denominator.sum(), "fr")
     assert "Synthèse" in txt
     map_html = (tmp_path / "maps" / "internet.html").read_text(encoding="utf-8")
@@ -185,8 +186,8 @@ def test_kenya_report_reproduces_published_figures(shared_data, tmp_path):
         index = build_report(tmp_path, territory_name="Kenya", districts=g, rates=rates, key="area_name",
                              name_column="area_name")
     txt = _text(index.read_text(encoding="utf-8"))
-    assert "In Kenya, 17.9% of households (" in txt and "of 12,043,016)" in txt
-    assert "In Kenya, 8.8% of households" in txt
+    assert f"{indicator_label('internet')}: 17.9% in Kenya (" in txt and "of 12,043,016 households)" in txt
+    assert f"{indicator_label('computer')}: 8.8% in Kenya" in txt
     m = re.search(r"ranges from 3\.5% in (WAJIR|MANDERA|WEST POKOT) to 42\.1% in NAIROBI CITY", txt)
     assert m, "county extremes differ from the published ones"
     assert "0 district(s) without data and 0 value(s) without a district" in txt  # 47/47 join

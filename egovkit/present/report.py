@@ -249,7 +249,8 @@ def build_report(
         ``indicator``, ``universe``, ``numerator``, ``denominator`` and optionally ``share``
         (0-1; computed as numerator/denominator when absent).
     indicator
-        The indicator of the interactive map, bars and Lorenz curve (default: the first).
+        The indicator of the interactive map, bars and Lorenz curve (default: ``internet``
+        when present, else the first).
     hotspots
         Wi-Fi hotspot points (drawn, counted per 10,000 of the denominator's universe).
     coverage
@@ -299,7 +300,7 @@ def build_report(
     r = _prepare_rates(rates, key, name_column)
     indicators = list(dict.fromkeys(r["indicator"]))
     if indicator is None:
-        indicator = indicators[0]
+        indicator = "internet" if "internet" in indicators else indicators[0]
     elif indicator not in indicators:
         raise InputError(f"indicator {indicator!r} is not in the rates table (it has {indicators})",
                          column="indicator", fix="pick one of the listed indicators")
