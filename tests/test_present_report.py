@@ -205,3 +205,23 @@ def test_diagnosis_section_and_extra_sections_are_included(territory, tmp_path):
     html = index.read_text(encoding="utf-8")
     assert "Scores par dimension" in html and "<h2>Annexe X</h2>" in html
     assert external_assets(html) == []
+
+
+def test_report_from_the_synthetic_example_matches_its_total_row(tmp_path):
+    """End to end with the embedded synthetic territory: read_table -> build_report; the territory
+    rate in the text equals the file's own Total row (Internet / Households)."""
+    synthetic = pytest.importorskip("egovkit.datasets.synthetic")
+    read = pytest.importorskip("egovkit.read")
+    t = synthetic.make_territory()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ct = read.read_table(t.table)
+        d = t.districts.rename(columns={"code": "area_code", "name": "area_name"})
+        index = build_report(tmp_path, territory_name="Exampleland", districts=d, rates=ct.data,
+                             hotspots=t.hotspots, coverage_radius_m=500)
+    total = t.table[t.table["Level"] == "Total"].iloc[0]
+    txt = _text(index.read_text(encoding="utf-8"))
+    assert (f"{indicator_label('internet')}: {100 * total['Internet'] / total['Households']:.1f}% in Exampleland "
+            f"({total['Internet']:,.0f} of {total['Households']:,.0f} households).") in txt
+    assert f"{len(t.hotspots)} public Wi-Fi hotspots are mapped" in txt
+    assert "0 district(s) without data and 0 value(s) without a district" in txt
