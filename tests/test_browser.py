@@ -81,6 +81,15 @@ def test_offline_map_draws_every_district_and_hotspot(browser, tmp_path):
     legend = page.locator(".egovkit-legend").inner_text()
     assert "Internet at home" in legend and "No data (3)" in legend and "Wi-Fi hotspots (40)" in legend
     assert page.locator(".leaflet-control-layers").count() == 1
+    # hovering a district shows its name, value and numerator / denominator
+    r0 = rates.iloc[0]
+    box = page.locator("path.leaflet-interactive").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
+    page.wait_for_timeout(300)
+    tip = page.locator(".leaflet-tooltip").inner_text()
+    assert "District 0-0" in tip
+    assert f"{100 * r0.numerator / r0.denominator:.1f}%" in tip
+    assert f"{r0.numerator:,.0f} / {r0.denominator:,.0f}" in tip
     assert errors == [] and blocked == []
     page.close()
 
