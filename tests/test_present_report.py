@@ -225,3 +225,13 @@ def test_report_from_the_synthetic_example_matches_its_total_row(tmp_path):
             f"({total['Internet']:,.0f} of {total['Households']:,.0f} households).") in txt
     assert f"{len(t.hotspots)} public Wi-Fi hotspots are mapped" in txt
     assert "0 district(s) without data and 0 value(s) without a district" in txt
+
+
+def test_long_tables_are_cut_with_a_translated_note(tmp_path):
+    d = grid_districts(12, 10)  # 120 districts: the page shows 100, the CSV has all
+    rates = grid_rates(d, ("internet",))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path, territory_name="Big", districts=d, rates=rates, lang="fr")
+    assert "20 lignes de plus dans le fichier CSV" in index.read_text(encoding="utf-8")
+    assert len(pd.read_csv(tmp_path / "tables" / "district_rates.csv")) == 120

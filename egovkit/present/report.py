@@ -164,7 +164,10 @@ def _html_table(df: pd.DataFrame | None, *, percent: Sequence[str] = (), points:
                 cells.append(f"<td>{_html.escape('' if pd.isna(v) else str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     heads = "".join(f"<th>{_html.escape((headers or {}).get(c, str(c)))}</th>" for c in d.columns)
-    more = f"<p class='note'>{len(df) - max_rows} more rows in the CSV file.</p>" if len(df) > max_rows else ""
+    more = ""
+    if len(df) > max_rows:
+        text = translations(lang)["more_rows"].format(n=format_number(len(df) - max_rows, lang))
+        more = f"<p class='note'>{_html.escape(text)}</p>"
     return f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 

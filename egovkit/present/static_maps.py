@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError
