@@ -235,3 +235,30 @@ def test_long_tables_are_cut_with_a_translated_note(tmp_path):
         index = build_report(tmp_path, territory_name="Big", districts=d, rates=rates, lang="fr")
     assert "20 lignes de plus dans le fichier CSV" in index.read_text(encoding="utf-8")
     assert len(pd.read_csv(tmp_path / "tables" / "district_rates.csv")) == 120
+
+
+def test_report_takes_the_distribution_outputs(territory, tmp_path):
+    """local_moran / lagging_districts / inequality outputs go straight into the report."""
+    dist = pytest.importorskip("egovkit.distribution")
+    d = grid_districts(6, 5)
+    rates = grid_rates(d, ("internet",), seed=3)
+    g = d.merge(rates, on=["area_code", "area_name"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lisa = dist.local_moran(g, numerator="numerator", denominator="denominator", permutations=99)
+        lag = dist.lagging_districts(g, numerator="numerator", denominator="denominator", area="area_name")
+        ineq = dist.inequality(g, numerator="numerator", denominator="denominator")
+        index = build_report(tmp_path, territory_name="Gridland", districts=d, rates=rates, lisa=lisa,
+                             lagging=lag, distribution=ineq)
+    txt = _text(index.read_text(encoding="utf-8"))
+    share = rates.numerator / rates.denominator
+    below = rates.loc[share < rates.numerator.sum() / rates.denominator.sum(), "area_name"]
+    assert f"{len(below)} district(s) are flagged as lagging:" in txt  # below the territory rate
+    lowest = rates.loc[share.idxmin(), "area_name"]
+    assert f"flagged as lagging: {lowest}," in txt
+    lc = pd.read_csv(tmp_path / "tables" / "lisa_clusters.csv")
+    expected = lisa["lisa_cluster"].map({"high-high": "HH", "low-low": "LL", "high-low": "HL",
+                                         "low-high": "LH"}).value_counts()
+    got = lc.dropna(subset=["cluster"]).set_index("cluster")["districts"]
+    assert got.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert len(pd.read_csv(tmp_path / "tables" / "distribution.csv")) == len(ineq)
