@@ -105,3 +105,19 @@ def test_static_map_colours_follow_classes_and_legend_counts():
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "No data (2)" in texts and any(t.startswith("Wi-Fi hotspots (10)") for t in texts)
     plt.close(fig)
+
+
+def test_static_map_lisa_outlines_and_coverage_layers():
+    import geopandas as gpd
+
+    d = grid_districts(4, 3)
+    rates = grid_rates(d, ("internet",))
+    lisa = pd.DataFrame({"area_code": d.area_code, "lisa_cluster": ["high-high"] * 3 + ["low-low"] * 2
+                         + ["not significant"] * 7})
+    gaps = gpd.GeoDataFrame(geometry=[d.geometry.iloc[5].buffer(-0.002)], crs=4326)
+    fig = static_indicator_map(d, rates, lisa=lisa, lisa_column="lisa_cluster", gaps=gaps,
+                               hotspots=random_points(d, 4), coverage_radius_m=200)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "LISA HH (3)" in texts and "LISA LL (2)" in texts
+    assert "Uncovered gap zones" in texts and "Covered by Wi-Fi" in texts
+    plt.close(fig)
