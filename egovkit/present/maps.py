@@ -54,6 +54,13 @@ LISA_COLORS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9
 _LISA_ALIASES = {"high-high": "HH", "low-low": "LL", "high-low": "HL", "low-high": "LH",
                  "1": "HH", "2": "LH", "3": "LL", "4": "HL"}  # esda's q codes: 1 HH, 2 LH, 3 LL, 4 HL
 _SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "user_defined")
+# Grey clusters (the plugin's default green/yellow/orange would compete with the choropleth).
+_CLUSTER_ICON = """function (cluster) {
+    var n = cluster.getChildCount();
+    var s = n < 10 ? 30 : (n < 100 ? 36 : (n < 1000 ? 42 : 48));
+    return L.divIcon({html: '<div><span>' + n + '</span></div>', className: 'marker-cluster egovkit-cluster',
+                      iconSize: new L.Point(s, s)});
+}"""
 
 
 # --------------------------------------------------------------------------- classes
@@ -334,6 +341,10 @@ class _Legend:
 .egovkit-legend i {display: inline-block; width: 16px; height: 11px; margin-right: 5px;
   border: 1px solid #777; vertical-align: middle;}
 .egovkit-legend i.dot {border-radius: 50%; width: 10px; height: 10px;}
+.egovkit-cluster {background: rgba(37,37,37,0.3); border-radius: 50%;}
+.egovkit-cluster div {background: rgba(37,37,37,0.85); color: #fff; font: bold 12px sans-serif;
+  border-radius: 50%; width: calc(100% - 10px); height: calc(100% - 10px); margin: 5px;
+  display: flex; align-items: center; justify-content: center;}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -577,7 +588,7 @@ def indicator_map(
                 xy, name=tr["layer_hotspots"],
                 callback="function (row) { return L.circleMarker(new L.LatLng(row[0], row[1]),"
                          " {radius: 4, color: '#222222', weight: 1, fillColor: '#ffffff', fillOpacity: 1}); }",
-                disableClusteringAtZoom=16, chunkedLoading=True,
+                disableClusteringAtZoom=16, chunkedLoading=True, icon_create_function=_CLUSTER_ICON,
             ).add_to(m)
         else:
             fg = folium.FeatureGroup(name=tr["layer_hotspots"])
