@@ -184,7 +184,7 @@ def test_kenya_report_reproduces_published_figures(shared_data, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         index = build_report(tmp_path, territory_name="Kenya", districts=g, rates=rates, key="area_name",
-                             name_column="area_name")
+                             name_column="area_name", static_maps_for=())
     txt = _text(index.read_text(encoding="utf-8"))
     assert f"{indicator_label('internet')}: 17.9% in Kenya (" in txt and "of 12,043,016 households)" in txt
     assert f"{indicator_label('computer')}: 8.8% in Kenya" in txt
@@ -201,7 +201,8 @@ def test_diagnosis_section_and_extra_sections_are_included(territory, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         index = build_report(tmp_path, territory_name="Gridland", districts=d, rates=rates, lang="fr",
-                             assessment=result, extra_sections=["<section id='x'><h2>Annexe X</h2></section>"])
+                             assessment=result, extra_sections=["<section id='x'><h2>Annexe X</h2></section>"],
+                             static_maps_for=())
     html = index.read_text(encoding="utf-8")
     assert "Scores par dimension" in html and "<h2>Annexe X</h2>" in html
     assert external_assets(html) == []
@@ -218,7 +219,7 @@ def test_report_from_the_synthetic_example_matches_its_total_row(tmp_path):
         ct = read.read_table(t.table)
         d = t.districts.rename(columns={"code": "area_code", "name": "area_name"})
         index = build_report(tmp_path, territory_name="Exampleland", districts=d, rates=ct.data,
-                             hotspots=t.hotspots, coverage_radius_m=500)
+                             hotspots=t.hotspots, coverage_radius_m=500, static_maps_for=["internet"])
     total = t.table[t.table["Level"] == "Total"].iloc[0]
     txt = _text(index.read_text(encoding="utf-8"))
     assert (f"{indicator_label('internet')}: {100 * total['Internet'] / total['Households']:.1f}% in Exampleland "
@@ -232,7 +233,8 @@ def test_long_tables_are_cut_with_a_translated_note(tmp_path):
     rates = grid_rates(d, ("internet",))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        index = build_report(tmp_path, territory_name="Big", districts=d, rates=rates, lang="fr")
+        index = build_report(tmp_path, territory_name="Big", districts=d, rates=rates, lang="fr",
+                             static_maps_for=())
     assert "20 lignes de plus dans le fichier CSV" in index.read_text(encoding="utf-8")
     assert len(pd.read_csv(tmp_path / "tables" / "district_rates.csv")) == 120
 
