@@ -2,6 +2,7 @@
 
     egovkit demo --out out/demo            # the main job on the embedded synthetic example
     egovkit run TABLE BOUNDARIES --out DIR # the same on your files
+    egovkit report kenya|nyc --out DIR     # the report of a real public data set
     egovkit validate TABLE [BOUNDARIES]    # print the validation report; exit 1 on errors
     egovkit datasets list | download NAME  # real public data sets
 
@@ -78,6 +79,26 @@ def run(table: Path = typer.Argument(..., help="Census-style table (CSV or Excel
                             code=code, boundary_key=boundary_key, denominator=denominator,
                             district_level=district_level, level=level, territory_name=name,
                             radii_m=tuple(radius), lang=_check_lang(lang))
+    typer.echo(result.summary())
+
+
+@app.command()
+def report(case: str = typer.Argument(..., help="kenya (2019 census by county) or nyc (public Wi-Fi by neighbourhood)."),
+           out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default out/<case>)."),
+           level: str = typer.Option("nta", help="nyc only: nta (195 neighbourhoods) or tract (2,166 tracts)."),
+           lang: str = LangOpt,
+           quiet: bool = QuietOpt) -> None:
+    """Build the diagnosis report of a real public data set (downloaded and cached on first use)."""
+    from .pipeline import diagnose_kenya, diagnose_nyc
+
+    settings.progress = not quiet
+    lang = _check_lang(lang)
+    if case == "kenya":
+        result = diagnose_kenya(out or Path("out/kenya"), lang=lang)
+    elif case == "nyc":
+        result = diagnose_nyc(out or Path("out/nyc"), lang=lang, level=level)
+    else:
+        _fail(f"unknown case {case!r}: use kenya or nyc")
     typer.echo(result.summary())
 
 

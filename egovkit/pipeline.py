@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from . import settings
@@ -63,6 +64,8 @@ class Diagnosis:
     coverage: pd.DataFrame | None = None
     coverage_gaps: gpd.GeoDataFrame | None = None
     new_sites: gpd.GeoDataFrame | None = None
+    assessment: Any = None
+    action_plan: pd.DataFrame | None = None
     report: ValidationReport = field(default_factory=ValidationReport)
     out_dir: Path | None = None
     report_path: Path | None = None
@@ -79,6 +82,9 @@ class Diagnosis:
             cov = ", ".join(f"{100 * s:.1f} % within {r:g} m" for r, s in zip(terr["radius_m"], terr["share_covered"]))
             lines.append(f"  public Wi-Fi: {cov} (share of persons)")
         lines += [f"  - {s}" for s in self.sentences]
+        if self.assessment is not None:
+            lines.append(f"  e-governance maturity: {self.assessment.overall:.2f} ({self.assessment.overall_band}) "
+                         f"- {self.assessment.assessment.territory}")
         lines.append(f"  validation: {self.report.summary()}")
         if self.report_path:
             lines.append(f"  report: {self.report_path}  (opens offline)")
@@ -123,6 +129,9 @@ def diagnose(
     radii_m: Sequence[float] = (100.0, 250.0, 500.0),
     n_new_sites: int = 10,
     district_word: str = "district",
+    territory_word: str | None = None,
+    assessment: Any = None,
+    report_options: dict[str, Any] | None = None,
     lang: str = "en",
     out_dir: str | Path | None = None,
 ) -> Diagnosis:
@@ -145,6 +154,15 @@ def diagnose(
         the coverage, gap zones and ``n_new_sites`` proposed sites are computed.
     radii_m
         Wi-Fi reach radii in metres.
+    district_word, territory_word
+        Words of the sentences: ``"county"``, ``"neighbourhood"``...; ``"national"`` (default) or
+        e.g. ``"city-wide"`` for the territory's rate.
+    report_options
+        Extra arguments of :func:`egovkit.present.build_report` (e.g. ``static_maps_for``).
+    assessment
+        An e-governance assessment (:func:`egovkit.diagnosis.make_assessment`); its equipment and
+        connectivity answers are filled in from the computed figures, it is scored and an action
+        plan is drawn up, and both go into the report.
     lang
         ``"en"`` or ``"fr"``.
     out_dir
@@ -196,11 +214,13 @@ def diagnose(
         universe = str(rates.loc[rates["indicator"] == main, "universe"].iloc[0])
         lag = lagging_districts(districts_with_data, indicator=main, fraction=0.5, report=report)
         sentences = [lagging_summary(districts_with_data, indicator=main, fraction=0.5, lang=lang,
-                                     district_word=district_word, universe=universe, report=report)]
+                                     district_word=district_word, universe=universe,
+                                     **({"territory_label": territory_word} if territory_word else {}),
+                                     report=report)]
         lisa = None
         if len(districts_with_data) >= 5:
             try:
-                lisa = local_moran(districts_with_data, indicator=main, report=report)
+                lisa = local_moran(districts_with_data, indicator=main, islands="knn", report=report)
             except EgovkitError as exc:
                 report.add("warning", "lisa_skipped", f"spatial clusters not computed: {exc}")
         step("distribution")
@@ -211,23 +231,55 @@ def diagnose(
 
             cov = coverage(population, hotspots, radii_m)
             r_main = float(sorted(radii_m)[len(radii_m) // 2])
-            gap_zones = coverage_gaps(population, hotspots, r_main, top=10)
+            # gap zones: people beyond the largest radius, cut at district borders (one zone, one district)
+            gap_kw = {"split_by_district": True} if _accepts(coverage_gaps, "split_by_district") else {}
+            gap_zones = coverage_gaps(population, hotspots, float(max(radii_m)), top=10, **gap_kw)
             if n_new_sites > 0:
                 cands = candidate_grid(population, spacing_m=2 * r_main) if _accepts(candidate_grid, "spacing_m") \
                     else candidate_grid(population)
                 new_sites = site_new(population, hotspots, cands, n_new_sites, r_main)
             step("coverage")
 
+        result = plan = None
+        if assessment is not None:
+            result, plan = _assess(assessment, territory, ineq_all, main, cov, lag, lang)
+
         diag = Diagnosis(territory_name=territory_name, main_indicator=main, table=table, districts=gdf,
                          rates=rates, territory=territory, gaps=gap_table, composite=composite,
                          inequality=ineq_all, lagging=lag, lisa=lisa, sentences=sentences,
                          hotspots=hotspots, coverage=cov, coverage_gaps=gap_zones, new_sites=new_sites,
-                         report=report)
+                         assessment=result, action_plan=plan, report=report)
         if out_dir is not None:
             diag.out_dir = Path(out_dir)
-            diag.report_path = write_outputs(diag, out_dir, lang=lang, boundary_key=joined.boundary_on)
+            diag.report_path = write_outputs(diag, out_dir, lang=lang, **(report_options or {}))
             step("report")
     return diag
+
+
+def _assess(assessment: Any, territory: pd.DataFrame, ineq: pd.DataFrame | None, main: str,
+            cov: pd.DataFrame | None, lag: pd.DataFrame | None, lang: str) -> tuple[Any, pd.DataFrame]:
+    """Fill the equipment answers from the computed figures, score, and draw up the action plan."""
+    from .diagnosis import action_plan, autofill_equipment, score_assessment
+
+    gini = None
+    if ineq is not None:
+        g = ineq[(ineq["indicator"] == main) & (ineq["statistic"] == "gini")]
+        gini = float(g["value"].iloc[0]) if len(g) else None
+    wifi = None
+    if cov is not None:
+        t = cov[(cov["level"] == "territory") & (cov["sites"] == "all")].sort_values("radius_m")
+        wifi = float(t["share_covered"].iloc[len(t) // 2])
+    answers = autofill_equipment(territory[["indicator", "share"]], gini=gini, wifi_coverage=wifi)
+    filled = assessment.with_answers(answers, overwrite=True)
+    result = score_assessment(filled)
+    figures: dict[str, float] = {}
+    if gini is not None:
+        figures["gini"] = gini
+    if wifi is not None:
+        figures["wifi_uncovered_share"] = 1 - wifi
+    if lag is not None:
+        figures["lagging_districts"] = float(len(lag))
+    return result, action_plan(result, gaps=figures, lang=lang)
 
 
 def _accepts(func: Any, name: str) -> bool:
@@ -236,8 +288,11 @@ def _accepts(func: Any, name: str) -> bool:
     return name in inspect.signature(func).parameters
 
 
-def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", boundary_key: str | None = None) -> Path:
-    """Write the offline report, the tables (CSV/GeoPackage) and the validation report."""
+def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **options: Any) -> Path:
+    """Write the offline report, the tables (CSV/GeoPackage) and the validation report.
+
+    ``options`` go to :func:`egovkit.present.build_report`.
+    """
     from .present.report import build_report
 
     out = Path(out_dir)
@@ -260,9 +315,12 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", bou
                                   distribution=diag.inequality, lang=lang)
     if diag.lisa is not None:
         kwargs["lisa"] = diag.lisa
+    if diag.assessment is not None:
+        kwargs.update(assessment=diag.assessment, action_plan=diag.action_plan)
     if diag.hotspots is not None:
         kwargs.update(hotspots=diag.hotspots, coverage=diag.coverage, gaps=diag.coverage_gaps,
                       new_sites=diag.new_sites)
+    kwargs.update(options)
     return build_report(out, **kwargs)
 
 
@@ -290,8 +348,13 @@ def diagnose_example(out_dir: str | Path | None = "out/demo", *, lang: str = "en
         boundaries = terr.districts
     population = population_from_points(terr.population, "population", households="households",
                                         districts=boundaries, district="code")
+    from .diagnosis import example_assessments
+
+    # The shipped example assessment is INVENTED (like Exampleland): it shows the diagnosis section.
+    assessment = example_assessments()[-1]
     return diagnose(table, boundaries, territory_name="Exampleland (synthetic)", boundary_key="code",
-                    hotspots=terr.hotspots, population=population, lang=lang, out_dir=out_dir)
+                    hotspots=terr.hotspots, population=population, assessment=assessment, lang=lang,
+                    out_dir=out_dir)
 
 
 #: How the example table is read: only the columns a user would name; the rest is recognised.
@@ -364,3 +427,76 @@ def validate_files(table: str | Path, boundaries: str | Path | None = None, *, a
         j = join_table(t, b, boundary_on=boundary_key)
         report.extend(j.report)
     return report
+
+
+# -- the real public data sets -----------------------------------------------------------------
+
+def diagnose_kenya(out_dir: str | Path | None = "out/kenya", *, lang: str = "en") -> Diagnosis:
+    """Kenya 2019 census (KNBS Vol IV tables 2.36, 2.32, 2.33) by county, with its report.
+
+    Households with a computer (HH4), internet (HH6), TV and radio; persons aged 3+ owning a
+    mobile phone (HH18), using the internet (HH7) and a computer (HH5). The data are downloaded
+    from their pinned origin (or the mirror) by :mod:`egovkit.datasets`.
+    """
+    from .datasets import kenya_census_table, kenya_counties
+    from .read import read_table
+    from .table import combine_tables
+
+    tables = [read_table(kenya_census_table(name), level="AdminArea", district_level="County")
+              for name in ("V4_T2.36", "V4_T2.32", "V4_T2.33")]
+    table = combine_tables(*tables, source="KNBS 2019 census Vol IV tables 2.36, 2.32, 2.33")
+    return diagnose(table, kenya_counties(), territory_name="Kenya", boundary_key="census_county_name",
+                    main_indicator="internet", district_word="county", lang=lang, out_dir=out_dir)
+
+
+def diagnose_nyc(out_dir: str | Path | None = "out/nyc", *, lang: str = "en", level: str = "nta",
+                 radii_m: Sequence[float] = (100.0, 250.0, 500.0), cell_m: float = 50.0) -> Diagnosis:
+    """New York City public Wi-Fi: population within reach by NTA (or tract), gaps, new sites.
+
+    Population: ACS 2013-17 tract totals spread uniformly over each tract on a ``cell_m`` grid;
+    sites: NYC Open Data hotspots (export c. 2019). The "indicators" of this case are the shares
+    of persons within each radius of a site (``wifi_100m``, ``wifi_250m``, ``wifi_500m``).
+    """
+    from .coverage import coverage, population_from_districts, population_from_xy, read_hotspots
+    from .datasets import nyc_hotspots_raw, nyc_nta, nyc_population, nyc_tracts
+
+    if level not in ("nta", "tract"):
+        raise InputError(f"level must be 'nta' or 'tract', not {level!r}")
+    tracts = nyc_tracts()
+    acs = nyc_population("tract")[["geoid", "pop_total_est"]]
+    tracts = tracts.merge(acs, on="geoid", how="inner")
+    districts, key, name = (nyc_nta(), "nta_id", "nta_name") if level == "nta" else (tracts, "geoid", "geoid")
+    sites, hrep = read_hotspots(nyc_hotspots_raw(), districts=districts, district=key)
+    by_tract = population_from_districts(tracts, "pop_total_est", district="geoid", cell_m=cell_m)
+    pop = population_from_xy(by_tract.x, by_tract.y, by_tract.weight, crs=by_tract.crs,
+                             districts=districts, district=key)
+    cov = coverage(pop, sites, radii_m, quantiles=None)
+    d = cov[(cov["level"] == "district") & (cov["sites"] == "all")]
+    names = districts.set_index(key)[name]
+    long = pd.DataFrame({
+        "area_code": d["district"].astype(str).to_numpy(),
+        "area_name": d["district"].map(names).astype(str).to_numpy(),
+        "level": level, "parent": pd.NA,
+        "indicator": [f"wifi_{int(r)}m" for r in d["radius_m"]],
+        "itu_code": "", "universe": "persons",
+        "numerator": d["population_covered"].to_numpy(), "denominator": d["population"].to_numpy(),
+        "source": "ACS 2013-17 + NYC Wi-Fi hotspots", "source_row": pd.NA,
+    })
+    empty = long["denominator"] <= 0
+    report = ValidationReport(source="NYC", rows_in=len(long))
+    report.set_fate(np.flatnonzero(~empty.to_numpy()), "used")
+    report.set_fate(np.flatnonzero(empty.to_numpy()), "kept apart")
+    report.issues.extend(hrep.issues + pop.report.issues)
+    for _, r in long[empty].drop_duplicates("area_code").iterrows():
+        report.add("info", "no_population", "no resident population (park, cemetery, airport): left out of the rates",
+                   area=r["area_name"], action="kept apart")
+    table = CensusTable(long[~empty].reset_index(drop=True), long[empty].reset_index(drop=True), report,
+                        "count", "NYC ACS 2013-17 population and public Wi-Fi hotspots")
+    districts = districts.assign(area_code=districts[key].astype(str))
+    return diagnose(table, districts, territory_name="New York City", boundary_key="area_code",
+                    main_indicator=f"wifi_{int(sorted(radii_m)[len(radii_m) // 2])}m", hotspots=sites,
+                    population=pop, radii_m=radii_m, n_new_sites=20,
+                    district_word="neighbourhood" if level == "nta" else "tract",
+                    territory_word="municipal" if lang == "fr" else "city-wide",
+                    report_options={"static_maps_for": [f"wifi_{int(sorted(radii_m)[len(radii_m) // 2])}m"]},
+                    lang=lang, out_dir=out_dir)

@@ -73,3 +73,39 @@ class CensusTable:
         return (f"CensusTable({self.source!r}: {self.data['area_name'].nunique()} districts, "
                 f"{len(self.indicators)} indicators {self.indicators}, "
                 f"{len(self.other_levels)} rows kept apart; {self.report.summary()})")
+
+
+def combine_tables(*tables: CensusTable, source: str | None = None) -> CensusTable:
+    """Put several tables of the same districts together (e.g. Kenya's household and person tables).
+
+    The district rows and the kept-apart rows are concatenated and the reports merged; an
+    indicator given by two tables for the same district is an error (it would be counted twice).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = CensusTable(pd.DataFrame({"area_name": ["X"], "indicator": ["internet"], "numerator": [1.0],
+    ...                               "denominator": [4.0], "area_code": [None]}))
+    >>> b = CensusTable(pd.DataFrame({"area_name": ["X"], "indicator": ["mobile_phone"], "numerator": [3.0],
+    ...                               "denominator": [9.0], "area_code": [None]}))
+    >>> combine_tables(a, b).indicators
+    ['internet', 'mobile_phone']
+    """
+    from .errors import InputError
+
+    if not tables:
+        raise InputError("combine_tables needs at least one table")
+    data = pd.concat([t.data for t in tables], ignore_index=True)
+    dup = data.duplicated(["area_name", "indicator"], keep=False)
+    if dup.any():
+        first = data[dup].iloc[0]
+        raise InputError(f"indicator {first['indicator']!r} is given by more than one table",
+                         area=str(first["area_name"]), fix="combine tables with different indicators only")
+    others = [t.other_levels for t in tables if len(t.other_levels)]
+    other = pd.concat(others, ignore_index=True) if others else tables[0].other_levels
+    name = source or " + ".join(t.source for t in tables)
+    report = ValidationReport(source=name, rows_in=sum(t.report.rows_in for t in tables))
+    for t in tables:
+        report.issues.extend(t.report.issues)
+    types = {t.value_type for t in tables}
+    return CensusTable(data, other, report, types.pop() if len(types) == 1 else "mixed", name)

@@ -119,3 +119,30 @@ def test_datasets_list(mirror):
     res = runner.invoke(app, ["datasets", "list"])
     assert res.exit_code == 0, res.output
     assert "kenya" in res.output.lower() and "nyc" in res.output.lower()
+
+
+def test_report_kenya_reproduces_published_figures(mirror, tmp_path):
+    """`egovkit report kenya`: the KNBS national figures, from the county rows, in the output."""
+    res = runner.invoke(app, ["report", "kenya", "--out", str(tmp_path), "--quiet"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    for ind, pct in [("computer", "8.8"), ("internet", "17.9"), ("mobile_phone", "47.3"), ("internet_use", "22.6")]:
+        assert f"{ind} {pct} %" in text, ind
+    assert "12,043,016" in text and "43,739,906" in text
+    assert (tmp_path / "index.html").exists()
+
+
+def test_report_nyc_wifi(mirror, tmp_path):
+    res = runner.invoke(app, ["report", "nyc", "--out", str(tmp_path), "--quiet"])
+    assert res.exit_code == 0, res.output
+    terr = pd.read_csv(tmp_path / "tables" / "territory.csv").set_index("indicator")
+    # shares of persons within reach rise with the radius, and the population is the ACS tract total
+    s = terr.loc[["wifi_100m", "wifi_250m", "wifi_500m"], "share"].to_numpy()
+    assert (s[:-1] < s[1:]).all()
+    assert terr.loc["wifi_250m", "denominator"] == pytest.approx(8_560_072, abs=1)
+    assert sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file()) < 10e6
+
+
+def test_unknown_report_case():
+    res = runner.invoke(app, ["report", "mars"])
+    assert res.exit_code == 2
