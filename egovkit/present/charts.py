@@ -157,9 +157,13 @@ def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str =
         fig = ax.figure
     pct = 100 * d["share"].to_numpy()
     if labelled:
-        ax.barh(np.arange(n), pct, color=color)
+        import seaborn as sns
+
+        # seaborn draws the first category at the top; positions as categories keep homonyms apart
+        sns.barplot(x=pct, y=[str(i) for i in range(n)], order=[str(i) for i in range(n)],
+                    orient="h", color=color, saturation=1.0, errorbar=None, ax=ax)
         ax.set_yticks(np.arange(n), d[name_column].astype(str).tolist(), fontsize=8)
-        ax.invert_yaxis()
+        ax.set_ylabel("")
         ax.axvline(100 * terr, color="#d95f02", lw=1.5, ls="--",
                    label=f"{tr['territory_rate']}: {format_percent(terr, lang)}")
         ax.set_xlabel(tr["share_axis"])
