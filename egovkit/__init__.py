@@ -2,6 +2,16 @@
 
 How equipped and connected households are, district by district; how that is spread
 over the territory; where public Wi-Fi leaves people out; how mature local e-governance is.
+
+The most used functions are available from the top level::
+
+    >>> import egovkit
+    >>> table = egovkit.read_table("data/synthetic/exampleland_census.csv")   # doctest: +SKIP
+    >>> rates = egovkit.compute_rates(table)                                   # doctest: +SKIP
+
+Each step has its own module: ``egovkit.read``, ``egovkit.validate``, ``egovkit.geo``,
+``egovkit.join``, ``egovkit.indicators``, ``egovkit.distribution``, ``egovkit.coverage``,
+``egovkit.diagnosis``, ``egovkit.present``, ``egovkit.datasets``, ``egovkit.pipeline``.
 """
 
 from __future__ import annotations
@@ -9,5 +19,16 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import settings  # noqa: F401
-from .errors import EgovkitError, InputError, ValidationError  # noqa: F401
+from .errors import EgovkitError, EgovkitWarning, InputError, JoinError, ValidationError  # noqa: F401
 from .validate import Issue, ValidationReport  # noqa: F401
+from .table import CensusTable, combine_tables  # noqa: F401
+from .read import read_table  # noqa: F401
+from .geo import read_boundaries, to_projected  # noqa: F401
+from .join import join_table  # noqa: F401
+from .indicators import aggregate, composite_index, compute_rates, gaps  # noqa: F401
+
+__all__ = [
+    "settings", "EgovkitError", "EgovkitWarning", "InputError", "JoinError", "ValidationError", "Issue",
+    "ValidationReport", "CensusTable", "combine_tables", "read_table", "read_boundaries", "to_projected",
+    "join_table", "aggregate", "composite_index", "compute_rates", "gaps",
+]
