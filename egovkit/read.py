@@ -1098,8 +1098,9 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
                            f"({b['den_column']!r})",
                  "check both numbers; a count cannot exceed the households/persons in scope")
         valid &= ~neg & ~over
-        # duplicates among district rows (first one kept)
-        d_idx = np.flatnonzero(valid & is_district[pos])
+        # duplicates among named district rows, whatever their values: the first row is the
+        # district's row even when some of its values are invalid (never mix two rows)
+        d_idx = np.flatnonzero(is_district[pos] & ~no_name[pos])
         k = pd.Series(keys[pos[d_idx]])
         dup = k.duplicated(keep="first").to_numpy()
         if dup.any():
@@ -1113,7 +1114,7 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
                 dup_reported.add(tag)
                 report.add("error", "duplicate_area",
                            f"district {names[i]!r} appears twice: rows {int(first_line[j])} and {int(lines[i])}; "
-                           f"row {int(first_line[j])} is used", row=int(lines[i]), column=None, area=names[i],
+                           f"only row {int(first_line[j])} is read", row=int(lines[i]), column=None, area=names[i],
                            action="dropped", fix="remove or rename one of the two rows (or give area codes)")
         idx = np.flatnonzero(valid)
         vv, dd = v[idx], den[idx]
