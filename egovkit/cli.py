@@ -5,6 +5,8 @@
     egovkit report kenya|nyc --out DIR     # the report of a real public data set
     egovkit validate TABLE [BOUNDARIES]    # print the validation report; exit 1 on errors
     egovkit datasets list | download NAME  # real public data sets
+    egovkit assess template FILE.xlsx      # e-governance questionnaire to fill in
+    egovkit assess score FILE.xlsx         # its scores, bands and action plan
 
 User mistakes give a one-line error (no traceback) and exit code 2.
 """
@@ -25,6 +27,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                        "public Wi-Fi coverage, e-governance maturity).")
 datasets_app = typer.Typer(no_args_is_help=True, help="List or download the real public data sets.")
 app.add_typer(datasets_app, name="datasets")
+assess_app = typer.Typer(no_args_is_help=True,
+                         help="E-governance maturity assessment: a fill-in template, then scores and an action plan.")
+app.add_typer(assess_app, name="assess")
 
 LangOpt = typer.Option("en", "--lang", help="Language of the report and sentences: en or fr.")
 OutOpt = typer.Option(Path("out"), "--out", "-o", help="Output folder (created if needed).")
@@ -122,6 +127,57 @@ def validate(table: Path = typer.Argument(..., help="Census-style table (CSV or 
         report.save(save)
         typer.echo(f"report saved to {save}")
     raise typer.Exit(1 if report.has_errors else 0)
+
+
+@assess_app.command("template")
+def assess_template(path: Path = typer.Argument(..., help="Template to write: .xlsx (with drop-down lists) or .csv."),
+                    territory: str = typer.Option("", help="Name of the local authority assessed."),
+                    date: str = typer.Option("", help="Date of the assessment (YYYY-MM-DD)."),
+                    assessor: str = typer.Option("", "--assessor", help="Who fills it in."),
+                    lang: str = LangOpt) -> None:
+    """Write the questionnaire as a spreadsheet to fill in (one row per question, allowed answers listed)."""
+    from .diagnosis import write_template
+
+    out = write_template(path, territory=territory, date=date, assessed_by=assessor, lang=_check_lang(lang))
+    typer.echo(f"template written: {out}")
+
+
+@assess_app.command("score")
+def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.xlsx or .csv)."),
+                 date: Optional[str] = typer.Option(None, help="Which assessment, when the file holds several."),
+                 assessor: Optional[str] = typer.Option(None, "--assessor", help="Which assessor, when several."),
+                 actions: int = typer.Option(10, help="How many actions of the plan to print."),
+                 save: Optional[Path] = typer.Option(None, help="Also save the scores and the plan (a folder)."),
+                 lang: str = LangOpt) -> None:
+    """Score a filled-in assessment (0-1 per dimension and LOSI criterion, bands) and draw up the action plan."""
+    import pandas as pd
+
+    from .diagnosis import action_plan, read_template, score_assessment
+
+    lang = _check_lang(lang)
+    result = score_assessment(read_template(path, date=date, assessed_by=assessor))
+    if not result.share_answered > 0:
+        _fail(f"{path}: no question is answered yet; fill in the answer column (the allowed answers are "
+              "listed on each row, and in a drop-down list in the .xlsx template)")
+    plan = action_plan(result, lang=lang)
+    label = f"label_{lang}"
+    dims = result.dimensions
+    typer.echo(f"{result.assessment.territory or path.name} ({result.assessment.date}): overall "
+               f"{result.overall:.2f} ({result.overall_band}); {100 * result.share_answered:.0f} % of questions answered")
+    for _, r in dims.iterrows():
+        score = "  -  " if pd.isna(r["score"]) else f"{r['score']:.2f}"
+        typer.echo(f"  {r[label] if label in dims else r['dimension']:<45} {score}  {r['band'] or 'no answer'}")
+    if len(plan):
+        typer.echo("first actions:")
+        for _, r in plan.head(actions).iterrows():
+            typer.echo(f"  {int(r['rank']):>2}. [{r['area_label']}] {r['action']}")
+    if save:
+        save.mkdir(parents=True, exist_ok=True)
+        dims.to_csv(save / "dimension_scores.csv", index=False)
+        result.losi.to_csv(save / "losi_scores.csv", index=False)
+        result.questions.to_csv(save / "question_scores.csv", index=False)
+        plan.to_csv(save / "action_plan.csv", index=False)
+        typer.echo(f"saved to {save}")
 
 
 @datasets_app.command("list")

@@ -146,3 +146,22 @@ def test_report_nyc_wifi(mirror, tmp_path):
 def test_unknown_report_case():
     res = runner.invoke(app, ["report", "mars"])
     assert res.exit_code == 2
+
+
+def test_assessment_template_then_score(tmp_path):
+    """Generate the template, fill it (here with the shipped invented example), score it from the CLI."""
+    from egovkit.diagnosis import action_plan, example_assessments, score_assessment, write_template
+
+    res = runner.invoke(app, ["assess", "template", str(tmp_path / "t.xlsx"), "--territory", "Test town", "--date", "2026-11-25"])
+    assert res.exit_code == 0 and (tmp_path / "t.xlsx").exists(), res.output
+    res = runner.invoke(app, ["assess", "score", str(tmp_path / "t.xlsx")])
+    assert res.exit_code == 2 and "no question is answered" in res.output
+
+    a = example_assessments()[-1]
+    write_template(tmp_path / "filled.csv", prefill=a, territory=a.territory, date=a.date, assessed_by=a.assessor)
+    res = runner.invoke(app, ["assess", "score", str(tmp_path / "filled.csv"), "--save", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    expected = score_assessment(a)
+    assert f"overall {expected.overall:.2f} ({expected.overall_band})" in res.output
+    plan = pd.read_csv(tmp_path / "s" / "action_plan.csv")
+    assert list(plan["action_id"]) == list(action_plan(expected)["action_id"])
