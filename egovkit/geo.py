@@ -108,6 +108,7 @@ def read_boundaries(
     name = path.name
     if report is None:
         report = ValidationReport(source=name)
+    count_rows = report.rows_in == 0  # a report shared with a table keeps counting the table's rows
     if not path.exists():
         raise InputError("file not found", file=str(path),
                          fix="check the path (boundaries are read from .geojson, .gpkg, .shp, .zip or .fgb)")
@@ -130,7 +131,8 @@ def read_boundaries(
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise InputError("the file has no geometry column", file=name,
                          fix="give a file of polygons (a table without geometry is read with egovkit.read)")
-    report.rows_in += len(gdf)
+    if count_rows:
+        report.rows_in = len(gdf)
 
     gdf = _set_crs(gdf, name, crs, report)
     if id_column is not None:

@@ -175,8 +175,8 @@ class JoinResult:
     gdf
         The boundaries with the table's columns (one row per district; see ``how``).
     unmatched_table, unmatched_boundaries
-        One row per item without a partner: ``row`` (1-based position in the table / feature
-        number), ``name`` (as written), ``key`` (normalised), ``candidates`` (up to 3
+        One row per item without a partner: ``row`` (1-based position in the table, the file
+        line of the district's first row for a CensusTable / feature number), ``name`` (as written), ``key`` (normalised), ``candidates`` (up to 3
         ``(name, score)`` from the other side, best first; rapidfuzz ``WRatio`` 0-100 on the
         normalised keys), ``best``/``best_score`` (the closest candidate that is itself
         unmatched and scores at least :data:`MIN_SUGGEST_SCORE`, else None: the override to try).
@@ -474,11 +474,17 @@ def join_table(
     boundary_on = boundary_on or right_on or on
 
     table_cols: list[str] | None = None  # columns the guess may choose from
+    table_rows: np.ndarray | None = None  # file line of each table row (CensusTable), for the listings
+    table_source = None
     if isinstance(table, CensusTable):
         data = table.data
         has_codes = bool(len(data)) and "area_code" in data and bool(data["area_code"].notna().all())
         pivot_key = table_on or ("area_code" if has_codes and by != "name" else "area_name")
         tdf = _census_wide(table, pivot_key)
+        if "source_row" in data and len(tdf):
+            first = data.groupby(pivot_key, sort=False)["source_row"].min()
+            table_rows = first.reindex(tdf[pivot_key]).to_numpy()
+            table_source = table.source
         if table_on is None:
             table_cols = ["area_code", "area_name"] if has_codes and by == "auto" else [pivot_key]
             if len(table_cols) == 1:
@@ -490,7 +496,8 @@ def join_table(
     else:
         raise InputError(f"the table is a {type(table).__name__}", fix="pass a DataFrame or a CensusTable")
     bdf = boundaries
-    report.rows_in += len(tdf)  # table rows (one per district)
+    if report.rows_in == 0:  # a report shared with the table's reading already counts its rows
+        report.rows_in = len(tdf)  # table rows (one per district)
 
     for col, frame, what, other in ((table_on, tdf, "table", bdf), (boundary_on, bdf, "boundaries", tdf)):
         if col is not None and col not in frame.columns:
@@ -576,6 +583,8 @@ def join_table(
     t_c, t_best = cands(tk.where(~t_match)[~t_match], traw[~t_match], bk, braw, b_match)
     b_c, b_best = cands(bk[~b_match], braw[~b_match], tk, traw, t_match)
     un_t = _unmatched_frame(np.flatnonzero(~t_match.to_numpy()), traw[~t_match], tk[~t_match], t_c, t_best)
+    if table_rows is not None:  # a CensusTable: its rows are pivoted, the file line is what the user can find
+        un_t["row"] = pd.Series(table_rows[np.flatnonzero(~t_match.to_numpy())], dtype="int64")
     un_b = _unmatched_frame(np.flatnonzero(~b_match.to_numpy()), braw[~b_match], bk[~b_match], b_c, b_best)
     for r in un_t.itertuples():
         fix = (f"pass overrides={{{r.name!r}: {r.best!r}}} if that is the same district, or correct the table"
@@ -583,7 +592,8 @@ def join_table(
         what = "has no name/code" if pd.isna(r.key) else "has no matching boundary"
         report.add("warning", "unmatched_table", f"table row {r.name!r} {what}; closest: "
                    f"{_fmt_candidates(r.candidates)}", column=table_on, area=str(r.name),
-                   action="kept without geometry" if how == "outer" else "not on the map", fix=fix)
+                   action="kept without geometry" if how == "outer" else "not on the map", fix=fix,
+                   row=r.row if table_rows is not None else None, source=table_source)
     for r in un_b.itertuples():
         fix = (f"pass overrides={{{r.best!r}: {r.name!r}}} if that is the same district, or add it to the table"
                if r.best is not None else "add the district to the table")

@@ -45,3 +45,63 @@ def test_duplicate_district_reported_when_first_row_fully_invalid(tmp_path: Path
     assert t.report.by_code("duplicate_area")
     assert "A" not in set(t.data["area_name"])
     assert t.report.row_fate[4] == "dropped"
+
+
+def _misspelt_territory(tmp_path: Path):
+    """The synthetic territory's table with three district names misspelt (file lines known)."""
+    from egovkit.datasets import make_territory
+
+    paths = make_territory().write(tmp_path / "terr")
+    lines = paths["table"].read_text().splitlines()
+    wrong = {"Kopoten": "Kopotten", "Badi": "Bady"}
+    expected = {}
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[1] in wrong:
+            expected[wrong[cells[1]]] = i + 1  # file line, header = 1
+            cells[1] = wrong[cells[1]]
+        lines[i] = ",".join(cells[1:])  # no code column: the join is by name
+    table = tmp_path / "misspelt.csv"
+    table.write_text("\n".join(lines) + "\n")
+    return table, paths["districts"], expected
+
+
+def test_join_listing_names_file_lines_and_overrides_fix_it(tmp_path: Path) -> None:
+    """Bug: for a CensusTable the unmatched ``row`` was the position in the pivoted
+    (alphabetically sorted) table, not a line the user can find in the file."""
+    from egovkit.geo import read_boundaries
+    from egovkit.join import join_table
+
+    table, districts, expected = _misspelt_territory(tmp_path)
+    t = _read(table)
+    b = read_boundaries(districts)
+    r = join_table(t, b, boundary_on="name")
+    assert dict(zip(r.unmatched_table["name"], r.unmatched_table["row"])) == expected
+    rows = {i.area: i.row for i in r.report.by_code("unmatched_table")}
+    assert rows == expected
+    fixed = join_table(t, b, boundary_on="name", overrides=dict(zip(r.unmatched_table["name"],
+                                                                    r.unmatched_table["best"])))
+    assert fixed.complete and fixed.matched == len(b)
+
+
+def test_shared_report_counts_table_rows_once(tmp_path: Path) -> None:
+    """Bug: read_boundaries and join_table added the features / districts to ``rows_in`` of a
+    report shared with the table, so `egovkit validate TABLE BOUNDARIES` said '49 rows read'
+    for a 25-row table."""
+    from egovkit.geo import read_boundaries
+    from egovkit.join import join_table
+
+    table, districts, _ = _misspelt_territory(tmp_path)
+    n_rows = len(pd.read_csv(table))
+    t = _read(table)
+    assert t.report.rows_in == n_rows
+    b = read_boundaries(districts, report=t.report)
+    join_table(t, b, boundary_on="name", report=t.report)
+    assert t.report.rows_in == n_rows
+    from egovkit.validate import ValidationReport
+
+    own_b = ValidationReport(source="districts")
+    read_boundaries(districts, report=own_b)
+    assert own_b.rows_in == len(b)  # a report of its own still counts the features
+    own = join_table(t, b, boundary_on="name")
+    assert own.report.rows_in == t.data["area_name"].nunique()
