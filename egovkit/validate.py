@@ -96,10 +96,16 @@ class ValidationReport:
         return issue
 
     def extend(self, other: "ValidationReport | Iterable[Issue]") -> "ValidationReport":
-        """Append the issues of another report (or an iterable of issues)."""
+        """Append the issues of another report (or an iterable of issues).
+
+        The row fates of ``other`` are merged only when they number the rows of the same input:
+        same ``source``, or this report has no row fate yet (a summary report wrapping one
+        input). Line numbers of another file (e.g. the hotspots read after a table) are not.
+        """
         items = other.issues if isinstance(other, ValidationReport) else list(other)
         self.issues.extend(items)
-        if isinstance(other, ValidationReport):
+        if isinstance(other, ValidationReport) and (
+                not self.row_fate or other.source is None or other.source == self.source):
             for k, v in other.row_fate.items():
                 self.row_fate.setdefault(k, v)
         return self

@@ -105,3 +105,24 @@ def test_shared_report_counts_table_rows_once(tmp_path: Path) -> None:
     assert own_b.rows_in == len(b)  # a report of its own still counts the features
     own = join_table(t, b, boundary_on="name")
     assert own.report.rows_in == t.data["area_name"].nunique()
+
+
+def test_extend_does_not_mix_row_fates_of_another_file() -> None:
+    """Bug: `egovkit run ... --hotspots sites.csv` said '25 rows read (149 used, 1 kept apart)':
+    ValidationReport.extend merged the hotspot file's row fates (its own line numbers) into the
+    table's report, so table lines that do not exist were 'used'."""
+    from egovkit.validate import ValidationReport
+
+    table = ValidationReport(source="census.csv", rows_in=3)
+    table.set_fate([2, 3], "used")
+    table.set_fate([4], "kept apart")
+    sites = ValidationReport(source="wifi.csv", rows_in=5)
+    sites.set_fate(range(2, 7), "used")
+    sites.add("warning", "duplicate_site", "two sites at the same place", row=5)
+    table.extend(sites)
+    assert table.row_fate == {2: "used", 3: "used", 4: "kept apart"}
+    assert len(table.issues) == 1 and table.issues[0].source == "wifi.csv"
+    # a summary report wrapping the table still gets the table's fates
+    summary = ValidationReport(source="census.csv", rows_in=3).extend(table)
+    assert summary.row_fate == table.row_fate
+    assert "3 rows read (2 used, 1 kept apart)" in summary.summary()
