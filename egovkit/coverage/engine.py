@@ -80,11 +80,20 @@ def site_coordinates(sites: Any, crs: CRS) -> np.ndarray:
     return arr
 
 
-def _stamp_grid(grid: Grid, cells: np.ndarray, sxy: np.ndarray, rmax: float) -> np.ndarray:
-    """Exact distance from each cell centre in ``cells`` to its nearest site, ``inf`` beyond ``rmax``."""
+def _stamp_grid(grid: Grid, cells: np.ndarray, sxy: np.ndarray, rmax: float,
+                radii: np.ndarray | None = None) -> np.ndarray:
+    """Exact distance from each cell centre in ``cells`` to its nearest site, ``inf`` beyond ``rmax``.
+
+    With ``radii`` (sorted, at most 254, largest ``rmax``), returns instead the index of the smallest
+    radius covering each cell (``len(radii)`` for none) as ``uint8``: the same as
+    ``np.searchsorted(radii, distance, "left")``, since the rank is monotone in the distance, but
+    stamped on a grid of bytes instead of floats (8 times less memory to fill and gather)."""
     nrow, ncol = grid.shape
     c = grid.cell_m
-    best = np.full(nrow * ncol, np.inf)
+    if radii is None:
+        best = np.full(nrow * ncol, np.inf)
+    else:
+        best = np.full(nrow * ncol, len(radii), dtype=np.uint8)
     sx, sy = sxy[:, 0], sxy[:, 1]
     i0 = np.rint((grid.y0 - sy) / c - 0.5).astype(np.int64)
     j0 = np.rint((sx - grid.x0) / c - 0.5).astype(np.int64)
@@ -102,7 +111,8 @@ def _stamp_grid(grid: Grid, cells: np.ndarray, sxy: np.ndarray, rmax: float) -> 
             dy = grid.y0 - (ii + 0.5) * c - sy
             d = np.sqrt(dx * dx + dy * dy)
             ok = (d <= rmax) & (ii >= 0) & (ii < nrow) & (jj >= 0) & (jj < ncol)
-            np.minimum.at(best, ii[ok] * ncol + jj[ok], d[ok])
+            val = d[ok] if radii is None else np.searchsorted(radii, d[ok], side="left").astype(np.uint8)
+            np.minimum.at(best, ii[ok] * ncol + jj[ok], val)
     return best[cells]
 
 
@@ -310,7 +320,9 @@ def coverage(
     w = population.weight
     hh = population.households
     # points outside every district go to an extra bucket nd: counted for the territory only
-    bucket = np.where(dist_id >= 0, dist_id, nd).astype(np.int64)
+    # (intp, as np.bincount wants it; built in place: fresh 10^7-element arrays are costly)
+    bucket = np.asarray(dist_id).astype(np.intp)
+    bucket[bucket < 0] = nd
 
     def per_district(values: np.ndarray) -> np.ndarray:
         b = np.bincount(bucket, weights=values, minlength=nd + 1)
@@ -322,19 +334,32 @@ def coverage(
         raise InputError("area=True needs districts", fix="build the population with districts=")
     pop_tot = per_district(w)
     hh_tot = per_district(hh) if hh is not None else None
+    nr = len(radii_arr)
+    # regular grid without quantiles: stamp the index of the smallest covering radius directly
+    rank_grid = (not quantiles and population.grid is not None and population.cell is not None
+                 and nr < 255)
     for gname, gsites in _site_groups(sites, by).items():
-        d = nearest_site_distance(population, gsites, None if quantiles else rmax)
+        if rank_grid:
+            assert population.grid is not None and population.cell is not None
+            sxy = site_coordinates(gsites, population.crs)
+            if len(sxy):
+                first = _stamp_grid(population.grid, population.cell, sxy, rmax, radii_arr)
+            else:
+                first = np.full(len(population), nr, dtype=np.uint8)
+        else:
+            d = nearest_site_distance(population, gsites, None if quantiles else rmax)
+            # d <= radii[j]  <=>  j >= searchsorted(radii, d, "left")
+            first = np.searchsorted(radii_arr, d, side="left")
         rows: dict[str, Any] = {"sites": gname, "level": _levels(nd),
                                 "district": np.r_[np.asarray(names, dtype=object), np.array([None], dtype=object)]}
         if quantiles:
             qd = weighted_quantiles(dist_id, d, w, list(quantiles), nd)
             qt = weighted_quantiles(np.zeros(len(d), dtype=np.int64), d, w, list(quantiles), 1)
             qall = np.vstack([qd, qt])
-        # one pass: the smallest radius index covering each point (nr = none), then cumulate;
-        # d <= radii[j]  <=>  j >= searchsorted(radii, d, "left")
-        nr = len(radii_arr)
-        first = np.searchsorted(radii_arr, d, side="left")
-        key = bucket * (nr + 1) + first
+        # one pass: the smallest radius index covering each point (nr = none), then cumulate
+        key = bucket * (nr + 1)
+        key += first
+        del first
         cum_p = np.cumsum(np.bincount(key, weights=w, minlength=(nd + 1) * (nr + 1)).reshape(nd + 1, nr + 1), axis=1)
         cum_h = (np.cumsum(np.bincount(key, weights=hh, minlength=(nd + 1) * (nr + 1)).reshape(nd + 1, nr + 1),
                            axis=1) if hh is not None else None)

@@ -98,7 +98,8 @@ class Population:
 
     Attributes
     ----------
-    x, y : coordinates in metres (``crs``)
+    x, y : coordinates in metres (``crs``); for points on a regular grid they may be left out
+        (``None``) and are then computed from ``grid`` and ``cell`` on first access
     weight : persons at each point
     households : households at each point, or None
     district : index into ``district_names`` for each point, -1 when outside every district
@@ -110,8 +111,8 @@ class Population:
     report : what was dropped, repaired or guessed
     """
 
-    x: np.ndarray
-    y: np.ndarray
+    x: np.ndarray | None
+    y: np.ndarray | None
     weight: np.ndarray
     crs: CRS
     district: np.ndarray
@@ -123,13 +124,19 @@ class Population:
     form: str = "points"
     report: ValidationReport = field(default_factory=ValidationReport)
 
+    def _centres(self) -> None:
+        if self.grid is None or self.cell is None:
+            raise InputError("population points have no coordinates and no grid to compute them from",
+                             fix="give x and y, or grid and cell")
+        self._x, self._y = self.grid.centres(self.cell)
+
     @property
     def total(self) -> float:
         """Total population (persons)."""
         return float(self.weight.sum())
 
     def __len__(self) -> int:
-        return len(self.x)
+        return len(self.weight)
 
     def to_gdf(self) -> gpd.GeoDataFrame:
         """The points as a GeoDataFrame (columns ``population``, ``households``, ``district``)."""
@@ -139,6 +146,32 @@ class Population:
         if self.households is not None:
             data["households"] = self.households
         return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(self.x, self.y), crs=self.crs)
+
+
+# x and y are properties over the dataclass fields of the same name: on a regular grid the
+# coordinates of millions of cells are only computed (once) when something asks for them.
+def _get_x(self: Population) -> np.ndarray:
+    if self._x is None:
+        self._centres()
+    return self._x
+
+
+def _get_y(self: Population) -> np.ndarray:
+    if self._y is None:
+        self._centres()
+    return self._y
+
+
+def _set_x(self: Population, value: np.ndarray | None) -> None:
+    self._x = value
+
+
+def _set_y(self: Population, value: np.ndarray | None) -> None:
+    self._y = value
+
+
+Population.x = property(_get_x, _set_x, doc="x coordinates in metres (computed from the grid on demand)")  # type: ignore[assignment]
+Population.y = property(_get_y, _set_y, doc="y coordinates in metres (computed from the grid on demand)")  # type: ignore[assignment]
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -417,27 +450,45 @@ def population_from_array(
         raise InputError(f"the population raster must be 2-D, got shape {values.shape}", file=source)
     crs = CRS.from_user_input(crs)
     flat = values.ravel()
-    finite = np.isfinite(flat)
-    if (flat[finite] < 0).any():
-        raise InputError(f"{int((flat[finite] < 0).sum())} negative cell value(s)", file=source,
-                         fix="set the raster's nodata value so that negative fill values are read as missing")
-    cells = np.flatnonzero(finite & (flat > 0))
+    # few passes over the (possibly 10^7-cell) grid and no large temporaries: nan compares False,
+    # so ``flat > 0`` is "populated or +inf" and ``flat < 0`` is "negative or -inf"
+    neg = flat < 0
+    if neg.any():
+        n_neg = int(np.count_nonzero(flat[neg] > -np.inf))  # -inf is no data, like nan
+        if n_neg:
+            raise InputError(f"{n_neg} negative cell value(s)", file=source,
+                             fix="set the raster's nodata value so that negative fill values are read as missing")
+    del neg
+    cells = np.flatnonzero(flat > 0)
+    w = flat[cells].astype(np.float64, copy=False)
+    total = w.sum()
+    if not np.isfinite(total):  # +inf cells are no data
+        ok = np.isfinite(w)
+        if not ok.all():
+            cells, w = cells[ok], w[ok]
+            total = w.sum()
+    n_zero = int(np.count_nonzero(flat == 0))
     report.rows_in = int(flat.size)
-    report.add("info", "raster_cells", f"{flat.size:,} cells: {int((~finite).sum()):,} no data, "
-               f"{int((finite & (flat == 0)).sum()):,} zero, {len(cells):,} populated (total "
-               f"{flat[cells].astype(np.float64).sum():,.1f} persons)", action="kept")
-    w = flat[cells].astype(np.float64)
-    rows, cols = np.divmod(cells, values.shape[1])
+    report.add("info", "raster_cells", f"{flat.size:,} cells: {flat.size - n_zero - len(cells):,} no data, "
+               f"{n_zero:,} zero, {len(cells):,} populated (total {total:,.1f} persons)", action="kept")
     a, b, c, dd, e, f = transform.a, transform.b, transform.c, transform.d, transform.e, transform.f
-    xs = c + (cols + 0.5) * a + (rows + 0.5) * b
-    ys = f + (cols + 0.5) * dd + (rows + 0.5) * e
     regular = crs.is_projected and b == 0 and dd == 0 and np.isclose(a, -e)
     dproj: gpd.GeoDataFrame | None
+    x: np.ndarray | None
+    y: np.ndarray | None
     if regular:
         pcrs = crs
         grid: Grid | None = Grid(float(c), float(f), float(a), values.shape)
-        x, y = xs, ys
+        if e == -a:
+            x = y = None  # exactly the grid's cell centres: computed on demand (Population.x / .y)
+        else:
+            rows, cols = np.divmod(cells, values.shape[1])
+            x = c + (cols + 0.5) * a + (rows + 0.5) * b
+            y = f + (cols + 0.5) * dd + (rows + 0.5) * e
     else:
+        rows, cols = np.divmod(cells, values.shape[1])
+        xs = c + (cols + 0.5) * a + (rows + 0.5) * b
+        ys = f + (cols + 0.5) * dd + (rows + 0.5) * e
         g = gpd.GeoSeries.from_xy(xs[:1] if len(xs) else [c], ys[:1] if len(ys) else [f], crs=crs)
         if len(xs):
             g = gpd.GeoSeries.from_xy(xs, ys, crs=crs)
