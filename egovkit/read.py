@@ -29,7 +29,9 @@ still wins):
 3. no marker: every value <= 1 and some value not whole -> share; every value <= 100 and some
    value not whole (``10,0`` written with a decimal counts as not whole) -> percent;
 4. otherwise counts. Whole numbers all <= 100 while the median denominator is above 100 are
-   ambiguous: counts are assumed and a warning says how to pass ``value_type="percent"``.
+   ambiguous: counts are assumed and a warning says how to pass ``value_type="percent"``; so
+   are values with decimals, three quarters or more of them <= 100, with a median denominator
+   above 100 (percentages with a typo above 100 would otherwise silently become counts).
 
 Validation: a missing value drops that (area, indicator) value with a warning; a non-numeric,
 negative, above-100 % / above-1 share or above-denominator value drops it with an error; a
@@ -854,6 +856,12 @@ def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_
         d = den[~np.isnan(den)]
         if len(d) and np.median(d) > 100:
             return "count?", "whole numbers all <= 100 while the denominators are larger"
+    if not whole and den is not None:  # decimals above 100: percentages with a typo, or counts?
+        d = den[~np.isnan(den)]
+        n_over = int((v > 100).sum())
+        if len(d) and np.median(d) > 100 and (v <= 100).mean() >= 0.75:
+            return "count?", (f"values with decimals, {len(v) - n_over} of {len(v)} <= 100 while the denominators "
+                              f"are larger: percentages with {n_over} value(s) above 100?")
     return "count", "whole numbers or values above 100"
 
 

@@ -126,3 +126,26 @@ def test_extend_does_not_mix_row_fates_of_another_file() -> None:
     summary = ValidationReport(source="census.csv", rows_in=3).extend(table)
     assert summary.row_fate == table.row_fate
     assert "3 rows read (2 used, 1 kept apart)" in summary.summary()
+
+
+def test_percentages_with_a_typo_above_100_are_not_silently_counts(tmp_path: Path) -> None:
+    """Bug: a percentage column (decimals, households in the thousands) with one typo above 100
+    was read as counts without any warning: 45.5 % of 1,000 households became 45.5 households."""
+    path = tmp_path / "typo.csv"
+    path.write_text("district,households,internet\nA,1000,45.5\nB,2000,120.3\nC,1500,30.1\nD,800,22.4\n")
+    t = _read(path)
+    amb = t.report.by_code("ambiguous_value_type")
+    assert len(amb) == 1 and amb[0].column == "internet" and "value_type='percent'" in amb[0].fix
+    t = _read(path, value_type="percent")
+    assert t.data["numerator"].tolist() == pytest.approx([0.455 * 1000, 0.301 * 1500, 0.224 * 800])
+    over = t.report.by_code("percent_above_100")
+    assert [(i.row, i.area) for i in over] == [(3, "B")]
+
+
+def test_counts_with_decimals_above_100_stay_counts_without_warning() -> None:
+    """The new warning must not fire on weighted survey counts (most values above 100)."""
+    df = pd.DataFrame({"district": list("ABCD"), "households": [1000, 2000, 1500, 800],
+                       "internet": [455.2, 612.7, 180.4, 95.5]})
+    t = _read(df)
+    assert not t.report.by_code("ambiguous_value_type") and t.value_type == "count"
+    assert t.data["numerator"].tolist() == [455.2, 612.7, 180.4, 95.5]
