@@ -158,12 +158,16 @@ class ValidationReport:
         return f"<p><b>{self.summary()}</b></p>" + self.to_frame().to_html(index=False, na_rep="")
 
     def save(self, path: str | Path) -> Path:
-        """Write the report as ``.csv``, ``.json`` or text (any other suffix)."""
+        """Write the report as ``.csv``, ``.xlsx`` (one row per issue), ``.json`` or text (any
+        other suffix)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".csv":
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
             self.to_frame().to_csv(path, index=False)
-        elif path.suffix == ".json":
+        elif suffix in (".xlsx", ".xlsm"):  # a spreadsheet, not text under a spreadsheet's name
+            self.to_frame().to_excel(path, index=False, sheet_name="validation")
+        elif suffix == ".json":
             payload = {"source": self.source, "rows_in": self.rows_in, "summary": self.summary(),
                        "issues": [asdict(i) for i in self.issues],
                        "row_fate": {str(k): v for k, v in sorted(self.row_fate.items())}}

@@ -149,3 +149,16 @@ def test_counts_with_decimals_above_100_stay_counts_without_warning() -> None:
     t = _read(df)
     assert not t.report.by_code("ambiguous_value_type") and t.value_type == "count"
     assert t.data["numerator"].tolist() == [455.2, 612.7, 180.4, 95.5]
+
+
+def test_report_saved_as_xlsx_is_a_spreadsheet(tmp_path: Path) -> None:
+    """Bug: `egovkit validate T --save report.xlsx` wrote plain text under an .xlsx name, which
+    Excel cannot open."""
+    from egovkit.validate import ValidationReport
+
+    rep = ValidationReport(source="t.csv", rows_in=2)
+    rep.add("error", "non_numeric", "cell 'abc' is not a number", row=3, column="internet", area="B",
+            fix="write a number")
+    out = rep.save(tmp_path / "report.XLSX")
+    back = pd.read_excel(out, sheet_name="validation")
+    assert back.loc[0, "code"] == "non_numeric" and back.loc[0, "row"] == 3 and back.loc[0, "area"] == "B"
