@@ -319,12 +319,17 @@ def coverage(
     dist_id = population.district
     w = population.weight
     hh = population.households
-    # points outside every district go to an extra bucket nd: counted for the territory only
-    # (intp, as np.bincount wants it; built in place: fresh 10^7-element arrays are costly)
-    bucket = np.asarray(dist_id).astype(np.intp)
-    bucket[bucket < 0] = nd
+    outside = dist_id < 0
 
-    def per_district(values: np.ndarray) -> np.ndarray:
+    def buckets(mult: int) -> np.ndarray:
+        # bucket * mult, where points outside every district go to an extra bucket nd (counted for
+        # the territory only); intp, as np.bincount wants it. Rebuilt when needed rather than kept:
+        # with 10^7 points each such array is 80 MB, and fresh memory is slow to fill.
+        b = np.multiply(dist_id, mult, dtype=np.intp)
+        b[outside] = nd * mult
+        return b
+
+    def per_district(values: np.ndarray, bucket: np.ndarray) -> np.ndarray:
         b = np.bincount(bucket, weights=values, minlength=nd + 1)
         return np.r_[b[:nd], b.sum()]
 
@@ -332,8 +337,10 @@ def coverage(
     area_tab = None
     if area and population.districts is None:
         raise InputError("area=True needs districts", fix="build the population with districts=")
-    pop_tot = per_district(w)
-    hh_tot = per_district(hh) if hh is not None else None
+    bucket = buckets(1)
+    pop_tot = per_district(w, bucket)
+    hh_tot = per_district(hh, bucket) if hh is not None else None
+    del bucket
     nr = len(radii_arr)
     # regular grid without quantiles: stamp the index of the smallest covering radius directly
     rank_grid = (not quantiles and population.grid is not None and population.cell is not None
@@ -357,7 +364,7 @@ def coverage(
             qt = weighted_quantiles(np.zeros(len(d), dtype=np.int64), d, w, list(quantiles), 1)
             qall = np.vstack([qd, qt])
         # one pass: the smallest radius index covering each point (nr = none), then cumulate
-        key = bucket * (nr + 1)
+        key = buckets(nr + 1)
         key += first
         del first
         cum_p = np.cumsum(np.bincount(key, weights=w, minlength=(nd + 1) * (nr + 1)).reshape(nd + 1, nr + 1), axis=1)
