@@ -84,7 +84,18 @@ class Grid:
     def centres(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Centre coordinates of flat cell indices."""
         i, j = np.divmod(np.asarray(flat, dtype=np.int64), self.shape[1])
-        return self.x0 + (j + 0.5) * self.cell_m, self.y0 - (i + 0.5) * self.cell_m
+        # x0 + (j + 0.5) * cell_m and y0 - (i + 0.5) * cell_m, in place (no temporaries)
+        x = j.astype(np.float64)
+        del j
+        x += 0.5
+        x *= self.cell_m
+        x += self.x0
+        y = i.astype(np.float64)
+        del i
+        y += 0.5
+        y *= self.cell_m
+        np.subtract(self.y0, y, out=y)
+        return x, y
 
     @property
     def transform(self) -> Any:
