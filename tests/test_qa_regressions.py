@@ -162,3 +162,42 @@ def test_report_saved_as_xlsx_is_a_spreadsheet(tmp_path: Path) -> None:
     out = rep.save(tmp_path / "report.XLSX")
     back = pd.read_excel(out, sheet_name="validation")
     assert back.loc[0, "code"] == "non_numeric" and back.loc[0, "row"] == 3 and back.loc[0, "area"] == "B"
+
+
+def _report_text(html: str) -> str:
+    import re
+
+    html = re.sub(r"<iframe.*?</iframe>", "", html, flags=re.S)
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_report_lagging_sentence_says_the_list_goes_on(tmp_path: Path, lang: str) -> None:
+    """Bug: '23 district(s) are flagged as lagging: A, B, ... and J.' listed only 10 names as if
+    they were all (Kenya report); the gap column showed '-14.444' points with 3 decimals; and
+    'the coverage results was not provided' (grammar)."""
+    from egovkit.present.report import build_report
+    from test_present_synthetic import grid_districts, grid_rates
+
+    d = grid_districts(4, 4)
+    rates = grid_rates(d, ("internet",))
+    sub = rates.assign(share=rates["numerator"] / rates["denominator"]).sort_values("share").head(13)
+    terr = rates["numerator"].sum() / rates["denominator"].sum()
+    lag = pd.DataFrame({"area": sub["area_name"], "share": sub["share"],
+                        "gap_pct_points": 100 * (sub["share"] - terr), "denominator": sub["denominator"],
+                        "missing_to_territory": (terr - sub["share"]) * sub["denominator"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path / lang, territory_name="Gridland", districts=d, rates=rates,
+                             lagging=lag, lang=lang)
+    txt = _report_text(index.read_text(encoding="utf-8"))
+    more, last = ("3 more", " and ") if lang == "en" else ("3 autres", " et ")
+    tenth = str(sub["area_name"].iloc[9])
+    assert f"{tenth}{last}{more}." in txt
+    first_gap = 100 * (sub["share"].iloc[0] - terr)
+    shown = f"{first_gap:.1f}" if lang == "en" else f"{first_gap:.1f}".replace(".", ",")
+    assert shown.replace("-", "") in txt.replace("\u2212", "-") and f"{first_gap:.3f}" not in txt
+    if lang == "en":
+        for wrong in ("the coverage results was", "the gap zones was", "the proposed new sites was"):
+            assert wrong not in txt
+        assert "the list of gap zones was not provided" in txt

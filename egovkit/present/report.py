@@ -410,13 +410,21 @@ def build_report(
     if lagging is not None and len(lagging):
         lag = pd.DataFrame(lagging).drop(columns=["geometry"], errors="ignore")
         name_col = next((c for c in ("area", name_column, key) if c in lag.columns), lag.columns[0])
+        listed = [str(v) for v in lag[name_col].head(10)]
+        if len(lag) > len(listed):  # say that the list goes on (the table below has them all)
+            listed.append(tr["n_more"].format(n=format_number(len(lag) - len(listed), lang)))
         sentences["lagging"].append(tr["s_lagging"].format(n=format_number(len(lag), lang),
-                                                           names=_names(lag[name_col].head(10), lang)))
+                                                           names=_names(listed, lang)))
         lag.to_csv(out / "tables" / "lagging_districts.csv", index=False)
         files.append(out / "tables" / "lagging_districts.csv")
         show = [c for c in (name_col, "share", "gap_pct_points", "denominator", "missing_to_territory")
                 if c in lag.columns]
-        tables["lagging"] = _html_table(lag[show], percent=["share"], lang=lang, headers=hdr)
+        shown = lag[show].copy()
+        if "gap_pct_points" in shown:  # percentage points -> share difference, shown as "-14.4 pp"
+            shown["gap_pct_points"] = shown["gap_pct_points"] / 100.0
+        tables["lagging"] = _html_table(shown, percent=["share"], points=["gap_pct_points"],
+                                        numbers=[c for c in ("denominator", "missing_to_territory") if c in shown],
+                                        lang=lang, headers=hdr)
     else:
         low = main.dropna(subset=["share"]).sort_values("share", kind="stable").head(n_lowest)
         low = low[_uniq(key, name_column, "numerator", "denominator", "share")].assign(gap_share=lambda d: d["share"] - terr)
