@@ -1017,8 +1017,12 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
     text, nums = _as_text(raw[val_col])
     vals, status, pct_sign = _parse_numbers(text, nums, dec)
     if not roles["denominators"]:
+        den_labels = [lab for lab in pd.unique(labels) if (column_role(lab) or ("",))[0] == "denominator"]
+        hint = (f"; the rows labelled {den_labels[:3]} in column {ind_col!r} look like denominators: put them in "
+                "a column of their own (one value per area, repeated on each row of that area)") if den_labels else ""
         raise InputError(f"no denominator column among {list(raw.columns)}", file=ctx.name,
-                         fix="add a column with the households or persons in scope and pass denominator='<column>'")
+                         fix="add a column with the households or persons in scope and pass denominator='<column>'"
+                             + hint)
     den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for dcol, _ in roles["denominators"]:
         dtext, dnums = _as_text(raw[dcol])

@@ -201,3 +201,16 @@ def test_report_lagging_sentence_says_the_list_goes_on(tmp_path: Path, lang: str
         for wrong in ("the coverage results was", "the gap zones was", "the proposed new sites was"):
             assert wrong not in txt
         assert "the list of gap zones was not provided" in txt
+
+
+def test_long_table_with_denominator_rows_says_how_to_fix_it(tmp_path: Path) -> None:
+    """Usability bug: a long table giving the households as rows ('households' in the indicator
+    column) only said 'no denominator column', without pointing at those rows."""
+    from egovkit.errors import InputError
+
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value\nA,households,1000\nA,internet,450\nB,households,2000\nB,internet,500\n")
+    with pytest.raises(InputError) as exc:
+        _read(path)
+    msg = str(exc.value)
+    assert "long.csv" in msg and "['households']" in msg and "'indicator'" in msg
