@@ -1117,6 +1117,8 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
         dup = k.duplicated(keep="first").to_numpy()
         if dup.any():
             first_line = pd.Series(lines[d_idx]).groupby(k.to_numpy()).transform("first").to_numpy()
+            first_name = pd.Series(names[d_idx], dtype=object).groupby(k.to_numpy()).transform("first").to_numpy()
+            codes = rows["area_code"].to_numpy()[pos]
             for j in np.flatnonzero(dup):
                 i = d_idx[j]
                 valid[i] = False
@@ -1124,10 +1126,15 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
                 if tag in dup_reported:
                     continue
                 dup_reported.add(tag)
-                report.add("error", "duplicate_area",
-                           f"district {names[i]!r} appears twice: rows {int(first_line[j])} and {int(lines[i])}; "
-                           f"only row {int(first_line[j])} is read", row=int(lines[i]), column=None, area=names[i],
-                           action="dropped", fix="remove or rename one of the two rows (or give area codes)")
+                if str(codes[i]) != "" and str(first_name[j]) != str(names[i]):  # same code, other names
+                    what = (f"code {str(codes[i])!r} appears twice: rows {int(first_line[j])} "
+                            f"({str(first_name[j])!r}) and {int(lines[i])} ({str(names[i])!r})")
+                    fix = "correct the code of one of the two rows"
+                else:
+                    what = f"district {names[i]!r} appears twice: rows {int(first_line[j])} and {int(lines[i])}"
+                    fix = "remove or rename one of the two rows (or give area codes)"
+                report.add("error", "duplicate_area", f"{what}; only row {int(first_line[j])} is read",
+                           row=int(lines[i]), column=None, area=names[i], action="dropped", fix=fix)
         idx = np.flatnonzero(valid)
         vv, dd = v[idx], den[idx]
         if kind == "count":

@@ -214,3 +214,21 @@ def test_long_table_with_denominator_rows_says_how_to_fix_it(tmp_path: Path) -> 
         _read(path)
     msg = str(exc.value)
     assert "long.csv" in msg and "['households']" in msg and "'indicator'" in msg
+
+
+def test_duplicate_code_with_two_names_names_both(tmp_path: Path) -> None:
+    """Usability bug: two rows sharing a code under different names were reported as
+    "district 'A bis' appears twice", which 'A bis' does not; the message now names the code
+    and both names."""
+    path = tmp_path / "codes.csv"
+    path.write_text("code,district,households,internet\n01001,A,1000,400\n01002,B,2000,500\n"
+                    "01001,A bis,1000,100\nX,Vénissieux,500,10\nX,VENISSIEUX,500,20\n")
+    t = _read(path)
+    dup = {i.row: i for i in t.report.by_code("duplicate_area")}
+    assert set(dup) == {4, 6}
+    assert "code '01001'" in dup[4].message and "'A'" in dup[4].message and "'A bis'" in dup[4].message
+    assert "code 'X'" in dup[6].message  # same code, names differing only in case/accents
+    no_code = tmp_path / "names.csv"
+    no_code.write_text("district,households,internet\nVénissieux,500,10\nVENISSIEUX,500,20\n")
+    d = _read(no_code).report.by_code("duplicate_area")
+    assert len(d) == 1 and "code" not in d[0].message and "rows 2 and 3" in d[0].message
