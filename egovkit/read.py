@@ -216,14 +216,35 @@ def _raw_names(first: list[list[str]], h: int, stripped: list[str]) -> list[str]
     return [c for c in first[h] if c.strip() in keep]
 
 
+def _drop_duplicate_columns(raw: pd.DataFrame, names: list[str],
+                            report: ValidationReport) -> pd.DataFrame:
+    """Keep the first of columns with the same header (``names``: the header as written, by
+    position) and report the others: an indicator given twice cannot be told apart."""
+    if len(names) != raw.shape[1]:
+        return raw
+    seen: dict[str, int] = {}
+    keep = []
+    for j, n in enumerate(names):
+        if n in seen and n.strip():
+            report.add("warning", "duplicate_column_name",
+                       f"column {n!r} appears twice in the header (columns {seen[n] + 1} and {j + 1}); "
+                       f"column {j + 1} is ignored", column=n, action="ignored",
+                       fix="rename one of the two columns (or delete the copy)")
+            continue
+        seen.setdefault(n, j)
+        keep.append(j)
+    out = raw.iloc[:, keep]
+    out.columns = [names[j] for j in keep]
+    return out
+
+
 def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str | None,
           sep: str | None, report: ValidationReport,
           text_columns: frozenset[str] = frozenset(),
           decimal: str | None = None) -> tuple[pd.DataFrame, np.ndarray, str | None]:
     """Return the raw cells, the 1-based line number of each row and the separator used."""
     if isinstance(source, pd.DataFrame):
-        raw = source.copy()
-        raw.columns = [str(c) for c in raw.columns]
+        raw = _drop_duplicate_columns(source.copy(), [str(c).strip() for c in source.columns], report)
         lines = np.arange(len(raw)) + 2
         return raw.reset_index(drop=True), lines, None
     path = Path(source)
@@ -249,8 +270,7 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
                        row=h + 1, action="inferred")
         header = [f"Unnamed: {j}" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
                   for j, v in enumerate(grid.iloc[h])]
-        raw = grid.iloc[h + 1:].reset_index(drop=True)
-        raw.columns = header
+        raw = _drop_duplicate_columns(grid.iloc[h + 1:].reset_index(drop=True), header, report)
         lines = np.arange(len(raw)) + h + 2
         return raw, lines, None
     text = _decode(path.read_bytes(), encoding, name, report)
@@ -280,6 +300,8 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
         raise InputError(f"cannot split the rows into columns ({exc})", file=name,
                          fix="check the separator (pass sep=';' or sep=',') and quoting") from exc
     raw.columns = [str(c).strip() for c in raw.columns]
+    if len(set(header)) < len(header):  # pandas renamed the copies "x.1": name them as written
+        raw = _drop_duplicate_columns(raw, header, report)
     lines = np.arange(len(raw)) + h + 2
     return raw, lines, sep
 

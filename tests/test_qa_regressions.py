@@ -232,3 +232,30 @@ def test_duplicate_code_with_two_names_names_both(tmp_path: Path) -> None:
     no_code.write_text("district,households,internet\nVénissieux,500,10\nVENISSIEUX,500,20\n")
     d = _read(no_code).report.by_code("duplicate_area")
     assert len(d) == 1 and "code" not in d[0].message and "rows 2 and 3" in d[0].message
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "frame"])
+def test_duplicated_header_is_reported_not_a_traceback(tmp_path: Path, kind: str) -> None:
+    """Bug: an Excel sheet or DataFrame with two columns of the same name crashed with
+    AttributeError ('DataFrame' object has no attribute 'dtype'), a traceback in the CLI; in a
+    CSV the copy was reported as an unknown column 'internet.1'."""
+    header = ["district", "households", "internet", "internet"]
+    rows = [["A", 1000, 400, 20], ["B", 2000, 300, 40]]
+    if kind == "frame":
+        src = pd.DataFrame(rows, columns=header)
+    elif kind == "xlsx":
+        src = tmp_path / "dup.xlsx"
+        pd.DataFrame(rows, columns=["district", "households", "internet", "internet_copy"]).to_excel(src, index=False)
+        import openpyxl
+
+        wb = openpyxl.load_workbook(src)
+        wb.active.cell(row=1, column=4, value="internet")
+        wb.save(src)
+    else:
+        src = tmp_path / "dup.csv"
+        src.write_text("\n".join(",".join(map(str, r)) for r in [header] + rows) + "\n")
+    t = _read(src)
+    dup = t.report.by_code("duplicate_column_name")
+    assert len(dup) == 1 and "columns 3 and 4" in dup[0].message and dup[0].column == "internet"
+    assert t.data["numerator"].tolist() == [400.0, 300.0]  # the first column is read
+    assert not t.report.by_code("unknown_column")
