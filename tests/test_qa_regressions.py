@@ -259,3 +259,27 @@ def test_duplicated_header_is_reported_not_a_traceback(tmp_path: Path, kind: str
     assert len(dup) == 1 and "columns 3 and 4" in dup[0].message and dup[0].column == "internet"
     assert t.data["numerator"].tolist() == [400.0, 300.0]  # the first column is read
     assert not t.report.by_code("unknown_column")
+
+
+def test_touching_districts_without_shared_vertex_are_queen_neighbours() -> None:
+    """Bug: libpysal's vertex-based Queen calls a district an island when its border touches
+    its neighbours' without sharing a vertex (NYC's Upper West Side and Fort Greene were
+    'attached to the nearest district' as islands though they touch Lincoln Square...)."""
+    import geopandas as gpd
+    from shapely.geometry import Polygon, box
+
+    from egovkit.distribution import spatial_weights
+
+    geoms = [box(0, 0, 1, 1), box(0, 1, 1, 2),  # share two vertices
+             Polygon([(1, 0.2), (2, 0.2), (2, 0.8), (1, 0.8)]),  # touches the first along x=1, no common vertex
+             box(5, 5, 6, 6)]  # a real island
+    gdf = gpd.GeoDataFrame({"name": ["A", "B", "C", "far"]}, geometry=geoms, crs=3857)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sw = spatial_weights(gdf, area="name", islands="drop")
+    # brute force: queen neighbours are the districts whose boundaries intersect
+    expected = {i: sorted(j for j in range(4) if j != i and geoms[i].intersects(geoms[j])) for i in range(3)}
+    got = {i: sorted(int(j) for j in sw.w.neighbors[i]) for i in range(3)}
+    assert got == expected == {0: [1, 2], 1: [0], 2: [0]}
+    assert list(sw.left_out["area"]) == ["far"]
+    assert [i.area for i in sw.report.by_code("contact_neighbours")] == ["C"]

@@ -114,6 +114,30 @@ def _projected(gdf: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFr
     return gdf.to_crs(crs)
 
 
+def _contact_neighbours(g: gpd.GeoDataFrame, w, ids: list[int], areas: pd.Series,
+                        report: ValidationReport):
+    """Queen neighbours of the districts that share no vertex with another one but do touch
+    or overlap it (borders digitised with different vertices, e.g. New York's Upper West Side
+    and Lincoln Square): libpysal's vertex-based contiguity calls them islands."""
+    neighbors = {i: list(w.neighbors[i]) for i in ids}
+    added = []
+    for i in sorted(int(x) for x in w.islands):
+        for j in sorted(int(x) for x in g.sindex.query(g.geometry.iloc[i], predicate="intersects")):
+            if j != i and j not in neighbors[i]:
+                neighbors[i].append(j)
+                neighbors[j].append(i)
+                added.append((i, j))
+    if not added:
+        return w
+    for i in sorted({i for i, _ in added}):
+        near = [str(areas.iloc[j]) for a, j in added if a == i]
+        report.add("info", "contact_neighbours", f"no shared vertex with another district, but its boundary touches "
+                   f"{', '.join(near)}: queen neighbours by contact", area=str(areas.iloc[i]), action="inferred")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return libpysal.weights.W(neighbors, ids=ids, silence_warnings=True)
+
+
 def spatial_weights(
     gdf: gpd.GeoDataFrame,
     *,
@@ -197,6 +221,8 @@ def spatial_weights(
                                  fix="e.g. threshold_m=50_000, or use method='knn'")
             w = libpysal.weights.DistanceBand(pts, threshold=threshold_m, ids=ids, binary=True,
                                               silence_warnings=True)
+    if method == "queen" and w.islands:
+        w = _contact_neighbours(g, w, ids, areas, report)
     island_pos = sorted(int(i) for i in w.islands)
     island_names = [str(areas.iloc[i]) for i in island_pos]
     left_out = pd.DataFrame({"area": pd.Series([], dtype=object), "reason": pd.Series([], dtype=object)})
