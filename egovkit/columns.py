@@ -41,7 +41,12 @@ _TOTAL_TOKENS = {"total", "tot", "all", "ensemble", "both", "sexes"}
 _BREAKDOWN_TOKENS = {"male", "males", "female", "females", "men", "women", "homme", "hommes",
                      "femme", "femmes", "masculin", "feminin", "boys", "girls", "m", "f"}
 _NOISE_TOKENS = {"of", "with", "de", "des", "du", "avec", "en", "the", "nb", "number", "nombre",
-                 "count", "n", "hh", "households", "menages", "persons", "individuals"}
+                 "count", "n", "hh", "households", "menages", "persons", "individuals",
+                 # articles and verbs of ordinary headers: "% of households with a computer",
+                 # "Ménages disposant d'un ordinateur", "Taux d'équipement en smartphone"
+                 "a", "an", "d", "l", "un", "une", "la", "le", "les", "au", "aux", "foyers",
+                 "disposant", "possedant", "equipement", "equipes", "ownership", "owning",
+                 "aged", "3", "plus", "ans", "et"}
 
 _ROLE_ALIASES: dict[str, set[str]] = {
     "area": {"name", "names", "district", "districts", "county", "subcounty", "sub county",
@@ -79,6 +84,9 @@ _DENOMINATOR_ALIASES: dict[str, str | None] = {
     "persons aged 3": "persons", "population 3": "persons", "populationage 3": "persons",
     "population aged 3": "persons", "individuals": "persons", "pop totale": "persons",
     "population totale": "persons", "total individuals": "persons",
+    "population 3 ans et plus": "persons", "population de 3 ans et plus": "persons",
+    "personnes de 3 ans et plus": "persons", "persons aged 3 and over": "persons",
+    "population aged 3 and over": "persons", "persons aged 3 years and above": "persons",
     # ambiguous: a bare "Total" (V4_T2.32: persons aged 3+); universe left to the indicators
     "total": None, "denominator": None, "denominateur": None, "base": None, "universe": None,
 }

@@ -283,3 +283,36 @@ def test_touching_districts_without_shared_vertex_are_queen_neighbours() -> None
     assert got == expected == {0: [1, 2], 1: [0], 2: [0]}
     assert list(sw.left_out["area"]) == ["far"]
     assert [i.area for i in sw.report.by_code("contact_neighbours")] == ["C"]
+
+
+@pytest.mark.parametrize("header, indicator, kind", [
+    ("Ménages disposant d'un ordinateur", "computer", None),
+    ("Part des ménages avec accès à internet (%)", "internet", "percent"),
+    ("% of households with a computer", "computer", "percent"),
+    ("Foyers avec internet", "internet", None),
+    ("Accès internet haut débit", "broadband", None),
+    ("Mobile phone ownership (persons 3+)", "mobile_phone", None),
+    ("Ménages n'ayant pas internet", None, None),  # a negation is not the indicator
+    ("Households without a computer", None, None),
+    ("Ménages disposant d'une voiture", None, None),
+])
+def test_ordinary_headers_are_recognised(header: str, indicator: str | None, kind: str | None) -> None:
+    """Bug: ordinary English/French headers were not recognised ('% of households with a
+    computer' -> no indicator, while 'Households with internet (%)' was), so a municipal
+    export failed with 'no ICT indicator column recognised'."""
+    from egovkit.columns import recognise_indicator
+
+    m = recognise_indicator(header)
+    assert (m.indicator, m.kind if indicator else None) == (indicator, kind)
+
+
+def test_french_export_with_ordinary_headers_reads(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes("Commune;Population 3 ans et plus;Ménages;Ménages disposant d'un ordinateur;"
+                     "Part des ménages avec accès à internet (%)\nA;2 500;1 000;300;45,5\n"
+                     "B;5 000;2 000;500;30,0\n".encode("latin-1"))
+    t = _read(path)
+    got = t.data.set_index(["area_name", "indicator"])[["numerator", "denominator"]]
+    assert got.loc[("A", "computer")].tolist() == [300.0, 1000.0]
+    assert got.loc[("B", "internet")].tolist() == pytest.approx([0.30 * 2000, 2000.0])
+    assert t.report.row_fate == {2: "used", 3: "used"}
