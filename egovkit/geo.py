@@ -131,6 +131,9 @@ def read_boundaries(
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise InputError("the file has no geometry column", file=name,
                          fix="give a file of polygons (a table without geometry is read with egovkit.read)")
+    if len(gdf) == 0:
+        raise InputError("the file has no features (no district polygon)", file=name,
+                         fix="export the boundaries again with their polygons (or check layer=)")
     if count_rows:
         report.rows_in = len(gdf)
 

@@ -88,6 +88,7 @@ _PLACEHOLDERS = {"", "xxx", "nan", "na", "none", "-"}
 _MISSING_MARKERS = {"", "-", "\u2013", "\u2014", "..", "...", "n/a", "na", "nan", "null", "none",
                     "nd", "n.d.", "n.a.", "NA", "N/A", "NaN", "NULL", "None", "ND", "#N/A", "x", "X"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+_GEO_SUFFIXES = {".geojson", ".gpkg", ".shp", ".fgb", ".kml", ".gml"}
 
 # status codes of a parsed cell
 _OK, _MISSING, _BAD = 0, 1, 2
@@ -253,6 +254,10 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
         raise InputError("file not found", file=str(path), fix="check the path")
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
+    if path.suffix.lower() in _GEO_SUFFIXES:
+        raise InputError(f"a {path.suffix} file holds boundaries, not a census table", file=name,
+                         fix="give the table as a CSV or Excel file, and this file as the boundaries "
+                             "(egovkit.geo.read_boundaries; the BOUNDARIES argument of the command line)")
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         try:
             grid = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)

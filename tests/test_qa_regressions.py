@@ -316,3 +316,20 @@ def test_french_export_with_ordinary_headers_reads(tmp_path: Path) -> None:
     assert got.loc[("A", "computer")].tolist() == [300.0, 1000.0]
     assert got.loc[("B", "internet")].tolist() == pytest.approx([0.30 * 2000, 2000.0])
     assert t.report.row_fate == {2: "used", 3: "used"}
+
+
+def test_empty_boundaries_and_geojson_table_say_what_is_wrong(tmp_path: Path) -> None:
+    """Bugs: an empty FeatureCollection gave 'no column pair of the table ... and the boundaries
+    [] has any district in common'; a GeoJSON given as the table gave 'the table has a header but
+    no data rows'."""
+    from egovkit.errors import InputError
+    from egovkit.geo import read_boundaries
+
+    empty = tmp_path / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(InputError, match="no features") as exc:
+        read_boundaries(empty)
+    assert "empty.geojson" in str(exc.value)
+    with pytest.raises(InputError, match="boundaries, not a census table") as exc:
+        _read(empty)
+    assert "empty.geojson" in str(exc.value)
