@@ -590,6 +590,7 @@ class _Context:
         self.lines = lines
         self.name = name
         self.report = report
+        self.explained_rows: set[int] = set()  # dropped rows already named by a grouped issue
 
 
 def _check_column(ctx: _Context, col: str | None, arg: str) -> None:
@@ -1035,6 +1036,7 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
     lines = rows["line"].to_numpy()
     for lab in pd.unique(labels[unknown]):
         where = np.flatnonzero((labels == lab).to_numpy())
+        ctx.explained_rows.update(int(x) for x in lines[where])
         severity, why = ("info", "not an ICT indicator") if is_not_ict(lab) or lab in columns else \
             ("warning", "not a recognised indicator")
         report.add(severity, "unknown_indicator", f"indicator {lab!r} is {why}: {len(where)} row(s) dropped "
@@ -1218,7 +1220,7 @@ def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame,
     lines = rows["line"].to_numpy()
     ctx.report.row_fate.update(zip(lines.tolist(), fate.tolist()))
     dropped = np.flatnonzero(fate == "dropped")
-    covered = {i.row for i in ctx.report.issues if i.row is not None}
+    covered = {i.row for i in ctx.report.issues if i.row is not None} | ctx.explained_rows
     for i in dropped:
         if int(lines[i]) not in covered:
             ctx.report.add("warning", "row_dropped", "no usable value in this row", row=int(lines[i]),

@@ -333,3 +333,17 @@ def test_empty_boundaries_and_geojson_table_say_what_is_wrong(tmp_path: Path) ->
     with pytest.raises(InputError, match="boundaries, not a census table") as exc:
         _read(empty)
     assert "empty.geojson" in str(exc.value)
+
+
+def test_long_rows_of_unknown_indicators_reported_once(tmp_path: Path) -> None:
+    """Bug: in a long table, the rows of an unrecognised indicator were reported once in a
+    grouped issue and then again, one 'no usable value in this row' warning each (thousands of
+    lines for a real export)."""
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value,households\nA,internet,45.5,1000\nA,bicycle,30.5,1000\n"
+                    "B,internet,20.5,2000\nB,bicycle,10.5,2000\nC,gadget,1.5,500\nD,gadget,2.5,500\n")
+    t = _read(path)
+    assert not t.report.by_code("row_dropped")
+    grouped = {i.message.split("'")[1]: i for i in t.report.by_code("unknown_indicator")}
+    assert "rows 3, 5" in grouped["bicycle"].message and "rows 6, 7" in grouped["gadget"].message
+    assert t.report.row_fate == {2: "used", 3: "dropped", 4: "used", 5: "dropped", 6: "dropped", 7: "dropped"}
