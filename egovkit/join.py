@@ -529,6 +529,14 @@ def join_table(
     tdup, bdup = _duplicates(tk, traw), _duplicates(bk, braw)
     problems = []
     for k, names in tdup.items():
+        via = [n for n in names if str(n).strip() in used]
+        if via:  # an override sent a row to a boundary that already had its table row
+            others = [n for n in names if n not in via]
+            problems.append(f"override {', '.join(f'{str(n).strip()!r} -> {used[str(n).strip()]!r}' for n in via)}"
+                            f" gives that boundary a second table row (already matched by {others})")
+            report.add("error", "duplicate_key", f"override(s) {via} join(s) a boundary already matched by {others}",
+                       column=table_on, area=str(via[0]), fix="check the override: it names the wrong boundary")
+            continue
         problems.append(f"table: {names} all read as {k!r}")
         report.add("error", "duplicate_key", f"{len(names)} table rows read as {k!r}: {names}", column=table_on,
                    area=names[0], fix="keep one row per district, or join by code")
@@ -542,8 +550,11 @@ def join_table(
             report.add("warning", "duplicate_key", f"{len(names)} boundaries read as {k!r}: {names} (unused)",
                        column=boundary_on, area=names[0], action="kept", fix="join by code")
     if problems:
+        fix = ("correct the override(s): each boundary takes one table row" if all(p.startswith("override ")
+                                                                                  for p in problems)
+               else "join by a code column (by='code'), or make the names unique")
         raise JoinError(f"ambiguous join on {table_on!r} <-> {boundary_on!r} by {by_used}: " + "; ".join(problems)
-                        + ". Fix: join by a code column (by='code'), or make the names unique")
+                        + f". Fix: {fix}")
 
     # second tier for names: the same keys without spaces ("homabay" == "homa bay")
     if by_used == "name":

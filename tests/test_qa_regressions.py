@@ -347,3 +347,19 @@ def test_long_rows_of_unknown_indicators_reported_once(tmp_path: Path) -> None:
     grouped = {i.message.split("'")[1]: i for i in t.report.by_code("unknown_indicator")}
     assert "rows 3, 5" in grouped["bicycle"].message and "rows 6, 7" in grouped["gadget"].message
     assert t.report.row_fate == {2: "used", 3: "dropped", 4: "used", 5: "dropped", 6: "dropped", 7: "dropped"}
+
+
+def test_override_onto_an_already_matched_boundary_names_the_override(tmp_path: Path) -> None:
+    """Usability bug: overrides={'Bady': 'Nolu'} (a wrong pick from the candidates) failed with
+    "table: ['Bady', 'Nolu'] all read as 'nolu'. Fix: join by a code column" - the override,
+    the actual mistake, was not named."""
+    from egovkit.errors import JoinError
+    from egovkit.geo import read_boundaries
+    from egovkit.join import join_table
+
+    table, districts, _ = _misspelt_territory(tmp_path)
+    t, b = _read(table), read_boundaries(districts)
+    with pytest.raises(JoinError) as exc:
+        join_table(t, b, boundary_on="name", overrides={"Bady": "Nolu"})
+    msg = str(exc.value)
+    assert "override 'Bady' -> 'Nolu'" in msg and "['Nolu']" in msg and "correct the override" in msg
