@@ -567,6 +567,7 @@ def read_table(
 
     data, other = _validate_and_build(ctx, rows, blocks)
     data, other = _record_fates(ctx, rows, data, other)
+    _check_hidden_total(data, report)
     if data.empty:
         report.add("warning", "no_district_rows", "no usable district row: every row was kept apart or dropped",
                    fix="check district_level= and the totals rows, see the notes above")
@@ -1210,6 +1211,25 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
     data = frame(district)
     other = frame(~district)
     return data, other
+
+
+def _check_hidden_total(data: pd.DataFrame, report: ValidationReport) -> None:
+    """Warn when a district row looks like the total of the others (its denominator equals
+    their sum): a totals row under the territory's own name would be counted twice."""
+    for _, d in data.groupby("indicator", sort=False):
+        den = d.drop_duplicates("source_row")[["source_row", "area_name", "denominator"]]
+        if len(den) < 4:  # with 2 or 3 districts a sum is too easily a coincidence
+            continue
+        i = int(np.argmax(den["denominator"].to_numpy()))
+        top = float(den["denominator"].iat[i])
+        rest = float(den["denominator"].sum()) - top
+        if rest > 0 and abs(top - rest) <= 0.005 * rest:
+            name, row = str(den["area_name"].iat[i]), int(den["source_row"].iat[i])
+            report.add("warning", "looks_like_total", f"district {name!r} has {top:,.0f} in its denominator, the sum "
+                       f"of the {len(den) - 1} other districts ({rest:,.0f}): it looks like a totals row and is "
+                       "counted as a district", row=row, area=name, action="kept",
+                       fix="if it is the total, name it 'Total' or remove the row; else ignore this warning")
+        return  # one indicator is enough: the denominators are the areas' sizes
 
 
 def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame,
