@@ -195,22 +195,52 @@ def datasets_download(name: list[str] = typer.Argument(..., help="Data set name(
     """Download (or take from the mirror) data sets into the cache, checking their sha256."""
     from .datasets import fetch, list_datasets
 
-    names = list(list_datasets()["name"]) if name == ["all"] else name
+    known = list(list_datasets()["name"])
+    names = known if name == ["all"] else name
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        _fail(f"unknown data set(s) {unknown}: 'egovkit datasets list' shows the names")
+    failed = 0
     for n in names:
         try:
             path = fetch(n)
         except EgovkitError as exc:
             typer.secho(f"{n}: {exc}", fg=typer.colors.YELLOW, err=True)
+            failed += 1
             continue
         typer.echo(f"{n}: {path}")
+    if failed:
+        raise typer.Exit(1)
+
+
+#: Python argument names in library messages, as the command line spells them.
+_CLI_NAMES = {"boundary_on=": "--boundary-key", "right_on=": "--boundary-key", "table_on=": "--area or --code",
+              "left_on=": "--area or --code", "area=": "--area", "code=": "--code", "level=": "--level",
+              "district_level=": "--district-level", "denominator=": "--denominator"}
+
+
+def _cli_message(text: str) -> str:
+    import re
+
+    return re.sub(r"\b(" + "|".join(re.escape(k) for k in _CLI_NAMES) + ")",
+                  lambda m: _CLI_NAMES[m.group(1)], text)
 
 
 def main() -> None:
-    """Entry point: user mistakes end with a one-line error and exit code 2."""
+    """Entry point: user mistakes end with a one-line error and exit code 2.
+
+    egovkit's warnings are not repeated on the terminal: the validation report (printed
+    summary, ``validation_report.txt``) lists every one with its row, column and fix.
+    """
+    import warnings
+
+    from .errors import EgovkitWarning
+
+    warnings.simplefilter("ignore", EgovkitWarning)
     try:
         app()
     except EgovkitError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        typer.secho(f"error: {_cli_message(str(exc))}", fg=typer.colors.RED, err=True)
         sys.exit(2)
     except FileNotFoundError as exc:
         typer.secho(f"error: file not found: {exc.filename or exc}. Check the path.", fg=typer.colors.RED, err=True)

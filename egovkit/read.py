@@ -521,7 +521,9 @@ def read_table(
         raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
     if value_type not in (None, "count", "percent", "share"):
         raise ValueError(f"value_type must be 'count', 'percent' or 'share', not {value_type!r}")
-    name = "<DataFrame>" if isinstance(source, pd.DataFrame) else Path(source).name
+    # a DataFrame may carry its origin's name (the dataset loaders set it) for the messages
+    name = (str(source.attrs.get("egovkit_source", "<DataFrame>")) if isinstance(source, pd.DataFrame)
+            else Path(source).name)
     report = ValidationReport(source=name)
     hint = frozenset(c for c in (area, code, level, parent) if c is not None)
     raw, lines, used_sep = _load(source, sheet=sheet, encoding=encoding, sep=sep, report=report, text_columns=hint,

@@ -165,3 +165,15 @@ def test_assessment_template_then_score(tmp_path):
     assert f"overall {expected.overall:.2f} ({expected.overall_band})" in res.output
     plan = pd.read_csv(tmp_path / "s" / "action_plan.csv")
     assert list(plan["action_id"]) == list(action_plan(expected)["action_id"])
+
+
+def test_cli_messages_use_option_names():
+    from egovkit.cli import _cli_message
+
+    assert _cli_message("pass boundary_on= the column; or district_level= one of") == \
+        "pass --boundary-key the column; or --district-level one of"
+
+
+def test_datasets_download_unknown_name_exits_2():
+    res = _run("datasets", "download", "no-such-data")
+    assert res.returncode == 2 and "egovkit datasets list" in res.stderr

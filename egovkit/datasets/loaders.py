@@ -105,7 +105,9 @@ def kenya_census_table(name: str = "V4_T2.36") -> pd.DataFrame:
     """
     key = f"kenya_census/{name}"
     entry = get(key)
-    return cached_frame(key, entry.sha256 or "", lambda: _integer_codes(rda_to_frame(fetch(key))))
+    df = cached_frame(key, entry.sha256 or "", lambda: _integer_codes(rda_to_frame(fetch(key))))
+    df.attrs["egovkit_source"] = f"{name} (KNBS 2019 census via rKenyaCensus)"  # named in validation messages
+    return df
 
 
 def _integer_codes(df: pd.DataFrame) -> pd.DataFrame:
