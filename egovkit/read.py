@@ -440,6 +440,49 @@ def _decimals(text: pd.Series | None, values: np.ndarray) -> int:
 # ----------------------------------------------------------------------------------------------
 # the public function
 # ----------------------------------------------------------------------------------------------
+def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str, report: ValidationReport,
+                       *, rel_tol: float = 0.005) -> None:
+    """Compare the table's own territory-total row(s) with the sum of its districts.
+
+    Denominators must agree within ``rel_tol`` (0.5 %); rates within the rounding of the
+    published values (0.1 percentage point when they were given as percentages, else
+    ``rel_tol``). Agreement is noted, disagreement is a warning naming the total row, the
+    indicator and both figures; nothing is changed.
+    """
+    if data.empty or other.empty or "level" not in other:
+        return
+    tot = other[other["level"] == "national"]
+    if tot.empty:
+        return
+    sums = data.groupby("indicator")[["numerator", "denominator"]].sum()
+    checked, bad = 0, 0
+    for _, r in tot.iterrows():
+        ind = r["indicator"]
+        if ind not in sums.index or not (r["denominator"] > 0):
+            continue
+        num, den = sums.loc[ind, "numerator"], sums.loc[ind, "denominator"]
+        if not den > 0:
+            continue
+        checked += 1
+        share_d, share_t = num / den, r["numerator"] / r["denominator"]
+        tol_share = 0.001 if value_type == "percent" else rel_tol * max(share_t, 1e-9)
+        problems = []
+        if abs(den - r["denominator"]) > rel_tol * r["denominator"]:
+            problems.append(f"denominator {r['denominator']:,.0f} in the total row vs {den:,.0f} summed over the districts")
+        if abs(share_d - share_t) > tol_share + 1e-12:
+            problems.append(f"rate {100 * share_t:.2f} % in the total row vs {100 * share_d:.2f} % from the districts")
+        if problems:
+            bad += 1
+            row = r.get("source_row")
+            report.add("warning", "total_row_disagrees",
+                       f"{ind}: the total row {r['area_name']!r} does not match its districts: " + "; ".join(problems),
+                       row=None if pd.isna(row) else int(row), area=str(r["area_name"]),
+                       fix="check for missing or duplicated districts, or a total of another scope (e.g. another year)")
+    if checked and not bad:
+        report.add("info", "total_row_agrees", f"the total row(s) agree with the sum of the districts for {checked} "
+                   "indicator(s) (denominators within 0.5 %, rates within rounding)", action="kept apart")
+
+
 def read_table(
     source: str | Path | pd.DataFrame,
     *,
@@ -570,6 +613,7 @@ def read_table(
     data, other = _validate_and_build(ctx, rows, blocks)
     data, other = _record_fates(ctx, rows, data, other)
     _check_hidden_total(data, report)
+    _check_totals_rows(data, other, vtype, report)
     if data.empty:
         report.add("warning", "no_district_rows", "no usable district row: every row was kept apart or dropped",
                    fix="check district_level= and the totals rows, see the notes above")
