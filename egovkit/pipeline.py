@@ -69,25 +69,41 @@ class Diagnosis:
     report: ValidationReport = field(default_factory=ValidationReport)
     out_dir: Path | None = None
     report_path: Path | None = None
+    lang: str = "en"
 
-    def summary(self) -> str:
-        """A few lines for the terminal: territory figures, findings, where the files are."""
-        lines = [f"{self.territory_name}: {self.districts.shape[0]} districts, "
-                 f"{len(self.rates['indicator'].unique())} indicators"]
+    def summary(self, lang: str | None = None) -> str:
+        """A few lines for the terminal: territory figures, findings, where the files are.
+
+        In the language of the run (``lang``), from the translation files of ``egovkit.present``.
+        """
+        from .present.i18n import format_number, translations
+
+        lang = lang or self.lang
+        tr = translations(lang)
+
+        def pct(x: float) -> str:
+            return format_number(100 * x, lang, 1) + " %"
+
+        lines = [tr["cli_head"].format(territory=self.territory_name, n_districts=self.districts.shape[0],
+                                       n_indicators=len(self.rates["indicator"].unique()))]
         for _, r in self.territory.iterrows():
-            lines.append(f"  {r['indicator']:<16} {100 * r['share']:5.1f} % of {r['universe']} "
-                         f"({r['numerator']:,.0f} / {r['denominator']:,.0f})")
+            lines.append("  " + tr["cli_rate"].format(
+                indicator=r["indicator"], pct=pct(r["share"]), universe=tr.get(r["universe"], r["universe"]),
+                num=format_number(r["numerator"], lang), den=format_number(r["denominator"], lang)))
         if self.coverage is not None:
             terr = self.coverage[(self.coverage["level"] == "territory") & (self.coverage["sites"] == "all")]
-            cov = ", ".join(f"{100 * s:.1f} % within {r:g} m" for r, s in zip(terr["radius_m"], terr["share_covered"]))
-            lines.append(f"  public Wi-Fi: {cov} (share of persons)")
+            parts = ", ".join(tr["cli_wifi_part"].format(pct=pct(s), radius=f"{r:g}")
+                              for r, s in zip(terr["radius_m"], terr["share_covered"]))
+            lines.append("  " + tr["cli_wifi"].format(parts=parts))
         lines += [f"  - {s}" for s in self.sentences]
         if self.assessment is not None:
-            lines.append(f"  e-governance maturity: {self.assessment.overall:.2f} ({self.assessment.overall_band}) "
-                         f"- {self.assessment.assessment.territory}")
-        lines.append(f"  validation: {self.report.summary()}")
+            res = self.assessment
+            band = res.assessment.questionnaire.label("band", res.overall_band, lang) if res.overall_band else "–"
+            lines.append("  " + tr["cli_maturity"].format(
+                score=format_number(res.overall, lang, 2), band=band, territory=res.assessment.territory))
+        lines.append("  " + tr["cli_validation"].format(summary=self.report.summary()))
         if self.report_path:
-            lines.append(f"  report: {self.report_path}  (opens offline)")
+            lines.append("  " + tr["cli_report"].format(path=self.report_path))
         return "\n".join(lines)
 
 
@@ -248,7 +264,7 @@ def diagnose(
                          rates=rates, territory=territory, gaps=gap_table, composite=composite,
                          inequality=ineq_all, lagging=lag, lisa=lisa, sentences=sentences,
                          hotspots=hotspots, coverage=cov, coverage_gaps=gap_zones, new_sites=new_sites,
-                         assessment=result, action_plan=plan, report=report)
+                         assessment=result, action_plan=plan, report=report, lang=lang)
         if out_dir is not None:
             diag.out_dir = Path(out_dir)
             diag.report_path = write_outputs(diag, out_dir, lang=lang, **(report_options or {}))

@@ -58,6 +58,14 @@ def test_demo_in_french(tmp_path):
     res = runner.invoke(app, ["demo", "--out", str(tmp_path), "--lang", "fr", "--quiet"])
     assert res.exit_code == 0, res.output
     assert "districts sur" in res.output or "sur 24" in res.output
+    # the terminal summary is French too: decimal comma, French universe and labels, from the same table
+    t = make_territory().table
+    d = t[t["Level"] == "District"]
+    internet = f"{100 * d['Internet'].sum() / d['Households'].sum():.1f}".replace(".", ",")
+    assert f"internet {internet} % des ménages" in " ".join(res.output.split())
+    assert "Wi-Fi public" in res.output and "à moins de 250 m" in res.output
+    assert "maturité de l'e-gouvernance" in res.output and "s'ouvre hors ligne" in res.output
+    assert " of households" not in res.output
     assert 'lang="fr"' in (tmp_path / "index.html").read_text(encoding="utf-8")
 
 
