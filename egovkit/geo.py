@@ -37,6 +37,7 @@ __all__ = [
     "repair_geometries",
     "projected_crs",
     "equal_area_crs",
+    "scale_error",
     "to_projected",
     "area_km2",
     "BOUNDARY_SUFFIXES",
@@ -397,10 +398,49 @@ def equal_area_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
     return ProjectedCRS(conversion=LambertAzimuthalEqualAreaConversion(lat, lon), geodetic_crs=base, name=name)
 
 
+#: Largest scale error (|k - 1|, any direction) a projected CRS of the user may have on the data to be
+#: kept for distances: 1 % (a UTM zone has 0.04-0.1 %; Web Mercator at 40 degrees N has 31 %).
+MAX_SCALE_ERROR = 0.01
+
+
+def _metre_axes(crs: pyproj.CRS) -> bool:
+    units = {(a.unit_name or "").lower() for a in crs.axis_info[:2]}
+    return bool(units) and units <= {"metre", "meter"}
+
+
+def scale_error(crs: pyproj.CRS, gdf: gpd.GeoDataFrame) -> float:
+    """Largest scale error ``|k - 1|`` of projected ``crs`` over the extent of ``gdf``, in any direction.
+
+    Measured with ``pyproj.Proj.get_factors`` (meridional and parallel scale) at the centre, the
+    corners and the edge midpoints of the data's longitude/latitude extent; ``inf`` where the
+    projection is not defined there.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame(geometry=[box(-74.1, 40.6, -73.8, 40.9)], crs=4326)
+    >>> round(scale_error(pyproj.CRS(3857), g), 2)
+    0.32
+    """
+    lon, lat, span, lat_span, _ = _lonlat_extent(gdf)
+    fx = np.array([-0.5, 0.0, 0.5])
+    lons = ((lon + np.repeat(fx, 3) * span + 180) % 360) - 180
+    lats = np.clip(lat + np.tile(fx, 3) * lat_span, -89.9, 89.9)
+    try:
+        f = pyproj.Proj(crs).get_factors(lons, lats)
+        k = np.r_[np.asarray(f.meridional_scale, float), np.asarray(f.parallel_scale, float)]
+    except Exception:  # pyproj raises for points a projection cannot take
+        return float("inf")
+    return float(np.max(np.abs(k - 1))) if np.all(np.isfinite(k)) else float("inf")
+
+
 def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SPAN_DEG) -> pyproj.CRS:
     """A projected CRS (metres) suited to distances and areas on these data.
 
-    - CRS already projected: kept.
+    - CRS already projected, in metres, with a scale error of at most 1 % over the data
+      (:data:`MAX_SCALE_ERROR`; a UTM zone, a national grid) or no worse than the choice below: kept.
+      Otherwise (feet, Web Mercator, a world projection such as Mollweide) the data get the choice below,
+      so that a radius of 100 m is 100 m on the ground.
     - Longitude/latitude spanning at most ``max_utm_span_deg`` degrees of longitude: the UTM
       zone (north or south) of the centre of the data (``GeoDataFrame.estimate_utm_crs``;
       data on both sides of the 180th meridian are centred across it).
@@ -410,25 +450,35 @@ def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SP
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> projected_crs(gpd.GeoDataFrame(geometry=[box(-74.1, 40.6, -73.8, 40.9)], crs=4326)).to_epsg()
+    >>> g = gpd.GeoDataFrame(geometry=[box(-74.1, 40.6, -73.8, 40.9)], crs=4326)
+    >>> projected_crs(g).to_epsg()
+    32618
+    >>> projected_crs(g.to_crs(2263)).to_epsg()  # New York State Plane, in US feet: not kept
     32618
     """
     if gdf.crs is None:
         raise InputError("the boundaries have no CRS", fix="set it with gdf.set_crs('EPSG:....') or "
                                                             "read_boundaries(..., crs=...)")
-    if gdf.crs.is_projected:
-        return gdf.crs
+    own = pyproj.CRS.from_user_input(gdf.crs)
+    if own.is_projected and _metre_axes(own):
+        err = scale_error(own, gdf)
+        if err <= MAX_SCALE_ERROR:
+            return gdf.crs
     lon, lat, span, lat_span, crosses = _lonlat_extent(gdf)
     if span > max_utm_span_deg or lat - lat_span / 2 < -80 or lat + lat_span / 2 > 84:
-        return equal_area_crs(gdf)
-    if crosses:  # estimate_utm_crs would take the centre at longitude 0
+        choice = equal_area_crs(gdf)
+    elif crosses:  # estimate_utm_crs would take the centre at longitude 0
         zone = min(int((lon + 180) // 6) + 1, 60)
-        return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
-    return gdf.estimate_utm_crs()
+        choice = pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+    else:
+        choice = gdf.estimate_utm_crs() if own.is_geographic else gdf.to_crs(4326).estimate_utm_crs()
+    if own.is_projected and _metre_axes(own) and err <= scale_error(choice, gdf) + 0.005:
+        return gdf.crs  # a wide territory in a national projection: ours would not be better
+    return choice
 
 
 def to_projected(gdf: gpd.GeoDataFrame, *, report: ValidationReport | None = None) -> gpd.GeoDataFrame:
-    """``gdf`` reprojected to :func:`projected_crs` (unchanged if already projected).
+    """``gdf`` reprojected to :func:`projected_crs` (unchanged if its own CRS is kept there).
 
     The choice is recorded in ``report`` when one is given.
 

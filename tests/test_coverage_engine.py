@@ -294,3 +294,46 @@ def test_households_ratio_for_district_counts():
     t = coverage(p, np.array([[500.0, 500.0]]), radii=[300], quantiles=None)
     assert t.households.iloc[0] == pytest.approx(200.0)
     assert t.share_households_covered.iloc[0] == pytest.approx(t.share_covered.iloc[0])
+
+
+@pytest.mark.parametrize("crs", [None, 2263, 3857, "ESRI:54009"])
+def test_radius_is_metres_on_the_ground_whatever_the_input_crs(crs):
+    """Feet (NY State Plane), Web Mercator and Mollweide inputs give the answer of lon/lat input:
+    the coverage runs in the data's UTM zone, never in units that are not ground metres."""
+    d = gpd.GeoDataFrame({"k": ["a"], "pop": [1e6]}, geometry=[box(-73.99, 40.70, -73.97, 40.72)], crs=4326)
+    sites = gpd.GeoSeries.from_xy([-73.98], [40.71], crs=4326)
+    ref = coverage(population_from_districts(d, "pop", district="k", cell_m=5), sites, radii=[100])
+    p = population_from_districts(d if crs is None else d.to_crs(crs), "pop", district="k", cell_m=5)
+    assert p.crs.to_epsg() == 32618
+    got = coverage(p, sites if crs is None else sites.to_crs(crs), radii=[100])
+    assert got["share_covered"].iloc[0] == pytest.approx(ref["share_covered"].iloc[0], rel=1e-9)
+    # a 100 m disk in a uniform ~1.7 km x 2.2 km district: pi r^2 / area
+    area = d.to_crs(32618).area.iloc[0]
+    assert got["share_covered"].iloc[0] == pytest.approx(math.pi * 100**2 / area, rel=0.02)
+
+
+def test_raster_in_world_projection_is_not_used_as_a_metric_grid():
+    """A Mollweide raster (GHSL's CRS) is not a square grid in ground metres: its cells become points in UTM."""
+    from pyproj import Transformer
+
+    x0, y0 = Transformer.from_crs(4326, "ESRI:54009", always_xy=True).transform(-74.0, 40.72)
+    p = population_from_array(np.ones((30, 30)), Affine(100, 0, x0, 0, -100, y0), "ESRI:54009")
+    assert p.grid is None and p.crs.to_epsg() == 32618 and p.total == 900
+    assert "raster_to_points" in set(p.report.to_frame()["code"])
+    ok = population_from_array(np.ones((30, 30)), Affine(100, 0, 580000, 0, -100, 4500000), 32618)
+    assert ok.grid is not None  # a UTM raster keeps the fast grid path
+
+
+def test_weight_layer_in_another_crs_is_moved_not_ignored():
+    """Dasymetric weights whose layer chose another UTM zone are moved to the districts' CRS."""
+    d = gpd.GeoDataFrame({"k": ["a"], "pop": [1000.0]}, geometry=[box(-72.2, 41.0, -72.1, 41.1)], crs=4326)
+    pts = gpd.GeoDataFrame({"w": [1.0, 5.0]}, geometry=gpd.points_from_xy([-72.15, -71.5], [41.05, 41.05]), crs=4326)
+    weight = population_from_points(pts, "w")
+    assert weight.crs.to_epsg() == 32619  # the layer's own UTM zone (centre -71.8)
+    p = population_from_districts(d, "pop", district="k", cell_m=50, weight=weight)
+    assert p.crs.to_epsg() == 32618
+    assert "weight_reprojected" in set(p.report.to_frame()["code"])
+    assert p.weight.max() == pytest.approx(1000.0)  # the whole district in the one weighted cell
+    target = pts.iloc[:1].to_crs(32618).geometry.iloc[0]
+    k = int(np.argmax(p.weight))
+    assert abs(p.x[k] - target.x) <= 25 and abs(p.y[k] - target.y) <= 25

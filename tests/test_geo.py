@@ -14,7 +14,8 @@ from pyproj import Geod
 from shapely.geometry import Point, Polygon, box
 
 from egovkit.errors import EgovkitWarning, InputError
-from egovkit.geo import area_km2, equal_area_crs, projected_crs, read_boundaries, repair_geometries, to_projected
+from egovkit.geo import (area_km2, equal_area_crs, projected_crs, read_boundaries, repair_geometries, scale_error,
+                         to_projected)
 from egovkit.validate import ValidationReport
 
 BOW_TIE = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
@@ -197,9 +198,23 @@ def test_crs_choice_synthetic():
     crs = projected_crs(wide)
     assert crs.is_projected and "Lambert Azimuthal Equal Area" in crs.to_wkt()
     assert crs.name == equal_area_crs(wide).name
-    projected = wide.to_crs(3857)
-    assert projected_crs(projected).equals(projected.crs)  # already projected: kept
-    assert to_projected(projected) is projected
+    utm = small.to_crs(32618)
+    assert projected_crs(utm).equals(utm.crs)  # metric and local: kept
+    assert to_projected(utm) is utm
+    # projected but not metres on the ground: replaced, so that 100 m is 100 m
+    assert projected_crs(small.to_crs(2263)).to_epsg() == 32618  # NY State Plane, US feet
+    assert projected_crs(small.to_crs(3857)).to_epsg() == 32618  # Web Mercator, scale 1.32 at 40.7 N
+    assert projected_crs(small.to_crs("ESRI:54009")).to_epsg() == 32618  # Mollweide, shears at 74 W
+    merc = wide.to_crs(3857)
+    assert projected_crs(merc).name == equal_area_crs(wide).name
+    assert to_projected(merc) is not merc
+
+
+def test_national_projection_of_a_wide_territory_is_kept():
+    """CONUS in Albers (EPSG:5070) has a few % scale error, no worse than a LAEA of ours: kept."""
+    conus = gpd.GeoDataFrame(geometry=[box(-124, 25, -67, 49)], crs=4326).to_crs(5070)
+    assert projected_crs(conus).to_epsg() == 5070
+    assert scale_error(pyproj.CRS(32618), gpd.GeoDataFrame(geometry=[box(-75.5, 40, -74.5, 41)], crs=4326)) < 0.001
     with pytest.raises(InputError, match="no CRS"):
         projected_crs(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]))
 

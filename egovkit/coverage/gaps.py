@@ -123,7 +123,7 @@ def coverage_gaps(
     if population.grid is not None and grid is population.grid and population.cell is not None:
         cells = population.cell
     else:
-        cells = _cells_of(population, grid)
+        cells = _cells_of(population.x, population.y, grid)
     unc &= cells >= 0
     ncell = grid.shape[0] * grid.shape[1]
     pop_grid = np.bincount(cells[unc], weights=population.weight[unc], minlength=ncell).reshape(grid.shape)

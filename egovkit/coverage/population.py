@@ -49,8 +49,9 @@ __all__ = [
 
 
 def projected_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
-    """A metric CRS for ``gdf``: its own if projected, else :func:`egovkit.geo.projected_crs`
-    (the UTM zone of its extent, or a local equal-area CRS for very wide extents).
+    """A metric CRS for ``gdf`` (:func:`egovkit.geo.projected_crs`): its own if projected in metres with
+    at most 1 % scale error on the data, else the UTM zone of its extent (or a local equal-area CRS for
+    very wide extents). Feet, Web Mercator or world projections are never used for radii.
 
     Examples
     --------
@@ -63,9 +64,6 @@ def projected_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     if gdf.crs is None:
         raise InputError("the layer has no coordinate reference system",
                          fix="set one with gdf.set_crs(...) (EPSG:4326 for longitude/latitude)")
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_projected:
-        return crs
     frame = gdf if isinstance(gdf, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=gdf)
     return CRS.from_user_input(_geo_projected_crs(frame))
 
@@ -195,6 +193,9 @@ def _prepare_districts(districts: gpd.GeoDataFrame | None, district: str | None,
     if crs is None:
         crs = projected_crs(districts)
     d = districts.to_crs(crs) if districts.crs is not None and CRS(districts.crs) != crs else districts
+    if d is not districts:
+        report.add("info", "crs_chosen", f"districts moved from {CRS(districts.crs).name} to {crs.name} for "
+                   "distances in metres", action="inferred")
     if district is None:
         names = pd.Index(d.index.astype(str), name="district")
     else:
@@ -337,6 +338,7 @@ def population_from_xy(
                          fix="project them first, or use population_from_points with a GeoDataFrame")
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
+    x, y, crs = _to_metric(x, y, crs, report)
     report.rows_in = len(x)
     w = np.ones(len(x)) if weight is None else _dedupe_weight(weight, "weight", len(x), report)
     bad = ~(np.isfinite(x) & np.isfinite(y))
@@ -352,6 +354,24 @@ def population_from_xy(
     dist = _assign_points(x, y, d, names, report)
     _report_outside(dist, w, d, report)
     return Population(x, y, w, crs, dist, names, d, hh, None, None, "points", report)
+
+
+def _to_metric(x: np.ndarray, y: np.ndarray, crs: CRS, report: ValidationReport) -> tuple[np.ndarray, np.ndarray, CRS]:
+    """Coordinates moved to :func:`projected_crs` of their extent when ``crs`` is not fit for radii in metres."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return x, y, crs
+    corners = gpd.GeoSeries.from_xy([x[ok].min(), x[ok].max()], [y[ok].min(), y[ok].max()], crs=crs)
+    target = projected_crs(corners)
+    if target == crs:
+        return x, y, crs
+    from pyproj import Transformer
+
+    tx, ty = Transformer.from_crs(crs, target, always_xy=True).transform(x, y)
+    report.add("info", "crs_chosen", f"coordinates in {crs.name} are not metres on the ground there (units or scale "
+               f"error over 1 %); moved to {target.name} for distances", action="repaired",
+               fix="give coordinates in a local metric CRS (e.g. the UTM zone) to skip this")
+    return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float), target
 
 
 def population_from_points(
@@ -483,7 +503,11 @@ def population_from_array(
     report.add("info", "raster_cells", f"{flat.size:,} cells: {flat.size - n_zero - len(cells):,} no data, "
                f"{n_zero:,} zero, {len(cells):,} populated (total {total:,.1f} persons)", action="kept")
     a, b, c, dd, e, f = transform.a, transform.b, transform.c, transform.d, transform.e, transform.f
-    regular = crs.is_projected and b == 0 and dd == 0 and np.isclose(a, -e)
+    # the fast grid path needs cells that are squares in metres on the ground (not feet, Web Mercator, Mollweide)
+    h, wdt = values.shape
+    extent = gpd.GeoSeries.from_xy([c, c + wdt * a + h * b], [f, f + wdt * dd + h * e], crs=crs)
+    metric = crs.is_projected and projected_crs(extent) == crs
+    regular = metric and b == 0 and dd == 0 and np.isclose(a, -e)
     dproj: gpd.GeoDataFrame | None
     x: np.ndarray | None
     y: np.ndarray | None
@@ -507,7 +531,8 @@ def population_from_array(
         pg = g.to_crs(pcrs)
         x, y = pg.x.to_numpy(), pg.y.to_numpy()
         grid = None
-        report.add("info", "raster_to_points", f"raster in {crs.name} is not a metric square grid: its cell "
+        report.add("info", "raster_to_points", f"raster in {crs.name} is not a square grid in metres on the ground: "
+                   f"its cell "
                    f"centres were projected to {pcrs.name} and used as points", action="repaired")
     dproj, names = _prepare_districts(districts, district, pcrs, report)
     if district_raster is not None:
@@ -616,7 +641,14 @@ def population_from_districts(
     cells = np.flatnonzero(lab >= 0)
     dist = lab[cells]
     if weight is not None:
-        wi = _cells_of(weight, grid)
+        wx, wy = weight.x, weight.y
+        if CRS.from_user_input(weight.crs) != crs:
+            from pyproj import Transformer
+
+            wx, wy = Transformer.from_crs(weight.crs, crs, always_xy=True).transform(wx, wy)
+            report.add("info", "weight_reprojected", f"the weight layer ({CRS.from_user_input(weight.crs).name}) was "
+                       f"moved to the districts' CRS ({crs.name})", action="repaired")
+        wi = _cells_of(np.asarray(wx, dtype=float), np.asarray(wy, dtype=float), grid)
         cw = np.bincount(wi[wi >= 0], weights=weight.weight[wi >= 0], minlength=lab.size)[cells]
     else:
         cw = np.ones(len(cells))
@@ -649,9 +681,9 @@ def population_from_districts(
     return Population(x, y, w, crs, dist.astype(np.int32), names, d, h, grid_used, grid_cells, "districts", report)
 
 
-def _cells_of(p: Population, grid: Grid) -> np.ndarray:
-    """Flat cell index of each point of ``p`` on ``grid`` (-1 outside)."""
-    j = np.floor((p.x - grid.x0) / grid.cell_m).astype(np.int64)
-    i = np.floor((grid.y0 - p.y) / grid.cell_m).astype(np.int64)
+def _cells_of(x: np.ndarray, y: np.ndarray, grid: Grid) -> np.ndarray:
+    """Flat cell index of each point ``(x, y)`` on ``grid`` (-1 outside)."""
+    j = np.floor((x - grid.x0) / grid.cell_m).astype(np.int64)
+    i = np.floor((grid.y0 - y) / grid.cell_m).astype(np.int64)
     ok = (i >= 0) & (i < grid.shape[0]) & (j >= 0) & (j < grid.shape[1])
     return np.where(ok, i * grid.shape[1] + j, -1)

@@ -52,7 +52,7 @@ def candidate_grid(population: Population, spacing_m: float, *, min_population: 
     [[100.0, 100.0]]
     """
     grid = _grid_for(population, spacing_m)
-    cells = _cells_of(population, grid)
+    cells = _cells_of(population.x, population.y, grid)
     ok = cells >= 0
     w = np.bincount(cells[ok], weights=population.weight[ok], minlength=grid.shape[0] * grid.shape[1])
     sel = np.flatnonzero(w > min_population)
