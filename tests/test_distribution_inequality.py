@@ -203,3 +203,16 @@ def test_numerator_above_denominator_and_missing_columns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         inequality(df.assign(n=[1, 2]), numerator="n", denominator="d")
+
+
+def test_equal_rates_are_not_below_the_territory():
+    # 0.37 in every district: the weighted mean is 0.37000000000000005, not below-worthy
+    s = _stats(pd.DataFrame({"r": [0.37] * 3, "d": [238.5, 83.25, 470.75]}), share="r", weight="d", threshold=0.37)
+    assert s["share_pop_below_territory"] == 0 and s["share_pop_below_threshold"] == 0
+    # every rate is exactly 5 % as counts; float division leaves the mean a hair above
+    s = _stats(pd.DataFrame({"n": [1920, 4110, 1150, 2400, 1635], "d": [38400, 82200, 23000, 48000, 32700]}),
+               numerator="n", denominator="d")
+    assert s["share_pop_below_territory"] == 0 and s["gini"] == pytest.approx(0, abs=1e-12)
+    # a real difference, however small, still counts
+    s = _stats(pd.DataFrame({"n": [49999, 50001], "d": [100000, 100000]}), numerator="n", denominator="d")
+    assert s["share_pop_below_territory"] == 0.5

@@ -104,3 +104,12 @@ def test_spatial_eb_island_left_out_keeps_raw_rate():
     assert s["share_smoothed"].iloc[-1] == pytest.approx(3 / 7)
     assert not s["smoothed"].iloc[-1] and s["smoothed"].iloc[:-1].all()
     assert s["shrinkage"].iloc[-1] == 0 and s["shrinkage"].iloc[:-1].gt(0).any()
+
+
+def test_equal_rates_are_not_lagging():
+    df = pd.DataFrame({"r": [0.37] * 3, "d": [238.5, 83.25, 470.75]})
+    assert len(lagging_districts(df, share="r", weight="d")) == 0
+    text = lagging_summary(df, share="r", weight="d", fraction=1.0, district_word="county", indicator_label="internet")
+    assert text.startswith("0 of 3 counties")
+    counts = pd.DataFrame({"n": [1920, 4110, 1150, 2400, 1635], "d": [38400, 82200, 23000, 48000, 32700]})
+    assert len(lagging_districts(counts, numerator="n", denominator="d")) == 0

@@ -174,6 +174,23 @@ def _rate_table(
     return out
 
 
+#: Relative tolerance under which two rates are taken as equal (floating-point noise of a
+#: weighted mean: 0.37 * 3 districts gives a mean of 0.37000000000000005).
+RTOL = 1e-9
+
+
+def _below(y: np.ndarray | pd.Series, threshold: float) -> np.ndarray:
+    """``y < threshold``, with rates equal to the threshold up to :data:`RTOL` not below.
+
+    Examples
+    --------
+    >>> _below(np.array([0.37, 0.2]), 0.37000000000000005).tolist()
+    [False, True]
+    """
+    y = np.asarray(y, dtype=float)
+    return (y < threshold) & ~np.isclose(y, threshold, rtol=RTOL, atol=0.0)
+
+
 def _weights(t: pd.DataFrame, weighted: bool) -> np.ndarray:
     if weighted:
         w = t["weight"].to_numpy(float)
@@ -346,7 +363,8 @@ def inequality(
         ``share_pop_below_half_territory`` and, with ``threshold``,
         ``share_pop_below_threshold``: the share (0-1) of the denominator
         (households or persons) living in districts strictly below that rate (with
-        ``weighted=False``, the share of districts). Statistics that divide by the
+        ``weighted=False``, the share of districts); a rate equal to the threshold up to
+        a relative 1e-9 (floating-point noise) is not below it. Statistics that divide by the
         territory's rate are ``nan`` when it is 0.
 
     Examples
@@ -382,12 +400,12 @@ def inequality(
     rows.append(("p90_p10_ratio", p90 / p10 if p10 > 0 else float("inf"),
                  f"P90 = {p90:.4f}, P10 = {p10:.4f} (rates at population percentiles)"))
     pop = "share (0-1) of the population" if weighted else "share (0-1) of the districts (unweighted)"
-    rows.append(("share_pop_below_territory", float(w[y < mu].sum()), pop))
-    rows.append(("share_pop_below_half_territory", float(w[y < mu / 2].sum()), pop))
+    rows.append(("share_pop_below_territory", float(w[_below(y, mu)].sum()), pop))
+    rows.append(("share_pop_below_half_territory", float(w[_below(y, mu / 2)].sum()), pop))
     if threshold is not None:
         if not 0 <= threshold <= 1:
             raise InputError(f"threshold={threshold} is not a rate 0-1", fix="pass e.g. threshold=0.1 for 10 %")
-        rows.append(("share_pop_below_threshold", float(w[y < threshold].sum()),
+        rows.append(("share_pop_below_threshold", float(w[_below(y, threshold)].sum()),
                      f"{pop} below {threshold:g}"))
     return pd.DataFrame(rows, columns=["statistic", "value", "note"])
 

@@ -22,7 +22,7 @@ import yaml
 from .. import settings
 from ..errors import InputError
 from ..validate import ValidationReport
-from .inequality import Invalid, _rate_table
+from .inequality import Invalid, _below, _rate_table
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +82,7 @@ def lagging_districts(
                     weight=weight, area=area, invalid=invalid, report=report)
     b = t["count"]
     mu = float((t["share"] * b).sum() / b.sum())
-    lag = t[t["share"] < fraction * mu].sort_values(["share", "area"], kind="stable")
+    lag = t[_below(t["share"], fraction * mu)].sort_values(["share", "area"], kind="stable")
     if top is not None:
         lag = lag.head(int(top))
     out = pd.DataFrame({

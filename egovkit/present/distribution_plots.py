@@ -31,7 +31,7 @@ import seaborn as sns
 from matplotlib.patches import Patch
 
 from .. import settings
-from ..distribution.inequality import _rate_table
+from ..distribution.inequality import _below, _rate_table
 from ..distribution.lagging import _sentences
 from ..distribution.spatial import LEFT_OUT, NOT_SIGNIFICANT
 from ..errors import InputError
@@ -100,7 +100,7 @@ def ranked_bar_chart(
         fig, ax = plt.subplots(figsize=(7, max(3.0, min(0.22 * n + 1, 14))))
     else:
         fig = ax.figure
-    below = t["share"] < fraction * mu
+    below = _below(t["share"], fraction * mu)
     colors = np.where(below, "#d95f02", "#7570b3")
     y = np.arange(n)
     ax.barh(y, t["share"] * 100, color=colors, height=0.8)
