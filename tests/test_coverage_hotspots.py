@@ -101,3 +101,26 @@ def test_nyc_export_loads_with_report(shared_data):
     assert int(h.is_site.sum()) == 3319
     assert (h.district.fillna("") != raw["Neighborhood Tabulation Area Code (NTACODE)"]).sum() in range(10, 20)
     assert h["Activated"].dropna().dt.year.between(2016, 2019).all()
+
+
+def test_without_districts_far_points_flagged_and_plain_swaps_repaired():
+    """A swap whose two values are both valid coordinates, and a point in another city, are caught
+    without a district layer: the swap repaired, the far point kept and flagged; no row lost."""
+    df = pd.DataFrame({"lat": [40.70, 40.71, 40.72, 40.73, 40.74, -73.98, 51.5],
+                       "lon": [-73.90, -73.91, -73.92, -73.93, -73.94, 40.71, -0.12]})
+    h, rep = read_hotspots(df)
+    assert len(h) == 7 and h["is_site"].all()
+    assert h.loc[5, "issues"] == "swapped_lat_lon"
+    assert (h.geometry.iloc[5].x, h.geometry.iloc[5].y) == (-73.98, 40.71)
+    assert h.loc[6, "issues"] == "far_from_others"
+    far = rep.to_frame().query("code == 'far_from_others'")
+    assert far["row"].tolist() == [8] and "km from the median location" in far["message"].iloc[0]
+    assert (h.loc[:4, "issues"] == "").all()
+
+
+def test_polygon_features_are_reported_when_used_as_points():
+    g = gpd.GeoDataFrame({"name": ["library", "kiosk"]},
+                         geometry=[box(36.80, -1.29, 36.801, -1.289), *gpd.points_from_xy([36.81], [-1.28])], crs=4326)
+    h, rep = read_hotspots(g)
+    assert h["issues"].tolist() == ["not_a_point", ""]
+    assert rep.to_frame().query("code == 'not_a_point'")["row"].tolist() == [2]

@@ -11,6 +11,10 @@ every input row is in the result, with flags saying what was found, and in the r
   repaired;
 - ``outside_districts``: a point outside every district (kept: it may still cover people across
   the border);
+- ``far_from_others``: without districts, a point more than 20 times the median distance (and 50 km)
+  from the median location of the sites (kept); one that falls among them once swapped is repaired
+  as ``swapped_lat_lon``;
+- ``not_a_point``: a line or polygon feature, used through its representative point;
 - ``duplicate_location``: several rows at the same coordinates (kept; they form one site, with
   ``site_id`` and ``n_at_site``);
 - ``placeholder_date``: date columns with placeholder values such as ``09/09/9999`` (read as NaT).
@@ -113,6 +117,53 @@ def _parse_dates(df: pd.DataFrame, cols: list[str], report: ValidationReport, ro
     return out
 
 
+#: A point is "far from the others" beyond this many times the median distance of all points to their
+#: median location (and beyond FAR_MIN_KM): a typo, a swap, a default location. The median keeps the
+#: test valid with up to half of the points wrong.
+FAR_FACTOR = 20.0
+FAR_MIN_KM = 50.0
+
+
+def _check_far_points(a: np.ndarray, b: np.ndarray, usable: np.ndarray, crs: CRS, flags: list[list[str]],
+                      report: ValidationReport, rows: np.ndarray, column: str) -> None:
+    """Without districts, points far from all the others are flagged (kept); a point that comes back among
+    them once latitude and longitude are swapped is repaired (``a`` latitude/y, ``b`` longitude/x, in place)."""
+    idx = np.flatnonzero(usable)
+    if len(idx) < 5:
+        return
+    if crs.is_geographic:
+        lat, lon = a[idx], b[idx]
+    else:
+        from pyproj import Transformer
+
+        lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(b[idx], a[idx])
+        lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    lat0, lon0 = np.median(lat), np.median(lon)
+
+    def km(la: np.ndarray, lo: np.ndarray) -> np.ndarray:  # great-circle distance to the median location
+        p1, p2, dl = np.radians(la), np.radians(lat0), np.radians(lo - lon0)
+        h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+        return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+    d = km(lat, lon)
+    typical = float(np.median(d))
+    limit = max(FAR_MIN_KM, FAR_FACTOR * typical)
+    for k in np.flatnonzero(d > limit):
+        i = idx[k]
+        if crs.is_geographic and abs(b[i]) <= 90 and km(np.array([b[i]]), np.array([a[i]]))[0] <= limit:
+            flags[i].append("swapped_lat_lon")
+            report.add("warning", "swapped_lat_lon", f"({a[i]}, {b[i]}) is {d[k]:,.0f} km from the other sites but "
+                       "among them once latitude and longitude are swapped: swapped", row=rows[i], column=column,
+                       action="repaired", fix="swap the two values in the file")
+            a[i], b[i] = b[i], a[i]
+        else:
+            flags[i].append("far_from_others")
+            report.add("warning", "far_from_others", f"point is {d[k]:,.0f} km from the median location of the "
+                       f"sites (half of them are within {typical:,.1f} km); kept as a site",
+                       row=rows[i], column=column, action="kept",
+                       fix="check the coordinates, or pass districts= to check them against the territory")
+
+
 def read_hotspots(
     path_or_df: str | Path | pd.DataFrame,
     *,
@@ -207,6 +258,11 @@ def read_hotspots(
         g = gdf_in.geometry
         gp = g.where(g.geom_type == "Point", g.representative_point())
         empty = (g.isna() | g.is_empty).to_numpy()
+        for i in np.flatnonzero(~empty & (g.geom_type != "Point").to_numpy()):
+            flags[i].append("not_a_point")
+            report.add("info", "not_a_point", f"{g.iloc[i].geom_type} geometry; its representative point is used "
+                       "as the site", row=rows[i], column="geometry", action="repaired",
+                       fix="give the access point's location as a point")
         b = np.where(empty, np.nan, shapely.get_x(gp.values))
         a = np.where(empty, np.nan, shapely.get_y(gp.values))
         if gdf_in.crs is None:
@@ -246,6 +302,8 @@ def read_hotspots(
                        "but not a site", row=rows[i], column=f"{lat}/{lon}", action="kept apart",
                        fix="correct the coordinates")
     usable = ~missing & ~zero & ~invalid
+    if districts is None:
+        _check_far_points(a, b, usable, pcrs, flags, report, rows, f"{lat}/{lon}")
 
     # -- districts: outside points and swaps detected against them ----------------------------
     dlab = np.full(n, None, dtype=object)
