@@ -153,6 +153,8 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
     import pandas as pd
 
     from .diagnosis import action_plan, read_template, score_assessment
+    from .present.diagnosis_plots import report_text
+    from .present.i18n import format_number, format_percent
 
     lang = _check_lang(lang)
     result = score_assessment(read_template(path, date=date, assessed_by=assessor))
@@ -160,15 +162,29 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
         _fail(f"{path}: no question is answered yet; fill in the answer column (the allowed answers are "
               "listed on each row, and in a drop-down list in the .xlsx template)")
     plan = action_plan(result, lang=lang)
+    q = result.assessment.questionnaire
+    t = report_text(lang)
     label = f"label_{lang}"
     dims = result.dimensions
-    typer.echo(f"{result.assessment.territory or path.name} ({result.assessment.date}): overall "
-               f"{result.overall:.2f} ({result.overall_band}); {100 * result.share_answered:.0f} % of questions answered")
+
+    def band(b: str, provisional: bool) -> str:
+        if not b:
+            return "no answer" if lang == "en" else "sans réponse"
+        return q.label("band", b, lang).lower() + (f", {t['provisional']}" if provisional else "")
+
+    answered = format_percent(result.share_answered, lang, 0)
+    typer.echo(f"{result.assessment.territory or path.name} ({result.assessment.date}): "
+               f"{'overall' if lang == 'en' else 'ensemble'} {format_number(result.overall, lang, 2)} "
+               f"({band(result.overall_band, result.provisional)}); "
+               + (f"{answered} of questions answered" if lang == "en" else f"{answered} des questions ont une réponse"))
+    if result.provisional:
+        typer.echo("  " + t["provisional_note"].format(answered=answered,
+                                                       min=format_percent(result.min_share_answered, lang, 0)))
     for _, r in dims.iterrows():
-        score = "  -  " if pd.isna(r["score"]) else f"{r['score']:.2f}"
-        typer.echo(f"  {r[label] if label in dims else r['dimension']:<45} {score}  {r['band'] or 'no answer'}")
+        score = "  -  " if pd.isna(r["score"]) else format_number(r["score"], lang, 2)
+        typer.echo(f"  {r[label] if label in dims else r['dimension']:<45} {score}  {band(r['band'], r['provisional'])}")
     if len(plan):
-        typer.echo("first actions:")
+        typer.echo("first actions:" if lang == "en" else "premières actions :")
         for _, r in plan.head(actions).iterrows():
             typer.echo(f"  {int(r['rank']):>2}. [{r['area_label']}] {r['action']}")
     if save:

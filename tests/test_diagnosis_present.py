@@ -92,3 +92,13 @@ def test_section_embeds_radar_and_rejects_unknown_language(results):
     assert "data:image/svg+xml;base64," in dp.diagnosis_section(results[0])
     with pytest.raises(InputError):
         dp.diagnosis_section(results[0], lang="de")
+
+
+@pytest.mark.parametrize("lang, word", [("en", "provisional"), ("fr", "provisoire")])
+def test_section_marks_a_band_on_few_answers_provisional(lang, word):
+    r = dg.score_assessment(dg.make_assessment({"EQ1": "high", "PR1": "end_to_end"}, territory="T", date="2024-05-01"))
+    html = dp.diagnosis_section(r, lang, include_radar=False)
+    intro = html[html.index("<p>"):html.index("</p>")]
+    assert f"({word})" in intro
+    assert html.count(f"({word})") == 3                     # the intro and the two answered dimensions
+    assert ("Weakest" if lang == "en" else "plus faibles") not in html   # nothing ranked on one answer

@@ -217,3 +217,51 @@ def test_doctests_of_the_diagnosis_modules():
     for mod in (pkg, actions, agreement, questionnaire, scoring, stakeholders, template):
         res = doctest.testmod(mod)
         assert res.failed == 0, mod.__name__
+
+
+def test_few_answers_give_a_provisional_band():
+    """Two answers of 36 cannot make a 'very high' authority: the band is provisional and said so."""
+    from egovkit.errors import EgovkitWarning
+
+    with pytest.warns(EgovkitWarning, match="provisional"):
+        r = score_assessment(make_assessment({"EQ1": "high", "PR1": "end_to_end"}, territory="T", date="2024-05-01"))
+    assert r.overall == 1.0 and r.overall_band == "very_high"
+    assert r.provisional and "provisional" in repr(r)
+    d = r.dimensions.set_index("dimension")
+    assert d.loc["equipment", "provisional"] and d.loc["procedures", "provisional"]
+    assert not d.loc["data", "provisional"]                       # not scored: nothing to mark
+    assert r.weakest().empty                                      # no dimension scoring 1.00 is "weakest"
+    codes = [i.code for i in r.report.warnings]
+    assert codes.count("few_answers") == 3                        # overall + two dimensions
+    # the action plan asks to complete the assessment first
+    from egovkit.diagnosis import action_plan
+    plan = action_plan(r)
+    assert plan.loc[0, "action_id"] == "L0" and plan.loc[0, "trigger"] == "answered < 0.5"
+    assert "provisional" in plan.loc[0, "finding"]
+    # the threshold is a parameter
+    r0 = score_assessment(r.assessment, min_share_answered=0.0)
+    assert not r0.provisional and not r0.dimensions["provisional"].any()
+    with pytest.raises(ValueError):
+        score_assessment(r.assessment, min_share_answered=50)
+
+
+def test_weakest_ranks_only_dimensions_with_enough_answers():
+    from egovkit.diagnosis import example_assessments
+
+    r = score_assessment(example_assessments()[0])
+    # equipment: only EQ8 answered by hand (1 of 8), score 1/3: provisional, so not the 'weakest'
+    d = r.dimensions.set_index("dimension")
+    assert d.loc["equipment", "provisional"] and not r.provisional
+    assert "equipment" not in set(r.weakest(6)["dimension"])
+    assert list(r.weakest(3)["dimension"]) == ["data", "participation", "procedures"]
+    assert r.weakest(6)["score"].is_monotonic_increasing
+
+
+def test_overall_trigger_text():
+    from egovkit.diagnosis import action_plan
+
+    r = score_assessment(make_assessment({"PR1": "information", "PR2": "information", "PR3": "form", "PR4": "form",
+                                          "PR5": "form", "PR6": "form"}, territory="T", date="2024-05-01"),
+                         min_share_answered=0)
+    plan = action_plan(r).set_index("action_id")
+    assert plan.loc["K3", "trigger"] == "overall < 0.5"

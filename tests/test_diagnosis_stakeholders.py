@@ -147,6 +147,8 @@ def _rule_value(rule, result, gaps):
         return float(result.losi.set_index("criterion").loc[w["losi"], "score"])
     if "overall" in w:
         return result.overall
+    if "answered" in w:
+        return result.share_answered
     return gaps.get(w["gap"], np.nan)
 
 

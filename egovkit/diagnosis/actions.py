@@ -1,8 +1,8 @@
 """A prioritised action plan from the weakest dimensions and the computed gaps.
 
 Rules are data (``data/action_rules.yaml``, documented in ``docs/diagnosis.md``): each names a
-trigger (a dimension, question, LOSI criterion or overall score below a threshold, or a
-computed gap above a threshold), an area among the five (leadership and organisation, user
+trigger (a dimension, question, LOSI criterion or overall score below a threshold, the share of
+questions answered below a threshold, or a computed gap above a threshold), an area among the five (leadership and organisation, user
 focus, data and technology, exchange of knowledge and information, communication), a weight and
 the stakeholder types who could carry it.
 
@@ -14,10 +14,13 @@ Examples
 --------
 >>> from egovkit.diagnosis.questionnaire import make_assessment
 >>> from egovkit.diagnosis.scoring import score_assessment
->>> r = score_assessment(make_assessment({"PR2": "information"}, territory="X", date="2024-01-01"))
+>>> a = make_assessment({"PR2": "information"}, territory="X", date="2024-01-01")
+>>> r = score_assessment(a, min_share_answered=0)   # one answer: normally a provisional band
 >>> plan = action_plan(r)
->>> plan.loc[0, ["action_id", "area"]].tolist(), round(float(plan.loc[0, "priority"]), 3)   # 0.9 * (0.8-0.2)/0.8
-(['U2', 'user_focus'], 0.675)
+>>> plan["action_id"].head(2).tolist()     # L0: complete the assessment (1 of 36 answered)
+['L0', 'U2']
+>>> round(float(plan.loc[1, "priority"]), 3)   # U2: 0.9 * (0.8-0.2)/0.8
+0.675
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ DEFAULT_RULES = DATA_DIR / "action_rules.yaml"
 AREAS = ["leadership", "user_focus", "data_technology", "knowledge_exchange", "communication"]
 PLAN_COLUMNS = ["rank", "area", "area_label", "action_id", "action", "finding", "trigger", "value", "threshold",
                 "severity", "priority", "carrier_types", "stakeholders"]
-_KINDS = ("dimension", "question", "losi", "overall", "gap")
+_KINDS = ("dimension", "question", "losi", "overall", "answered", "gap")
 
 
 def load_action_rules(path: str | Path | None = None) -> dict:
@@ -132,6 +135,8 @@ def action_plan(
             fmt["label"] = q.label("losi", key, lang)
         elif kind == "overall":
             value, key = result.overall, "overall"
+        elif kind == "answered":
+            value, key = result.share_answered, "answered"
         else:
             value = gaps.get(key, math.nan)
             fmt["label"] = spec.get("gaps", {}).get(key, {}).get(lang, key)
@@ -148,7 +153,7 @@ def action_plan(
         carriers = list(r.get("carriers", []))
         rows.append({"area": r["area"], "area_label": spec["areas"][r["area"]][lang], "action_id": r["id"],
                      "action": r[lang], "finding": spec["findings"][kind][lang].format(**fmt),
-                     "trigger": f"{kind} {key} {'<' if below else '>'} {t:.3g}", "value": value, "threshold": t,
+                     "trigger": f"{kind} {'' if kind in ('overall', 'answered') else key + ' '}{'<' if below else '>'} {t:.3g}", "value": value, "threshold": t,
                      "severity": sev, "priority": float(r.get("weight", 1.0)) * sev,
                      "carrier_types": "; ".join(carriers),
                      "stakeholders": _carriers(register, carriers)})

@@ -5,6 +5,11 @@ scores the weighted mean of its answered, applicable questions; the overall scor
 weighted mean of the dimension scores. Bands follow the UN Local Online Service Index (LOSI)
 levels: low < 0.25 <= middle < 0.50 <= high < 0.75 <= very high.
 
+A score resting on few answers is not a maturity level: below ``min_share_answered`` (default
+:data:`MIN_SHARE_ANSWERED`, half of the questions, incl. ``not_applicable``) overall or in a
+dimension, the band is marked *provisional*, an :class:`~egovkit.errors.EgovkitWarning` is
+emitted and the dimension is not ranked among the weakest.
+
 Examples
 --------
 >>> from egovkit.diagnosis.questionnaire import make_assessment
@@ -18,18 +23,22 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import EgovkitWarning, InputError
 from ..validate import ValidationReport
 from .questionnaire import NOT_APPLICABLE, Assessment, Questionnaire, load_questionnaire
 
 #: LOSI band lower bounds (0-1); the shipped questionnaire carries the same values as data.
 BANDS = {"low": 0.0, "middle": 0.25, "high": 0.50, "very_high": 0.75}
+#: Default minimum share (0-1) of questions answered (incl. not applicable), overall and per
+#: dimension, below which a band is provisional.
+MIN_SHARE_ANSWERED = 0.5
 
 
 def band_of(score: float | Iterable[float], questionnaire: Questionnaire | None = None) -> str | list[str]:
@@ -68,7 +77,8 @@ class AssessmentResult:
     dimensions
         One row per dimension: ``dimension``, ``label_en``, ``label_fr``, ``score``, ``band``,
         ``n_questions``, ``n_scored``, ``n_not_applicable``, ``n_unanswered``,
-        ``share_answered`` (answered incl. not applicable / questions).
+        ``share_answered`` (answered incl. not applicable / questions), ``provisional``
+        (``share_answered`` below ``min_share_answered``: the band rests on too few answers).
     losi
         One row per LOSI criterion: ``criterion``, ``label_en``, ``label_fr``, ``score``,
         ``band``, ``n_scored`` (each question counts in every criterion it is mapped to).
@@ -76,6 +86,10 @@ class AssessmentResult:
         Weighted mean of the dimension scores that could be computed, and its band.
     share_answered
         Answered (incl. not applicable) / all questions.
+    provisional
+        ``share_answered`` is below ``min_share_answered``: the overall band is provisional.
+    min_share_answered
+        The threshold used (0-1).
     report
         Dimensions without any scored question, and the answers' report.
     """
@@ -88,23 +102,31 @@ class AssessmentResult:
     overall_band: str
     share_answered: float
     report: ValidationReport = field(default_factory=ValidationReport)
+    provisional: bool = False
+    min_share_answered: float = MIN_SHARE_ANSWERED
 
     def dimension_score(self, dimension: str) -> float:
         """Score (0-1) of one dimension."""
         return float(self.dimensions.set_index("dimension").loc[dimension, "score"])
 
     def weakest(self, n: int = 3) -> pd.DataFrame:
-        """The ``n`` lowest-scoring dimensions (scored ones only), weakest first."""
+        """The ``n`` lowest-scoring dimensions, weakest first.
+
+        Only dimensions with a score and enough answers (not ``provisional``) are ranked: a
+        dimension scoring 1.00 on one answer out of eight is not known to be strong.
+        """
         d = self.dimensions.dropna(subset=["score"])
+        d = d.loc[~d["provisional"].astype(bool)]
         return d.sort_values(["score", "dimension"]).head(n).reset_index(drop=True)
 
     def __repr__(self) -> str:
         a = self.assessment
         return (f"AssessmentResult({a.territory!r}, {a.date}, {a.assessor!r}: overall {self.overall:.2f} "
-                f"({self.overall_band}), {self.share_answered:.0%} answered)")
+                f"({self.overall_band}{', provisional' if self.provisional else ''}), "
+                f"{self.share_answered:.0%} answered)")
 
 
-def score_assessment(assessment: Assessment) -> AssessmentResult:
+def score_assessment(assessment: Assessment, *, min_share_answered: float = MIN_SHARE_ANSWERED) -> AssessmentResult:
     """Score an assessment per question, dimension, LOSI criterion and overall.
 
     Parameters
@@ -112,6 +134,11 @@ def score_assessment(assessment: Assessment) -> AssessmentResult:
     assessment
         From :func:`~egovkit.diagnosis.questionnaire.make_assessment` or
         :func:`~egovkit.diagnosis.template.read_template`.
+    min_share_answered
+        Minimum share (0-1) of questions answered (``not_applicable`` counts as answered),
+        overall and per dimension. Below it the band is marked ``provisional``, a warning
+        (``few_answers``, also an :class:`~egovkit.errors.EgovkitWarning`) says so, and the
+        dimension is left out of :meth:`AssessmentResult.weakest`. Default 0.5.
 
     Returns
     -------
@@ -125,6 +152,8 @@ def score_assessment(assessment: Assessment) -> AssessmentResult:
     >>> round(r.dimension_score("framework"), 4), round(r.overall, 4)   # (1*2 + 0*1)/3
     (0.6667, 0.6667)
     """
+    if not 0 <= min_share_answered <= 1:
+        raise ValueError(f"min_share_answered must be between 0 and 1, got {min_share_answered}")
     q = assessment.questionnaire
     report = ValidationReport(source=f"assessment {assessment.territory} {assessment.date}")
     report.extend(assessment.report)
@@ -152,6 +181,10 @@ def score_assessment(assessment: Assessment) -> AssessmentResult:
     dims = pd.DataFrame(dim_rows)
     dims["share_answered"] = 1 - dims["n_unanswered"] / dims["n_questions"]
     dims.insert(4, "band", band_of(dims["score"].to_numpy(), q))
+    dims["provisional"] = dims["score"].notna() & (dims["share_answered"] < min_share_answered)
+    for _, d in dims.loc[dims["provisional"]].iterrows():
+        _few_answers(report, f"dimension {d['dimension']!r} ({d['label_en']})", d["n_questions"] - d["n_unanswered"],
+                     d["n_questions"], min_share_answered, "not ranked among the weakest dimensions")
 
     exploded = qs.explode("losi")
     losi_rows = []
@@ -164,9 +197,23 @@ def score_assessment(assessment: Assessment) -> AssessmentResult:
     losi.insert(4, "band", band_of(losi["score"].to_numpy(), q))
 
     overall = _weighted_mean(dims["score"], dims["weight"])
+    share = float((qs["status"] != "unanswered").mean())
+    provisional = bool(not np.isnan(overall) and share < min_share_answered)
+    if provisional:
+        _few_answers(report, "the assessment", int((qs["status"] != "unanswered").sum()), len(qs),
+                     min_share_answered, "overall band marked provisional")
     return AssessmentResult(assessment=assessment, questions=qs, dimensions=dims, losi=losi, overall=overall,
                             overall_band=band_of(overall, q) if not np.isnan(overall) else "",
-                            share_answered=float((qs["status"] != "unanswered").mean()), report=report)
+                            share_answered=share, report=report, provisional=provisional,
+                            min_share_answered=min_share_answered)
+
+
+def _few_answers(report: ValidationReport, what: str, n: int, total: int, threshold: float, action: str) -> None:
+    msg = (f"{what}: only {n} of {total} questions answered ({n / total:.0%}, below {threshold:.0%}); "
+           "its band is provisional")
+    report.add("warning", "few_answers", msg, fix="answer more questions (not_applicable counts as an answer)",
+               action=action)
+    warnings.warn(msg, EgovkitWarning, stacklevel=3)
 
 
 @dataclass

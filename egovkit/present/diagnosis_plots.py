@@ -309,14 +309,20 @@ def diagnosis_section(
     def num(x: float) -> str:
         return format_number(x, lang, 2)
 
-    def band(b: str) -> str:
-        return esc(q.label("band", b, lang)) if b else "–"
+    def band(b: str, provisional: bool = False) -> str:
+        if not b:
+            return "–"
+        return esc(q.label("band", b, lang)) + (f" ({esc(t['provisional'])})" if provisional else "")
 
     parts = [f"<section class='egovkit-diagnosis' lang='{lang}'>", f"<h2>{esc(t['section_title'])}</h2>"]
     parts.append("<p>" + t["intro"].format(territory=esc(a.territory), date=esc(a.date), assessor=esc(a.assessor),
                                            version=esc(q.version), score=num(result.overall),
-                                           band=band(result.overall_band),
+                                           band=band(result.overall_band, result.provisional),
                                            answered=format_percent(result.share_answered, lang)) + "</p>")
+    if result.provisional:
+        parts.append("<p class='egovkit-warning'>" + esc(t["provisional_note"].format(
+            answered=format_percent(result.share_answered, lang),
+            min=format_percent(result.min_share_answered, lang, 0))) + "</p>")
     n_auto = int((a.answers["evidence_document"] == COMPUTED_EVIDENCE).sum())
     if n_auto:
         parts.append(f"<p>{esc(t['computed_note'].format(n=n_auto))}</p>")
@@ -327,7 +333,7 @@ def diagnosis_section(
         parts.append(f"<figure>{_fig_svg(radar_chart(result, lang=lang))}</figure>")
     parts.append(f"<h3>{esc(t['dimensions_title'])}</h3>")
     parts.append(_table([t["dimension"], t["score"], t["band"], t["answered"]],
-                        [[esc(r[f"label_{lang}"]), num(r["score"]), band(r["band"]),
+                        [[esc(r[f"label_{lang}"]), num(r["score"]), band(r["band"], bool(r["provisional"])),
                           format_percent(r["share_answered"], lang)] for _, r in result.dimensions.iterrows()]))
     parts.append(f"<h3>{esc(t['losi_title'])}</h3>")
     parts.append(_table([t["criterion"], t["score"], t["band"]],
