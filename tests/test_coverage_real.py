@@ -14,6 +14,7 @@ from egovkit.coverage import (  # noqa: E402
     population_from_districts,
     population_from_points,
     population_from_raster,
+    population_from_xy,
     read_hotspots,
 )
 
@@ -67,3 +68,23 @@ def test_singapore_raster_read_with_exact_weights(shared_data):
     # every person is within some distance of a site placed at the densest cell
     t = coverage(pop, pop.to_gdf().iloc[[int(np.argmax(pop.weight))]], radii=[100_000])
     assert t.share_covered.iloc[0] == pytest.approx(1.0)
+
+
+def test_nyc_readme_figures_on_the_50m_surface(nyc, shared_data):
+    """The README's NYC figures (notebook 03): tract ACS population spread on a 50 m grid, given to the
+    NTAs, all hotspots: 14.1 / 37.5 / 65.3 % of residents within 100 / 250 / 500 m."""
+    tracts, _ = nyc
+    nta = gpd.read_file(shared_data / "nyc-nta-tract-population" / "nyc_nta2010.geojson")
+    hot, _ = read_hotspots(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv",
+                           districts=nta, district="nta_id")
+    by_tract = population_from_districts(tracts, "pop_total_est", district="geoid", cell_m=50)
+    pop = population_from_xy(by_tract.x, by_tract.y, by_tract.weight, crs=by_tract.crs,
+                             districts=nta, district="nta_id")
+    t = coverage(pop, hot, radii=[100, 250, 500], quantiles=None)
+    terr = t[t.level == "territory"]
+    assert (100 * terr.share_covered).round(1).tolist() == [14.1, 37.5, 65.3]
+    # boroughs are sums of their NTAs: Manhattan best, Staten Island last, at every radius
+    by = t[t.level == "district"].join(nta.set_index("nta_id")["borough_name"], on="district")
+    boro = by.groupby(["radius_m", "borough_name"])[["population_covered", "population"]].sum()
+    share = (boro.population_covered / boro.population).unstack()
+    assert (share.idxmax(axis=1) == "Manhattan").all() and (share.idxmin(axis=1) == "Staten Island").all()
