@@ -20,6 +20,12 @@ no-break spaces, ``1,234,567``, ``1.234.567``) and ``%`` signs; ``-``, ``..``, `
 cells are missing values. Row numbers are file lines (header = 1); a quoted field spanning
 several lines shifts them.
 
+Levels: totals rows are recognised by name (``Total``, ``Kenya``, ``Rural``...); with a level
+column the most frequent level is the districts'. Without one, a row whose name equals its parent,
+or is the parent of other rows, or (no parent column) reads ``Region North`` among districts, is
+a higher level and kept apart; its denominator is checked against the sum of its rows, which also
+tells apart a district named like its parent (Kenya's ``TANA RIVER`` sub-county).
+
 Value-type rule (per column; ``value_type=`` replaces steps 2-4, a percent or share marker
 still wins):
 
@@ -599,11 +605,10 @@ def read_table(
     ctx = _Context(raw=raw, lines=lines, name=name, report=report)
     roles = _assign_roles(ctx, area=area, code=code, level=level, parent=parent, denominator=denominator,
                           universe=universe, columns=columns, layout=layout)
-    rows = _classify_rows(ctx, roles, district_level)
-
     texts = [None if (c not in raw.columns) else _as_text(raw[c])[0]
              for c in roles["numeric_columns"]]
     dec = decimal or ("." if used_sep == "," else _detect_decimal(texts, used_sep, report))
+    rows = _classify_rows(ctx, roles, district_level, dec)
 
     if roles["layout"] == "wide":
         blocks, vtype = _wide_blocks(ctx, roles, rows, dec, value_type)
@@ -831,8 +836,11 @@ def _norm_series(s: pd.Series) -> pd.Series:
     return pd.Series(out.to_numpy(dtype=object)[codes], index=s.index, dtype=str)
 
 
-def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd.DataFrame:
-    """Per input row: names, code, level, parent, is_total, is_district, duplicate key."""
+def _classify_rows(ctx: _Context, roles: dict, district_level: str | None, dec: str = ".") -> pd.DataFrame:
+    """Per input row: names, code, level, parent, is_total, is_district, duplicate key.
+
+    Without a level column, rows that are the totals of other rows (a region row among its
+    districts) are found by :func:`_parent_rows` and kept apart."""
     raw, report = ctx.raw, ctx.report
     n = len(raw)
     area_name = _text(raw[roles["area"]])
@@ -870,10 +878,19 @@ def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd
     else:
         is_district = ~is_total
     level_out = lvl.where(~is_total, pd.Series(total_label, index=lvl.index))
+    par_norm = _norm_series(raw[roles["parent"]]) if roles["parent"] else pd.Series([""] * n)
+    if not roles["level"]:
+        upper, upper_level = _parent_rows(ctx, roles, norm_name, par_norm, is_total.to_numpy(), dec)
+        if upper.any():
+            is_district &= ~upper
+            level_out = level_out.where(~upper, pd.Series(upper_level, index=lvl.index))
+    else:
+        upper = np.zeros(n, dtype=bool)
     if roles["parent"]:
         par = _text(raw[roles["parent"]]).str.strip()
-        par_norm = _norm_series(raw[roles["parent"]])
-        placeholder = par.str.lower().isin(_PLACEHOLDERS) | (par_norm == norm_name) | is_total
+        placeholder = par.str.lower().isin(_PLACEHOLDERS) | is_total | upper
+        if roles["level"]:  # the level column tells the parent rows; theirs is their own name
+            placeholder |= par_norm == norm_name
         par = par.where(~placeholder, "")
     else:
         par = pd.Series([""] * n)
@@ -897,12 +914,150 @@ def _classify_rows(ctx: _Context, roles: dict, district_level: str | None) -> pd
         report.add("error", "missing_area", "the row has no area name or code", row=int(rows["line"].iat[i]),
                    column=roles["area"], action="dropped", fix="fill in the district name")
     n_tot = int(rows["is_total"].sum())
-    n_other = int((~rows["is_district"] & ~rows["is_total"]).sum())
+    n_other = int((~rows["is_district"] & ~rows["is_total"] & ~upper).sum())
     if n_tot or n_other:
         tot_names = rows.loc[rows["is_total"], "area_name"].unique().tolist()[:10]
         report.add("info", "kept_apart", f"{n_tot} totals row(s) {tot_names} and {n_other} row(s) of other "
                    "levels kept apart in .other_levels (never mixed with the districts)", action="kept apart")
     return rows
+
+
+#: First or last word of an area name that says the row is a higher level (``Region North``,
+#: ``Western Province``); "county", "district", "commune" name ordinary districts.
+_UPPER_FIRST = {"region", "regions", "province", "state", "division", "departement"}
+_UPPER_LAST = {"region", "province", "division"}
+
+
+def _lines_text(lines: np.ndarray, limit: int = 10) -> str:
+    return ", ".join(map(str, lines[:limit])) + ("..." if len(lines) > limit else "")
+
+
+def _parent_rows(ctx: _Context, roles: dict, norm_name: pd.Series, par_norm: pd.Series, is_total: np.ndarray,
+                 dec: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that total other rows of the same table, when no level column says so.
+
+    A row is a parent level when its name equals its own parent (``North,North``) or is the
+    parent of other rows; its denominator is checked against the sum of those rows, which
+    also tells apart a district named like its parent (Kenya's ``TANA RIVER`` sub-county). Without
+    a parent column, a name such as ``Region North`` marks a higher level when some rows lack
+    such a word; its denominator is checked against the rows below it. Everything is reported.
+
+    Returns (is_parent_level, level label per row).
+    """
+    report, lines = ctx.report, np.asarray(ctx.lines)
+    n = len(norm_name)
+    upper = np.zeros(n, dtype=bool)
+    label = np.full(n, "", dtype=object)
+    nn = norm_name.to_numpy(dtype=object)
+    pn = par_norm.to_numpy(dtype=object)
+    names = _text(ctx.raw[roles["area"]]).to_numpy(dtype=object)
+    den = np.full(n, np.nan)
+    den_col = roles["denominators"][0][0] if roles.get("denominators") else None
+    if den_col is not None and den_col in ctx.raw.columns:
+        dv, dst, _ = _parse_numbers(*_as_text(ctx.raw[den_col]), dec)
+        den = np.where(dst == _OK, dv, np.nan)
+    # long tables repeat each area once per indicator: each (parent, name, denominator) counts once
+    long = roles.get("layout") == "long"
+    first = ~pd.DataFrame({"p": pn, "n": nn, "d": den}).duplicated().to_numpy() if long else np.ones(n, dtype=bool)
+    valid = ~is_total & (nn != "")
+
+    def close(a: float, b: float) -> bool:
+        return bool(np.isfinite(a) and np.isfinite(b) and b > 0 and abs(a - b) <= 0.005 * b)
+
+    def fmt(x: float) -> str:
+        return f"{x:,.0f}" if np.isfinite(x) else "unknown"
+
+    if roles["parent"]:
+        pcol = roles["parent"]
+        named_parents = set(pn[valid & (pn != "") & (pn != nn)])
+        own = valid & (pn != "") & (nn == pn)
+        cand = own | (valid & np.isin(nn, list(named_parents)))
+        confirmed, unchecked, as_district, alone = [], [], [], []
+        for name in pd.unique(nn[cand & first]):
+            members = np.flatnonzero(cand & first & (nn == name))
+            kids = np.flatnonzero(valid & first & (pn == name))
+            sums = {int(c): float(np.nansum(den[kids[kids != c]])) if np.isfinite(den[kids[kids != c]]).any()
+                    else np.nan for c in members}
+            if not len(kids[~np.isin(kids, members)]) and len(members) == 1:
+                alone.append(int(members[0]))  # no other row under this name: the district itself
+                continue
+            match = [c for c in members if close(den[c], sums[int(c)])]
+            if match:
+                confirmed += match
+                as_district += [int(c) for c in members if c not in match]
+                continue
+            # smaller than the rows under its name: it cannot be their total (a district named
+            # like its parent, the parent row being absent); no figures: the name decides
+            smaller = [c for c in members if np.isfinite(den[c]) and den[c] < 0.995 * sums[int(c)]]
+            mine = [c for c in members if own[c] and c not in smaller]
+            pick = mine[:1] or [c for c in members if c not in smaller][:1]
+            unchecked += [(int(c), len(kids) - 1, sums[int(c)]) for c in pick]
+            as_district += [int(c) for c in members if c not in pick]
+        chosen = np.array(confirmed + [c for c, _, _ in unchecked], dtype=np.int64)
+        upper[chosen] = True
+        if long:  # the other rows of a chosen area
+            keys = set(zip(pn[chosen], nn[chosen], den[chosen]))
+            for i in np.flatnonzero(valid):
+                upper[i] |= (pn[i], nn[i], den[i]) in keys
+        label[upper] = pcol
+        if confirmed:
+            c = np.array(sorted(confirmed))
+            report.add("info", "parent_rows", f"{len(c)} row(s) are totals of the rows that name them in column "
+                       f"{pcol!r} (their {den_col!r} equals the sum of those rows): {list(names[c][:10])} "
+                       f"(rows {_lines_text(lines[c])}); kept apart in .other_levels with level {pcol!r}, never "
+                       "counted with the districts", row=int(lines[c[0]]), column=pcol, action="kept apart",
+                       fix="pass level= with a column telling each row's level to choose otherwise")
+        for c, k, tot in unchecked:
+            report.add("warning", "parent_rows", f"row {names[c]!r} is named as the {pcol!r} of other rows; it is "
+                       f"kept apart as their total, but its {den_col!r} ({fmt(den[c])}) is not the sum of those "
+                       f"{k} row(s) ({fmt(tot)}): some rows may be missing or the figures of another scope",
+                       row=int(lines[c]), column=pcol, area=names[c], action="kept apart",
+                       fix="check the rows of this area; if the row is a district, give it another name "
+                           "or pass level=")
+        if as_district:
+            d = np.array(sorted(as_district))
+            report.add("info", "parent_name_district", f"{len(d)} row(s) carry the name of a {pcol!r} but are not "
+                       f"the total of its rows: read as districts: {list(names[d][:10])} (rows "
+                       f"{_lines_text(lines[d])})", row=int(lines[d[0]]), column=pcol, action="used",
+                       fix="pass level= with a column telling each row's level if that is wrong")
+        if alone:
+            a = np.array(sorted(alone))
+            report.add("info", "parent_name_district", f"{len(a)} row(s) have the name of their {pcol!r} and no "
+                       f"other row under it: read as districts: {list(names[a][:10])} (rows "
+                       f"{_lines_text(lines[a])})", row=int(lines[a[0]]), column=pcol, action="used",
+                       fix="remove the row if it is only the total of districts missing from the file")
+        return upper, label
+    # no parent column: "Region North" among districts
+    toks = [str(x).split() for x in nn]
+    flagged = np.array([bool(t) and (t[0] in _UPPER_FIRST or t[-1] in _UPPER_LAST) for t in toks]) & valid
+    if not flagged.any() or flagged[valid].all():
+        return upper, label
+    f_idx = np.flatnonzero(flagged & first)
+    agree, disagree = [], []
+    for j, c in enumerate(f_idx):  # the rows below it, down to the next such row or a total
+        stop = f_idx[j + 1] if j + 1 < len(f_idx) else n
+        below = np.arange(c + 1, stop)
+        tot_after = np.flatnonzero(is_total[below])
+        if len(tot_after):
+            below = below[:tot_after[0]]
+        below = below[first[below] & valid[below]]
+        tot = float(np.nansum(den[below])) if np.isfinite(den[below]).any() else np.nan
+        (agree if close(den[c], tot) else disagree).append((int(c), len(below), tot))
+    keys = set(nn[f_idx])
+    upper = flagged & np.isin(nn, list(keys))
+    label[upper] = "region"
+    if agree:
+        c = np.array([x[0] for x in agree])
+        report.add("info", "parent_rows", f"{len(c)} row(s) named as a higher level (region, province...) and equal "
+                   f"to the sum of the rows below them: {list(names[c][:10])} (rows {_lines_text(lines[c])}); kept "
+                   "apart in .other_levels with level 'region'", row=int(lines[c[0]]), column=roles["area"],
+                   action="kept apart", fix="pass level= with a column telling each row's level to choose otherwise")
+    for c, k, tot in disagree:
+        report.add("warning", "parent_rows", f"row {names[c]!r} is named as a higher level (region, province...): "
+                   f"kept apart, but its {den_col!r} ({fmt(den[c])}) is not the sum of the {k} row(s) below it "
+                   f"({fmt(tot)})", row=int(lines[c]), column=roles["area"], area=names[c], action="kept apart",
+                   fix="check the rows of this region; if the row is a district, rename it or pass level=")
+    return upper, label
 
 
 def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_sign: bool,
