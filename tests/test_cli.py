@@ -149,6 +149,9 @@ def test_report_nyc_wifi(mirror, tmp_path):
     assert (s[:-1] < s[1:]).all()
     assert terr.loc["wifi_250m", "denominator"] == pytest.approx(8_560_072, abs=1)
     assert sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file()) < 10e6
+    # covered population a hair above the population (float rounding) no longer drops the 500 m inequality
+    ineq = pd.read_csv(tmp_path / "tables" / "inequality.csv")
+    assert {"wifi_100m", "wifi_250m", "wifi_500m"} <= set(ineq["indicator"])
 
 
 def test_unknown_report_case():
@@ -185,3 +188,15 @@ def test_cli_messages_use_option_names():
 def test_datasets_download_unknown_name_exits_2():
     res = _run("datasets", "download", "no-such-data")
     assert res.returncode == 2 and "egovkit datasets list" in res.stderr
+
+
+def test_report_nyc_tracts(mirror, tmp_path):
+    """`egovkit report nyc --level tract` (the tract id is both key and name) builds the full report."""
+    res = runner.invoke(app, ["report", "nyc", "--level", "tract", "--out", str(tmp_path), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    terr = pd.read_csv(tmp_path / "tables" / "territory.csv").set_index("indicator")
+    assert terr.loc["wifi_250m", "denominator"] == pytest.approx(8_560_072, abs=1)
+    # float rounding of the covered population no longer drops an indicator (500 m included)
+    ineq = pd.read_csv(tmp_path / "tables" / "inequality.csv")
+    assert {"wifi_100m", "wifi_250m", "wifi_500m"} <= set(ineq["indicator"])
