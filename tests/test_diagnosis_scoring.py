@@ -265,3 +265,18 @@ def test_overall_trigger_text():
                          min_share_answered=0)
     plan = action_plan(r).set_index("action_id")
     assert plan.loc["K3", "trigger"] == "overall < 0.5"
+
+
+def test_training_question_has_its_own_scale():
+    """PE2's text lists unknown / identified / requested / delivered: its answers must be those."""
+    q = load_questionnaire()
+    pe2 = q.question("PE2")
+    assert pe2["scale"] == "training"
+    assert q.allowed_answers("PE2") == ["unknown", "identified", "requested", "delivered"]
+    for lang, words in (("en", ["unknown", "identified", "requested", "delivered"]),
+                        ("fr", ["inconnus", "identifiés", "demandée", "dispensée"])):
+        assert all(w in pe2[lang] for w in words), lang
+    assert q.score("PE2", "requested") == pytest.approx(2 / 3)
+    with pytest.raises(ValidationError, match="PE2"):
+        make_assessment({"PE2": "obtained"}, territory="T", date="2024-05-01")   # the funding scale's answer
+    assert q.version == "1.1"

@@ -9,7 +9,7 @@ Examples
 --------
 >>> q = load_questionnaire()
 >>> q.version, len(q.questions) > 30
-('1.0', True)
+('1.1', True)
 >>> q.allowed_answers("PR2")[:3]
 ['not_online', 'information', 'form']
 >>> a = make_assessment({"PR2": "payment"}, territory="Example town", date="2024-03-01")
