@@ -19,7 +19,7 @@ from egovkit.coverage import (
     population_from_points,
     weighted_quantiles,
 )
-from egovkit.errors import InputError
+from egovkit.errors import EgovkitWarning, InputError
 
 CRS_M = 32633  # any metric CRS
 
@@ -337,3 +337,15 @@ def test_weight_layer_in_another_crs_is_moved_not_ignored():
     target = pts.iloc[:1].to_crs(32618).geometry.iloc[0]
     k = int(np.argmax(p.weight))
     assert abs(p.x[k] - target.x) <= 25 and abs(p.y[k] - target.y) <= 25
+
+
+def test_radius_below_two_cells_warns_about_the_grid():
+    d = _square(1000, 1e4)
+    p = population_from_districts(d, "pop", district="name", cell_m=50)
+    with pytest.warns(EgovkitWarning, match="less than two population cells"):
+        coverage(p, np.array([[500.0, 500.0]]), radii=[50, 250])
+    import warnings as _w
+
+    with _w.catch_warnings():
+        _w.simplefilter("error", EgovkitWarning)
+        coverage(p, np.array([[500.0, 500.0]]), radii=[100, 250])  # two cells or more: no warning

@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,7 +43,7 @@ import shapely
 from pyproj import CRS
 from scipy.spatial import cKDTree
 
-from ..errors import InputError
+from ..errors import EgovkitWarning, InputError
 from .population import Grid, Population
 
 __all__ = ["site_coordinates", "nearest_site_distance", "coverage", "covered_area", "weighted_quantiles"]
@@ -314,6 +315,12 @@ def coverage(
     if len(radii_arr) == 0 or (radii_arr <= 0).any():
         raise InputError(f"radii must be positive numbers of metres, got {list(radii)}")
     rmax = float(radii_arr.max())
+    if population.grid is not None and radii_arr[0] < 2 * population.grid.cell_m:
+        # a cell counts whole or not at all, at its centre: a disk of a few cells is a coarse polygon
+        warnings.warn(f"radius {radii_arr[0]:g} m is less than two population cells ({population.grid.cell_m:g} m): "
+                      "each cell counts whole at its centre, so shares within it are approximate (tens of % for "
+                      "one site); use a finer grid (population_from_districts(..., cell_m=...)) or points",
+                      EgovkitWarning, stacklevel=2)
     names = population.district_names
     nd = len(names)
     dist_id = population.district
