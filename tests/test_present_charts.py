@@ -121,3 +121,25 @@ def test_static_map_lisa_outlines_and_coverage_layers():
     assert "LISA HH (3)" in texts and "LISA LL (2)" in texts
     assert "Uncovered gap zones" in texts and "Covered by Wi-Fi" in texts
     plt.close(fig)
+
+
+def test_static_map_is_simplified_whatever_the_count_and_legend_is_outside(tmp_path):
+    """A few very detailed districts (as the 47 Kenya counties): small SVG, legend beside the map."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    # 6 districts of 20,000 vertices each (far below any "many districts" threshold)
+    d = gpd.GeoDataFrame({"area_code": [f"D{i}" for i in range(6)], "area_name": [f"D {i}" for i in range(6)]},
+                         geometry=[Point(36.8 + 0.3 * i, -1.3).buffer(0.14, 5000) for i in range(6)], crs=4326)
+    rates = grid_rates(d, ("internet",))
+    fig = static_indicator_map(d, rates, k=3, label="Internet")
+    ax = fig.axes[0]
+    drawn = sum(len(p.vertices) for p in ax.collections[0].get_paths())
+    assert drawn <= 15_000 + 6 * 10  # the vertex budget (was all 120,000)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend_box = ax.get_legend().get_window_extent(renderer)
+    axes_box = ax.get_window_extent(renderer)
+    assert legend_box.x0 >= axes_box.x1 - 1  # outside the axes: it hides no district
+    paths = charts.save_figure(fig, tmp_path, "m", dpi=90)
+    assert paths[1].stat().st_size < 500_000
