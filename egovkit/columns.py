@@ -15,6 +15,8 @@ ColumnMatch(indicator='mobile_phone', kind='percent', breakdown=None)
 'internet'
 >>> column_role("ConventionalHouseholds")
 ('denominator', 'households')
+>>> recognise_indicator("% of households with a mobile phone").indicator
+'mobile_phone_hh'
 """
 
 from __future__ import annotations
@@ -40,8 +42,17 @@ _SHARE_TOKENS = _SHARE_ONLY_TOKENS | {"part", "taux", "rate", "ratio"}
 _TOTAL_TOKENS = {"total", "tot", "all", "ensemble", "both", "sexes"}
 _BREAKDOWN_TOKENS = {"male", "males", "female", "females", "men", "women", "homme", "hommes",
                      "femme", "femmes", "masculin", "feminin", "boys", "girls", "m", "f"}
+# Universe words: read before the noise words are stripped, they choose between the household
+# and the person variant of a device (mobile_phone_hh / mobile_phone).
+_HH_TOKENS = {"households", "household", "hh", "menages", "menage", "foyers", "foyer"}
+_PERSON_TOKENS = {"persons", "person", "people", "individuals", "individual", "individus", "individu",
+                  "population", "personnes", "personne", "habitants", "inhabitants"}
+#: Headers that name two indicators (French "portable": mobile phone or laptop): never guessed.
+_AMBIGUOUS = {"portable": ("mobile_phone", "desktop_laptop"), "portables": ("mobile_phone", "desktop_laptop")}
 _NOISE_TOKENS = {"of", "with", "de", "des", "du", "avec", "en", "the", "nb", "number", "nombre",
-                 "count", "n", "hh", "households", "menages", "persons", "individuals",
+                 "count", "n", "hh", "households", "menages", "persons", "individuals", "household", "menage",
+                 "foyer", "person", "people", "individual", "individus", "individu", "population", "personnes",
+                 "personne", "habitants", "inhabitants",
                  # articles and verbs of ordinary headers: "% of households with a computer",
                  # "Ménages disposant d'un ordinateur", "Taux d'équipement en smartphone"
                  "a", "an", "d", "l", "un", "une", "la", "le", "les", "au", "aux", "foyers",
@@ -213,16 +224,64 @@ def _recognise(norm: str) -> ColumnMatch:
     elif any(t in _SHARE_TOKENS for t in tokens):
         kind = "rate"
     breakdown = next((t for t in tokens if t in _BREAKDOWN_TOKENS), None)
+    universe = _universe(tokens)
     if whole is not None:
-        return ColumnMatch(whole, kind, None)
+        return ColumnMatch(_in_universe(whole, universe), kind, None)
     core = [t for t in tokens if t not in _PCT_TOKENS | _SHARE_TOKENS | _TOTAL_TOKENS | _BREAKDOWN_TOKENS]
     found = _lookup(" ".join(core)) if core else None
     if found is None:
         core2 = [t for t in core if t not in _NOISE_TOKENS]
+        if " ".join(core2) in _AMBIGUOUS:
+            return ColumnMatch(None, kind, breakdown)
         found = _lookup(" ".join(core2)) if core2 and core2 != core else None
     if found is None:
         return ColumnMatch(None, kind, breakdown)
-    return ColumnMatch(found, kind, breakdown)
+    return ColumnMatch(_in_universe(found, universe), kind, breakdown)
+
+
+def _universe(tokens: list[str]) -> str | None:
+    hh, pers = any(t in _HH_TOKENS for t in tokens), any(t in _PERSON_TOKENS for t in tokens)
+    return "households" if hh and not pers else "persons" if pers and not hh else None
+
+
+@lru_cache(maxsize=1)
+def _units() -> dict[str, str]:
+    cat = _load_catalogue()
+    return dict(zip(cat["name"], cat["unit"]))
+
+
+def _in_universe(indicator: str, universe: str | None) -> str:
+    """The variant of ``indicator`` counting ``universe`` (``mobile_phone`` <-> ``mobile_phone_hh``,
+    by the catalogue's ``_hh`` naming), or ``indicator`` when there is none."""
+    units = _units()
+    if universe is None or units.get(indicator) == universe:
+        return indicator
+    other = indicator[:-3] if indicator.endswith("_hh") else indicator + "_hh"
+    return other if units.get(other) == universe else indicator
+
+
+def header_universe(header: object) -> str | None:
+    """``"households"`` or ``"persons"`` when the header says which it counts, else ``None``.
+
+    Examples
+    --------
+    >>> header_universe("% of households with a mobile phone"), header_universe("Smartphone")
+    ('households', None)
+    """
+    return _universe(normalise_name(header).split())
+
+
+def ambiguous_indicators(header: object) -> tuple[str, ...]:
+    """The indicators an ambiguous header may mean (French ``Portable``), else ``()``.
+
+    Examples
+    --------
+    >>> ambiguous_indicators("Portable")
+    ('mobile_phone', 'desktop_laptop')
+    """
+    tokens = [t for t in normalise_name(header).split()
+              if t not in _PCT_TOKENS | _SHARE_TOKENS | _TOTAL_TOKENS | _BREAKDOWN_TOKENS | _NOISE_TOKENS]
+    return _AMBIGUOUS.get(" ".join(tokens), ())
 
 
 def column_role(header: object) -> tuple[str, str | None] | None:

@@ -68,8 +68,10 @@ import numpy as np
 import pandas as pd
 
 from .columns import (
+    ambiguous_indicators,
     catalogue,
     column_role,
+    header_universe,
     indicator_names,
     is_breakdown_only,
     is_not_ict,
@@ -713,6 +715,19 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                 breakdowns.append(col)
             else:
                 ind_cols.append((col, match.indicator, match.kind))
+                said = header_universe(col)
+                unit = catalogue().set_index("name").loc[match.indicator, "unit"]
+                if said is not None and said != unit:  # no variant of this device in that universe
+                    report.add("warning", "universe_mismatch", f"column {col!r} speaks of {said} but indicator "
+                               f"{match.indicator!r} counts {unit}: read as {unit}", column=col, action="inferred",
+                               fix=f"check what the column counts; map it with columns={{{col!r}: '<indicator>'}} "
+                                   "or 'ignore'")
+        elif ambiguous_indicators(col):
+            options = ambiguous_indicators(col)
+            report.add("warning", "ambiguous_column", f"column {col!r} may mean {' or '.join(map(repr, options))} "
+                       "(French 'portable': téléphone portable or ordinateur portable): ignored rather than guessed",
+                       column=col, action="ignored",
+                       fix=f"say which with columns={{{col!r}: {options[0]!r}}} (or {options[1]!r})")
         elif is_breakdown_only(col):
             breakdowns.append(col)
         elif is_not_ict(col):

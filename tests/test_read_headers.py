@@ -1,0 +1,83 @@
+"""Column headers: the universe word (households / persons) chooses the indicator variant,
+ambiguous headers are reported rather than guessed, ordinary headers are recognised.
+
+Expected numerators are computed here from the fixture's own figures.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pandas as pd
+import pytest
+
+from egovkit.columns import ambiguous_indicators, header_universe, recognise_indicator
+from egovkit.errors import EgovkitWarning
+from egovkit.read import read_table
+
+
+def _read(source, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        return read_table(source, **kw)
+
+
+@pytest.mark.parametrize("header, indicator", [
+    ("% of households with a mobile phone", "mobile_phone_hh"),
+    ("HH with mobile phone", "mobile_phone_hh"),
+    ("Ménages avec téléphone portable", "mobile_phone_hh"),
+    ("Foyers avec smartphone", "smartphone_hh"),
+    ("Persons owning a smartphone", "smartphone"),
+    ("Individus possédant un smartphone", "smartphone"),
+    ("Population with a smartphone (%)", "smartphone"),
+    ("People with a mobile phone", "mobile_phone"),
+    # no universe word: the catalogue's default stays
+    ("Smartphone", "smartphone_hh"),
+    ("Mobile phone", "mobile_phone"),
+    ("Téléphone portable", "mobile_phone"),
+])
+def test_universe_word_chooses_the_variant(header: str, indicator: str) -> None:
+    assert recognise_indicator(header).indicator == indicator
+
+
+@pytest.mark.parametrize("header, indicator", [
+    ("Internet access at home (%)", "internet"), ("Desktop computer", "desktop_laptop"),
+    ("Fixed broadband", "broadband"), ("Ordinateur portable", "desktop_laptop"),
+])
+def test_common_headers_are_recognised(header: str, indicator: str) -> None:
+    assert recognise_indicator(header).indicator == indicator
+
+
+def test_household_percent_uses_households_and_persons_count_uses_population() -> None:
+    df = pd.read_csv(io.StringIO("district,households,% of households with a mobile phone,"
+                                 "Persons owning a smartphone,population\nA,1000,80.5,300,4000\nB,2000,70.2,500,8000\n"))
+    t = _read(df)
+    got = t.data.set_index(["area_name", "indicator"])
+    assert got.loc[("A", "mobile_phone_hh"), "numerator"] == pytest.approx(0.805 * 1000)
+    assert got.loc[("A", "mobile_phone_hh"), "denominator"] == 1000
+    assert got.loc[("B", "smartphone"), ["numerator", "denominator"]].tolist() == [500, 8000]
+    assert set(t.data["indicator"]) == {"mobile_phone_hh", "smartphone"}
+    assert set(t.data.groupby("indicator")["universe"].first().items()) == {("mobile_phone_hh", "households"),
+                                                                           ("smartphone", "persons")}
+
+
+def test_french_portable_alone_is_reported_not_guessed() -> None:
+    assert recognise_indicator("Portable").indicator is None
+    assert ambiguous_indicators("Portable") == ("mobile_phone", "desktop_laptop")
+    df = pd.DataFrame({"Commune": ["A", "B"], "Ménages": [1000, 2000], "Portable": [600, 900],
+                       "Internet": [300, 400]})
+    t = _read(df)
+    assert set(t.data["indicator"]) == {"internet"}
+    w = t.report.by_code("ambiguous_column")[0]
+    assert w.severity == "warning" and w.column == "Portable" and "columns={'Portable'" in w.fix
+    t2 = _read(df, columns={"Portable": "mobile_phone_hh"})
+    assert set(t2.data["indicator"]) == {"internet", "mobile_phone_hh"}
+
+
+def test_a_persons_header_on_a_household_only_indicator_is_warned() -> None:
+    assert header_universe("Persons with a computer") == "persons"
+    t = _read(pd.DataFrame({"district": ["A", "B"], "households": [1000, 2000],
+                            "Persons with a computer": [300, 500]}))
+    w = t.report.by_code("universe_mismatch")[0]
+    assert w.column == "Persons with a computer" and "counts households" in w.message
