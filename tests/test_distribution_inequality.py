@@ -216,3 +216,9 @@ def test_equal_rates_are_not_below_the_territory():
     # a real difference, however small, still counts
     s = _stats(pd.DataFrame({"n": [49999, 50001], "d": [100000, 100000]}), numerator="n", denominator="d")
     assert s["share_pop_below_territory"] == 0.5
+
+
+def test_duplicate_index_is_a_clear_error():
+    df = pd.DataFrame({"name": ["a", "b", "c"], "n": [1, 2, 3], "d": [10, 10, 10]}, index=[0, 1, 1])
+    with pytest.raises(InputError, match=r"duplicate labels \(1\) for b, c.*reset_index"):
+        inequality(df, numerator="n", denominator="d")

@@ -13,7 +13,13 @@ import pytest
 import shapely
 
 from egovkit.distribution import global_moran, local_moran, spatial_weights
-from egovkit.distribution.spatial import LEFT_OUT, NOT_SIGNIFICANT
+from egovkit.distribution.spatial import (
+    LEFT_OUT,
+    LEFT_OUT_INVALID,
+    LEFT_OUT_NOT_IN_WEIGHTS,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+)
 from egovkit.errors import EgovkitWarning, InputError
 
 
@@ -194,3 +200,94 @@ def test_lisa_with_attached_island_keeps_everyone():
     with pytest.warns(EgovkitWarning):
         lisa = local_moran(gdf, numerator="num", denominator="den", area="name", islands="knn", permutations=99)
     assert LEFT_OUT not in set(lisa["lisa_cluster"]) and lisa["lisa_p"].notna().all()
+
+
+def test_left_out_for_an_invalid_rate_is_labelled_and_counted():
+    gdf = _grid(4, 4, seed=10)
+    gdf.loc[0, "num"] = np.nan
+    strip = gpd.GeoDataFrame({"name": ["strip"], "num": [5.0], "den": [50]}, geometry=[shapely.box(-1, 0, 0, 0.5)],
+                             crs=gdf.crs)  # its only neighbour is c0
+    gdf = pd.concat([gdf, strip], ignore_index=True)
+    kw = dict(numerator="num", denominator="den", area="name", invalid="drop", permutations=99)
+    with pytest.warns(EgovkitWarning) as rec:
+        lisa = local_moran(gdf, **kw)
+    assert lisa.loc[0, "lisa_cluster"] == LEFT_OUT_INVALID
+    assert "missing value" in lisa.loc[0, "lisa_left_out_reason"]
+    strip_row = lisa[lisa["name"] == "strip"].iloc[0]
+    assert strip_row["lisa_cluster"] == LEFT_OUT
+    assert "c0" in strip_row["lisa_left_out_reason"] and "touches no other" not in strip_row["lisa_left_out_reason"]
+    assert any("strip" in str(w.message) and "c0" in str(w.message) for w in rec)
+    assert pd.isna(lisa.loc[5, "lisa_left_out_reason"]) and lisa.loc[5, "lisa_p"] >= 0
+    with pytest.warns(EgovkitWarning):
+        m = global_moran(gdf, **kw)
+    assert m["n_left_out"].item() == 2 and m["n_districts"].item() == 15
+    assert m["left_out"].item() == "c0, strip"
+    assert "c0: invalid rate (missing value" in m["left_out_reasons"].item()
+    assert "strip: no neighbour left" in m["left_out_reasons"].item()
+
+
+def test_weights_built_on_other_rows_are_not_silent():
+    gdf = _grid(5, 5, seed=11)
+    sw = spatial_weights(gdf.iloc[:15], area="name")
+    with pytest.warns(EgovkitWarning, match="10 district.*not in the spatial weights"):
+        m = global_moran(gdf, numerator="num", denominator="den", area="name", weights=sw, permutations=0)
+    assert m["n_districts"].item() == 15 and m["n_left_out"].item() == 10
+    assert "c24: not in the spatial weights" in m["left_out_reasons"].item()
+    with pytest.warns(EgovkitWarning):
+        lisa = local_moran(gdf, numerator="num", denominator="den", area="name", weights=sw, permutations=99)
+    assert (lisa["lisa_cluster"].iloc[15:] == LEFT_OUT_NOT_IN_WEIGHTS).all()
+    assert not lisa["lisa_cluster"].iloc[:15].isin([LEFT_OUT_NOT_IN_WEIGHTS]).any()
+
+
+@pytest.mark.parametrize("method", ["queen", "rook"])
+def test_contiguity_by_contact_not_only_for_islands(method):
+    # A touches B along x=1 without a shared vertex; A shares vertices with C, so A is no island
+    geoms = [shapely.box(0, 0.2, 1, 0.8), shapely.box(1, 0, 2, 1), shapely.box(-1, 0.2, 0, 0.8),
+             shapely.box(2, 0, 3, 1)]
+    gdf = gpd.GeoDataFrame({"name": list("ABCD")}, geometry=geoms, crs=32637)
+    sw = spatial_weights(gdf, area="name", method=method)
+    got = {i: sorted(int(j) for j in v) for i, v in sw.w.neighbors.items()}
+    assert got == {0: [1, 2], 1: [0, 3], 2: [0], 3: [1]}
+    assert "A - B" in sw.report.by_code("contact_pairs")[0].message
+
+
+def test_rook_and_queen_differ_at_a_corner():
+    geoms = [shapely.box(0, 0, 1, 1), shapely.box(1, 1, 2, 2), shapely.box(1, 0, 2, 1), shapely.box(0, 1, 1, 2)]
+    gdf = gpd.GeoDataFrame({"name": list("abcd")}, geometry=geoms, crs=32637)
+    rook = spatial_weights(gdf, method="rook")
+    queen = spatial_weights(gdf, method="queen")
+    assert sorted(rook.w.neighbors[0]) == [2, 3] and sorted(queen.w.neighbors[0]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("method,kw", [("knn", {"k": 3}), ("distance", {"threshold_m": 20_000})])
+def test_degrees_without_crs_are_refused(method, kw):
+    cells = [shapely.box(36 + x / 10, y / 10, 36 + (x + 1) / 10, (y + 1) / 10) for y in range(4) for x in range(4)]
+    gdf = gpd.GeoDataFrame({"num": np.arange(16.0) + 1, "den": 100.0}, geometry=cells)
+    with pytest.raises(InputError, match="set_crs"):
+        spatial_weights(gdf, method=method, **kw)
+    with pytest.raises(InputError, match="longitude/latitude"):
+        global_moran(gdf, numerator="num", denominator="den", method=method, permutations=0, **kw)
+    spatial_weights(gdf, method="queen")  # contiguity needs no distances
+
+
+def test_no_crs_in_metres_is_a_warning():
+    gdf = _grid(4, 4, seed=3).set_crs(None, allow_override=True)
+    gdf = gdf.set_geometry(gdf.geometry.scale(1000, 1000, origin=(0, 0)).translate(500_000, 9_000_000))
+    with pytest.warns(EgovkitWarning, match="no CRS"):
+        sw = spatial_weights(gdf, method="knn", k=3)
+    assert sw.report.by_code("no_crs")
+
+
+def test_no_permutations_means_not_tested():
+    gdf = _grid(4, 4, seed=12)
+    with pytest.warns(EgovkitWarning, match="permutations=0"):
+        lisa = local_moran(gdf, numerator="num", denominator="den", permutations=0)
+    assert (lisa["lisa_cluster"] == NOT_TESTED).all() and not lisa["lisa_significant"].any()
+    assert lisa["lisa_p"].isna().all()
+
+
+def test_duplicate_index_is_named():
+    gdf = _grid(3, 3, seed=1)
+    gdf.index = [0, 1, 2, 3, 4, 5, 6, 7, 7]
+    with pytest.raises(InputError, match="duplicate.*reset_index"):
+        global_moran(gdf, numerator="num", denominator="den", permutations=0)

@@ -73,13 +73,15 @@ def _rate_table(
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
     allow_zero_weight: bool = False,
+    dropped: dict | None = None,
 ) -> pd.DataFrame:
     """Check the input and return ``area, share, weight, count`` (same index as ``df``).
 
     ``count`` is the denominator (households/persons) when given, else ``weight``.
     Bad rows (missing, negative, zero denominator, rate outside 0-1) raise
     :class:`~egovkit.errors.InputError` naming the districts, or with ``invalid="drop"``
-    are left out with a warning and a report entry each.
+    are left out with a warning and a report entry each (and, when ``dropped`` is a dict,
+    recorded in it as ``index label -> what was wrong``).
     """
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"expected a (Geo)DataFrame with one row per district, got {type(df).__name__}",
@@ -114,6 +116,11 @@ def _rate_table(
     if report is not None and report.rows_in == 0:
         report.rows_in = len(df)
     areas = _area_labels(df, area)
+    if not df.index.is_unique:
+        dup = df.index.duplicated(keep=False)
+        raise InputError(f"the table's index has duplicate labels ({_names(pd.Series(df.index[dup]).drop_duplicates())}"
+                         f") for {_names(areas[dup])}: rows must be one per district with a unique index",
+                         fix="call df.reset_index(drop=True) (or drop the duplicated districts) first")
     vals = {k: pd.to_numeric(df[c], errors="coerce").astype(float) for k, c in cols.items()}
     for k, c in cols.items():
         bad_text = df[c].notna() & vals[k].isna()
@@ -164,6 +171,8 @@ def _rate_table(
                            fix=fix)
         warnings.warn(f"column {col}: {what} for {_names(areas[mask])}; left out (invalid='drop')",
                       EgovkitWarning, stacklevel=3)
+        if dropped is not None:
+            dropped.update({i: f"{what} in column {col}" for i in df.index[mask]})
         bad_any |= mask
     out = out[~bad_any]
     if len(out) == 0:

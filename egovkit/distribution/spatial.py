@@ -41,6 +41,7 @@ import geopandas as gpd
 import libpysal
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..errors import EgovkitWarning, InputError
 from ..validate import ValidationReport
@@ -52,7 +53,14 @@ Islands = Literal["drop", "knn", "raise"]
 #: LISA cluster labels, by esda quadrant (1 HH, 2 LH, 3 LL, 4 HL).
 CLUSTER_LABELS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
 NOT_SIGNIFICANT = "not significant"
+#: Label of every district when ``permutations=0`` (no p-values, nothing is tested).
+NOT_TESTED = "not tested"
+#: Labels of the districts left out of Moran's I and LISA, by reason.
 LEFT_OUT = "left out (no neighbour)"
+LEFT_OUT_INVALID = "left out (invalid rate)"
+LEFT_OUT_NOT_IN_WEIGHTS = "left out (not in the weights)"
+LEFT_OUT_LABELS = (LEFT_OUT, LEFT_OUT_INVALID, LEFT_OUT_NOT_IN_WEIGHTS)
+_MAX_LISTED = 10
 
 
 @dataclass
@@ -97,8 +105,11 @@ class SpatialWeights:
 
 def _projected(gdf: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
     if gdf.crs is None:
+        _no_crs_check(gdf)
         report.add("warning", "no_crs", "the boundaries have no CRS: coordinates are used as they are "
-                   "(assumed to be metres)", fix="set the CRS, e.g. gdf.set_crs('EPSG:4326')", action="guessed")
+                   "(assumed to be metres)", fix="set the CRS, e.g. gdf.set_crs('EPSG:32737')", action="guessed")
+        warnings.warn("the boundaries have no CRS: coordinates are taken as metres. Fix: set the CRS, e.g. "
+                      "gdf.set_crs('EPSG:32737')", EgovkitWarning, stacklevel=4)
         return gdf
     if not gdf.crs.is_geographic:
         return gdf
@@ -114,28 +125,192 @@ def _projected(gdf: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFr
     return gdf.to_crs(crs)
 
 
-def _contact_neighbours(g: gpd.GeoDataFrame, w, ids: list[int], areas: pd.Series,
-                        report: ValidationReport):
-    """Queen neighbours of the districts that share no vertex with another one but do touch
-    or overlap it (borders digitised with different vertices, e.g. New York's Upper West Side
-    and Lincoln Square): libpysal's vertex-based contiguity calls them islands."""
-    neighbors = {i: list(w.neighbors[i]) for i in ids}
-    added = []
-    for i in sorted(int(x) for x in w.islands):
-        for j in sorted(int(x) for x in g.sindex.query(g.geometry.iloc[i], predicate="intersects")):
-            if j != i and j not in neighbors[i]:
-                neighbors[i].append(j)
-                neighbors[j].append(i)
-                added.append((i, j))
-    if not added:
-        return w
-    for i in sorted({i for i, _ in added}):
-        near = [str(areas.iloc[j]) for a, j in added if a == i]
-        report.add("info", "contact_neighbours", f"no shared vertex with another district, but its boundary touches "
-                   f"{', '.join(near)}: queen neighbours by contact", area=str(areas.iloc[i]), action="inferred")
+def _no_crs_check(gdf: gpd.GeoDataFrame) -> None:
+    """Stop when coordinates without a CRS look like longitude/latitude (degrees are not metres)."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        raise InputError(
+            f"the boundaries have no CRS and their coordinates ({minx:.4g}, {miny:.4g}) to ({maxx:.4g}, {maxy:.4g}) "
+            "look like longitude/latitude: distances would be measured in degrees, not metres",
+            fix="set the CRS first, e.g. gdf = gdf.set_crs('EPSG:4326') for longitude/latitude (or the projected "
+                "CRS the coordinates are in, e.g. gdf.set_crs('EPSG:32737'))")
+
+
+def _contiguity(geoms: np.ndarray, ids: np.ndarray, rook: bool, areas: pd.Series,
+                report: ValidationReport) -> dict[int, list[int]]:
+    """Queen (boundaries touch or overlap) or rook (shared boundary of positive length, or
+    overlap) neighbours by geometry, not by shared vertices: borders digitised with different
+    vertices (a vertex of one district lying on an edge of the other, e.g. New York's Upper
+    West Side and Lincoln Square) are neighbours too. ``ids`` label the geometries."""
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    m = a < b
+    a, b = a[m], b[m]
+    if rook and len(a):
+        ok = (shapely.relate_pattern(geoms[a], geoms[b], "****1****")
+              | shapely.relate_pattern(geoms[a], geoms[b], "2********"))
+        a, b = a[ok], b[ok]
+    neighbors: dict[int, list[int]] = {int(i): [] for i in ids}
+    for i, j in zip(ids[a].tolist(), ids[b].tolist()):
+        neighbors[i].append(j)
+        neighbors[j].append(i)
+    if len(a):  # say which neighbours a vertex-based contiguity (libpysal Queen/Rook) would miss
+        pts = shapely.extract_unique_points(geoms)
+        contact = ~shapely.intersects(pts[a], pts[b])
+        if contact.any():
+            ca, cb = ids[a][contact], ids[b][contact]
+            pairs = [f"{areas.iloc[i]} - {areas.iloc[j]}" for i, j in zip(ca.tolist(), cb.tolist())]
+            report.add("info", "contact_pairs", f"{len(pairs)} pair(s) of districts touch without a shared vertex "
+                       f"and are neighbours by contact: {_names(pd.Series(pairs))}", action="inferred")
+            by_vertex = {int(i): 0 for i in ids}
+            for i, j in zip(ids[a][~contact].tolist(), ids[b][~contact].tolist()):
+                by_vertex[i] += 1
+                by_vertex[j] += 1
+            for i in sorted(set(ca.tolist()) | set(cb.tolist())):
+                if by_vertex[i] == 0:
+                    near = [str(areas.iloc[j]) for j in neighbors[i]]
+                    report.add("info", "contact_neighbours", "no shared vertex with another district, but its "
+                               f"boundary touches {', '.join(near)}: neighbours by contact",
+                               area=str(areas.iloc[i]), action="inferred")
+    return neighbors
+
+
+def _build_weights(
+    gdf: gpd.GeoDataFrame,
+    *,
+    method: Method,
+    k: int,
+    threshold_m: float | None,
+    islands: Islands,
+    area: str | None,
+    report: ValidationReport,
+    keep: np.ndarray | None = None,
+    dropped_reason: dict | None = None,
+    stacklevel: int = 3,
+) -> SpatialWeights:
+    """:func:`spatial_weights` on the rows ``keep`` (boolean, by position) of ``gdf``.
+
+    Contiguity and distance neighbours are found among all rows first, so that a district
+    whose only neighbours are not kept (``dropped_reason``: input index label -> why) is
+    said to have lost them, not to touch no other district."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError("spatial statistics need a GeoDataFrame with the district geometries",
+                         fix="join the table to its boundaries first (egovkit.join.join_table)")
+    if method not in ("queen", "rook", "knn", "distance"):
+        raise InputError(f"method={method!r} is not an option", fix="use 'queen', 'rook', 'knn' or 'distance'")
+    if islands not in ("drop", "knn", "raise"):
+        raise InputError(f"islands={islands!r} is not an option", fix="use 'drop', 'knn' or 'raise'")
+    if report.rows_in == 0:
+        report.rows_in = len(gdf)
+    areas = _area_labels(gdf, area)
+    n = len(gdf)
+    keep = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    dropped_reason = dropped_reason or {}
+    geom = gdf.geometry
+    bad = (geom.isna() | geom.is_empty).to_numpy()
+    if (bad & keep).any():
+        raise InputError(f"missing or empty geometry for {_names(areas[bad & keep])}", column=gdf.geometry.name,
+                         fix="repair the boundaries or remove these districts before the spatial analysis")
+    if keep.sum() < 3:
+        raise InputError(f"only {int(keep.sum())} district(s): spatial autocorrelation needs at least 3")
+    if method == "distance" and (threshold_m is None or threshold_m <= 0):
+        raise InputError("method='distance' needs threshold_m= (a distance in metres)",
+                         fix="e.g. threshold_m=50_000, or use method='knn'")
+    if method == "knn" and not 1 <= k < keep.sum():
+        raise InputError(f"k={k} neighbours is not possible with {int(keep.sum())} districts",
+                         fix=f"use 1 <= k <= {int(keep.sum()) - 1}")
+    # the k nearest are looked for among the kept districts only; other methods among all
+    use = keep if method == "knn" else ~bad
+    use_pos = np.flatnonzero(use)
+    keep_pos = np.flatnonzero(keep)
+    g = gpd.GeoDataFrame({"_pos": use_pos}, geometry=geom.to_numpy()[use_pos], crs=gdf.crs)
+    pts = None
+    if method in ("knn", "distance") or islands == "knn":
+        gp = _projected(g, report)
+        c = gp.geometry.centroid
+        pts = np.column_stack([c.x.to_numpy(), c.y.to_numpy()])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return libpysal.weights.W(neighbors, ids=ids, silence_warnings=True)
+        warnings.simplefilter("ignore")  # libpysal warns about islands and components: we report them
+        if method in ("queen", "rook"):
+            nb = _contiguity(g.geometry.to_numpy(), use_pos, method == "rook", areas, report)
+            w = libpysal.weights.W(nb, ids=use_pos.tolist(), silence_warnings=True)
+        elif method == "knn":
+            w = libpysal.weights.KNN(pts, k=k, ids=use_pos.tolist())
+        else:
+            w = libpysal.weights.DistanceBand(pts, threshold=threshold_m, ids=use_pos.tolist(), binary=True,
+                                              silence_warnings=True)
+        full_neighbors = w.neighbors
+        if len(use_pos) > len(keep_pos):
+            w = libpysal.weights.w_subset(w, keep_pos.tolist(), silence_warnings=True)
+    why = {"queen": "its boundary touches no other district", "rook": "it shares no edge with another district",
+           "distance": f"no other district centroid within {threshold_m} m",
+           "knn": "no neighbour"}[method]
+    island_pos = sorted(int(i) for i in w.islands)
+    island_names = [str(areas.iloc[i]) for i in island_pos]
+    reasons = []
+    for i in island_pos:
+        lost = [j for j in full_neighbors.get(i, []) if not keep[j]]
+        if lost:
+            causes = sorted({str(dropped_reason.get(gdf.index[j], "left out")) for j in lost})
+            reasons.append(f"no neighbour left: its neighbour(s) {_names(areas.iloc[lost])} left out "
+                           f"({'; '.join(causes)})")
+        else:
+            reasons.append(f"no neighbour ({why})")
+    left_out = pd.DataFrame({"area": pd.Series([], dtype=object), "reason": pd.Series([], dtype=object)})
+    attached = pd.DataFrame({"area": pd.Series([], dtype=object), "attached_to": pd.Series([], dtype=object)})
+    if island_pos:
+        listed = "; ".join(f"{a}: {r}" for a, r in list(zip(island_names, reasons))[:_MAX_LISTED])
+        if len(island_pos) > _MAX_LISTED:
+            listed += f" and {len(island_pos) - _MAX_LISTED} more"
+        if islands == "raise":
+            raise InputError(f"{len(island_pos)} district(s) without neighbours ({listed})",
+                             fix="pass islands='knn' to attach them to their nearest district, islands='drop' "
+                                 "to leave them out, or use method='knn'")
+        if len(island_pos) == len(keep_pos):
+            raise InputError(f"no district has a neighbour with method={method!r} (the geometries do not touch)",
+                             fix="use method='knn' (nearest districts) or method='distance' with a larger "
+                                 "threshold_m")
+        if islands == "knn":
+            kpts = pts[np.searchsorted(use_pos, keep_pos)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                w1 = libpysal.weights.KNN(kpts, k=1, ids=keep_pos.tolist())
+                w = libpysal.weights.attach_islands(w, w1)
+            to = [str(areas.iloc[int(w1.neighbors[i][0])]) for i in island_pos]
+            attached = pd.DataFrame({"area": island_names, "attached_to": to}, index=gdf.index[island_pos])
+            for a, r, b in zip(island_names, reasons, to):
+                report.add("warning", "island_attached", f"{r}: attached to the nearest district, {b}", area=a,
+                           action="repaired", fix="check the boundaries, or use islands='drop'")
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                w = libpysal.weights.w_subset(w, [i for i in keep_pos.tolist() if i not in set(island_pos)],
+                                              silence_warnings=True)
+            left_out = pd.DataFrame({"area": island_names, "reason": reasons}, index=gdf.index[island_pos])
+            for a, r in zip(island_names, reasons):
+                report.add("warning", "island_dropped", f"{r}: left out of Moran's I and LISA",
+                           area=a, action="dropped", fix="pass islands='knn' or method='knn' to keep it")
+        warnings.warn(f"{len(island_pos)} district(s) without neighbours ({listed}) -> islands={islands!r}",
+                      EgovkitWarning, stacklevel=stacklevel)
+    not_kept = np.flatnonzero(~keep)
+    if len(not_kept):
+        extra = pd.DataFrame({"area": areas.iloc[not_kept].to_numpy(),
+                              "reason": [str(dropped_reason.get(gdf.index[j], "left out")) for j in not_kept]},
+                             index=gdf.index[not_kept])
+        left_out = pd.concat([extra, left_out]) if len(left_out) else extra
+    w.transform = "r"
+    pos = np.asarray(w.id_order, dtype=int)
+    index = gdf.index[pos]
+    comp = pd.Series(np.asarray(w.component_labels), index=index, name="component")
+    n_comp = int(w.n_components)
+    if n_comp > 1:
+        sizes = comp.value_counts()
+        small = sizes.index[1:] if len(sizes) > 1 else []
+        parts = [f"{sizes[c]} district(s): {_names(areas.loc[comp.index[comp == c]])}" for c in small]
+        report.add("info", "disconnected", f"the territory falls into {n_comp} groups of districts that do not "
+                   f"touch each other; besides the largest ({sizes.iloc[0]} districts): " + "; ".join(parts),
+                   action="kept", fix="nothing to do: Moran's I is computed within each group's neighbourhoods")
+    return SpatialWeights(w=w, index=index, areas=areas, method=method, islands=island_names, left_out=left_out,
+                          attached=attached, n_components=n_comp, component=comp, report=report)
 
 
 def spatial_weights(
@@ -155,8 +330,11 @@ def spatial_weights(
     gdf
         One polygon (or point) per district.
     method
-        ``"queen"``, ``"rook"`` (contiguity), ``"knn"`` (``k`` nearest centroids) or
-        ``"distance"`` (centroids closer than ``threshold_m`` metres).
+        ``"queen"`` (boundaries touch or overlap, at a point or along an edge),
+        ``"rook"`` (a shared boundary of positive length), ``"knn"`` (``k`` nearest
+        centroids) or ``"distance"`` (centroids closer than ``threshold_m`` metres).
+        Contiguity is decided by the geometries, not by shared vertices, so borders
+        digitised with different vertices still make neighbours.
     k
         Number of neighbours for ``"knn"``.
     threshold_m
@@ -172,6 +350,12 @@ def spatial_weights(
     -------
     SpatialWeights
 
+    Raises
+    ------
+    InputError
+        Among others, for ``"knn"``/``"distance"`` (or ``islands="knn"``) on data without
+        a CRS whose coordinates look like longitude/latitude: set the CRS first.
+
     Examples
     --------
     >>> import geopandas as gpd, shapely
@@ -182,116 +366,53 @@ def spatial_weights(
     (['c'], 'no neighbour (')
     """
     report = report if report is not None else ValidationReport(source="spatial_weights")
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError("spatial statistics need a GeoDataFrame with the district geometries",
-                         fix="join the table to its boundaries first (egovkit.join.join_table)")
-    if method not in ("queen", "rook", "knn", "distance"):
-        raise InputError(f"method={method!r} is not an option", fix="use 'queen', 'rook', 'knn' or 'distance'")
-    if islands not in ("drop", "knn", "raise"):
-        raise InputError(f"islands={islands!r} is not an option", fix="use 'drop', 'knn' or 'raise'")
-    if report.rows_in == 0:
-        report.rows_in = len(gdf)
-    areas = _area_labels(gdf, area)
-    geom = gdf.geometry
-    bad = geom.isna() | geom.is_empty
-    if bad.any():
-        raise InputError(f"missing or empty geometry for {_names(areas[bad])}", column=gdf.geometry.name,
-                         fix="repair the boundaries or remove these districts before the spatial analysis")
-    if len(gdf) < 3:
-        raise InputError(f"only {len(gdf)} district(s): spatial autocorrelation needs at least 3")
-    g = gpd.GeoDataFrame({"_pos": np.arange(len(gdf))}, geometry=geom.to_numpy(), crs=gdf.crs)
-    if method in ("knn", "distance") or islands == "knn":
-        gp = _projected(g, report)
-        pts = np.column_stack([gp.geometry.centroid.x.to_numpy(), gp.geometry.centroid.y.to_numpy()])
-    ids = list(range(len(gdf)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # libpysal warns about islands and components: we report them
-        if method == "queen":
-            w = libpysal.weights.Queen.from_dataframe(g, use_index=False, ids=ids)
-        elif method == "rook":
-            w = libpysal.weights.Rook.from_dataframe(g, use_index=False, ids=ids)
-        elif method == "knn":
-            if not 1 <= k < len(gdf):
-                raise InputError(f"k={k} neighbours is not possible with {len(gdf)} districts",
-                                 fix=f"use 1 <= k <= {len(gdf) - 1}")
-            w = libpysal.weights.KNN(pts, k=k, ids=ids)
-        else:
-            if threshold_m is None or threshold_m <= 0:
-                raise InputError("method='distance' needs threshold_m= (a distance in metres)",
-                                 fix="e.g. threshold_m=50_000, or use method='knn'")
-            w = libpysal.weights.DistanceBand(pts, threshold=threshold_m, ids=ids, binary=True,
-                                              silence_warnings=True)
-    if method == "queen" and w.islands:
-        w = _contact_neighbours(g, w, ids, areas, report)
-    island_pos = sorted(int(i) for i in w.islands)
-    island_names = [str(areas.iloc[i]) for i in island_pos]
-    left_out = pd.DataFrame({"area": pd.Series([], dtype=object), "reason": pd.Series([], dtype=object)})
-    attached = pd.DataFrame({"area": pd.Series([], dtype=object), "attached_to": pd.Series([], dtype=object)})
-    why = {"queen": "its boundary touches no other district", "rook": "it shares no edge with another district",
-           "distance": f"no other district centroid within {threshold_m} m",
-           "knn": "no neighbour"}[method]
-    if island_pos:
-        if islands == "raise":
-            listed = _names(pd.Series(island_names))
-            raise InputError(f"{len(island_pos)} district(s) without neighbours ({why}): {listed}",
-                             fix="pass islands='knn' to attach them to their nearest district, islands='drop' "
-                                 "to leave them out, or use method='knn'")
-        if len(island_pos) == len(gdf):
-            raise InputError(f"no district has a neighbour with method={method!r} (the geometries do not touch)",
-                             fix="use method='knn' (nearest districts) or method='distance' with a larger "
-                                 "threshold_m")
-        if islands == "knn":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                w1 = libpysal.weights.KNN(pts, k=1, ids=ids)
-                w = libpysal.weights.attach_islands(w, w1)
-            to = [str(areas.iloc[int(w1.neighbors[i][0])]) for i in island_pos]
-            attached = pd.DataFrame({"area": island_names, "attached_to": to})
-            for a, b in zip(island_names, to):
-                report.add("warning", "island_attached", f"no neighbour ({why}): attached to the nearest "
-                           f"district, {b}", area=a, action="repaired",
-                           fix="check the boundaries, or use islands='drop'")
-        else:
-            keep = [i for i in ids if i not in set(island_pos)]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                w = libpysal.weights.w_subset(w, keep)
-            left_out = pd.DataFrame({"area": island_names, "reason": [f"no neighbour ({why})"] * len(island_names)})
-            for a in island_names:
-                report.add("warning", "island_dropped", f"no neighbour ({why}): left out of Moran's I and LISA",
-                           area=a, action="dropped", fix="pass islands='knn' or method='knn' to keep it")
-        warnings.warn(f"{len(island_pos)} district(s) without neighbours ({why}): {_names(pd.Series(island_names))}"
-                      f" -> islands={islands!r}", EgovkitWarning, stacklevel=2)
-    w.transform = "r"
-    pos = np.asarray(w.id_order, dtype=int)
-    index = gdf.index[pos]
-    comp = pd.Series(np.asarray(w.component_labels), index=index, name="component")
-    n_comp = int(w.n_components)
-    if n_comp > 1:
-        sizes = comp.value_counts()
-        small = sizes.index[1:] if len(sizes) > 1 else []
-        parts = [f"{sizes[c]} district(s): {_names(areas.loc[comp.index[comp == c]])}" for c in small]
-        report.add("info", "disconnected", f"the territory falls into {n_comp} groups of districts that do not "
-                   f"touch each other; besides the largest ({sizes.iloc[0]} districts): " + "; ".join(parts),
-                   action="kept", fix="nothing to do: Moran's I is computed within each group's neighbourhoods")
-    return SpatialWeights(w=w, index=index, areas=areas, method=method, islands=island_names, left_out=left_out,
-                          attached=attached, n_components=n_comp, component=comp, report=report)
+    return _build_weights(gdf, method=method, k=k, threshold_m=threshold_m, islands=islands, area=area,
+                          report=report)
 
 
 def _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid, report):
+    """The rate table, the weights and every left-out district with its reason and LISA label."""
     report = report if report is not None else ValidationReport(source="spatial")
-    t = _rate_table(gdf, area=area, invalid=invalid, report=report, **rate_kw)
+    dropped: dict = {}
+    t = _rate_table(gdf, area=area, invalid=invalid, report=report, dropped=dropped, **rate_kw)
+    invalid_reason = {i: f"invalid rate ({why})" for i, why in dropped.items()}
     if weights is None:
-        weights = spatial_weights(gdf.loc[t.index] if len(t) < len(gdf) else gdf, method=method, k=k,
-                                  threshold_m=threshold_m, islands=islands, area=area, report=report)
+        weights = _build_weights(gdf, method=method, k=k, threshold_m=threshold_m, islands=islands, area=area,
+                                 report=report, keep=gdf.index.isin(t.index), dropped_reason=invalid_reason,
+                                 stacklevel=4)
+    elif not isinstance(weights, SpatialWeights):
+        raise InputError(f"weights= must be the result of spatial_weights(...), got {type(weights).__name__}")
     missing = weights.index.difference(t.index)
     if len(missing):
         raise InputError(f"the weights include districts without a valid rate: {_names(weights.areas.loc[missing])}",
                          fix="build the weights from the same rows as the rates (weights=None)")
+    rows = []
+    for i in gdf.index:
+        if i in invalid_reason:
+            rows.append((i, invalid_reason[i], LEFT_OUT_INVALID))
+    known = set(invalid_reason)
+    for i, r in weights.left_out["reason"].items():
+        if i not in known and i in t.index:
+            rows.append((i, str(r), LEFT_OUT))
+            known.add(i)
+    outside = t.index[~t.index.isin(weights.index) & ~t.index.isin(list(known))]
+    if len(outside):
+        why = "not in the spatial weights (weights= was built on other rows)"
+        rows += [(i, why, LEFT_OUT_NOT_IN_WEIGHTS) for i in outside]
+        for a in t.loc[outside, "area"]:
+            report.add("warning", "not_in_weights", f"{why}: left out of Moran's I and LISA", area=a,
+                       action="dropped", fix="build the weights from the same rows (spatial_weights(gdf)) or "
+                                             "pass weights=None")
+        warnings.warn(f"{len(outside)} district(s) not in the spatial weights, left out of Moran's I and LISA: "
+                      f"{_names(t.loc[outside, 'area'])}. Fix: build the weights from the same rows "
+                      "(spatial_weights(gdf)) or pass weights=None", EgovkitWarning, stacklevel=3)
+    areas = _area_labels(gdf, area)
+    left = pd.DataFrame([(areas.loc[i], r, lab) for i, r, lab in rows], columns=["area", "reason", "label"],
+                        index=pd.Index([i for i, _, _ in rows], dtype=gdf.index.dtype))
     y = t.loc[weights.index, "share"].to_numpy(float)
     if np.allclose(y, y[0]):
         raise InputError("all districts have the same rate: spatial autocorrelation is undefined")
-    return t, weights, y, report
+    return t, weights, y, report, left
 
 
 def global_moran(
@@ -338,8 +459,10 @@ def global_moran(
     pandas.DataFrame
         One row: ``moran_i``, ``expected_i``, ``z_norm``, ``p_norm`` (normal approximation,
         two-sided), ``p_sim`` (one-sided pseudo p-value, esda convention), ``z_sim``,
-        ``permutations``, ``seed``, ``method``, ``n_districts``, ``n_left_out``,
-        ``left_out`` (names), ``n_components``.
+        ``permutations``, ``seed``, ``method``, ``n_districts`` (analysed), ``n_left_out``,
+        ``left_out`` (names), ``left_out_reasons`` (``"name: reason; ..."``: invalid rate
+        with ``invalid="drop"``, no neighbour, no neighbour left once its neighbours were
+        left out, or not in ``weights``), ``n_components``.
 
     Examples
     --------
@@ -352,7 +475,8 @@ def global_moran(
     (True, 0.01)
     """
     rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight)
-    t, sw, y, report = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid, report)
+    t, sw, y, report, left = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid,
+                                      report)
     state = np.random.get_state()
     try:
         if seed is not None:
@@ -366,7 +490,8 @@ def global_moran(
         "moran_i": float(m.I), "expected_i": float(m.EI), "z_norm": float(m.z_norm), "p_norm": float(m.p_norm),
         "p_sim": float(m.p_sim) if permutations else np.nan, "z_sim": float(m.z_sim) if permutations else np.nan,
         "permutations": int(permutations), "seed": seed, "method": sw.method, "n_districts": int(len(y)),
-        "n_left_out": int(len(sw.left_out)), "left_out": ", ".join(sw.left_out["area"].astype(str)),
+        "n_left_out": int(len(left)), "left_out": ", ".join(left["area"].astype(str)),
+        "left_out_reasons": "; ".join(f"{a}: {r}" for a, r in zip(left["area"].astype(str), left["reason"])),
         "n_components": sw.n_components,
     }])
 
@@ -408,8 +533,12 @@ def local_moran(
         ``lisa_z`` (standardised rate), ``lisa_lag`` (mean ``lisa_z`` of the neighbours),
         ``lisa_i``, ``lisa_p`` (pseudo p-value), ``lisa_quadrant`` (``high-high``,
         ``low-high``, ``low-low``, ``high-low``), ``lisa_significant`` and ``lisa_cluster``:
-        the quadrant when significant, else ``"not significant"``; districts left out of the
-        weights get ``"left out (no neighbour)"`` and missing statistics. ``.attrs`` holds
+        the quadrant when significant, else ``"not significant"`` (``"not tested"`` for
+        every district when ``permutations=0``, with a warning). Districts left out get
+        missing statistics, ``lisa_cluster`` ``"left out (invalid rate)"`` (dropped with
+        ``invalid="drop"``), ``"left out (no neighbour)"`` (an island, or its neighbours
+        were left out) or ``"left out (not in the weights)"``, and the full reason in
+        ``lisa_left_out_reason`` (empty for the others). ``.attrs`` holds
         ``alpha``, ``cutoff`` (the p-value cut-off used) and ``fdr``.
 
     Examples
@@ -425,7 +554,13 @@ def local_moran(
     if not 0 < alpha < 1:
         raise InputError(f"alpha={alpha} is not a significance level", fix="use e.g. alpha=0.05")
     rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight)
-    t, sw, y, report = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid, report)
+    t, sw, y, report, left = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid,
+                                      report)
+    if not permutations:
+        report.add("warning", "lisa_not_tested", f"permutations=0: no p-values, every district is labelled "
+                   f"{NOT_TESTED!r}", action="kept", fix="use permutations=999 to test the clusters")
+        warnings.warn(f"permutations=0: no p-values, every district is labelled {NOT_TESTED!r}. Fix: use "
+                      "permutations=999 to test the clusters", EgovkitWarning, stacklevel=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         lm = esda.Moran_Local(y, sw.w, transformation="r", permutations=permutations, seed=seed,
@@ -449,8 +584,11 @@ def local_moran(
         out[c] = pd.Series(v, index=sw.index).reindex(gdf.index).to_numpy(float)
     out["lisa_quadrant"] = pd.Series(quad, index=sw.index, dtype=object).reindex(gdf.index).to_numpy()
     out["lisa_significant"] = pd.Series(sig, index=sw.index).reindex(gdf.index).fillna(False).astype(bool).to_numpy()
-    cluster = np.where(out["lisa_significant"], out["lisa_quadrant"], NOT_SIGNIFICANT).astype(object)
-    cluster[~gdf.index.isin(sw.index)] = LEFT_OUT
+    cluster = np.where(out["lisa_significant"], out["lisa_quadrant"],
+                       NOT_SIGNIFICANT if permutations else NOT_TESTED).astype(object)
+    outside = ~gdf.index.isin(sw.index)
+    cluster[outside] = left["label"].reindex(gdf.index[outside]).fillna(LEFT_OUT).to_numpy()
     out["lisa_cluster"] = cluster
+    out["lisa_left_out_reason"] = left["reason"].reindex(gdf.index).to_numpy()
     out.attrs = {"alpha": alpha, "cutoff": cutoff, "fdr": fdr, "method": sw.method, "permutations": permutations}
     return out

@@ -33,7 +33,14 @@ from matplotlib.patches import Patch
 from .. import settings
 from ..distribution.inequality import _below, _rate_table
 from ..distribution.lagging import _sentences
-from ..distribution.spatial import LEFT_OUT, NOT_SIGNIFICANT
+from ..distribution.spatial import (
+    LEFT_OUT,
+    LEFT_OUT_INVALID,
+    LEFT_OUT_LABELS,
+    LEFT_OUT_NOT_IN_WEIGHTS,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+)
 from ..errors import InputError
 
 __all__ = ["ranked_bar_chart", "group_distribution_plot", "lorenz_plot", "moran_scatter_plot",
@@ -41,8 +48,9 @@ __all__ = ["ranked_bar_chart", "group_distribution_plot", "lorenz_plot", "moran_
 
 #: Colours of the LISA clusters (as in GeoDa: red high-high, blue low-low).
 CLUSTER_COLORS = {"high-high": "#d7191c", "low-low": "#2c7bb6", "high-low": "#fdae61", "low-high": "#abd9e9",
-                  NOT_SIGNIFICANT: "#eeeeee", LEFT_OUT: "#ffffff"}
-_ORDER = ["high-high", "low-low", "high-low", "low-high", NOT_SIGNIFICANT, LEFT_OUT]
+                  NOT_SIGNIFICANT: "#eeeeee", NOT_TESTED: "#eeeeee", LEFT_OUT: "#ffffff",
+                  LEFT_OUT_INVALID: "#ffffff", LEFT_OUT_NOT_IN_WEIGHTS: "#ffffff"}
+_ORDER = ["high-high", "low-low", "high-low", "low-high", NOT_SIGNIFICANT, NOT_TESTED, *LEFT_OUT_LABELS]
 #: Above this many districts, the ranked bars carry no names.
 MAX_LABELLED = 60
 
@@ -249,12 +257,12 @@ def moran_scatter_plot(
     """
     lab = _labels(lang)
     _lisa_columns(lisa)
-    d = lisa[lisa["lisa_cluster"] != LEFT_OUT]
+    d = lisa[~lisa["lisa_cluster"].isin(LEFT_OUT_LABELS)]
     if ax is None:
         fig, ax = plt.subplots(figsize=(5.5, 5))
     else:
         fig = ax.figure
-    for c in _ORDER[:-1]:
+    for c in _ORDER[:-len(LEFT_OUT_LABELS)]:
         s = d[d["lisa_cluster"] == c]
         if len(s):
             ax.scatter(s["lisa_z"], s["lisa_lag"], color=CLUSTER_COLORS[c], edgecolor="#555555", lw=0.5, s=35,
@@ -269,7 +277,7 @@ def moran_scatter_plot(
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8)
     if label is not None and label in d.columns:
-        for _, r in d[d["lisa_cluster"] != NOT_SIGNIFICANT].iterrows():
+        for _, r in d[~d["lisa_cluster"].isin([NOT_SIGNIFICANT, NOT_TESTED])].iterrows():
             ax.annotate(str(r[label]), (r["lisa_z"], r["lisa_lag"]), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")
     ax.set_xlabel(lab["value_z"])
@@ -313,7 +321,7 @@ def lisa_cluster_map(
         fig = ax.figure
     colors = lisa["lisa_cluster"].map(CLUSTER_COLORS).fillna("#ffffff")
     lisa.plot(ax=ax, color=colors.to_numpy(), edgecolor="#555555", linewidth=0.4)
-    left = lisa[lisa["lisa_cluster"] == LEFT_OUT]
+    left = lisa[lisa["lisa_cluster"].isin(LEFT_OUT_LABELS)]
     if len(left):
         left.plot(ax=ax, facecolor="none", edgecolor="#555555", hatch="///", linewidth=0.4)
     counts = lisa["lisa_cluster"].value_counts()
