@@ -119,3 +119,20 @@ def test_drop_invalid_rows_is_reported():
     assert [i.area for i in d.report.by_code("distribution_dropped")] == ["B"]
     with pytest.raises(InputError, match="missing value.*B"):
         theil_decomposition(df, "g", numerator="num", denominator="den", area="name")
+
+
+def test_grouping_as_a_list_or_misaligned_series():
+    df = pd.DataFrame({"n": [1, 2, 3], "d": [10, 10, 10]}, index=[10, 11, 12])
+    ref = theil_decomposition(df.assign(g=["a", "b", "a"]), "g", numerator="n", denominator="d").summary
+    for by in (["a", "b", "a"], np.array(["a", "b", "a"]), ("a", "b", "a")):
+        pd.testing.assert_frame_equal(theil_decomposition(df, by, numerator="n", denominator="d").summary, ref)
+    with pytest.raises(InputError, match="not aligned on the table's index.*by.to_numpy"):
+        theil_decomposition(df, pd.Series(["a", "b", "a"]), numerator="n", denominator="d")
+    with pytest.raises(InputError, match="2 value.*3 district"):
+        theil_decomposition(df, ["a", "b"], numerator="n", denominator="d")
+
+
+def test_single_district_group_is_a_warning_naming_it():
+    df = pd.DataFrame({"name": ["A", "B", "C"], "n": [1, 2, 3], "d": [10, 10, 10], "g": ["x", "x", "alone"]})
+    issues = theil_decomposition(df, "g", numerator="n", denominator="d").report.by_code("single_district_group")
+    assert [(i.severity, i.area) for i in issues] == [("warning", "C")] and "'alone'" in issues[0].message

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from egovkit.distribution import global_moran, local_moran, lorenz_curve  # noqa: E402
-from egovkit.errors import InputError  # noqa: E402
+from egovkit.errors import EgovkitWarning, InputError  # noqa: E402
 from egovkit.present.distribution_plots import (  # noqa: E402
     CLUSTER_COLORS,
     group_distribution_plot,
@@ -103,3 +103,20 @@ def test_lisa_maps_colours():
     assert CLUSTER_COLORS["high-high"] in html and "Haut-haut" in html and "c24" in html
     with pytest.raises(InputError, match="CRS"):
         lisa_folium_map(lisa.set_crs(None, allow_override=True))
+
+
+def test_group_plot_refuses_a_missing_group_and_accepts_drop():
+    gdf = _grid()
+    gdf.loc[3, "g"] = None
+    with pytest.raises(InputError, match="no group for 1 district.*c3"):
+        group_distribution_plot(gdf, "g", numerator="num", denominator="den", area="name")
+    gdf.loc[3, "g"] = "west"
+    gdf.loc[4, "num"] = np.nan
+    with pytest.raises(InputError, match="invalid='drop'"):
+        group_distribution_plot(gdf, "g", numerator="num", denominator="den", area="name")
+    with pytest.warns(EgovkitWarning, match="c4"):
+        fig = group_distribution_plot(gdf, "g", numerator="num", denominator="den", area="name", invalid="drop")
+    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections if len(c.get_offsets()) != 2) == 24
+    with pytest.warns(EgovkitWarning, match="c4"):
+        fig = ranked_bar_chart(gdf, numerator="num", denominator="den", area="name", invalid="drop")
+    assert len(fig.axes[0].patches) == 24

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -76,9 +77,44 @@ def _log_ratio(m: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(y > 0, np.log(np.where(y > 0, m / np.where(y > 0, y, 1.0), 1.0)), np.nan)
 
 
+def _groups(df: pd.DataFrame, by, t: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Each analysed district's group (as text, aligned on ``t.index``) and the grouping's name.
+
+    ``by`` is a column name, a Series indexed like ``df`` or an array-like of ``len(df)`` in
+    the order of the rows. Missing groups raise naming the districts."""
+    if isinstance(by, str):
+        if by not in df.columns:
+            raise InputError(f"no grouping column {by!r}", column=by,
+                             fix=f"pass by= one of {list(map(str, df.columns))}")
+        groups_all, by_name = df[by], by
+    elif isinstance(by, pd.Series):
+        by_name = str(by.name) if by.name is not None else "group"
+        if not by.index.is_unique:
+            raise InputError("the grouping Series has duplicate index labels", column=by_name,
+                             fix="pass a Series indexed like the table (one label per district)")
+        outside = df.index.difference(by.index)
+        if len(outside):
+            raise InputError(f"the grouping Series is not aligned on the table's index: no label for "
+                             f"{len(outside)} of {len(df)} district(s) ({_names(t['area'].reindex(outside).dropna())})",
+                             column=by_name, fix="index it like the table (by.index = df.index), or pass "
+                                                 "by.to_numpy() for groups given in the order of the rows")
+        groups_all = by.reindex(df.index)
+    else:
+        values = np.asarray(by, dtype=object)
+        if values.ndim != 1 or len(values) != len(df):
+            raise InputError(f"by= has {values.size} value(s) for {len(df)} district(s)",
+                             fix="pass a column name, a Series indexed like the table, or one group per row")
+        groups_all, by_name = pd.Series(values, index=df.index), "group"
+    g = groups_all.loc[t.index]
+    if g.isna().any():
+        raise InputError(f"no group for {int(g.isna().sum())} district(s): {_names(t['area'][g.isna()])}",
+                         column=by_name, fix="fill the grouping column for every district")
+    return g.astype(str), by_name
+
+
 def theil_decomposition(
     df: pd.DataFrame,
-    by: str | pd.Series,
+    by: str | pd.Series | Sequence,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -96,8 +132,9 @@ def theil_decomposition(
     df
         One row per district.
     by
-        Column name (or a Series aligned on ``df.index``) giving each district's group.
-        Missing groups raise :class:`~egovkit.errors.InputError` naming the districts.
+        Column name, a Series aligned on ``df.index``, or an array-like of one group per
+        row (in the order of ``df``) giving each district's group. Missing groups raise
+        :class:`~egovkit.errors.InputError` naming the districts.
     indicator, numerator, denominator, share, weight, area, invalid, report
         As in :func:`egovkit.distribution.inequality`. Districts are weighted by their
         denominator (households or persons).
@@ -117,20 +154,9 @@ def theil_decomposition(
     1.0
     """
     report = report if report is not None else ValidationReport(source="theil_decomposition")
-    if isinstance(by, str):
-        if by not in df.columns:
-            raise InputError(f"no grouping column {by!r}", column=by,
-                             fix=f"pass by= one of {list(map(str, df.columns))}")
-        groups_all, by_name = df[by], by
-    else:
-        groups_all, by_name = pd.Series(by).reindex(df.index), str(getattr(by, "name", None) or "group")
     t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
                     weight=weight, area=area, invalid=invalid, report=report)
-    g = groups_all.loc[t.index]
-    if g.isna().any():
-        raise InputError(f"no group for {g.isna().sum()} district(s): {_names(t['area'][g.isna()])}",
-                         column=by_name, fix="fill the grouping column for every district")
-    g = g.astype(str)
+    g, by_name = _groups(df, by, t)
 
     y = t["share"].to_numpy(float)
     w = t["weight"].to_numpy(float)
@@ -193,10 +219,12 @@ def theil_decomposition(
         report.add("warning", "single_group",
                    f"all districts are in one group ({groups['group'].iloc[0]!r}): the between part is 0",
                    column=by_name, fix="check the grouping column")
-    if len(singles):
-        report.add("info", "single_district_group",
-                   f"group(s) with a single district, whose within part is 0: {_names(singles)}",
-                   column=by_name, action="kept")
+    for gname in singles:
+        who = work.loc[work["group"] == gname, "area"].iloc[0]
+        report.add("warning", "single_district_group",
+                   f"group {gname!r} has a single district ({who}): its within part is 0 and its between part "
+                   "is that district's own gap to the territory", column=by_name, area=str(who), action="kept",
+                   fix="merge it with a neighbouring group if a group of one is not meant")
     return TheilDecomposition(summary=summary, groups=groups, districts=work, report=report)
 
 

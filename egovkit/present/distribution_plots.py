@@ -31,7 +31,8 @@ import seaborn as sns
 from matplotlib.patches import Patch
 
 from .. import settings
-from ..distribution.inequality import _below, _rate_table
+from ..distribution.decomposition import _groups
+from ..distribution.inequality import Invalid, _below, _rate_table
 from ..distribution.lagging import _sentences
 from ..distribution.spatial import (
     LEFT_OUT,
@@ -42,6 +43,7 @@ from ..distribution.spatial import (
     NOT_TESTED,
 )
 from ..errors import InputError
+from ..validate import ValidationReport
 
 __all__ = ["ranked_bar_chart", "group_distribution_plot", "lorenz_plot", "moran_scatter_plot",
            "lisa_cluster_map", "lisa_folium_map", "CLUSTER_COLORS"]
@@ -84,11 +86,15 @@ def ranked_bar_chart(
     title: str | None = None,
     lang: str | None = None,
     ax: Any = None,
+    invalid: Invalid = "raise",
+    report: ValidationReport | None = None,
 ) -> Any:
     """Districts ranked by rate (percent), with the territory's rate and ``fraction`` of it.
 
-    Bars below ``fraction`` times the territory's rate are highlighted. The rate is given as
-    in :func:`egovkit.distribution.inequality`. Returns the matplotlib ``Figure``.
+    Bars below ``fraction`` times the territory's rate are highlighted. The rate, ``invalid``
+    and ``report`` are as in :func:`egovkit.distribution.inequality` (``invalid="drop"``
+    leaves districts with a missing or invalid rate out, with a warning). Returns the
+    matplotlib ``Figure``.
 
     Examples
     --------
@@ -100,7 +106,7 @@ def ranked_bar_chart(
     """
     lab = _labels(lang)
     t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=area)
+                    weight=weight, area=area, invalid=invalid, report=report)
     mu = float((t["share"] * t["count"]).sum() / t["count"].sum())
     t = t.sort_values("share", ascending=True, kind="stable")
     n = len(t)
@@ -134,7 +140,7 @@ def ranked_bar_chart(
 
 def group_distribution_plot(
     df: pd.DataFrame,
-    by: str,
+    by: str | pd.Series | Sequence,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -145,9 +151,16 @@ def group_distribution_plot(
     title: str | None = None,
     lang: str | None = None,
     ax: Any = None,
+    invalid: Invalid = "raise",
+    report: ValidationReport | None = None,
 ) -> Any:
     """District rates (percent) by group: one dot per district, a box per group, and the
     group's own rate (weighted by the denominator) as a black bar.
+
+    ``by`` is a column name, a Series indexed like ``df`` or one group per row, as in
+    :func:`egovkit.distribution.theil_decomposition`; a district without a group raises
+    :class:`~egovkit.errors.InputError` naming it. The rate, ``invalid`` and ``report`` are
+    as in :func:`egovkit.distribution.inequality`.
 
     Examples
     --------
@@ -156,11 +169,12 @@ def group_distribution_plot(
     >>> fig = group_distribution_plot(df, "g", numerator="n", denominator="d")
     """
     lab = _labels(lang)
-    if by not in df.columns:
+    if isinstance(by, str) and by not in df.columns:
         raise InputError(f"no grouping column {by!r}", column=by, fix=f"use one of {list(map(str, df.columns))}")
     t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=area)
-    t = t.assign(group=df.loc[t.index, by].astype(str).to_numpy(), pct=t["share"] * 100)
+                    weight=weight, area=area, invalid=invalid, report=report)
+    groups, by_name = _groups(df, by, t)
+    t = t.assign(group=groups.to_numpy(), pct=t["share"] * 100)
     grp = t.groupby("group").apply(lambda g: 100 * (g["share"] * g["count"]).sum() / g["count"].sum(),
                                    include_groups=False).sort_values()
     order = grp.index.tolist()
@@ -175,7 +189,7 @@ def group_distribution_plot(
                label=lab["rate"] + " (" + lab["group"].lower() + ")")
     mu = float((t["share"] * t["count"]).sum() / t["count"].sum()) * 100
     ax.axhline(mu, color="black", lw=1, ls=":", label=f"{lab['territory']} ({mu:.1f} %)")
-    ax.set_xlabel(by)
+    ax.set_xlabel(by_name)
     ax.set_ylabel(f"{lab['rate']} (%)")
     ax.tick_params(axis="x", rotation=30 if len(order) > 4 else 0)
     ax.legend(fontsize=8)
