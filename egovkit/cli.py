@@ -138,8 +138,20 @@ def assess_template(path: Path = typer.Argument(..., help="Template to write: .x
     """Write the questionnaire as a spreadsheet to fill in (one row per question, allowed answers listed)."""
     from .diagnosis import write_template
 
-    out = write_template(path, territory=territory, date=date, assessed_by=assessor, lang=_check_lang(lang))
-    typer.echo(f"template written: {out}")
+    lang = _check_lang(lang)
+    out = write_template(path, territory=territory, date=date, assessed_by=assessor, lang=lang)
+    typer.echo(f"template written: {out}" if lang == "en" else f"modèle écrit : {out}")
+    blank = [c for c, v in (("territory", territory), ("assessment_date", date)) if not v]
+    if blank:
+        if lang == "fr":
+            from .diagnosis.template import COLUMN_LABELS_FR
+
+            cols = " et ".join(f"« {COLUMN_LABELS_FR[c]} »" for c in blank)
+            typer.echo(f"à remplir avant « egovkit assess score » : {cols} sur chaque ligne (date AAAA-MM-JJ), "
+                       "ou relancer avec --territory NOM --date AAAA-MM-JJ")
+        else:
+            typer.echo(f"to fill in before 'egovkit assess score': {' and '.join(blank)} on every row "
+                       "(date as YYYY-MM-DD), or re-run with --territory NAME --date YYYY-MM-DD")
 
 
 @assess_app.command("score")

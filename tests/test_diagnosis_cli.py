@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from egovkit.cli import app
@@ -30,3 +32,31 @@ def test_score_in_french_uses_band_labels_and_decimal_comma(tmp_path):
     assert "ensemble 0,55 (élevé)" in res.output
     assert "very_high" not in res.output and "_" not in res.output.split("\n", 1)[1].split("premières")[0]
     assert "Démarches en ligne" in res.output and "premières actions" in res.output
+
+
+@pytest.mark.parametrize("lang, words", [("en", ["territory and assessment_date", "--territory"]),
+                                         ("fr", ["« territoire » et « date_évaluation »", "--territory"])])
+def test_template_without_territory_says_what_to_fill(tmp_path, lang, words):
+    path = tmp_path / "t.csv"
+    res = runner.invoke(app, ["assess", "template", str(path), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    for w in words:
+        assert w in res.output
+    # filling the two columns as told is enough for the file to be scored
+    from egovkit.diagnosis.template import COLUMN_LABELS_FR
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    name = (lambda c: COLUMN_LABELS_FR[c]) if lang == "fr" else (lambda c: c)
+    res = runner.invoke(app, ["assess", "score", str(path)])
+    assert res.exit_code != 0 and "territory is blank" in res.output + str(res.exception)
+    df[name("territory")] = "Town"
+    df[name("assessment_date")] = "2024-05-01"
+    df.loc[df[name("question_id")] == "PR2", name("answer")] = "payment"
+    df.to_csv(path, index=False, encoding="utf-8-sig")
+    res = runner.invoke(app, ["assess", "score", str(path)])
+    assert res.exit_code == 0, res.output
+
+
+def test_template_with_territory_and_date_says_nothing_more(tmp_path):
+    res = runner.invoke(app, ["assess", "template", str(tmp_path / "t.csv"), "--territory", "T", "--date", "2024-01-01"])
+    assert res.exit_code == 0 and "to fill in" not in res.output

@@ -102,3 +102,15 @@ def test_section_marks_a_band_on_few_answers_provisional(lang, word):
     assert f"({word})" in intro
     assert html.count(f"({word})") == 3                     # the intro and the two answered dimensions
     assert ("Weakest" if lang == "en" else "plus faibles") not in html   # nothing ranked on one answer
+
+
+def test_french_section_shows_labels_not_ids(results):
+    r = results[0]
+    plan = dg.action_plan(r, lang="fr")                       # no register: the carrier types are shown
+    reg = dg.make_register([{"name": "Forum", "type": "community_organisation"}])
+    html = dp.diagnosis_section(r, "fr", plan=plan, who=dg.who_could_help(reg, r), include_radar=False)
+    body = html.replace("&#x27;", "'")
+    assert "community_organisation" not in body and "social_solidarity_economy" not in body
+    assert "Organisations communautaires et de la société civile" in body
+    assert "humaines" in body and "; data" not in body and "human" not in body
+    assert not re.search(r"score \d\.\d", body)               # decimal comma in the findings

@@ -125,7 +125,10 @@ def test_who_could_help_matches_brute_force():
     reg = _register()
     r = score_assessment(example_assessments()[0])
     who = who_could_help(reg, r, n_weakest=3)
-    weakest = list(r.dimensions.dropna(subset=["score"]).sort_values(["score", "dimension"])["dimension"][:3])
+    # weakest = lowest scores among the dimensions answered enough (equipment: 1 of 8, left out)
+    d = r.dimensions.dropna(subset=["score"])
+    weakest = list(d.loc[d["share_answered"] >= 0.5].sort_values(["score", "dimension"])["dimension"][:3])
+    assert "equipment" not in weakest
     expected = set()
     for d in weakest:
         for s in reg.stakeholders.itertuples():
@@ -208,3 +211,39 @@ def test_rules_file_checked(tmp_path):
     p.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     with pytest.raises(InputError, match="below/above"):
         load_action_rules(p)
+
+
+def test_who_could_help_with_custom_types_kept_on_the_register(tmp_path):
+    """A register made from an edited types YAML: who_could_help uses that spec without types=."""
+    spec = yaml.safe_load(DEFAULT_TYPES.read_text(encoding="utf-8"))
+    spec["types"]["cooperative_bank"] = dict(spec["types"]["private_firm"], en="Cooperative bank",
+                                             fr="Banque coopérative", resources=["financial"],
+                                             helps_with=["framework"])
+    path = tmp_path / "types.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    reg = make_register([{"name": "Coop", "type": "cooperative_bank"}, {"name": "Hall", "type": "local_authority"}],
+                        types=path)
+    assert "cooperative_bank" in reg.types["types"]
+    r = score_assessment(make_assessment({"FR1": "unknown", "FR2": "unknown", "FR3": "used", "FR4": "known",
+                                          "FR5": "used"}, territory="T", date="2024-01-01"),
+                         min_share_answered=0)
+    who = who_could_help(reg, r, n_weakest=1)
+    row = who.set_index("name").loc["Coop"]
+    assert row["dimension"] == "framework" and row["type_helps"] and row["relevance"] == 2
+    plan = action_plan(r, register=reg, lang="fr").set_index("action_id")
+    assert "Collectivité locale" in plan.loc["L2", "carrier_labels"]
+
+
+def test_french_findings_use_decimal_comma_and_answer_labels():
+    reg = _register()
+    r = score_assessment(make_assessment({"PR2": "information", "PE3": "never", "PE4": "no", "CO6": "no"},
+                                         territory="T", date="2024-01-01"), min_share_answered=0)
+    fr = action_plan(r, register=reg, lang="fr").set_index("action_id")
+    assert fr.loc["U2", "finding"].endswith("« Information en ligne », score 0,20 (seuil 0,80)")
+    assert "0,00 (seuil 1,00)" in fr.loc["L3", "finding"] and "« Non »" in fr.loc["L3", "finding"]
+    assert "." not in "".join(fr["finding"].str.extract(r"(\d[.,]\d+)")[0].dropna())
+    assert fr.loc["U3", "carrier_labels"] == ("Économie sociale et solidaire; ONG; "
+                                             "Organisations communautaires et de la société civile")
+    en = action_plan(r, lang="en").set_index("action_id")
+    assert "'Information online' scores 0.20 (threshold 0.80)" in en.loc["U2", "finding"]
+    assert en.loc["U2", "carrier_types"] == "telecom_operator; local_authority; private_firm"   # ids kept

@@ -117,3 +117,23 @@ def test_semicolon_csv_from_a_french_spreadsheet(tmp_path):
     df.to_csv(tmp_path / "fr.csv", sep=";", index=False, encoding="utf-8")
     back = read_template(tmp_path / "fr.csv")
     pd.testing.assert_frame_equal(back.answers[ANSWER_COLUMNS], a.answers[ANSWER_COLUMNS])
+
+
+def test_french_template_reads_back_and_is_in_french(tmp_path):
+    from egovkit.diagnosis.template import COLUMN_LABELS_FR
+
+    recs = {k: {"answer": v, "evidence_date": "2024-05-12"} for k, v in _random_answers(3).items()}
+    a = make_assessment(recs, territory="Ville", date="2024-06-30", assessor="Équipe")
+    for suffix in ("xlsx", "csv"):
+        path = write_template(tmp_path / f"fr.{suffix}", prefill=a, lang="fr")
+        back = read_template(path)
+        pd.testing.assert_frame_equal(back.answers[ANSWER_COLUMNS], a.answers[ANSWER_COLUMNS])
+    wb = openpyxl.load_workbook(tmp_path / "fr.xlsx")
+    header = [c.value for c in wb["answers"][1]]
+    assert header == [COLUMN_LABELS_FR[c] for c in TEMPLATE_COLUMNS] and "réponse" in header
+    about = " ".join(str(c.value) for row in wb["about"].iter_rows() for c in row if c.value)
+    assert "Choisir une réponse" in about and "territoire" in about and "Choose" not in about
+    dv = wb["answers"].data_validations.dataValidation[0]
+    assert dv.errorTitle == "Réponse non autorisée" and dv.error.startswith("Choisir parmi")
+    head = (tmp_path / "fr.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.startswith("version_questionnaire,territoire,date_évaluation")

@@ -24,7 +24,7 @@ from .questionnaire import (ANSWER_COLUMNS, COMPUTED_EVIDENCE, NOT_APPLICABLE, A
 from .scoring import BANDS, AssessmentResult, Progress, band_of, compare_assessments, score_assessment
 from .stakeholders import (PARTNERSHIP_COLUMNS, REGISTER_COLUMNS, StakeholderRegister, influence_interest_grid,
                            load_stakeholder_types, located_stakeholders, make_register, partnership_graph,
-                           read_register, who_could_help, write_register)
+                           read_register, stakeholder_labels, who_could_help, write_register)
 from .template import (TEMPLATE_COLUMNS, example_assessments, read_assessments, read_template, template_frame,
                        write_template)
 
@@ -36,5 +36,5 @@ __all__ = [
     "confusion_matrix", "example_assessments", "influence_interest_grid", "load_action_rules",
     "load_questionnaire", "load_stakeholder_types", "located_stakeholders", "make_assessment", "make_register",
     "partnership_graph", "read_assessments", "read_register", "read_template", "score_assessment",
-    "template_frame", "who_could_help", "write_register", "write_template",
+    "stakeholder_labels", "template_frame", "who_could_help", "write_register", "write_template",
 ]

@@ -35,14 +35,14 @@ import yaml
 from ..errors import InputError
 from .questionnaire import to_number
 from .scoring import AssessmentResult
-from .stakeholders import LEVELS, StakeholderRegister
+from .stakeholders import LEVELS, StakeholderRegister, stakeholder_labels
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_RULES = DATA_DIR / "action_rules.yaml"
 #: The five areas of an action plan, in display order.
 AREAS = ["leadership", "user_focus", "data_technology", "knowledge_exchange", "communication"]
 PLAN_COLUMNS = ["rank", "area", "area_label", "action_id", "action", "finding", "trigger", "value", "threshold",
-                "severity", "priority", "carrier_types", "stakeholders"]
+                "severity", "priority", "carrier_types", "stakeholders", "carrier_labels"]
 _KINDS = ("dimension", "question", "losi", "overall", "answered", "gap")
 
 
@@ -116,20 +116,22 @@ def action_plan(
     dims = result.dimensions.set_index("dimension")
     losi = result.losi.set_index("criterion")
     qs = result.questions.set_index("question_id")
+    type_label = stakeholder_labels(lang, register.types if register is not None and register.types else None)
     rows = []
     for r in spec["rules"]:
         w = r["when"]
         kind = next(k for k in _KINDS if k in w)
         below = "below" in w
         t = to_number(w["below"] if below else w["above"])
-        fmt: dict[str, Any] = {"threshold": t}
+        fmt: dict[str, Any] = {"threshold": _Number(t, lang)}
         key = w[kind]
         if kind == "dimension":
             value = dims["score"].get(key, math.nan)
             fmt["label"] = q.label("dimension", key, lang)
         elif kind == "question":
             value = qs["score"].get(key, math.nan)
-            fmt.update(id=key, label=q.label("question", key, lang), answer=qs["answer"].get(key, ""))
+            fmt.update(id=key, label=q.label("question", key, lang),
+                       answer=q.answer_label(key, qs["answer"].get(key, ""), lang))
         elif kind == "losi":
             value = losi["score"].get(key, math.nan)
             fmt["label"] = q.label("losi", key, lang)
@@ -149,14 +151,15 @@ def action_plan(
             top = to_number(w.get("max", 1.0))
             sev = (value - t) / (top - t) if top > t else 1.0
         sev = min(max(sev, 0.0), 1.0)
-        fmt["value"] = value
+        fmt["value"] = _Number(value, lang)
         carriers = list(r.get("carriers", []))
         rows.append({"area": r["area"], "area_label": spec["areas"][r["area"]][lang], "action_id": r["id"],
                      "action": r[lang], "finding": spec["findings"][kind][lang].format(**fmt),
                      "trigger": f"{kind} {'' if kind in ('overall', 'answered') else key + ' '}{'<' if below else '>'} {t:.3g}", "value": value, "threshold": t,
                      "severity": sev, "priority": float(r.get("weight", 1.0)) * sev,
                      "carrier_types": "; ".join(carriers),
-                     "stakeholders": _carriers(register, carriers)})
+                     "stakeholders": _carriers(register, carriers),
+                     "carrier_labels": "; ".join(type_label.get(c, c) for c in carriers)})
     if not rows:
         return pd.DataFrame(columns=PLAN_COLUMNS)
     plan = pd.DataFrame(rows)
@@ -165,6 +168,23 @@ def action_plan(
     plan.insert(0, "rank", range(1, len(plan) + 1))
     plan = plan[PLAN_COLUMNS].reset_index(drop=True)
     return plan.head(max_actions) if max_actions else plan
+
+
+class _Number(float):
+    """A float whose format specs (``{value:.2f}``, ``{value:.0%}``) follow the language:
+    decimal comma and narrow no-break thousands space (and ``\u00a0%``) in French."""
+
+    def __new__(cls, value: float, lang: str = "en") -> "_Number":
+        obj = super().__new__(cls, value)
+        obj.lang = lang
+        return obj
+
+    def __format__(self, spec: str) -> str:
+        text = format(float(self), spec)
+        if self.lang != "fr":
+            return text
+        text = text.replace(",", "\u202f").replace(".", ",")
+        return text[:-1] + "\u00a0%" if text.endswith("%") else text
 
 
 def _carriers(register: StakeholderRegister | None, types: list[str]) -> str:

@@ -69,6 +69,8 @@ class Questionnaire:
         One row per band: ``band``, ``min`` (lower bound, 0-1), ``en``, ``fr``.
     source
         File it was read from.
+    answer_labels
+        ``{scale: {"en": [...], "fr": [...]}}``: what a reader sees for each answer code.
     """
 
     id: str
@@ -79,6 +81,7 @@ class Questionnaire:
     losi_criteria: dict[str, dict[str, str]]
     bands: pd.DataFrame
     source: str = ""
+    answer_labels: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def question(self, question_id: str) -> pd.Series:
         """The row of one question; an :class:`InputError` naming the known ids otherwise."""
@@ -111,6 +114,22 @@ class Questionnaire:
             raise InputError(f"question {question_id}: answer {answer!r} is not allowed",
                              column="answer", fix=f"use one of {', '.join(self.allowed_answers(question_id))}")
         return float(scores[answers.index(answer)])
+
+    def answer_label(self, question_id: str, answer: str, lang: str = "en") -> str:
+        """Label of an answer code in ``en``/``fr`` (the code itself when the scale has no labels).
+
+        >>> load_questionnaire().answer_label("PR2", "payment", "fr")
+        'Paiement en ligne'
+        """
+        lang = "fr" if lang == "fr" else "en"
+        if answer == NOT_APPLICABLE:
+            return "sans objet" if lang == "fr" else "not applicable"
+        scale = self.question(question_id)["scale"]
+        answers = self.scales[scale][0]
+        labels = self.answer_labels.get(scale, {}).get(lang)
+        if not labels or answer not in answers:
+            return str(answer)
+        return str(labels[answers.index(answer)])
 
     def label(self, kind: str, key: str, lang: str = "en") -> str:
         """Label of a ``dimension``, ``question``, ``losi`` criterion or ``band`` in ``en``/``fr``."""
@@ -191,6 +210,7 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     except FileNotFoundError:
         raise InputError("questionnaire file not found", file=str(path), fix="give the path of a questionnaire YAML") from None
     scales: dict[str, tuple[list[str], list[float]]] = {}
+    labels: dict[str, dict[str, list[str]]] = {}
     for name, s in spec["scales"].items():
         answers = [str(a) for a in s["answers"]]
         scores = [to_number(x) for x in s["scores"]]
@@ -198,6 +218,11 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
             raise InputError(f"scale {name!r}: needs one score in 0-1 per answer, in increasing order",
                              file=str(path), fix="correct the scale in the questionnaire file")
         scales[name] = (answers, scores)
+        for lang in ("en", "fr"):
+            if lang in s and len(s[lang]) != len(answers):
+                raise InputError(f"scale {name!r}: {len(s[lang])} {lang} labels for {len(answers)} answers",
+                                 file=str(path), fix="give one label per answer")
+        labels[name] = {lang: [str(x) for x in s[lang]] for lang in ("en", "fr") if lang in s}
     dims = pd.DataFrame([{"dimension": d["id"], "weight": float(d.get("weight", 1)), "en": d["en"], "fr": d["fr"]}
                          for d in spec["dimensions"]])
     rows = []
@@ -221,7 +246,8 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
         raise InputError("question ids must be unique", file=str(path), fix="rename the duplicated ids")
     bands = pd.DataFrame([{"band": b["id"], "min": float(b["min"]), "en": b["en"], "fr": b["fr"]} for b in spec["bands"]])
     return Questionnaire(id=str(spec["id"]), version=str(spec["version"]), scales=scales, dimensions=dims,
-                         questions=questions, losi_criteria=spec["losi_criteria"], bands=bands, source=str(path))
+                         questions=questions, losi_criteria=spec["losi_criteria"], bands=bands, source=str(path),
+                         answer_labels=labels)
 
 
 @dataclass

@@ -71,6 +71,20 @@ def load_stakeholder_types(path: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def stakeholder_labels(lang: str = "en", types: str | Path | dict | None = None) -> dict[str, str]:
+    """Labels of the stakeholder type ids and of the resources in ``en`` or ``fr``.
+
+    >>> lab = stakeholder_labels("fr")
+    >>> lab["community_organisation"], lab["human"]
+    ('Organisations communautaires et de la société civile', 'humaines')
+    """
+    lang = "fr" if lang == "fr" else "en"
+    spec = types if isinstance(types, dict) else _spec(types)
+    out = {tid: str(t.get(lang, t.get("en", tid))) for tid, t in spec["types"].items()}
+    out.update({r: str(lab.get(lang, r)) for r, lab in spec.get("resource_labels", {}).items()})
+    return out
+
+
 @dataclass
 class StakeholderRegister:
     """Stakeholders, their partnerships, and what was filled in or repaired.
@@ -83,11 +97,15 @@ class StakeholderRegister:
         ``PARTNERSHIP_COLUMNS``; ``status`` is ``existing`` or ``proposed``.
     report
         Defaults taken from the type table, repaired spellings.
+    types
+        The stakeholder-types spec the register was checked against (the shipped one or the
+        edited YAML given as ``types=``), used by :func:`who_could_help` and for labels.
     """
 
     stakeholders: pd.DataFrame
     partnerships: pd.DataFrame
     report: ValidationReport = field(default_factory=ValidationReport)
+    types: dict = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         n_loc = int(self.stakeholders["lat"].notna().sum())
@@ -192,7 +210,7 @@ def make_register(
         df[col] = vals.astype(float)
     df = df[REGISTER_COLUMNS]
     report.set_fate(range(2, len(df) + 2), "used")
-    return StakeholderRegister(df, _check_partnerships(partnerships, set(df["name"]), source), report)
+    return StakeholderRegister(df, _check_partnerships(partnerships, set(df["name"]), source), report, types=spec)
 
 
 def _check_partnerships(partnerships: Any, names: set[str], source: str | None) -> pd.DataFrame:
@@ -317,8 +335,10 @@ def who_could_help(
     register
         A :class:`StakeholderRegister`.
     result
-        An :class:`~egovkit.diagnosis.scoring.AssessmentResult`, or a DataFrame with columns
-        ``dimension`` and ``score``.
+        An :class:`~egovkit.diagnosis.scoring.AssessmentResult` (its :meth:`weakest` dimensions:
+        scored, with enough answers), or a DataFrame with columns ``dimension`` and ``score``.
+    types
+        A stakeholder-types YAML; default: the spec the register was made with.
 
     Returns
     -------
@@ -326,16 +346,19 @@ def who_could_help(
         ``dimension``, ``score``, ``name``, ``type``, ``matching_resources``,
         ``type_helps``, ``influence``, ``interest``, ``relevance``.
     """
-    spec = _spec(types)
-    dims = result.dimensions if hasattr(result, "dimensions") else pd.DataFrame(result)
-    weakest = dims.dropna(subset=["score"]).sort_values(["score", "dimension"]).head(n_weakest)
+    spec = _spec(types) if types is not None else (register.types or _spec())
+    if hasattr(result, "weakest"):
+        weakest = result.weakest(n_weakest)
+    else:
+        dims = pd.DataFrame(result)
+        weakest = dims.dropna(subset=["score"]).sort_values(["score", "dimension"]).head(n_weakest)
     rank = {v: i for i, v in enumerate(LEVELS)}
     rows = []
     for d in weakest.itertuples(index=False):
         needs = set(spec["dimension_needs"].get(d.dimension, []))
         for s in register.stakeholders.itertuples(index=False):
             match = [r for r in s.resources.split("; ") if r in needs]
-            helps = d.dimension in spec["types"][s.type]["helps_with"]
+            helps = d.dimension in spec["types"].get(s.type, {}).get("helps_with", [])
             rel = len(match) + int(helps)
             if rel:
                 rows.append({"dimension": d.dimension, "score": d.score, "name": s.name, "type": s.type,

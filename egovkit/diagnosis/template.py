@@ -34,6 +34,41 @@ QUESTION_COLUMNS = ["question_id", "dimension", "question", "allowed_answers"]
 #: Columns of a fill-in template, in order.
 TEMPLATE_COLUMNS = META_COLUMNS + QUESTION_COLUMNS + ANSWER_COLUMNS[1:]
 _SHEET = "answers"
+#: Column headers of a French template (read back to ``TEMPLATE_COLUMNS``).
+COLUMN_LABELS_FR = {
+    "questionnaire_version": "version_questionnaire", "territory": "territoire", "assessment_date": "date_évaluation",
+    "assessed_by": "évalué_par", "question_id": "id_question", "dimension": "dimension", "question": "question",
+    "allowed_answers": "réponses_possibles", "answer": "réponse", "evidence_url": "justificatif_url",
+    "evidence_document": "justificatif_document", "evidence_date": "date_justificatif", "assessor": "évaluateur",
+    "comment": "commentaire",
+}
+_ABOUT = {
+    "en": {"title": "egovkit e-governance maturity assessment",
+           "rows": [("questionnaire", "{id}"), ("version", "{version}"),
+                    ("first", "Write the territory (local authority assessed) and the assessment date (YYYY-MM-DD) "
+                              "on every row, in the columns '{territory}' and '{date}'; egovkit refuses a file where "
+                              "they are blank."),
+                    ("how to fill", "Choose an answer in the yellow '{answer}' column (drop-down list); "
+                                    "leave it blank if unknown."),
+                    ("not_applicable", "Only for questions that offer it (e.g. a procedure that is not a local "
+                                       "competence)."),
+                    ("evidence", "Give a URL or document name and its date (YYYY-MM-DD) for each answer."),
+                    ("read back", "egovkit assess score FILE, or egovkit.diagnosis.read_template(path)")],
+           "error_title": "Answer not allowed", "error": "Choose one of: {allowed}"},
+    "fr": {"title": "Évaluation egovkit de la maturité de l'e-gouvernement",
+           "rows": [("questionnaire", "{id}"), ("version", "{version}"),
+                    ("d'abord", "Écrire le territoire (collectivité évaluée) et la date de l'évaluation (AAAA-MM-JJ) "
+                                "sur chaque ligne, dans les colonnes « {territory} » et « {date} » ; egovkit refuse "
+                                "un fichier où elles sont vides."),
+                    ("remplir", "Choisir une réponse dans la colonne jaune « {answer} » (liste déroulante) ; la laisser "
+                                "vide si on ne sait pas. Les réponses sont des codes (ex. very_low, end_to_end) : les "
+                                "garder tels quels."),
+                    ("not_applicable", "Seulement pour les questions qui le proposent (ex. une démarche qui n'est "
+                                       "pas une compétence locale) : « sans objet »."),
+                    ("justificatifs", "Donner pour chaque réponse une URL ou un document et sa date (AAAA-MM-JJ)."),
+                    ("relire", "egovkit assess score FICHIER, ou egovkit.diagnosis.read_template(chemin)")],
+           "error_title": "Réponse non autorisée", "error": "Choisir parmi : {allowed}"},
+}
 #: The invented example assessments shipped with egovkit.
 DATA_FILE = Path(__file__).resolve().parent / "data" / "example_assessment.csv"
 
@@ -93,6 +128,9 @@ def write_template(
 ) -> Path:
     """Write a fill-in template as ``.xlsx`` (with drop-down lists) or ``.csv``.
 
+    With ``lang="fr"`` the column headers, the texts and the ``about`` sheet are in French; the
+    answers stay codes (``end_to_end``), so that any template reads back the same.
+
     Parameters
     ----------
     path
@@ -104,23 +142,25 @@ def write_template(
     prefill
         An :class:`Assessment` or answers table to pre-fill (e.g. from ``autofill_equipment``).
     lang
-        Language of the dimension and question texts (``en`` or ``fr``).
+        Language of the headers, dimension and question texts and instructions (``en`` or ``fr``).
     """
     path = Path(path)
+    lang = "fr" if lang == "fr" else "en"
     df = template_frame(questionnaire, territory=territory, date=date, assessed_by=assessed_by,
                         prefill=prefill, lang=lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8-sig")  # with a BOM so that Excel reads the accents
+        out = df.rename(columns=COLUMN_LABELS_FR) if lang == "fr" else df
+        out.to_csv(path, index=False, encoding="utf-8-sig")  # with a BOM so that Excel reads the accents
     elif path.suffix.lower() == ".xlsx":
         _write_xlsx(path, df, questionnaire or (prefill.questionnaire if isinstance(prefill, Assessment)
-                                                else load_questionnaire()))
+                                                else load_questionnaire()), lang)
     else:
         raise InputError(f"unknown template format {path.suffix!r}", file=str(path), fix="use .xlsx or .csv")
     return path
 
 
-def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire) -> None:
+def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en") -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -128,7 +168,8 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = _SHEET
-    ws.append(TEMPLATE_COLUMNS)
+    head = [COLUMN_LABELS_FR[c] if lang == "fr" else c for c in TEMPLATE_COLUMNS]
+    ws.append(head)
     for rec in df.itertuples(index=False):
         ws.append([v if v != "" else None for v in rec])
     for cell in ws[1]:
@@ -145,22 +186,20 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire) -> None:
         by_list.setdefault(",".join(q.allowed_answers(qid)), []).append(r)
         ws.cell(r, answer_col).fill = fill
         ws.cell(r, TEMPLATE_COLUMNS.index("question") + 1).alignment = Alignment(wrap_text=True)
+    about_text = _ABOUT[lang]
     for allowed, rows in by_list.items():
         dv = DataValidation(type="list", formula1=f'"{allowed}"', allow_blank=True, showErrorMessage=True,
-                            errorTitle="Answer not allowed", error=f"Choose one of: {allowed}")
+                            errorTitle=about_text["error_title"],
+                            error=about_text["error"].format(allowed=allowed.replace(",", ", ")))
         ws.add_data_validation(dv)
         for r in rows:
             dv.add(f"{letter}{r}")
     about = wb.create_sheet("about")
-    for line in [
-        ["egovkit e-governance maturity assessment"],
-        ["questionnaire", q.id], ["version", q.version],
-        ["how to fill", "Choose an answer in the yellow 'answer' column (drop-down list); leave it blank if unknown."],
-        ["not_applicable", "Only for questions that offer it (e.g. a procedure that is not a local competence)."],
-        ["evidence", "Give a URL or document name and its date (YYYY-MM-DD) for each answer."],
-        ["read back", "egovkit.diagnosis.read_template(path)"],
-    ]:
-        about.append(line)
+    names = dict(zip(TEMPLATE_COLUMNS, head))
+    about.append([about_text["title"]])
+    for key, text in about_text["rows"]:
+        about.append([key, text.format(id=q.id, version=q.version, territory=names["territory"],
+                                       date=names["assessment_date"], answer=names["answer"])])
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
     wb.save(path)
@@ -181,7 +220,8 @@ def _read_frame(path: Path) -> pd.DataFrame:
         df = pd.read_excel(xl, sheet_name=sheet, dtype=object)
     else:
         raise InputError(f"unknown template format {path.suffix!r}", file=str(path), fix="use .xlsx or .csv")
-    df.columns = [str(c).strip() for c in df.columns]
+    from_fr = {v: k for k, v in COLUMN_LABELS_FR.items()}
+    df.columns = [from_fr.get(str(c).strip(), str(c).strip()) for c in df.columns]
     missing = [c for c in ["question_id", "answer", "territory", "assessment_date"] if c not in df.columns]
     if missing:
         raise InputError(f"missing column(s) {missing}", file=str(path), column=", ".join(missing),
@@ -211,7 +251,8 @@ def read_assessments(path: str | Path, questionnaire: Questionnaire | None = Non
         blank = df.loc[df[col] == "", "source_row"]
         if len(blank):
             raise InputError(f"{col} is blank", file=str(path), row=int(blank.iloc[0]), column=col,
-                             fix=f"write the {col.replace('_', ' ')} on every row")
+                             fix=f"write the {col.replace('_', ' ')} on every row (or write the template with "
+                                 "egovkit assess template FILE --territory NAME --date YYYY-MM-DD)")
     bad = df.loc[(df["questionnaire_version"] != "") & (df["questionnaire_version"] != q.version)]
     if len(bad):
         raise InputError(f"answers are for questionnaire version {bad['questionnaire_version'].iloc[0]!r}, "

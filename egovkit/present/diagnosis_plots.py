@@ -35,7 +35,8 @@ import yaml
 from ..diagnosis.agreement import Agreement
 from ..diagnosis.questionnaire import COMPUTED_EVIDENCE
 from ..diagnosis.scoring import AssessmentResult, Progress
-from ..diagnosis.stakeholders import StakeholderRegister, influence_interest_grid, partnership_graph
+from ..diagnosis.stakeholders import (StakeholderRegister, influence_interest_grid, partnership_graph,
+                                      stakeholder_labels)
 from ..errors import InputError
 from .i18n import format_number, format_percent
 
@@ -355,12 +356,14 @@ def diagnosis_section(
         parts.append(f"<h3>{esc(t['actions_title'])}</h3>")
         parts.append(_table([t["rank"], t["area"], t["action"], t["finding"], t["carriers"]],
                             [[str(r["rank"]), esc(r["area_label"]), esc(r["action"]), esc(r["finding"]),
-                              esc(r["stakeholders"] or r["carrier_types"])]
+                              esc(r["stakeholders"] or r.get("carrier_labels") or r["carrier_types"])]
                              for _, r in plan.head(max_actions).iterrows()]))
     if who is not None and len(who):
+        res_label = stakeholder_labels(lang)
         parts.append(f"<h3>{esc(t['who_title'])}</h3>")
         parts.append(_table([t["dimension"], t["stakeholder"], t["resources"]],
                             [[esc(q.label("dimension", r["dimension"], lang)), esc(r["name"]),
-                              esc(r["matching_resources"])] for _, r in who.iterrows()]))
+                              esc("; ".join(res_label.get(x, x) for x in str(r["matching_resources"]).split("; ") if x))]
+                             for _, r in who.iterrows()]))
     parts.append("</section>")
     return "\n".join(parts)
