@@ -113,3 +113,19 @@ def test_equal_rates_are_not_lagging():
     assert text.startswith("0 of 3 counties")
     counts = pd.DataFrame({"n": [1920, 4110, 1150, 2400, 1635], "d": [38400, 82200, 23000, 48000, 32700]})
     assert len(lagging_districts(counts, numerator="n", denominator="d")) == 0
+
+
+def test_free_text_indicator_in_french_and_small_shares():
+    df = pd.DataFrame({"n": [1, 40, 50, 60], "d": [1, 1000, 1000, 1000]})
+    fr = lagging_summary(df, numerator="n", denominator="d", fraction=1.0, lang="fr", indicator_label="fibre optique")
+    assert "taux national de fibre optique (" in fr
+    fr = lagging_summary(df, numerator="n", denominator="d", fraction=1.0, lang="fr", indicator_label="ADSL")
+    assert "taux national d'ADSL (" in fr
+    # a tiny district below the rate is home to "< 1 %" of households, not "0 %"
+    tiny = pd.DataFrame({"n": [0, 50, 50], "d": [1, 1000, 1000]})
+    en = lagging_summary(tiny, numerator="n", denominator="d", fraction=1.0, indicator_label="internet")
+    assert en.startswith("1 of 3 districts, home to < 1 % of households, is below")
+    fr = lagging_summary(tiny, numerator="n", denominator="d", fraction=1.0, lang="fr", indicator_label="internet")
+    assert "où vivent < 1 % des ménages" in fr
+    almost_all = pd.DataFrame({"n": [0, 1], "d": [1000, 1]})
+    assert "home to > 99 % of" in lagging_summary(almost_all, numerator="n", denominator="d", fraction=1.0)

@@ -107,6 +107,22 @@ def _fmt(x: float, decimals: int, sep: str) -> str:
     return text.replace(".", sep)
 
 
+def _fmt_pct_pop(pct: float, sep: str) -> str:
+    """A whole percentage, but ``< 1`` / ``> 99`` rather than ``0`` / ``100`` when it is not exact."""
+    if 0 < pct < 0.5:
+        return "< 1"
+    if 99.5 <= pct < 100:
+        return "> 99"
+    return _fmt(pct, 0, sep)
+
+
+def _indicator_text(s: dict, label: str) -> str:
+    if label in s["indicators"]:
+        return s["indicators"][label]
+    vowel = label[:1].lower() in "aeiouyhàâäéèêëîïôöùûü"
+    return s["free_indicator_vowel" if vowel else "free_indicator"].format(label=label)
+
+
 def lagging_summary(
     df: pd.DataFrame,
     *,
@@ -137,8 +153,8 @@ def lagging_summary(
         What a district is called (``"county"``, ``"commune"`` ...; translated when known,
         see ``egovkit/distribution/sentences.yaml``, else used as given with an ``s`` plural).
     indicator_label
-        Indicator key (``"internet"``, ``"computer"``, ``"mobile_phone"`` ...) or free text;
-        default ``indicator``.
+        Indicator key (``"internet"``, ``"computer"``, ``"mobile_phone"`` ...) or free text
+        (in French, preceded by "de"/"d'"); default ``indicator``.
     universe
         ``"households"`` or ``"persons"``: what the denominator counts.
     territory_label
@@ -183,7 +199,7 @@ def lagging_summary(
     return s["lagging_one" if one else "lagging_many"].format(
         n_below=n_below, n_total=n_total, districts_below=words[0] if one else words[1],
         districts_total=words[0] if n_total == 1 else words[1],
-        pct_pop=_fmt(float(lag["share_pop"].sum()) * 100, 0, s["decimal"]),
+        pct_pop=_fmt_pct_pop(float(lag["share_pop"].sum()) * 100, s["decimal"]),
         population=s["population"][universe], threshold=threshold,
-        territory=territory_label or s["territory"], indicator=s["indicators"].get(label, label),
+        territory=territory_label or s["territory"], indicator=_indicator_text(s, label),
         pct_territory=_fmt(mu * 100, 1, s["decimal"]))
