@@ -62,8 +62,9 @@ def test_compare_assessors():
     g = compare_assessors(x, y)
     assert g.n_compared == 5
     assert g.agreement_rate == pytest.approx(3 / 5)
-    a = [base[k] for k in ("PE4", "DA5", "CO6", "PR1", "PR2")]
-    b = [other[k] for k in ("PE4", "DA5", "CO6", "PR1", "PR2")]
+    scale = {"PE4": "yes_no", "DA5": "yes_no", "CO6": "yes_no", "PR1": "procedure_ladder", "PR2": "procedure_ladder"}
+    a = [f"{scale[k]}:{base[k]}" for k in scale]
+    b = [f"{scale[k]}:{other[k]}" for k in scale]
     assert g.kappa == pytest.approx(cohen_kappa(a, b))
     assert sorted(g.disagreements["question_id"]) == ["DA5", "PR1"]
     row = g.disagreements.set_index("question_id").loc["PR1"]
@@ -71,3 +72,16 @@ def test_compare_assessors():
     assert sorted(g.only_one["question_id"]) == ["FR4", "FR5"]
     by = g.kappa_by_dimension.set_index("dimension")
     assert by.loc["procedures", "agreement_rate"] == pytest.approx(0.5)
+
+
+def test_pooled_kappa_keeps_scales_apart():
+    """'none' on the coverage scale and 'none' on the participation ladder are different categories."""
+    # A: EQ8 none (coverage4), CO3 consultation; B: EQ8 some, CO3 none (participation_ladder)
+    x = make_assessment({"EQ8": "none", "CO3": "consultation", "PE4": "yes"}, territory="T", date="2024-01-01")
+    y = make_assessment({"EQ8": "some", "CO3": "none", "PE4": "yes"}, territory="T", date="2024-01-01")
+    g = compare_assessors(x, y)
+    # categories coverage4:none, coverage4:some, participation_ladder:consultation, participation_ladder:none,
+    # yes_no:yes; p_o = 1/3; p_e = 1/9 (only yes_no:yes is shared) -> kappa = (1/3 - 1/9) / (8/9) = 0.25
+    assert g.kappa == pytest.approx(0.25)
+    merged = cohen_kappa(["none", "consultation", "yes"], ["some", "none", "yes"])
+    assert merged != pytest.approx(0.25)                      # what merging the codes gave

@@ -108,7 +108,8 @@ class Agreement:
     agreement_rate
         Share (0-1) of those with the same answer.
     kappa
-        Cohen's kappa over those questions, each answer being a category.
+        Cohen's kappa over those questions pooled, each category being ``scale:answer`` (so that
+        ``none`` of one scale and ``none`` of another are different categories).
     kappa_by_dimension
         Per dimension: ``dimension``, ``n_compared``, ``agreement_rate``, ``kappa``.
     disagreements
@@ -151,8 +152,12 @@ def compare_assessors(a: Assessment, b: Assessment) -> Agreement:
     q = a.questionnaire
     cols = ["question_id", "answer", "evidence_url", "evidence_document"]
     m = a.answers[cols].merge(b.answers[cols], on="question_id", suffixes=("_a", "_b"))
-    m = m.merge(q.questions[["question_id", "dimension", "en"]].rename(columns={"en": "question"}), on="question_id")
+    m = m.merge(q.questions[["question_id", "dimension", "scale", "en"]].rename(columns={"en": "question"}),
+                on="question_id")
     both = m.loc[(m["answer_a"] != "") & (m["answer_b"] != "")].copy()
+    # categories of the pooled kappa: the same code on two scales is two categories
+    both["cat_a"] = both["scale"] + ":" + both["answer_a"]
+    both["cat_b"] = both["scale"] + ":" + both["answer_b"]
     one = m.loc[(m["answer_a"] != "") != (m["answer_b"] != ""),
                 ["question_id", "dimension", "question", "answer_a", "answer_b"]].reset_index(drop=True)
     same = both["answer_a"] == both["answer_b"]
@@ -160,7 +165,7 @@ def compare_assessors(a: Assessment, b: Assessment) -> Agreement:
     for dim, sub in both.groupby("dimension", sort=False):
         rows.append({"dimension": dim, "n_compared": len(sub),
                      "agreement_rate": float((sub["answer_a"] == sub["answer_b"]).mean()),
-                     "kappa": cohen_kappa(sub["answer_a"], sub["answer_b"])})
+                     "kappa": cohen_kappa(sub["cat_a"], sub["cat_b"])})
     dis = both.loc[~same].copy()
     dis["score_a"] = [q.score(i, x) for i, x in zip(dis["question_id"], dis["answer_a"])]
     dis["score_b"] = [q.score(i, x) for i, x in zip(dis["question_id"], dis["answer_b"])]
@@ -171,6 +176,6 @@ def compare_assessors(a: Assessment, b: Assessment) -> Agreement:
                "evidence_a", "evidence_b"]].reset_index(drop=True)
     return Agreement(assessor_a=a.assessor, assessor_b=b.assessor, n_compared=len(both),
                      agreement_rate=float(same.mean()) if len(both) else float("nan"),
-                     kappa=cohen_kappa(both["answer_a"], both["answer_b"]),
+                     kappa=cohen_kappa(both["cat_a"], both["cat_b"]),
                      kappa_by_dimension=pd.DataFrame(rows, columns=["dimension", "n_compared", "agreement_rate", "kappa"]),
                      disagreements=dis, only_one=one)
