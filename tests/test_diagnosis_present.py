@@ -37,7 +37,7 @@ def test_radar_draws_each_dimension_score(results):
     assert len(lines) == 2
     for ln, r in zip(lines, (results[0], results[2])):
         y = ln.get_ydata()[:-1]
-        assert list(y) == pytest.approx(list(r.dimensions["score"].fillna(0)))
+        assert list(y) == pytest.approx(list(r.dimensions["score"]), nan_ok=True)
     assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == list(r.dimensions["label_en"])
     plt.close(fig)
 
@@ -114,3 +114,37 @@ def test_french_section_shows_labels_not_ids(results):
     assert "Organisations communautaires et de la société civile" in body
     assert "humaines" in body and "; data" not in body and "human" not in body
     assert not re.search(r"score \d\.\d", body)               # decimal comma in the findings
+
+
+def test_radar_leaves_unscored_dimensions_out():
+    r = dg.score_assessment(dg.make_assessment({"PR2": "payment", "CO4": "consultation", "DA5": "yes"},
+                                               territory="T", date="2024-01-01"))
+    fig = dp.radar_chart(r, labels=["x"])
+    ax = fig.axes[0]
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "x")
+    y = list(line.get_ydata()[:-1])
+    scores = list(r.dimensions["score"])
+    assert y == pytest.approx(scores, nan_ok=True)
+    assert 0.0 not in y                                            # unscored is a gap, not a zero
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    for tick, s in zip(ticks, scores):
+        assert ("(no answer)" in tick) == (s != s)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("lang, n, text", [("fr", 0, "0 désaccord à trancher"), ("fr", 1, "1 désaccord à"),
+                                           ("fr", 2, "2 désaccords"), ("en", 0, "0 disagreements"),
+                                           ("en", 1, "1 disagreement to")])
+def test_agreement_sentence_singular_and_plural(results, lang, n, text):
+    a = dg.example_assessments()[0]
+    ids = list(a.answers.loc[a.answers["answer"] != "", "question_id"])
+    answers = {q: a.answer(q) for q in ids}
+    b = dict(answers)
+    for q in ids[:n]:
+        allowed = a.questionnaire.allowed_answers(q)
+        b[q] = next(x for x in allowed if x != answers[q])
+    g = dg.compare_assessors(dg.make_assessment(answers, territory="T", date="2024-01-01", assessor="A"),
+                             dg.make_assessment(b, territory="T", date="2024-01-01", assessor="B"))
+    assert len(g.disagreements) == n
+    html = dp.diagnosis_section(results[0], lang, agreement=g, include_radar=False)
+    assert text in html

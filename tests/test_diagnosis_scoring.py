@@ -280,3 +280,34 @@ def test_training_question_has_its_own_scale():
     with pytest.raises(ValidationError, match="PE2"):
         make_assessment({"PE2": "obtained"}, territory="T", date="2024-05-01")   # the funding scale's answer
     assert q.version == "1.1"
+
+
+@pytest.mark.parametrize("text", ["01/05/2024", "5/1/2024", "2024/05/01", "1 May 2024", "2024-13-01"])
+def test_dates_must_be_iso(text):
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        make_assessment({"PR2": "form"}, territory="T", date=text)
+
+
+def test_dates_iso_and_real_date_cells():
+    import datetime as dt
+
+    assert make_assessment({"PR2": "form"}, territory="T", date="2024-05-01").date == "2024-05-01"
+    assert make_assessment({"PR2": "form"}, territory="T", date=dt.date(2024, 5, 1)).date == "2024-05-01"
+    assert make_assessment({"PR2": "form"}, territory="T", date=pd.Timestamp("2024-05-01")).date == "2024-05-01"
+
+
+def test_invalid_evidence_date_is_a_warning_naming_the_question():
+    a = make_assessment({"PR2": {"answer": "form", "evidence_date": "01/05/2024"},
+                         "PR3": {"answer": "form", "evidence_date": "2024-05-01"}}, territory="T", date="2024-05-01")
+    bad = a.report.by_code("invalid_evidence_date")
+    assert len(bad) == 1 and "PR2" in bad[0].message and "01/05/2024" in bad[0].message
+    assert bad[0].severity == "warning" and "YYYY-MM-DD" in bad[0].fix
+
+
+def test_gini_on_a_cut_point_gets_the_better_answer_as_documented():
+    from pathlib import Path
+
+    got = dict(zip(*autofill_equipment(gini=0.20).loc[:, ["question_id", "answer"]].T.values))
+    assert got["EQ6"] == "medium" == dict(zip(*autofill_equipment(gini=0.15)[["question_id", "answer"]].T.values))["EQ6"]
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "diagnosis.md").read_text(encoding="utf-8")
+    assert "a Gini of exactly 0.20 is `medium`" in doc and "goes to the lower answer" not in doc

@@ -137,3 +137,19 @@ def test_french_template_reads_back_and_is_in_french(tmp_path):
     assert dv.errorTitle == "Réponse non autorisée" and dv.error.startswith("Choisir parmi")
     head = (tmp_path / "fr.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert head.startswith("version_questionnaire,territoire,date_évaluation")
+
+
+def test_slash_assessment_date_names_the_row_and_the_format(tmp_path):
+    path = write_template(tmp_path / "t.csv", territory="Town", date="2024-03-01")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df["assessment_date"] = "01/05/2024"
+    df.loc[0, "answer"] = "high"
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError) as e:
+        read_template(path)
+    msg = str(e.value)
+    assert "row 2" in msg and "assessment_date" in msg and "01/05/2024" in msg and "YYYY-MM-DD" in msg
+
+
+def test_example_docstring_names_the_shipped_territory():
+    assert example_assessments()[0].territory in example_assessments.__doc__

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ ANSWER_COLUMNS = ["question_id", "answer", "evidence_url", "evidence_document", 
 #: Evidence text of the answers filled from computed figures.
 COMPUTED_EVIDENCE = "computed by egovkit"
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NA_SPELLINGS = {"na", "n/a", "n_a", "not_applicable", "not applicable", "non applicable", "sans objet"}
 
 
@@ -151,7 +153,8 @@ class Questionnaire:
 
         Answers are compared after trimming, lower-casing and replacing spaces and hyphens by
         ``_`` (``"End to end"`` -> ``end_to_end``; ``"N/A"`` -> ``not_applicable``), each such
-        repair being recorded. Errors (unknown question, answer not allowed, question twice)
+        repair being recorded. An ``evidence_date`` that is not ``YYYY-MM-DD`` is a warning
+        (``invalid_evidence_date``) naming the question. Errors (unknown question, answer not allowed, question twice)
         name the question, the row and the allowed answers. Questions left blank or absent are
         recorded as ``unanswered`` notes. Nothing is raised here: call ``report.raise_if_errors()``.
         """
@@ -180,6 +183,15 @@ class Questionnaire:
             elif ans != raw:
                 report.add("info", "answer_normalised", f"question {qid}: answer {raw!r} read as {ans!r}",
                            row=row, column="answer", action="repaired")
+        for qid, when, row in zip(df["question_id"], df["evidence_date"], rows):
+            if when != "":
+                try:
+                    _iso_date(when, "evidence_date")
+                except InputError:
+                    report.add("warning", "invalid_evidence_date",
+                               f"question {qid}: evidence_date {when!r} is not a date written YYYY-MM-DD",
+                               row=int(row), column="evidence_date", fix="write it as YYYY-MM-DD (e.g. 2024-05-01)",
+                               action="kept as written")
         df["answer"] = pd.Series(clean, index=df.index, dtype="str")
         dup = df["question_id"].duplicated(keep=False) & df["question_id"].isin(known)
         for qid in dict.fromkeys(df.loc[dup, "question_id"]):
@@ -362,7 +374,8 @@ def autofill_equipment(
     Each question with an ``auto`` block in the questionnaire names the figure(s) it uses and
     the cut points between its answers (data, see ``docs/diagnosis.md``). For "higher is
     better" figures a value equal to a cut point goes to the upper answer; for "lower is
-    better" ones (the Gini) to the lower answer. Questions whose figure is not given are left
+    better" ones (the Gini) to the better answer too (a Gini of exactly 0.20 is ``medium``, as
+    0.15 is). In both directions a value on a cut point gets the better of the two answers. Questions whose figure is not given are left
     out. Each answer carries the evidence ``"computed by egovkit"`` and the value in ``comment``.
 
     Parameters
@@ -513,9 +526,16 @@ def _normalise_answer(raw: Any) -> str:
     return low.replace(" ", "_").replace("-", "_")
 
 
-def _iso_date(value: Any, what: str) -> str:
+def _iso_date(value: Any, what: str, *, row: int | None = None, file: str | None = None) -> str:
+    """``YYYY-MM-DD`` text (or a real date cell) -> ISO date; anything else is an :class:`InputError`.
+
+    Slash dates are refused: ``01/05/2024`` is 1 May in most of the world and 5 January in the US.
+    """
     text = _cell_text(value)
-    try:
-        return pd.Timestamp(text).date().isoformat()
-    except (ValueError, TypeError):
-        raise InputError(f"{what} {value!r} is not a date", column=what, fix="write it as YYYY-MM-DD") from None
+    if _ISO_DATE.match(text):
+        try:
+            return pd.Timestamp(text[:10]).date().isoformat()
+        except (ValueError, TypeError):
+            pass
+    raise InputError(f"{what} {value!r} is not a date written YYYY-MM-DD", file=file, row=row, column=what,
+                     fix="write it as YYYY-MM-DD (e.g. 2024-05-01), or type it as a date in Excel") from None

@@ -260,9 +260,9 @@ def read_assessments(path: str | Path, questionnaire: Questionnaire | None = Non
                          column="questionnaire_version", fix="load the matching questionnaire with load_questionnaire(path)")
     out = []
     for (terr, date, by), sub in df.groupby(["territory", "assessment_date", "assessed_by"], sort=False):
-        out.append(make_assessment(sub[ANSWER_COLUMNS + ["source_row"]], territory=terr,
-                                   date=_iso_date(date, "assessment_date"), assessor=by, questionnaire=q,
-                                   source=path.name))
+        iso = _iso_date(date, "assessment_date", row=int(sub["source_row"].iloc[0]), file=str(path))
+        out.append(make_assessment(sub[ANSWER_COLUMNS + ["source_row"]], territory=terr, date=iso, assessor=by,
+                                   questionnaire=q, source=path.name))
     return out
 
 
@@ -293,8 +293,8 @@ def read_template(
 def example_assessments() -> list[Assessment]:
     """The invented example assessments shipped with egovkit (``data/example_assessment.csv``).
 
-    An INVENTED example for teaching ("Example town"): two assessors in 2024 and one
-    re-assessment in 2025. It describes no real local authority.
+    An INVENTED example for teaching (territory "Example county (INVENTED EXAMPLE)"): two
+    assessors in 2024 and one re-assessment in 2025. It describes no real local authority.
     """
     return read_assessments(DATA_FILE)
 

@@ -77,6 +77,9 @@ def radar_chart(
 ) -> Any:
     """Radar chart of the dimension scores (0-1) with the LOSI band bounds as circles.
 
+    A dimension without any scored answer is left out of the outline (a gap, not a 0) and its
+    axis label says "no answer".
+
     Parameters
     ----------
     results
@@ -107,12 +110,19 @@ def radar_chart(
     for bound in (0.25, 0.5, 0.75):
         ax.plot(ring, np.full_like(ring, bound), color="#999999", lw=0.6, ls=":")
     labels = list(labels) if labels is not None else [f"{r.assessment.date}, {r.assessment.assessor}" for r in rs]
+    unscored: set[int] = set()
     for r, lab in zip(rs, labels):
-        vals = r.dimensions.set_index("dimension").loc[dims["dimension"], "score"].fillna(0).to_numpy()
-        ax.plot(np.append(angles, angles[0]), np.append(vals, vals[0]), lw=2, label=lab)
-        ax.fill(np.append(angles, angles[0]), np.append(vals, vals[0]), alpha=0.12)
+        vals = r.dimensions.set_index("dimension").loc[dims["dimension"], "score"].to_numpy(dtype=float)
+        unscored |= set(np.flatnonzero(np.isnan(vals)))
+        # an unscored dimension is a gap in the outline (NaN), not a score of 0
+        ax.plot(np.append(angles, angles[0]), np.append(vals, vals[0]), lw=2, marker="o", ms=3, label=lab)
+        ok = ~np.isnan(vals)
+        if ok.sum() >= 3:
+            ax.fill(np.append(angles[ok], angles[ok][0]), np.append(vals[ok], vals[ok][0]), alpha=0.12)
     ax.set_xticks(angles)
-    ax.set_xticklabels([n.replace(" and ", "\nand ").replace(" et ", "\net ") for n in names], fontsize=9)
+    no_answer = report_text(lang)["no_answer"]
+    ax.set_xticklabels([n.replace(" and ", "\nand ").replace(" et ", "\net ") + (f"\n({no_answer})" if i in unscored else "")
+                        for i, n in enumerate(names)], fontsize=9)
     ax.set_ylim(0, 1)
     ax.set_yticks([0.25, 0.5, 0.75, 1.0])
     ax.set_yticklabels(["0.25", "0.50", "0.75", "1"], fontsize=7)
@@ -268,6 +278,12 @@ def _fig_svg(fig: Any) -> str:
     return "<img alt='radar' src='data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode() + "'>"
 
 
+def _plural(t: dict, key: str, n: int, lang: str) -> str:
+    """Singular for 1 (en) or for 0 and 1 (fr: « 0 désaccord »), plural otherwise."""
+    one = n in (0, 1) if lang == "fr" else n == 1
+    return t[f"{key}_one" if one else f"{key}_many"]
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{_html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
@@ -350,7 +366,9 @@ def diagnosis_section(
         parts.append("<p>" + esc(t["agreement"].format(a=agreement.assessor_a, b=agreement.assessor_b,
                                                       n=agreement.n_compared,
                                                       rate=format_percent(agreement.agreement_rate, lang),
-                                                      kappa=num(agreement.kappa), k=len(agreement.disagreements)))
+                                                      kappa=num(agreement.kappa), k=len(agreement.disagreements),
+                                                      disagreements=_plural(t, "disagreement", len(agreement.disagreements),
+                                                                            lang)))
                      + "</p>")
     if plan is not None and len(plan):
         parts.append(f"<h3>{esc(t['actions_title'])}</h3>")
