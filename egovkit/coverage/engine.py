@@ -219,13 +219,26 @@ def weighted_quantiles(groups: np.ndarray, values: np.ndarray, weights: np.ndarr
     >>> weighted_quantiles(np.array([0, 0, 0]), np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]), [0.5], 1)
     array([[2.]])
     """
-    out = np.full((n_groups, len(qs)), np.nan)
     ok = (groups >= 0) & (weights > 0)
     g, v, w = groups[ok], values[ok], weights[ok]
+    order = _group_value_order(g, v, n_groups)
+    return _sorted_weighted_quantiles(g[order], v[order], w[order], qs, n_groups)
+
+
+def _group_value_order(g: np.ndarray, v: np.ndarray, n_groups: int, by_value: np.ndarray | None = None) -> np.ndarray:
+    """Order by group, then value: one sort by value, then a stable sort by group (a radix sort for
+    small integer groups), instead of ``np.lexsort`` (several times slower on 10^7 points)."""
+    ov = np.argsort(v) if by_value is None else by_value  # ties in v give the same quantile values
+    dt = np.int16 if n_groups < 2**15 else np.int32 if n_groups < 2**31 else np.int64
+    return ov[np.argsort(g[ov].astype(dt, copy=False), kind="stable")]
+
+
+def _sorted_weighted_quantiles(g: np.ndarray, v: np.ndarray, w: np.ndarray, qs: Sequence[float],
+                               n_groups: int) -> np.ndarray:
+    """:func:`weighted_quantiles` on points already sorted by group then value (groups >= 0, weights > 0)."""
+    out = np.full((n_groups, len(qs)), np.nan)
     if len(g) == 0:
         return out
-    order = np.lexsort((v, g))
-    g, v, w = g[order], v[order], w[order]
     cw = np.cumsum(w)
     starts = np.searchsorted(g, np.arange(n_groups), side="left")
     ends = np.searchsorted(g, np.arange(n_groups), side="right")
@@ -240,6 +253,20 @@ def weighted_quantiles(groups: np.ndarray, values: np.ndarray, weights: np.ndarr
         pos = np.minimum(pos, np.maximum(ends - 1, 0))
         out[has, k] = v[pos[has]]
     return out
+
+
+def _district_and_territory_quantiles(dist_id: np.ndarray, d: np.ndarray, w: np.ndarray, qs: Sequence[float],
+                                      nd: int) -> np.ndarray:
+    """Weighted distance quantiles per district (rows 0..nd-1) and for the territory (last row, every
+    point, also those outside the districts), sharing one sort by distance."""
+    pos = np.flatnonzero(w > 0)
+    v, ww, g = d[pos], w[pos], dist_id[pos]
+    ov = np.argsort(v)
+    qt = _sorted_weighted_quantiles(np.zeros(len(ov), dtype=np.int64), v[ov], ww[ov], qs, 1)
+    inside = ov[g[ov] >= 0]
+    order = _group_value_order(g, v, nd, by_value=inside)
+    qd = _sorted_weighted_quantiles(g[order], v[order], ww[order], qs, nd)
+    return np.vstack([qd, qt])
 
 
 def _levels(n: int) -> np.ndarray:
@@ -367,9 +394,7 @@ def coverage(
         rows: dict[str, Any] = {"sites": gname, "level": _levels(nd),
                                 "district": np.r_[np.asarray(names, dtype=object), np.array([None], dtype=object)]}
         if quantiles:
-            qd = weighted_quantiles(dist_id, d, w, list(quantiles), nd)
-            qt = weighted_quantiles(np.zeros(len(d), dtype=np.int64), d, w, list(quantiles), 1)
-            qall = np.vstack([qd, qt])
+            qall = _district_and_territory_quantiles(dist_id, d, w, list(quantiles), nd)
         # one pass: the smallest radius index covering each point (nr = none), then cumulate
         key = buckets(nr + 1)
         key += first
