@@ -110,6 +110,8 @@ _COMMA_FORM = re.compile(r"\s*[+-]?(?:\d{1,3}(?:[ \u00a0\u202f\u2009.]\d{3})+|\d
 _COMMA_TABLE = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, "\u2009": None, ".": None,
                               "%": None, ",": ".", "\t": None})
 _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+# 1.234 / 12.500 / 1.234.567: thousands or decimals (0.125 is a decimal)
+_DOT_THOUSANDS_ONLY = re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+$")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,21 +343,33 @@ def _as_text(col: pd.Series) -> tuple[pd.Series | None, np.ndarray | None]:
 
 
 def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationReport) -> str:
-    n_comma = n_dot = n_amb = 0
+    """The decimal mark of the numeric columns (as text), from the cells that can only be one.
+
+    ``12,5`` (quoted in a comma-separated file) says comma; ``12.5`` and ``0.125`` say point;
+    ``1,234`` and ``1.234``/``12.500`` are thousands or decimals: in ``;``/tab files, where the
+    decimal comma is customary, they count as thousands when no cell says otherwise; elsewhere
+    dotted ones are read as decimals with a warning."""
+    n_comma = n_dot = n_amb = n_dthou = 0
+    dthou_example = ""
     for t in texts:
         if t is None:
             continue
         t = t.iloc[:5000]  # a sample is enough to tell the decimal mark
         bad = t[pd.to_numeric(t, errors="coerce").isna() & (t != "")]
-        dots = t[t.str.contains(".", regex=False)]
+        dots = t[t.str.contains(".", regex=False)].str.strip()
         if len(bad):
             b = bad.str.replace(r"[\s\u00a0\u202f%]", "", regex=True)
             cd = b.str.match(_COMMA_DECIMAL.pattern) & ~b.str.match(_COMMA_THOUSANDS.pattern)
             n_comma += int(cd.sum())
             n_amb += int(b.str.match(_COMMA_THOUSANDS.pattern).sum())
         if len(dots):
-            dd = dots.str.match(_DOT_DECIMAL.pattern) & ~dots.str.match(r"^[+-]?\d{1,3}\.\d{3}$")
+            thou = dots.str.match(_DOT_THOUSANDS_ONLY.pattern)
+            dd = dots.str.match(_DOT_DECIMAL.pattern) & ~thou
             n_dot += int(dd.sum())
+            n_dthou += int(thou.sum())
+            if thou.any() and not dthou_example:
+                dthou_example = str(dots[thou].iloc[0])
+    customary_comma = sep in (";", "\t")
     if n_comma and not n_dot:
         decimal = ","
     elif n_comma and n_dot:
@@ -363,10 +377,22 @@ def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationR
         report.add("warning", "mixed_decimal", f"both decimal commas ({n_comma} cells) and decimal points "
                    f"({n_dot} cells) found; using {decimal!r}", action="inferred",
                    fix="pass decimal=',' or decimal='.'")
-    elif n_amb and not n_dot and sep in (";", "\t"):
+    elif n_dthou and not n_dot and customary_comma:
+        decimal = ","
+        report.add("info", "dot_thousands", f"{n_dthou} cell(s) such as {dthou_example!r} read with a dot as "
+                   f"thousands separator ({dthou_example!r} = {dthou_example.replace('.', '')}), as is usual in "
+                   "files separated by ';' or tabs", action="inferred",
+                   fix="pass decimal='.' if the dots are decimal points")
+    elif n_amb and not n_dot and customary_comma:
         decimal = ","
     else:
         decimal = "."
+        if n_dthou:
+            report.add("warning", "dot_thousands", f"{n_dthou} cell(s) such as {dthou_example!r} are read as "
+                       f"decimals ({dthou_example!r} = {float(dthou_example):g}) because other cells have decimal "
+                       "points; they may be thousands", action="inferred",
+                       fix=f"check them; pass decimal=',' if {dthou_example!r} means "
+                           f"{dthou_example.replace('.', '')}")
     if decimal == ",":
         report.add("info", "decimal", "decimal separator detected: comma (12,5 = 12.5)", action="inferred",
                    fix="pass decimal='.' if the commas are thousands separators")
@@ -609,7 +635,7 @@ def read_table(
                           universe=universe, columns=columns, layout=layout)
     texts = [None if (c not in raw.columns) else _as_text(raw[c])[0]
              for c in roles["numeric_columns"]]
-    dec = decimal or ("." if used_sep == "," else _detect_decimal(texts, used_sep, report))
+    dec = decimal or _detect_decimal(texts, used_sep, report)
     rows = _classify_rows(ctx, roles, district_level, dec)
 
     if roles["layout"] == "wide":
