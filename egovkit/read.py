@@ -671,6 +671,7 @@ class _Context:
         self.name = name
         self.report = report
         self.explained_rows: set[int] = set()  # dropped rows already named by a grouped issue
+        self.den_rows = np.zeros(len(raw), dtype=bool)  # long rows giving their area's denominator
 
 
 def _check_column(ctx: _Context, col: str | None, arg: str) -> None:
@@ -831,6 +832,9 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                              file=name, fix="name them 'indicator' and 'value', or pass layout='wide'")
         roles["indicator_column"], roles["value_column"] = ind_col, val_col
         ignored_text += [c for c, _, _ in ind_cols]
+        if not dens:
+            dens = _denominator_rows(ctx, area=area, code=code, parent=parent, ind_col=ind_col, val_col=val_col)
+            roles["denominators"] = dens
 
     if breakdowns:
         report.add("info", "breakdown_columns", f"sub-population columns ignored (only totals are read): "
@@ -851,6 +855,51 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
     roles["numeric_columns"] = numeric
     return roles
+
+
+def _denominator_rows(ctx: _Context, *, area: str, code: str | None, parent: str | None, ind_col: str,
+                      val_col: str) -> list[tuple[str, str | None]]:
+    """Long tables giving the denominator as rows (``A,households,1000``): one denominator column
+    per such label, each row holding the value of its area's denominator row (same code, else
+    same parent and name). Returns the new columns with their universes."""
+    raw, report = ctx.raw, ctx.report
+    labels = _text(raw[ind_col]).str.strip()
+    role_of = {lab: column_role(lab) for lab in pd.unique(labels)}
+    den_labels = [lab for lab, r in role_of.items() if r is not None and r[0] == "denominator"]
+    if not den_labels:
+        return []
+    key = _norm_series(raw[area])
+    if parent is not None:
+        key = _norm_series(raw[parent]) + "\x1f" + key
+    if code is not None:
+        codes = _text(raw[code]).str.strip()
+        key = codes.where(codes != "", key)
+    values = _text(raw[val_col]).str.strip()
+    lines = np.asarray(ctx.lines)
+    out = []
+    for lab in den_labels:
+        is_den = (labels == lab).to_numpy()
+        k, v = key[is_den], values[is_den]
+        first = ~k.duplicated().to_numpy()
+        lut = dict(zip(k[first], v[first]))
+        for i in np.flatnonzero(~first):
+            j = int(np.flatnonzero(is_den)[i])
+            if v.iat[i] != lut[k.iat[i]]:
+                first_line = int(lines[np.flatnonzero(is_den)[np.flatnonzero(first & (k == k.iat[i]).to_numpy())[0]]])
+                report.add("warning", "duplicate_denominator", f"a second {lab!r} row for this area ({v.iat[i]!r}; "
+                           f"row {first_line} gives {lut[k.iat[i]]!r}): the first is used", row=int(lines[j]),
+                           column=val_col, area=str(raw[area].iat[j]), action="ignored",
+                           fix="keep one denominator row per area")
+        col = lab if lab not in raw.columns else f"{lab} (rows)"
+        raw[col] = key.map(lut).fillna("").astype(str)
+        ctx.den_rows |= is_den
+        where = lines[is_den]
+        out.append((col, role_of[lab][1]))
+        report.add("info", "denominator_rows", f"{int(is_den.sum())} row(s) labelled {lab!r} in column {ind_col!r} "
+                   f"give the denominator of their area (rows {_lines_text(where)}): used as the denominator column "
+                   f"{col!r} of the other rows of the same area", row=int(where[0]), column=ind_col, action="used",
+                   fix="pass denominator= with a column of your own to use another")
+    return out
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -1275,7 +1324,8 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
         m = recognise_indicator(lab)
         lut[lab] = (m.indicator if m.breakdown is None else None, m.kind)
     ind_of = labels.map(lambda x: lut[x][0])
-    unknown = ind_of.isna().to_numpy()
+    unknown = ind_of.isna().to_numpy() & ~ctx.den_rows  # denominator rows are not indicators
+    known = ind_of.notna().to_numpy()
     lines = rows["line"].to_numpy()
     for lab in pd.unique(labels[unknown]):
         where = np.flatnonzero((labels == lab).to_numpy())
@@ -1288,13 +1338,10 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
                    fix=f"map it with columns={{{lab!r}: '<indicator>'}}; indicators: {', '.join(indicator_names())}")
     text, nums = _as_text(raw[val_col])
     vals, status, pct_sign = _parse_numbers(text, nums, dec)
-    if not roles["denominators"]:
-        den_labels = [lab for lab in pd.unique(labels) if (column_role(lab) or ("",))[0] == "denominator"]
-        hint = (f"; the rows labelled {den_labels[:3]} in column {ind_col!r} look like denominators: put them in "
-                "a column of their own (one value per area, repeated on each row of that area)") if den_labels else ""
+    if not roles["denominators"]:  # rows labelled 'households' would have become one (_denominator_rows)
         raise InputError(f"no denominator column among {list(raw.columns)}", file=ctx.name,
-                         fix="add a column with the households or persons in scope and pass denominator='<column>'"
-                             + hint)
+                         fix="add a column with the households or persons in scope and pass denominator='<column>', "
+                             f"or rows labelled 'households' or 'population' in column {ind_col!r}")
     den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for dcol, _ in roles["denominators"]:
         dtext, dnums = _as_text(raw[dcol])
@@ -1302,7 +1349,7 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
         den_parsed[dcol] = (dvals, dstatus)
     reported_den: set[str] = set()
     blocks, kinds = [], []
-    for ind in pd.unique(ind_of[~unknown]):
+    for ind in pd.unique(ind_of[known]):
         pos = np.flatnonzero((ind_of == ind).to_numpy())
         dcol = _denominator_for(ctx, roles, ind, cat.loc[ind, "unit"])
         dvals, dstatus = den_parsed[dcol]
@@ -1479,6 +1526,19 @@ def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame,
     fate = np.full(len(rows), "dropped", dtype=object)
     fate[other["_pos"].to_numpy()] = "kept apart"
     fate[data["_pos"].to_numpy()] = "used"
+    if ctx.den_rows.any():  # a denominator row shares the best fate of its area's rows
+        rank = {"dropped": 0, "kept apart": 1, "used": 2}
+        key = rows["key"].to_numpy()
+        best: dict[str, str] = {}
+        for k, f in zip(key[~ctx.den_rows], fate[~ctx.den_rows]):
+            if rank[f] > rank[best.get(k, "dropped")]:
+                best[k] = f
+        for i in np.flatnonzero(ctx.den_rows):
+            fate[i] = best.get(key[i], "dropped")
+            if fate[i] == "dropped":
+                ctx.report.add("warning", "row_dropped", "denominator row of an area with no usable indicator row",
+                               row=int(rows["line"].iat[i]), area=rows["area_name"].iat[i], action="dropped",
+                               fix="add the area's indicator rows, or remove this row")
     lines = rows["line"].to_numpy()
     ctx.report.row_fate.update(zip(lines.tolist(), fate.tolist()))
     dropped = np.flatnonzero(fate == "dropped")

@@ -203,17 +203,29 @@ def test_report_lagging_sentence_says_the_list_goes_on(tmp_path: Path, lang: str
         assert "the list of gap zones was not provided" in txt
 
 
-def test_long_table_with_denominator_rows_says_how_to_fix_it(tmp_path: Path) -> None:
-    """Usability bug: a long table giving the households as rows ('households' in the indicator
-    column) only said 'no denominator column', without pointing at those rows."""
+def test_long_table_with_denominator_rows_reads_them_as_the_denominator(tmp_path: Path) -> None:
+    """Bug: a long table giving the households as rows ('households' in the indicator column)
+    was refused with 'no denominator column'; the rows are the denominator of their area."""
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value\nA,households,1000\nA,internet,450\nB,households,2000\nB,internet,500\n"
+                    "C,internet,30\nD,households,70\n")
+    t = _read(path)
+    got = {r.area_name: (r.numerator, r.denominator) for r in t.data.itertuples()}
+    assert got == {"A": (450.0, 1000.0), "B": (500.0, 2000.0)}
+    note = t.report.by_code("denominator_rows")[0]
+    assert note.column == "indicator" and "rows 2, 4, 7" in note.message
+    # C has no denominator row, D no indicator row: both named, nothing lost
+    assert t.report.row_fate == {2: "used", 3: "used", 4: "used", 5: "used", 6: "dropped", 7: "dropped"}
+    assert {i.row for i in t.report.issues if i.severity == "warning"} >= {6, 7}
+
+
+def test_long_table_without_any_denominator_is_refused(tmp_path: Path) -> None:
     from egovkit.errors import InputError
 
     path = tmp_path / "long.csv"
-    path.write_text("area,indicator,value\nA,households,1000\nA,internet,450\nB,households,2000\nB,internet,500\n")
-    with pytest.raises(InputError) as exc:
+    path.write_text("area,indicator,value\nA,internet,450\nB,internet,500\n")
+    with pytest.raises(InputError, match="no denominator column"):
         _read(path)
-    msg = str(exc.value)
-    assert "long.csv" in msg and "['households']" in msg and "'indicator'" in msg
 
 
 def test_duplicate_code_with_two_names_names_both(tmp_path: Path) -> None:
