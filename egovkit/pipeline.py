@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ class Diagnosis:
     inequality : weighted inequality statistics, one row per (indicator, statistic)
     lagging : districts below half the territory's rate of the main indicator
     sentences : sentence-ready findings in the chosen language
+    notes : what was not done and why (e.g. coverage without a population layer)
+    min_denominator : districts with a smaller denominator are left out of the lagging list
     coverage, coverage_gaps, new_sites : Wi-Fi coverage results (None without sites)
     report : every validation issue of every step
     """
@@ -70,6 +73,10 @@ class Diagnosis:
     out_dir: Path | None = None
     report_path: Path | None = None
     lang: str = "en"
+    district_word: str = "district"
+    min_denominator: float = 0
+    notes: list[str] = field(default_factory=list)
+    set_apart: list[str] = field(default_factory=list)
 
     def summary(self, lang: str | None = None) -> str:
         """A few lines for the terminal: territory figures, findings, where the files are.
@@ -96,6 +103,7 @@ class Diagnosis:
                               for r, s in zip(terr["radius_m"], terr["share_covered"]))
             lines.append("  " + tr["cli_wifi"].format(parts=parts))
         lines += [f"  - {s}" for s in self.sentences]
+        lines += [f"  note: {n}" for n in self.notes]
         if self.assessment is not None:
             res = self.assessment
             band = res.assessment.questionnaire.label("band", res.overall_band, lang) if res.overall_band else "–"
@@ -114,10 +122,14 @@ def _steps(names: Sequence[str]) -> Iterator[Any]:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(names), unit="step", leave=False)
+        bar.set_description(names[0] if names else "")
 
         def step(name: str) -> None:
-            bar.set_description(name)
+            """``name`` is done: count it and show the step that runs now."""
             bar.update(1)
+            i = list(names).index(name) if name in names else bar.n - 1
+            if i + 1 < len(names):
+                bar.set_description(names[i + 1])
         try:
             yield step
         finally:
@@ -148,6 +160,8 @@ def diagnose(
     territory_word: str | None = None,
     assessment: Any = None,
     report_options: dict[str, Any] | None = None,
+    min_denominator: float = 0,
+    set_apart: Sequence[str] = (),
     lang: str = "en",
     out_dir: str | Path | None = None,
 ) -> Diagnosis:
@@ -173,6 +187,14 @@ def diagnose(
     district_word, territory_word
         Words of the sentences: ``"county"``, ``"neighbourhood"``...; ``"national"`` (default) or
         e.g. ``"city-wide"`` for the territory's rate.
+    min_denominator
+        Districts whose denominator (persons or households) of the main indicator is under this
+        (parks, cemeteries, an island prison) are left out of the lagging list and sentence and of
+        the lowest/highest rates of the report, which names them; every figure and inequality
+        statistic still includes them. 0 (default) keeps every district.
+    set_apart
+        Codes (``boundary_key``) of districts that are not residential (parks, airports, a
+        prison island), left out in the same way whatever their population.
     report_options
         Extra arguments of :func:`egovkit.present.build_report` (e.g. ``static_maps_for``).
     assessment
@@ -190,7 +212,16 @@ def diagnose(
 
     report = ValidationReport(source=table.source, rows_in=table.report.rows_in)
     report.extend(table.report)
-    steps = ["join", "indicators", "distribution"] + (["coverage"] if hotspots is not None else []) \
+    if out_dir is not None:
+        _check_out_dir(Path(out_dir))
+    notes: list[str] = []
+    if hotspots is not None and population is None:
+        from .present.i18n import translations
+
+        notes.append(translations(lang)["s_coverage_needs_population"])
+        report.add("warning", "coverage_skipped", "hotspots given without a population layer: they are mapped, "
+                   "but coverage, gap zones and new sites are not computed", fix="pass --population (population=)")
+    steps = ["join", "indicators", "distribution"] + (["coverage"] if hotspots is not None and population is not None else []) \
         + (["report"] if out_dir is not None else [])
     with _steps(steps) as step:
         joined = join_table(table, boundaries, boundary_on=boundary_key, overrides=overrides)
@@ -228,7 +259,26 @@ def diagnose(
             ineq_frames.append(ineq)
         ineq_all = pd.concat(ineq_frames, ignore_index=True) if ineq_frames else None
         universe = str(rates.loc[rates["indicator"] == main, "universe"].iloc[0])
+        code_col = boundary_key if boundary_key in gdf else "area_code"
+        small = districts_with_data[f"{main}_denominator"] < min_denominator
+        apart = districts_with_data[code_col].astype(str).isin([str(c) for c in set_apart]) \
+            if code_col in gdf else small & False
+        if (small | apart).any():
+            name_col = "area_name" if "area_name" in gdf else code_col
+            for nm, is_apart in zip(districts_with_data.loc[small | apart, name_col], apart[small | apart]):
+                why = "not residential" if is_apart else f"fewer than {min_denominator:,.0f} in the denominator"
+                report.add("info", "set_apart", f"{why}: left out of the lagging list and of the lowest/highest "
+                           "rates (kept in every figure)", area=str(nm), action="kept apart from the lagging list")
+        # on every district (the territory rate is the same everywhere), then the set-apart ones are
+        # taken off the list (the report names them)
         lag = lagging_districts(districts_with_data, indicator=main, fraction=0.5, report=report)
+        if (small | apart).any() and len(lag):
+            off = set(districts_with_data.loc[small | apart, name_col].astype(str))
+            area_col = next((c for c in ("area", "area_name") if c in lag.columns), None)
+            if area_col is not None:
+                lag = lag[~lag[area_col].astype(str).isin(off)].copy()
+                if "rank" in lag.columns:
+                    lag["rank"] = np.arange(1, len(lag) + 1)
         sentences = [lagging_summary(districts_with_data, indicator=main, fraction=0.5, lang=lang,
                                      district_word=district_word, universe=universe,
                                      **({"territory_label": territory_word} if territory_word else {}),
@@ -264,7 +314,9 @@ def diagnose(
                          rates=rates, territory=territory, gaps=gap_table, composite=composite,
                          inequality=ineq_all, lagging=lag, lisa=lisa, sentences=sentences,
                          hotspots=hotspots, coverage=cov, coverage_gaps=gap_zones, new_sites=new_sites,
-                         assessment=result, action_plan=plan, report=report, lang=lang)
+                         assessment=result, action_plan=plan, report=report, lang=lang,
+                         district_word=district_word, min_denominator=min_denominator, notes=notes,
+                         set_apart=[str(c) for c in set_apart])
         if out_dir is not None:
             diag.out_dir = Path(out_dir)
             diag.report_path = write_outputs(diag, out_dir, lang=lang, **(report_options or {}))
@@ -298,6 +350,18 @@ def _assess(assessment: Any, territory: pd.DataFrame, ineq: pd.DataFrame | None,
     return result, action_plan(result, gaps=figures, lang=lang)
 
 
+def _check_out_dir(out: Path) -> None:
+    """Fail early, in one line, when the output folder cannot be created or written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".egovkit-write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"cannot write the output folder {out} ({exc.strerror or exc})",
+                         fix="choose a folder you can write to with --out (out_dir=)") from None
+
+
 def _accepts(func: Any, name: str) -> bool:
     import inspect
 
@@ -317,10 +381,15 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
     tables.mkdir(exist_ok=True)
     diag.report.save(out / "validation_report.txt")
     diag.report.save(tables / "validation_report.csv")
-    for name in ("territory", "gaps", "composite", "inequality", "lagging"):
+    written = [out / "validation_report.txt", tables / "validation_report.csv"]
+    # the lagging districts are written by the report (tables/lagging_districts.csv)
+    for name in ("territory", "gaps", "composite", "inequality"):
         df = getattr(diag, name)
         if df is not None:
-            pd.DataFrame(df.drop(columns="geometry", errors="ignore")).to_csv(tables / f"{name}.csv", index=False)
+            df = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
+            df = df.drop(columns=[c for c in ("area_code", "area_name") if c in df and df[c].isna().all()])
+            df.to_csv(tables / f"{name}.csv", index=False)
+            written.append(tables / f"{name}.csv")
     key = "area_code" if diag.rates["area_code"].notna().all() else "area_name"
     districts = diag.districts.copy()
     if key not in districts:
@@ -328,7 +397,11 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
         districts[key] = districts.get(src)
     kwargs: dict[str, Any] = dict(territory_name=diag.territory_name, districts=districts, rates=diag.rates,
                                   key=key, indicator=diag.main_indicator, lagging=diag.lagging,
-                                  distribution=diag.inequality, lang=lang)
+                                  distribution=diag.inequality, lang=lang, district_word=diag.district_word,
+                                  lagging_sentences=diag.sentences, min_denominator=diag.min_denominator,
+                                  set_apart=diag.set_apart,
+                                  validation=diag.report, extra_files=written,
+                                  extra_notes={"wifi": list(diag.notes)})
     if diag.lisa is not None:
         kwargs["lisa"] = diag.lisa
     if diag.assessment is not None:
@@ -336,6 +409,9 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
     if diag.hotspots is not None:
         kwargs.update(hotspots=diag.hotspots, coverage=diag.coverage, gaps=diag.coverage_gaps,
                       new_sites=diag.new_sites)
+        if diag.coverage is not None:  # the coverage buffers layer, at the middle radius
+            radii = sorted(diag.coverage["radius_m"].unique())
+            kwargs["coverage_radius_m"] = float(radii[len(radii) // 2])
     kwargs.update(options)
     return build_report(out, **kwargs)
 
@@ -353,6 +429,8 @@ def diagnose_example(out_dir: str | Path | None = "out/demo", *, lang: str = "en
     from .geo import read_boundaries
     from .read import read_table
 
+    if out_dir is not None:
+        _check_out_dir(Path(out_dir))
     terr = make_territory(seed=seed)
     folder = Path(out_dir or ".") / "inputs" if out_dir is not None else None
     if folder is not None:
@@ -396,10 +474,11 @@ def diagnose_files(table: str | Path, boundaries: str | Path, out_dir: str | Pat
         sites, hrep = read_hotspots(hotspots, districts=b)
         t.report.extend(hrep)
         if population is None:
-            warnings.warn("hotspots given without --population: coverage is not computed", EgovkitWarning)
+            warnings.warn("hotspots given without --population: they are mapped, coverage is not computed",
+                          EgovkitWarning)
         else:
             pop = _read_population(population, b, boundary_key)
-    return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, hotspots=sites if pop is not None else None,
+    return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, hotspots=sites,
                     population=pop, radii_m=radii_m, lang=lang, out_dir=out_dir)
 
 
@@ -518,11 +597,21 @@ def diagnose_nyc(out_dir: str | Path | None = "out/nyc", *, lang: str = "en", le
                    area=r["area_name"], action="kept apart")
     table = CensusTable(long[~empty].reset_index(drop=True), long[empty].reset_index(drop=True), report,
                         "count", "NYC ACS 2013-17 population and public Wi-Fi hotspots")
-    districts = districts.assign(area_code=districts[key].astype(str))
+    districts = districts.assign(area_code=districts[key].astype(str),
+                                 area_name=districts[name].astype("string").fillna(districts[key].astype(str)))
     return diagnose(table, districts, territory_name="New York City", boundary_key="area_code",
                     main_indicator=f"wifi_{int(sorted(radii_m)[len(radii_m) // 2])}m", hotspots=sites,
                     population=pop, radii_m=radii_m, n_new_sites=20,
                     district_word="neighbourhood" if level == "nta" else "tract",
                     territory_word="municipal" if lang == "fr" else "city-wide",
                     report_options={"static_maps_for": [f"wifi_{int(sorted(radii_m)[len(radii_m) // 2])}m"]},
-                    lang=lang, out_dir=out_dir)
+                    min_denominator=NYC_MIN_RESIDENTS, lang=lang, out_dir=out_dir,
+                    set_apart=[c for c in districts["area_code"] if re.fullmatch(NYC_NOT_RESIDENTIAL, c)])
+
+
+#: NYC districts with fewer residents (parks and cemeteries, airports, Rikers Island) are not
+#: listed as lagging neighbourhoods nor as the lowest/highest (their figures stay in every table).
+NYC_MIN_RESIDENTS = 2_000
+#: NTA codes ending in 98 or 99 are NYC Planning's non-residential areas (park-cemetery-etc,
+#: airports, Rikers Island): set apart from the lagging list whatever their population.
+NYC_NOT_RESIDENTIAL = r"[A-Z]{2}9[89]"

@@ -200,3 +200,23 @@ def test_report_nyc_tracts(mirror, tmp_path):
     # float rounding of the covered population no longer drops an indicator (500 m included)
     ineq = pd.read_csv(tmp_path / "tables" / "inequality.csv")
     assert {"wifi_100m", "wifi_250m", "wifi_500m"} <= set(ineq["indicator"])
+
+
+def test_run_hotspots_without_population_maps_them_and_says_why(tmp_path):
+    paths = make_territory().write(tmp_path / "in")
+    res = runner.invoke(app, ["run", str(paths["table"]), str(paths["districts"]), "--out", str(tmp_path / "out"),
+                              "--hotspots", str(paths["hotspots"]), "--code", "Code", "--area", "District",
+                              "--level", "Level", "--boundary-key", "code", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "--population" in res.output  # one-line note in the summary
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "public Wi-Fi hotspots are mapped" in html and "no hotspot list was given" not in html
+    assert "(--population)" in html
+
+
+def test_unwritable_output_folder_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    res = _run("demo", "--out", str(blocker / "sub"), "--quiet")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "cannot write the output folder" in res.stderr and "file not found" not in res.stderr

@@ -56,7 +56,7 @@ def test_minimal_report_writes_everything_offline(minimal_report, territory):
     assert len(g) == len(d) and g["share_internet"].isna().sum() == 2
     # sections without inputs say so
     txt = _text(html)
-    assert "Not included: the hotspot list was not provided." in txt
+    assert "Not included: no hotspot list was given." in txt
     assert "Not included: the gap zones was not provided." in txt or "gap zones" in txt
 
 
@@ -83,7 +83,7 @@ def test_numbers_in_the_text_come_from_direct_formulas(minimal_report, territory
     gini = (w[:, None] * w[None, :] * np.abs(r[:, None] - r[None, :])).sum() / (2 * (w * r).sum())
     assert f"is {gini:.3f}." in txt
     # the join check: 2 districts without data, listed in the report and the CSV
-    assert "2 district(s) without data and 0 value(s) without a district" in txt
+    assert "2 districts without data and 0 value(s) without a district" in txt
     jr = pd.read_csv(out / "tables" / "join_report.csv")
     assert sorted(jr.loc[jr.code == "no_data", "area"]) == sorted(d.area_name[-2:])
     # summary.csv holds the same figures
@@ -138,9 +138,9 @@ def test_full_report_with_wifi_inputs(territory, tmp_path):
     area = gaps.to_crs(gaps.estimate_utm_crs()).area.sum() / 1e6
     assert f"2 uncovered zone(s) were found, {area:.1f} km² in total, home to 200 people." in txt
     assert "3 new site(s) are proposed, reaching 100 more people." in txt
-    assert "2 district(s) are flagged as lagging: District 0-0 and District 0-1." in txt
+    assert "2 districts are flagged as lagging: District 0-0 and District 0-1." in txt
     assert "Not included" not in txt
-    for f in ("gaps.gpkg", "gaps.csv", "new_sites.gpkg", "coverage.csv", "lisa_clusters.csv",
+    for f in ("gap_zones.gpkg", "gap_zones.csv", "new_sites.gpkg", "coverage.csv", "lisa_clusters.csv",
               "distribution.csv", "lagging_districts.csv"):
         assert (tmp_path / "tables" / f).is_file(), f
     lc = pd.read_csv(tmp_path / "tables" / "lisa_clusters.csv").set_index("cluster")["districts"]
@@ -190,7 +190,7 @@ def test_kenya_report_reproduces_published_figures(shared_data, tmp_path):
     assert f"{indicator_label('computer')}: 8.8% in Kenya" in txt
     m = re.search(r"ranges from 3\.5% in (WAJIR|MANDERA|WEST POKOT) to 42\.1% in NAIROBI CITY", txt)
     assert m, "county extremes differ from the published ones"
-    assert "0 district(s) without data and 0 value(s) without a district" in txt  # 47/47 join
+    assert "0 districts without data and 0 value(s) without a district" in txt  # 47/47 join
 
 
 def test_diagnosis_section_and_extra_sections_are_included(territory, tmp_path):
@@ -225,18 +225,18 @@ def test_report_from_the_synthetic_example_matches_its_total_row(tmp_path):
     assert (f"{indicator_label('internet')}: {100 * total['Internet'] / total['Households']:.1f}% in Exampleland "
             f"({total['Internet']:,.0f} of {total['Households']:,.0f} households).") in txt
     assert f"{len(t.hotspots)} public Wi-Fi hotspots are mapped" in txt
-    assert "0 district(s) without data and 0 value(s) without a district" in txt
+    assert "0 districts without data and 0 value(s) without a district" in txt
 
 
 def test_long_tables_are_cut_with_a_translated_note(tmp_path):
-    d = grid_districts(12, 10)  # 120 districts: the page shows 100, the CSV has all
+    d = grid_districts(20, 13)  # 260 districts: the page shows 250, the CSV has all
     rates = grid_rates(d, ("internet",))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         index = build_report(tmp_path, territory_name="Big", districts=d, rates=rates, lang="fr",
                              static_maps_for=())
-    assert "20 lignes de plus dans le fichier CSV" in index.read_text(encoding="utf-8")
-    assert len(pd.read_csv(tmp_path / "tables" / "district_rates.csv")) == 120
+    assert "10 lignes de plus dans le fichier CSV" in index.read_text(encoding="utf-8")
+    assert len(pd.read_csv(tmp_path / "tables" / "district_rates.csv")) == 260
 
 
 def test_report_takes_the_distribution_outputs(territory, tmp_path):
@@ -255,7 +255,7 @@ def test_report_takes_the_distribution_outputs(territory, tmp_path):
     txt = _text(index.read_text(encoding="utf-8"))
     share = rates.numerator / rates.denominator
     below = rates.loc[share < rates.numerator.sum() / rates.denominator.sum(), "area_name"]
-    assert f"{len(below)} district(s) are flagged as lagging:" in txt  # below the territory rate
+    assert f"{len(below)} districts are flagged as lagging:" in txt  # below the territory rate
     lowest = rates.loc[share.idxmin(), "area_name"]
     assert f"flagged as lagging: {lowest}," in txt
     lc = pd.read_csv(tmp_path / "tables" / "lisa_clusters.csv")
@@ -264,3 +264,58 @@ def test_report_takes_the_distribution_outputs(territory, tmp_path):
     got = lc.dropna(subset=["cluster"]).set_index("cluster")["districts"]
     assert got.sort_index().to_dict() == expected.sort_index().to_dict()
     assert len(pd.read_csv(tmp_path / "tables" / "distribution.csv")) == len(ineq)
+
+
+def test_french_tables_have_french_headers_percentages_and_no_inf(territory, tmp_path):
+    """Issue-5 audit: English headers, raw 0-1 shares, "inf" and "P90 = 0.3953" in French reports."""
+    from egovkit.validate import ValidationReport
+
+    d, rates = territory
+    gaps = gpd.GeoDataFrame({"rank": [1], "population": [120.0], "n_cells": [3], "area_km2": [0.2],
+                             "district": [d.area_code.iloc[0]], "share_in_district": [0.997]},
+                            geometry=[d.geometry.iloc[0].buffer(-0.002)], crs=4326)
+    sites = random_points(d, 2, seed=7).assign(rank=[1, 2], candidate=[1573, 4], population_added=[50.0, 40.0],
+                                                share_added_cum=[0.0016, 0.0026])
+    dist = pd.DataFrame({"indicator": ["internet"] * 3 + ["computer"] * 3,
+                         "statistic": ["gini", "max_min_ratio", "p90_p10_ratio"] * 2,
+                         "value": [0.21, np.inf, 48.76, 0.3, 2.5, 3.0],
+                         "note": ["weighted by the denominator", "District 0-1 / District 0-0",
+                                  "P90 = 0.3953, P10 = 0.0081 (rates at population percentiles)"] * 2})
+    v = ValidationReport(source="t.csv")
+    v.add("warning", "missing_value", "internet: value is missing", row=7, column="Internet", area="Zed",
+          fix="fill in the value if it is known")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path, territory_name="Grille", districts=d, rates=rates, gaps=gaps,
+                             new_sites=sites, distribution=dist, lang="fr", validation=v, district_word="county",
+                             hotspots=random_points(d, 5), static_maps_for=())
+    txt = _text(index.read_text(encoding="utf-8"))
+    for english in ("share_in_district", "share_added_cum", "candidate", "n_cells", "statistic", "severity",
+                    "households", "weighted by the denominator", "inf", "0.3953", "0,997", "wifi_", ">internet<"):
+        assert english not in txt, english
+    assert "99,7\u00a0%" in txt and "0,2\u00a0%" in txt  # shares as percentages
+    assert "Part dans le district" in txt and "Site candidat" in txt and "Gravité" in txt
+    assert "Comtés en retard" in txt
+    assert "le taux le plus bas est nul (District 0-0)" in txt  # inf explained, shown as "–"
+    # the table's validation warnings are in "Data checks", with row, column and fix
+    assert "avertissement" in txt and "Zed" in txt and "fill in the value if it is known" in txt
+    assert (tmp_path / "tables" / "gap_zones.csv").is_file() and not (tmp_path / "tables" / "gaps.csv").exists()
+    assert "District 0-0" in txt.split("Part dans le district")[1][:400]  # gap zone district by name
+
+
+def test_set_apart_and_small_districts_are_not_lowest_nor_lagging(territory, tmp_path):
+    d, rates = territory
+    r = rates.copy()
+    low = r.loc[r.indicator == "internet"].sort_values("numerator").area_code.iloc[:2].tolist()
+    r.loc[(r.indicator == "internet") & (r.area_code == low[0]), "denominator"] = 100.0  # small
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(tmp_path, territory_name="G", districts=d, rates=r, min_denominator=150,
+                     set_apart=[low[1]], static_maps_for=())
+    s = pd.read_csv(tmp_path / "tables" / "summary.csv").set_index("indicator")
+    names = dict(zip(d.area_code, d.area_name))
+    assert s.loc["internet", "name_min"] not in (names[low[0]], names[low[1]])
+    lowest = pd.read_csv(tmp_path / "tables" / "lowest_districts.csv")
+    assert not set(lowest["area_code"]) & set(low)
+    txt = _text((tmp_path / "index.html").read_text(encoding="utf-8"))
+    assert "not residential" in txt and "fewer than 150" in txt

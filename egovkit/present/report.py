@@ -101,13 +101,16 @@ def _prepare_rates(rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFr
     return r
 
 
-def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: str = "area_name") -> pd.DataFrame:
+def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: str = "area_name",
+                  min_denominator: float = 0, set_apart: Sequence[str] = ()) -> pd.DataFrame:
     """One row per indicator: the territory's rate and its spread over the districts.
 
     Columns: ``indicator``, ``universe``, ``numerator`` and ``denominator`` (sums over the
     districts with both known), ``share_territory`` (their ratio, 0-1), ``n_districts``,
     ``n_missing`` (districts without a share), ``share_min``/``name_min``,
     ``share_max``/``name_max``, ``n_below`` (districts below the territory's rate).
+    Districts whose denominator is under ``min_denominator`` (parks, an island prison) are
+    left out of the lowest and highest rates only, as are the districts whose key is in ``set_apart``.
 
     Examples
     --------
@@ -125,8 +128,9 @@ def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: s
         num, den = float(sub.loc[ok, "numerator"].sum()), float(sub.loc[ok, "denominator"].sum())
         terr = num / den if den > 0 else np.nan
         s = sub.dropna(subset=["share"])
-        lo = s.loc[s["share"].idxmin()] if len(s) else None
-        hi = s.loc[s["share"].idxmax()] if len(s) else None
+        big = s[(s["denominator"] >= min_denominator) & ~s[key].isin([str(x) for x in set_apart])]
+        lo = big.loc[big["share"].idxmin()] if len(big) else None
+        hi = big.loc[big["share"].idxmax()] if len(big) else None
         rows.append({
             "indicator": ind, "universe": str(sub["universe"].iloc[0]),
             "numerator": num, "denominator": den, "share_territory": terr,
@@ -143,16 +147,26 @@ def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: s
 def _html_table(df: pd.DataFrame | None, *, percent: Sequence[str] = (), points: Sequence[str] = (),
                 numbers: Sequence[str] = (), lang: str = "en", headers: Mapping[str, str] | None = None,
                 max_rows: int = 60) -> str:
+    """An HTML table: headers from the translations' ``columns:`` map, ``share*`` columns as
+    percentages, universes and severities translated, infinite values as "–"."""
     if df is None or len(df) == 0:
         return ""
+    tr = translations(lang)
+    headers = {**tr.get("columns", {}), **(headers or {})}
     d = pd.DataFrame(df).head(max_rows).copy()
     d = d[[c for c in d.columns if c != "geometry"]]
+    percent = set(percent) | {c for c in d.columns if str(c).startswith("share") and c not in points
+                              and pd.api.types.is_numeric_dtype(d[c])}
     body = []
     for _, row in d.iterrows():
         cells = []
         for c in d.columns:
             v = row[c]
-            if c in percent:
+            if c == "universe" or c == "severity":
+                v = tr.get(v, tr.get(f"severity_{v}", v)) if isinstance(v, str) else v
+            if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and np.isinf(float(v)):
+                cells.append("<td class='n'>–</td>")
+            elif c in percent:
                 cells.append(f"<td class='n'>{format_percent(v, lang)}</td>")
             elif c in points:
                 cells.append(f"<td class='n'>{format_points(v, lang)}</td>")
@@ -163,12 +177,63 @@ def _html_table(df: pd.DataFrame | None, *, percent: Sequence[str] = (), points:
             else:
                 cells.append(f"<td>{_html.escape('' if pd.isna(v) else str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    heads = "".join(f"<th>{_html.escape((headers or {}).get(c, str(c)))}</th>" for c in d.columns)
+    heads = "".join(f"<th>{_html.escape(headers.get(c, str(c)))}</th>" for c in d.columns)
     more = ""
     if len(df) > max_rows:
-        text = translations(lang)["more_rows"].format(n=format_number(len(df) - max_rows, lang))
+        text = tr["more_rows"].format(n=format_number(len(df) - max_rows, lang))
         more = f"<p class='note'>{_html.escape(text)}</p>"
     return f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+def _distribution_table(dist: pd.DataFrame, lang: str, words: Mapping[str, str],
+                        universe: str) -> tuple[str, list[str]]:
+    """Inequality figures, one row per indicator and one column per statistic, and their notes.
+
+    The long table of :func:`egovkit.distribution.inequality` (``indicator``, ``statistic``,
+    ``value``, ``note``) is pivoted so that no indicator is cut off; its English notes become
+    translated sentences under the table (weighting, undefined ratios, highest/lowest names).
+    """
+    tr = translations(lang)
+    if not {"indicator", "statistic", "value"} <= set(dist.columns):
+        return _html_table(dist, lang=lang), []
+    order = list(dict.fromkeys(dist["statistic"]))
+    wide = dist.pivot_table(index="indicator", columns="statistic", values="value", aggfunc="first", sort=False,
+                            dropna=False).reindex(columns=order)
+    wide = wide.reindex(list(dict.fromkeys(dist["indicator"])))
+    notes = [tr["s_weighted"].format(universe=universe, **words)]
+    note = dist.set_index(["indicator", "statistic"])["note"] if "note" in dist.columns else pd.Series(dtype=object)
+    for ind in wide.index:
+        lab = indicator_label(ind, lang)
+        mm = note.get((ind, "max_min_ratio"))
+        v = wide.at[ind, "max_min_ratio"] if "max_min_ratio" in wide.columns else np.nan
+        if isinstance(mm, str) and " / " in mm:
+            if pd.notna(v) and np.isinf(v):
+                notes.append(tr["s_ratio_undefined"].format(indicator=lab, name=mm.split(" / ", 1)[1]))
+            else:
+                notes.append(tr["s_max_min"].format(indicator=lab, names=mm))
+        tl = note.get((ind, "theil_l"))
+        if isinstance(tl, str) and ":" in tl and "theil_l" in wide.columns and pd.isna(wide.at[ind, "theil_l"]):
+            notes.append(tr["s_theil_undefined"].format(indicator=lab, names=tl.split(" in ", 1)[-1]))
+    shown = wide.reset_index()
+    shown["indicator"] = [indicator_label(i, lang) for i in shown["indicator"]]
+    heads = {c: tr.get("stats", {}).get(c, c) for c in shown.columns}
+    dec = {c: 3 for c in ("gini", "theil_t", "theil_l", "cv")} | {"max_min_ratio": 1, "p90_p10_ratio": 1}
+    body = []
+    for _, row in shown.iterrows():
+        cells = [f"<td>{_html.escape(str(row['indicator']))}</td>"]
+        for c in shown.columns[1:]:
+            v = row[c]
+            if pd.notna(v) and np.isinf(float(v)):
+                text = "–"
+            elif str(c).startswith("share"):
+                text = format_percent(v, lang)
+            else:
+                text = format_number(v, lang, dec.get(c, 0))
+            cells.append(f"<td class='n'>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    head = "".join(f"<th>{_html.escape(tr['columns'].get('indicator', 'indicator') if c == 'indicator' else heads[c])}</th>"
+                   for c in shown.columns)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>", notes
 
 
 def _png_data_uri(path: Path) -> str:
@@ -236,6 +301,13 @@ def build_report(
     assessment: Any = None,
     action_plan: pd.DataFrame | None = None,
     extra_sections: Sequence[str] = (),
+    district_word: str = "district",
+    lagging_sentences: Sequence[str] = (),
+    min_denominator: float = 0,
+    set_apart: Sequence[str] = (),
+    validation: ValidationReport | None = None,
+    extra_files: Sequence[str | Path] = (),
+    extra_notes: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
     """Build the HTML diagnosis report of a territory and export its tables and figures.
 
@@ -282,6 +354,26 @@ def build_report(
         action plan: the diagnosis section of ``egovkit.present.diagnosis_plots`` is added.
     extra_sections
         Further HTML fragments (trusted, e.g. ``<section>`` elements) appended before the files.
+    district_word
+        What the districts are called: ``"county"``, ``"neighbourhood"``, ``"tract"``... (translated
+        with the ``district_words`` of ``i18n/{en,fr}.yaml``; other words are used as given).
+    lagging_sentences
+        Sentences already written about the lagging districts (e.g. by
+        :func:`egovkit.distribution.lagging_summary`), shown first in that section.
+    min_denominator
+        Districts whose denominator (persons or households) of the main indicator is under this
+        are left out of the lagging list and of the lowest/highest rates, and the report says
+        which (their figures stay in every table). 0 (default) keeps every district.
+    set_apart
+        Keys of districts that are not residential (parks, airports, a prison island), left out
+        in the same way whatever their population.
+    validation
+        The validation report of the inputs: its errors and warnings (row, column, district,
+        how to fix) are listed in "Data checks".
+    extra_files
+        Files already in ``out_dir`` (relative or absolute) to list under "Files".
+    extra_notes
+        ``{"wifi": [...], "distribution": [...], "quality": [...]}``: further notes per section.
     map_geometry_bytes
         Budget of the district GeoJSON in the interactive map (see
         :func:`~egovkit.present.maps.simplify_for_web`); 1 MB (about 4 m tolerance) keeps the NYC tract
@@ -297,6 +389,10 @@ def build_report(
     import egovkit
 
     tr = translations(lang)
+    one, many = tr.get("district_words", {}).get(district_word, [district_word, district_word + "s"])
+    words = {"district": one, "districts": many, "Districts": many[:1].upper() + many[1:]}
+    tr["sec_lagging"] = tr["sec_lagging"].format(**words)
+    tr["sec_distribution"] = tr["sec_distribution"].format(**words)
     out = Path(out_dir)
     for sub in ("maps", "figures", "tables"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -309,12 +405,16 @@ def build_report(
                          column="indicator", fix="pick one of the listed indicators")
     main = r[r["indicator"] == indicator].drop_duplicates(key)
     label = indicator_label(indicator, lang)
-    summary = summary_table(r, key=key, name_column=name_column)
+    set_apart = [str(x) for x in set_apart]
+    summary = summary_table(r, key=key, name_column=name_column, min_denominator=min_denominator,
+                            set_apart=set_apart)
     srow = summary.set_index("indicator").loc[indicator]
     universe = tr.get(srow["universe"], srow["universe"])
     files: list[Path] = []
     sentences: dict[str, list[str]] = {k_: [] for k_ in ("summary", "lagging", "wifi", "distribution", "quality")}
-    notes: dict[str, list[str]] = {"wifi": [], "distribution": []}
+    notes: dict[str, list[str]] = {"wifi": [], "distribution": [], "quality": []}
+    for k_, v_ in (extra_notes or {}).items():
+        notes.setdefault(k_, []).extend(v_)
     tables: dict[str, str] = {}
     hdr = tr.get("columns", {})
 
@@ -356,14 +456,24 @@ def build_report(
     classes = m.egovkit_classes
     scheme_label = tr.get(f"scheme_{classes.scheme}", classes.scheme)
     maps = [{"srcdoc": map_html, "href": f"maps/{indicator}.html",
-             "caption": tr["caption_map"].format(indicator=label, scheme=scheme_label, k=classes.k)}]
+             "caption": tr["caption_map"].format(indicator=label, scheme=scheme_label, k=classes.k, **words)}]
     qual = join_report.to_frame()
     qual.to_csv(out / "tables" / "join_report.csv", index=False)
     files.append(out / "tables" / "join_report.csv")
     n_no_data = len(join_report.by_code("no_data"))
     n_no_geom = len(join_report.by_code("no_geometry"))
-    sentences["quality"].append(tr["s_join"].format(n_no_data=n_no_data, n_no_geom=n_no_geom))
+    sentences["quality"].append(tr["s_join"].format(n_no_data=n_no_data, n_no_geom=n_no_geom, **words))
     tables["quality"] = _html_table(qual[["severity", "code", "area", "message", "action"]], lang=lang)
+    if validation is not None:
+        vf = validation.to_frame()
+        vf = vf[vf["severity"].isin(["error", "warning"])]
+        vf = vf.sort_values("severity", key=lambda c: c.map({"error": 0, "warning": 1}), kind="stable")
+        sentences["quality"].append(tr["s_validation"].format(
+            n_err=format_number((vf["severity"] == "error").sum(), lang),
+            n_warn=format_number((vf["severity"] == "warning").sum(), lang)))
+        cols = [c for c in ("severity", "source", "row", "column", "area", "message", "fix") if c in vf.columns]
+        vf = vf[cols].astype("object").where(vf[cols].notna(), "")
+        tables["quality"] += _html_table(vf, lang=lang, max_rows=100)
 
     # -- static maps
     static = []
@@ -385,10 +495,10 @@ def build_report(
         files += paths
         static.append({"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
                        "caption": tr["caption_map"].format(indicator=indicator_label(ind, lang),
-                                                           scheme=scheme_label, k=k)})
+                                                           scheme=scheme_label, k=k, **words)})
 
     # -- summary cards and sentences (numbers from `summary`)
-    cards = [{"value": format_number(srow["n_districts"], lang), "label": tr["fig_districts"]},
+    cards = [{"value": format_number(srow["n_districts"], lang), "label": tr["fig_districts"].format(**words)},
              {"value": format_number(srow["denominator"], lang),
               "label": tr["fig_denominator"].format(universe=universe)}]
     for _, s in summary.iterrows():
@@ -401,12 +511,24 @@ def build_report(
     sentences["summary"].append(tr["s_range"].format(
         n=format_number(srow["n_districts"], lang), min=format_percent(srow["share_min"], lang),
         min_name=srow["name_min"], max=format_percent(srow["share_max"], lang), max_name=srow["name_max"],
-        n_below=format_number(srow["n_below"], lang)))
+        n_below=format_number(srow["n_below"], lang), **words))
     if srow["n_missing"]:
-        sentences["summary"].append(tr["s_missing"].format(n=format_number(srow["n_missing"], lang)))
+        sentences["summary"].append(tr["s_missing"].format(n=format_number(srow["n_missing"], lang), **words))
+    apart = main[main[key].isin(set_apart)]
+    if len(apart):
+        sentences["lagging"].append(tr["s_set_apart"].format(
+            n=format_number(len(apart), lang), districts=many if len(apart) > 1 else one,
+            names=_names([str(v) for v in apart[name_column]], lang)))
+    small = main[(main["denominator"] < min_denominator) & ~main[key].isin(set_apart)]
+    if len(small):
+        sentences["lagging"].append(tr["s_small_excluded"].format(
+            n=format_number(len(small), lang), districts=many if len(small) > 1 else one,
+            min=format_number(min_denominator, lang), universe=universe,
+            names=_names([str(v) for v in small[name_column]], lang)))
 
     # -- lagging districts
     terr = float(srow["share_territory"])
+    sentences["lagging"][:0] = [str(x) for x in lagging_sentences]
     if lagging is not None and len(lagging):
         lag = pd.DataFrame(lagging).drop(columns=["geometry"], errors="ignore")
         name_col = next((c for c in ("area", name_column, key) if c in lag.columns), lag.columns[0])
@@ -414,7 +536,7 @@ def build_report(
         if len(lag) > len(listed):  # say that the list goes on (the table below has them all)
             listed.append(tr["n_more"].format(n=format_number(len(lag) - len(listed), lang)))
         sentences["lagging"].append(tr["s_lagging"].format(n=format_number(len(lag), lang),
-                                                           names=_names(listed, lang)))
+                                                           names=_names(listed, lang), **words))
         lag.to_csv(out / "tables" / "lagging_districts.csv", index=False)
         files.append(out / "tables" / "lagging_districts.csv")
         show = [c for c in (name_col, "share", "gap_pct_points", "denominator", "missing_to_territory")
@@ -424,14 +546,16 @@ def build_report(
             shown["gap_pct_points"] = shown["gap_pct_points"] / 100.0
         tables["lagging"] = _html_table(shown, percent=["share"], points=["gap_pct_points"],
                                         numbers=[c for c in ("denominator", "missing_to_territory") if c in shown],
-                                        lang=lang, headers=hdr)
+                                        lang=lang, headers=hdr, max_rows=100)
     else:
-        low = main.dropna(subset=["share"]).sort_values("share", kind="stable").head(n_lowest)
+        low = main.dropna(subset=["share"])
+        low = low[(low["denominator"] >= min_denominator) & ~low[key].isin(set_apart)]
+        low = low.sort_values("share", kind="stable").head(n_lowest)
         low = low[_uniq(key, name_column, "numerator", "denominator", "share")].assign(gap_share=lambda d: d["share"] - terr)
         low.to_csv(out / "tables" / "lowest_districts.csv", index=False)
         files.append(out / "tables" / "lowest_districts.csv")
         sentences["lagging"].append(tr["s_lowest"].format(names=_names(
-            [f"{n} ({format_percent(v, lang)})" for n, v in zip(low[name_column], low["share"])], lang)))
+            [f"{n} ({format_percent(v, lang)})" for n, v in zip(low[name_column], low["share"])], lang), **words))
         tables["lagging"] = _html_table(low, percent=["share"], points=["gap_share"],
                                         numbers=["numerator", "denominator"], lang=lang, headers=hdr)
 
@@ -466,9 +590,10 @@ def build_report(
         g = gaps.copy()
         if "area_km2" not in g.columns:
             g["area_km2"] = g.geometry.to_crs(g.to_crs(4326).estimate_utm_crs()).area / 1e6
-        files.append(_write_gpkg(g, out / "tables" / "gaps.gpkg", "gaps"))
-        pd.DataFrame(g.drop(columns=g.geometry.name)).to_csv(out / "tables" / "gaps.csv", index=False)
-        files.append(out / "tables" / "gaps.csv")
+        # gap_zones, not gaps: tables/gaps.csv is the gap of each district to the territory rate
+        files.append(_write_gpkg(g, out / "tables" / "gap_zones.gpkg", "gap_zones"))
+        pd.DataFrame(g.drop(columns=g.geometry.name)).to_csv(out / "tables" / "gap_zones.csv", index=False)
+        files.append(out / "tables" / "gap_zones.csv")
         area = float(g["area_km2"].sum())
         if "population" in g.columns:
             sentences["wifi"].append(tr["s_gaps_pop"].format(n=format_number(len(g), lang),
@@ -477,7 +602,8 @@ def build_report(
         else:
             sentences["wifi"].append(tr["s_gaps"].format(n=format_number(len(g), lang),
                                                          area=format_number(area, lang, 1)))
-        tables["gaps"] = _html_table(pd.DataFrame(g.drop(columns=g.geometry.name)), lang=lang, headers=hdr,
+        tables["gaps"] = _html_table(_district_names(pd.DataFrame(g.drop(columns=g.geometry.name)), r, key,
+                                                     name_column), lang=lang, headers=hdr,
                                      max_rows=15)
     else:
         notes["wifi"].append(tr["omitted"].format(what=tr["what_gaps"]))
@@ -493,7 +619,8 @@ def build_report(
         else:
             sentences["wifi"].append(tr["s_new_sites"].format(n=format_number(len(ns), lang)))
         cards.append({"value": format_number(len(ns), lang), "label": tr["fig_new_sites"]})
-        tables["new_sites"] = _html_table(pd.DataFrame(ns.drop(columns=ns.geometry.name)), lang=lang,
+        tables["new_sites"] = _html_table(_district_names(pd.DataFrame(ns.drop(columns=ns.geometry.name)), r, key,
+                                                          name_column), lang=lang,
                                           headers=hdr, max_rows=15)
     else:
         notes["wifi"].append(tr["omitted"].format(what=tr["what_new_sites"]))
@@ -507,7 +634,7 @@ def build_report(
         out / "tables" / "lorenz_gini.csv", index=False)
     files.append(out / "tables" / "lorenz_gini.csv")
     sentences["distribution"].append(tr["s_lorenz"].format(
-        indicator=label, universe=universe, gini=format_number(gini, lang, 3)))
+        indicator=label, universe=universe, gini=format_number(gini, lang, 3), **words))
     lorenz_fig = {"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
                   "caption": tr["caption_lorenz"].format(indicator=label, universe=universe)}
     if distribution is not None:
@@ -515,7 +642,15 @@ def build_report(
                 if isinstance(distribution, Mapping) else pd.DataFrame(distribution).reset_index(drop=True))
         dist.to_csv(out / "tables" / "distribution.csv", index=False)
         files.append(out / "tables" / "distribution.csv")
-        tables["distribution"] = _html_table(dist.drop(columns=["geometry"], errors="ignore"), lang=lang, headers=hdr)
+        html_, dnotes = _distribution_table(dist.drop(columns=["geometry"], errors="ignore"), lang, words,
+                                            universe)
+        tables["distribution"] = html_
+        notes["distribution"] += dnotes
+        if "indicator" in dist.columns:
+            skipped = [i for i in indicators if i not in set(dist["indicator"])]
+            if skipped:
+                notes["distribution"].append(tr["s_not_computed"].format(
+                    what=_names([indicator_label(i, lang) for i in skipped], lang)))
     else:
         notes["distribution"].append(tr["omitted"].format(what=tr["what_distribution"]))
     if lisa is not None:
@@ -531,13 +666,15 @@ def build_report(
     paths = charts.save_figure(fig, out / "figures", f"ranked_{indicator}")
     files += paths
     charts_out.insert(0, {"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
-                          "caption": tr["caption_bars"].format(indicator=label)})
+                          "caption": tr["caption_bars"].format(indicator=label, **words)})
     if len(indicators) > 1:
         fig = charts.ownership_heatmap(r, indicators, key=key, name_column=name_column, lang=lang)
         paths = charts.save_figure(fig, out / "figures", "ownership_heatmap")
         files += paths
         charts_out.insert(1, {"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
-                              "caption": tr["caption_heatmap"]})
+                              "caption": (tr["caption_heatmap_wifi"].format(**words)
+                                          if all(str(i).startswith("wifi_") for i in indicators)
+                                          else tr["caption_heatmap"].format(**words))})
     charts_out.append(lorenz_fig)
 
     # -- tables shown in the page
@@ -552,7 +689,7 @@ def build_report(
     dist_tab.columns = [hdr.get(c, c) if c in (key, name_column) else indicator_label(c, lang)
                         for c in dist_tab.columns]
     tables["districts"] = _html_table(dist_tab, percent=[indicator_label(c, lang) for c in indicators],
-                                      lang=lang, max_rows=100)
+                                      lang=lang, max_rows=250)
 
     sections = []
     if assessment is not None:
@@ -571,10 +708,24 @@ def build_report(
                                          date=_dt.date.today().isoformat()),
         sections=[_Markup(x) for x in sections], cards=cards, sentences=sentences, notes=notes, maps=maps, static_maps=static, charts=charts_out,
         tables={k_: _Markup(v) for k_, v in tables.items()},
-        files=sorted(str(p.relative_to(out)) for p in files))
+        files=sorted({str(p.relative_to(out)) for p in files}
+                     | {str(Path(f).relative_to(out)) if Path(f).is_absolute() else str(f) for f in extra_files}))
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def _district_names(df: pd.DataFrame, rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:
+    """For display: the ``district`` codes of gap zones / new sites as names; ids as text."""
+    df = df.copy()
+    if "district" in df.columns and name_column in rates.columns:
+        names = rates.drop_duplicates(key).set_index(key)[name_column]
+        code = _key(df["district"])
+        df["district"] = code.map(names).fillna(code)
+    for c in ("candidate", "site_id"):
+        if c in df.columns:
+            df[c] = df[c].astype("string")
+    return df
 
 
 def _uniq(*cols: str) -> list[str]:
