@@ -221,7 +221,11 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
         ax.set_yticks([])
         fig.colorbar(im, ax=ax, label="%")
     ax.set_ylabel("" if labelled else f"{n} {translations(lang)['districts'].lower()}")
-    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    # long labels wrapped, horizontal: rotated ones were cut at the figure's edge
+    import textwrap
+
+    ax.set_xticks(ax.get_xticks(), ["\n".join(textwrap.wrap(str(c), 22)) for c in wide.columns])
+    ax.tick_params(axis="x", labelrotation=0, labelsize=8)
     fig.tight_layout()
     return fig
 

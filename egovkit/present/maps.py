@@ -244,6 +244,8 @@ def check_join(
             "Fix: check that both use the same coding (leading zeros, prefixes) or join by name")
     for code, row in zip(dkey[~matched], districts.loc[~matched.to_numpy()].itertuples(index=False)):
         name = getattr(row, name_column) if name_column and name_column in districts.columns else code
+        if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA or str(name) in ("", "nan", "<NA>"):
+            name = code  # never "nan" in the data checks
         report.add("warning", "no_data", f"district {code!r} has no value: drawn in the 'No data' class",
                    column=key, area=str(name), action="kept as no data",
                    fix="add the district to the table or check its code")
