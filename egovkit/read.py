@@ -308,17 +308,48 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
     else:  # decimal comma or "1.234" thousands possible: every cell is text, parsed later
         dtypes = str
     try:
+        # usecols: cells beyond the header's width are ignored on every row alike (and reported
+        # by _report_long_rows) instead of refusing the file when a later row has them
         raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtypes,
                           keep_default_na=False, na_values=[""], skip_blank_lines=False, skiprows=h,
-                          index_col=False)
+                          index_col=False, usecols=list(range(len(header))) if header else None)
     except pd.errors.ParserError as exc:
         raise InputError(f"cannot split the rows into columns ({exc})", file=name,
                          fix="check the separator (pass sep=';' or sep=',') and quoting") from exc
     raw.columns = [str(c).strip() for c in raw.columns]
+    _report_long_rows(text, sep, h, len(header), report)
     if len(set(header)) < len(header):  # pandas renamed the copies "x.1": name them as written
         raw = _drop_duplicate_columns(raw, header, report)
     lines = np.arange(len(raw)) + h + 2
     return raw, lines, sep
+
+
+def _report_long_rows(text: str, sep: str, h: int, width: int, report: ValidationReport) -> None:
+    """Warn for each row with more cells than the header: pandas drops the extra cells."""
+    if not width:
+        return
+    if '"' not in text:  # no quoting: counting separators is exact and fast
+        counts = pd.Series(text.splitlines()).str.count(re.escape(sep)).to_numpy() + 1
+        long_rows = [(i + 1, None) for i in np.flatnonzero(counts > width) if i > h]
+    else:
+        long_rows = [(i + 1, row) for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep))
+                     if i > h and len(row) > width]
+    if not long_rows:
+        return
+    lines = text.splitlines() if long_rows[0][1] is None else None
+    long_rows = [(line, row if row is not None else next(csv.reader([lines[line - 1]], delimiter=sep)))
+                 for line, row in long_rows]
+    long_rows = [(line, cells) for line, cells in long_rows if any(c.strip() for c in cells[width:])]  # not "A,1,"
+    for line, cells in long_rows[:50]:
+        extra = cells[width:]
+        report.add("warning", "extra_cells", f"the row has {len(cells)} cells but the header {width}: extra cell(s) "
+                   f"{extra[:5]} ignored", row=line, action="ignored",
+                   fix="check the row for a stray separator (a decimal comma in a comma-separated file?) or add "
+                       "the missing column name to the header")
+    if len(long_rows) > 50:
+        report.add("warning", "extra_cells", f"{len(long_rows) - 50} more row(s) with extra cells (rows "
+                   f"{', '.join(str(x) for x, _ in long_rows[50:60])}...)", row=long_rows[50][0], action="ignored",
+                   fix="check the separator (pass sep=)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -814,6 +845,12 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     roles["den_map"] = den_map
 
     if layout == "wide":
+        acs = [c for c in raw.columns if re.match(r"S2801_C0\d_\d{3}", str(c))]
+        if not ind_cols and acs:
+            raise InputError(f"this is a raw ACS S2801 download ({len(acs)} columns such as {acs[0]!r}): its "
+                             "estimate, margin-of-error and percent columns need their own reader", file=name,
+                             fix="read it with egovkit.acs.read_acs_s2801(path) (optionally with the "
+                                 "'..._metadata.csv' file), which returns the same kind of table")
         if not ind_cols:
             cat = catalogue()
             raise InputError(
@@ -1281,6 +1318,10 @@ def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, s
     for i in np.flatnonzero((status == _OK) & (vals < 0)):
         report.add("error", "negative_value", f"denominator {vals[i]:g} is negative", row=lines[i], column=col,
                    area=names[i], action="dropped", fix="correct the count in the file")
+    for i in np.flatnonzero((status == _OK) & (vals == 0)):
+        report.add("warning", "zero_denominator", "denominator is 0: no rate can be computed, every indicator of "
+                   "this row dropped", row=lines[i], column=col, area=names[i], action="dropped",
+                   fix="check the count; an area with no households or persons can be left out of the table")
 
 
 def _cross_check(ctx: _Context, rows: pd.DataFrame, primary: dict, other: dict) -> None:
@@ -1397,7 +1438,7 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
         col, kind = b["column"], b["kind"]
         lines, names = row_lines[pos], row_names[pos]
         text = b["text"]
-        valid = (st == _OK) & (dst == _OK) & (den >= 0) & ~no_name[pos]
+        valid = (st == _OK) & (dst == _OK) & (den > 0) & ~no_name[pos]  # den 0: reported by _report_den
 
         def emit(mask: np.ndarray, severity: str, code: str, msg, fix: str, action: str = "dropped") -> None:
             for i in np.flatnonzero(mask):

@@ -54,3 +54,42 @@ def test_shares_with_three_decimals_are_decimals(tmp_path: Path) -> None:
     t = _read(tmp_path / "t.csv", "district;households;internet\nA;1000;0.125\nB;2000;0.250\n")
     assert _got(t) == {"A": (125.0, 1000.0), "B": (500.0, 2000.0)}
     assert not t.report.by_code("dot_thousands")
+
+
+# ------------------------------------------------------------------------------------------ rows
+def test_zero_denominator_is_named_in_the_read_report(tmp_path: Path) -> None:
+    from egovkit.indicators import compute_rates
+
+    t = _read(tmp_path / "t.csv", "district,households,internet\nA,1000,300\nForest,0,0\nB,2000,400\n")
+    w = t.report.by_code("zero_denominator")[0]
+    assert (w.row, w.area, w.column, w.severity) == (3, "Forest", "households", "warning")
+    assert t.report.row_fate == {2: "used", 3: "dropped", 4: "used"}
+    assert len(compute_rates(t)) == 2  # no longer raises on the Forest row
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_extra_cells_of_a_ragged_row_are_warned_with_the_line(tmp_path: Path, sep: str) -> None:
+    text = "district,households,internet\nA,1000,300,5\nB,2000,100\nC,3000,400\n".replace(",", sep)
+    t = _read(tmp_path / "t.csv", text)
+    w = t.report.by_code("extra_cells")
+    assert len(w) == 1 and w[0].row == 2 and w[0].severity == "warning" and "['5']" in w[0].message
+    # a trailing separator loses nothing: no warning
+    t2 = _read(tmp_path / "t2.csv", "district,households,internet\nA,1000,300,\nB,2000,100,\n".replace(",", sep))
+    assert not t2.report.by_code("extra_cells")
+
+
+@pytest.mark.parametrize("text", ['district,households,internet\n"A",1000,300\n"B",2000,100,"7"\n',
+                                  "district,households,internet\nA,1000,300\nB,2000,100,7\n"])
+def test_a_later_ragged_row_is_warned_not_the_whole_file_refused(tmp_path: Path, text: str) -> None:
+    t = _read(tmp_path / "t.csv", text)
+    assert [i.row for i in t.report.by_code("extra_cells")] == [3]
+    assert t.report.row_fate == {2: "used", 3: "used"}
+
+
+def test_raw_acs_s2801_file_points_to_its_reader(shared_data) -> None:
+    from egovkit.errors import InputError
+
+    path = shared_data / "us-county-acs-s2801" / "ACSST1Y2018.S2801_data_with_overlays.csv"
+    with pytest.raises(InputError) as exc:
+        read_table(path)
+    assert "read_acs_s2801" in str(exc.value) and "S2801_C01_001E" in str(exc.value)
