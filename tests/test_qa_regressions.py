@@ -200,7 +200,7 @@ def test_report_lagging_sentence_says_the_list_goes_on(tmp_path: Path, lang: str
     if lang == "en":
         for wrong in ("the coverage results was", "the gap zones was", "the proposed new sites was"):
             assert wrong not in txt
-        assert "the list of gap zones was not provided" in txt
+        assert "Not included: no gap zones (they need hotspots and a population)." in txt
 
 
 def test_long_table_with_denominator_rows_reads_them_as_the_denominator(tmp_path: Path) -> None:
