@@ -373,7 +373,7 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
 
     ``options`` go to :func:`egovkit.present.build_report`.
     """
-    from .present.report import build_report
+    from .present.report import CSV_FLOAT, build_report
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -388,7 +388,7 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
         if df is not None:
             df = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
             df = df.drop(columns=[c for c in ("area_code", "area_name") if c in df and df[c].isna().all()])
-            df.to_csv(tables / f"{name}.csv", index=False)
+            df.to_csv(tables / f"{name}.csv", index=False, float_format=CSV_FLOAT)
             written.append(tables / f"{name}.csv")
     key = "area_code" if diag.rates["area_code"].notna().all() else "area_name"
     districts = diag.districts.copy()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import re
 import warnings
 
@@ -20,7 +22,7 @@ from test_present_synthetic import grid_districts, grid_rates, random_points
 
 def _text(html: str) -> str:
     """Visible text of the report page outside the map iframe, tags removed."""
-    html = re.sub(r"<iframe.*?</iframe>", "", html, flags=re.S)
+    html = re.sub(r"<iframe.*?</iframe>|<script.*?</script>", "", html, flags=re.S)
     return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
@@ -46,7 +48,12 @@ def test_minimal_report_writes_everything_offline(minimal_report, territory):
     d, rates = territory
     html = index.read_text(encoding="utf-8")
     assert external_assets(html) == []
-    assert "<img" in html and "data:image/png;base64," in html and 'srcdoc="' in html
+    assert "<img" in html and "data:image/png;base64," in html
+    # the interactive map travels gzip-compressed in index.html: it inflates to the map file, byte for byte
+    payload = re.search(r'<script type="application/gzip;base64" id="egovkit-map-1">(.*?)</script>', html, re.S)
+    inflated = gzip.decompress(base64.b64decode(payload.group(1))).decode("utf-8")
+    assert inflated == (out / "maps" / "internet.html").read_text(encoding="utf-8")
+    assert len(payload.group(1)) < 0.5 * len(inflated)
     for f in ("tables/summary.csv", "tables/district_rates.csv", "tables/districts.gpkg",
               "tables/join_report.csv", "tables/lowest_districts.csv", "maps/internet.html",
               "figures/ranked_internet.png", "figures/ranked_internet.svg", "figures/ownership_heatmap.svg",

@@ -167,7 +167,7 @@ def test_report_saved_as_xlsx_is_a_spreadsheet(tmp_path: Path) -> None:
 def _report_text(html: str) -> str:
     import re
 
-    html = re.sub(r"<iframe.*?</iframe>", "", html, flags=re.S)
+    html = re.sub(r"<iframe.*?</iframe>|<script.*?</script>", "", html, flags=re.S)
     return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
