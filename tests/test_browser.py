@@ -131,3 +131,35 @@ def test_report_opens_offline_with_its_map(browser, tmp_path):
     assert "Synthèse" in page.locator("h2").first.inner_text()
     assert errors == [] and blocked == []
     page.close()
+
+
+@pytest.mark.realdata
+def test_nyc_report_draws_every_neighbourhood_and_hotspot_offline(browser, mirror, tmp_path):
+    """The real case as `egovkit report nyc` builds it, opened with the network blocked: every NTA
+    polygon, the 3,319 hotspots (clusters + single markers), the 20 new sites and the gap zones
+    are drawn inside the map that index.html inflates from its compressed copy."""
+    from egovkit.pipeline import diagnose_nyc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        diag = diagnose_nyc(tmp_path / "nyc", lang="en")
+    page, errors, blocked = _open(browser, diag.report_path, wait_ms=5000)
+    _shot(page, "report_nyc.png")
+    frames = [f for f in page.frames if f != page.main_frame]
+    assert len(frames) == 1
+    frame = frames[0]
+    strokes = frame.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('stroke'))")
+    fills = frame.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))")
+    single_hotspots = fills.count("#ffffff")
+    in_clusters = frame.eval_on_selector_all(
+        ".marker-cluster", "els => els.reduce((s, e) => s + parseInt(e.innerText.replace(/\\D/g, ''), 10), 0)")
+    assert in_clusters + single_hotspots == len(diag.hotspots) == 3319
+    n_sites, n_gaps, n_cover = strokes.count("#7b3294"), strokes.count("#d95f02"), strokes.count("#00441b")
+    assert n_sites == len(diag.new_sites) == 20
+    assert n_gaps == len(diag.coverage_gaps) and n_cover == 1
+    n_districts = len(strokes) - single_hotspots - n_sites - n_gaps - n_cover
+    assert n_districts == len(diag.districts) == 195
+    legend = frame.locator(".egovkit-legend").inner_text()
+    assert "Wi-Fi hotspots (3,319)" in legend and "No data (2)" in legend
+    assert errors == [] and blocked == []
+    page.close()
