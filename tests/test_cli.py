@@ -34,6 +34,8 @@ def test_demo_writes_report_tables_and_figures(demo_dir):
     assert "Exampleland" in html
     assert "<script src=\"http" not in html and "<link href=\"http" not in html
     assert (out / "validation_report.txt").exists()
+    # the synthetic table is clean: the data checks say so instead of pointing at an empty list
+    assert "validation found no error and no warning" in html and "they are listed below" not in html
     assert list((out / "figures").glob("*.png")) and list((out / "figures").glob("*.svg"))
     assert (out / "tables" / "territory.csv").exists()
     assert list((out / "tables").glob("*.gpkg"))

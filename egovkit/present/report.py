@@ -476,12 +476,16 @@ def build_report(
         vf = validation.to_frame()
         vf = vf[vf["severity"].isin(["error", "warning"])]
         vf = vf.sort_values("severity", key=lambda c: c.map({"error": 0, "warning": 1}), kind="stable")
-        sentences["quality"].append(tr["s_validation"].format(
-            n_err=format_number((vf["severity"] == "error").sum(), lang),
-            n_warn=format_number((vf["severity"] == "warning").sum(), lang)))
+        if vf.empty:
+            sentences["quality"].append(tr["s_validation_clean"])
+        else:
+            sentences["quality"].append(tr["s_validation"].format(
+                n_err=format_number((vf["severity"] == "error").sum(), lang),
+                n_warn=format_number((vf["severity"] == "warning").sum(), lang)))
         cols = [c for c in ("severity", "source", "row", "column", "area", "message", "fix") if c in vf.columns]
         vf = vf[cols].astype("object").where(vf[cols].notna(), "")
-        tables["quality"] += _html_table(vf, lang=lang, max_rows=100)
+        if not vf.empty:
+            tables["quality"] += _html_table(vf, lang=lang, max_rows=100)
 
     # -- static maps
     static = []
