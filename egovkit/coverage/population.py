@@ -365,13 +365,18 @@ def _to_metric(x: np.ndarray, y: np.ndarray, crs: CRS, report: ValidationReport)
     target = projected_crs(corners)
     if target == crs:
         return x, y, crs
-    from pyproj import Transformer
-
-    tx, ty = Transformer.from_crs(crs, target, always_xy=True).transform(x, y)
     report.add("info", "crs_chosen", f"coordinates in {crs.name} are not metres on the ground there (units or scale "
                f"error over 1 %); moved to {target.name} for distances", action="repaired",
                fix="give coordinates in a local metric CRS (e.g. the UTM zone) to skip this")
-    return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float), target
+    return (*_transform_xy(x, y, crs, target), target)
+
+
+def _transform_xy(x: np.ndarray, y: np.ndarray, src: Any, dst: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinate arrays from CRS ``src`` to ``dst`` (x = easting/longitude first)."""
+    from pyproj import Transformer
+
+    tx, ty = Transformer.from_crs(src, dst, always_xy=True).transform(x, y)
+    return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
 
 
 def population_from_points(
@@ -643,9 +648,7 @@ def population_from_districts(
     if weight is not None:
         wx, wy = weight.x, weight.y
         if CRS.from_user_input(weight.crs) != crs:
-            from pyproj import Transformer
-
-            wx, wy = Transformer.from_crs(weight.crs, crs, always_xy=True).transform(wx, wy)
+            wx, wy = _transform_xy(wx, wy, weight.crs, crs)
             report.add("info", "weight_reprojected", f"the weight layer ({CRS.from_user_input(weight.crs).name}) was "
                        f"moved to the districts' CRS ({crs.name})", action="repaired")
         wi = _cells_of(np.asarray(wx, dtype=float), np.asarray(wy, dtype=float), grid)
