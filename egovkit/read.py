@@ -419,9 +419,12 @@ def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationR
     else:
         decimal = "."
         if n_dthou:
-            report.add("warning", "dot_thousands", f"{n_dthou} cell(s) such as {dthou_example!r} are read as "
-                       f"decimals ({dthou_example!r} = {float(dthou_example):g}) because other cells have decimal "
-                       "points; they may be thousands", action="inferred",
+            # '1.234' reads as a decimal; '1.234.567' cannot, and is reported per cell when parsed
+            as_num = pd.to_numeric(pd.Series([dthou_example]), errors="coerce").iat[0]
+            how = (f"are read as decimals ({dthou_example!r} = {as_num:g})" if pd.notna(as_num) else
+                   "are read as decimals where they have one dot, else reported as not numbers")
+            report.add("warning", "dot_thousands", f"{n_dthou} cell(s) such as {dthou_example!r} {how} because "
+                       "other cells have decimal points; they may be thousands", action="inferred",
                        fix=f"check them; pass decimal=',' if {dthou_example!r} means "
                            f"{dthou_example.replace('.', '')}")
     if decimal == ",":

@@ -50,6 +50,23 @@ def test_dotted_cells_next_to_decimal_points_are_warned(tmp_path: Path) -> None:
     assert w.severity == "warning" and "decimal=','" in w.fix
 
 
+@pytest.mark.parametrize("text", ["district;households;internet\nA;1.234.567;30.5\nB;2000;40.5\n",
+                                  'district,households,internet\n"A","1.234.567",30.5\n"B","2000",40.5\n'])
+def test_multi_dot_cell_next_to_decimal_points_is_reported_not_raised(tmp_path: Path, text: str) -> None:
+    # '1.234.567' among decimal points used to raise a bare ValueError from float() in the warning
+    t = _read(tmp_path / "t.csv", text)
+    w = t.report.by_code("dot_thousands")[0]
+    assert w.severity == "warning" and "'1.234.567'" in w.message and "decimal=','" in w.fix
+    bad = t.report.by_code("non_numeric")[0]
+    assert (bad.row, bad.severity) == (2, "error") and "'1.234.567'" in bad.message
+    assert _got(t) == {"B": pytest.approx((810.0, 2000.0))}
+
+
+def test_multi_dot_cell_is_thousands_in_a_semicolon_file(tmp_path: Path) -> None:
+    t = _read(tmp_path / "t.csv", "district;households;internet\nA;1.234.567;300\nB;2000;400\n")
+    assert _got(t) == {"A": (300, 1234567), "B": (400, 2000)}
+
+
 def test_shares_with_three_decimals_are_decimals(tmp_path: Path) -> None:
     t = _read(tmp_path / "t.csv", "district;households;internet\nA;1000;0.125\nB;2000;0.250\n")
     assert _got(t) == {"A": (125.0, 1000.0), "B": (500.0, 2000.0)}
