@@ -919,17 +919,20 @@ def _denominator_rows(ctx: _Context, *, area: str, code: str | None, parent: str
     out = []
     for lab in den_labels:
         is_den = (labels == lab).to_numpy()
-        k, v = key[is_den], values[is_den]
-        first = ~k.duplicated().to_numpy()
+        den_idx = np.flatnonzero(is_den)
+        k, v = key[is_den].to_numpy(dtype=object), values[is_den].to_numpy(dtype=object)
+        first = ~pd.Series(k).duplicated().to_numpy()
         lut = dict(zip(k[first], v[first]))
-        for i in np.flatnonzero(~first):
-            j = int(np.flatnonzero(is_den)[i])
-            if v.iat[i] != lut[k.iat[i]]:
-                first_line = int(lines[np.flatnonzero(is_den)[np.flatnonzero(first & (k == k.iat[i]).to_numpy())[0]]])
-                report.add("warning", "duplicate_denominator", f"a second {lab!r} row for this area ({v.iat[i]!r}; "
-                           f"row {first_line} gives {lut[k.iat[i]]!r}): the first is used", row=int(lines[j]),
-                           column=val_col, area=str(raw[area].iat[j]), action="ignored",
-                           fix="keep one denominator row per area")
+        # each later row against its key's first row, all at once (no pass over all rows per key)
+        first_line_of = dict(zip(k[first], lines[den_idx[first]]))
+        later = np.flatnonzero(~first)
+        differs = later[v[later] != pd.Series(k[later]).map(lut).to_numpy(dtype=object)]
+        for i in differs:
+            j = int(den_idx[i])
+            report.add("warning", "duplicate_denominator", f"a second {lab!r} row for this area ({v[i]!r}; "
+                       f"row {int(first_line_of[k[i]])} gives {lut[k[i]]!r}): the first is used", row=int(lines[j]),
+                       column=val_col, area=str(raw[area].iat[j]), action="ignored",
+                       fix="keep one denominator row per area")
         col = lab if lab not in raw.columns else f"{lab} (rows)"
         raw[col] = key.map(lut).fillna("").astype(str)
         ctx.den_rows |= is_den

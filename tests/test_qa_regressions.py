@@ -389,3 +389,18 @@ def test_totals_row_under_the_territory_name_is_flagged(tmp_path: Path) -> None:
     ok = tmp_path / "ok.csv"  # the same districts with a named total: no warning
     ok.write_text(path.read_text().replace("\nLyon;", "\nTotal;"))
     assert not _read(ok).report.by_code("looks_like_total")
+
+
+def test_second_denominator_row_that_differs_is_named_with_the_first(tmp_path: Path) -> None:
+    """Pins the duplicate_denominator messages (the check was vectorised: it used to pass over
+    every row once per duplicated area). A repeated identical row is silent."""
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value\nA,households,1000\nA,internet,450\nB,households,2000\n"
+                    "A,households,1000\nB,internet,500\nB,households,2500\nB,households,2600\n")
+    t = _read(path)
+    dup = t.report.by_code("duplicate_denominator")
+    assert [(i.row, i.area, i.column) for i in dup] == [(7, "B", "value"), (8, "B", "value")]
+    assert dup[0].message == "a second 'households' row for this area ('2500'; row 4 gives '2000'): the first is used"
+    assert "('2600'; row 4 gives '2000')" in dup[1].message
+    got = {r.area_name: (r.numerator, r.denominator) for r in t.data.itertuples()}
+    assert got == {"A": (450.0, 1000.0), "B": (500.0, 2000.0)}
