@@ -14,7 +14,6 @@ Examples
 from __future__ import annotations
 
 import re
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import settings
-from .errors import EgovkitError, EgovkitWarning, InputError
+from .errors import EgovkitError, InputError
 from .table import CensusTable
 from .validate import ValidationReport
 
@@ -207,6 +206,7 @@ def diagnose(
         When given, the report (``index.html``), tables and figures are written there.
     """
     from .distribution import inequality, lagging_districts, lagging_summary, local_moran
+    from .distribution.lagging import set_apart_mask
     from .indicators import aggregate, composite_index, compute_rates, gaps
     from .join import join_table
 
@@ -260,27 +260,24 @@ def diagnose(
         ineq_all = pd.concat(ineq_frames, ignore_index=True) if ineq_frames else None
         universe = str(rates.loc[rates["indicator"] == main, "universe"].iloc[0])
         code_col = boundary_key if boundary_key in gdf else "area_code"
-        small = districts_with_data[f"{main}_denominator"] < min_denominator
-        apart = districts_with_data[code_col].astype(str).isin([str(c) for c in set_apart]) \
-            if code_col in gdf else small & False
-        if (small | apart).any():
+        # the one mask of set-apart districts, from codes (a park may share its name with a
+        # residential district): they count in every rate but are not listed or counted as lagging
+        codes = code_col if code_col in gdf else None
+        if set_apart and codes is None:
+            report.add("warning", "set_apart_ignored", f"set_apart= needs district codes, and the districts have "
+                       f"no column {code_col!r}: no district was set apart", fix="pass boundary_key= (the code column)")
+        excluded = set_apart_mask(districts_with_data, key=codes, set_apart=set_apart if codes else (),
+                                  denominator=f"{main}_denominator", min_denominator=min_denominator)
+        apart = set_apart_mask(districts_with_data, key=codes, set_apart=set_apart if codes else ())
+        if excluded.any():
             name_col = "area_name" if "area_name" in gdf else code_col
-            for nm, is_apart in zip(districts_with_data.loc[small | apart, name_col], apart[small | apart]):
+            for nm, is_apart in zip(districts_with_data.loc[excluded, name_col], apart[excluded]):
                 why = "not residential" if is_apart else f"fewer than {min_denominator:,.0f} in the denominator"
                 report.add("info", "set_apart", f"{why}: left out of the lagging list and of the lowest/highest "
                            "rates (kept in every figure)", area=str(nm), action="kept apart from the lagging list")
-        # on every district (the territory rate is the same everywhere), then the set-apart ones are
-        # taken off the list (the report names them)
-        lag = lagging_districts(districts_with_data, indicator=main, fraction=0.5, report=report)
-        if (small | apart).any() and len(lag):
-            off = set(districts_with_data.loc[small | apart, name_col].astype(str))
-            area_col = next((c for c in ("area", "area_name") if c in lag.columns), None)
-            if area_col is not None:
-                lag = lag[~lag[area_col].astype(str).isin(off)].copy()
-                if "rank" in lag.columns:
-                    lag["rank"] = np.arange(1, len(lag) + 1)
+        lag = lagging_districts(districts_with_data, indicator=main, fraction=0.5, exclude=excluded, report=report)
         sentences = [lagging_summary(districts_with_data, indicator=main, fraction=0.5, lang=lang,
-                                     district_word=district_word, universe=universe,
+                                     district_word=district_word, universe=universe, exclude=excluded,
                                      **({"territory_label": territory_word} if territory_word else {}),
                                      report=report)]
         lisa = None
@@ -473,10 +470,7 @@ def diagnose_files(table: str | Path, boundaries: str | Path, out_dir: str | Pat
 
         sites, hrep = read_hotspots(hotspots, districts=b)
         t.report.extend(hrep)
-        if population is None:
-            warnings.warn("hotspots given without --population: they are mapped, coverage is not computed",
-                          EgovkitWarning)
-        else:
+        if population is not None:  # without it, diagnose notes and reports that coverage is skipped
             pop = _read_population(population, b, boundary_key)
     return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, hotspots=sites,
                     population=pop, radii_m=radii_m, lang=lang, out_dir=out_dir)

@@ -222,3 +222,72 @@ def test_unwritable_output_folder_is_a_one_line_error(tmp_path):
     res = _run("demo", "--out", str(blocker / "sub"), "--quiet")
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "cannot write the output folder" in res.stderr and "file not found" not in res.stderr
+
+
+def _lagging_counts(sentence: str) -> tuple[int, int, int]:
+    """(lagging, analysed, set apart) from the English lagging sentence."""
+    import re
+
+    m = re.match(r"(\d+) of (\d+) \w+(?: \(and (\d+) set apart\))?,", sentence)
+    assert m, sentence
+    return int(m[1]), int(m[2]), int(m[3] or 0)
+
+
+def test_set_apart_district_is_off_the_sentence_and_the_list_by_code_not_name(tmp_path):
+    """A set-apart district is neither counted in the lagging sentence nor listed; a residential
+    district with the same name stays listed (the mask is built from codes)."""
+    import warnings
+
+    from egovkit.geo import read_boundaries
+    from egovkit.pipeline import _EXAMPLE_READ, diagnose
+    from egovkit.read import read_table
+
+    paths = make_territory().write(tmp_path / "in")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        b = read_boundaries(paths["districts"])
+        base = diagnose(read_table(paths["table"], **_EXAMPLE_READ), b, boundary_key="code")
+        lag = base.lagging
+        assert len(lag) >= 2
+        park, homes = (str(c) for c in base.districts.loc[lag.index[:2], "code"])
+        t = pd.read_csv(paths["table"])
+        t.loc[t["Code"] == homes, "District"] = t.loc[t["Code"] == park, "District"].iloc[0]
+        t.to_csv(paths["table"], index=False)
+        diag = diagnose(read_table(paths["table"], **_EXAMPLE_READ), b, boundary_key="code", set_apart=[park])
+    n_lag, n_total, n_apart = _lagging_counts(diag.sentences[0])
+    assert (n_lag, n_apart) == (len(diag.lagging), 1)
+    assert n_total == _lagging_counts(base.sentences[0])[1] - 1 and n_lag == len(lag) - 1
+    codes = set(diag.districts.loc[diag.lagging.index, "code"].astype(str))
+    assert park not in codes and homes in codes
+    assert diag.lagging["rank"].tolist() == list(range(1, n_lag + 1))
+
+
+def test_hotspots_without_population_warn_once_in_the_report_not_as_a_python_warning(tmp_path):
+    import warnings
+
+    from egovkit.pipeline import diagnose_files
+
+    paths = make_territory().write(tmp_path / "in")
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        diag = diagnose_files(paths["table"], paths["districts"], tmp_path / "out", hotspots=paths["hotspots"],
+                              code="Code", area="District", level="Level", boundary_key="code")
+    assert not [w for w in rec if "population" in str(w.message)]
+    assert [i.code for i in diag.report.issues if i.code == "coverage_skipped"] == ["coverage_skipped"]
+    assert len(diag.notes) == 1
+
+
+def test_report_nyc_lagging_sentence_and_list_agree(mirror, tmp_path):
+    """The lagging sentence and the lagging list count the same neighbourhoods; parks, cemeteries
+    and Rikers Island are set apart from both."""
+    import re
+
+    res = runner.invoke(app, ["report", "nyc", "--out", str(tmp_path), "--quiet"])
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    sentence = re.search(r"\d+ of \d+ neighbourhoods[^<]*below half[^<]*", html)[0]
+    n_lag, _, n_apart = _lagging_counts(sentence)
+    flagged = int(re.search(r"([\d,]+) neighbourhoods are flagged as lagging", html)[1].replace(",", ""))
+    listed = pd.read_csv(tmp_path / "tables" / "lagging_districts.csv")
+    assert n_lag == flagged == len(listed) and n_apart >= 5
+    assert not listed["area"].str.contains("park-cemetery|Rikers", regex=True).any()

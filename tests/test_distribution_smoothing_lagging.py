@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from egovkit.distribution import lagging_districts, lagging_summary, smooth_rates
+from egovkit.distribution.lagging import set_apart_mask
 from egovkit.errors import InputError
 
 
@@ -129,3 +130,27 @@ def test_free_text_indicator_in_french_and_small_shares():
     assert "où vivent < 1 % des ménages" in fr
     almost_all = pd.DataFrame({"n": [0, 1], "d": [1000, 1]})
     assert "home to > 99 % of" in lagging_summary(almost_all, numerator="n", denominator="d", fraction=1.0)
+
+
+def test_excluded_districts_weigh_in_the_rate_but_are_not_listed_nor_counted():
+    df = pd.DataFrame({"code": ["P", "A", "B", "C", "D"], "name": ["Park", "Park", "Low", "Mid", "High"],
+                       "n": [0, 5, 10, 60, 80], "d": [50, 100, 100, 200, 100]})  # mu = 155 / 550
+    mask = set_apart_mask(df, key="code", set_apart=["P"])  # by code: "A" shares the park's name
+    assert mask.tolist() == [True, False, False, False, False]
+    lag = lagging_districts(df, numerator="n", denominator="d", area="name", fraction=0.5, exclude=mask)
+    assert lag.attrs["share_territory"] == pytest.approx(155 / 550)  # the park still counts in the rate
+    assert lag.index.tolist() == [1, 2] and lag["rank"].tolist() == [1, 2]
+    assert (lag.attrs["n_districts"], lag.attrs["n_excluded"]) == (4, 1)
+    en = lagging_summary(df, numerator="n", denominator="d", area="name", indicator_label="internet", exclude=mask)
+    assert en.startswith("2 of 4 districts (and 1 set apart), home to 36 % of households, are below half")
+    fr = lagging_summary(df, numerator="n", denominator="d", area="name", indicator_label="internet", lang="fr",
+                         district_word="commune", exclude=mask.to_numpy())
+    assert fr.startswith("2 communes sur 4 (et 1 hors décompte), où vivent 36 % des ménages")
+    # without the mask: one more district below, none set apart
+    assert lagging_summary(df, numerator="n", denominator="d", indicator_label="internet").startswith("3 of 5 districts,")
+    small = set_apart_mask(df, key="code", denominator="d", min_denominator=60)
+    assert small.tolist() == [True, False, False, False, False]
+    with pytest.raises(InputError, match="exclude="):
+        lagging_districts(df, numerator="n", denominator="d", exclude=[True, False])
+    with pytest.raises(InputError, match="exclude="):
+        lagging_districts(df, numerator="n", denominator="d", exclude=pd.Series(True, index=[99]))

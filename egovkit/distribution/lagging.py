@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ def lagging_districts(
     fraction: float = 1.0,
     top: int | None = None,
     area: str | None = None,
+    exclude: pd.Series | Sequence[bool] | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
 ) -> pd.DataFrame:
@@ -57,6 +58,10 @@ def lagging_districts(
         1.0 (default): below the territory's rate; 0.5: below half of it.
     top
         Keep only the ``top`` lowest districts.
+    exclude
+        Districts set apart (parks, a prison island, too few residents): a boolean mask, a
+        Series aligned on ``df``'s index or a sequence as long as ``df``. They count in the
+        territory's rate but are never listed as lagging nor counted in ``n_districts``.
 
     Returns
     -------
@@ -67,7 +72,8 @@ def lagging_districts(
         ``ratio_to_territory`` (rate / territory rate), ``gap_pct_points`` (pct minus the
         territory's pct, negative) and ``missing_to_territory`` (households/persons to add
         to reach the territory's rate). ``.attrs`` holds ``share_territory`` (the territory
-        rate) and ``n_districts`` (districts analysed).
+        rate), ``n_districts`` (districts analysed, set-apart ones not included) and
+        ``n_excluded`` (districts set apart).
 
     Examples
     --------
@@ -75,6 +81,8 @@ def lagging_districts(
     >>> df = pd.DataFrame({"n": [10, 50, 90], "d": [100, 100, 100]})
     >>> lagging_districts(df, numerator="n", denominator="d")["missing_to_territory"].tolist()
     [40.0]
+    >>> lagging_districts(df, numerator="n", denominator="d", exclude=[True, False, False]).empty
+    True
     """
     if not fraction > 0:
         raise InputError(f"fraction={fraction} must be positive", fix="use e.g. 0.5 for half the territory's rate")
@@ -82,7 +90,8 @@ def lagging_districts(
                     weight=weight, area=area, invalid=invalid, report=report)
     b = t["count"]
     mu = float((t["share"] * b).sum() / b.sum())
-    lag = t[_below(t["share"], fraction * mu)].sort_values(["share", "area"], kind="stable")
+    apart = _exclude_mask(df, exclude).reindex(t.index, fill_value=False)
+    lag = t[_below(t["share"], fraction * mu) & ~apart].sort_values(["share", "area"], kind="stable")
     if top is not None:
         lag = lag.head(int(top))
     out = pd.DataFrame({
@@ -98,8 +107,59 @@ def lagging_districts(
     out["gap_pct_points"] = (out["share"] - mu) * 100
     out["missing_to_territory"] = (mu - out["share"]) * out["denominator"]
     out.attrs["share_territory"] = mu
-    out.attrs["n_districts"] = len(t)
+    out.attrs["n_districts"] = int((~apart).sum())
+    out.attrs["n_excluded"] = int(apart.sum())
     return out
+
+
+def set_apart_mask(
+    df: pd.DataFrame,
+    *,
+    key: str | None,
+    set_apart: Sequence[str] = (),
+    denominator: str | None = None,
+    min_denominator: float = 0,
+) -> pd.Series:
+    """Which districts to set apart from the lagging list: by code, or too small a denominator.
+
+    Codes are compared as text (a park and a residential district may share a name, never a
+    code). The mask is meant for ``exclude=`` of :func:`lagging_districts` / :func:`lagging_summary`
+    and for the lowest/highest rates of a report.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"code": ["1", "2", "3"], "d": [5000, 40, 3000]})
+    >>> set_apart_mask(df, key="code", set_apart=["3"], denominator="d", min_denominator=2000).tolist()
+    [False, True, True]
+    """
+    if key is None or key not in df.columns:
+        if len(set_apart):
+            raise InputError(f"no column {key!r} to find the set-apart districts (columns: {list(df.columns)})",
+                             column=key, fix="pass key= the column of the district codes")
+        mask = pd.Series(False, index=df.index)
+    else:
+        mask = df[key].astype(str).isin([str(c) for c in set_apart])
+    if denominator is not None and min_denominator > 0:
+        mask |= pd.to_numeric(df[denominator], errors="coerce") < min_denominator
+    return mask.astype(bool)
+
+
+def _exclude_mask(df: pd.DataFrame, exclude: pd.Series | Sequence[bool] | None) -> pd.Series:
+    """``exclude`` as a boolean Series on ``df``'s index (all False when ``None``)."""
+    if exclude is None:
+        return pd.Series(False, index=df.index)
+    if isinstance(exclude, pd.Series):
+        unknown = exclude.index.difference(df.index)
+        if len(unknown):
+            raise InputError(f"exclude= has index labels that are not rows of the table: {list(unknown[:5])}",
+                             fix="build the mask from the same table, e.g. exclude=df['code'].isin(parks)")
+        return exclude.reindex(df.index, fill_value=False).fillna(False).astype(bool)
+    mask = np.asarray(exclude, dtype=bool)
+    if mask.shape != (len(df),):
+        raise InputError(f"exclude= has {mask.size} values for {len(df)} districts",
+                         fix="give one True/False per row of the table, or a Series on its index")
+    return pd.Series(mask, index=df.index)
 
 
 def _fmt(x: float, decimals: int, sep: str) -> str:
@@ -138,6 +198,7 @@ def lagging_summary(
     universe: Literal["households", "persons"] = "households",
     territory_label: str | None = None,
     area: str | None = None,
+    exclude: pd.Series | Sequence[bool] | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
 ) -> str:
@@ -159,6 +220,10 @@ def lagging_summary(
         ``"households"`` or ``"persons"``: what the denominator counts.
     territory_label
         Replaces "national" (e.g. ``"regional"``).
+    exclude
+        Districts set apart, as in :func:`lagging_districts`: they weigh in the territory's
+        rate and in the share of households, are not counted among the districts, and the
+        sentence says how many were set apart.
     Other parameters
         As in :func:`lagging_districts`.
 
@@ -183,8 +248,10 @@ def lagging_summary(
     if universe not in s["population"]:
         raise InputError(f"universe={universe!r} is not an option", fix="use 'households' or 'persons'")
     lag = lagging_districts(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                            weight=weight, fraction=fraction, area=area, invalid=invalid, report=report)
+                            weight=weight, fraction=fraction, area=area, exclude=exclude, invalid=invalid,
+                            report=report)
     n_total = lag.attrs["n_districts"]
+    n_apart = lag.attrs["n_excluded"]
     mu = lag.attrs["share_territory"]
     n_below = len(lag)
     one = n_below == 1 if lang == "en" else n_below <= 1
@@ -196,9 +263,10 @@ def lagging_summary(
     else:
         threshold = s["threshold_other"].format(pct=_fmt(fraction * 100, 0, s["decimal"]))
     label = indicator_label or indicator or "the indicator"
+    apart = s["set_apart"].format(n_apart=n_apart) if n_apart else ""
     return s["lagging_one" if one else "lagging_many"].format(
         n_below=n_below, n_total=n_total, districts_below=words[0] if one else words[1],
-        districts_total=words[0] if n_total == 1 else words[1],
+        districts_total=words[0] if n_total == 1 else words[1], set_apart=apart,
         pct_pop=_fmt_pct_pop(float(lag["share_pop"].sum()) * 100, s["decimal"]),
         population=s["population"][universe], threshold=threshold,
         territory=territory_label or s["territory"], indicator=_indicator_text(s, label),

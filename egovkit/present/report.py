@@ -43,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..distribution.lagging import set_apart_mask
 from ..errors import InputError
 from ..validate import ValidationReport
 from . import charts
@@ -135,7 +136,8 @@ def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: s
         num, den = float(sub.loc[ok, "numerator"].sum()), float(sub.loc[ok, "denominator"].sum())
         terr = num / den if den > 0 else np.nan
         s = sub.dropna(subset=["share"])
-        big = s[(s["denominator"] >= min_denominator) & ~s[key].isin([str(x) for x in set_apart])]
+        big = s[~set_apart_mask(s, key=key, set_apart=set_apart, denominator="denominator",
+                                min_denominator=min_denominator)]
         lo = big.loc[big["share"].idxmin()] if len(big) else None
         hi = big.loc[big["share"].idxmax()] if len(big) else None
         rows.append({
@@ -345,8 +347,10 @@ def build_report(
         present) and proposed sites (a ``population_added``/``population_covered`` column is
         used when present).
     lagging
-        Output of :func:`egovkit.distribution.lagging_districts`; when ``None`` the
-        ``n_lowest`` districts with the lowest rate are listed instead.
+        Output of :func:`egovkit.distribution.lagging_districts`, shown as given: to keep the
+        set-apart districts off it, pass the same districts as its ``exclude=`` (see
+        :func:`egovkit.distribution.lagging.set_apart_mask`). When ``None`` the ``n_lowest``
+        districts with the lowest rate (set-apart ones left out) are listed instead.
     lisa
         Output of :func:`egovkit.distribution.local_moran` (``key`` + ``lisa_cluster``) or
         ``key`` + ``cluster`` with ``HH``/``LL``/``HL``/``LH``.
@@ -369,8 +373,8 @@ def build_report(
         :func:`egovkit.distribution.lagging_summary`), shown first in that section.
     min_denominator
         Districts whose denominator (persons or households) of the main indicator is under this
-        are left out of the lagging list and of the lowest/highest rates, and the report says
-        which (their figures stay in every table). 0 (default) keeps every district.
+        are set apart: left out of the lowest/highest rates and of the lowest list, and the
+        report says which (their figures stay in every table). 0 (default) keeps every district.
     set_apart
         Keys of districts that are not residential (parks, airports, a prison island), left out
         in the same way whatever their population.
@@ -413,8 +417,11 @@ def build_report(
     main = r[r["indicator"] == indicator].drop_duplicates(key)
     label = indicator_label(indicator, lang)
     set_apart = [str(x) for x in set_apart]
-    summary = summary_table(r, key=key, name_column=name_column, min_denominator=min_denominator,
-                            set_apart=set_apart)
+    # one mask (from keys and the main indicator's denominator) for the summary, sentences and lists
+    excluded = set_apart_mask(main, key=key, set_apart=set_apart, denominator="denominator",
+                              min_denominator=min_denominator)
+    not_residential = main[key].isin(set_apart)
+    summary = summary_table(r, key=key, name_column=name_column, set_apart=main.loc[excluded, key].tolist())
     srow = summary.set_index("indicator").loc[indicator]
     universe = tr.get(srow["universe"], srow["universe"])
     files: list[Path] = []
@@ -526,12 +533,12 @@ def build_report(
         n_below=format_number(srow["n_below"], lang), **words))
     if srow["n_missing"]:
         sentences["summary"].append(tr["s_missing"].format(n=format_number(srow["n_missing"], lang), **words))
-    apart = main[main[key].isin(set_apart)]
+    apart = main[not_residential]
     if len(apart):
         sentences["lagging"].append(tr["s_set_apart"].format(
             n=format_number(len(apart), lang), districts=many if len(apart) > 1 else one,
             names=_names([str(v) for v in apart[name_column]], lang)))
-    small = main[(main["denominator"] < min_denominator) & ~main[key].isin(set_apart)]
+    small = main[excluded & ~not_residential]
     if len(small):
         sentences["lagging"].append(tr["s_small_excluded"].format(
             n=format_number(len(small), lang), districts=many if len(small) > 1 else one,
@@ -560,8 +567,7 @@ def build_report(
                                         numbers=[c for c in ("denominator", "missing_to_territory") if c in shown],
                                         lang=lang, headers=hdr, max_rows=100)
     else:
-        low = main.dropna(subset=["share"])
-        low = low[(low["denominator"] >= min_denominator) & ~low[key].isin(set_apart)]
+        low = main[~excluded].dropna(subset=["share"])
         low = low.sort_values("share", kind="stable").head(n_lowest)
         low = low[_uniq(key, name_column, "numerator", "denominator", "share")].assign(gap_share=lambda d: d["share"] - terr)
         low.to_csv(out / "tables" / "lowest_districts.csv", index=False, float_format=CSV_FLOAT)
