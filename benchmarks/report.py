@@ -36,8 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("EGOVKIT_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
-from egovkit.present.report import build_report  # noqa: E402
-
 
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
@@ -71,7 +69,6 @@ def main() -> None:
         diag = diagnose_nyc(out, level="tract")
     t_report = time.perf_counter() - t2
     index = diag.report_path
-    t_cov = t_read = float("nan")
 
     tracts = gpd.read_file(SHARED / "nyc-nta-tract-population" / "nyc_tract2010.geojson")
     tracts = tracts.rename(columns={"geoid": "area_code"})
