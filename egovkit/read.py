@@ -1104,11 +1104,18 @@ def _parent_rows(ctx: _Context, roles: dict, norm_name: pd.Series, par_norm: pd.
         pcol = roles["parent"]
         named_parents = set(pn[valid & (pn != "") & (pn != nn)])
         own = valid & (pn != "") & (nn == pn)
-        cand = own | (valid & np.isin(nn, list(named_parents)))
+        # hash look-ups and one grouping: np.isin on object arrays compares every row to every name
+        cand = own | (valid & pd.Series(nn).isin(named_parents).to_numpy())
+        cand_idx = np.flatnonzero(cand & first)
+        members_of = pd.Series(cand_idx).groupby(nn[cand_idx], sort=False).indices
+        kid_idx = np.flatnonzero(valid & first)
+        kid_idx = kid_idx[pd.Series(pn[kid_idx]).isin(members_of.keys()).to_numpy()]
+        kids_of = pd.Series(kid_idx).groupby(pn[kid_idx], sort=False).indices if len(kid_idx) else {}
+        no_kids = np.array([], dtype=np.int64)
         confirmed, unchecked, as_district, alone = [], [], [], []
-        for name in pd.unique(nn[cand & first]):
-            members = np.flatnonzero(cand & first & (nn == name))
-            kids = np.flatnonzero(valid & first & (pn == name))
+        for name in pd.unique(nn[cand_idx]):
+            members = cand_idx[members_of[name]]
+            kids = kid_idx[kids_of[name]] if name in kids_of else no_kids
             sums = {int(c): float(np.nansum(den[kids[kids != c]])) if np.isfinite(den[kids[kids != c]]).any()
                     else np.nan for c in members}
             if not len(kids[~np.isin(kids, members)]) and len(members) == 1:
@@ -1128,10 +1135,10 @@ def _parent_rows(ctx: _Context, roles: dict, norm_name: pd.Series, par_norm: pd.
             as_district += [int(c) for c in members if c not in pick]
         chosen = np.array(confirmed + [c for c, _, _ in unchecked], dtype=np.int64)
         upper[chosen] = True
-        if long:  # the other rows of a chosen area
-            keys = set(zip(pn[chosen], nn[chosen], den[chosen]))
-            for i in np.flatnonzero(valid):
-                upper[i] |= (pn[i], nn[i], den[i]) in keys
+        if long and len(chosen):  # the other rows of a chosen area (a NaN denominator matches no other row)
+            keys = pd.MultiIndex.from_arrays([pn[chosen], nn[chosen], den[chosen]])
+            same = pd.MultiIndex.from_arrays([pn, nn, den]).isin(keys) & ~np.isnan(den)
+            upper |= valid & same
         label[upper] = pcol
         if confirmed:
             c = np.array(sorted(confirmed))
@@ -1177,7 +1184,7 @@ def _parent_rows(ctx: _Context, roles: dict, norm_name: pd.Series, par_norm: pd.
         tot = float(np.nansum(den[below])) if np.isfinite(den[below]).any() else np.nan
         (agree if close(den[c], tot) else disagree).append((int(c), len(below), tot))
     keys = set(nn[f_idx])
-    upper = flagged & np.isin(nn, list(keys))
+    upper = flagged & pd.Series(nn).isin(keys).to_numpy()
     label[upper] = "region"
     if agree:
         c = np.array([x[0] for x in agree])
