@@ -137,21 +137,18 @@ def assess_template(path: Path = typer.Argument(..., help="Template to write: .x
                     lang: str = LangOpt) -> None:
     """Write the questionnaire as a spreadsheet to fill in (one row per question, allowed answers listed)."""
     from .diagnosis import write_template
+    from .diagnosis.template import COLUMN_LABELS_FR
+    from .present.i18n import translations
 
     lang = _check_lang(lang)
     out = write_template(path, territory=territory, date=date, assessed_by=assessor, lang=lang)
-    typer.echo(f"template written: {out}" if lang == "en" else f"modèle écrit : {out}")
+    tr = translations(lang)
+    typer.echo(tr["cli_assess_written"].format(path=out))
     blank = [c for c, v in (("territory", territory), ("assessment_date", date)) if not v]
     if blank:
-        if lang == "fr":
-            from .diagnosis.template import COLUMN_LABELS_FR
-
-            cols = " et ".join(f"« {COLUMN_LABELS_FR[c]} »" for c in blank)
-            typer.echo(f"à remplir avant « egovkit assess score » : {cols} sur chaque ligne (date AAAA-MM-JJ), "
-                       "ou relancer avec --territory NOM --date AAAA-MM-JJ")
-        else:
-            typer.echo(f"to fill in before 'egovkit assess score': {' and '.join(blank)} on every row "
-                       "(date as YYYY-MM-DD), or re-run with --territory NAME --date YYYY-MM-DD")
+        labels = COLUMN_LABELS_FR if lang == "fr" else {}
+        cols = tr["cli_assess_and"].join(tr["cli_assess_column"].format(column=labels.get(c, c)) for c in blank)
+        typer.echo(tr["cli_assess_fill_in"].format(columns=cols))
 
 
 @assess_app.command("score")
@@ -166,9 +163,10 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
 
     from .diagnosis import action_plan, read_template, score_assessment
     from .present.diagnosis_plots import report_text
-    from .present.i18n import format_number, format_percent
+    from .present.i18n import format_number, format_percent, translations
 
     lang = _check_lang(lang)
+    tr = translations(lang)
     result = score_assessment(read_template(path, date=date, assessed_by=assessor))
     if not result.share_answered > 0:
         _fail(f"{path}: no question is answered yet; fill in the answer column (the allowed answers are "
@@ -181,14 +179,14 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
 
     def band(b: str, provisional: bool) -> str:
         if not b:
-            return "no answer" if lang == "en" else "sans réponse"
+            return tr["cli_assess_no_answer"]
         return q.label("band", b, lang).lower() + (f", {t['provisional']}" if provisional else "")
 
     answered = format_percent(result.share_answered, lang, 0)
-    typer.echo(f"{result.assessment.territory or path.name} ({result.assessment.date}): "
-               f"{'overall' if lang == 'en' else 'ensemble'} {format_number(result.overall, lang, 2)} "
-               f"({band(result.overall_band, result.provisional)}); "
-               + (f"{answered} of questions answered" if lang == "en" else f"{answered} des questions ont une réponse"))
+    typer.echo(tr["cli_assess_head"].format(
+        territory=result.assessment.territory or path.name, date=result.assessment.date,
+        score=format_number(result.overall, lang, 2), band=band(result.overall_band, result.provisional),
+        answered=answered))
     if result.provisional:
         typer.echo("  " + t["provisional_note"].format(answered=answered,
                                                        min=format_percent(result.min_share_answered, lang, 0)))
@@ -196,7 +194,7 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
         score = "  -  " if pd.isna(r["score"]) else format_number(r["score"], lang, 2)
         typer.echo(f"  {r[label] if label in dims else r['dimension']:<45} {score}  {band(r['band'], r['provisional'])}")
     if len(plan):
-        typer.echo("first actions:" if lang == "en" else "premières actions :")
+        typer.echo(tr["cli_assess_first_actions"])
         for _, r in plan.head(actions).iterrows():
             typer.echo(f"  {int(r['rank']):>2}. [{r['area_label']}] {r['action']}")
     if save:
@@ -205,7 +203,7 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
         result.losi.to_csv(save / "losi_scores.csv", index=False)
         result.questions.to_csv(save / "question_scores.csv", index=False)
         plan.to_csv(save / "action_plan.csv", index=False)
-        typer.echo(f"saved to {save}")
+        typer.echo(tr["cli_assess_saved"].format(path=save))
 
 
 @datasets_app.command("list")

@@ -291,3 +291,35 @@ def test_report_nyc_lagging_sentence_and_list_agree(mirror, tmp_path):
     listed = pd.read_csv(tmp_path / "tables" / "lagging_districts.csv")
     assert n_lag == flagged == len(listed) and n_apart >= 5
     assert not listed["area"].str.contains("park-cemetery|Rikers", regex=True).any()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_assess_messages_in_both_languages(tmp_path, lang):
+    """assess template/score messages come from the translation files (cli_assess_* keys)."""
+    from egovkit.diagnosis import example_assessments, write_template
+
+    res = runner.invoke(app, ["assess", "template", str(tmp_path / "t.csv"), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    if lang == "en":
+        assert f"template written: {tmp_path / 't.csv'}" in res.output
+        assert "to fill in before 'egovkit assess score': territory and assessment_date on every row" in res.output
+    else:
+        assert f"modèle écrit : {tmp_path / 't.csv'}" in res.output
+        assert "à remplir avant « egovkit assess score » : « territoire » et « date_évaluation » sur chaque" \
+            in res.output
+    a = example_assessments()[0]
+    path = write_template(tmp_path / "part.csv", prefill=a, lang=lang)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    answer = "answer" if lang == "en" else "réponse"
+    df.loc[df.index[len(df) // 3:], answer] = ""
+    df.to_csv(path, index=False)
+    res = runner.invoke(app, ["assess", "score", str(path), "--lang", lang, "--save", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    if lang == "en":
+        assert "(2024-03-01): overall 0.31 (middle, provisional); 14% of questions answered" in out
+        assert "- no answer" in out and "first actions:" in out
+    else:
+        assert "(2024-03-01): ensemble 0,31 (moyen, provisoire); 14 % des questions ont une réponse" in out
+        assert "- sans réponse" in out and "premières actions :" in out
+    assert f"saved to {tmp_path / 's'}" in res.output

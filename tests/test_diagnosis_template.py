@@ -153,3 +153,20 @@ def test_slash_assessment_date_names_the_row_and_the_format(tmp_path):
 
 def test_example_docstring_names_the_shipped_territory():
     assert example_assessments()[0].territory in example_assessments.__doc__
+
+
+def test_english_about_sheet_and_drop_down_error(tmp_path):
+    """The about sheet and drop-down errors (texts in diagnosis/data/template_text.yaml) fill in the
+    questionnaire and the template's own column headers."""
+    path = write_template(tmp_path / "en.xlsx")
+    wb = openpyxl.load_workbook(path)
+    rows = [[c.value for c in row if c.value is not None] for row in wb["about"].iter_rows()]
+    q = load_questionnaire()
+    assert rows[0] == ["egovkit e-governance maturity assessment"]
+    assert rows[1:3] == [["questionnaire", q.id], ["version", q.version]]
+    assert [r[0] for r in rows[3:]] == ["first", "how to fill", "not_applicable", "evidence", "read back"]
+    assert "in the columns 'territory' and 'assessment_date'" in rows[3][1]
+    assert rows[4][1].startswith("Choose an answer in the yellow 'answer' column")
+    dv = wb["answers"].data_validations.dataValidation
+    assert {d.errorTitle for d in dv} == {"Answer not allowed"}
+    assert "Choose one of: very_low, low, medium, high" in {d.error for d in dv}

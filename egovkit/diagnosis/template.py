@@ -20,10 +20,11 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
-
 import pandas as pd
+import yaml
 
 from ..errors import InputError
 from .questionnaire import (ANSWER_COLUMNS, Assessment, Questionnaire, _cell_text, _iso_date,
@@ -42,35 +43,16 @@ COLUMN_LABELS_FR = {
     "evidence_document": "justificatif_document", "evidence_date": "date_justificatif", "assessor": "évaluateur",
     "comment": "commentaire",
 }
-_ABOUT = {
-    "en": {"title": "egovkit e-governance maturity assessment",
-           "rows": [("questionnaire", "{id}"), ("version", "{version}"),
-                    ("first", "Write the territory (local authority assessed) and the assessment date (YYYY-MM-DD) "
-                              "on every row, in the columns '{territory}' and '{date}'; egovkit refuses a file where "
-                              "they are blank."),
-                    ("how to fill", "Choose an answer in the yellow '{answer}' column (drop-down list); "
-                                    "leave it blank if unknown."),
-                    ("not_applicable", "Only for questions that offer it (e.g. a procedure that is not a local "
-                                       "competence)."),
-                    ("evidence", "Give a URL or document name and its date (YYYY-MM-DD) for each answer."),
-                    ("read back", "egovkit assess score FILE, or egovkit.diagnosis.read_template(path)")],
-           "error_title": "Answer not allowed", "error": "Choose one of: {allowed}"},
-    "fr": {"title": "Évaluation egovkit de la maturité de l'e-gouvernement",
-           "rows": [("questionnaire", "{id}"), ("version", "{version}"),
-                    ("d'abord", "Écrire le territoire (collectivité évaluée) et la date de l'évaluation (AAAA-MM-JJ) "
-                                "sur chaque ligne, dans les colonnes « {territory} » et « {date} » ; egovkit refuse "
-                                "un fichier où elles sont vides."),
-                    ("remplir", "Choisir une réponse dans la colonne jaune « {answer} » (liste déroulante) ; la laisser "
-                                "vide si on ne sait pas. Les réponses sont des codes (ex. very_low, end_to_end) : les "
-                                "garder tels quels."),
-                    ("not_applicable", "Seulement pour les questions qui le proposent (ex. une démarche qui n'est "
-                                       "pas une compétence locale) : « sans objet »."),
-                    ("justificatifs", "Donner pour chaque réponse une URL ou un document et sa date (AAAA-MM-JJ)."),
-                    ("relire", "egovkit assess score FICHIER, ou egovkit.diagnosis.read_template(chemin)")],
-           "error_title": "Réponse non autorisée", "error": "Choisir parmi : {allowed}"},
-}
 #: The invented example assessments shipped with egovkit.
 DATA_FILE = Path(__file__).resolve().parent / "data" / "example_assessment.csv"
+#: Texts of the Excel template's "about" sheet and drop-down errors, in English and French.
+TEXT_FILE = Path(__file__).resolve().parent / "data" / "template_text.yaml"
+
+
+@lru_cache(maxsize=1)
+def _about_texts() -> dict[str, dict]:
+    with open(TEXT_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
 
 
 def template_frame(
@@ -186,7 +168,7 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
         by_list.setdefault(",".join(q.allowed_answers(qid)), []).append(r)
         ws.cell(r, answer_col).fill = fill
         ws.cell(r, TEMPLATE_COLUMNS.index("question") + 1).alignment = Alignment(wrap_text=True)
-    about_text = _ABOUT[lang]
+    about_text = _about_texts()[lang]
     for allowed, rows in by_list.items():
         dv = DataValidation(type="list", formula1=f'"{allowed}"', allow_blank=True, showErrorMessage=True,
                             errorTitle=about_text["error_title"],
@@ -197,7 +179,7 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
     about = wb.create_sheet("about")
     names = dict(zip(TEMPLATE_COLUMNS, head))
     about.append([about_text["title"]])
-    for key, text in about_text["rows"]:
+    for key, text in about_text["rows"].items():
         about.append([key, text.format(id=q.id, version=q.version, territory=names["territory"],
                                        date=names["assessment_date"], answer=names["answer"])])
     about.column_dimensions["A"].width = 18
