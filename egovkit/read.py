@@ -706,6 +706,16 @@ class _Context:
         self.report = report
         self.explained_rows: set[int] = set()  # dropped rows already named by a grouped issue
         self.den_rows = np.zeros(len(raw), dtype=bool)  # long rows giving their area's denominator
+        self.parsed: dict[tuple[str, str], tuple] = {}  # (column, decimal) -> _parsed_column
+
+
+def _parsed_column(ctx: _Context, col: str, dec: str) -> tuple[pd.Series | None, np.ndarray, np.ndarray, bool]:
+    """(text, values, status, pct_sign) of a column, parsed once per read (the parent-row check and
+    the blocks share the denominators)."""
+    if (col, dec) not in ctx.parsed:
+        text, nums = _as_text(ctx.raw[col])
+        ctx.parsed[col, dec] = (text, *_parse_numbers(text, nums, dec))
+    return ctx.parsed[col, dec]
 
 
 def _check_column(ctx: _Context, col: str | None, arg: str) -> None:
@@ -1087,7 +1097,7 @@ def _parent_rows(ctx: _Context, roles: dict, norm_name: pd.Series, par_norm: pd.
     den = np.full(n, np.nan)
     den_col = roles["denominators"][0][0] if roles.get("denominators") else None
     if den_col is not None and den_col in ctx.raw.columns:
-        dv, dst, _ = _parse_numbers(*_as_text(ctx.raw[den_col]), dec)
+        _, dv, dst, _ = _parsed_column(ctx, den_col, dec)
         den = np.where(dst == _OK, dv, np.nan)
     # long tables repeat each area once per indicator: each (parent, name, denominator) counts once
     long = roles.get("layout") == "long"
@@ -1189,7 +1199,7 @@ def _parent_rows(ctx: _Context, roles: dict, norm_name: pd.Series, par_norm: pd.
     if agree:
         c = np.array([x[0] for x in agree])
         report.add("info", "parent_rows", f"{len(c)} row(s) named as a higher level (region, province...) and equal "
-                   f"to the sum of the rows below them: {list(names[c][:10])} (rows {_lines_text(lines[c])}); kept "
+                   f"to the sum of the rows below them (their {den_col!r}): {list(names[c][:10])} (rows {_lines_text(lines[c])}); kept "
                    "apart in .other_levels with level 'region'", row=int(lines[c[0]]), column=roles["area"],
                    action="kept apart", fix="pass level= with a column telling each row's level to choose otherwise")
     for c, k, tot in disagree:
@@ -1242,8 +1252,7 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
     # parse denominators once per column and report their problems once per row
     den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for col, _ in roles["denominators"]:
-        text, nums = _as_text(raw[col])
-        vals, status, _ = _parse_numbers(text, nums, dec)
+        text, vals, status, _ = _parsed_column(ctx, col, dec)
         _report_den(ctx, rows, col, vals, status, text)
         den_parsed[col] = (vals, status)
 
@@ -1398,9 +1407,7 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
                              f"or rows labelled 'households' or 'population' in column {ind_col!r}")
     den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for dcol, _ in roles["denominators"]:
-        dtext, dnums = _as_text(raw[dcol])
-        dvals, dstatus = _parse_numbers(dtext, dnums, dec)[:2]
-        den_parsed[dcol] = (dvals, dstatus)
+        den_parsed[dcol] = _parsed_column(ctx, dcol, dec)[1:3]
     reported_den: set[str] = set()
     blocks, kinds = [], []
     for ind in pd.unique(ind_of[known]):
@@ -1409,7 +1416,7 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
         dvals, dstatus = den_parsed[dcol]
         if dcol not in reported_den:  # report denominator problems once per row
             reported_den.add(dcol)
-            _report_den(ctx, rows, dcol, dvals, dstatus, _as_text(raw[dcol])[0])
+            _report_den(ctx, rows, dcol, dvals, dstatus, _parsed_column(ctx, dcol, dec)[0])
         marker = next((lut[lab][1] for lab in pd.unique(labels.iloc[pos]) if lut[lab][1]), None) or val_marker
         if value_type is not None and marker not in ("percent", "share") and not pct_sign:
             kind = value_type

@@ -83,3 +83,28 @@ def test_kenya_236_without_adminarea_counts_each_household_once(shared_data) -> 
     assert agg.loc["computer", "denominator"] == 12_043_016  # published conventional households
     assert agg.loc["computer", "pct"] == pytest.approx(8.8, abs=0.05)
     assert agg.loc["internet", "pct"] == pytest.approx(17.9, abs=0.06)
+
+
+def test_first_denominator_is_parsed_once_and_named_by_the_parent_check(tmp_path, monkeypatch) -> None:
+    """The parent-row check and the blocks share one parse of the denominator column; the report
+    says which denominator column the check compared (the first of several)."""
+    import egovkit.read as read_mod
+
+    calls: list[int] = []
+    real = read_mod._parse_numbers
+
+    def counting(text, nums, decimal):
+        calls.append(1)
+        return real(text, nums, decimal)
+
+    monkeypatch.setattr(read_mod, "_parse_numbers", counting)
+    path = tmp_path / "t.csv"
+    path.write_text("region,district,households,population,internet,mobile phone\n"
+                    "North,North,3000,9000,900,4000\nNorth,A,1000,3000,300,1500\nNorth,B,2000,6000,600,2500\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = read_table(path)
+    assert len(calls) == 4  # one parse per numeric column (households was parsed twice)
+    note = t.report.by_code("parent_rows")[0]
+    assert "'households'" in note.message and "'population'" not in note.message
+    assert sorted(t.data["area_name"].unique()) == ["A", "B"]
