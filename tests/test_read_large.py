@@ -1,13 +1,11 @@
-"""Reading stays linear in the number of rows: regressions that made large tables crawl.
+"""Large hierarchical tables that once made reading quadratic: every row used or kept apart.
 
-The bounds are several times the measured time (a few hundred thousand rows read in about a
-second) and well below the time the quadratic code took, so a slow machine does not fail them
-but a return of the per-row or per-name passes does.
+Their speed is measured by ``benchmarks/read_hierarchy.py`` (never by a timed test); here the
+same generated tables pin what is read.
 """
 
 from __future__ import annotations
 
-import time
 import warnings
 from pathlib import Path
 
@@ -15,16 +13,14 @@ from egovkit.errors import EgovkitWarning
 from egovkit.read import read_table
 
 
-def _timed_read(path: Path) -> tuple[float, object]:
+def _read(path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EgovkitWarning)
-        t0 = time.perf_counter()
-        t = read_table(path)
-        return time.perf_counter() - t0, t
+        return read_table(path)
 
 
-def test_repeated_denominator_rows_in_a_long_table_read_in_linear_time(tmp_path: Path) -> None:
-    # 40,000 areas, each with its households row twice: 160,000 rows (was 6.3 s, now 1.3 s)
+def test_repeated_denominator_rows_in_a_long_table_are_one_denominator(tmp_path: Path) -> None:
+    # 40,000 areas, each with its households row twice: 160,000 rows
     n = 40_000
     lines = ["area,indicator,value"]
     for i in range(n):
@@ -32,9 +28,8 @@ def test_repeated_denominator_rows_in_a_long_table_read_in_linear_time(tmp_path:
                   f"D{i},computer,{i % 800}"]
     path = tmp_path / "long.csv"
     path.write_text("\n".join(lines) + "\n")
-    secs, t = _timed_read(path)
+    t = _read(path)
     assert len(t.data) == 2 * n and not t.report.by_code("duplicate_denominator")
-    assert secs < 4.0, f"{secs:.1f} s for {4 * n:,} rows"
 
 
 def _regions(n_regions: int, long: bool) -> str:
@@ -48,19 +43,17 @@ def _regions(n_regions: int, long: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_parent_column_check_reads_in_linear_time(tmp_path: Path) -> None:
-    # 2,000 regions x 51 rows (was 9.1 s with np.isin on object arrays and a pass per name, now 0.5 s)
+def test_parent_column_totals_kept_apart_in_a_large_wide_table(tmp_path: Path) -> None:
+    # 2,000 regions x 51 rows
     path = tmp_path / "wide.csv"
     path.write_text(_regions(2000, long=False))
-    secs, t = _timed_read(path)
+    t = _read(path)
     assert len(t.data) == 100_000 and len(t.other_levels) == 2000
-    assert secs < 3.0, f"{secs:.1f} s for 102,000 rows"
 
 
-def test_parent_rows_of_a_long_table_read_in_linear_time(tmp_path: Path) -> None:
-    # every row of a region's total is kept apart, not only the first (was 3.7 s, now 0.5 s)
+def test_parent_rows_of_a_large_long_table_kept_apart(tmp_path: Path) -> None:
+    # every row of a region's total is kept apart, not only the first
     path = tmp_path / "long.csv"
     path.write_text(_regions(1000, long=True))
-    secs, t = _timed_read(path)
+    t = _read(path)
     assert len(t.data) == 100_000 and len(t.other_levels) == 2000
-    assert secs < 2.0, f"{secs:.1f} s for 102,000 rows"
