@@ -322,4 +322,5 @@ def test_assess_messages_in_both_languages(tmp_path, lang):
     else:
         assert "(2024-03-01): ensemble 0,31 (moyen, provisoire); 14 % des questions ont une réponse" in out
         assert "- sans réponse" in out and "premières actions :" in out
-    assert f"saved to {tmp_path / 's'}" in res.output
+    saved = "saved to" if lang == "en" else "enregistré dans"
+    assert f"{saved} {tmp_path / 's'}" in res.output
