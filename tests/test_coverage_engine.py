@@ -6,6 +6,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from affine import Affine
 from shapely.geometry import box
@@ -349,3 +350,38 @@ def test_radius_below_two_cells_warns_about_the_grid():
     with _w.catch_warnings():
         _w.simplefilter("error", EgovkitWarning)
         coverage(p, np.array([[500.0, 500.0]]), radii=[100, 250])  # two cells or more: no warning
+
+
+@pytest.mark.parametrize("kind", ["continuous", "ties", "with_inf", "constant"])
+def test_binned_quantiles_equal_the_sorted_definition(kind):
+    """Large inputs take binned histograms instead of a full sort: with integer weights (exact sums)
+    the quantiles are identical to :func:`weighted_quantiles`, empty districts included (nan)."""
+    from egovkit.coverage.engine import _binned_weighted_quantiles
+
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        n, ng = int(rng.integers(1, 4000)), int(rng.integers(1, 40))
+        g = rng.integers(0, ng, n)
+        v = {"continuous": rng.uniform(0, 1000, n), "ties": rng.integers(0, 20, n).astype(float),
+             "with_inf": np.where(rng.random(n) < 0.2, np.inf, rng.exponential(300, n)),
+             "constant": np.full(n, 5.0)}[kind]
+        w = rng.integers(1, 10, n).astype(float)
+        qs = [0.0, 0.1, 0.5, 0.9, 1.0]
+        got = _binned_weighted_quantiles(g, v, w, qs, ng)
+        assert np.array_equal(got, weighted_quantiles(g, v, w, qs, ng), equal_nan=True), seed
+
+
+def test_coverage_quantiles_same_through_the_binned_path(monkeypatch):
+    import egovkit.coverage.engine as engine
+
+    rng = np.random.default_rng(3)
+    d = _square(2000, 1.0)
+    pts = gpd.GeoDataFrame({"w": rng.integers(1, 5, 3000).astype(float)},
+                           geometry=gpd.points_from_xy(rng.uniform(0, 2000, 3000), rng.uniform(0, 2000, 3000)),
+                           crs=CRS_M)
+    pop = population_from_points(pts, "w", districts=d, district="name")
+    sites = rng.uniform(0, 2000, (5, 2))
+    sorted_tab = coverage(pop, sites, radii=[100, 300])
+    monkeypatch.setattr(engine, "BINNED_QUANTILES_ABOVE", 0)
+    binned_tab = coverage(pop, sites, radii=[100, 300])
+    pd.testing.assert_frame_equal(sorted_tab, binned_tab)
