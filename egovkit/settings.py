@@ -17,6 +17,8 @@ EGOVKIT_DATA_MIRROR
     ``<mirror>/github/<owner>/<repo>/<commit>/<path>``. When set, data sets are taken
     from there instead of the internet (used by the tests, pointing at
     ``../shared/data/originals``).
+EGOVKIT_CACHE_LOCK_TIMEOUT
+    Seconds a process waits for another one writing the same cache file (default 600).
 EGOVKIT_LANG
     ``en`` (default) or ``fr`` for sentences and reports.
 """
@@ -35,6 +37,10 @@ def _default_cache() -> Path:
 cache_dir: Path = Path(os.environ.get("EGOVKIT_CACHE_DIR") or _default_cache())
 data_mirror: str | None = os.environ.get("EGOVKIT_DATA_MIRROR") or None
 language: str = os.environ.get("EGOVKIT_LANG", "en")
+
+#: Seconds to wait for another process that is writing the same cache file (see
+#: :func:`egovkit.datasets.cache.file_lock`); a process that dies releases its lock at once.
+cache_lock_timeout: float = float(os.environ.get("EGOVKIT_CACHE_LOCK_TIMEOUT") or 600)
 
 #: Denominators (households or persons) below this are flagged ``small_denominator``.
 small_denominator: int = 50

@@ -5,17 +5,20 @@
   column stored as nested lists of coordinate matrices) -> ``GeoDataFrame`` (rdata + shapely,
   rings assembled in one vectorised call), invalid geometries repaired and reported.
 - :func:`cached_frame` / :func:`cached_geoframe`: build once, then read the converted
-  CSV / GeoPackage from ``<cache_dir>/converted/``.
+  CSV / GeoPackage from ``<cache_dir>/converted/``, each checked on every read against its
+  sidecar ``<file>.meta.json`` (own sha256 and size, sources' sha256, converter version) and
+  rebuilt from the verified originals when it does not match (see :mod:`egovkit.datasets.cache`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
+import hashlib
+import io
+import logging
 import warnings
+from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -24,10 +27,15 @@ import shapely
 
 from ..errors import DownloadError, EgovkitWarning
 from ..validate import ValidationReport
+from .cache import atomic_write, check_file, file_lock, write_sidecar
 from .fetch import cache_root
 
+log = logging.getLogger("egovkit.datasets")
+
 #: Bump when a conversion changes, so that old converted files are not reused.
-CONVERTER_VERSION = "1"
+#: 2: sidecar ``<file>.meta.json`` with the file's and the sources' sha256 (replaces ``.dtypes.json``
+#: and ``.report.json``).
+CONVERTER_VERSION = "2"
 
 
 # -- R files ---------------------------------------------------------------------------------
@@ -208,22 +216,71 @@ def converted_dir() -> Path:
     return cache_root() / "converted"
 
 
-def _key_path(key: str, sha: str, suffix: str) -> Path:
+def source_sha(sources: Mapping[str, str]) -> str:
+    """One sha256 for a set of originals (registry name -> sha256), independent of their order.
+
+    Examples
+    --------
+    >>> source_sha({"a": "1", "b": "2"}) == source_sha({"b": "2", "a": "1"})
+    True
+    """
+    h = hashlib.sha256()
+    for name in sorted(sources):
+        h.update(f"{name}:{sources[name]}\n".encode())
+    return h.hexdigest()
+
+
+def converted_path(key: str, sources: Mapping[str, str], suffix: str) -> Path:
+    """Where the conversion ``key`` of ``sources`` is cached (``<key>-<sha16>-v<version><suffix>``)."""
     safe = key.replace("/", "__")
-    return converted_dir() / f"{safe}-{sha[:16]}-v{CONVERTER_VERSION}{suffix}"
+    return converted_dir() / f"{safe}-{source_sha(sources)[:16]}-v{CONVERTER_VERSION}{suffix}"
 
 
-def _atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=target.stem + ".", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)  # some writers refuse to overwrite an existing (empty) file
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _cached(key: str, sources: Mapping[str, str], suffix: str, build: Callable[[], Any],
+            write: Callable[[Any, Path], dict], read: Callable[[bytes, dict], Any]) -> Any:
+    """Read the converted file of ``key`` if it matches its sidecar, else (re)build it under a lock.
+
+    ``write(obj, tmp)`` writes the built object and returns extra sidecar fields;
+    ``read(data, meta)`` parses the checked bytes. Every caller, the builder included, gets
+    what ``read`` makes of the cached bytes, so a run does not depend on who built the file.
+    """
+    path = converted_path(key, sources, suffix)
+    expected = {"key": key, "sources": dict(sources), "converter_version": CONVERTER_VERSION}
+
+    def attempt() -> tuple[bool, Any, str | None]:
+        data, meta, problem = check_file(path, expected)
+        if problem is not None:
+            return False, None, problem
+        try:
+            return True, read(data, meta), None
+        except Exception as exc:  # noqa: BLE001 - any parse failure means: rebuild
+            return False, None, f"it matches its sidecar but cannot be read ({type(exc).__name__}: {exc})"
+
+    ok, value, problem = attempt()  # the usual case: no lock needed, the bytes read are the bytes checked
+    if ok:
+        return value
+    with file_lock(path):
+        ok, value, problem = attempt()  # another process may have built it while we waited
+        if ok:
+            return value
+        if problem == "missing":
+            log.info("converting %s into %s", key, path)
+        else:
+            warnings.warn(f"egovkit cache: {path} ({key}) rebuilt from its verified original(s) because "
+                          f"{problem}", EgovkitWarning, stacklevel=4)
+        obj = build()
+        extra: dict = {}
+
+        def write_tmp(tmp: Path) -> None:
+            extra.update(write(obj, tmp))
+
+        sha, size = atomic_write(path, write_tmp)
+        write_sidecar(path, {**expected, "file": path.name, "sha256": sha, "size": size, **extra})
+        ok, value, problem = attempt()
+    if not ok:  # pragma: no cover - a converter that writes what it cannot read back
+        raise DownloadError(f"{path}: the file egovkit has just converted for {key} cannot be used: {problem}. "
+                            f"Fix: delete {path.parent} and try again; report the problem if it persists")
+    return value
 
 
 def _dtype_name(s: pd.Series) -> str:
@@ -236,50 +293,84 @@ def _dtype_name(s: pd.Series) -> str:
     return "str"
 
 
-def cached_frame(key: str, sha: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """Return ``build()``, cached as CSV (+ a JSON of dtypes) under ``<cache_dir>/converted``.
+def _write_csv(df: pd.DataFrame, tmp: Path) -> dict:
+    df.to_csv(tmp, index=False, encoding="utf-8")
+    return {"columns": [str(c) for c in df.columns], "dtypes": {str(c): _dtype_name(df[c]) for c in df.columns}}
 
-    ``sha`` (the source file's hash) is part of the file name, so a new source is reconverted.
-    Floats are written with full precision and read back exactly.
 
-    Examples
-    --------
-    >>> df = cached_frame("demo", "0" * 64, lambda: pd.DataFrame({"a": ["01"], "b": [0.1]}))
-    >>> df.dtypes.astype(str).tolist(), df.loc[0, "a"]
-    (['str', 'float64'], '01')
-    """
-    path = _key_path(key, sha, ".csv")
-    meta = path.with_suffix(".dtypes.json")
-    if path.is_file() and meta.is_file():
-        dtypes = json.loads(meta.read_text(encoding="utf-8"))
-        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False,
-                         na_values=[""], encoding="utf-8")
-        return df[list(dtypes)]
-    df = build()
-    dtypes = {str(c): _dtype_name(df[c]) for c in df.columns}
-    _atomic_write(path, lambda p: df.to_csv(p, index=False, encoding="utf-8"))
-    _atomic_write(meta, lambda p: p.write_text(json.dumps(dtypes), encoding="utf-8"))
+def _read_csv(data: bytes, meta: dict) -> pd.DataFrame:
+    df = pd.read_csv(io.BytesIO(data), dtype=meta["dtypes"], keep_default_na=False, na_values=[""],
+                     encoding="utf-8")
+    if list(df.columns) != meta["columns"]:
+        raise ValueError(f"columns {list(df.columns)} are not the recorded {meta['columns']}")
     return df
 
 
-def cached_geoframe(key: str, sha: str, build: Callable[[], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """Return ``build()``, cached as a GeoPackage (exact binary coordinates) under ``<cache_dir>/converted``.
+def cached_frame(key: str, sources: Mapping[str, str], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Return ``build()``, cached as CSV under ``<cache_dir>/converted`` with a checked sidecar.
 
-    The validation report a build puts in ``.attrs["report"]`` is cached next to it (JSON) and
-    restored, so a repair is still reported on later calls.
+    Parameters
+    ----------
+    key
+        Name of the conversion, e.g. a registry name.
+    sources
+        The originals it is made from: registry name -> sha256. Their hash is part of the file
+        name and recorded in the sidecar, so a new source is reconverted.
+    build
+        Makes the frame from the (verified) originals; called once per cache.
+
+    The sidecar ``<file>.meta.json`` holds the file's sha256 and size, the sources, the
+    converter version and the column dtypes; a file that does not match it (cut short, a line
+    doubled, sidecar missing or of another source) is rebuilt, with an
+    :class:`~egovkit.errors.EgovkitWarning`. Floats are written with full precision and read back
+    exactly; the caller that builds the file also gets it as read back from the cache.
+
+    Examples
+    --------
+    >>> df = cached_frame("demo", {"demo": "0" * 64}, lambda: pd.DataFrame({"a": ["01"], "b": [0.1]}))
+    >>> df.dtypes.astype(str).tolist(), df.loc[0, "a"]
+    (['str', 'float64'], '01')
     """
-    path = _key_path(key, sha, ".gpkg")
-    rep_path = path.with_suffix(".report.json")
-    if path.is_file():
-        gdf = gpd.read_file(path)
-        if rep_path.is_file():
-            gdf.attrs["report"] = _report_from_json(rep_path)
-    else:
-        gdf = build()
+    return _cached(key, sources, ".csv", build, _write_csv, _read_csv)
+
+
+def _report_to_dict(report: ValidationReport) -> dict:
+    return {"source": report.source, "rows_in": report.rows_in, "issues": [asdict(i) for i in report.issues],
+            "row_fate": {str(k): v for k, v in sorted(report.row_fate.items())}}
+
+
+def _report_from_dict(payload: dict) -> ValidationReport:
+    from ..validate import Issue
+
+    rep = ValidationReport(source=payload.get("source"), rows_in=payload.get("rows_in", 0))
+    rep.issues = [Issue(**i) for i in payload.get("issues", [])]
+    rep.row_fate = {int(k): v for k, v in payload.get("row_fate", {}).items()}
+    return rep
+
+
+def cached_geoframe(key: str, sources: Mapping[str, str],
+                    build: Callable[[], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Return ``build()``, cached as a GeoPackage (exact binary coordinates) with a checked sidecar.
+
+    As :func:`cached_frame`; the validation report a build puts in ``.attrs["report"]`` is kept
+    in the sidecar and restored, so a repair is still reported (as a warning) on later calls.
+    """
+    layer = key.replace("/", "__")
+
+    def write(gdf: gpd.GeoDataFrame, tmp: Path) -> dict:
+        gdf.to_file(tmp, driver="GPKG", layer=layer)
         report = gdf.attrs.get("report")
-        _atomic_write(path, lambda p: gdf.to_file(p, driver="GPKG", layer=path.stem.split("-")[0]))
-        if isinstance(report, ValidationReport):
-            _atomic_write(rep_path, report.save)  # the temporary name keeps the .json suffix
+        return {"report": _report_to_dict(report) if isinstance(report, ValidationReport) else None}
+
+    def read(data: bytes, meta: dict) -> gpd.GeoDataFrame:
+        with warnings.catch_warnings():  # GDAL's in-memory copy of the bytes has no .gpkg name
+            warnings.filterwarnings("ignore", "File /vsimem/.*non conformant file extension", RuntimeWarning)
+            gdf = gpd.read_file(io.BytesIO(data), layer=layer)
+        if meta.get("report") is not None:
+            gdf.attrs["report"] = _report_from_dict(meta["report"])
+        return gdf
+
+    gdf = _cached(key, sources, ".gpkg", build, write, read)
     _warn_report(gdf.attrs.get("report"))
     return gdf
 
@@ -290,13 +381,3 @@ def _warn_report(report: object) -> None:
         return
     for issue in report.warnings:
         warnings.warn(f"{issue}; see .attrs['report']", EgovkitWarning, stacklevel=4)
-
-
-def _report_from_json(path: Path) -> ValidationReport:
-    from ..validate import Issue
-
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    rep = ValidationReport(source=payload.get("source"), rows_in=payload.get("rows_in", 0))
-    rep.issues = [Issue(**i) for i in payload.get("issues", [])]
-    rep.row_fate = {int(k): v for k, v in payload.get("row_fate", {}).items()}
-    return rep

@@ -9,24 +9,27 @@ variable ``EGOVKIT_DATA_MIRROR``), read at call time:
 
 Files land in ``<cache_dir>/originals/github/<owner>/<repo>/<commit>/<path>``
 (:data:`egovkit.settings.cache_dir`, ``EGOVKIT_CACHE_DIR``). A cached file whose hash still
-matches is reused without touching the mirror or the network.
+matches is reused without touching the mirror or the network; one whose hash does not is
+fetched again, with an :class:`~egovkit.errors.EgovkitWarning`. Several processes can share one
+cache: the copy is written under a temporary name and moved into place, under a per-file lock
+(:mod:`egovkit.datasets.cache`), so it is fetched once and never read half-written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import sys
-import tempfile
 import urllib.error
+import warnings
 import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .. import settings
-from ..errors import DownloadError
+from ..errors import DownloadError, EgovkitWarning
+from .cache import atomic_write, file_lock
 from .registry import DataFile, get
 
 log = logging.getLogger("egovkit.datasets")
@@ -124,7 +127,9 @@ def fetch(name: str) -> Path:
     """Make the registered file ``name`` available in the cache and return its path.
 
     The bytes are checked against the registered sha256; a cached copy with the right hash
-    is reused, so the second call neither copies nor downloads anything.
+    is reused, so the second call neither copies nor downloads anything. A cached copy with
+    a wrong hash is fetched again (with an :class:`~egovkit.errors.EgovkitWarning`).
+    Processes sharing the cache fetch each file once: the others wait for it.
 
     Parameters
     ----------
@@ -155,33 +160,36 @@ def fetch(name: str) -> Path:
             "convert it to a GeoTIFF and pass its path to the loader (for Singapore: "
             "egovkit.datasets.singapore_population(path='sg_pop.tif'))")
     dest = cached_path(name)
-    if dest.is_file():
-        if sha256_of(dest) == entry.sha256:
-            return dest
-        log.warning("cached %s has a wrong hash; fetching it again", dest)
-
-    source = source_of(entry)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        if source.startswith(("http://", "https://")):
-            log.info("downloading %s from %s", entry.name, source)
-            if settings.progress:
-                print(f"egovkit: downloading {entry.name} from {source}", file=sys.stderr)
-            _download(source, tmp, entry)
-        else:
-            if not Path(source).is_file():
-                raise DownloadError(f"{entry.name}: file not found in the data mirror: {source}. "
-                                    f"Fix: {_fix_text(entry)}")
-            shutil.copyfile(source, tmp)
-        actual = sha256_of(tmp)
-        if actual != entry.sha256:
-            raise DownloadError(
-                f"{entry.name}: sha256 mismatch for {source} (expected {entry.sha256}, got {actual}); "
-                f"the file is not the pinned version of {entry.url}. Fix: {_fix_text(entry)}")
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    if dest.is_file() and sha256_of(dest) == entry.sha256:
+        return dest
+    with file_lock(dest):  # one process fetches, the others wait and then find it in place
+        if dest.is_file():
+            actual = sha256_of(dest)
+            if actual == entry.sha256:
+                return dest
+            warnings.warn(f"egovkit cache: the original {dest} had a wrong sha256 ({actual[:12]}..., expected "
+                          f"{entry.sha256[:12]}...; damaged or cut short); fetched it again", EgovkitWarning,
+                          stacklevel=2)
+        source = source_of(entry)
+        atomic_write(dest, lambda tmp: _fetch_into(entry, source, tmp))
     return dest
+
+
+def _fetch_into(entry: DataFile, source: str, tmp: Path) -> None:
+    """Copy or download ``source`` into ``tmp`` and check its sha256 (raise, leaving nothing, if wrong)."""
+    if source.startswith(("http://", "https://")):
+        log.info("downloading %s from %s", entry.name, source)
+        if settings.progress:
+            print(f"egovkit: downloading {entry.name} from {source}", file=sys.stderr)
+        _download(source, tmp, entry)
+    else:
+        if not Path(source).is_file():
+            raise DownloadError(f"{entry.name}: file not found in the data mirror: {source}. "
+                                f"Fix: {_fix_text(entry)}")
+        log.info("copying %s from %s", entry.name, source)
+        shutil.copyfile(source, tmp)
+    actual = sha256_of(tmp)
+    if actual != entry.sha256:
+        raise DownloadError(
+            f"{entry.name}: sha256 mismatch for {source} (expected {entry.sha256}, got {actual}); "
+            f"the file is not the pinned version of {entry.url}. Fix: {_fix_text(entry)}")

@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -47,11 +46,9 @@ _NYCGEO_CRS = "EPSG:2263"
 _NYC_2263_BOUNDS = (850_000, 100_000, 1_100_000, 300_000)
 
 
-def _combined_sha(entry_names: list[str]) -> str:
-    h = hashlib.sha256()
-    for n in entry_names:
-        h.update((n + ":" + (get(n).sha256 or "")).encode())
-    return h.hexdigest()
+def _sources(entry_names: list[str]) -> dict[str, str]:
+    """Registry name -> pinned sha256 of the originals a converted file is made from."""
+    return {n: get(n).sha256 or "" for n in entry_names}
 
 
 def _with_report(gdf: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
@@ -104,8 +101,7 @@ def kenya_census_table(name: str = "V4_T2.36") -> pd.DataFrame:
     12043016.0
     """
     key = f"kenya_census/{name}"
-    entry = get(key)
-    df = cached_frame(key, entry.sha256 or "", lambda: _integer_codes(rda_to_frame(fetch(key))))
+    df = cached_frame(key, _sources([key]), lambda: _integer_codes(rda_to_frame(fetch(key))))
     df.attrs["egovkit_source"] = f"{name} (KNBS 2019 census via rKenyaCensus)"  # named in validation messages
     return df
 
@@ -147,7 +143,7 @@ def kenya_counties() -> gpd.GeoDataFrame:
     """
     geo_names = [n for n in names("kenya_counties") if n != "kenya_counties/counties"]
     inputs = ["kenya_counties/counties", "kenya_census/V4_T1.9", *geo_names]
-    return cached_geoframe("kenya_counties", _combined_sha(inputs),
+    return cached_geoframe("kenya_counties", _sources(inputs),
                            lambda: _build_kenya_counties(geo_names))
 
 
@@ -232,7 +228,7 @@ def us_counties() -> gpd.GeoDataFrame:
     'New York'
     """
     key = "us_counties/geojson"
-    return cached_geoframe("us_counties", _combined_sha([key]), lambda: _build_us_counties(fetch(key)))
+    return cached_geoframe("us_counties", _sources([key]), lambda: _build_us_counties(fetch(key)))
 
 
 def _build_us_counties(path: Path) -> gpd.GeoDataFrame:
@@ -273,7 +269,7 @@ def nyc_hotspots_raw() -> Path:
 
 def _nycgeo(stem: str, id_column: str) -> gpd.GeoDataFrame:
     key = f"nycgeo/{stem}"
-    return cached_geoframe(key, _combined_sha([key]), lambda: _build_nycgeo(key, id_column))
+    return cached_geoframe(key, _sources([key]), lambda: _build_nycgeo(key, id_column))
 
 
 def _build_nycgeo(key: str, id_column: str) -> gpd.GeoDataFrame:
@@ -355,8 +351,7 @@ def nyc_population(level: Literal["nta", "tract", "borough"] = "nta") -> pd.Data
     if level not in stems:
         raise InputError(f"unknown level {level!r}", column="level", fix=f"use one of {list(stems)}")
     key = f"nycgeo/{stems[level]}"
-    entry = get(key)
-    return cached_frame(key, entry.sha256 or "", lambda: rda_to_frame(fetch(key)))
+    return cached_frame(key, _sources([key]), lambda: rda_to_frame(fetch(key)))
 
 
 def nyc_nta_alt() -> gpd.GeoDataFrame:
@@ -388,7 +383,7 @@ def nyc_nta_alt() -> gpd.GeoDataFrame:
         gdf = repair_geometries(gdf.to_crs(_NYCGEO_CRS), report, "ntacode", path.name).to_crs("EPSG:4326")
         return _with_report(gdf, report)
 
-    return cached_geoframe(key, _combined_sha([key]), build)
+    return cached_geoframe(key, _sources([key]), build)
 
 
 # -- Singapore ------------------------------------------------------------------------------
