@@ -39,6 +39,7 @@ from ..diagnosis.stakeholders import (StakeholderRegister, influence_interest_gr
                                       stakeholder_labels)
 from ..errors import InputError
 from .i18n import format_number, format_percent
+from .safe import check_map_text, map_text
 
 __all__ = ["radar_chart", "progress_chart", "influence_interest_chart", "partnership_chart", "stakeholder_map",
            "diagnosis_section", "report_text"]
@@ -260,12 +261,15 @@ def stakeholder_map(register: StakeholderRegister, *, tiles: str | None = None, 
     colour = {ty: palette[i % len(palette)] for i, ty in enumerate(types)}
     size = {"low": 5, "medium": 8, "high": 11}
     for r in s.itertuples(index=False):
-        popup = (f"<b>{_html.escape(r.name)}</b><br>{_html.escape(r.type)}<br>"
-                 f"{_html.escape(r.resources)}<br>{report_text(lang)['influence']}: {r.influence}")
+        # user text through map_text (inert for folium's Jinja passes, the JS template literal of
+        # folium's tooltip and innerHTML); a tooltip, not a folium Popup, which needs jQuery (not
+        # shipped in the offline page)
+        tip = (f"<b>{map_text(r.name)}</b><br>{map_text(r.type)}<br>{map_text(r.resources)}<br>"
+               f"{map_text(report_text(lang)['influence'])}: {map_text(r.influence)}")
         folium.CircleMarker([r.lat, r.lon], radius=size.get(r.influence, 6), color=colour[r.type], fill=True,
-                            fill_opacity=0.8, weight=1, tooltip=_html.escape(r.name),
-                            popup=folium.Popup(popup, max_width=250)).add_to(m)
+                            fill_opacity=0.8, weight=1, tooltip=folium.Tooltip(tip, sticky=True)).add_to(m)
     m.fit_bounds([[s["lat"].min(), s["lon"].min()], [s["lat"].max(), s["lon"].max()]])
+    check_map_text(m)
     return m
 
 

@@ -44,6 +44,7 @@ from ..distribution.spatial import (
 )
 from ..errors import InputError
 from ..validate import ValidationReport
+from .safe import check_map_text, map_text
 
 __all__ = ["ranked_bar_chart", "group_distribution_plot", "lorenz_plot", "moran_scatter_plot",
            "lisa_cluster_map", "lisa_folium_map", "CLUSTER_COLORS"]
@@ -378,6 +379,7 @@ def lisa_folium_map(
     g = lisa.to_crs(4326)
     cols = [c for c in tooltip if c in g.columns]
     show = pd.DataFrame(index=g.index)
+    # the tooltip strings are user text (district names): inert for Jinja and innerHTML
     for c in cols:
         if c == "share":
             show[c] = (g[c] * 100).round(1).astype(str) + " %"
@@ -387,6 +389,7 @@ def lisa_folium_map(
             show[c] = g[c].round(3).astype(str)
         else:
             show[c] = g[c].astype(str)
+        show[c] = [map_text(v) for v in show[c]]
     layer = gpd.GeoDataFrame(show.assign(_cluster=g["lisa_cluster"].astype(str).to_numpy()),
                              geometry=g.geometry, crs=4326)
     minx, miny, maxx, maxy = layer.total_bounds
@@ -395,17 +398,18 @@ def lisa_folium_map(
     aliases = {"area": lab["district"], "share": lab["rate"], "lisa_cluster": lab["cluster"], "lisa_p": "p"}
     folium.GeoJson(
         json.loads(layer.to_json(drop_id=True)),
-        name=lab["cluster"],
+        name=map_text(lab["cluster"]),
         style_function=lambda f: {"fillColor": CLUSTER_COLORS.get(f["properties"]["_cluster"], "#ffffff"),
                                   "color": "#555555", "weight": 0.8, "fillOpacity": 0.85},
-        tooltip=folium.GeoJsonTooltip(fields=cols, aliases=[aliases.get(c, c) for c in cols]) if cols else None,
+        tooltip=folium.GeoJsonTooltip(fields=cols, aliases=[map_text(aliases.get(c, c)) for c in cols]) if cols else None,
     ).add_to(m)
     counts = g["lisa_cluster"].value_counts()
     rows = "".join(
         f'<div><span style="display:inline-block;width:12px;height:12px;background:{CLUSTER_COLORS[c]};'
-        f'border:1px solid #555;margin-right:4px"></span>{lab[c]} ({int(counts[c])})</div>'
+        f'border:1px solid #555;margin-right:4px"></span>{map_text(lab[c])} ({int(counts[c])})</div>'
         for c in _ORDER if c in counts.index)
     legend = (f'<div style="position:absolute;bottom:20px;left:20px;z-index:9999;background:white;padding:6px;'
-              f'font-size:12px;border:1px solid #999"><b>{lab["cluster"]}</b>{rows}</div>')
+              f'font-size:12px;border:1px solid #999"><b>{map_text(lab["cluster"])}</b>{rows}</div>')
     m.get_root().html.add_child(folium.Element(legend))
+    check_map_text(m)
     return m

@@ -39,6 +39,7 @@ from ..errors import EgovkitWarning, InputError, JoinError
 from ..validate import ValidationReport
 from .i18n import format_number, format_percent, translations
 from .offline import save_offline
+from .safe import check_map_text, map_text
 
 __all__ = [
     "PALETTES", "NO_DATA_COLOR", "LISA_COLORS", "Classes", "classify", "check_join",
@@ -363,9 +364,8 @@ var {{ this.get_name() }} = L.control({position: 'bottomright'});
 
 
 def _esc(s: Any) -> str:
-    import html
-
-    return html.escape(str(s))
+    # every string of a map is user text for folium: HTML-escaped and without Jinja braces
+    return map_text(s)
 
 
 # --------------------------------------------------------------------------- the map
@@ -507,18 +507,20 @@ def indicator_map(
                                     max_bytes=max_geometry_bytes)
     names = data[name_column].astype("string").fillna(data[key].astype("string")) \
         if name_column in data.columns else data[key].astype("string")
+    # tooltips are inserted with innerHTML and the GeoJSON goes through folium's two Jinja
+    # passes: every string property is inert text (safe.map_text), numbers stay numbers
     props = pd.DataFrame({
-        "name": names.fillna("").to_numpy(),
-        "value": [fmt(x) if np.isfinite(x) else tr["no_data"] for x in vals],
+        "name": [_esc(x) for x in names.fillna("")],
+        "value": [_esc(fmt(x) if np.isfinite(x) else tr["no_data"]) for x in vals],
         "c": classes.index,
     }, index=data.index)
-    fields, aliases = ["name", "value"], [tr["district"], label]
+    fields, aliases = ["name", "value"], [_esc(tr["district"]), _esc(label)]
     if numerator in data.columns and denominator in data.columns:
         num = pd.to_numeric(data[numerator], errors="coerce")
         den = pd.to_numeric(data[denominator], errors="coerce")
-        props["nd"] = [f"{format_number(a, lang)} / {format_number(b, lang)}" for a, b in zip(num, den)]
+        props["nd"] = [_esc(f"{format_number(a, lang)} / {format_number(b, lang)}") for a, b in zip(num, den)]
         fields.append("nd")
-        aliases.append(tr["numerator_denominator"])
+        aliases.append(_esc(tr["numerator_denominator"]))
     if tol_m > 0:
         report.add("info", "simplified", f"district outlines simplified with a {tol_m:.1f} m tolerance to keep "
                    f"the map under {max_geometry_bytes:,} bytes of geometry", column="geometry",
@@ -537,7 +539,7 @@ def indicator_map(
         return {"fillColor": NO_DATA_COLOR if c < 0 else colors[c], "color": "#555555",
                 "weight": 0.4, "fillOpacity": 0.85}
 
-    layer = folium.GeoJson(gj, name=label, style_function=style,
+    layer = folium.GeoJson(gj, name=_esc(label), style_function=style,
                            highlight_function=lambda f: {"weight": 2, "color": "#000000"},
                            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
                            smooth_factor=0.5)
@@ -555,11 +557,11 @@ def indicator_map(
             lf = gpd.GeoDataFrame({"name": props["name"][sel].to_numpy(), "lisa": lcode[sel].to_numpy()},
                                   geometry=small.geometry[sel].to_numpy(), crs=4326)
             folium.GeoJson(
-                json.loads(lf.to_json(drop_id=True)), name=tr["layer_lisa"], show=False,
+                json.loads(lf.to_json(drop_id=True)), name=_esc(tr["layer_lisa"]), show=False,
                 style_function=lambda f: {"color": LISA_COLORS[f["properties"]["lisa"]], "weight": 2.5,
                                           "fillColor": LISA_COLORS[f["properties"]["lisa"]],
                                           "fillOpacity": 0.35},
-                tooltip=folium.GeoJsonTooltip(fields=["name", "lisa"], aliases=[tr["district"], "LISA"]),
+                tooltip=folium.GeoJsonTooltip(fields=["name", "lisa"], aliases=[_esc(tr["district"]), "LISA"]),
             ).add_to(m)
         counts["lisa"] = int(sel.sum())
 
@@ -574,7 +576,7 @@ def indicator_map(
                              fix="set it, e.g. gdf.set_crs(4326)")
         poly = gdf if what == "gap zones" else gpd.GeoDataFrame(geometry=[gdf.union_all()], crs=gdf.crs)
         poly, _ = simplify_for_web(poly[[poly.geometry.name]], max_bytes=max_geometry_bytes // 5)
-        folium.GeoJson(json.loads(poly.to_json(drop_id=True)), name=name,
+        folium.GeoJson(json.loads(poly.to_json(drop_id=True)), name=_esc(name),
                        style_function=lambda f, c=col, gap=(what == "gap zones"): {
                            "color": c, "weight": 2 if gap else 1.5, "dashArray": None if gap else "5 4",
                            "fillColor": c, "fillOpacity": 0.35 if gap else 0.08}).add_to(m)
@@ -587,15 +589,15 @@ def indicator_map(
         if cluster:
             xy = np.round(np.column_stack([pts.geometry.y, pts.geometry.x]), 6).tolist()
             FastMarkerCluster(
-                xy, name=tr["layer_hotspots"],
+                xy, name=_esc(tr["layer_hotspots"]),
                 callback="function (row) { return L.circleMarker(new L.LatLng(row[0], row[1]),"
                          " {radius: 4, color: '#222222', weight: 1, fillColor: '#ffffff', fillOpacity: 1}); }",
                 disableClusteringAtZoom=16, chunkedLoading=True, icon_create_function=_CLUSTER_ICON,
             ).add_to(m)
         else:
-            fg = folium.FeatureGroup(name=tr["layer_hotspots"])
+            fg = folium.FeatureGroup(name=_esc(tr["layer_hotspots"]))
             hp = gpd.GeoDataFrame(geometry=pts.geometry.to_numpy(), crs=4326)
-            folium.GeoJson(json.loads(_with_rounded_points(hp)), name=tr["layer_hotspots"],
+            folium.GeoJson(json.loads(_with_rounded_points(hp)), name=_esc(tr["layer_hotspots"]),
                            marker=folium.CircleMarker(radius=4, color="#222222", weight=1,
                                                       fill_color="#ffffff", fill_opacity=1)).add_to(fg)
             fg.add_to(m)
@@ -603,7 +605,7 @@ def indicator_map(
         pts = _points(new_sites, "new sites", report)
         counts["new_sites"] = len(pts)
         sp = gpd.GeoDataFrame(geometry=pts.geometry.to_numpy(), crs=4326)
-        folium.GeoJson(json.loads(_with_rounded_points(sp)), name=tr["layer_new_sites"],
+        folium.GeoJson(json.loads(_with_rounded_points(sp)), name=_esc(tr["layer_new_sites"]),
                        marker=folium.CircleMarker(radius=7, color="#7b3294", weight=3,
                                                   fill_color="#c2a5cf", fill_opacity=1)).add_to(m)
 
@@ -636,6 +638,7 @@ def indicator_map(
     m.egovkit_classes = classes
     m.egovkit_counts = counts
     m.egovkit_tolerance_m = tol_m
+    check_map_text(m)  # every string above went through map_text; refuse the map if one did not
     return m
 
 

@@ -25,8 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import EgovkitError
+from .safe import check_map_text
 
-__all__ = ["inline_assets", "external_assets", "save_offline", "compact_json_calls", "OFFLINE_DROPPED"]
+__all__ = ["inline_assets", "external_assets", "render_offline", "save_offline", "compact_json_calls",
+           "OFFLINE_DROPPED"]
 
 #: Substrings of CDN URLs that egovkit maps never need; their tags are removed.
 OFFLINE_DROPPED = (
@@ -191,6 +193,28 @@ def save_offline(m: "object", path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    root = m.get_root() if hasattr(m, "get_root") else m
-    path.write_text(inline_assets(root.render()), encoding="utf-8")
+    path.write_text(render_offline(m), encoding="utf-8")
     return path
+
+
+def render_offline(m: "object") -> str:
+    """Self-contained HTML of a folium map (or any branca element), its text checked first.
+
+    Every egovkit map is rendered here. Before folium's two Jinja passes run,
+    :func:`egovkit.present.safe.check_map_text` refuses a map whose data still holds
+    ``{{``, ``{%`` or ``{#`` (user text that would be run as a template).
+
+    Raises
+    ------
+    egovkit.present.safe.UnsafeMapText
+        If the map holds template text (escape it with :func:`egovkit.present.safe.map_text`).
+
+    Examples
+    --------
+    >>> import folium
+    >>> "leaflet" in render_offline(folium.Map(tiles=None))
+    True
+    """
+    root = m.get_root() if hasattr(m, "get_root") else m
+    check_map_text(root)
+    return inline_assets(root.render())

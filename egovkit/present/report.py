@@ -45,11 +45,12 @@ import pandas as pd
 
 from ..distribution.lagging import set_apart_mask
 from ..errors import InputError
+from ..export import write_csv
 from ..validate import ValidationReport
 from . import charts
 from .i18n import format_number, format_percent, format_points, translations
 from .maps import _key, _lisa_code, indicator_map
-from .offline import inline_assets
+from .offline import render_offline
 from .static_maps import static_indicator_map
 
 #: Numbers in the CSV tables: 10 significant digits (exact for counts below 10^10, shares to 1e-10),
@@ -433,8 +434,8 @@ def build_report(
     hdr = tr.get("columns", {})
 
     # -- tables: summary, districts (CSV + GeoPackage)
-    summary.to_csv(out / "tables" / "summary.csv", index=False, float_format=CSV_FLOAT)
-    r.to_csv(out / "tables" / "district_rates.csv", index=False, float_format=CSV_FLOAT)
+    write_csv(summary, out / "tables" / "summary.csv", float_format=CSV_FLOAT)
+    write_csv(r, out / "tables" / "district_rates.csv", float_format=CSV_FLOAT)
     wide = charts.district_table(r, indicators, key=key)
     wide.index.name = key
     wide.columns = [f"share_{c}" for c in wide.columns]
@@ -463,7 +464,7 @@ def build_report(
                           lisa=None if lisa is None else pd.DataFrame(lisa)[[key, lisa_column]],
                           lisa_column=lisa_column or "cluster", tiles=tiles, lang=lang, report=join_report,
                           max_geometry_bytes=map_geometry_bytes)
-    map_html = inline_assets(m.get_root().render())
+    map_html = render_offline(m)
     map_path = out / "maps" / f"{indicator}.html"
     map_path.write_text(map_html, encoding="utf-8")
     files.append(map_path)
@@ -473,7 +474,7 @@ def build_report(
              "href": f"maps/{indicator}.html",
              "caption": tr["caption_map"].format(indicator=label, scheme=scheme_label, k=classes.k, **words)}]
     qual = join_report.to_frame()
-    qual.to_csv(out / "tables" / "join_report.csv", index=False, float_format=CSV_FLOAT)
+    write_csv(qual, out / "tables" / "join_report.csv", float_format=CSV_FLOAT)
     files.append(out / "tables" / "join_report.csv")
     n_no_data = len(join_report.by_code("no_data"))
     n_no_geom = len(join_report.by_code("no_geometry"))
@@ -556,7 +557,7 @@ def build_report(
             listed.append(tr["n_more"].format(n=format_number(len(lag) - len(listed), lang)))
         sentences["lagging"].append(tr["s_lagging"].format(n=format_number(len(lag), lang),
                                                            names=_names(listed, lang), **words))
-        lag.to_csv(out / "tables" / "lagging_districts.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(lag, out / "tables" / "lagging_districts.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "lagging_districts.csv")
         show = [c for c in (name_col, "share", "gap_pct_points", "denominator", "missing_to_territory")
                 if c in lag.columns]
@@ -570,7 +571,7 @@ def build_report(
         low = main[~excluded].dropna(subset=["share"])
         low = low.sort_values("share", kind="stable").head(n_lowest)
         low = low[_uniq(key, name_column, "numerator", "denominator", "share")].assign(gap_share=lambda d: d["share"] - terr)
-        low.to_csv(out / "tables" / "lowest_districts.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(low, out / "tables" / "lowest_districts.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "lowest_districts.csv")
         sentences["lagging"].append(tr["s_lowest"].format(names=_names(
             [f"{n} ({format_percent(v, lang)})" for n, v in zip(low[name_column], low["share"])], lang), **words))
@@ -590,7 +591,7 @@ def build_report(
     if coverage is not None:
         curve = _coverage_curve(coverage)
         share_col = next((c for c in ("share_covered",) if c in curve.columns), None) or charts._share_column(curve)
-        curve.to_csv(out / "tables" / "coverage.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(curve, out / "tables" / "coverage.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "coverage.csv")
         for _, c in curve.iterrows():
             sentences["wifi"].append(tr["s_coverage"].format(share=format_percent(c[share_col], lang),
@@ -610,7 +611,7 @@ def build_report(
             g["area_km2"] = g.geometry.to_crs(g.to_crs(4326).estimate_utm_crs()).area / 1e6
         # gap_zones, not gaps: tables/gaps.csv is the gap of each district to the territory rate
         files.append(_write_gpkg(g, out / "tables" / "gap_zones.gpkg", "gap_zones"))
-        pd.DataFrame(g.drop(columns=g.geometry.name)).to_csv(out / "tables" / "gap_zones.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(pd.DataFrame(g.drop(columns=g.geometry.name)), out / "tables" / "gap_zones.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "gap_zones.csv")
         area = float(g["area_km2"].sum())
         if "population" in g.columns:
@@ -628,7 +629,7 @@ def build_report(
     if new_sites is not None:
         ns = new_sites.copy()
         files.append(_write_gpkg(ns, out / "tables" / "new_sites.gpkg", "new_sites"))
-        pd.DataFrame(ns.drop(columns=ns.geometry.name)).to_csv(out / "tables" / "new_sites.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(pd.DataFrame(ns.drop(columns=ns.geometry.name)), out / "tables" / "new_sites.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "new_sites.csv")
         popc = next((c for c in ("population_added", "population_gain", "population_covered") if c in ns.columns), None)
         if popc:
@@ -648,8 +649,8 @@ def build_report(
     gini = fig.egovkit_gini
     paths = charts.save_figure(fig, out / "figures", f"lorenz_{indicator}")
     files += paths
-    pd.DataFrame({"indicator": [indicator], "gini_districts": [gini]}).to_csv(
-        out / "tables" / "lorenz_gini.csv", index=False, float_format=CSV_FLOAT)
+    write_csv(pd.DataFrame({"indicator": [indicator], "gini_districts": [gini]}),
+        out / "tables" / "lorenz_gini.csv", float_format=CSV_FLOAT)
     files.append(out / "tables" / "lorenz_gini.csv")
     sentences["distribution"].append(tr["s_lorenz"].format(
         indicator=label, universe=universe, gini=format_number(gini, lang, 3), **words))
@@ -658,7 +659,7 @@ def build_report(
     if distribution is not None:
         dist = (pd.DataFrame({"measure": list(distribution.keys()), "value": list(distribution.values())})
                 if isinstance(distribution, Mapping) else pd.DataFrame(distribution).reset_index(drop=True))
-        dist.to_csv(out / "tables" / "distribution.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(dist, out / "tables" / "distribution.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "distribution.csv")
         html_, dnotes = _distribution_table(dist.drop(columns=["geometry"], errors="ignore"), lang, words,
                                             universe)
@@ -674,7 +675,7 @@ def build_report(
     if lisa is not None:
         codes = pd.Series([_lisa_code(v) for v in lisa[lisa_column]], dtype="object").value_counts()
         lt = pd.DataFrame({"cluster": codes.index, "districts": codes.to_numpy()})
-        lt.to_csv(out / "tables" / "lisa_clusters.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(lt, out / "tables" / "lisa_clusters.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "lisa_clusters.csv")
         tables["distribution"] = tables.get("distribution", "") + _html_table(lt, lang=lang, headers=hdr)
     else:
