@@ -105,7 +105,7 @@ class FolderState:
         return f"the {state}egovkit report in {self.path} (written {self.written or 'at an unknown time'})"
 
 
-def inspect_folder(path: str | Path) -> FolderState:
+def inspect_folder(path: str | Path, *, option: str = "out_dir=") -> FolderState:
     """What ``path`` holds (see :class:`FolderState`); errors when it is a file or under one.
 
     Examples
@@ -114,14 +114,14 @@ def inspect_folder(path: str | Path) -> FolderState:
     'missing'
     """
     path = Path(path)
-    _check_not_a_file(path)
+    _check_not_a_file(path, option)
     if not path.exists():
         return FolderState(path, "missing")
     try:
         files = _list_files(path)
     except PermissionError as exc:
-        raise OutputFolderError(f"cannot read the output folder {path} ({exc.strerror}): choose another "
-                                "folder with --out", path) from None
+        raise OutputFolderError(f"cannot read the output folder {exc.filename or path} ({exc.strerror}): "
+                                f"choose another folder with {option}", path) from None
     manifest = _read_manifest(path) if MANIFEST in files else None
     listed = set(manifest["files"]) if manifest else set()
     files.discard(MANIFEST if manifest else "")
@@ -143,7 +143,7 @@ def check_folder(path: str | Path, *, force: bool = False, option: str = "out_di
     (the command line passes ``--out`` and ``--force``). Also checks that the folder can be
     created and written (nothing is left behind by the check).
     """
-    state = inspect_folder(path)
+    state = inspect_folder(path, option=option)
     if not force and state.kind in ("report", "mixed", "other"):
         raise OutputFolderError(refusal(state, option=option, force_option=force_option), state.path)
     _check_writable(state.path, option)
@@ -166,7 +166,8 @@ def refusal(state: FolderState, *, option: str = "out_dir=", force_option: str =
 
 
 @contextmanager
-def staged_folder(target: str | Path, *, force: bool = False, command_line: str | None = None) -> Iterator[Path]:
+def staged_folder(target: str | Path, *, force: bool = False, command_line: str | None = None,
+                  option: str = "out_dir=", force_option: str = "force=True") -> Iterator[Path]:
     """Yield an empty temporary folder; on success its files replace the report in ``target``.
 
     On any exception (KeyboardInterrupt included) the temporary folder is removed and
@@ -180,21 +181,26 @@ def staged_folder(target: str | Path, *, force: bool = False, command_line: str 
         Replace a previous egovkit report / write beside the user's files (see the module).
     command_line
         Recorded in the manifest (default: :data:`command`, else the Python caller).
+    option, force_option
+        How the caller spells the folder and ``force`` in messages (``--out``, ``--force``).
     """
     target = Path(target)
-    check_folder(target, force=force)
-    stage = _make_stage(target)
+    names = {"option": option, "force_option": force_option}
+    check_folder(target, force=force, **names)
+    stage = _make_stage(target, option)
     try:
         yield stage
-        commit(stage, target, force=force, command_line=command_line)
+        commit(stage, target, force=force, command_line=command_line, **names)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def commit(stage: Path, target: str | Path, *, force: bool = False, command_line: str | None = None) -> Path:
+def commit(stage: Path, target: str | Path, *, force: bool = False, command_line: str | None = None,
+           option: str = "out_dir=", force_option: str = "force=True") -> Path:
     """Move the files of ``stage`` into ``target`` (see the module for the order); returns ``target``."""
     target = Path(target)
-    state = check_folder(target, force=force)
+    names = {"option": option, "force_option": force_option}
+    state = check_folder(target, force=force, **names)
     new = sorted(_list_files(stage) - {STAGING_MARK, MANIFEST})
     manifest = {"egovkit_report": 1, "egovkit_version": _version(), "command": command_line or command or _caller(),
                 "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -207,7 +213,7 @@ def commit(stage: Path, target: str | Path, *, force: bool = False, command_line
             os.rename(stage, target)
             return target
         except OSError:  # e.g. created meanwhile by another process: fall back to moving files
-            state = check_folder(target, force=force)
+            state = check_folder(target, force=force, **names)
     target.mkdir(parents=True, exist_ok=True)
     for rel in new:  # a report sub-folder that is a file of the user's (or the reverse)
         for parent in PurePosixPath(rel).parents:
@@ -217,7 +223,17 @@ def commit(stage: Path, target: str | Path, *, force: bool = False, command_line
         if (target / rel).is_dir():
             raise OutputFolderError(f"{target / rel} is a folder where the report writes a file: move it, or "
                                     "choose another output folder", target / rel)
-    old = state.report_files
+    try:
+        _swap(stage, target, state.report_files, new, manifest)
+    except OSError as exc:
+        raise OutputFolderError(f"the report could not be moved into {target} ({exc.strerror or exc}: "
+                                f"{exc.filename or ''}); the folder is marked as an incomplete egovkit report: "
+                                f"fix the cause and run again with {force_option}", target) from None
+    return target
+
+
+def _swap(stage: Path, target: Path, old: list[str], new: list[str], manifest: dict[str, Any]) -> None:
+    """The ordered swap of :func:`commit` (see the module)."""
     # 1. the folder's manifest lists every file that may be egovkit's until the swap is over
     _write_json(target / MANIFEST, {**manifest, "status": "incomplete", "files": sorted(set(old) | set(new))})
     # 2. the old index.html first, then the other old files (no old index beside new tables)
@@ -234,7 +250,6 @@ def commit(stage: Path, target: str | Path, *, force: bool = False, command_line
         os.replace(stage / rel, dest)
     if "index.html" not in new:
         _write_json(target / MANIFEST, manifest)
-    return target
 
 
 def clean_stale_stages(target: str | Path) -> list[Path]:
@@ -259,13 +274,13 @@ def clean_stale_stages(target: str | Path) -> list[Path]:
 
 # -- helpers ---------------------------------------------------------------------------------
 
-def _check_not_a_file(path: Path) -> None:
+def _check_not_a_file(path: Path, option: str) -> None:
     for p in [path, *path.parents]:
         if p.exists() or p.is_symlink():
             if not p.is_dir():
                 where = "is a file" if p == path else f"is under {p}, which is a file"
                 raise OutputFolderError(f"cannot write the output folder {path}: it {where}; choose a folder "
-                                        "with --out", p)
+                                        f"with {option}", p)
             return
 
 
@@ -330,7 +345,7 @@ def _prune_dirs(folder: Path, files: list[str]) -> None:
             pass  # not empty (files of the user's) or already gone
 
 
-def _make_stage(target: Path) -> Path:
+def _make_stage(target: Path, option: str) -> Path:
     """A new empty folder next to ``target`` (inside it when its parent is not writable)."""
     clean_stale_stages(target)
     target_abs = Path(os.path.abspath(target))
@@ -341,12 +356,12 @@ def _make_stage(target: Path) -> Path:
     except OSError:
         if not target_abs.is_dir():
             raise OutputFolderError(f"cannot write the output folder {target}: cannot create it in {parent}; "
-                                    "choose a folder you can write to with --out", target) from None
+                                    f"choose a folder you can write to with {option}", target) from None
         try:
             stage = Path(tempfile.mkdtemp(prefix=".egovkit-tmp-", dir=target_abs))
         except OSError as exc:
             raise OutputFolderError(f"cannot write the output folder {target} ({exc.strerror}): choose a "
-                                    "folder you can write to with --out", target) from None
+                                    f"folder you can write to with {option}", target) from None
     _write_json(stage / STAGING_MARK, {"host": socket.gethostname(), "pid": os.getpid(), "target": str(target_abs)})
     return stage
 
