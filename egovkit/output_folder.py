@@ -234,6 +234,8 @@ def commit(stage: Path, target: str | Path, *, force: bool = False, command_line
 
 def _swap(stage: Path, target: Path, old: list[str], new: list[str], manifest: dict[str, Any]) -> None:
     """The ordered swap of :func:`commit` (see the module)."""
+    for part in target.glob(MANIFEST + ".*.part"):  # left by a run killed while writing the manifest
+        part.unlink(missing_ok=True)
     # 1. the folder's manifest lists every file that may be egovkit's until the swap is over
     _write_json(target / MANIFEST, {**manifest, "status": "incomplete", "files": sorted(set(old) | set(new))})
     # 2. the old index.html first, then the other old files (no old index beside new tables)
