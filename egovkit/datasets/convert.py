@@ -266,6 +266,7 @@ def _cached(key: str, sources: Mapping[str, str], suffix: str, build: Callable[[
         if problem == "missing":
             log.info("converting %s into %s", key, path)
         else:
+            log.info("rebuilding %s (%s): %s", key, path.name, problem)
             warnings.warn(f"egovkit cache: {path} ({key}) rebuilt from its verified original(s) because "
                           f"{problem}", EgovkitWarning, stacklevel=4)
         obj = build()

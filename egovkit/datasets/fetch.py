@@ -167,6 +167,7 @@ def fetch(name: str) -> Path:
             actual = sha256_of(dest)
             if actual == entry.sha256:
                 return dest
+            log.info("rebuilding %s (original): sha256 %s, expected %s", name, actual, entry.sha256)
             warnings.warn(f"egovkit cache: the original {dest} had a wrong sha256 ({actual[:12]}..., expected "
                           f"{entry.sha256[:12]}...; damaged or cut short); fetched it again", EgovkitWarning,
                           stacklevel=2)
