@@ -110,8 +110,20 @@ def write_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
     """
     path = Path(path)
     kwargs.setdefault("index", False)
-    neutralise_formulas(pd.DataFrame(df)).to_csv(path, **kwargs)
+    out = neutralise_formulas(pd.DataFrame(df))
+    if "lineterminator" not in kwargs and _has_carriage_return(out):
+        # the csv module quotes a field only for the characters of the line terminator: with
+        # pandas' "\n", a "\r" inside a name would be written bare and split the row when read
+        kwargs["lineterminator"] = "\r\n"
+    out.to_csv(path, **kwargs)
     return path
+
+
+def _has_carriage_return(df: pd.DataFrame) -> bool:
+    cols = [c for c in df.columns if pd.api.types.is_object_dtype(df[c].dtype)
+            or pd.api.types.is_string_dtype(df[c].dtype) or isinstance(df[c].dtype, pd.CategoricalDtype)]
+    return any(df[c].astype(str).str.contains("\r", regex=False).any() for c in cols) or \
+        any("\r" in str(c) for c in df.columns)
 
 
 def write_excel(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path,
