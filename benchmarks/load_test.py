@@ -27,6 +27,7 @@ The sequential reference runs the same job the same number of times one after th
 starting from its own empty cache. Prints the figures; not a test.
 
     .venv/bin/python benchmarks/load_test.py [--job report|light] [-n 20] [--sequential 20] [--out DIR]
+    .venv/bin/python benchmarks/load_test.py --job light --concurrent-only --out DIR   # for the test
 """
 
 from __future__ import annotations
@@ -268,7 +269,17 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20, help="processes started at once (default 20)")
     parser.add_argument("--sequential", type=int, default=None, help="sequential runs (default: n)")
     parser.add_argument("--out", type=Path, default=None, help="work folder (default: a temporary one)")
+    parser.add_argument("--concurrent-only", action="store_true",
+                        help="only start the n processes on <out>/cache (results in <out>/concurrent.json); "
+                             "used by tests/test_cache_concurrency.py, which checks them itself")
     args = parser.parse_args()
+    if args.concurrent_only:
+        if args.out is None:
+            parser.error("--concurrent-only needs --out")
+        res = _run(args.job, args.n, args.out / "concurrent", args.out / "cache", at_once=True)
+        res["dirs"] = [str(d) for d in res["dirs"]]
+        (args.out / "concurrent.json").write_text(json.dumps(res), encoding="utf-8")
+        return
     n_seq = args.n if args.sequential is None else args.sequential
     work = args.out or Path(tempfile.mkdtemp(prefix="egovkit-load-"))
     if work.exists():
