@@ -110,39 +110,189 @@ def read_boundaries(
     if report is None:
         report = ValidationReport(source=name)
     count_rows = report.rows_in == 0  # a report shared with a table keeps counting the table's rows
-    if not path.exists():
-        raise InputError("file not found", file=str(path),
-                         fix="check the path (boundaries are read from .geojson, .gpkg, .shp, .zip or .fgb)")
+    _check_path(path)
     suffix = path.suffix.lower()
-    if suffix not in BOUNDARY_SUFFIXES:
-        raise InputError(f"unsupported boundary file type {suffix!r}", file=name,
-                         fix=f"convert it to one of {', '.join(BOUNDARY_SUFFIXES)}")
+    crs = _user_crs(crs, name)
 
     source = _zip_source(path, layer) if suffix == ".zip" else str(path)
     if suffix == ".zip" and isinstance(layer, str) and source.endswith(f"/{layer}.shp"):
         layer = None  # the layer chose the shapefile inside the zip
-    layer = _choose_layer(source, name, layer)
+    layer = _choose_layer(source, path, layer)
 
+    unreadable: dict[int, str] = {}
     try:
         gdf = gpd.read_file(source, layer=layer, engine="pyogrio")
+    except shapely.errors.ShapelyError:
+        # a geometry GEOS cannot build (ring not closed, one point): read the others, fix or report it
+        gdf, unreadable = _read_tolerant(source, path, layer)
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
-        raise InputError(f"cannot read the file ({exc})", file=name,
-                         fix="check that it is a complete GeoJSON/GeoPackage/shapefile (.shp with .shx, .dbf, "
-                             ".prj)/FlatGeobuf") from exc
+        raise _unreadable_file(path, exc) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise InputError("the file has no geometry column", file=name,
                          fix="give a file of polygons (a table without geometry is read with egovkit.read)")
     if len(gdf) == 0:
         raise InputError("the file has no features (no district polygon)", file=name,
                          fix="export the boundaries again with their polygons (or check layer=)")
+    gdf = gdf.reset_index(drop=True)
     if count_rows:
         report.rows_in = len(gdf)
 
     gdf = _set_crs(gdf, name, crs, report)
     if id_column is not None:
         _check_id_column(gdf, name, id_column, report)
-    gdf = repair_geometries(gdf, id_column=id_column, report=report, source=name)
+    gdf = _repair(gdf, id_column=id_column, report=report, source=name, unreadable=unreadable)
+    if count_rows:  # each feature is kept (repaired or without geometry, all in the report)
+        report.set_fate(range(1, len(gdf) + 1), "used")
     return gdf
+
+
+#: What GDAL calls each suffix, for the messages.
+_FORMAT_NAMES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".shp": "shapefile",
+                 ".zip": "zip", ".fgb": "FlatGeobuf"}
+_READ_FIX = ("export the boundaries again as a complete GeoJSON, GeoPackage, zipped shapefile (.shp with .shx, "
+             ".dbf, .prj) or FlatGeobuf")
+
+
+def _check_path(path: Path) -> None:
+    """Refuse what cannot be a boundary file before GDAL sees it."""
+    name = path.name
+    if not path.exists():
+        raise InputError("file not found", file=str(path),
+                         fix="check the path (boundaries are read from .geojson, .gpkg, .shp, .zip or .fgb)")
+    if path.is_dir():
+        raise InputError("is a folder, not a file", file=str(path),
+                         fix="give the boundary file inside it (.geojson, .gpkg, .shp, .zip or .fgb)")
+    suffix = path.suffix.lower()
+    if suffix not in BOUNDARY_SUFFIXES:
+        raise InputError(f"unsupported boundary file type {suffix or '(no suffix)'!r}", file=name,
+                         fix=f"convert it to one of {', '.join(BOUNDARY_SUFFIXES)} (or rename it if it is one)")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot open the file ({exc.strerror})", file=name, fix="check the path and its "
+                         "permissions") from exc
+    if size == 0:
+        raise InputError("the file is empty (0 bytes)", file=name,
+                         fix="export or download the boundaries again")
+    if suffix == ".shp":
+        with open(path, "rb") as fh:
+            is_shapefile = fh.read(4) == b"\x00\x00\x27\x0a"  # the shapefile's file code, 9994
+        if is_shapefile:
+            _check_sidecars(name, [p.name for p in path.parent.iterdir() if p.stem == path.stem])
+
+
+def _check_sidecars(name: str, members: list[str]) -> None:
+    """A shapefile needs its .shx and .dbf next to it (same name, any case)."""
+    stem = Path(name).stem
+    have = {Path(m).suffix.lower() for m in members if Path(m).stem == stem}
+    missing = [s for s in (".shx", ".dbf") if s not in have]
+    if missing:
+        raise InputError(f"the shapefile comes without its {' and '.join(stem + s for s in missing)} file",
+                         file=name, fix="put the .shp together with its .shx, .dbf and .prj files (same name), "
+                                        "or zip the four files")
+
+
+def _user_crs(crs: str | int | pyproj.CRS | None, name: str) -> pyproj.CRS | None:
+    if crs is None:
+        return None
+    try:
+        return pyproj.CRS.from_user_input(crs)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise InputError(f"crs={crs!r} is not a coordinate reference system", file=name, column="crs",
+                         fix="give an EPSG code such as crs='EPSG:4326' (longitude/latitude) or the projected "
+                             "CRS of the coordinates, e.g. crs='EPSG:32737'") from exc
+
+
+def _unreadable_file(path: Path, exc: BaseException) -> InputError:
+    """An :class:`InputError` saying why GDAL could not read ``path``, as precisely as we can tell."""
+    name, suffix = path.name, path.suffix.lower()
+    first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        head = b""
+    looks_json = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    if suffix in (".geojson", ".json") or looks_json:
+        problem = _json_problem(path)
+        if suffix not in (".geojson", ".json", ".zip"):
+            what = _FORMAT_NAMES.get(suffix, suffix)
+            return InputError(f"the file holds JSON text, not a {what}" + (f" ({problem[0]})" if problem else ""),
+                              file=name, fix="if it is GeoJSON, rename it with the suffix .geojson")
+        if problem:
+            return InputError(problem[0], file=name, fix=problem[1])
+    if suffix == ".gpkg" and not head.startswith(b"SQLite format 3\x00"):
+        return InputError("not a GeoPackage (a GeoPackage is an SQLite database)", file=name,
+                          fix="export the boundaries again as GeoPackage, or give the file its real suffix")
+    if suffix == ".fgb" and not head.startswith(b"fgb"):
+        return InputError("not a FlatGeobuf file", file=name,
+                          fix="export the boundaries again as FlatGeobuf, or give the file its real suffix")
+    what = _FORMAT_NAMES.get(suffix, "boundary")
+    return InputError(f"cannot read the file as {what} ({first})", file=name, fix=_READ_FIX)
+
+
+def _json_problem(path: Path) -> tuple[str, str] | None:
+    """(what, fix) making ``path`` unreadable as GeoJSON (not text, not JSON, not GeoJSON), or None."""
+    import json
+
+    again = "export the boundaries again as GeoJSON (UTF-8 text, a FeatureCollection of polygons)"
+    data = path.read_bytes()
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in data[:4096] and not utf16:
+        return "not a text file (binary content), so not GeoJSON", again + ", or give the file its real suffix"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if utf16:
+            return "the file is UTF-16 text; GeoJSON must be UTF-8", "save it again as UTF-8"
+        return (f"not UTF-8 text (byte {exc.start + 1} is {data[exc.start:exc.start + 1]!r}); GeoJSON must be UTF-8",
+                "save it again as UTF-8 (e.g. with QGIS: Export > Save Features As, encoding UTF-8)")
+    if not text.strip():
+        return "the file holds only blank space", again
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) - 1:
+            return (f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}: the file ends too early",
+                    "the file was cut off (an interrupted download or copy): download or export it again")
+        return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", again
+    except (ValueError, RecursionError) as exc:
+        return f"not valid JSON ({exc})", again
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    if kind not in ("FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection", "Point",
+                    "LineString", "MultiPoint", "MultiLineString"):
+        what = f"a JSON {type(doc).__name__}" if not isinstance(doc, dict) else f"an object with type {kind!r}"
+        return f"JSON but not GeoJSON ({what}; GeoJSON is an object with \"type\": \"FeatureCollection\")", again
+    if kind == "FeatureCollection" and not isinstance(doc.get("features"), list):
+        return "a FeatureCollection without a list of \"features\"", again
+    return None
+
+
+def _read_tolerant(source: str, path: Path, layer: str | int | None) -> tuple[gpd.GeoDataFrame, dict[int, str]]:
+    """Read a file some of whose geometries GEOS refuses; fix those it can.
+
+    Returns the frame and ``{feature position: reason}`` for each geometry refused as written:
+    fixed ones (ring closed) carry their geometry, the others are left without geometry.
+    """
+    try:
+        gdf = gpd.read_file(source, layer=layer, engine="pyogrio", on_invalid="ignore")
+        wkb = pyogrio.raw.read(source, layer=layer, columns=[])[2]
+    except Exception as exc:
+        raise _unreadable_file(path, exc) from exc
+    gdf = gdf.reset_index(drop=True)
+    geoms = gdf.geometry.to_numpy().copy()
+    refused = np.flatnonzero(shapely.is_missing(geoms) & np.array([w is not None for w in wkb], dtype=bool))
+    reasons: dict[int, str] = {}
+    for i in refused:
+        try:
+            shapely.from_wkb(wkb[i])
+            reason = "unreadable geometry"
+        except shapely.errors.ShapelyError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+        geoms[i] = shapely.from_wkb(wkb[i], on_invalid="fix")
+        reasons[int(i)] = reason
+    gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    return gdf, reasons
 
 
 def _zip_source(path: Path, layer: str | int | None) -> str:
@@ -150,12 +300,14 @@ def _zip_source(path: Path, layer: str | int | None) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             members = [m for m in zf.namelist() if not m.startswith("__MACOSX/") and not m.endswith("/")]
-    except zipfile.BadZipFile as exc:
-        raise InputError("not a valid zip file", file=path.name, fix="re-download or re-create the zip") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(f"not a valid zip file ({exc})", file=path.name,
+                         fix="download or create the zip again (it may be cut off)") from exc
     data = [m for m in members if Path(m).suffix.lower() in (".shp", ".gpkg", ".geojson", ".json", ".fgb")]
     if not data:
-        raise InputError("the zip file holds no .shp, .gpkg, .geojson or .fgb file", file=path.name,
-                         fix="zip the shapefile with its .shx, .dbf and .prj files")
+        held = ", ".join(members[:8]) or "nothing"
+        raise InputError(f"the zip file holds no .shp, .gpkg, .geojson or .fgb file (it holds {held})",
+                         file=path.name, fix="zip the shapefile with its .shx, .dbf and .prj files")
     if len(data) > 1 and isinstance(layer, str):
         chosen = [m for m in data if Path(m).stem == layer]
         if chosen:
@@ -163,20 +315,32 @@ def _zip_source(path: Path, layer: str | int | None) -> str:
     if len(data) > 1:
         raise InputError(f"the zip file holds several data sets: {', '.join(data)}", file=path.name,
                          fix=f"choose one with layer=, e.g. layer={Path(data[0]).stem!r}")
+    if data[0].lower().endswith(".shp"):
+        folder = str(Path(data[0]).parent)
+        try:
+            _check_sidecars(Path(data[0]).name, [Path(m).name for m in members if str(Path(m).parent) == folder])
+        except InputError as exc:
+            raise InputError(exc.message.replace("the shapefile", f"the shapefile {data[0]}"), file=path.name,
+                             fix=exc.fix) from None
     return f"/vsizip/{path.resolve().as_posix()}/{data[0]}"
 
 
-def _choose_layer(source: str, name: str, layer: str | int | None) -> str | int | None:
+def _choose_layer(source: str, path: Path, layer: str | int | None) -> str | int | None:
+    name = path.name
     try:
         layers = pyogrio.list_layers(source)
-    except Exception as exc:
-        raise InputError(f"cannot open the file ({exc})", file=name,
-                         fix="check that it is a complete GeoJSON/GeoPackage/shapefile/FlatGeobuf") from exc
+    except Exception as exc:  # DataSourceError, UnicodeDecodeError, ...
+        raise _unreadable_file(path, exc) from exc
+    if len(layers) == 0:
+        raise InputError("the file holds no layer of features", file=name, fix=_READ_FIX)
     names = [str(n) for n in layers[:, 0]]
     if layer is not None:
         if isinstance(layer, str) and layer not in names:
             raise InputError(f"no layer {layer!r}; the layers are {names}", file=name,
                              fix=f"pass one of them, e.g. layer={names[0]!r}")
+        if not isinstance(layer, (str, int)) or isinstance(layer, bool):
+            raise InputError(f"layer={layer!r} is neither a layer name nor a number", file=name,
+                             fix=f"pass one of {names} or a number from 0")
         if isinstance(layer, int) and not 0 <= layer < len(names):
             raise InputError(f"no layer number {layer}; the file has {len(names)} layer(s) {names}", file=name,
                              fix="pass a layer name or a number from 0")
@@ -190,43 +354,64 @@ def _choose_layer(source: str, name: str, layer: str | int | None) -> str | int 
                      fix=f"choose one with layer=, e.g. layer={(polygonal or names)[0]!r}")
 
 
-def _set_crs(gdf: gpd.GeoDataFrame, name: str, crs, report: ValidationReport) -> gpd.GeoDataFrame:
+def _set_crs(gdf: gpd.GeoDataFrame, name: str, crs: pyproj.CRS | None,
+             report: ValidationReport) -> gpd.GeoDataFrame:
     if crs is not None:
-        crs = pyproj.CRS.from_user_input(crs)
         if gdf.crs is not None and not gdf.crs.equals(crs):
             msg = f"the file declares {gdf.crs.to_string()} but crs={crs.to_string()} was given; using the latter"
             report.add("warning", "crs_overridden", msg, action="overridden", fix="drop crs= to keep the file's CRS")
             warnings.warn(f"{name}: {msg}", EgovkitWarning, stacklevel=3)
         gdf = gdf.set_crs(crs, allow_override=True)
+    b = _finite_bounds(gdf)
     if gdf.crs is None:
         hint = ""
-        b = gdf.total_bounds
-        if np.all(np.isfinite(b)) and -180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90:
+        if b is not None and -180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90:
             hint = " (the coordinates look like longitude/latitude, so probably crs='EPSG:4326')"
         raise InputError("the file has no coordinate reference system (CRS)", file=name,
                          fix="pass it as read_boundaries(..., crs='EPSG:....')" + hint
                              + ", or add the .prj file next to the .shp")
-    if gdf.crs.is_geographic and len(gdf):
-        b = gdf.total_bounds
-        if np.all(np.isfinite(b)) and (b[0] < -180.5 or b[2] > 360.5 or b[1] < -90.5 or b[3] > 90.5):
-            raise InputError(
-                f"the CRS {gdf.crs.to_string()} is longitude/latitude but the coordinates reach "
-                f"x {b[0]:.0f}..{b[2]:.0f}, y {b[1]:.0f}..{b[3]:.0f}, which are not degrees", file=name,
-                fix="pass the CRS the coordinates are really in, e.g. crs='EPSG:32737'")
+    if b is None:
+        return gdf
+    reach = f"x {b[0]:.6g}..{b[2]:.6g}, y {b[1]:.6g}..{b[3]:.6g}"
+    if gdf.crs.is_geographic and (b[0] < -180.5 or b[2] > 360.5 or b[1] < -90.5 or b[3] > 90.5):
+        if -90.5 <= b[0] and b[2] <= 90.5 and -180.5 <= b[1] and b[3] <= 180.5:
+            raise InputError(f"the coordinates reach {reach}: latitude and longitude look swapped "
+                             f"(y beyond 90 degrees)", file=name,
+                             fix="write each point as [longitude, latitude] (GeoJSON order: x = longitude)")
+        raise InputError(
+            f"the CRS {gdf.crs.to_string()} is longitude/latitude but the coordinates reach {reach}, which are "
+            "not degrees", file=name,
+            fix="pass the CRS the coordinates are really in (e.g. the UTM zone, crs='EPSG:32737'); a GeoJSON "
+                "file without a \"crs\" member is read as longitude/latitude")
+    if not gdf.crs.is_geographic and max(abs(b).max(), 0) > 1e8:
+        raise InputError(f"the coordinates reach {reach}, beyond the Earth for the CRS {gdf.crs.to_string()} "
+                         "(more than 100,000 km from its origin)", file=name,
+                         fix="check the coordinates and the CRS the file declares (or crs=)")
     return gdf
 
 
+def _finite_bounds(gdf: gpd.GeoDataFrame) -> np.ndarray | None:
+    """(minx, miny, maxx, maxy) of the finite coordinates, None when there are none."""
+    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if not len(xy):
+        return None
+    return np.r_[xy.min(axis=0), xy.max(axis=0)]
+
+
 def _check_id_column(gdf: gpd.GeoDataFrame, name: str, id_column: str, report: ValidationReport) -> None:
-    if id_column not in gdf.columns:
-        cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    if id_column not in cols:
         raise InputError(f"no column {id_column!r}; the columns are {cols}", file=name, column=id_column,
                          fix="pass one of them as id_column=")
     ids = gdf[id_column]
-    missing = np.flatnonzero(ids.isna().to_numpy()) + 1
+    blank = ids.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+    missing = np.flatnonzero((ids.isna() | blank).to_numpy()) + 1
     for r in missing:
         report.add("error", "missing_id", "feature has no id", row=int(r), column=id_column,
                    fix="fill in the id in the file")
-    dup = ids[ids.duplicated(keep=False) & ids.notna()]
+    keys = ids.map(lambda v: v if isinstance(v, (str, int, float, bool, np.generic)) else repr(v))
+    dup = ids[keys.duplicated(keep=False) & ids.notna() & ~blank]
     for value, rows in dup.groupby(dup.astype(str)).groups.items():
         feats = [int(gdf.index.get_loc(i)) + 1 for i in rows]
         report.add("error", "duplicate_id", f"id {value!r} is used by features {feats}", column=id_column,
@@ -279,9 +464,24 @@ def repair_geometries(
     >>> fixed.geometry.iloc[0].geom_type, float(fixed.area.iloc[0])
     ('MultiPolygon', 0.5)
     """
+    return _repair(gdf, id_column=id_column, report=report, source=source)
+
+
+def _repair(
+    gdf: gpd.GeoDataFrame,
+    *,
+    id_column: str | None,
+    report: ValidationReport | None,
+    source: str | None,
+    unreadable: dict[int, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """:func:`repair_geometries`; ``unreadable`` maps feature positions to why GEOS refused them as
+    written (see :func:`_read_tolerant`): fixed ones are reported as repaired, the others as kept
+    without geometry."""
     if report is None:
         report = ValidationReport(source=source)
     source = source or report.source or "boundaries"
+    unreadable = unreadable or {}
     geoms = gdf.geometry.to_numpy().copy()
     ids = gdf[id_column].astype(str).to_numpy() if id_column is not None else None
     messages: list[str] = []
@@ -292,10 +492,26 @@ def repair_geometries(
     def label(i: int) -> str:
         return f"feature {i + 1}" + (f" ({ids[i]})" if ids is not None else "")
 
+    # coordinates that are not numbers (NaN, infinite) make GEOS fail: the file is corrupt there
+    xy, at = shapely.get_coordinates(geoms, return_index=True)
+    nonfinite = np.unique(at[~np.isfinite(xy).all(axis=1)])
+    if len(nonfinite):
+        for i in nonfinite:
+            report.add("error", "nonfinite_coordinates", "coordinates that are not numbers (NaN or infinite)",
+                       **where(i), source=source, fix="correct the coordinates of the feature or remove it")
+        bad = [label(i) for i in nonfinite]
+        raise InputError(f"{len(bad)} feature(s) have coordinates that are not numbers (NaN or infinite): "
+                         f"{', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''}", file=source,
+                         fix="correct those coordinates in the boundary file (export it again) or remove "
+                             "the features")
+
     null = shapely.is_missing(geoms)
     empty = ~null & shapely.is_empty(geoms)
     for i in np.flatnonzero(null | empty):
-        what = "no geometry" if null[i] else "an empty geometry"
+        if i in unreadable:
+            what = f"a geometry that cannot be read ({unreadable[i]})"
+        else:
+            what = "no geometry" if null[i] else "an empty geometry"
         msg = f"{label(i)} has {what}; kept, it cannot be drawn or measured"
         report.add("warning", "empty_geometry", f"{what}; kept, it cannot be drawn or measured",
                    **where(i), source=source, action="kept",
@@ -303,6 +519,7 @@ def repair_geometries(
         messages.append(msg)
 
     present = ~(null | empty)
+    type_before = shapely.get_type_id(geoms)
     invalid = present & ~shapely.is_valid(geoms)
     reasons = {i: shapely.is_valid_reason(geoms[i]) for i in np.flatnonzero(invalid)}
     if invalid.any():
@@ -310,30 +527,46 @@ def repair_geometries(
     type_ids = shapely.get_type_id(geoms)
     not_polygon = present & ~np.isin(type_ids, (_POLYGON, _MULTIPOLYGON))
     if not_polygon.any():
-        kept = _polygonal_parts(geoms[not_polygon])
-        geoms[not_polygon] = kept
+        geoms[not_polygon] = _polygonal_parts(geoms[not_polygon])
     lost = present & (shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    # a polygon of the file that the repair reduced to a line or a point has no area: kept, blank
+    degenerate = lost & np.isin(type_before, (_POLYGON, _MULTIPOLYGON))
+    lost &= ~degenerate
     if lost.any():
         bad = [label(i) for i in np.flatnonzero(lost)]
         for i in np.flatnonzero(lost):
-            report.add("error", "not_polygon", "geometry has no polygon (a point or a line?)",
-                       **where(i), source=source,
+            kind = gdf.geometry.iloc[i].geom_type
+            report.add("error", "not_polygon", f"geometry has no polygon (a {kind})", **where(i), source=source,
                        fix="boundaries must be polygons: remove the feature or fix its geometry")
-        raise InputError(f"{len(bad)} feature(s) are not polygons: {', '.join(bad[:10])}", file=source,
+        raise InputError(f"{len(bad)} feature(s) are not polygons: {', '.join(bad[:10])}"
+                         f"{' ...' if len(bad) > 10 else ''}", file=source,
                          fix="give a file of district polygons (points such as hotspots are read with "
-                             "egovkit.coverage)")
-    for i in np.flatnonzero(invalid | not_polygon):
+                             "egovkit.coverage); remove the other features")
+    for i in np.flatnonzero(degenerate):
+        geoms[i] = shapely.Polygon()
+        what = f"polygon without area ({reasons.get(i) or 'its points lie on a line'}); kept without geometry"
+        report.add("warning", "degenerate_geometry", what, **where(i), source=source, action="kept",
+                   fix="draw the district's polygon again in the boundary file or drop the feature")
+        messages.append(f"{label(i)}: {what}")
+    for i in np.flatnonzero((invalid | not_polygon) & ~degenerate):
         before = gdf.geometry.iloc[i]
         if invalid[i]:
             what = f"invalid geometry ({reasons[i]}) repaired with make_valid, polygonal parts kept"
         else:
             what = f"{before.geom_type} reduced to its polygonal parts"
+        if i in unreadable:
+            what = f"geometry refused as written ({unreadable[i]}) fixed when read; " + what
         msg = f"{label(i)}: {what}"
         report.add("warning", "geometry_repaired", what, **where(i), source=source, action="repaired",
                    fix="check the polygon in the boundary file")
         messages.append(msg)
+    for i in sorted(set(unreadable) - set(np.flatnonzero(null | empty | invalid | not_polygon | degenerate))):
+        what = f"geometry refused as written ({unreadable[i]}) fixed when read"
+        report.add("warning", "geometry_repaired", what, **where(i), source=source, action="repaired",
+                   fix="check the polygon in the boundary file")
+        messages.append(f"{label(i)}: {what}")
     for msg in messages:
-        warnings.warn(f"{source}: {msg}", EgovkitWarning, stacklevel=2)
+        warnings.warn(f"{source}: {msg}", EgovkitWarning, stacklevel=3)
     out = gdf.copy()
     out[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
     return out
@@ -352,8 +585,10 @@ def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
     keep = (shapely.get_type_id(parts) == _POLYGON) & ~shapely.is_empty(parts)
     out = np.full(len(geoms), None, dtype=object)
     if keep.any():
-        polys = shapely.multipolygons(parts[keep], indices=idx[keep])
-        out[np.unique(idx[keep])] = polys
+        # shapely wants the parts grouped by consecutive indices 0..k-1, in order
+        order = np.argsort(idx[keep], kind="stable")
+        owners, dense = np.unique(idx[keep][order], return_inverse=True)
+        out[owners] = shapely.multipolygons(parts[keep][order], indices=dense)
     return out
 
 
