@@ -63,6 +63,7 @@ import re
 import warnings
 import zipfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -84,15 +85,76 @@ from .errors import EgovkitWarning, InputError
 from .table import LONG_COLUMNS, CensusTable
 from .validate import ValidationReport
 
-__all__ = ["read_table", "TOTAL_NAMES"]
+__all__ = ["read_table", "TOTAL_NAMES", "total_kind"]
 
 #: Area names (normalised) recognised as totals rows; a trailing ``*`` or words after
-#: ``rural``/``urban`` are allowed (``RURAL*``, ``Urban areas``).
+#: ``rural``/``urban`` are allowed (``RURAL*``, ``Urban areas``). Names built on a total word
+#: are recognised too, see :func:`total_kind`.
 TOTAL_NAMES = {"total", "totals", "grand total", "total general", "national", "nation", "country",
                "pays", "ensemble", "all", "all areas", "tous", "kenya", "republic of kenya",
                "france", "france entiere", "france metropolitaine", "united states", "usa",
                "rural", "urban", "urbain", "urbaine", "rurale", "total rural", "total urban",
                "milieu rural", "milieu urbain", "total population", "whole country", "tout le pays"}
+# words that make a name a total wherever they stand (EN/FR/ES/PT/IT/DE/TR/NL...)
+_TOTAL_WORDS = {"total", "totals", "totaux", "totale", "totales", "totaal", "totalt", "toplam", "gesamt",
+                "insgesamt", "summe", "overall", "grandtotal", "subtotal", "subtotals", "soustotal"}
+# words that make a name a total when they come first (``Ensemble du territoire``, ``All districts``)
+_TOTAL_FIRST = {"ensemble", "sum", "somme", "suma", "soma", "national", "nacional", "nationale", "nazionale",
+                "all", "tous", "toutes", "todo", "todos", "todas", "tutti", "tutto", "whole", "entire",
+                "country", "pays"}
+_AREA_WORDS = {"districts", "district", "areas", "area", "counties", "county", "communes", "commune", "regions",
+               "region", "provinces", "province", "municipalities", "municipios", "municipalites", "departments",
+               "departements", "departamentos", "zones", "zonas", "wards", "localities", "localites",
+               "territory", "territoire", "territorio", "country", "pays", "pais", "nation", "level", "les", "la",
+               "le", "du", "de", "des", "los", "las", "as", "os", "da", "do", "the", "of", "combined", "together",
+               "states", "cities", "villes", "arrondissements", "cantons", "circles", "cercles", "prefectures",
+               "subcounties", "sub", "constituencies", "neighbourhoods", "neighborhoods", "quartiers", "sum",
+               "total", "totals", "nacional", "national", "general", "geral", "entier", "entiere", "entire",
+               "whole", "all", "tous", "toutes", "todos", "todas", "a", "as", "and", "et", "y", "e"}
+_SUB_WORDS = {"sub", "subtotal", "subtotals", "soustotal", "sous", "subtotaal", "subtotale", "zwischensumme"}
+
+
+def total_kind(name: object) -> str | None:
+    """``"national"`` when an area name says the row is a total of the table, ``"subtotal"`` for a
+    subtotal, ``"rural"``/``"urban"`` for those totals, else ``None``.
+
+    Word-based, case- and accent-insensitive, qualifiers allowed: ``Total``, ``TOTAL*``,
+    ``Total de la région``, ``Grand total``, ``Country total``, ``Ensemble du territoire``,
+    ``All districts``, ``National``, ``Toplam``, ``Total geral``... A district named with such a
+    word in another sense (``All Saints``, ``Sumatra``) is not a total: ``all``/``sum``/
+    ``national``... only count when every other word is a word about areas.
+
+    Examples
+    --------
+    >>> [total_kind(x) for x in ["Total de la région", "All districts", "Sous-total Nord", "All Saints", "Kibra"]]
+    ['national', 'national', 'subtotal', None, None]
+    """
+    norm = re.sub(r"[^a-z0-9]+", " ", normalise_name(str(name).replace("%", " "))).strip()
+    return _total_kind(norm)
+
+
+@lru_cache(maxsize=65536)
+def _total_kind(norm: str) -> str | None:
+    if not norm:
+        return None
+    toks = norm.split()
+    joined = "".join(toks)
+    if toks[0] in {"rural", "rurale"} or norm in {"total rural", "milieu rural", "zone rurale", "zones rurales"}:
+        return "rural"
+    if toks[0] in {"urban", "urbain", "urbaine"} or norm in {"total urban", "milieu urbain", "zone urbaine",
+                                                               "zones urbaines"}:
+        return "urban"
+    if any(t in _SUB_WORDS for t in toks) or joined.startswith(("subtotal", "soustotal")):
+        return "subtotal"
+    if norm in TOTAL_NAMES:
+        return "national"
+    if any(t in _TOTAL_WORDS for t in toks) or joined in {"grandtotal", "totalgeneral"}:
+        return "national"
+    if toks[0] in _TOTAL_FIRST and all(t in _AREA_WORDS or t.isdigit() for t in toks[1:]):
+        return "national"
+    return None
+
+
 _TOTAL_LEVELS = {"xxx", "national", "nation", "country", "total", "pays", "ensemble"}
 _PLACEHOLDERS = {"", "xxx", "nan", "na", "none", "-"}
 _MISSING_MARKERS = {"", "-", "\u2013", "\u2014", "..", "...", "n/a", "na", "nan", "null", "none",
@@ -905,8 +967,8 @@ def read_table(
         blocks, vtype = _long_blocks(ctx, roles, rows, dec, value_type, columns or {})
 
     data, other = _validate_and_build(ctx, rows, blocks)
+    data, other = _hidden_totals(ctx, rows, blocks, data, other)
     data, other = _record_fates(ctx, rows, data, other)
-    _check_hidden_total(data, report)
     _check_totals_rows(data, other, vtype, report)
     if data.empty:
         report.add("warning", "no_district_rows", "no usable district row: every row was kept apart or dropped",
@@ -1215,17 +1277,16 @@ def _classify_rows(ctx: _Context, roles: dict, district_level: str | None, dec: 
     n = len(raw)
     area_name = _text(raw[roles["area"]])
     norm_name = _norm_series(raw[roles["area"]])
-    base = norm_name
-    rural = base.isin({"rural", "rurale"}) | base.str.startswith(("rural ", "rurale ")).to_numpy()
-    urban = base.isin({"urban", "urbain", "urbaine"}) | base.str.startswith(("urban ", "urbain ", "urbaine "))
-    is_total = base.isin(TOTAL_NAMES) | rural | urban
+    kind = norm_name.map(_total_kind).fillna("")  # _norm_series keeps one value per distinct name
+    rural, urban, sub = (kind == "rural"), (kind == "urban"), (kind == "subtotal")
+    is_total = kind != ""
     area_code = (_text(raw[roles["code"]]).str.strip() if roles["code"] else pd.Series([""] * n))
     if roles["level"]:
         lvl = _text(raw[roles["level"]]).str.strip()
         is_total |= lvl.str.lower().isin(_TOTAL_LEVELS)
     else:
         lvl = pd.Series(["district"] * n)
-    total_label = np.where(rural, "rural", np.where(urban, "urban", "national"))
+    total_label = np.where(rural, "rural", np.where(urban, "urban", np.where(sub, "subtotal", "national")))
     if roles["level"]:
         candidates = lvl[~is_total]
         if district_level is None:
@@ -1790,23 +1851,67 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
     return data, other
 
 
-def _check_hidden_total(data: pd.DataFrame, report: ValidationReport) -> None:
-    """Warn when a district row looks like the total of the others (its denominator equals
-    their sum): a totals row under the territory's own name would be counted twice."""
-    for _, d in data.groupby("indicator", sort=False):
-        den = d.drop_duplicates("source_row")[["source_row", "area_name", "denominator"]]
-        if len(den) < 4:  # with 2 or 3 districts a sum is too easily a coincidence
+def _hidden_totals(ctx: _Context, rows: pd.DataFrame, blocks: list[dict], data: pd.DataFrame,
+                   other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep apart a district row that is the total of the others under another name (the
+    territory's own name, ``Lyon`` above its arrondissements): every households/persons column
+    and every count column that is complete (a value in every district row) is checked; the
+    row holding the largest value is a total when that value is the sum of the other rows
+    (within 0.5 %) in two such columns, or in the only one there is. Reported as a warning."""
+    dist = np.flatnonzero(rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy())
+    if len(dist) < 4 or data.empty:  # with 2 or 3 districts a sum is too easily a coincidence
+        return data, other
+    series: list[tuple[str, pd.Series]] = []
+    by_ind = {ind: d for ind, d in data.groupby("indicator", sort=False)}
+    seen_den: set[str] = set()
+    for b in blocks:
+        d = by_ind.get(b["indicator"])
+        if d is None:
             continue
-        i = int(np.argmax(den["denominator"].to_numpy()))
-        top = float(den["denominator"].iat[i])
-        rest = float(den["denominator"].sum()) - top
-        if rest > 0 and abs(top - rest) <= 0.005 * rest:
-            name, row = str(den["area_name"].iat[i]), int(den["source_row"].iat[i])
-            report.add("warning", "looks_like_total", f"district {name!r} has {top:,.0f} in its denominator, the sum "
-                       f"of the {len(den) - 1} other districts ({rest:,.0f}): it looks like a totals row and is "
-                       "counted as a district", row=row, area=name, action="kept",
-                       fix="if it is the total, name it 'Total' or remove the row; else ignore this warning")
-        return  # one indicator is enough: the denominators are the areas' sizes
+        if b["den_column"] not in seen_den:  # one denominator column: any indicator's rows carry it
+            seen_den.add(b["den_column"])
+            inds = [x["indicator"] for x in blocks if x["den_column"] == b["den_column"]]
+            dd = data[data["indicator"].isin(inds)].drop_duplicates("_pos")
+            series.append((repr(b["den_column"]), pd.Series(dd["denominator"].to_numpy(), index=dd["_pos"].to_numpy())))
+        # rates become counts (rate x denominator) known within the rounding of the rate shown
+        half = 0.0 if b["kind"] == "count" else \
+            0.5 * 10.0 ** -_decimals(b["text"], b["values"]) / (100.0 if b["kind"] == "percent" else 1.0)
+        series.append((repr(b["column"]), pd.Series(d["numerator"].to_numpy(), index=d["_pos"].to_numpy()),
+                       pd.Series(d["denominator"].to_numpy() * half, index=d["_pos"].to_numpy())))
+    votes: dict[int, list[str]] = {}
+    n_complete = 0
+    for label, s, *err in series:
+        s = s[~s.index.duplicated()]
+        v = s.reindex(dist).to_numpy(dtype="float64")
+        if np.isnan(v).any():  # a district without a value: its sum proves nothing
+            continue
+        n_complete += 1
+        i = int(np.argmax(v))
+        top, rest = float(v[i]), float(v.sum() - v[i])
+        tol = 0.005 * rest
+        if err:
+            tol = max(tol, float(np.nansum(err[0][~err[0].index.duplicated()].reindex(dist).to_numpy())))
+        if rest > 0 and abs(top - rest) <= tol:
+            votes.setdefault(int(dist[i]), []).append(label)
+    hidden = [p for p, labels in votes.items() if len(labels) >= min(2, n_complete)]
+    if not hidden:
+        return data, other
+    lines, names = rows["line"].to_numpy(), rows["area_name"].to_numpy()
+    for p in hidden:
+        ctx.report.add("warning", "looks_like_total", f"row {names[p]!r} equals the sum of the {len(dist) - 1} other "
+                       f"district rows in {', '.join(votes[p])}: it is a totals row under another name and is kept "
+                       "apart (level 'national'), not counted as a district", row=int(lines[p]), area=names[p],
+                       action="kept apart",
+                       fix="name the row 'Total' (or remove it); if it really is a district, a row of the table may "
+                           "be missing")
+    move = data["_pos"].isin(hidden).to_numpy()
+    moved = data[move].copy()
+    moved["level"] = pd.array(["national"] * len(moved), dtype="str")
+    moved["parent"] = pd.array([pd.NA] * len(moved), dtype="string")
+    rows.loc[rows.index[hidden], "is_district"] = False
+    rows.loc[rows.index[hidden], "is_total"] = True
+    return data[~move].reset_index(drop=True), pd.concat([other, moved]).sort_values("_pos", kind="stable") \
+        .reset_index(drop=True)
 
 
 def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame,
