@@ -70,14 +70,13 @@ def _output_folder(out: Path, force: bool, *, option: str = "--out", replace_sil
     """Check the output folder before any work; say what will be replaced; return ``force`` to pass on.
 
     A previous egovkit report is replaced after saying so: with ``--force``, after a yes in a
-    terminal, or without asking when its manifest's command starts with ``replace_silently``
+    terminal, or without asking when its manifest says it is a ``replace_silently`` report
     (``egovkit demo`` replaces its own earlier demo). Anything else refused is a one-line error.
     """
     names = {"option": option, "force_option": "--force"}
     state = output_folder.inspect_folder(out, option=option)
     if state.kind == "report":
-        command = str((state.manifest or {}).get("command", ""))
-        own = bool(replace_silently) and command.startswith(replace_silently)
+        own = bool(replace_silently) and (state.manifest or {}).get("report") == replace_silently
         if not (force or own):
             if not _interactive():
                 _fail(output_folder.refusal(state, **names))
@@ -120,7 +119,7 @@ def demo(out: Path = typer.Option(Path("out/demo"), "--out", "-o",
 
     settings.progress = not quiet
     lang = _check_lang(lang)
-    force = _output_folder(out, force, replace_silently="egovkit demo")
+    force = _output_folder(out, force, replace_silently="demo")
     result = diagnose_example(out, lang=lang, seed=seed, force=force)
     typer.echo(result.summary())
 
@@ -294,7 +293,8 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
         for _, r in plan.head(actions).iterrows():
             typer.echo(f"  {int(r['rank']):>2}. [{r['area_label']}] {r['action']}")
     if save:
-        with output_folder.staged_folder(save, force=force, option="--save", force_option="--force") as tmp:
+        with output_folder.staged_folder(save, force=force, what="assess score", option="--save",
+                                         force_option="--force") as tmp:
             dims.to_csv(tmp / "dimension_scores.csv", index=False)
             result.losi.to_csv(tmp / "losi_scores.csv", index=False)
             result.questions.to_csv(tmp / "question_scores.csv", index=False)

@@ -166,7 +166,7 @@ def refusal(state: FolderState, *, option: str = "out_dir=", force_option: str =
 
 
 @contextmanager
-def staged_folder(target: str | Path, *, force: bool = False, command_line: str | None = None,
+def staged_folder(target: str | Path, *, force: bool = False, command_line: str | None = None, what: str = "",
                   option: str = "out_dir=", force_option: str = "force=True") -> Iterator[Path]:
     """Yield an empty temporary folder; on success its files replace the report in ``target``.
 
@@ -181,6 +181,8 @@ def staged_folder(target: str | Path, *, force: bool = False, command_line: str 
         Replace a previous egovkit report / write beside the user's files (see the module).
     command_line
         Recorded in the manifest (default: :data:`command`, else the Python caller).
+    what
+        What the report is (``"demo"``, ``"kenya"``...), recorded in the manifest.
     option, force_option
         How the caller spells the folder and ``force`` in messages (``--out``, ``--force``).
     """
@@ -190,19 +192,20 @@ def staged_folder(target: str | Path, *, force: bool = False, command_line: str 
     stage = _make_stage(target, option)
     try:
         yield stage
-        commit(stage, target, force=force, command_line=command_line, **names)
+        commit(stage, target, force=force, command_line=command_line, what=what, **names)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
 def commit(stage: Path, target: str | Path, *, force: bool = False, command_line: str | None = None,
-           option: str = "out_dir=", force_option: str = "force=True") -> Path:
+           what: str = "", option: str = "out_dir=", force_option: str = "force=True") -> Path:
     """Move the files of ``stage`` into ``target`` (see the module for the order); returns ``target``."""
     target = Path(target)
     names = {"option": option, "force_option": force_option}
     state = check_folder(target, force=force, **names)
     new = sorted(_list_files(stage) - {STAGING_MARK, MANIFEST})
-    manifest = {"egovkit_report": 1, "egovkit_version": _version(), "command": command_line or command or _caller(),
+    manifest = {"egovkit_report": 1, "egovkit_version": _version(), "report": what,
+                "command": command_line or command or _caller(),
                 "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                 "status": "complete", "files": new}
     if state.kind == "missing" and stage.parent == Path(os.path.abspath(target)).parent:

@@ -168,6 +168,7 @@ def diagnose(
     out_dir: str | Path | None = None,
     force: bool = False,
     _inputs: Path | None = None,
+    _what: str = "diagnose",
 ) -> Diagnosis:
     """Run the whole diagnosis on a validated table and its boundaries.
 
@@ -326,7 +327,7 @@ def diagnose(
                          district_word=district_word, min_denominator=min_denominator, notes=notes,
                          set_apart=[str(c) for c in set_apart])
         if out_dir is not None:
-            with staged_folder(out_dir, force=force) as stage:
+            with staged_folder(out_dir, force=force, what=_what) as stage:
                 if _inputs is not None:
                     shutil.copytree(_inputs, stage / "inputs")
                 index = write_outputs(diag, stage, lang=lang, **(report_options or {}))
@@ -454,7 +455,7 @@ def diagnose_example(out_dir: str | Path | None = "out/demo", *, lang: str = "en
         assessment = example_assessments()[-1]
         return diagnose(table, boundaries, territory_name="Exampleland (synthetic)", boundary_key="code",
                         hotspots=terr.hotspots, population=population, assessment=assessment, lang=lang,
-                        out_dir=out_dir, force=force, _inputs=folder)
+                        out_dir=out_dir, force=force, _inputs=folder, _what="demo")
 
 
 #: How the example table is read: only the columns a user would name; the rest is recognised.
@@ -484,7 +485,7 @@ def diagnose_files(table: str | Path, boundaries: str | Path, out_dir: str | Pat
         if population is not None:  # without it, diagnose notes and reports that coverage is skipped
             pop = _read_population(population, b, boundary_key)
     return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, hotspots=sites,
-                    population=pop, radii_m=radii_m, lang=lang, out_dir=out_dir, force=force)
+                    population=pop, radii_m=radii_m, lang=lang, out_dir=out_dir, force=force, _what="run")
 
 
 def _read_population(path: str | Path, boundaries: gpd.GeoDataFrame, key: str | None) -> Any:
@@ -571,6 +572,7 @@ def diagnose_kenya(out_dir: str | Path | None = "out/kenya", *, lang: str = "en"
     table = combine_tables(*tables, source="KNBS 2019 census Vol IV tables 2.36, 2.32, 2.33")
     return diagnose(table, kenya_counties(), territory_name="Kenya", boundary_key="census_county_name",
                     main_indicator="internet", district_word="county", lang=lang, out_dir=out_dir, force=force,
+                    _what="kenya",
                     report_options={"static_maps_for": ["internet", "computer", "mobile_phone", "internet_use"]})
 
 
@@ -638,7 +640,7 @@ def diagnose_nyc(out_dir: str | Path | None = "out/nyc", *, lang: str = "en", le
                     district_word="neighbourhood" if level == "nta" else "tract",
                     territory_word="municipal" if lang == "fr" else "city-wide",
                     report_options={"static_maps_for": [f"wifi_{int(sorted(radii_m)[len(radii_m) // 2])}m"]},
-                    min_denominator=NYC_MIN_RESIDENTS, lang=lang, out_dir=out_dir, force=force,
+                    min_denominator=NYC_MIN_RESIDENTS, lang=lang, out_dir=out_dir, force=force, _what=f"nyc {level}",
                     set_apart=[c for c in districts["area_code"] if re.fullmatch(NYC_NOT_RESIDENTIAL, c)])
 
 

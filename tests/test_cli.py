@@ -324,3 +324,146 @@ def test_assess_messages_in_both_languages(tmp_path, lang):
         assert "- sans réponse" in out and "premières actions :" in out
     saved = "saved to" if lang == "en" else "enregistré dans"
     assert f"{saved} {tmp_path / 's'}" in res.output
+
+
+# -- output folders: never half-written, never two reports mixed ------------------------------
+
+def _manifest_files(folder: Path) -> set[str]:
+    import json
+
+    return set(json.loads((folder / ".egovkit-report.json").read_text(encoding="utf-8"))["files"])
+
+
+def _all_files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+            if p.is_file() and p.name != ".egovkit-report.json"}
+
+
+def _run_args(paths: dict, out: Path) -> list[str]:
+    return ["run", str(paths["table"]), str(paths["districts"]), "--out", str(out), "--code", "Code",
+            "--area", "District", "--level", "Level", "--boundary-key", "code", "--quiet"]
+
+
+def test_run_over_a_previous_report_needs_force_and_then_replaces_it_entirely(demo_dir, tmp_path):
+    """The issue's case (a Kenya run over an NYC folder left 14 NYC files): a run over the demo
+    report is refused without --force (folder untouched); with it, no file of the demo is left."""
+    import shutil
+
+    demo, _ = demo_dir
+    out = tmp_path / "report"
+    shutil.copytree(demo, out)
+    before = (out / "index.html").read_bytes()
+    paths = make_territory().write(tmp_path / "in")
+    res = runner.invoke(app, _run_args(paths, out))
+    assert res.exit_code == 2, res.output
+    assert "already holds an egovkit report (written " in res.output and "--force" in res.output
+    assert "force=" not in res.output and (out / "index.html").read_bytes() == before
+    (out / "my_notes.txt").write_text("mine", encoding="utf-8")
+    res = runner.invoke(app, _run_args(paths, out))
+    assert res.exit_code == 2 and "my_notes.txt" in res.output and "--force" in res.output, res.output
+    res = runner.invoke(app, _run_args(paths, out) + ["--force"])
+    assert res.exit_code == 0, res.output
+    assert f"replacing the egovkit report in {out} (written " in res.output
+    assert not (out / "inputs").exists()  # the demo's own files are gone ...
+    assert _all_files(out) == _manifest_files(out) | {"my_notes.txt"}  # ... the user's file is kept
+    assert (out / "my_notes.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "report"]  # no temporary folder left
+
+
+def test_demo_replaces_its_own_earlier_demo_and_says_so(demo_dir, tmp_path):
+    """`make demo` twice works: a previous demo report is replaced without --force (and said)."""
+    import shutil
+
+    demo, _ = demo_dir
+    out = tmp_path / "demo"
+    shutil.copytree(demo, out)
+    res = runner.invoke(app, ["demo", "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert f"replacing the egovkit report in {out}" in res.output
+    assert _all_files(out) == _manifest_files(out)
+
+
+def _filled(tmp_path: Path) -> Path:
+    from egovkit.diagnosis import example_assessments, write_template
+
+    a = example_assessments()[-1]
+    return write_template(tmp_path / "filled.csv", prefill=a, territory=a.territory, date=a.date,
+                          assessed_by=a.assessor)
+
+
+def test_assess_score_save_follows_the_output_folder_rules(tmp_path, monkeypatch):
+    import egovkit.cli as cli
+
+    filled, save = _filled(tmp_path), tmp_path / "scores"
+    assert runner.invoke(app, ["assess", "score", str(filled), "--save", str(save)]).exit_code == 0
+    files = _all_files(save)
+    assert files == {"action_plan.csv", "dimension_scores.csv", "losi_scores.csv", "question_scores.csv"}
+    res = runner.invoke(app, ["assess", "score", str(filled), "--save", str(save)])
+    assert res.exit_code == 2 and "--force" in res.output and "--save" in res.output, res.output
+    # in a terminal it asks: no -> nothing written (exit 1); yes -> replaced
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    (save / "action_plan.csv").write_text("old", encoding="utf-8")
+    res = runner.invoke(app, ["assess", "score", str(filled), "--save", str(save)], input="n\n")
+    assert res.exit_code == 1 and "Replace it?" in res.output and "nothing written" in res.output, res.output
+    assert (save / "action_plan.csv").read_text(encoding="utf-8") == "old"
+    res = runner.invoke(app, ["assess", "score", str(filled), "--save", str(save)], input="y\n")
+    assert res.exit_code == 0 and "replacing the egovkit report" in res.output, res.output
+    assert (save / "action_plan.csv").read_text(encoding="utf-8") != "old"
+    # other files are never asked about: refused, kept with --force
+    (save / "mine.csv").write_text("mine", encoding="utf-8")
+    res = runner.invoke(app, ["assess", "score", str(filled), "--save", str(save)], input="y\n")
+    assert res.exit_code == 2 and "mine.csv" in res.output, res.output
+    res = runner.invoke(app, ["assess", "score", str(filled), "--save", str(save), "--force"])
+    assert res.exit_code == 0 and (save / "mine.csv").read_text(encoding="utf-8") == "mine", res.output
+
+
+def _main(*args: str) -> tuple[int, str]:
+    """The real entry point in-process: (exit code, stdout + stderr)."""
+    import contextlib
+    import io
+
+    from egovkit.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            return int(exc.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_os_errors_on_user_paths_are_one_line_errors_naming_the_path(monkeypatch):
+    import egovkit.pipeline as pipeline
+
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied", "/data/secret.csv")
+
+    monkeypatch.setattr(pipeline, "validate_files", denied)
+    code, output = _main("validate", "x.csv")
+    assert code == 2 and output.strip() == \
+        "error: /data/secret.csv: permission denied. Check its permissions, or choose another path"
+
+
+def test_a_bug_is_one_line_plus_a_saved_traceback_not_a_user_error(monkeypatch, tmp_path):
+    """The last-resort handler: exit 3 (not 2), the traceback saved for the bug report;
+    EGOVKIT_DEBUG=1 lets it through."""
+    import tempfile
+
+    import egovkit.pipeline as pipeline
+
+    def bug(*a, **k):
+        return {}["no such key"]
+
+    monkeypatch.setattr(pipeline, "validate_files", bug)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    code, output = _main("validate", "x.csv")
+    assert code == 3 and output.count("\n") == 1 and "Traceback" not in output, output
+    assert "internal error (KeyError: 'no such key')" in output and "please report it" in output
+    saved = Path(output.split("saved in ")[1].strip())
+    assert saved.parent == tmp_path
+    text = saved.read_text(encoding="utf-8")
+    assert "Traceback" in text and "in bug" in text and "command: egovkit validate x.csv" in text
+    monkeypatch.setenv("EGOVKIT_DEBUG", "1")
+    with pytest.raises(KeyError):
+        _main("validate", "x.csv")
