@@ -30,7 +30,13 @@ from .errors import EgovkitError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="egovkit: digital diagnosis of a territory (device penetration, its spread, "
-                       "public Wi-Fi coverage, e-governance maturity).")
+                       "public Wi-Fi coverage, e-governance maturity).",
+                  epilog="Output folders are written whole or not at all: into a temporary folder beside them, "
+                         "then moved into place. A folder holding an earlier egovkit report is replaced whole "
+                         "(asked first in a terminal; --force otherwise); a folder holding other files is refused "
+                         "unless --force (they are kept). Exit codes: 0 done, 1 validation errors or answer no, "
+                         "2 a mistake in the command or its files (one line says which and how to fix it), "
+                         "3 a bug of egovkit (the traceback is saved to a file to report).")
 datasets_app = typer.Typer(no_args_is_help=True, help="List or download the real public data sets.")
 app.add_typer(datasets_app, name="datasets")
 assess_app = typer.Typer(no_args_is_help=True,
