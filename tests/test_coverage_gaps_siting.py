@@ -13,12 +13,15 @@ from shapely.geometry import box
 from egovkit.coverage import (
     candidate_grid,
     coverage_gaps,
+    coverage_sets,
     exact_max_cover,
     greedy_max_cover,
+    max_cover_bound,
     population_from_array,
     population_from_points,
     site_new,
 )
+from egovkit.coverage.siting import _greedy_online_bound
 
 CRS_M = 32633
 
@@ -77,15 +80,107 @@ def _coverage_value(sets, w, pick):
     return w[cov].sum()
 
 
+def _random_instance(seed, nd=40, nc=9, side=1000.0, r=220.0, n_existing=2):
+    rng = np.random.default_rng(seed)
+    dxy = rng.uniform(0, side, (nd, 2))
+    w = rng.integers(1, 50, nd).astype(float)
+    cxy = rng.uniform(0, side, (nc, 2))
+    existing = rng.uniform(0, side, (n_existing, 2))
+    return dxy, w, cxy, existing, r
+
+
+def _plain_greedy_reference(sets, w, k):
+    """The textbook greedy, written out: every gain recomputed every round, lowest index on ties."""
+    cov = np.zeros(len(w), dtype=bool)
+    chosen, gains = [], []
+    for _ in range(min(k, len(sets))):
+        g = [-1.0 if j in chosen else w[s][~cov[s]].sum() for j, s in enumerate(sets)]
+        j = int(np.argmax(g))
+        chosen.append(j)
+        gains.append(g[j])
+        cov[sets[j]] = True
+    return chosen, gains
+
+
+def test_coverage_sets_equal_brute_force_distances():
+    rng = np.random.default_rng(4)
+    dxy = np.vstack([rng.uniform(-500, 2500, (3000, 2)), rng.integers(0, 20, (200, 2)) * 50.0])
+    cxy = np.vstack([rng.uniform(0, 2000, (150, 2)), rng.integers(0, 20, (30, 2)) * 50.0])
+    for r in (0.0, 50.0, 137.5, 400.0):
+        a = coverage_sets(dxy, cxy, r)
+        assert a.shape == (len(cxy), len(dxy)) and a.dtype == bool
+        # points on a 50 m lattice lie exactly at 50 m and 400 m: the radius is inclusive
+        dmat = np.sqrt(((cxy[:, None, :] - dxy[None, :, :]) ** 2).sum(-1))
+        assert (a.toarray() == (dmat <= r)).all()
+    assert coverage_sets(np.empty((0, 2)), cxy, 100).shape == (len(cxy), 0)
+    assert coverage_sets(dxy, np.empty((0, 2)), 100).nnz == 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_celf_greedy_equals_plain_greedy(seed):
+    rng = np.random.default_rng(seed)
+    nd, nc = 400, 120
+    sets = [np.unique(rng.integers(0, nd, rng.integers(0, 40))) for _ in range(nc)]
+    sets[5] = sets[7].copy()  # an exact tie between two candidates
+    sets[0] = sets[-1] = sets[-2] = np.array([], dtype=np.int64)  # empty rows, also at the end
+    # small integer weights: many ties, and sums exact in floating point
+    w = rng.integers(0, 4, nd).astype(float) if seed % 2 else rng.uniform(0, 10, nd)
+    k = 40 if seed < 4 else nc + 5  # beyond the useful candidates: zero gains, lowest index first
+    a = coverage_sets(rng.uniform(0, 1, (nd, 2)), rng.uniform(0, 1, (nc, 2)), 0.1)  # (shape check only)
+    assert a.shape == (nc, nd)
+    lazy = greedy_max_cover(sets, w, k)
+    plain = greedy_max_cover(sets, w, k, lazy=False)
+    ref = _plain_greedy_reference(sets, w, k)
+    assert lazy[0] == plain[0] == ref[0]
+    assert lazy[1] == plain[1]
+    assert lazy[1] == pytest.approx(ref[1])
+    assert len(lazy[0]) == min(k, nc) and len(set(lazy[0])) == len(lazy[0])
+    # already covered demand is not counted: the same as giving it no weight
+    covered = rng.uniform(size=nd) < 0.3
+    assert greedy_max_cover(sets, w, 10, covered=covered) == greedy_max_cover(sets, np.where(covered, 0, w), 10)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_equals_exhaustive_search_and_bounds_hold(seed):
+    rng = np.random.default_rng(100 + seed)
+    nd, nc = 40, 10
+    dxy, cxy = rng.uniform(0, 1000, (nd, 2)), rng.uniform(0, 1000, (nc, 2))
+    w = rng.integers(0, 30, nd).astype(float)
+    a = coverage_sets(dxy, cxy, 250.0)
+    sets = [a.indices[a.indptr[j]:a.indptr[j + 1]] for j in range(nc)]
+    for k in (1, 2, 3, 4):
+        best = max(_coverage_value(sets, w, c) for c in itertools.combinations(range(nc), k))
+        sol = exact_max_cover(a, w, k)
+        assert sol.status == "optimal" and len(sol.chosen) == k
+        assert sol.objective == pytest.approx(best)
+        assert _coverage_value(sets, w, sol.chosen) == pytest.approx(best)
+        chosen, gains = greedy_max_cover(a, w, k)
+        assert sum(gains) <= sol.objective + 1e-9
+        assert sum(gains) >= (1 - 1 / np.e) * best - 1e-9
+        lp = max_cover_bound(a, w, k)
+        assert lp >= sol.objective - 1e-9
+        assert sol.upper_bound >= best - 1e-6
+        assert _greedy_online_bound(a, w, chosen, k) >= best - 1e-9
+    # the list-of-arrays form gives the same answers
+    assert exact_max_cover(sets, w, 3).chosen == exact_max_cover(a, w, 3).chosen
+
+
+def test_lp_bound_is_strictly_above_an_integral_optimum():
+    # demand points = the 6 edges of a complete graph on 4 candidates, each covered by its two ends:
+    # 2 sites cover at most 5 edges, the relaxation x = 1/2 everywhere covers all 6
+    edges = list(itertools.combinations(range(4), 2))
+    sets = [np.array([e for e, ends in enumerate(edges) if j in ends]) for j in range(4)]
+    w = np.ones(6)
+    sol = exact_max_cover(sets, w, 2)
+    assert sol.objective == 5.0 and sol.status == "optimal"
+    assert max_cover_bound(sets, w, 2) == pytest.approx(6.0)
+    assert sum(greedy_max_cover(sets, w, 2)[1]) == 5.0
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_greedy_and_exact_against_exhaustive_search(seed):
-    rng = np.random.default_rng(seed)
-    nd, nc, k = 40, 9, 3
-    dxy = rng.uniform(0, 1000, (nd, 2))
-    w = rng.integers(1, 50, nd).astype(float)
-    cxy = rng.uniform(0, 1000, (nc, 2))
-    existing = rng.uniform(0, 1000, (2, 2))
-    r = 220.0
+    dxy, w, cxy, existing, r = _random_instance(seed)
+    nc, k = len(cxy), 3
     pop = population_from_points(gpd.GeoDataFrame({"w": w}, geometry=gpd.points_from_xy(dxy[:, 0], dxy[:, 1]),
                                                    crs=CRS_M), "w")
     # brute force: demand still uncovered after the existing sites, candidate x demand distances
@@ -102,10 +197,73 @@ def test_greedy_and_exact_against_exhaustive_search(seed):
     assert (np.diff(g.population_added.to_numpy()) <= 1e-9).all()
     assert g.population_added_cum.iloc[-1] == pytest.approx(greedy_val)
     assert g.share_added_cum.iloc[-1] == pytest.approx(greedy_val / w.sum())
-    pytest.importorskip("pulp", reason="the exact MCLP is offered where PuLP is installed")
+    # the reported bound is above the true optimum and the gap is measured against it
+    assert g.attrs["status"] == "greedy" and g.attrs["mip_gap_pct"] is None
+    assert g.attrs["upper_bound_lp"] is not None and g.attrs["upper_bound_lp"] >= best - 1e-9
+    assert best - 1e-9 <= g.attrs["upper_bound"] <= g.attrs["upper_bound_lp"] + 1e-9
+    assert g.attrs["gap_pct"] == pytest.approx(100 * (g.attrs["upper_bound"] - greedy_val) / g.attrs["upper_bound"])
     e = site_new(pop, existing, cxy, k=k, radius=r, method="exact")
     assert e.attrs["objective"] == pytest.approx(best)
     assert _coverage_value(sets, w, e.candidate.tolist()) == pytest.approx(best)
+    assert e.attrs["status"] == "optimal" and e.attrs["mip_gap_pct"] == pytest.approx(0, abs=1e-9)
+    assert e.attrs["objective"] >= g.attrs["objective"] - 1e-9
+    assert e.attrs["upper_bound_lp"] >= e.attrs["objective"] - 1e-9
+    assert (np.diff(e.population_added.to_numpy()) <= 1e-9).all()
+    assert site_new(pop, existing, cxy, k=k, radius=r, lp_bound=False).attrs["upper_bound_lp"] is None
+
+
+@pytest.mark.parametrize("method", ["greedy", "exact"])
+def test_existing_sites_are_fixed_and_their_people_not_counted_again(method):
+    # a dense cluster of 100 persons already served by an existing site, a smaller one of 30 not
+    xy = np.array([[0.0, 0.0]] * 10 + [[5000.0, 0.0]] * 3)
+    w = np.array([10.0] * 10 + [10.0] * 3)
+    pop = population_from_points(gpd.GeoDataFrame({"w": w}, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+                                                   crs=CRS_M), "w")
+    cand = np.array([[10.0, 0.0], [5010.0, 0.0], [9e4, 0.0]])
+    existing = np.array([[0.0, 5.0]])
+    s = site_new(pop, existing, cand, k=2, radius=100, method=method)
+    assert s.candidate.tolist() == [1, 0]
+    assert s.population_added.tolist() == [30.0, 0.0]
+    assert s.attrs["objective"] == 30.0 and s.attrs["upper_bound"] == pytest.approx(30.0)
+    assert s.share_added_cum.iloc[-1] == pytest.approx(30 / 130)
+    # without the existing site the big cluster comes first
+    s0 = site_new(pop, np.empty((0, 2)), cand, k=2, radius=100, method=method)
+    assert s0.candidate.tolist() == [0, 1] and s0.population_added.tolist() == [100.0, 30.0]
+
+
+def test_exact_solver_failure_is_an_input_error_naming_the_fixes(monkeypatch):
+    import scipy.optimize
+    from types import SimpleNamespace
+
+    from egovkit.errors import EgovkitWarning, InputError
+
+    rng = np.random.default_rng(3)
+    sets = [np.unique(rng.integers(0, 50, 8)) for _ in range(12)]
+    w = rng.uniform(1, 5, 50)
+    real = scipy.optimize.milp
+    monkeypatch.setattr(scipy.optimize, "milp", lambda *a, **kw: SimpleNamespace(
+        status=1, x=None, fun=None, message="Time limit reached", mip_gap=None, mip_dual_bound=None))
+    with pytest.raises(InputError, match=r"time limit reached.*demand_cell_m.*time_limit_s.*method='greedy'"):
+        exact_max_cover(sets, w, 3, time_limit_s=5)
+    with pytest.raises(InputError, match="LP relaxation"):
+        max_cover_bound(sets, w, 3)
+    monkeypatch.setattr(scipy.optimize, "milp", lambda *a, **kw: SimpleNamespace(
+        status=2, x=None, fun=None, message="The problem is infeasible.", mip_gap=None, mip_dual_bound=None))
+    with pytest.raises(InputError, match="infeasible"):
+        exact_max_cover(sets, w, 3)
+
+    # a time limit reached with a solution: kept, with its status, gap and a warning
+    def stopped_early(*a, **kw):
+        res = real(*a, **kw)
+        return SimpleNamespace(status=1, x=res.x, fun=res.fun, message="Time limit reached",
+                               mip_gap=0.0, mip_dual_bound=res.fun - 10.0)
+
+    monkeypatch.setattr(scipy.optimize, "milp", stopped_early)
+    with pytest.warns(EgovkitWarning, match="time limit"):
+        sol = exact_max_cover(sets, w, 3)
+    assert sol.status == "time limit reached"
+    assert sol.upper_bound == pytest.approx(sol.objective + 10.0)
+    assert sol.mip_gap == pytest.approx(10.0 / sol.upper_bound)
 
 
 def test_plain_greedy_equals_lazy_greedy():
@@ -119,8 +277,8 @@ def test_plain_greedy_equals_lazy_greedy():
         j = int(np.argmax(g))
         assert chosen[step] == j and gains[step] == pytest.approx(g[j])
         cov[sets[j]] = True
-    pytest.importorskip("pulp", reason="the exact MCLP is offered where PuLP is installed")
-    assert exact_max_cover(sets, w, 3) and len(exact_max_cover(sets, w, 3)) == 3
+    sol = exact_max_cover(sets, w, 3)
+    assert len(sol.chosen) == 3 and sol.objective >= sum(greedy_max_cover(sets, w, 3)[1]) - 1e-9
 
 
 def test_candidate_grid_and_demand_aggregation():
