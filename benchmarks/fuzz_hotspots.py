@@ -90,8 +90,10 @@ class Case:
         return path
 
 
-def _name(rng: random.Random, safe: bool) -> str:
+def _name(rng: random.Random, safe: bool, one_line: bool = False) -> str:
     bits = CP1252_SAFE if safe else NAME_BITS
+    if one_line:
+        bits = [b for b in bits if "\n" not in b and "\r" not in b]
     n = rng.randint(1, 3)
     return " ".join(rng.choice(bits) for _ in range(n)) + f" {rng.randint(1, 999)}"
 
@@ -104,7 +106,7 @@ def _fmt_number(v: float, rng: random.Random, decimal: str, dms: bool, is_lat: b
         m = int((a - d) * 60)
         s = (a - d - m / 60) * 3600
         return f"{d}°{m}'{s:.4f}\"{hemi}"
-    text = f"{v:.{rng.choice([4, 5, 6, 7])}f}"
+    text = repr(float(v))
     return text.replace(".", ",") if decimal == "," else text
 
 
@@ -131,6 +133,12 @@ def hotspot_csv(rng: random.Random) -> Case:
     if quote_decimal:
         decimal = ","
     dms = rng.random() < 0.08
+    # user mistakes the reader must survive: decimal commas not quoted in a comma-separated file (each
+    # number split over two cells), a name opening a quote it never closes
+    unquoted_decimal = sep == "," and not quote_decimal and rng.random() < 0.1
+    if unquoted_decimal:
+        decimal, dms = ",", False
+    stray_quote = rng.random() < 0.08
     region = rng.choice(list(REGIONS))
     lat0, lon0, spread = REGIONS[region]
     swapped = rng.random() < 0.15
@@ -141,11 +149,14 @@ def hotspot_csv(rng: random.Random) -> Case:
     # on its own only when |longitude| > 90, otherwise against districts (given in kwargs)
     extra = rng.sample(["id", "Type", "Provider", "Activated", "Borough"], rng.randint(0, 3))
     header = extra[:1] + ["Name", lat_name, lon_name] + extra[1:]
-    rows: list[list[str]] = []
+    rows: list[tuple[list[str], dict[str, str]]] = []
     truth: list[tuple[str, float | None, float | None]] = []
     n = rng.choice([1, 2, 3, 5, 8, 12, 20, 40])
+    stray_at = rng.randrange(n) if stray_quote else -1
     for k in range(n):
-        name = _name(rng, safe)
+        name = _name(rng, safe, one_line=stray_quote)
+        if k == stray_at:
+            name = '"' + name.replace('"', "").replace(sep, " ")
         r = rng.random()
         if r < 0.08:
             lat, lon, cells = None, None, ("", "")
@@ -154,8 +165,9 @@ def hotspot_csv(rng: random.Random) -> Case:
         elif r < 0.13:
             lat, lon, cells = None, None, ("N/A", "n/a")
         else:
-            lat = round(lat0 + rng.uniform(-spread, spread), 6)
-            lon = round(lon0 + rng.uniform(-spread, spread), 6)
+            digits = rng.choice([4, 5, 6, 7])  # the record holds the value as written
+            lat = round(lat0 + rng.uniform(-spread, spread), digits)
+            lon = round(lon0 + rng.uniform(-spread, spread), digits)
             cells = (_fmt_number(lat, rng, decimal, dms, True), _fmt_number(lon, rng, decimal, dms, False))
         if swapped:
             cells = (cells[1], cells[0])
@@ -163,7 +175,14 @@ def hotspot_csv(rng: random.Random) -> Case:
                   "Type": rng.choice(["Free", "Limited Free", ""]), "Provider": rng.choice(["City", "ALTICEUSA"]),
                   "Activated": rng.choice(["03/15/2017", "09/09/9999", "", "2019-05-01"]),
                   "Borough": rng.choice(["Queens", "Bronx"])}
-        rows.append([values[h] for h in header])
+        raw = {}
+        if unquoted_decimal:  # written as they are, not quoted
+            raw = {"@LAT@": values[lat_name], "@LON@": values[lon_name]}
+            values[lat_name], values[lon_name] = "@LAT@", "@LON@"
+        if k == stray_at:
+            raw["@NAME@"] = name
+            values["Name"] = "@NAME@"
+        rows.append(([values[h] for h in header], raw))
         truth.append((name, lat, lon))
     eol = rng.choice(["\n", "\r\n"])
     buf = io.StringIO()
@@ -173,13 +192,15 @@ def hotspot_csv(rng: random.Random) -> Case:
     records: list[Record] = []
     line = 2
     trailing_first = rng.random() < 0.3
-    for k, row in enumerate(rows):
+    for k, (row, raw) in enumerate(rows):
         if rng.random() < 0.05:  # a blank line between records: not a record
             text += eol
             line += 1
         buf = io.StringIO()
         csv.writer(buf, delimiter=sep, lineterminator=eol, quoting=csv.QUOTE_MINIMAL).writerow(row)
         rec = buf.getvalue()
+        for key, value in raw.items():
+            rec = rec.replace(key, value)
         if (k == 0 and trailing_first) or rng.random() < 0.05:  # trailing separator(s): a ragged row
             rec = rec[: -len(eol)] + sep * rng.randint(1, 2) + eol
         name, lat, lon = truth[k]
@@ -447,7 +468,7 @@ def check_hotspots(case: Case, path: Path, read: Callable | None = None) -> Coun
         if case.expect == "rows":
             bad["traceback:" + traceback.format_exc(limit=-1).strip().splitlines()[-1][:120]] += 1
         return bad
-    if case.expect == "error":
+    if case.expect == "error" or not case.records:
         return bad  # a result with a report is fine too
     rows = h["row"].tolist()
     by_line = {int(r): i for i, r in enumerate(rows)}

@@ -42,43 +42,63 @@ from pyproj import CRS
 
 from ..errors import InputError
 from ..validate import ValidationReport
+from ._tabular import check_file, coordinate_columns, parse_numbers, read_records
 from .population import projected_crs
 
 __all__ = ["read_hotspots", "unique_sites"]
 
-_LAT = ("latitude", "lat", "y_lat", "lat_dd", "latitud")
-_LON = ("longitude", "lon", "lng", "long", "x_lon", "lon_dd", "longitud")
+_EXCEL = {".xlsx", ".xlsm", ".xls", ".ods"}
 _VECTOR = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml"}
 _MAX_LISTED = 20
 
 
-def _find(cols: list[str], wanted: tuple[str, ...]) -> str | None:
-    low = {c.strip().lower(): c for c in cols}
-    for w in wanted:
-        if w in low:
-            return low[w]
-    return None
+def _read_vector(path: Path) -> gpd.GeoDataFrame | None:
+    """A vector file read with pyogrio; any failure is an :class:`InputError` naming the file."""
+    try:
+        g = gpd.read_file(path)
+    except Exception as exc:  # pyogrio DataSourceError, JSON errors, sqlite errors...
+        first = path.read_bytes()[:64].lstrip()
+        hint = ("it is not JSON: give a CSV its .csv suffix" if path.suffix.lower() in (".json", ".geojson")
+                and not first.startswith((b"{", b"[")) else "check that the file is complete (export it again)")
+        raise InputError(f"cannot read the file as a {path.suffix} vector layer ({str(exc).splitlines()[0][:200]})",
+                         file=str(path), fix=hint) from exc
+    if len(g) == 0:
+        raise InputError("the layer has no features", file=str(path), fix="export the hotspot points again")
+    if not isinstance(g, gpd.GeoDataFrame) or g.geometry.name not in g.columns:
+        return None  # a table without geometry: read its coordinate columns
+    return g
 
 
-def _read_table(path: Path, report: ValidationReport) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError("hotspot file not found", file=str(path), fix="check the path")
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            df = pd.read_csv(path, encoding=enc, sep=None, engine="python", dtype=str, keep_default_na=False,
-                             na_values=[""])
-        except UnicodeDecodeError:
-            continue
-        if enc != "utf-8-sig":
-            report.add("warning", "encoding_guessed", f"file is not UTF-8; read as {enc}", action="guessed",
-                       fix="save the file as UTF-8")
-        else:
-            with open(path, "rb") as fh:
-                if fh.read(3) == b"\xef\xbb\xbf":
-                    report.add("info", "utf8_bom", "file starts with a UTF-8 byte-order mark (removed)",
-                               action="repaired")
-        return df
-    raise InputError("cannot decode the file", file=str(path), fix="save it as UTF-8")
+def _read_excel(path: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_excel(path, dtype=object)
+    except ImportError as exc:
+        raise InputError(f"cannot read {path.suffix} files here ({exc})", file=str(path),
+                         fix="save the sheet as .xlsx or CSV") from exc
+    except Exception as exc:  # zipfile.BadZipFile, xlrd errors, ValueError...
+        raise InputError(f"cannot read the file as an Excel workbook ({exc})", file=str(path),
+                         fix="save the sheet again as .xlsx or CSV (UTF-8)") from exc
+    if df.empty:
+        raise InputError("the first sheet has no rows", file=str(path), fix="put the hotspot list on the first sheet")
+    return df
+
+
+def _columns_swapped(swap: np.ndarray, ok: np.ndarray) -> bool:
+    """The whole latitude column holds longitudes: most usable rows have a 'latitude' beyond +/-90."""
+    return bool(swap.sum() >= 1 and swap.sum() * 2 > ok.sum())
+
+
+def _per_row(report: ValidationReport, code: str, rows: np.ndarray, idx: np.ndarray, message: Any, *,
+             column: str, action: str, fix: str, flags: list[list[str]]) -> None:
+    """One issue per row up to ``_MAX_LISTED`` rows, then one summary issue (every row is flagged)."""
+    for k, i in enumerate(idx):
+        flags[i].append(code)
+        if k < _MAX_LISTED:
+            report.add("warning", code, message(i), row=rows[i], column=column, action=action, fix=fix)
+    if len(idx) > _MAX_LISTED:
+        more = [int(rows[i]) for i in idx[_MAX_LISTED:]]
+        report.add("warning", code, f"the same in {len(more)} more row(s): {more[:_MAX_LISTED]}"
+                   f"{' ...' if len(more) > _MAX_LISTED else ''}", row=more[0], column=column, action=action, fix=fix)
 
 
 def _parse_dates(df: pd.DataFrame, cols: list[str], report: ValidationReport, rows: np.ndarray) -> pd.DataFrame:
@@ -209,15 +229,30 @@ def read_hotspots(
     source = str(path_or_df) if isinstance(path_or_df, (str, Path)) else "hotspots"
     report = ValidationReport(source=Path(source).name if isinstance(path_or_df, (str, Path)) else source)
     gdf_in: gpd.GeoDataFrame | None = None
+    wanted = [c for c in (lat, lon, x, y) if c]
     if isinstance(path_or_df, (str, Path)):
         path = Path(path_or_df)
-        if path.suffix.lower() in _VECTOR:
-            gdf_in = gpd.read_file(path)
-            df = pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name))
+        check_file(path, "hotspot list")
+        suffix = path.suffix.lower()
+        if suffix in _VECTOR:
+            gdf_in = _read_vector(path)
+            if gdf_in is None or (not wanted and gdf_in.geometry.isna().all() and coordinate_columns(
+                    [str(c) for c in gdf_in.columns])):
+                df = pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name) if gdf_in is not None else None)
+                gdf_in = None
+            else:
+                df = pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name))
             rows = np.arange(1, len(df) + 1)  # feature number
+        elif suffix in _EXCEL:
+            df = _read_excel(path)
+            rows = np.arange(2, len(df) + 2)  # the sheet's row number
         else:
-            df = _read_table(path, report)
-            rows = np.arange(2, len(df) + 2)
+            def numeric(names: list[str]) -> list[int]:
+                found = coordinate_columns(names)
+                cols = [found.get(k) for k in ("lat", "lon", "x", "y")] + wanted
+                return [names.index(c) for c in cols if c in names]
+
+            df, rows = read_records(path, report, what="hotspot list", numeric=numeric)
     elif isinstance(path_or_df, gpd.GeoDataFrame):
         gdf_in = path_or_df
         df = pd.DataFrame(path_or_df.drop(columns=path_or_df.geometry.name))
@@ -232,26 +267,54 @@ def read_hotspots(
     n = len(df)
     report.rows_in = n
     cols = [str(c) for c in df.columns]
+    df.columns = cols
     flags: list[list[str]] = [[] for _ in range(n)]
+    if districts is not None and district is not None and district not in districts.columns:
+        raise InputError(f"no column {district!r} in the districts", column=district,
+                         fix=f"use one of {[str(c) for c in districts.columns]}")
+    for c in wanted:
+        if c not in cols:
+            raise InputError(f"no column {c!r}", file=source, column=c, fix=f"use one of {cols}")
 
     # -- coordinates -----------------------------------------------------------------------
-    lat = lat or (None if x else _find(cols, _LAT))
-    lon = lon or (None if x else _find(cols, _LON))
+    found: dict[str, Any] = {}
+    if not (lat and lon) and not (x and y) and not (gdf_in is not None and not gdf_in.geometry.isna().all()):
+        found = coordinate_columns(cols)
+        lat, lon = lat or found.get("lat"), lon or found.get("lon")  # type: ignore[assignment]
+        if not (lat and lon):
+            x, y = x or found.get("x"), y or found.get("y")  # type: ignore[assignment]
+            if crs is None and found.get("crs"):
+                crs = found["crs"]
+                report.add("info", "crs_from_name", f"CRS EPSG:{crs} read from the column names {x!r}, {y!r}",
+                           column=f"{y}/{x}", action="inferred", fix="pass crs= to choose another")
+        if found.get("how") == "names carry WGS84":
+            report.add("info", "coordinate_columns", f"{lat!r} and {lon!r} read as latitude and longitude "
+                       "(WGS84 in their names)", column=f"{lat}/{lon}", action="inferred")
     if lat and lon:
-        for c in (lat, lon):
-            if c not in df.columns:
-                raise InputError(f"no column {c!r}", file=source, column=c, fix=f"use one of {cols}")
-        a = pd.to_numeric(df[lat], errors="coerce").to_numpy(dtype=float)  # latitude
-        b = pd.to_numeric(df[lon], errors="coerce").to_numpy(dtype=float)  # longitude
+        a, bad_a = parse_numbers(df[lat], lat, rows, report, degrees=True, comma_decimal=True)  # latitude
+        b, bad_b = parse_numbers(df[lon], lon, rows, report, degrees=True, comma_decimal=True)  # longitude
         pcrs = CRS.from_epsg(4326)
         geographic = True
     elif x and y:
+        b, bad_b = parse_numbers(df[x], x, rows, report, degrees=True)
+        a, bad_a = parse_numbers(df[y], y, rows, report, degrees=True)
         if crs is None:
-            raise InputError("x/y columns need their CRS", file=source, column=x,
-                             fix="pass crs= (e.g. crs=2263 for NY State Plane feet)")
-        b = pd.to_numeric(df[x], errors="coerce").to_numpy(dtype=float)
-        a = pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float)
-        pcrs = CRS.from_user_input(crs)
+            ok = np.isfinite(a) & np.isfinite(b) & ~((a == 0) & (b == 0))
+            if not ok.any() or np.mean(((np.abs(b[ok]) <= 180) & (np.abs(a[ok]) <= 90))
+                                    | ((np.abs(a[ok]) <= 180) & (np.abs(b[ok]) <= 90))) >= 0.9:
+                report.add("warning", "xy_as_lon_lat", f"no CRS given for {x!r}/{y!r}; their values are degrees, "
+                           "read as longitude/latitude (WGS84)", column=f"{y}/{x}", action="guessed",
+                           fix="pass crs= if they are in another CRS")
+                crs = 4326
+            else:
+                raise InputError(f"x/y columns ({x!r}, {y!r}) need their CRS", file=source, column=x,
+                                 fix="pass crs= (e.g. crs=2263 for NY State Plane feet), or give latitude/longitude "
+                                     "columns")
+        try:
+            pcrs = CRS.from_user_input(crs)
+        except Exception as exc:  # pyproj.exceptions.CRSError
+            raise InputError(f"unknown CRS {crs!r} ({exc})", file=source, fix="pass an EPSG code, e.g. crs=2263") \
+                from exc
         geographic = pcrs.is_geographic
         lat, lon = y, x
     elif gdf_in is not None:
@@ -265,6 +328,7 @@ def read_hotspots(
                        fix="give the access point's location as a point")
         b = np.where(empty, np.nan, shapely.get_x(gp.values))
         a = np.where(empty, np.nan, shapely.get_y(gp.values))
+        bad_a = bad_b = np.zeros(n, dtype=bool)
         if gdf_in.crs is None:
             raise InputError("the hotspot layer has no CRS", file=source, fix="set it (EPSG:4326 for lon/lat)")
         pcrs = CRS(gdf_in.crs)
@@ -273,6 +337,9 @@ def read_hotspots(
     else:
         raise InputError("no coordinate columns found", file=source,
                          fix=f"name them latitude/longitude or pass lat=, lon= (or x=, y=, crs=); columns: {cols}")
+    del bad_a, bad_b  # reported by parse_numbers; the rows are "missing coordinates" below
+    a = np.asarray(a, dtype=float).copy()
+    b = np.asarray(b, dtype=float).copy()
 
     missing = ~(np.isfinite(a) & np.isfinite(b))
     for i in np.flatnonzero(missing):
@@ -286,16 +353,25 @@ def read_hotspots(
                    "but not used for coverage", row=rows[i], column=f"{lat}/{lon}", action="kept apart",
                    fix="geocode the address")
     invalid = np.zeros(n, dtype=bool)
+    swapped_file = False
     if geographic:
         ok = ~missing & ~zero
         swap = ok & (np.abs(a) > 90) & (np.abs(b) <= 90)
-        invalid = ok & ~swap & ((np.abs(a) > 90) | (np.abs(b) > 180))
-        for i in np.flatnonzero(swap):
-            flags[i].append("swapped_lat_lon")
-            report.add("warning", "swapped_lat_lon", f"latitude {a[i]} is beyond +/-90 while longitude {b[i]} is "
-                       "a valid latitude: the two were swapped", row=rows[i], column=f"{lat}/{lon}",
-                       action="repaired", fix="swap the two values in the file")
+        if _columns_swapped(swap, ok):
+            swapped_file = True
+            report.add("warning", "swapped_lat_lon", f"the columns {lat!r} and {lon!r} are the wrong way round: "
+                       f"{int(swap.sum())} of {int(ok.sum())} values of {lat!r} are beyond +/-90 (longitudes); "
+                       "the two columns were swapped back for every row", column=f"{lat}/{lon}", action="repaired",
+                       fix=f"rename the columns ({lat!r} holds longitudes, {lon!r} latitudes)")
+            swap = ok.copy()
+            for i in np.flatnonzero(swap):
+                flags[i].append("swapped_lat_lon")
+        else:
+            _per_row(report, "swapped_lat_lon", rows, np.flatnonzero(swap), lambda i: (
+                f"latitude {a[i]} is beyond +/-90 while longitude {b[i]} is a valid latitude: the two were swapped"),
+                column=f"{lat}/{lon}", action="repaired", fix="swap the two values in the file", flags=flags)
         a, b = np.where(swap, b, a), np.where(swap, a, b)
+        invalid = ok & ((np.abs(a) > 90) | (np.abs(b) > 180))
         for i in np.flatnonzero(invalid):
             flags[i].append("invalid_coordinates")
             report.add("warning", "invalid_coordinates", f"({a[i]}, {b[i]}) is not a latitude/longitude; listed "
@@ -335,13 +411,28 @@ def read_hotspots(
             if len(cand):
                 w2 = locate(a[cand], b[cand])
                 fixed = cand[w2 >= 0]
-                for i in fixed:
-                    flags[i].append("swapped_lat_lon")
-                    report.add("warning", "swapped_lat_lon", "point lies outside every district but inside one once "
-                               "latitude and longitude are swapped: swapped", row=rows[i], column=f"{lat}/{lon}",
-                               action="repaired", fix="swap the two values in the file")
-                where[fixed] = w2[w2 >= 0]
-                a[fixed], b[fixed] = b[fixed].copy(), a[fixed].copy()
+                inside = int((where[idx] >= 0).sum())
+                if not swapped_file and inside == 0 and len(fixed) * 2 > len(idx):
+                    # the whole file: one warning, every usable row swapped back
+                    report.add("warning", "swapped_lat_lon", f"the columns {lat!r} and {lon!r} are the wrong way "
+                               f"round: no site lies in a district as written, {len(fixed)} of {len(idx)} do once "
+                               "latitude and longitude are exchanged; the two columns were swapped back for every "
+                               "row", column=f"{lat}/{lon}", action="repaired",
+                               fix=f"rename the columns ({lat!r} holds longitudes, {lon!r} latitudes)")
+                    for i in idx:
+                        flags[i].append("swapped_lat_lon")
+                    rest = np.setdiff1d(idx, fixed)
+                    a[idx], b[idx] = b[idx].copy(), a[idx].copy()
+                    where[fixed] = w2[w2 >= 0]
+                    if len(rest):
+                        where[rest] = locate(b[rest], a[rest])
+                else:
+                    _per_row(report, "swapped_lat_lon", rows, fixed, lambda i: (
+                        "point lies outside every district but inside one once latitude and longitude are swapped: "
+                        "swapped"), column=f"{lat}/{lon}", action="repaired", fix="swap the two values in the file",
+                        flags=flags)
+                    where[fixed] = w2[w2 >= 0]
+                    a[fixed], b[fixed] = b[fixed].copy(), a[fixed].copy()
         for i in np.flatnonzero(usable & (where < 0)):
             flags[i].append("outside_districts")
             report.add("warning", "outside_districts", f"point ({a[i]:.6f}, {b[i]:.6f}) lies outside every "
@@ -374,7 +465,12 @@ def read_hotspots(
     # -- dates -------------------------------------------------------------------------------
     if date_columns is None:
         date_columns = [c for c in df.columns if re.search(r"date|activat|install", str(c), re.I)]
-    df = _parse_dates(df, date_columns, report, rows)
+    date_columns = [c for c in date_columns if c in df.columns]
+    try:
+        df = _parse_dates(df, date_columns, report, rows)
+    except (ValueError, TypeError, OverflowError) as exc:  # dates are extras: never a reason to refuse the list
+        report.add("warning", "bad_date", f"date columns {date_columns} could not be read ({exc}); kept as text",
+                   action="kept", fix="write dates as YYYY-MM-DD")
 
     geom = np.full(n, None, dtype=object)
     geom[~missing & ~invalid] = shapely.points(b[~missing & ~invalid], a[~missing & ~invalid])
