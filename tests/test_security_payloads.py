@@ -46,7 +46,9 @@ HTML = ['"><img src=x onerror=alert(1)>', "<iframe src=javascript:alert(1)>",
 #: Text that a spreadsheet runs as a formula.
 FORMULAS = ['=HYPERLINK("http://198.51.100.1/?x","click")', "@SUM(1)", "+1+cmd|' /C calc'!A0",
             "-2+3", "\tTabbed", "\rReturn"]
-PAYLOADS = JINJA + HTML + FORMULAS
+#: Text that matplotlib would parse as $...$ mathematics (and fail on).
+MATH = ["Ma $\\foo{$ th", "Cost $5 and $6"]
+PAYLOADS = JINJA + HTML + FORMULAS + MATH
 #: District names of the hostile census table: the reader takes a row named like ``SUM`` for a
 #: total row (and keeps it apart), so the ``@`` payload of the districts is another function.
 DISTRICT_PAYLOADS = [p if p != "@SUM(1)" else "@IMPORTRANGE(1)" for p in PAYLOADS]
@@ -155,6 +157,14 @@ def test_report_page_escapes_every_text(payload_run):
     assert "{{7*7}} town" in page and "Payload {{7*7}} &lt;b&gt;land&lt;/b&gt;" in page
     for p in JINJA + HTML:
         assert html.escape(p, quote=False) in page or html.escape(p) in page, p
+
+
+def test_report_figures_are_inert(payload_run):
+    work, diag = payload_run
+    svgs = sorted((diag.report_path.parent / "figures").glob("*.svg"))
+    assert len(svgs) >= 3
+    for svg in svgs:
+        assert_inert_html(svg.read_text(encoding="utf-8"), svg.name)
 
 
 def _cells(path: Path) -> list[str]:
@@ -384,3 +394,35 @@ def test_write_csv_and_excel_store_text_not_formulas(tmp_path):
     raw = tmp_path / "raw.xlsx"
     df.to_excel(raw, index=False)
     assert load_workbook(raw).active.cell(row=2, column=1).data_type == "f"
+
+
+# --------------------------------------------------------------------------- charts: $...$ is not mathematics
+def test_charts_draw_names_literally(hostile_register):
+    import matplotlib.pyplot as plt
+
+    from egovkit import diagnosis as dg
+    from egovkit.present import charts, diagnosis_plots as dp, distribution_plots as distp
+    from egovkit.present.static_maps import static_indicator_map
+
+    d = grid_districts(5, 4)
+    d["area_name"] = PAYLOADS[: len(d)]
+    rates = grid_rates(d, ("internet", "computer"))
+    figs = [charts.ranked_bars(rates, "internet"), charts.ownership_heatmap(rates),
+            charts.lorenz_curve(rates, "internet"), static_indicator_map(d, rates[rates.indicator == "internet"],
+                                                                           title=MATH[0], label=MATH[1]),
+            distp.ranked_bar_chart(rates[rates.indicator == "internet"], numerator="numerator",
+                                   denominator="denominator", area="area_name", title=MATH[0]),
+            dp.influence_interest_chart(hostile_register), dp.partnership_chart(hostile_register)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = dg.score_assessment(dg.make_assessment(dg.example_assessments()[-1].answers, territory=MATH[0],
+                                                   date="2025-01-01"))
+    figs.append(dp.radar_chart(r, labels=[MATH[1]]))
+    for fig in figs:
+        fig.canvas.draw()  # raises on a $...$ parse error
+        assert not [t for t in fig.findobj(plt.Text) if t.get_text() and t.get_parse_math()]
+        plt.close(fig)
+    bars = charts.ranked_bars(rates, "internet")
+    labels = {t.get_text() for t in bars.axes[0].get_yticklabels()}
+    assert set(MATH) | set(HTML) | set(JINJA) <= labels  # the names, as they are
+    plt.close(bars)

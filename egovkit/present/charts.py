@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .i18n import format_percent, translations
+from .safe import literal_figure_text, literal_text
 
 __all__ = ["territory_share", "district_shares", "district_table", "lorenz_points", "ranked_bars", "ownership_heatmap",
            "lorenz_curve", "coverage_curve", "save_figure"]
@@ -134,6 +135,7 @@ def _label(indicator: str, lang: str) -> str:
     return indicator_label(indicator, lang)
 
 
+@literal_text
 def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str = "area_code",
                 name_column: str = "area_name", lang: str = "en", ax: Any = None,
                 color: str = "#2c7fb8") -> Any:
@@ -180,6 +182,7 @@ def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str =
     return fig
 
 
+@literal_text
 def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = None, *,
                       key: str = "area_code", name_column: str = "area_name", lang: str = "en",
                       ax: Any = None) -> Any:
@@ -230,6 +233,7 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
     return fig
 
 
+@literal_text
 def lorenz_curve(rates: pd.DataFrame, indicator: str | None = None, *, lang: str = "en",
                  ax: Any = None) -> Any:
     """Lorenz curve of the item across districts, with its Gini coefficient in the legend."""
@@ -259,6 +263,7 @@ def lorenz_curve(rates: pd.DataFrame, indicator: str | None = None, *, lang: str
     return fig
 
 
+@literal_text
 def coverage_curve(curve: pd.DataFrame, *, radius_column: str = "radius_m", share_column: str | None = None,
                    lang: str = "en", ax: Any = None) -> Any:
     """Share of the population within a radius of a hotspot, against the radius.
@@ -302,6 +307,7 @@ def save_figure(fig: Any, folder: str | Path, name: str, formats: Sequence[str] 
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    literal_figure_text(fig)  # user text drawn as it is, never as $...$ mathematics
     out = []
     for f in formats:
         p = folder / f"{name}.{f}"

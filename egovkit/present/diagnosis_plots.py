@@ -39,7 +39,7 @@ from ..diagnosis.stakeholders import (StakeholderRegister, influence_interest_gr
                                       stakeholder_labels)
 from ..errors import InputError
 from .i18n import format_number, format_percent
-from .safe import check_map_text, map_text
+from .safe import check_map_text, literal_figure_text, literal_text, map_text
 
 __all__ = ["radar_chart", "progress_chart", "influence_interest_chart", "partnership_chart", "stakeholder_map",
            "diagnosis_section", "report_text"]
@@ -69,6 +69,7 @@ def _results(results: AssessmentResult | Sequence[AssessmentResult]) -> list[Ass
     return [results] if isinstance(results, AssessmentResult) else list(results)
 
 
+@literal_text
 def radar_chart(
     results: AssessmentResult | Sequence[AssessmentResult],
     *,
@@ -133,6 +134,7 @@ def radar_chart(
     return fig
 
 
+@literal_text
 def progress_chart(progress: Progress, *, lang: str = "en", ax: Any = None) -> Any:
     """Before/after scores per dimension and overall (a dumbbell chart with arrows)."""
     import matplotlib.pyplot as plt
@@ -163,6 +165,7 @@ def progress_chart(progress: Progress, *, lang: str = "en", ax: Any = None) -> A
     return fig
 
 
+@literal_text
 def influence_interest_chart(register: StakeholderRegister, *, lang: str = "en", ax: Any = None) -> Any:
     """Stakeholders on the influence (y) / interest (x) grid, levels low-medium-high.
 
@@ -205,6 +208,7 @@ def influence_interest_chart(register: StakeholderRegister, *, lang: str = "en",
     return fig
 
 
+@literal_text
 def partnership_chart(register: StakeholderRegister, *, lang: str = "en", seed: int = 1, ax: Any = None) -> Any:
     """Network of partnerships: solid lines existing, dashed lines proposed; node colour by type."""
     import matplotlib.pyplot as plt
@@ -277,7 +281,7 @@ def _fig_svg(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    literal_figure_text(fig).savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     return "<img alt='radar' src='data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode() + "'>"
 

@@ -44,7 +44,7 @@ from ..distribution.spatial import (
 )
 from ..errors import InputError
 from ..validate import ValidationReport
-from .safe import check_map_text, map_text
+from .safe import check_map_text, literal_text, map_text
 
 __all__ = ["ranked_bar_chart", "group_distribution_plot", "lorenz_plot", "moran_scatter_plot",
            "lisa_cluster_map", "lisa_folium_map", "CLUSTER_COLORS"]
@@ -74,6 +74,7 @@ def _lisa_columns(lisa: pd.DataFrame) -> None:
                          fix="pass the result of egovkit.distribution.local_moran(...)")
 
 
+@literal_text
 def ranked_bar_chart(
     df: pd.DataFrame,
     *,
@@ -139,6 +140,7 @@ def ranked_bar_chart(
     return fig
 
 
+@literal_text
 def group_distribution_plot(
     df: pd.DataFrame,
     by: str | pd.Series | Sequence,
@@ -200,6 +202,7 @@ def group_distribution_plot(
     return fig
 
 
+@literal_text
 def lorenz_plot(
     curves: pd.DataFrame | dict[str, pd.DataFrame],
     *,
@@ -246,6 +249,7 @@ def lorenz_plot(
     return fig
 
 
+@literal_text
 def moran_scatter_plot(
     lisa: pd.DataFrame,
     *,
@@ -309,6 +313,7 @@ def _legend_handles(present: Sequence[str], lab: dict[str, str], counts: pd.Seri
             for c in _ORDER if c in present]
 
 
+@literal_text
 def lisa_cluster_map(
     lisa: gpd.GeoDataFrame,
     *,

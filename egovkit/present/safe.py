@@ -18,6 +18,10 @@ literal cannot be closed by it, and it is valid inside JSON.
 still holds ``{{``, ``{%`` or ``{#`` is refused, so a future map that forgets
 :func:`map_text` fails loudly instead of evaluating its data.
 
+matplotlib, for its part, reads ``$...$`` in any text as mathematics: a district named
+``A $\\foo$`` would stop a chart with a parse error. :func:`literal_text` makes every
+egovkit chart draw its text as it is.
+
 Examples
 --------
 >>> map_text("{{7*7}} <b>town</b>")
@@ -26,13 +30,15 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from ..errors import EgovkitError
 
-__all__ = ["map_text", "check_map_text", "template_markers", "UnsafeMapText"]
+__all__ = ["map_text", "check_map_text", "template_markers", "UnsafeMapText", "literal_text",
+           "literal_figure_text"]
 
 _ENTITIES = {
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
@@ -138,3 +144,40 @@ def check_map_text(element: Any) -> None:
                 f"the map holds text that would be run as a Jinja template when it is rendered: "
                 f"{where} contains {found[0]!r} (…{text[max(0, i - 30):i + 30]}…). Fix: pass every "
                 "user-provided string through egovkit.present.safe.map_text before giving it to folium")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def literal_figure_text(fig: Any) -> Any:
+    """Draw every text of a matplotlib figure as it is (no ``$...$`` mathtext); returns ``fig``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("A $\\foo$")
+    >>> literal_figure_text(fig).axes[0].title.get_parse_math()
+    False
+    >>> plt.close(fig)
+    """
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        t.set_parse_math(False)
+    return fig
+
+
+def literal_text(func: F) -> F:
+    """Decorator of a chart function: user text (district, stakeholder, indicator names) is drawn
+    literally, never parsed as ``$...$`` mathematics, also in the function's own ``tight_layout``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib as mpl
+
+        with mpl.rc_context({"text.parse_math": False}):
+            fig = func(*args, **kwargs)
+        return literal_figure_text(fig) if hasattr(fig, "findobj") else fig
+
+    return wrapper  # type: ignore[return-value]

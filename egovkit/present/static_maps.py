@@ -28,12 +28,14 @@ import shapely
 from ..errors import InputError
 from ..validate import ValidationReport
 from .i18n import format_number, format_percent, translations
+from .safe import literal_text
 from .maps import (LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify,
                    hotspot_buffers, simplify_for_web)
 
 __all__ = ["static_indicator_map"]
 
 
+@literal_text
 def static_indicator_map(
     districts: gpd.GeoDataFrame,
     values: pd.DataFrame | None = None,
