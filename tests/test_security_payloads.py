@@ -249,6 +249,19 @@ def test_indicator_map_with_payloads_everywhere(grid, tmp_path):
     assert save_offline(m, tmp_path / "m.html").stat().st_size > 0
 
 
+def test_notebook_display_of_a_map_is_inert(grid):
+    """In a notebook folium shows ``m._repr_html_()`` (the page in an iframe's srcdoc), without
+    egovkit's render_offline: the map's data must be inert by itself."""
+    from egovkit.present.maps import indicator_map
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = indicator_map(grid, grid_rates(grid, ("internet",)), label="{{7*7}} town")
+    srcdoc = html.unescape(re.search(r'srcdoc="(.*?)"', m._repr_html_(), re.S).group(1))
+    assert_inert_html(srcdoc, "notebook map")
+    assert shown("{{7*7}} town", srcdoc) and not Path("PWNED").exists()
+
+
 def test_lisa_folium_map_with_payload_names(grid):
     from egovkit.distribution import local_moran
     from egovkit.present.distribution_plots import lisa_folium_map

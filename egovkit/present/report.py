@@ -757,6 +757,8 @@ def _without_name(df: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:
 
 
 def _Markup(s: str) -> Any:
+    """Mark HTML as safe for the autoescaping template: only for fragments built in egovkit from escaped
+    text (``_html_table``, ``diagnosis_section``) or given as trusted ``extra_sections``, never user text."""
     from markupsafe import Markup
 
     return Markup(s)
