@@ -101,6 +101,9 @@ _DENOMINATOR_ALIASES: dict[str, str | None] = {
     # ambiguous: a bare "Total" (V4_T2.32: persons aged 3+); universe left to the indicators
     "total": None, "denominator": None, "denominateur": None, "base": None, "universe": None,
 }
+#: Words saying that a denominator column holds a count ("Households (number)").
+_COUNT_WORDS = {"number", "numbers", "nb", "no", "count", "counts", "nombre", "effectif", "effectifs", "n", "of",
+                "de", "total", "totals"}
 #: Household assets and other columns that are not ICT indicators: ignored with a note.
 _NOT_ICT = {"bicycle", "bicycles", "motor cycle", "motorcycle", "motorbike", "refrigerator",
             "fridge", "car", "cars", "truck", "lorry", "bus", "tuk tuk", "tuktuk", "analogue tv",
@@ -307,6 +310,10 @@ def _column_role(norm: str) -> tuple[str, str | None] | None:
     dens = _squashed_denominators()
     if _squash(norm) in dens:
         return ("denominator", dens[_squash(norm)])
+    # "Households (number)", "Number of\nhouseholds", "Ménages (nombre)": the unit words aside
+    core = [t for t in norm.split() if t not in _COUNT_WORDS]
+    if core and len(core) < len(norm.split()) and _squash(" ".join(core)) in dens:
+        return ("denominator", dens[_squash(" ".join(core))])
     for role, aliases in _squashed_roles().items():
         if _squash(norm) in aliases:
             return (role, None)

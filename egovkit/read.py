@@ -662,16 +662,29 @@ def _as_text(col: pd.Series) -> tuple[pd.Series | None, np.ndarray | None]:
     return col.fillna("").astype(str), None
 
 
-def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationReport) -> str:
+_COMMA_MULTI = re.compile(r"^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$|^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
+_DOT_MIXED = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")  # 1.234,5
+_COMMA_ONE_GROUP = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
+
+
+def _detect_decimal(texts: list[pd.Series | None], sep: str | None, report: ValidationReport,
+                    columns: list[tuple[str, str]] | None = None) -> str:
     """The decimal mark of the numeric columns (as text), from the cells that can only be one.
 
-    ``12,5`` (quoted in a comma-separated file) says comma; ``12.5`` and ``0.125`` say point;
-    ``1,234`` and ``1.234``/``12.500`` are thousands or decimals: in ``;``/tab files, where the
-    decimal comma is customary, they count as thousands when no cell says otherwise; elsewhere
-    dotted ones are read as decimals with a warning."""
-    n_comma = n_dot = n_amb = n_dthou = 0
+    ``columns``: (name, kind) of each text, kind ``"den"`` (households/persons: counts),
+    ``"rate"`` (a percent/share marker) or ``"count"`` (no marker).
+
+    Unambiguous cells decide: ``12,5`` and ``1.234,5`` say comma; ``12.5``,
+    ``0.125``, ``1,234,567`` and ``1,234.5`` say point (both: the majority, with a warning).
+    Otherwise ``20,852`` (one group of three digits after a comma) is thousands when it stands in a
+    households/persons column (counts are expected; a note says so), a decimal comma when it only
+    stands in indicator columns (a warning names the cell and ``decimal='.'``); ``1.234``/``12.500``
+    are thousands in ``;``/tab files (a note), decimals elsewhere (a warning)."""
+    n_comma = n_dot = n_dthou = 0
     dthou_example = ""
-    for t in texts:
+    amb: dict[str, list] = {"den": [], "rate": [], "count": []}  # one-group comma cells, per column kind
+    columns = columns or [("", "count")] * len(texts)
+    for t, (col, kind) in zip(texts, columns):
         if t is None:
             continue
         t = t.iloc[:5000]  # a sample is enough to tell the decimal mark
@@ -680,8 +693,11 @@ def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationR
         if len(bad):
             b = bad.str.replace(r"[\s\u00a0\u202f%]", "", regex=True)
             cd = b.str.match(_COMMA_DECIMAL.pattern) & ~b.str.match(_COMMA_THOUSANDS.pattern)
-            n_comma += int(cd.sum())
-            n_amb += int(b.str.match(_COMMA_THOUSANDS.pattern).sum())
+            n_comma += int(cd.sum()) + int(b.str.match(_DOT_MIXED.pattern).sum())
+            n_dot += int(b.str.match(_COMMA_MULTI.pattern).sum())
+            one = b[b.str.match(_COMMA_ONE_GROUP.pattern)]
+            if len(one):
+                amb[kind if kind in amb else "count"].append((col, len(one), str(one.iloc[0])))
         if len(dots):
             thou = dots.str.match(_DOT_THOUSANDS_ONLY.pattern)
             dd = dots.str.match(_DOT_DECIMAL.pattern) & ~thou
@@ -690,23 +706,47 @@ def _detect_decimal(texts: list[pd.Series], sep: str | None, report: ValidationR
             if thou.any() and not dthou_example:
                 dthou_example = str(dots[thou].iloc[0])
     customary_comma = sep in (";", "\t")
+    n_amb = sum(k for v in amb.values() for _, k, _ in v)
+
+    def cells(groups: list) -> str:
+        col, k, ex = groups[0]
+        more = sum(x[1] for x in groups) - 1
+        return f"{ex!r} (column {col!r}{f', and {more} more cell(s)' if more else ''})"
+
     if n_comma and not n_dot:
         decimal = ","
+        if amb["den"]:
+            report.add("warning", "comma_thousands", f"households/persons cells such as {cells(amb['den'])} are "
+                       f"read with a decimal comma ({amb['den'][0][2]!r} = {amb['den'][0][2].replace(',', '.')}) "
+                       "because other cells have decimal commas; they may be thousands", column=amb["den"][0][0],
+                       action="inferred", fix=f"check them; pass decimal='.' if {amb['den'][0][2]!r} means "
+                                              f"{amb['den'][0][2].replace(',', '')}")
     elif n_comma and n_dot:
         decimal = "." if n_dot >= n_comma else ","
         report.add("warning", "mixed_decimal", f"both decimal commas ({n_comma} cells) and decimal points "
                    f"({n_dot} cells) found; using {decimal!r}", action="inferred",
                    fix="pass decimal=',' or decimal='.'")
+    elif n_amb and not n_dot and customary_comma and not amb["den"]:
+        decimal = ","
+        groups = amb["count"] + amb["rate"]
+        report.add("warning", "comma_thousands", f"cells such as {cells(groups)} are read with a decimal comma "
+                   f"({groups[0][2]!r} = {groups[0][2].replace(',', '.')}) as is usual in files separated by ';' or "
+                   "tabs, but they may be thousands", column=groups[0][0], action="inferred",
+                   fix=f"check them; pass decimal='.' if {groups[0][2]!r} means {groups[0][2].replace(',', '')}")
     elif n_dthou and not n_dot and customary_comma:
         decimal = ","
         report.add("info", "dot_thousands", f"{n_dthou} cell(s) such as {dthou_example!r} read with a dot as "
                    f"thousands separator ({dthou_example!r} = {dthou_example.replace('.', '')}), as is usual in "
                    "files separated by ';' or tabs", action="inferred",
                    fix="pass decimal='.' if the dots are decimal points")
-    elif n_amb and not n_dot and customary_comma:
-        decimal = ","
     else:
         decimal = "."
+        if n_amb and customary_comma:
+            groups = amb["den"] + amb["count"] + amb["rate"]
+            why = "other cells have decimal points" if n_dot else "households and persons are whole counts"
+            report.add("info", "comma_thousands", f"cells such as {cells(groups)} read with a comma as thousands "
+                       f"separator ({groups[0][2]!r} = {groups[0][2].replace(',', '')}) because {why}",
+                       column=groups[0][0], action="inferred", fix="pass decimal=',' if the commas are decimal commas")
         if n_dthou:
             # '1.234' reads as a decimal; '1.234.567' cannot, and is reported per cell when parsed
             as_num = pd.to_numeric(pd.Series([dthou_example]), errors="coerce").iat[0]
@@ -958,7 +998,9 @@ def read_table(
                           universe=universe, columns=columns, layout=layout)
     texts = [None if (c not in raw.columns) else _as_text(raw[c])[0]
              for c in roles["numeric_columns"]]
-    dec = decimal or _detect_decimal(texts, used_sep, report)
+    kinds = [(c, "den") for c, _ in roles["denominators"]]
+    kinds += [(c, "rate" if recognise_indicator(c).kind else "count") for c in roles["numeric_columns"][len(kinds):]]
+    dec = decimal or _detect_decimal(texts, used_sep, report, kinds)
     rows = _classify_rows(ctx, roles, district_level, dec)
 
     if roles["layout"] == "wide":
