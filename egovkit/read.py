@@ -1896,62 +1896,67 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
 def _hidden_totals(ctx: _Context, rows: pd.DataFrame, blocks: list[dict], data: pd.DataFrame,
                    other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep apart a district row that is the total of the others under another name (the
-    territory's own name, ``Lyon`` above its arrondissements): every households/persons column
-    and every count column that is complete (a value in every district row) is checked; the
-    row holding the largest value is a total when that value is the sum of the other rows
-    (within 0.5 %) in two such columns, or in the only one there is. Reported as a warning."""
-    dist = np.flatnonzero(rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy())
-    if len(dist) < 4 or data.empty:  # with 2 or 3 districts a sum is too easily a coincidence
-        return data, other
-    series: list[tuple[str, pd.Series]] = []
-    by_ind = {ind: d for ind, d in data.groupby("indicator", sort=False)}
+    territory's own name, ``Lyon`` above its arrondissements).
+
+    Every denominator column and every indicator column that is complete (a valid value in every
+    district row, whatever was dropped later) is checked: the row holding the largest value is a
+    total when that value is the sum of the other rows (within 0.5 %, or within the rounding of the
+    rates shown) in two such columns, or in the only one there is. Reported as a warning."""
+    is_d = rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy()
+    keys = rows["key"].to_numpy()
+    votes: dict[str, list[str]] = {}
+    n_others: dict[str, int] = {}
+    n_complete = 0
     seen_den: set[str] = set()
     for b in blocks:
-        d = by_ind.get(b["indicator"])
-        if d is None:
+        sel = is_d[b["pos"]]
+        p = b["pos"][sel]
+        if len(p) < 4:  # with 2 or 3 districts a sum is too easily a coincidence
             continue
-        if b["den_column"] not in seen_den:  # one denominator column: any indicator's rows carry it
+        den, den_ok = b["den"][sel], (b["den_status"][sel] == _OK) & (b["den"][sel] >= 0)
+        checks = []
+        if b["den_column"] not in seen_den:
             seen_den.add(b["den_column"])
-            inds = [x["indicator"] for x in blocks if x["den_column"] == b["den_column"]]
-            dd = data[data["indicator"].isin(inds)].drop_duplicates("_pos")
-            series.append((repr(b["den_column"]), pd.Series(dd["denominator"].to_numpy(), index=dd["_pos"].to_numpy())))
-        # rates become counts (rate x denominator) known within the rounding of the rate shown
-        half = 0.0 if b["kind"] == "count" else \
-            0.5 * 10.0 ** -_decimals(b["text"], b["values"]) / (100.0 if b["kind"] == "percent" else 1.0)
-        series.append((repr(b["column"]), pd.Series(d["numerator"].to_numpy(), index=d["_pos"].to_numpy()),
-                       pd.Series(d["denominator"].to_numpy() * half, index=d["_pos"].to_numpy())))
-    votes: dict[int, list[str]] = {}
-    n_complete = 0
-    for label, s, *err in series:
-        s = s[~s.index.duplicated()]
-        v = s.reindex(dist).to_numpy(dtype="float64")
-        if np.isnan(v).any():  # a district without a value: its sum proves nothing
-            continue
-        n_complete += 1
-        i = int(np.argmax(v))
-        top, rest = float(v[i]), float(v.sum() - v[i])
-        tol = 0.005 * rest
-        if err:
-            tol = max(tol, float(np.nansum(err[0][~err[0].index.duplicated()].reindex(dist).to_numpy())))
-        if rest > 0 and abs(top - rest) <= tol:
-            votes.setdefault(int(dist[i]), []).append(label)
-    hidden = [p for p, labels in votes.items() if len(labels) >= min(2, n_complete)]
+            checks.append((repr(b["den_column"]), den, den_ok, 0.0))
+        v, ok = b["values"][sel], (b["status"][sel] == _OK) & (b["values"][sel] >= 0)
+        label = repr(b["column"]) if sum(x["column"] == b["column"] for x in blocks) == 1 else b["indicator"]
+        if b["kind"] == "count":
+            checks.append((label, v, ok, 0.0))
+        else:  # rates become counts (rate x denominator), known within the rounding of the rate shown
+            scale = 100.0 if b["kind"] == "percent" else 1.0
+            half = 0.5 * 10.0 ** -_decimals(b["text"], b["values"]) / scale
+            checks.append((label, v / scale * den, ok & den_ok, float(np.nansum(den)) * half))
+        for label, vals, good, err in checks:
+            if not good.all():  # a district without a value: the sum proves nothing
+                continue
+            n_complete += 1
+            i = int(np.argmax(vals))
+            top, rest = float(vals[i]), float(vals.sum() - vals[i])
+            if rest > 0 and abs(top - rest) <= max(0.005 * rest, err):
+                key = keys[p[i]]
+                votes.setdefault(key, []).append(label)
+                n_others[key] = len(p) - 1
+    hidden = {k for k, labels in votes.items() if len(labels) >= min(2, n_complete)}
     if not hidden:
         return data, other
+    at = np.flatnonzero(is_d & pd.Series(keys).isin(hidden).to_numpy())
     lines, names = rows["line"].to_numpy(), rows["area_name"].to_numpy()
-    for p in hidden:
-        ctx.report.add("warning", "looks_like_total", f"row {names[p]!r} equals the sum of the {len(dist) - 1} other "
-                       f"district rows in {', '.join(votes[p])}: it is a totals row under another name and is kept "
-                       "apart (level 'national'), not counted as a district", row=int(lines[p]), area=names[p],
-                       action="kept apart",
+    for k in hidden:
+        p = at[keys[at] == k][0]
+        ctx.report.add("warning", "looks_like_total", f"row {names[p]!r} equals the sum of the {n_others[k]} other "
+                       f"district rows in {', '.join(dict.fromkeys(votes[k]))}: it is a totals row under another "
+                       "name and is kept apart (level 'national'), not counted as a district", row=int(lines[p]),
+                       area=names[p], action="kept apart",
                        fix="name the row 'Total' (or remove it); if it really is a district, a row of the table may "
                            "be missing")
-    move = data["_pos"].isin(hidden).to_numpy()
+    rows.loc[rows.index[at], "is_district"] = False
+    rows.loc[rows.index[at], "is_total"] = True
+    move = data["_pos"].isin(at).to_numpy()
+    if not move.any():
+        return data, other
     moved = data[move].copy()
     moved["level"] = pd.array(["national"] * len(moved), dtype="str")
     moved["parent"] = pd.array([pd.NA] * len(moved), dtype="string")
-    rows.loc[rows.index[hidden], "is_district"] = False
-    rows.loc[rows.index[hidden], "is_total"] = True
     return data[~move].reset_index(drop=True), pd.concat([other, moved]).sort_values("_pos", kind="stable") \
         .reset_index(drop=True)
 
