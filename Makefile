@@ -28,6 +28,8 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium not installed: browser tests will be skipped"; }
 
+# egovkit demo replaces its own earlier demo report (said on the terminal), so this can run again; it
+# refuses a folder holding other files (--force would keep them and write beside them).
 demo: env
 	$(VENV)/bin/egovkit demo --out out/demo
 

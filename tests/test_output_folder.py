@@ -249,3 +249,24 @@ def test_api_diagnose_refuses_a_second_report_without_force(tmp_path):
     assert 'lang="fr"' in (out / "index.html").read_text(encoding="utf-8")
     assert (out / "tables" / "my_notes.txt").read_text(encoding="utf-8") == "mine"
     assert _siblings(out) == []
+
+
+def test_parent_not_writable_stages_inside_the_target(tmp_path, monkeypatch):
+    """`--out .` in a folder whose parent is read-only: the temporary folder goes inside the target
+    (hidden, same file system), is not counted as the user's, and is gone afterwards."""
+    target = _report(tmp_path / "out", NYC)
+    real = of.tempfile.mkdtemp
+    made = []
+
+    def no_sibling(prefix: str = "", dir: str | None = None, **kw):
+        if Path(dir) == target.absolute().parent:
+            raise PermissionError(13, "Permission denied", str(dir))
+        made.append(real(prefix=prefix, dir=dir, **kw))
+        return made[-1]
+
+    monkeypatch.setattr(of.tempfile, "mkdtemp", no_sibling)
+    with staged_folder(target, force=True) as tmp:
+        assert tmp.parent == target.absolute() and tmp.name.startswith(".egovkit-tmp-")
+        _write(tmp, KENYA)
+        assert inspect_folder(target).kind == "report"
+    assert made and _files(target) == KENYA and not any(target.glob(".egovkit-tmp-*"))
