@@ -86,7 +86,8 @@ def _output_folder(out: Path, force: bool, *, option: str = "--out", replace_sil
         if not (force or own):
             if not _interactive():
                 _fail(output_folder.refusal(state, **names))
-            if not typer.confirm(f"{out} holds {state.describe().split(' in ', 1)[0]} (written {state.written}). "
+            what = "an egovkit report" if state.complete else "an incomplete egovkit report"
+            if not typer.confirm(f"{out} holds {what} (written {state.written or 'at an unknown time'}). "
                                  "Replace it?", default=False, err=True):
                 _fail(f"nothing written: {out} is as it was (choose another folder with {option})", code=1)
         typer.echo(f"replacing {state.describe()}", err=True)
