@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from test_security_payloads import DISTRICT_PAYLOADS, HTML, JINJA, PWN, write_payload_territory
+from test_security_payloads import DISTRICT_PAYLOADS, HTML, JINJA, write_payload_territory
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -225,7 +225,8 @@ def test_the_harness_sees_an_unescaped_tooltip(browser, tmp_path):
 
     m = folium.Map(tiles=None, location=[0, 0], zoom_start=8)
     feats = [{"type": "Feature", "properties": {"name": name},
-              "geometry": {"type": "Polygon", "coordinates": [[[i, 0], [i + 0.5, 0], [i + 0.5, 0.5], [i, 0.5], [i, 0]]]}}
+              "geometry": {"type": "Polygon",
+                           "coordinates": [[[i, 0], [i + 0.5, 0], [i + 0.5, 0.5], [i, 0.5], [i, 0]]]}}
              for i, name in enumerate(['"><img src=x onerror=alert(1)>', "<img src=http://198.51.100.1/x.png>"])]
     folium.GeoJson({"type": "FeatureCollection", "features": feats},
                    tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
@@ -236,4 +237,3 @@ def test_the_harness_sees_an_unescaped_tooltip(browser, tmp_path):
     assert hovered == 2
     assert w.dialogs and any("198.51.100.1" in u for u in w.outside)
     w.page.close()
-    assert PWN  # the payloads module is the one the report tests use

@@ -277,8 +277,8 @@ def test_lisa_folium_map_with_payload_names(grid):
 def hostile_register():
     from egovkit import diagnosis as dg
 
-    rows = [{"name": p, "type": "ngo", "resources": "technical", "notes": HTML[0], "lat": -1.29 + i / 1000, "lon": 36.8 + i / 1000}
-            for i, p in enumerate(JINJA + HTML)]
+    rows = [{"name": p, "type": "ngo", "resources": "technical", "notes": HTML[0],
+             "lat": -1.29 + i / 1000, "lon": 36.8 + i / 1000} for i, p in enumerate(JINJA + HTML)]
     return dg.make_register(rows, [{"source": PWN, "target": HTML[0], "status": "proposed"}])
 
 
