@@ -502,6 +502,13 @@ def _file_fault(rng: random.Random, data: bytes, suffix: str) -> tuple[bytes, st
     return data, suffix, "none"
 
 
+def _rows_with_content(df: pd.DataFrame) -> int:
+    def blank(v: Any) -> bool:
+        return v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""
+
+    return int(sum(not all(blank(v) for v in row) for row in df.itertuples(index=False)))
+
+
 def _write_frame(rng: random.Random, df: pd.DataFrame, extra_sheets: dict[str, pd.DataFrame] | None = None,
                  first_sheet: str = "answers") -> tuple[bytes, str]:
     fmt = rng.choice([".csv", ".xlsx"])
@@ -604,15 +611,17 @@ def questionnaire_case(rng: random.Random) -> TableCase:
         df = df.sample(frac=1, random_state=rng.randrange(1000)).reset_index(drop=True)
     if "number_answers" in faults and acol in df:
         df.loc[rng.randrange(len(df)), acol] = rng.choice([1, 2.5, 0, -1])
-    if "nan_cells" in faults:
-        df = df.where(pd.Series([rng.random() > 0.1 for _ in range(len(df))], index=df.index), np.nan)
+    if "nan_cells" in faults:  # a few cells (or whole rows) left empty
+        for i in range(len(df)):
+            if rng.random() < 0.1:
+                cols = list(df.columns) if rng.random() < 0.3 else rng.sample(list(df.columns), 2)
+                df.loc[df.index[i], cols] = np.nan
     if "evidence_date" in faults and "evidence_date" in df:
         df.loc[rng.randrange(len(df)), "evidence_date"] = rng.choice(["yesterday", "2024-02-30", 44000])
     if "title_row" in faults:
         df = pd.concat([pd.DataFrame([df.columns], columns=df.columns), df], ignore_index=True)
         df.columns = ["Assessment of the town"] + [f"Unnamed: {i}" for i in range(1, len(df.columns))]
-    filled = df.astype(str).replace({"nan": "", "None": ""}).apply(lambda c: c.str.strip())
-    n_rows = int((filled != "").any(axis=1).sum())
+    n_rows = _rows_with_content(df)
     data, suffix = _write_frame(rng, df, first_sheet=rng.choice(["answers", "answers", "Sheet1", "réponses"]))
     data, suffix, fault = _file_fault(rng, data, suffix)
 
@@ -694,8 +703,7 @@ def register_case(rng: random.Random) -> TableCase:
         if "bad_partners" in faults:
             part = part.drop(columns=[rng.choice(["source", "target"])])
         sheets["partnerships"] = part
-    filled = df.astype(str).replace({"nan": "", "None": ""}).apply(lambda c: c.str.strip())
-    n_rows = int((filled != "").any(axis=1).sum())
+    n_rows = _rows_with_content(df)
     data, suffix = _write_frame(rng, df, sheets, first_sheet=rng.choice(["stakeholders", "Sheet1"]))
     data, suffix, fault = _file_fault(rng, data, suffix)
 

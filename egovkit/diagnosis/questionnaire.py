@@ -87,11 +87,16 @@ class Questionnaire:
 
     def question(self, question_id: str) -> pd.Series:
         """The row of one question; an :class:`InputError` naming the known ids otherwise."""
-        hit = self.questions.loc[self.questions["question_id"] == question_id]
-        if hit.empty:
+        ids = self.questions["question_id"]
+        index = self.__dict__.get("_index")
+        if index is None or index[0] is not ids:  # built once per questions table (a dict, not a scan)
+            index = (ids, {str(q): i for i, q in enumerate(ids)})
+            self.__dict__["_index"] = index
+        at = index[1].get(question_id) if isinstance(question_id, str) else None
+        if at is None:
             raise InputError(f"unknown question {question_id!r}",
                              fix=f"use one of {', '.join(self.questions['question_id'])}")
-        return hit.iloc[0]
+        return self.questions.iloc[at]
 
     def allowed_answers(self, question_id: str) -> list[str]:
         """Allowed answers of a question, in increasing order (plus ``not_applicable`` if allowed)."""
@@ -532,10 +537,15 @@ def _iso_date(value: Any, what: str, *, row: int | None = None, file: str | None
     Slash dates are refused: ``01/05/2024`` is 1 May in most of the world and 5 January in the US.
     """
     text = _cell_text(value)
+    problem = "is not a date written YYYY-MM-DD"
     if _ISO_DATE.match(text):
         try:
             return pd.Timestamp(text[:10]).date().isoformat()
-        except (ValueError, TypeError):
-            pass
-    raise InputError(f"{what} {value!r} is not a date written YYYY-MM-DD", file=file, row=row, column=what,
+        except (ValueError, TypeError, OverflowError):
+            problem = "is not a real date (month 01-12, day within the month)"
+    elif text.isdigit() and 20000 <= int(text) <= 80000:
+        problem = "is not a date written YYYY-MM-DD (an Excel date number? format the cell as a date)"
+    elif text == "":
+        problem = "is blank"
+    raise InputError(f"{what} {value!r} {problem}", file=file, row=row, column=what,
                      fix="write it as YYYY-MM-DD (e.g. 2024-05-01), or type it as a date in Excel") from None

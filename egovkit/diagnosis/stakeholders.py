@@ -29,6 +29,7 @@ import yaml
 
 from ..errors import InputError
 from ..validate import ValidationReport
+from ._files import EXCEL_SUFFIXES, read_table_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_TYPES = DATA_DIR / "stakeholder_types.yaml"
@@ -47,7 +48,15 @@ QUADRANTS = {(True, True): "manage closely", (True, False): "keep satisfied",
 
 def _spec(path: str | Path | None = None) -> dict:
     path = Path(path) if path is not None else DEFAULT_TYPES
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the stakeholder types ({type(exc).__name__}: {exc})", file=str(path),
+                         fix="give a YAML file edited from egovkit's stakeholder_types.yaml") from exc
+    if not isinstance(spec, dict) or not isinstance(spec.get("types"), dict) or "resources" not in spec:
+        raise InputError("not a stakeholder-types file (it needs 'types' and 'resources')", file=str(path),
+                         fix="start from a copy of egovkit/diagnosis/data/stakeholder_types.yaml")
+    return spec
 
 
 def load_stakeholder_types(path: str | Path | None = None) -> pd.DataFrame:
@@ -160,6 +169,15 @@ def make_register(
     for c in text_cols:
         df[c] = df[c].map(_text).astype("str")
     report.rows_in = len(df)
+    # rows left entirely blank (a spreadsheet's empty lines) are not stakeholders: noted, left out
+    blank = ~df.map(lambda v: _text(v) != "").any(axis=1)
+    if blank.any():
+        rows = [int(i) + 2 for i in df.index[blank]]
+        report.add("info", "blank_row", f"{len(rows)} blank row(s) ignored (rows {rows[:10]})", row=rows[0],
+                   action="dropped")
+        report.set_fate(rows, "dropped")
+    kept_rows = [int(i) + 2 for i in df.index[~blank]]
+    df = df.loc[~blank]
     lookup = {}
     for tid, t in tdefs.items():
         for k in (tid, t["en"], t["fr"]):
@@ -172,7 +190,8 @@ def make_register(
         raw = df.at[i, "type"]
         tid = lookup.get(_key(raw))
         if tid is None:
-            raise InputError(f"stakeholder {name!r}: unknown type {raw!r}", file=source, row=row, column="type",
+            what = "type is blank" if raw == "" else f"unknown type {raw!r}"
+            raise InputError(f"stakeholder {name!r}: {what}", file=source, row=row, column="type",
                              fix=f"use one of {', '.join(tdefs)}")
         if tid != raw:
             report.add("info", "type_normalised", f"{name}: type {raw!r} read as {tid!r}", row=row,
@@ -201,27 +220,46 @@ def make_register(
         raise InputError(f"stakeholder {dup.iloc[0]!r} appears twice", file=source, row=int(dup.index[0]) + 2,
                          column="name", fix="give each stakeholder a unique name")
     for col, lim in (("lat", 90), ("lon", 180)):
-        vals = pd.to_numeric(df[col].map(lambda v: _text(v) or None), errors="coerce")
+        vals = pd.Series([_degrees(v, col, df.at[i, "name"], i + 2, source, report) for i, v in df[col].items()],
+                         index=df.index, dtype=float)
         bad = vals.abs() > lim
         if bad.any():
             i = int(bad.idxmax())
             raise InputError(f"stakeholder {df.at[i, 'name']!r}: {col} {vals[i]} is out of range", file=source,
                              row=i + 2, column=col, fix="give WGS84 degrees (lat -90..90, lon -180..180)")
-        df[col] = vals.astype(float)
-    df = df[REGISTER_COLUMNS]
-    report.set_fate(range(2, len(df) + 2), "used")
-    return StakeholderRegister(df, _check_partnerships(partnerships, set(df["name"]), source), report, types=spec)
+        df[col] = vals
+    half = df["lat"].isna() != df["lon"].isna()
+    for i in df.index[half]:
+        report.add("warning", "half_location", f"{df.at[i, 'name']}: only one of lat/lon is given; not located",
+                   row=int(i) + 2, column="lat, lon", action="kept without location", fix="give both or neither")
+    df.loc[half, ["lat", "lon"]] = float("nan")
+    df = df[REGISTER_COLUMNS].reset_index(drop=True)
+    report.set_fate(kept_rows, "used")
+    return StakeholderRegister(df, _check_partnerships(partnerships, set(df["name"]), source, report), report,
+                               types=spec)
 
 
-def _check_partnerships(partnerships: Any, names: set[str], source: str | None) -> pd.DataFrame:
+def _check_partnerships(partnerships: Any, names: set[str], source: str | None,
+                        report: ValidationReport | None = None) -> pd.DataFrame:
     if partnerships is None:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in PARTNERSHIP_COLUMNS})
     p = pd.DataFrame(list(partnerships)) if not isinstance(partnerships, pd.DataFrame) else partnerships.copy()
+    p = p.reset_index(drop=True)
+    if len(p) and not {"source", "target"} <= set(p.columns):
+        missing = [c for c in ("source", "target") if c not in p.columns]
+        raise InputError(f"the partnerships need columns 'source' and 'target' (missing {missing}; the columns "
+                         f"are {[str(c) for c in p.columns]})", file=source, column=", ".join(missing),
+                         fix="name the two stakeholders of each partnership in columns source and target")
     for c in PARTNERSHIP_COLUMNS:
         if c not in p:
             p[c] = "existing" if c == "status" else ""
         p[c] = p[c].map(_text).astype("str")
-    p = p.reset_index(drop=True)
+    blank = ~p.map(lambda v: _text(v) != "").any(axis=1) if len(p.columns) else pd.Series(False, index=p.index)
+    if blank.any() and report is not None:
+        rows = [int(i) + 2 for i in p.index[blank]]
+        report.add("info", "blank_row", f"partnerships: {len(rows)} blank row(s) ignored (rows {rows[:10]})",
+                   row=rows[0], action="dropped", source=source)
+    p = p.loc[~blank]
     p["status"] = p["status"].str.lower().replace("", "existing")
     for i in p.index:
         for c in ("source", "target"):
@@ -231,26 +269,49 @@ def _check_partnerships(partnerships: Any, names: set[str], source: str | None) 
         if p.at[i, "status"] not in PARTNERSHIP_STATUS:
             raise InputError(f"partnership status {p.at[i, 'status']!r}", file=source, row=i + 2, column="status",
                              fix="use existing or proposed")
-    return p[PARTNERSHIP_COLUMNS]
+    return p[PARTNERSHIP_COLUMNS].reset_index(drop=True)
 
 
 def read_register(path: str | Path, partnerships: str | Path | None = None, *,
                   types: str | Path | None = None) -> StakeholderRegister:
-    """Read a register from CSV or Excel (an Excel file may hold a ``partnerships`` sheet)."""
+    """Read a register from CSV or Excel (an Excel file may hold a ``partnerships`` sheet).
+
+    Any file ends in a register or an :class:`~egovkit.errors.InputError` naming the file (and
+    sheet, row, column) and the fix: empty, binary, cut-off or renamed files, missing columns.
+    The stakeholders are read from the sheet ``stakeholders`` (else the first sheet with columns
+    ``name`` and ``type``); blank rows are noted in the report and left out.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=str(path), fix="check the path")
-    part = None
-    if path.suffix.lower() == ".csv":
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    else:
-        xl = pd.ExcelFile(path, engine="openpyxl")
-        table = pd.read_excel(xl, sheet_name=xl.sheet_names[0], dtype=object)
-        if "partnerships" in xl.sheet_names:
-            part = pd.read_excel(xl, sheet_name="partnerships", dtype=object)
+    notes = ValidationReport(source=path.name)
+    table, sheet = read_table_file(path, what="stakeholder register", required=["name", "type"],
+                                   sheet="stakeholders" if path.suffix.lower() in EXCEL_SUFFIXES else None,
+                                   report=notes, fix="the register needs columns 'name' and 'type' (see "
+                                                     "egovkit.diagnosis.REGISTER_COLUMNS)")
+    where = path.name + (f", sheet {sheet!r}" if sheet else "")
+    part, part_where = None, None
+    if sheet is not None:
+        import openpyxl
+
+        try:
+            sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
+        except Exception:  # noqa: BLE001 - it was read above; a sheet list is only a convenience
+            sheets = []
+        if "partnerships" in sheets:
+            part, _ = read_table_file(path, what="stakeholder register", required=[], sheet="partnerships",
+                                      report=notes)
+            part_where = f"{path.name}, sheet 'partnerships'"
     if partnerships is not None:
-        part = pd.read_csv(partnerships, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return make_register(table, part, types=types, source=path.name)
+        part, _ = read_table_file(partnerships, what="partnerships table", required=["source", "target"],
+                                  report=notes, fix="name the two stakeholders of each partnership in columns "
+                                                    "source and target")
+        part_where = Path(partnerships).name
+    reg = make_register(table, None, types=types, source=where)
+    reg.partnerships = _check_partnerships(part, set(reg.stakeholders["name"]), part_where, reg.report)
+    reg.report.extend(notes.issues)
+    if reg.stakeholders.empty:
+        reg.report.add("warning", "no_stakeholder", "the register lists no stakeholder",
+                       fix="add one row per stakeholder (name, type)")
+    return reg
 
 
 def write_register(register: StakeholderRegister, path: str | Path) -> Path:
@@ -382,6 +443,32 @@ def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+def _degrees(v: Any, col: str, name: str, row: int, source: str | None, report: ValidationReport) -> float:
+    """A latitude/longitude cell as a float (NaN when blank); ``-1,28`` (decimal comma) is repaired."""
+    text = _text(v)
+    if text == "":
+        return float("nan")
+    try:
+        x = float(text)
+    except ValueError:
+        x = None
+        if text.count(",") == 1 and "." not in text:
+            try:
+                x = float(text.replace(",", "."))
+            except ValueError:
+                x = None
+            if x is not None:
+                report.add("info", "decimal_comma", f"{name}: {col} {text!r} read as {x}", row=row, column=col,
+                           action="repaired")
+        if x is None:
+            raise InputError(f"stakeholder {name!r}: {col} {text!r} is not a number", file=source, row=row,
+                             column=col, fix="give decimal degrees (e.g. -1.2921), or leave the cell blank") from None
+    if math.isnan(x):
+        raise InputError(f"stakeholder {name!r}: {col} {text!r} is not a number", file=source, row=row, column=col,
+                         fix="give decimal degrees (e.g. -1.2921), or leave the cell blank")
+    return x
 
 
 def _key(s: str) -> str:

@@ -27,6 +27,8 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
+from ..validate import ValidationReport
+from ._files import read_table_file, row_has_content
 from .questionnaire import (ANSWER_COLUMNS, Assessment, Questionnaire, _cell_text, _iso_date,
                             load_questionnaire, make_assessment)
 
@@ -187,64 +189,81 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
     wb.save(path)
 
 
-def _read_frame(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError("file not found", file=str(path), fix="check the path")
-    if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig") as f:
-            head = f.readline()
-        # spreadsheets set to a French (or other comma-decimal) locale save CSV with ";"
-        sep = ";" if head.count(";") > head.count(",") else ","
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        xl = pd.ExcelFile(path, engine="openpyxl")
-        sheet = _SHEET if _SHEET in xl.sheet_names else xl.sheet_names[0]
-        df = pd.read_excel(xl, sheet_name=sheet, dtype=object)
-    else:
-        raise InputError(f"unknown template format {path.suffix!r}", file=str(path), fix="use .xlsx or .csv")
+_FILE_FIX = "start from a template written by egovkit (egovkit assess template FILE.xlsx) and keep its header row"
+
+
+def _read_frame(path: Path, report: ValidationReport | None = None) -> tuple[pd.DataFrame, str]:
+    """The answers sheet of a template as text, with ``source_row``, and where it was read
+    (``"file.xlsx, sheet 'answers'"``); rows without a question id are left out (blank ones
+    noted in ``report``, an error when they hold an answer)."""
+    report = report if report is not None else ValidationReport(source=path.name)
     from_fr = {v: k for k, v in COLUMN_LABELS_FR.items()}
-    df.columns = [from_fr.get(str(c).strip(), str(c).strip()) for c in df.columns]
-    missing = [c for c in ["question_id", "answer", "territory", "assessment_date"] if c not in df.columns]
-    if missing:
-        raise InputError(f"missing column(s) {missing}", file=str(path), column=", ".join(missing),
-                         fix="start from a template written by egovkit.diagnosis.write_template")
-    df = df.map(_cell_text).astype("str")
+    df, sheet = read_table_file(path, what="assessment", required=["question_id", "answer", "territory",
+                                                                    "assessment_date"],
+                                sheet=_SHEET, rename=from_fr, report=report, fix=_FILE_FIX)
+    where = path.name + (f", sheet {sheet!r}" if sheet else "")
     for c in TEMPLATE_COLUMNS:
         if c not in df:
             df[c] = ""
     df["source_row"] = range(2, len(df) + 2)
-    return df.loc[df["question_id"] != ""]
+    report.rows_in = int(row_has_content(df, TEMPLATE_COLUMNS).sum())
+    no_id = df["question_id"] == ""
+    filled = row_has_content(df, ANSWER_COLUMNS[1:])
+    orphan = df.loc[no_id & filled, "source_row"].tolist()
+    if orphan:
+        raise InputError(f"{len(orphan)} row(s) hold an answer but no question_id (rows {orphan[:10]})",
+                         file=where, row=int(orphan[0]), column="question_id",
+                         fix="write the question id (e.g. PR2) on each answered row, or delete the row")
+    other = df.loc[no_id & row_has_content(df, TEMPLATE_COLUMNS), "source_row"].tolist()
+    if other:
+        report.add("info", "row_without_question", f"{len(other)} row(s) without question_id nor answer ignored "
+                   f"(rows {other[:10]})", row=int(other[0]), column="question_id", action="dropped")
+        report.set_fate(other, "dropped")
+    return df.loc[~no_id], where
 
 
 def read_assessments(path: str | Path, questionnaire: Questionnaire | None = None) -> list[Assessment]:
     """Read every assessment of a filled-in template (one per territory, date and ``assessed_by``).
 
+    Any file ends in assessments or an egovkit error naming the file (and sheet, row, column or
+    question) and the fix: empty, binary, cut-off or renamed files (an ``.xlsx`` named ``.csv``
+    or the reverse), a workbook without the ``answers`` sheet, answers outside the drop-down
+    lists. Each assessment's report records what was guessed (encoding, separator, sheet) and
+    the rows left out.
+
     Raises
     ------
     egovkit.errors.InputError
-        Missing column, blank territory or date, questionnaire version mismatch.
+        Unreadable file, missing column, blank territory or date, questionnaire version mismatch,
+        an answer without question id.
     egovkit.errors.ValidationError
         Answers not allowed (naming the question, the row and the allowed answers).
     """
     path = Path(path)
     q = questionnaire or load_questionnaire()
-    df = _read_frame(path)
+    file_report = ValidationReport(source=path.name)
+    df, where = _read_frame(path, file_report)
+    if df.empty:
+        raise InputError("no row with a question_id", file=where, column="question_id", fix=_FILE_FIX)
     for col in ("territory", "assessment_date"):
         blank = df.loc[df[col] == "", "source_row"]
         if len(blank):
-            raise InputError(f"{col} is blank", file=str(path), row=int(blank.iloc[0]), column=col,
+            raise InputError(f"{col} is blank", file=where, row=int(blank.iloc[0]), column=col,
                              fix=f"write the {col.replace('_', ' ')} on every row (or write the template with "
                                  "egovkit assess template FILE --territory NAME --date YYYY-MM-DD)")
     bad = df.loc[(df["questionnaire_version"] != "") & (df["questionnaire_version"] != q.version)]
     if len(bad):
         raise InputError(f"answers are for questionnaire version {bad['questionnaire_version'].iloc[0]!r}, "
-                         f"not {q.version!r}", file=str(path), row=int(bad["source_row"].iloc[0]),
+                         f"not {q.version!r}", file=where, row=int(bad["source_row"].iloc[0]),
                          column="questionnaire_version", fix="load the matching questionnaire with load_questionnaire(path)")
     out = []
     for (terr, date, by), sub in df.groupby(["territory", "assessment_date", "assessed_by"], sort=False):
-        iso = _iso_date(date, "assessment_date", row=int(sub["source_row"].iloc[0]), file=str(path))
-        out.append(make_assessment(sub[ANSWER_COLUMNS + ["source_row"]], territory=terr, date=iso, assessor=by,
-                                   questionnaire=q, source=path.name))
+        iso = _iso_date(date, "assessment_date", row=int(sub["source_row"].iloc[0]), file=where)
+        a = make_assessment(sub[ANSWER_COLUMNS + ["source_row"]], territory=terr, date=iso, assessor=by,
+                            questionnaire=q, source=where)
+        a.report.extend(file_report.issues)
+        a.report.set_fate(list(file_report.row_fate), "dropped")
+        out.append(a)
     return out
 
 
