@@ -159,6 +159,9 @@ def test_exact_equals_exhaustive_search_and_bounds_hold(seed):
         assert sum(gains) >= (1 - 1 / np.e) * best - 1e-9
         lp = max_cover_bound(a, w, k)
         assert lp >= sol.objective - 1e-9
+        # the Lagrangian bound: valid (above the LP value) and close to it
+        lag = max_cover_bound(a, w, k, method="lagrangian")
+        assert lp - 1e-6 <= lag <= lp * 1.02 + 1e-9
         assert sol.upper_bound >= best - 1e-6
         assert _greedy_online_bound(a, w, chosen, k) >= best - 1e-9
     # the list-of-arrays form gives the same answers
@@ -174,6 +177,7 @@ def test_lp_bound_is_strictly_above_an_integral_optimum():
     sol = exact_max_cover(sets, w, 2)
     assert sol.objective == 5.0 and sol.status == "optimal"
     assert max_cover_bound(sets, w, 2) == pytest.approx(6.0)
+    assert 6.0 - 1e-9 <= max_cover_bound(sets, w, 2, method="lagrangian") <= 6.1
     assert sum(greedy_max_cover(sets, w, 2)[1]) == 5.0
 
 

@@ -52,9 +52,10 @@ from .population import Population, _cells_of
 __all__ = ["site_new", "candidate_grid", "coverage_sets", "greedy_max_cover", "exact_max_cover",
            "max_cover_bound", "CoverSolution"]
 
-# site_new computes the LP bound by default when the coverage matrix has at most this many
-# non-zeros (HiGHS solves such relaxations in seconds); larger ones need lp_bound=True
-LP_BOUND_AUTO_NNZ = 2_000_000
+# site_new solves the LP relaxation by default when the coverage matrix has at most this many
+# non-zeros (HiGHS: about a second; 10^5 non-zeros can take minutes), with at most this time limit
+LP_BOUND_AUTO_NNZ = 50_000
+LP_BOUND_AUTO_TIME_S = 20.0
 _PAIRS_PER_CHUNK = 2_000_000  # candidate-demand pairs tested at once when building coverage sets
 _NNZ_PER_CHUNK = 4_000_000    # non-zeros summed at once when computing every candidate's gain
 _ZERO = np.zeros(1, dtype=np.intp)
@@ -464,13 +465,31 @@ def exact_max_cover(sets: Any, weights: np.ndarray, k: int, *, time_limit_s: flo
     return CoverSolution(chosen, objective, upper, status, gap)
 
 
-def max_cover_bound(sets: Any, weights: np.ndarray, k: int, *, time_limit_s: float | None = 60,
+def max_cover_bound(sets: Any, weights: np.ndarray, k: int, *, method: str = "lp",
+                    time_limit_s: float | None = 60, iterations: int = 300, lower: float | None = None,
                     covered: np.ndarray | None = None) -> float:
-    """Upper bound on the best coverage with ``k`` candidates: the LP relaxation of the maximal
-    covering model (``0 <= x_j <= 1``), solved by HiGHS.
+    """Upper bound on the best coverage with ``k`` candidates, from the LP relaxation of the maximal
+    covering model.
 
     Any choice of ``k`` candidates covers at most this weight, so ``100 * (bound - greedy) / bound``
     is the most greedy can be from the optimum, in %.
+
+    Parameters
+    ----------
+    sets, weights, covered
+        As in :func:`greedy_max_cover`.
+    k
+        Number of candidates.
+    method
+        ``"lp"``: solve the relaxation (``0 <= x_j <= 1``) with HiGHS; exact, but slow beyond about
+        10^5 non-zeros. ``"lagrangian"``: relax the coverage constraints with multipliers and
+        minimise the Lagrangian dual by subgradient steps (one pass over the matrix each); every
+        step gives a valid bound, converging from above to the LP value. Scales like greedy.
+    time_limit_s
+        HiGHS time limit (``"lp"``).
+    iterations, lower
+        Subgradient steps and a known achievable coverage (e.g. greedy's; default: the greedy
+        value is computed) for the step size (``"lagrangian"``).
 
     Raises
     ------
@@ -479,12 +498,21 @@ def max_cover_bound(sets: Any, weights: np.ndarray, k: int, *, time_limit_s: flo
 
     Examples
     --------
-    >>> max_cover_bound([np.array([0, 1]), np.array([1, 2]), np.array([2, 0])], np.array([1.0, 1, 1]), 1)
+    >>> sets = [np.array([0, 1]), np.array([1, 2]), np.array([2, 0])]
+    >>> max_cover_bound(sets, np.array([1.0, 1, 1]), 1)
     2.0
+    >>> 2.0 <= max_cover_bound(sets, np.array([1.0, 1, 1]), 1, method="lagrangian") < 2.01
+    True
     """
+    if method not in ("lp", "lagrangian"):
+        raise InputError(f"method must be 'lp' or 'lagrangian', not {method!r}")
     w = _weights(weights, None, covered)
     a = _as_csr(sets, len(w))
     k = max(0, min(int(k), a.shape[0]))
+    if method == "lagrangian":
+        if lower is None:
+            lower = float(np.sum(greedy_max_cover(a, w, k)[1]))
+        return _lagrangian_bound(a, w, k, float(lower), int(iterations))
     model = _mclp_model(a, w)
     if len(model.useful) <= k:
         return float(model.weight.sum())
@@ -492,6 +520,42 @@ def max_cover_bound(sets: Any, weights: np.ndarray, k: int, *, time_limit_s: flo
     if res.x is None or int(res.status) != 0:
         raise _solve_failed("LP relaxation of the maximal covering model", res, model, time_limit_s)
     return round(-float(res.fun), 9)
+
+
+def _lagrangian_bound(a: sparse.csr_array, w: np.ndarray, k: int, lower: float, iterations: int) -> float:
+    """Best Lagrangian bound found by subgradient optimisation.
+
+    Relaxing ``y_i <= sum_j a_ij x_j`` with multipliers ``0 <= lam_i <= w_i`` gives, for every
+    ``lam``, ``OPT <= sum_i (w_i - lam_i) + (the k largest of sum_i a_ij lam_i)``; its minimum over
+    ``lam`` is the LP bound. Polyak steps towards ``lower``, halved after 10 steps without progress.
+    """
+    total = float(w.sum())
+    if k == 0 or total <= 0:
+        return 0.0
+    ip, ind = a.indptr, a.indices
+    lam = w.copy()  # start: the sum of the k best single gains
+    best, theta, stale = total, 2.0, 0
+    for _ in range(max(1, iterations)):
+        c = _row_sums(a, lam)
+        top = np.argpartition(-c, k - 1)[:k] if k < len(c) else np.arange(len(c))
+        value = float((w - lam).sum()) + float(c[top].sum())
+        if value < best * (1 - 1e-9):
+            best, stale = value, 0
+        else:
+            stale += 1
+            if stale >= 10:
+                theta, stale = theta / 2, 0
+        if best - lower <= 1e-9 * best or theta < 1e-3:
+            break
+        # subgradient of the dual in lam: (times i is covered by the chosen x) - y_i
+        step = np.bincount(np.concatenate([ind[ip[j]:ip[j + 1]] for j in top]), minlength=len(w)).astype(float)
+        step -= lam < w
+        norm = float(step @ step)
+        if norm == 0:
+            break
+        lam -= (theta * max(value - lower, 0.0) / norm) * step
+        np.clip(lam, 0.0, w, out=lam)
+    return min(best, total)
 
 
 def site_new(
@@ -506,6 +570,7 @@ def site_new(
     time_limit_s: float | None = 120,
     mip_rel_gap: float = 0.0,
     lp_bound: bool | None = None,
+    bound_iterations: int = 100,
 ) -> gpd.GeoDataFrame:
     """Choose ``k`` new sites among ``candidates`` that newly cover the most people within ``radius``.
 
@@ -533,8 +598,12 @@ def site_new(
     mip_rel_gap
         Relative gap at which the exact solve may stop (0: prove optimality).
     lp_bound
-        Solve the LP relaxation for an upper bound on the optimum: ``None`` (default) when the
-        coverage matrix has at most ``LP_BOUND_AUTO_NNZ`` non-zeros, ``True`` always, ``False`` never.
+        Solve the LP relaxation with HiGHS for an upper bound on the optimum: ``None`` (default)
+        when the coverage matrix has at most ``LP_BOUND_AUTO_NNZ`` non-zeros (skipped without a
+        word if HiGHS does not finish), ``True`` always, ``False`` never.
+    bound_iterations
+        Subgradient steps of the Lagrangian bound (a valid bound above the LP value that scales
+        to 10^5 candidates; see :func:`max_cover_bound`) for ``"greedy"``; 0 skips it.
 
     Returns
     -------
@@ -583,6 +652,9 @@ def site_new(
         chosen, gains = greedy_max_cover(a, dw, k)
         status = "greedy"
         upper = _greedy_online_bound(a, dw, chosen, k)
+        if bound_iterations > 0:
+            upper = min(upper, _lagrangian_bound(a, _weights(dw), min(k, a.shape[0]), float(np.sum(gains)),
+                                                 int(bound_iterations)))
     else:
         sol = exact_max_cover(a, dw, k, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
         # order the chosen set greedily so that each row says what it adds to the ones above
@@ -593,11 +665,11 @@ def site_new(
     upper_lp = None
     if lp_bound or (lp_bound is None and a.nnz <= LP_BOUND_AUTO_NNZ):
         try:
-            upper_lp = max_cover_bound(a, dw, k, time_limit_s=time_limit_s)
-        except InputError as exc:
+            limit = time_limit_s if lp_bound else min(time_limit_s or LP_BOUND_AUTO_TIME_S, LP_BOUND_AUTO_TIME_S)
+            upper_lp = max_cover_bound(a, dw, k, time_limit_s=limit)
+        except InputError:
             if lp_bound:
                 raise
-            warnings.warn(f"no LP bound for the siting: {exc}", EgovkitWarning, stacklevel=2)
         else:
             upper = min(upper, upper_lp)
     upper = max(upper, model_objective)  # rounding only
