@@ -11,9 +11,9 @@ with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apost
 - Numbers stay numbers: numeric columns are never touched, and a text cell that is a
   plain number (``-12``, ``+3.5``, ``-1e-3``) is not a formula and is kept as it is.
 - Column names (and a written text index) are cells too and are neutralised the same way.
-- The apostrophe is visible when the file is read back as data (``pandas.read_csv``); strip
-  it with ``s.str.removeprefix("'")`` for cells that start with ``'`` followed by one of the
-  characters above.
+- The apostrophe is visible when the file is read back as data (``pandas.read_csv``);
+  :func:`restore_text` removes it (only where :func:`neutralise_text` would have added it), so
+  that an egovkit file read back by egovkit gives the original text.
 
 This module sits at the bottom of egovkit (it imports only pandas), so that reading,
 validation, diagnosis and presentation can all use it.
@@ -34,7 +34,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_text", "neutralise_formulas", "write_csv", "write_excel"]
+__all__ = ["FORMULA_PREFIXES", "neutralise_text", "restore_text", "neutralise_formulas", "write_csv", "write_excel"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +55,19 @@ def neutralise_text(value: Any) -> Any:
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
+    return value
+
+
+def restore_text(value: Any) -> Any:
+    """The inverse of :func:`neutralise_text`, for a file egovkit wrote and reads back.
+
+    Examples
+    --------
+    >>> restore_text("'=1+1"), restore_text("'Kopo"), restore_text("'-12"), restore_text(3)
+    ('=1+1', "'Kopo", "'-12", 3)
+    """
+    if isinstance(value, str) and value.startswith("'") and neutralise_text(value[1:]) == value:
+        return value[1:]
     return value
 
 

@@ -28,7 +28,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from egovkit.export import FORMULA_PREFIXES, neutralise_formulas, neutralise_text, write_csv, write_excel
+from egovkit.export import (FORMULA_PREFIXES, neutralise_formulas, neutralise_text, restore_text, write_csv,
+                            write_excel)
 from egovkit.present.offline import render_offline, save_offline
 from egovkit.present.safe import UnsafeMapText, check_map_text, map_text
 
@@ -398,6 +399,7 @@ def test_write_csv_and_excel_store_text_not_formulas(tmp_path):
     back = pd.read_csv(p, keep_default_na=False)
     assert back["name"].tolist() == ["'" + f for f in FORMULAS] + ["Kopo"]
     assert back["n"].tolist() == df["n"].tolist()
+    assert back["name"].map(restore_text).tolist() == df["name"].tolist()  # egovkit reads its own files back
     x = write_excel({"districts": df}, tmp_path / "t.xlsx")
     ws = load_workbook(x)["districts"]
     types = [ws.cell(row=i + 2, column=1).data_type for i in range(len(df))]
