@@ -992,6 +992,10 @@ def read_table(
         raise InputError("the table has a header but no data rows", file=name,
                          fix="check that the right file or sheet was given")
     report.rows_in = len(raw)
+    raw, lines = _drop_note_rows(raw, lines, report)
+    if len(raw) == 0:
+        raise InputError("the table has a header but only notes below it, no data rows", file=name,
+                         fix="check that the right file or sheet was given")
 
     ctx = _Context(raw=raw, lines=lines, name=name, report=report)
     roles = _assign_roles(ctx, area=area, code=code, level=level, parent=parent, denominator=denominator,
@@ -1029,6 +1033,41 @@ def read_table(
 # ----------------------------------------------------------------------------------------------
 # internals
 # ----------------------------------------------------------------------------------------------
+#: First words of notes and sources under (or inside) a table: "Source: ...", "(1) ...", "* ...".
+_NOTE_START = re.compile(r"^\s*(?:sources?|notes?|notas?|fuentes?|fontes?|remarques?|lecture|reading|champ|scope|"
+                         r"footnotes?|avertissement|n\.\s?b\.?|nb|definitions?|d[ée]finitions?)\s*[:.\-]"
+                         r"|^\s*(?:[*\u2020\u2021\u00b9\u00b2\u00b3]|\(\w{1,3}\)|\[\w{1,3}\]|\w\))", re.IGNORECASE)
+
+
+def _drop_note_rows(raw: pd.DataFrame, lines: np.ndarray,
+                    report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows whose only filled cell is the first one and reads as a note (``Source: ...``, ``(1) ...``,
+    ``* provisional``, or a sentence of 60+ characters) are notes, not districts: dropped (their
+    fate) with one note naming their lines."""
+    if raw.shape[1] < 2 or not len(raw):
+        return raw, lines
+    first = _text(raw.iloc[:, 0]).str.strip()
+    cand = (first.str.match(_NOTE_START.pattern, case=False) | (first.str.len() > 60)).to_numpy()
+    if not cand.any():
+        return raw, lines
+    idx = np.flatnonzero(cand)
+    rest = raw.iloc[idx, 1:]
+    filled = np.zeros(len(idx), dtype=bool)
+    for j in range(rest.shape[1]):
+        col = rest.iloc[:, j]
+        filled |= (_text(col).str.strip() != "").to_numpy() & col.notna().to_numpy()
+    notes = idx[~filled]
+    if not len(notes):
+        return raw, lines
+    report.set_fate(lines[notes], "dropped")
+    report.add("info", "note_rows", f"{len(notes)} line(s) of notes or sources below or inside the table ignored "
+               f"(rows {_lines_text(lines[notes])}): {first.iat[notes[0]][:60]!r}", row=int(lines[notes[0]]),
+               action="dropped", fix="nothing to do if they are notes; if one is a district, fill in its figures")
+    keep = np.ones(len(raw), dtype=bool)
+    keep[notes] = False
+    return raw.loc[keep].reset_index(drop=True), lines[keep]
+
+
 class _Context:
     def __init__(self, raw: pd.DataFrame, lines: np.ndarray, name: str, report: ValidationReport) -> None:
         self.raw = raw
@@ -1903,6 +1942,10 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, blocks: list[dict], data: 
     total when that value is the sum of the other rows (within 0.5 %, or within the rounding of the
     rates shown) in two such columns, or in the only one there is. Reported as a warning."""
     is_d = rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy()
+    has_value = np.zeros(len(rows), dtype=bool)  # a row without any figure is no district to sum
+    for b in blocks:
+        has_value[b["pos"]] |= (b["status"] == _OK) | (b["den_status"] == _OK)
+    is_d &= has_value
     keys = rows["key"].to_numpy()
     votes: dict[str, list[str]] = {}
     n_others: dict[str, int] = {}
