@@ -24,6 +24,7 @@ from typing import Iterable, Literal
 import pandas as pd
 
 from .errors import ValidationError
+from .export import write_csv, write_excel
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -164,9 +165,9 @@ class ValidationReport:
         path.parent.mkdir(parents=True, exist_ok=True)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            self.to_frame().to_csv(path, index=False)
+            write_csv(self.to_frame(), path)  # names from user files: formulas neutralised
         elif suffix in (".xlsx", ".xlsm"):  # a spreadsheet, not text under a spreadsheet's name
-            self.to_frame().to_excel(path, index=False, sheet_name="validation")
+            write_excel(self.to_frame(), path, sheet_name="validation")
         elif suffix == ".json":
             payload = {"source": self.source, "rows_in": self.rows_in, "summary": self.summary(),
                        "issues": [asdict(i) for i in self.issues],

@@ -32,6 +32,7 @@ import pandas as pd
 
 from .. import settings
 from ..errors import InputError
+from ..export import write_csv
 from ..validate import ValidationReport
 from .catalogue import canonical_name, itu_catalogue
 from .moe import convert_moe, moe_proportion, z_value
@@ -344,7 +345,7 @@ def write_indicators(df: pd.DataFrame, path: str | Path, *, boundaries: Any = No
     if path.suffix.lower() == ".csv":
         if "geometry" in out.columns:
             out = pd.DataFrame(out.drop(columns="geometry"))
-        out.to_csv(path, index=False)
+        write_csv(out, path)  # district names from user files: formulas neutralised
         return path
     if path.suffix.lower() != ".gpkg":
         raise InputError(f"cannot write {path.name}: unknown format", file=str(path),
