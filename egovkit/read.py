@@ -335,6 +335,9 @@ def _split(lines: list[str], sep: str) -> list[list[str]]:
     out = []
     with _big_fields():
         for ln in lines:
+            if '"' in ln and _open_quote(ln, sep) is not None:  # an unclosed quote: split as if absent
+                out.append(ln.split(sep))
+                continue
             try:
                 out.append(next(csv.reader([ln], delimiter=sep), []))
             except csv.Error:
@@ -352,7 +355,9 @@ def _sniff_sep(lines: list[str], report: ValidationReport) -> str:
     best, best_key = ",", None
     for rank, cand in enumerate(_SEPARATORS):
         rows = _split(lines, cand)
-        widths = pd.Series([len(r) for r in rows], dtype="int64")
+        # trailing empty cells do not count (ragged exports: "A;1;2;;")
+        widths = pd.Series([len(r) - next((k for k, c in enumerate(reversed(r)) if c.strip()), len(r))
+                            for r in rows], dtype="int64")
         widths = widths[widths > 1]
         if widths.empty:
             continue
