@@ -95,7 +95,6 @@ def _xfail(reader: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"reader still raises a non-egovkit error: {reader}")
 
 
-_TEMPLATE = _xfail("egovkit/diagnosis/template.py read_template (pandas/zip/decode error)")
 _RASTER = _xfail("egovkit/coverage/population.py population_from_raster (RasterioIOError)")
 
 TABLES = ["folder.csv", "empty.csv", "empty.xlsx", "binary.csv", "binary.xlsx", "csv_renamed.xlsx",
@@ -106,10 +105,8 @@ HOTSPOTS = ["folder.csv", "empty_hotspots.csv", "header_hotspots.csv", "binary.c
             "not_json.geojson", "truncated.geojson", "missing.csv", "unreadable.csv"]
 POPULATION = ["folder.csv", "empty_population.csv", "header_population.csv", "binary.csv", "not_json.geojson",
               "truncated.geojson", pytest.param("garbage.tif", marks=_RASTER), "missing.tif", "unreadable.csv"]
-TEMPLATES = ["folder.csv", pytest.param("empty.csv", marks=_TEMPLATE), pytest.param("empty.xlsx", marks=_TEMPLATE),
-             pytest.param("binary.csv", marks=_TEMPLATE), pytest.param("binary.xlsx", marks=_TEMPLATE),
-             pytest.param("xlsx_renamed.csv", marks=_TEMPLATE), pytest.param("csv_renamed.xlsx", marks=_TEMPLATE),
-             "header_only.csv", "missing.csv", "unreadable.csv"]
+TEMPLATES = ["folder.csv", "empty.csv", "empty.xlsx", "binary.csv", "binary.xlsx", "xlsx_renamed.csv",
+             "csv_renamed.xlsx", "header_only.csv", "missing.csv", "unreadable.csv"]
 
 
 def _check(code: int, output: str, name: str, codes: tuple[int, ...] = (2,)) -> None:
