@@ -550,7 +550,7 @@ def _lagrangian_bound(a: sparse.csr_array, w: np.ndarray, k: int, lower: float, 
         # subgradient of the dual in lam: (times i is covered by the chosen x) - y_i
         step = np.bincount(np.concatenate([ind[ip[j]:ip[j + 1]] for j in top]), minlength=len(w)).astype(float)
         step -= lam < w
-        norm = float(step @ step)
+        norm = float(np.square(step).sum())  # (not step @ step: BLAS threads cost more than the sum)
         if norm == 0:
             break
         lam -= (theta * max(value - lower, 0.0) / norm) * step
