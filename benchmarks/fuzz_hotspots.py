@@ -354,9 +354,10 @@ def population_points_csv(rng: random.Random) -> Case:
         if lat is not None and pop is not None:
             total += pop
         line += _lines_of(text)
-    return Case("population_csv", ".csv", _encode(buf.getvalue(), rng.choice(["utf-8", "utf-8-sig", "cp1252"])
+    expect = "rows" if any(r.lat is not None for r in records) else "either"  # no located row: an error is right
+    return Case("population_csv", ".csv", expect=expect, data=_encode(buf.getvalue(), rng.choice(["utf-8", "utf-8-sig", "cp1252"])
                                                   if all(ord(c) < 256 for c in buf.getvalue()) else "utf-8"),
-                records, total=total, kwargs={"districts": _districts_box(lat0, lon0, spread * 1.5)})
+                records=records, total=total, kwargs={"districts": _districts_box(lat0, lon0, spread * 1.5)})
 
 
 def population_table_csv(rng: random.Random) -> Case:

@@ -489,48 +489,9 @@ def diagnose_files(table: str | Path, boundaries: str | Path, out_dir: str | Pat
 
 
 def _read_population(path: str | Path, boundaries: gpd.GeoDataFrame, key: str | None) -> Any:
-    from .coverage import population_from_points, population_from_raster
+    from .coverage import read_population
 
-    path = Path(path)
-    if path.suffix.lower() in (".tif", ".tiff"):
-        return population_from_raster(path, districts=boundaries, district=key) if _accepts(population_from_raster, "district") \
-            else population_from_raster(path, districts=boundaries)
-    if path.is_file() and path.stat().st_size == 0:
-        raise InputError("the population file is empty (0 bytes)", file=str(path),
-                         fix="export it again with its header and rows (or leave out --population)")
-    if path.suffix.lower() == ".csv":
-        try:
-            df = pd.read_csv(path, encoding="utf-8-sig")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the population file as CSV text ({str(exc).splitlines()[0][:120]})",
-                             file=str(path), fix="save it as CSV (UTF-8) with a header row: latitude, longitude, "
-                             "population") from None
-        if df.empty:
-            raise InputError("the population file has a header but no rows", file=str(path),
-                             fix="add the rows (one point per line), or leave out --population")
-        lat = next((c for c in df.columns if c.lower() in ("lat", "latitude", "y")), None)
-        lon = next((c for c in df.columns if c.lower() in ("lon", "lng", "long", "longitude", "x")), None)
-        if lat is None or lon is None:
-            raise InputError("no latitude/longitude columns", file=str(path),
-                             fix="name them latitude and longitude (WGS84 degrees)")
-        pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df[lon], df[lat]), crs="EPSG:4326")
-    else:
-        from pyogrio.errors import DataLayerError, DataSourceError
-
-        try:
-            pts = gpd.read_file(path)
-        except (DataSourceError, DataLayerError) as exc:
-            raise InputError(f"cannot read the population file as points ({str(exc).splitlines()[0][:160]})",
-                             file=str(path), fix="give a CSV with latitude, longitude and population columns, a "
-                             "GeoJSON/GeoPackage of points, or a GeoTIFF raster (.tif)") from None
-        if pts.empty:
-            raise InputError("the population file holds no point", file=str(path),
-                             fix="give the file with the points, or leave out --population")
-    wcol = next((c for c in pts.columns if c.lower() in ("population", "pop", "persons", "pop_total")), None)
-    if wcol is None:
-        raise InputError("no population column", file=str(path), fix="name it population")
-    hh = next((c for c in pts.columns if c.lower() in ("households", "menages", "ménages")), None)
-    return population_from_points(pts, wcol, households=hh, districts=boundaries, district=key)
+    return read_population(path, districts=boundaries, district=key)
 
 
 def validate_files(table: str | Path, boundaries: str | Path | None = None, *, area: str | None = None,

@@ -95,8 +95,6 @@ def _xfail(reader: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"reader still raises a non-egovkit error: {reader}")
 
 
-_RASTER = _xfail("egovkit/coverage/population.py population_from_raster (RasterioIOError)")
-
 TABLES = ["folder.csv", "empty.csv", "empty.xlsx", "binary.csv", "binary.xlsx", "csv_renamed.xlsx",
           "header_only.csv", "missing.csv", "unreadable.csv"]
 BOUNDARIES = ["folder.geojson", "empty.geojson", "binary.geojson", "not_json.geojson", "truncated.geojson",
@@ -104,7 +102,7 @@ BOUNDARIES = ["folder.geojson", "empty.geojson", "binary.geojson", "not_json.geo
 HOTSPOTS = ["folder.csv", "empty_hotspots.csv", "header_hotspots.csv", "binary.csv", "xlsx_renamed.csv",
             "not_json.geojson", "truncated.geojson", "missing.csv", "unreadable.csv"]
 POPULATION = ["folder.csv", "empty_population.csv", "header_population.csv", "binary.csv", "not_json.geojson",
-              "truncated.geojson", pytest.param("garbage.tif", marks=_RASTER), "missing.tif", "unreadable.csv"]
+              "truncated.geojson", "garbage.tif", "missing.tif", "unreadable.csv"]
 TEMPLATES = ["folder.csv", "empty.csv", "empty.xlsx", "binary.csv", "binary.xlsx", "xlsx_renamed.csv",
              "csv_renamed.xlsx", "header_only.csv", "missing.csv", "unreadable.csv"]
 

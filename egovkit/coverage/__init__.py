@@ -29,6 +29,7 @@ from .population import (
     population_from_raster,
     population_from_xy,
     projected_crs,
+    read_population,
 )
 from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, max_cover_bound, site_new
 
@@ -36,5 +37,5 @@ __all__ = [
     "Grid", "Population", "candidate_grid", "coverage", "coverage_gaps", "coverage_sets", "covered_area",
     "exact_max_cover", "greedy_max_cover", "max_cover_bound", "nearest_site_distance", "population_from_array",
     "population_from_districts", "population_from_points", "population_from_raster", "population_from_xy",
-    "projected_crs", "read_hotspots", "site_coordinates", "site_new", "unique_sites", "weighted_quantiles",
+    "projected_crs", "read_hotspots", "read_population", "site_coordinates", "site_new", "unique_sites", "weighted_quantiles",
 ]

@@ -71,6 +71,12 @@ def check_file(path: Path, what: str) -> None:
     if path.stat().st_size == 0:
         raise InputError(f"the {what} file is empty (0 bytes)", file=str(path),
                          fix="export the file again with its header and rows")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:  # permission denied, a socket...
+        raise InputError(f"cannot open the {what} file ({exc.strerror or exc})", file=str(path),
+                         fix="check the file's permissions") from exc
 
 
 def _decode(data: bytes, name: str, what: str, report: ValidationReport) -> str:

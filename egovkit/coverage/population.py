@@ -41,6 +41,7 @@ __all__ = [
     "Grid",
     "population_from_points",
     "population_from_xy",
+    "read_population",
     "population_from_districts",
     "population_from_raster",
     "population_from_array",
@@ -491,9 +492,10 @@ def population_from_array(
     neg = flat < 0
     if neg.any():
         n_neg = int(np.count_nonzero(flat[neg] > -np.inf))  # -inf is no data, like nan
-        if n_neg:
-            raise InputError(f"{n_neg} negative cell value(s)", file=source,
-                             fix="set the raster's nodata value so that negative fill values are read as missing")
+        if n_neg:  # not persons: left out (not summed), like no data
+            report.add("warning", "negative_cells", f"{n_neg:,} negative cell(s) (e.g. {float(flat[neg][0]):g}) are "
+                       "not population counts; left out like no data", action="dropped",
+                       fix="set the raster's nodata value so that negative fill values are read as missing")
     del neg
     cells = np.flatnonzero(flat > 0)
     w = flat[cells].astype(np.float64, copy=False)
@@ -580,13 +582,49 @@ def population_from_raster(
     path = Path(path)
     if not path.exists():
         raise InputError("population raster not found", file=str(path), fix="check the path")
-    with rasterio.open(path) as src:
+    if path.is_dir():
+        raise InputError("this is a folder, not a raster", file=str(path), fix="give the .tif file inside it")
+    fix = "give a GeoTIFF of persons per cell (check that the file is complete: download or export it again)"
+    try:
+        src = rasterio.open(path)
+    except Exception as exc:  # RasterioIOError (not a raster, truncated), CPLE errors
+        raise InputError(f"cannot read the file as a raster ({str(exc).splitlines()[0][:200]})", file=str(path),
+                         fix=fix) from exc
+    with src:
+        if not 1 <= band <= src.count:
+            raise InputError(f"the raster has {src.count} band(s); band {band} does not exist", file=str(path),
+                             fix=f"pass band= between 1 and {src.count}")
         if src.crs is None:
             raise InputError("the raster has no CRS", file=str(path), fix="assign one (e.g. gdal_edit.py -a_srs)")
-        arr = src.read(band, masked=True)
-        values = np.ma.filled(arr.astype(np.float64), np.nan)
-        return population_from_array(values, src.transform, src.crs, districts=districts, district=district,
-                                     households_per_person=households_per_person, source=path.name)
+        try:
+            arr = src.read(band, masked=True)
+        except Exception as exc:  # truncated or corrupt blocks
+            raise InputError(f"cannot read band {band} of the raster ({str(exc).splitlines()[0][:200]})",
+                             file=str(path), fix=fix) from exc
+        nodata, transform, crs = src.nodata, src.transform, src.crs
+    mask = np.ma.getmaskarray(arr)
+    values = np.ma.filled(arr.astype(np.float64), np.nan)
+    del arr
+    n_nodata = int(mask.sum())
+    nan = np.isnan(values)
+    n_nan = int(np.count_nonzero(nan & ~mask))
+    del mask, nan
+    n_neg = int(np.count_nonzero(values < 0))  # nan compares False
+    n_inf = int(np.count_nonzero(np.isinf(values)))
+    n_pos = int(np.count_nonzero((values > 0) & np.isfinite(values)))
+    if n_pos == 0:
+        n_zero = int(np.count_nonzero(values == 0))
+        raise InputError(f"the raster holds no population: of {values.size:,} cells, {n_nodata:,} are nodata"
+                         f"{f' (value {nodata:g})' if nodata is not None else ''}, {n_nan:,} NaN, {n_neg:,} "
+                         f"negative, {n_zero:,} zero", file=str(path),
+                         fix="check the band and the nodata value, or give the population raster of the territory")
+    p = population_from_array(values, transform, crs, districts=districts, district=district,
+                              households_per_person=households_per_person, source=path.name)
+    p.report.add("info", "raster_read", f"{values.size:,} cells: {n_nodata:,} nodata"
+                 f"{f' (value {nodata:g})' if nodata is not None else ''}, {n_nan:,} NaN, {n_neg:,} negative"
+                 f"{f', {n_inf:,} infinite' if n_inf else ''} (left out, not summed), {n_pos:,} populated; "
+                 f"total {p.total:,.1f} persons", action="kept")
+    return p
 
 
 # -- form 1: district counts ----------------------------------------------------------------------
@@ -690,3 +728,331 @@ def _cells_of(x: np.ndarray, y: np.ndarray, grid: Grid) -> np.ndarray:
     i = np.floor((grid.y0 - y) / grid.cell_m).astype(np.int64)
     ok = (i >= 0) & (i < grid.shape[0]) & (j >= 0) & (j < grid.shape[1])
     return np.where(ok, i * grid.shape[1] + j, -1)
+
+
+# -- reading files ---------------------------------------------------------------------------------
+_RASTER_SUFFIXES = {".tif", ".tiff", ".vrt", ".img", ".asc"}
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+_POP_WORDS = ("population", "pop", "persons", "people", "residents", "inhabitants", "habitants", "poblacion",
+              "poblacion_total", "pop_total", "total_population", "pop_count", "count")
+
+
+def _population_column(columns: list[str], given: str | None, source: str) -> str:
+    if given is not None:
+        if given not in columns:
+            raise InputError(f"no column {given!r}", file=source, column=given, fix=f"use one of {columns}")
+        return given
+    from ..join import normalise_name
+
+    norm = {c: normalise_name(str(c)).replace(" ", "_") for c in columns}
+    for w in _POP_WORDS:
+        for c in columns:
+            if norm[c] == w:
+                return c
+    for c in columns:  # "Population 2020", "pop_est", "total_pop"
+        toks = norm[c].split("_")
+        if any(t.startswith(("population", "habitant", "inhabitant", "poblacion")) or t in ("pop", "persons")
+               for t in toks):
+            return c
+    raise InputError("no population column", file=source,
+                     fix=f"name it 'population' or pass population=<column>; columns: {columns}")
+
+
+def _households_column(columns: list[str], given: str | float | None) -> str | float | None:
+    if given is not None:
+        return given
+    from ..join import normalise_name
+
+    return next((c for c in columns if normalise_name(str(c)) in ("households", "menages", "hogares", "hh")), None)
+
+
+def read_population(
+    path: str | Path,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    district: str | None = None,
+    population: str | None = None,
+    households: str | float | None = None,
+    crs: Any = None,
+    cell_m: float | None = None,
+) -> Population:
+    """Read a population file of any of the three forms; every failure is an :class:`InputError`.
+
+    - a raster (``.tif``): :func:`population_from_raster`;
+    - points: a CSV/TSV/Excel table with latitude/longitude (or x/y with ``crs``) and a population
+      column, or a GeoJSON/GeoPackage of points: :func:`population_from_points`;
+    - counts by district: a table with a district code or name column matching ``districts`` (or
+      a polygon layer with a population column), spread over the polygons with
+      :func:`population_from_districts`.
+
+    Every data row of a table is accounted for in ``Population.report.row_fate`` with its line in
+    the file (header = 1): ``used`` or ``dropped`` (no coordinates, no matching district), and each
+    drop or repair is an issue of the report.
+
+    Parameters
+    ----------
+    path
+        The file.
+    districts, district
+        District polygons and their label column (needed for counts by district).
+    population, households
+        Column names (found by name when not given); ``households`` may be a ratio per person.
+    crs
+        CRS of x/y columns (latitude/longitude columns are WGS84).
+    cell_m
+        Grid size for counts by district (default: 50 m, coarser for large territories).
+
+    Examples
+    --------
+    >>> p = read_population("worldpop.tif", districts=counties, district="name")  # doctest: +SKIP
+    """
+    from ._tabular import check_file
+
+    path = Path(path)
+    check_file(path, "population")
+    suffix = path.suffix.lower()
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if suffix in _RASTER_SUFFIXES or head in (b"II*\x00", b"MM\x00*"):
+        return population_from_raster(path, districts=districts, district=district,
+                                      households_per_person=households if isinstance(households, float) else None)
+    report = ValidationReport(source=path.name)
+    if suffix in _VECTOR_SUFFIXES:
+        return _population_from_vector(path, report, districts, district, population, households, cell_m)
+    if suffix in _EXCEL_SUFFIXES:
+        try:
+            df = pd.read_excel(path, dtype=object)
+        except Exception as exc:  # ImportError, BadZipFile, ValueError...
+            raise InputError(f"cannot read the file as an Excel workbook ({exc})", file=str(path),
+                             fix="save the sheet again as .xlsx or CSV (UTF-8)") from exc
+        if df.empty:
+            raise InputError("the first sheet has no rows", file=str(path), fix="put the table on the first sheet")
+        lines = np.arange(2, len(df) + 2)
+    else:
+        from ._tabular import coordinate_columns, read_records
+
+        def numeric(names: list[str]) -> list[int]:
+            found = coordinate_columns(names)
+            return [names.index(c) for c in (found.get("lat"), found.get("lon"), found.get("x"), found.get("y"))
+                    if c in names]
+
+        df, lines = read_records(path, report, what="population", numeric=numeric)
+    df.columns = [str(c) for c in df.columns]
+    return _population_from_table(df, lines, report, str(path), districts, district, population, households, crs,
+                                  cell_m)
+
+
+def _population_from_table(df: pd.DataFrame, lines: np.ndarray, report: ValidationReport, source: str,
+                           districts: gpd.GeoDataFrame | None, district: str | None, population: str | None,
+                           households: str | float | None, crs: Any, cell_m: float | None) -> Population:
+    from ._tabular import MAX_LISTED, coordinate_columns, parse_numbers
+
+    cols = list(df.columns)
+    report.rows_in = len(df)
+    pcol = _population_column(cols, population, source)
+    hcol = _households_column([c for c in cols if c != pcol], households)
+    pop, bad = parse_numbers(df[pcol], pcol, lines, report)
+    neg = np.flatnonzero(pop < 0)
+    if len(neg):
+        raise InputError(f"{len(neg)} negative population value(s) (rows "
+                         f"{', '.join(str(int(r)) for r in lines[neg][:MAX_LISTED])})", file=source,
+                         row=int(lines[neg[0]]), column=pcol, fix="population counts must be >= 0")
+    missing_pop = ~np.isfinite(pop)
+    if missing_pop.any():
+        report.add("warning", "missing_population", f"{int(missing_pop.sum())} row(s) have no population figure; "
+                   f"counted as 0: rows {_rows_text(lines[missing_pop])}", row=int(lines[missing_pop][0]),
+                   column=pcol, action="repaired", fix="fill the population in the file")
+        pop = np.where(missing_pop, 0.0, pop)
+    hh: Any = None
+    if isinstance(hcol, str):
+        hh, _ = parse_numbers(df[hcol], hcol, lines, report)
+        hh = np.where(np.isfinite(hh) & (hh >= 0), hh, 0.0)
+    elif hcol is not None:
+        hh = float(hcol)
+    found = coordinate_columns(cols)
+    if found.get("lat") or (found.get("x") and (crs is not None or found.get("crs"))):
+        if found.get("lat"):
+            ycol, xcol = str(found["lat"]), str(found["lon"])
+            a, _ = parse_numbers(df[ycol], ycol, lines, report, degrees=True, comma_decimal=True)
+            b, _ = parse_numbers(df[xcol], xcol, lines, report, degrees=True, comma_decimal=True)
+            pcrs = CRS.from_epsg(4326)
+        else:
+            ycol, xcol = str(found["y"]), str(found["x"])
+            a, _ = parse_numbers(df[ycol], ycol, lines, report)
+            b, _ = parse_numbers(df[xcol], xcol, lines, report)
+            try:
+                pcrs = CRS.from_user_input(crs if crs is not None else found["crs"])
+            except Exception as exc:  # pyproj CRSError
+                raise InputError(f"unknown CRS {crs!r} ({exc})", file=source, fix="pass an EPSG code") from exc
+        ok = np.isfinite(a) & np.isfinite(b)
+        if pcrs.is_geographic:
+            swap = ok & (np.abs(a) > 90) & (np.abs(b) <= 90)
+            if swap.sum() * 2 > ok.sum():
+                report.add("warning", "swapped_lat_lon", f"the columns {ycol!r} and {xcol!r} are the wrong way round "
+                           f"({int(swap.sum())} of {int(ok.sum())} 'latitudes' are beyond +/-90); swapped back for "
+                           "every row", column=f"{ycol}/{xcol}", action="repaired",
+                           fix=f"rename the columns ({ycol!r} holds longitudes)")
+                a, b = np.where(ok, b, a), np.where(ok, a, b)
+            ok &= (np.abs(a) <= 90) & (np.abs(b) <= 180) & ~((a == 0) & (b == 0))
+        drop = np.flatnonzero(~ok)
+        if len(drop):
+            report.add("warning", "missing_coordinates", f"{len(drop)} row(s) without usable coordinates were left "
+                       f"out ({pop[drop].sum():,.1f} persons): rows {_rows_text(lines[drop])}",
+                       row=int(lines[drop[0]]), column=f"{ycol}/{xcol}", action="dropped",
+                       fix="give every row a location (latitude and longitude)")
+        if not ok.any():
+            raise InputError("no row has usable coordinates", file=source, column=f"{ycol}/{xcol}",
+                             fix="fill latitude and longitude (WGS84 degrees) in the file")
+        keep = np.flatnonzero(ok)
+        pts = gpd.GeoDataFrame({"population": pop[keep]}, geometry=gpd.points_from_xy(b[keep], a[keep]), crs=pcrs)
+        hh_arg: Any = hh
+        if isinstance(hh, np.ndarray):
+            pts["households"] = hh[keep]
+            hh_arg = "households"
+        p = population_from_points(pts, "population", households=hh_arg, districts=districts, district=district)
+        report.extend(p.report)
+        p.report = report
+        report.set_fate(lines[keep], "used")
+        report.set_fate(lines[drop], "dropped")
+        report.add("info", "population_read", f"{len(df)} rows: {len(keep)} points holding {p.total:,.1f} persons, "
+                   f"{len(drop)} left out", action="kept")
+        return p
+    if districts is None:
+        raise InputError("the population table has no coordinate columns, and no districts were given to spread "
+                         "counts by district over", file=source,
+                         fix="add latitude/longitude columns, or give the district boundaries (counts by district)")
+    return _spread_table(df, lines, pop, hh, report, source, districts, district, cell_m)
+
+
+def _rows_text(lines: np.ndarray, limit: int = 20) -> str:
+    out = ", ".join(str(int(r)) for r in lines[:limit])
+    return out + (" ..." if len(lines) > limit else "")
+
+
+def _spread_table(df: pd.DataFrame, lines: np.ndarray, pop: np.ndarray, hh: Any, report: ValidationReport,
+                  source: str, districts: gpd.GeoDataFrame, district: str | None, cell_m: float | None) -> Population:
+    """Counts by district: the table's key column matched to the districts' labels (codes or names)."""
+    from ..join import normalise_code, normalise_name
+
+    if not isinstance(districts, gpd.GeoDataFrame):
+        raise InputError("districts must be a GeoDataFrame of polygons", fix="read them with geopandas.read_file")
+    if district is not None and district not in districts.columns:
+        raise InputError(f"no column {district!r} in the districts", column=district,
+                         fix=f"use one of {[str(c) for c in districts.columns]}")
+    labels = districts[district] if district is not None else pd.Series(districts.index, index=districts.index)
+    targets = {"code": normalise_code(labels.astype(str)), "name": normalise_name(labels.astype(str))}
+    best: tuple[int, str, str] | None = None
+    for c in df.columns:
+        vals = df[c].astype(object).where(df[c].notna(), None)
+        for how, norm in (("code", normalise_code), ("name", normalise_name)):
+            try:
+                keys = norm(vals.map(lambda v: None if v is None else str(v)))
+            except Exception:  # a column that cannot be a key
+                continue
+            hits = int(keys.isin(set(targets[how].dropna())).sum())
+            if hits and (best is None or hits > best[0]):
+                best = (hits, str(c), how)
+    if best is None:
+        raise InputError("no column of the population table matches the district labels "
+                         f"({', '.join(map(str, labels.astype(str).head(3)))}...)", file=source,
+                         fix="add a column with the district codes or names, or pass district= (the districts' "
+                             "label column)")
+    _, key, how = best
+    norm = normalise_code if how == "code" else normalise_name
+    keys = norm(df[key].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)))
+    index = {k: i for i, k in enumerate(targets[how].tolist())}
+    pos = np.array([index.get(k, -1) if isinstance(k, str) else -1 for k in keys], dtype=np.int64)
+    unmatched = np.flatnonzero(pos < 0)
+    dup = np.flatnonzero((pos >= 0) & pd.Series(pos).duplicated().to_numpy())
+    for what, idx, fix in (("match no district", unmatched, "correct the code or name, or add the district"),
+                           ("repeat a district already given above (the first row is used)", dup,
+                            "keep one row per district")):
+        if len(idx):
+            report.add("warning", "population_row_dropped", f"{len(idx)} row(s) {what}; left out "
+                       f"({pop[idx].sum():,.1f} persons): rows {_rows_text(lines[idx])}", row=int(lines[idx[0]]),
+                       column=key, action="dropped", fix=fix)
+    used = np.setdiff1d(np.flatnonzero(pos >= 0), dup)
+    d = districts.copy()
+    d["__population"] = 0.0
+    d.iloc[pos[used], d.columns.get_loc("__population")] = pop[used]
+    absent = np.setdiff1d(np.arange(len(d)), pos[used])
+    if len(absent):
+        report.add("warning", "district_without_population", f"{len(absent)} district(s) have no row in the "
+                   f"population table; counted as 0: {labels.astype(str).iloc[absent].head(10).tolist()}",
+                   action="repaired", fix="add a row for every district")
+    hh_arg: Any = None
+    if isinstance(hh, np.ndarray):
+        d["__households"] = 0.0
+        d.iloc[pos[used], d.columns.get_loc("__households")] = hh[used]
+        hh_arg = "__households"
+    elif hh is not None:
+        hh_arg = hh
+    if cell_m is None:
+        area = float(d.to_crs(projected_crs(d)).area.sum()) if d.crs is not None else 0.0
+        cell_m = max(50.0, float(np.ceil(np.sqrt(area / 2e6) / 10) * 10)) if area > 0 else 50.0
+    p = population_from_districts(d, "__population", district=district, households=hh_arg, cell_m=cell_m)
+    report.extend(p.report)
+    p.report = report
+    report.set_fate(lines[used], "used")
+    report.set_fate(lines[np.r_[unmatched, dup].astype(np.int64)], "dropped")
+    report.add("info", "population_read", f"{len(df)} rows: {len(used)} districts matched by {how} in column "
+               f"{key!r}, {p.total:,.1f} persons spread over a {cell_m:g} m grid", action="kept")
+    return p
+
+
+def _population_from_vector(path: Path, report: ValidationReport, districts: gpd.GeoDataFrame | None,
+                            district: str | None, population: str | None, households: str | float | None,
+                            cell_m: float | None) -> Population:
+    try:
+        g = gpd.read_file(path)
+    except Exception as exc:  # pyogrio DataSourceError, JSON and sqlite errors...
+        raise InputError(f"cannot read the file as a {path.suffix} vector layer ({str(exc).splitlines()[0][:200]})",
+                         file=str(path), fix="check that the file is complete and of its suffix's format "
+                                             "(export it again)") from exc
+    if len(g) == 0:
+        raise InputError("the layer has no features", file=str(path), fix="export the population layer again")
+    lines = np.arange(1, len(g) + 1)  # feature number
+    report.rows_in = len(g)
+    if not isinstance(g, gpd.GeoDataFrame) or g.geometry.name not in g.columns:
+        df = pd.DataFrame(g)
+        df.columns = [str(c) for c in df.columns]
+        return _population_from_table(df, lines, report, str(path), districts, district, population, households,
+                                      None, cell_m)
+    if g.crs is None:
+        raise InputError("the population layer has no CRS", file=str(path), fix="set it (EPSG:4326 for lon/lat)")
+    cols = [str(c) for c in g.columns if c != g.geometry.name]
+    pcol = _population_column(cols, population, str(path))
+    from ._tabular import parse_numbers
+
+    pop, _ = parse_numbers(g[pcol].astype(object), pcol, lines, report)
+    if (pop < 0).any():
+        bad = np.flatnonzero(pop < 0)
+        raise InputError(f"{len(bad)} negative population value(s)", file=str(path), row=int(lines[bad[0]]),
+                         column=pcol, fix="population counts must be >= 0")
+    pop = np.where(np.isfinite(pop), pop, 0.0)
+    empty = (g.geometry.isna() | g.geometry.is_empty).to_numpy()
+    if empty.all():
+        raise InputError("no feature has a geometry", file=str(path), fix="export the layer with its geometries")
+    gg = g.loc[~empty].copy()
+    gg["__population"] = pop[~empty]
+    hcol = _households_column(cols, households)
+    polygons = gg.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if polygons.mean() > 0.5:
+        p = population_from_districts(gg.reset_index(drop=True), "__population", cell_m=cell_m or 50.0,
+                                      households=hcol if isinstance(hcol, (str, float)) else None)
+        if districts is not None:
+            p = population_from_xy(p.x, p.y, p.weight, crs=p.crs, households=p.households, districts=districts,
+                                   district=district)
+    else:
+        p = population_from_points(gg, "__population", households=hcol if isinstance(hcol, (str, float)) else None,
+                                   districts=districts, district=district)
+    if empty.any():
+        report.add("warning", "empty_geometry", f"{int(empty.sum())} feature(s) without geometry left out "
+                   f"({pop[empty].sum():,.1f} persons): features {_rows_text(lines[empty])}",
+                   row=int(lines[empty][0]), action="dropped", fix="give every feature a location")
+    report.extend(p.report)
+    p.report = report
+    report.set_fate(lines[~empty], "used")
+    report.set_fate(lines[empty], "dropped")
+    return p
