@@ -152,3 +152,127 @@ def test_no_row_is_lost_on_dirty_input(rows):
             present = ((t.data["source_row"] == line) & (t.data["indicator"] == ind)).any()
             if not present:
                 assert (line, col) in named or line in row_named
+
+
+# ----------------------------------------------------------------------------------------------
+# safety: messy files from the fuzz generator of benchmarks/fuzz_tables.py (the long run is there)
+# ----------------------------------------------------------------------------------------------
+import sys  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from fuzz_tables import TOTAL_SPELLINGS, check_case, make_case  # noqa: E402
+
+from egovkit.errors import InputError  # noqa: E402
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False))
+def test_messy_census_files_read_or_fail_with_an_egovkit_error(rnd):
+    case = make_case(rnd)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = check_case(case, Path(tmp))
+    assert out.crash is None, out.crash
+    assert out.bad_error is None, out.bad_error
+    assert not out.lost, f"rows without a fate: {out.lost} {case.features}"
+    assert not out.wrong_line, f"wrong line numbers: {out.wrong_line} {case.features}"
+    assert not out.double, f"totals counted as districts: {out.double} {case.features}"
+    assert not out.wrong_value, out.wrong_value
+    assert out.refused is None, out.refused
+
+
+def _physical_lines(path: Path, t) -> list[str] | None:
+    """The file's lines as read_table decoded them (None for UTF-16 and spreadsheets)."""
+    said = [i.message for i in t.report.by_code("encoding")]
+    if not said or "UTF-16" in said[0]:
+        return None
+    data = path.read_bytes()
+    enc = "cp1252" if "1252" in said[0] else "latin-1" if "ISO-8859-1" in said[0] else "utf-8-sig"
+    text = data.decode(enc, errors="replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\x00", "").replace('"', "").split("\n")
+
+
+MUTATIONS = st.lists(st.tuples(st.floats(0, 1), st.sampled_from(
+    ["\x00", '"', ";", ",", "\t", "\n", "\r", "\n\n", "\ufeff", "\xff", "\x81", "%", "1,234", "Total", " "])),
+    max_size=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), MUTATIONS)
+def test_mutated_bytes_never_crash_and_rows_keep_their_lines(rnd, mutations):
+    case = make_case(rnd)
+    data = case.data or b"District,Households,Internet\nA,10,2\n"
+    for where, what in mutations:  # random insertions anywhere, encodings mixed on purpose
+        k = int(where * len(data))
+        data = data[:k] + what.encode("utf-8") + data[k:]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "m.csv"
+        path.write_bytes(data)
+        try:
+            t = read_quietly(path)
+        except InputError as exc:
+            assert exc.file and exc.fix, str(exc)
+            return
+        lines = _physical_lines(path, t)
+    fates = t.report.row_fate
+    assert set(fates.values()) <= {"used", "kept apart", "dropped"}
+    assert len(fates) == t.report.rows_in
+    if lines is None:
+        return
+    assert all(1 <= ln <= len(lines) for ln in fates)
+    # a row read starts on its line: the line holds the start of its area name
+    for row in pd.concat([t.data, t.other_levels]).drop_duplicates("source_row").itertuples():
+        name = str(row.area_name).replace('"', "").split("\n")[0].strip()
+        assert name in lines[row.source_row - 1], (row.source_row, name, lines[row.source_row - 1])
+        assert fates[row.source_row] in ("used", "kept apart")
+
+
+WORDS_CASES = st.sampled_from([str.upper, str.lower, str.title, lambda s: s])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(TOTAL_SPELLINGS + ["Total de la région", "Ensemble du département", "Todos los municipios",
+                                          "Total geral", "Country as a whole", "TOTAL PAÍS", "All communes"]),
+       WORDS_CASES, st.integers(4, 12), st.integers(0, 2), st.booleans())
+def test_totals_are_never_counted_as_districts(label, case, n, where, drop_cell):
+    rng = np.random.default_rng(n * 7 + where)
+    dens = rng.integers(100, 50_000, n)
+    inet = (dens * rng.uniform(0, 1, n)).astype(int)
+    comp = (dens * rng.uniform(0, 1, n)).astype(int)
+    rows = [[f"D{k}", str(d), str(i), str(c)] for k, (d, i, c) in enumerate(zip(dens, inet, comp))]
+    if drop_cell:  # a district's internet cell missing: the totals check must not rely on it
+        rows[1][2] = ""
+    total = [case(label), str(dens.sum()), str(inet.sum()), str(comp.sum())]
+    rows.insert([0, len(rows) // 2, len(rows)][where], total)
+    df = pd.DataFrame(rows, columns=["District", "Households", "Internet", "Computer"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        t = read_table(df)
+    assert case(label) not in set(t.data["area_name"])
+    assert case(label) in set(t.other_levels["area_name"])
+    assert t.data.drop_duplicates("area_name")["denominator"].sum() == dens.sum()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(4, 15), st.integers(0, 10_000), st.booleans(), st.booleans())
+def test_hidden_total_under_the_territory_name_is_kept_apart(n, seed, as_percent, drop_cell):
+    rng = np.random.default_rng(seed)
+    dens = rng.integers(100, 50_000, n)
+    inet = (dens * rng.uniform(0, 1, n)).astype(int)
+    comp = (dens * rng.uniform(0, 1, n)).astype(int)
+
+    def cells(d, i, c):
+        return [str(d)] + ([f"{100 * i / d:.1f}", f"{100 * c / d:.1f}"] if as_percent else [str(i), str(c)])
+
+    rows = [[f"D{k}"] + cells(d, i, c) for k, (d, i, c) in enumerate(zip(dens, inet, comp))]
+    if drop_cell:
+        rows[0][2] = "-"
+    rows.insert(int(rng.integers(0, n + 1)), ["Vallée Verte"] + cells(dens.sum(), inet.sum(), comp.sum()))
+    suffix = " (%)" if as_percent else ""
+    df = pd.DataFrame(rows, columns=["District", "Households", "Internet" + suffix, "Computer" + suffix])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        t = read_table(df)
+    assert "Vallée Verte" not in set(t.data["area_name"])
+    assert [i.area for i in t.report.by_code("looks_like_total")] == ["Vallée Verte"]
+    assert t.data["area_name"].nunique() == n
