@@ -338,3 +338,19 @@ def test_candidates_as_geodataframe_keep_their_attributes():
     s = site_new(pop, np.empty((0, 2)), cand.to_crs(4326), k=2, radius=50)
     assert s["name"].tolist() == ["library", "school"] and s.candidate.tolist() == [1, 0]
     assert s.population_added.tolist() == pytest.approx([9.0, 5.0])
+
+
+@pytest.mark.parametrize("method", ["greedy", "exact"])
+def test_siting_when_nothing_is_left_to_cover_or_k_is_zero(method):
+    pts = gpd.GeoDataFrame({"w": [5.0, 9.0]}, geometry=gpd.points_from_xy([0.0, 1000.0], [0.0, 0.0]), crs=CRS_M)
+    pop = population_from_points(pts, "w")
+    cand = np.array([[10.0, 0.0], [990.0, 0.0], [5e4, 0.0]])
+    # every person is already served: new sites add nobody, and the bound says so
+    s = site_new(pop, np.array([[0.0, 0.0], [1000.0, 0.0]]), cand, k=2, radius=50, method=method)
+    assert s.candidate.tolist() == [0, 1] and s.population_added.tolist() == [0.0, 0.0]
+    assert s.attrs["objective"] == 0.0 and s.attrs["upper_bound"] == 0.0 and s.attrs["gap_pct"] == 0.0
+    s = site_new(pop, np.empty((0, 2)), cand, k=0, radius=50, method=method)
+    assert len(s) == 0 and s.attrs["objective"] == 0.0
+    # more sites asked than candidates: every candidate, the useless one last
+    s = site_new(pop, np.empty((0, 2)), cand, k=5, radius=50, method=method)
+    assert s.candidate.tolist() == [1, 0, 2] and s.population_added.tolist() == [9.0, 5.0, 0.0]

@@ -527,7 +527,7 @@ def _lagrangian_bound(a: sparse.csr_array, w: np.ndarray, k: int, lower: float, 
 
     Relaxing ``y_i <= sum_j a_ij x_j`` with multipliers ``0 <= lam_i <= w_i`` gives, for every
     ``lam``, ``OPT <= sum_i (w_i - lam_i) + (the k largest of sum_i a_ij lam_i)``; its minimum over
-    ``lam`` is the LP bound. Polyak steps towards ``lower``, halved after 10 steps without progress.
+    ``lam`` is the LP bound. Polyak steps towards ``lower``, halved after 5 steps without progress.
     """
     total = float(w.sum())
     if k == 0 or total <= 0:
@@ -543,7 +543,7 @@ def _lagrangian_bound(a: sparse.csr_array, w: np.ndarray, k: int, lower: float, 
             best, stale = value, 0
         else:
             stale += 1
-            if stale >= 10:
+            if stale >= 5:
                 theta, stale = theta / 2, 0
         if best - lower <= 1e-9 * best or theta < 1e-3:
             break
@@ -570,7 +570,7 @@ def site_new(
     time_limit_s: float | None = 120,
     mip_rel_gap: float = 0.0,
     lp_bound: bool | None = None,
-    bound_iterations: int = 100,
+    bound_iterations: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Choose ``k`` new sites among ``candidates`` that newly cover the most people within ``radius``.
 
@@ -602,8 +602,10 @@ def site_new(
         when the coverage matrix has at most ``LP_BOUND_AUTO_NNZ`` non-zeros (skipped without a
         word if HiGHS does not finish), ``True`` always, ``False`` never.
     bound_iterations
-        Subgradient steps of the Lagrangian bound (a valid bound above the LP value that scales
-        to 10^5 candidates; see :func:`max_cover_bound`) for ``"greedy"``; 0 skips it.
+        Subgradient steps of the Lagrangian bound for ``"greedy"`` (a valid bound above the LP
+        value; see :func:`max_cover_bound`); each costs one pass over the coverage matrix. ``None``
+        (default): 100, fewer (down to 20) beyond 2 million coverage pairs, keeping the bound
+        within about 2 * 10^8 pair visits (a few seconds); 0 skips it.
 
     Returns
     -------
@@ -652,9 +654,10 @@ def site_new(
         chosen, gains = greedy_max_cover(a, dw, k)
         status = "greedy"
         upper = _greedy_online_bound(a, dw, chosen, k)
-        if bound_iterations > 0:
-            upper = min(upper, _lagrangian_bound(a, _weights(dw), min(k, a.shape[0]), float(np.sum(gains)),
-                                                 int(bound_iterations)))
+        steps = int(bound_iterations) if bound_iterations is not None else \
+            int(np.clip(2e8 / max(a.nnz, 1), 20, 100))
+        if steps > 0:
+            upper = min(upper, _lagrangian_bound(a, _weights(dw), min(k, a.shape[0]), float(np.sum(gains)), steps))
     else:
         sol = exact_max_cover(a, dw, k, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
         # order the chosen set greedily so that each row says what it adds to the ones above
