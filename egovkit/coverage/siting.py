@@ -118,8 +118,13 @@ def coverage_sets(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float) -> 
     idx_dtype = np.int32 if nd < 2**31 - 1 else np.int64
     if nd == 0 or nc == 0 or not r >= 0:
         return sparse.csr_array((nc, nd), dtype=bool)
+    for what, xy in (("demand point", demand_xy), ("candidate", cand_xy)):
+        bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
+        if len(bad):
+            raise InputError(f"{len(bad)} {what}(s) without finite coordinates (positions {bad[:10].tolist()})",
+                             fix="drop or geocode them first")
     # cells a little larger than r, so that rounding never puts a covered point two cells away
-    side = r * (1 + 1e-9) + 1e-9
+    side = r * (1 + 1e-6) + 1e-6
     inv = 1.0 / side
     x0 = min(demand_xy[:, 0].min(), cand_xy[:, 0].min())
     y0 = min(demand_xy[:, 1].min(), cand_xy[:, 1].min())
