@@ -414,7 +414,7 @@ def _records(text: str, sep: str, name: str, report: ValidationReport) -> tuple[
             try:
                 for row in reader:
                     start, prev = prev + 1, reader.line_num
-                    if prev > start and any("\n" in c for c in row):
+                    if any("\n" in c for c in row):  # (on one line: a quote open at the end of the file)
                         cell = next(c for c in row if "\n" in c)
                         tail = cell.split("\n", 1)[1]
                         last = prev >= n_lines and not text.rstrip().endswith('"')
@@ -1046,22 +1046,28 @@ _NOTE_START = re.compile(r"^\s*(?:sources?|notes?|notas?|fuentes?|fontes?|remarq
 
 def _drop_note_rows(raw: pd.DataFrame, lines: np.ndarray,
                     report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
-    """Rows whose only filled cell is the first one and reads as a note (``Source: ...``, ``(1) ...``,
-    ``* provisional``, or a sentence of 60+ characters) are notes, not districts: dropped (their
-    fate) with one note naming their lines."""
+    """Rows that are notes, not districts: the first cell opens like a note (``Source: ...``,
+    ``(1) ...``, ``* provisional``) and no other cell is a number (a note split at its commas
+    or semicolons still is one), or the first cell is a sentence of 60+ characters and the others
+    are empty. Dropped (their fate) with one note naming their lines."""
     if raw.shape[1] < 2 or not len(raw):
         return raw, lines
     first = _text(raw.iloc[:, 0]).str.strip()
-    cand = (first.str.match(_NOTE_START.pattern, case=False) | (first.str.len() > 60)).to_numpy()
-    if not cand.any():
+    marked = first.str.match(_NOTE_START.pattern, case=False).to_numpy()
+    long_ = (first.str.len() > 60).to_numpy()
+    if not (marked.any() or long_.any()):
         return raw, lines
-    idx = np.flatnonzero(cand)
+    idx = np.flatnonzero(marked | long_)
     rest = raw.iloc[idx, 1:]
     filled = np.zeros(len(idx), dtype=bool)
+    number = np.zeros(len(idx), dtype=bool)
     for j in range(rest.shape[1]):
         col = rest.iloc[:, j]
-        filled |= (_text(col).str.strip() != "").to_numpy() & col.notna().to_numpy()
-    notes = idx[~filled]
+        txt = _text(col).str.strip()
+        filled |= (txt != "").to_numpy() & col.notna().to_numpy()
+        number |= txt.str.fullmatch(r"[+-]?[\d\s.,\u00a0\u202f]*\d[\d\s.,\u00a0\u202f]*%?").to_numpy(dtype=bool) \
+            & col.notna().to_numpy()
+    notes = idx[(marked[idx] & ~number) | (long_[idx] & ~filled)]
     if not len(notes):
         return raw, lines
     report.set_fate(lines[notes], "dropped")
