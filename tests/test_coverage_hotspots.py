@@ -124,3 +124,115 @@ def test_polygon_features_are_reported_when_used_as_points():
     h, rep = read_hotspots(g)
     assert h["issues"].tolist() == ["not_a_point", ""]
     assert rep.to_frame().query("code == 'not_a_point'")["row"].tolist() == [2]
+
+
+# -- issue 9: safe and sound -------------------------------------------------------------------
+def _read(tmp_path, data: bytes | str, name: str = "h.csv", **kw):
+    p = tmp_path / name
+    p.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return read_hotspots(p, **kw)
+
+
+def test_trailing_comma_on_the_first_row_does_not_shift_columns(tmp_path):
+    h, rep = _read(tmp_path, "name,lat,lon\nLibrary,40.71,-73.98,\nPark,40.72,-73.97\nKiosk,40.73,-73.96,,\n")
+    assert h["name"].tolist() == ["Library", "Park", "Kiosk"]
+    assert h["is_site"].all() and h["row"].tolist() == [2, 3, 4]
+    assert h.geometry.y.round(2).tolist() == [40.71, 40.72, 40.73]
+    note = rep.by_code("trailing_separator")
+    assert len(note) == 1 and "rows 2, 4" in note[0].message
+
+
+def test_quoted_names_over_several_lines_keep_their_true_line(tmp_path):
+    text = ('name;lat;lon\n"Gare\ncentrale; quai ""A""";48,85;2,35\n\nLibrary;48,86;2,36\n'
+            '"two\r\nlines, and ;";48,87;2,37\nlast;48,88;2,38')
+    h, rep = _read(tmp_path, text)
+    assert h["row"].tolist() == [2, 5, 6, 8]  # line 4 is blank, the third record starts on line 6
+    assert h["name"].tolist() == ['Gare\ncentrale; quai "A"', "Library", "two\r\nlines, and ;", "last"]
+    assert h.geometry.x.tolist() == [2.35, 2.36, 2.37, 2.38]  # decimal commas read as numbers
+    assert set(rep.row_fate) == {2, 5, 6, 8}
+
+
+def test_decimal_comma_coordinates_quoted_or_split_in_a_comma_file(tmp_path):
+    h, _ = _read(tmp_path, 'id,name,lat,lon\n1,a,"-1,2921","36,8219"\n2,b,"-1,3","36,81"\n')
+    assert h.geometry.y.tolist() == [-1.2921, -1.3] and h.geometry.x.tolist() == [36.8219, 36.81]
+    # not quoted: each number is split over two cells; joined back when it is the only way to fit the header
+    h, rep = _read(tmp_path, "id,name,lat,lon,type\n1,a,-1,2921,36,8219,free\n2,b,-1,3,36,81,\n3,c,,,x\n")
+    assert h.geometry.y.tolist()[:2] == [-1.2921, -1.3] and h.geometry.x.tolist()[:2] == [36.8219, 36.81]
+    assert h["type"].tolist()[0] == "free" and h["is_site"].tolist() == [True, True, False]
+    assert "rows 2, 3" in rep.by_code("decimal_comma_split")[0].message
+
+
+def test_swapped_columns_are_one_warning_for_the_file(tmp_path):
+    rows = "".join(f"S{i},{103.80 + i / 1000:.4f},{1.30 + i / 1000:.4f}\n" for i in range(300))
+    h, rep = _read(tmp_path, "name,latitude,longitude\n" + rows)
+    swaps = rep.by_code("swapped_lat_lon")
+    assert len(swaps) == 1 and "wrong way round" in swaps[0].message
+    assert h["is_site"].all() and h.geometry.x.min() > 103 and h.geometry.y.max() < 2
+    # with |longitude| < 90 only the districts can tell: still one warning
+    d = gpd.GeoDataFrame({"code": ["A"]}, geometry=[box(-74.1, 40.6, -73.8, 40.9)], crs=4326)
+    rows = "".join(f"S{i},{-73.95 + i / 1e4:.4f},{40.70 + i / 1e4:.4f}\n" for i in range(200))
+    h, rep = _read(tmp_path, "name,lat,lon\n" + rows, districts=d, district="code")
+    assert len(rep.by_code("swapped_lat_lon")) == 1 and (h["district"] == "A").all()
+
+
+@pytest.mark.parametrize("header, how", [
+    ("name,wgs84_y,wgs84_x", "names"), ("name,POINT_Y,POINT_X", "degrees"), ("name,LAT_DD,Long", "names"),
+    ("name,Latitude (WGS84),lng", "names"), ("name,y,x", "degrees"), ("name,lat,x", "names")])
+def test_coordinate_columns_found_by_name(tmp_path, header, how):
+    h, rep = _read(tmp_path, f"{header}\na,40.71,-73.98\nb,40.72,-73.99\n")
+    assert h["is_site"].all() and h.geometry.y.tolist() == [40.71, 40.72]
+    assert bool(rep.by_code("xy_as_lon_lat")) == (how == "degrees")
+
+
+def test_projected_xy_without_crs_is_an_error_naming_the_fix(tmp_path):
+    with pytest.raises(InputError, match=r"h\.csv.*need their CRS.*crs="):
+        _read(tmp_path, "name,easting,northing\na,987000,195000\n")
+    h, rep = _read(tmp_path, "name,x_2263,y_2263\na,987000,195000\n")  # EPSG code in the names
+    assert h.crs.to_epsg() == 2263 and rep.by_code("crs_from_name")
+
+
+def test_dms_and_hemisphere_coordinates(tmp_path):
+    h, rep = _read(tmp_path, 'name\tlat\tlon\na\t"40°42\'46""N"\t"73°59\'0""W"\nb\t40.5 N\t73.5 W\n')
+    assert h.geometry.y.round(4).tolist() == [40.7128, 40.5] and h.geometry.x.round(4).tolist() == [-73.9833, -73.5]
+
+
+def test_unbalanced_quote_loses_no_row(tmp_path):
+    h, rep = _read(tmp_path, 'name,lat,lon\n"Main St,40.71,-73.98\nPark,40.72,-73.97\n"A, B",40.73,-73.96\n')
+    assert h["row"].tolist() == [2, 3, 4] and h["name"].tolist() == ['"Main St', "Park", "A, B"]
+    assert h["is_site"].all() and rep.by_code("unbalanced_quote")[0].row == 2
+
+
+def test_encodings(tmp_path):
+    text = "name;lat;lon\nCafé Ñandú;48,85;2,35\n"
+    for data in (text.encode("cp1252"), text.encode("utf-16"), text.encode("utf-16-le"), b"\xef\xbb\xbf" + text.encode()):
+        h, _ = _read(tmp_path, data)
+        assert h["name"].tolist() == ["Café Ñandú"] and h["is_site"].all()
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("h.csv", b"", "empty"),
+    ("h.csv", b"name,lat,lon\n", "header .* but no rows"),
+    ("h.csv", b"\n\n  \n", "blank"),
+    ("h.csv", bytes(range(256)) * 3, "binary"),
+    ("h.csv", b"PK\x03\x04" + bytes(100), "ZIP archive"),
+    ("h.csv", b"SQLite format 3\x00" + bytes(100), "GeoPackage"),
+    ("h.csv", b"name,address\na,1 Main St\n", "no coordinate columns"),
+    ("h.geojson", b'{"type": "FeatureCollection", "features": [', "cannot read"),
+    ("h.geojson", b"name,lat,lon\na,1,2\n", "not JSON"),
+    ("h.gpkg", b"SQLite format 3\x00" + bytes(300), "cannot read"),
+])
+def test_hopeless_files_are_input_errors_naming_the_file(tmp_path, name, data, message):
+    with pytest.raises(InputError, match=message) as err:
+        _read(tmp_path, data, name)
+    assert name in str(err.value) and err.value.fix
+
+
+def test_folder_and_truncated_geopackage(tmp_path):
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(InputError, match="folder"):
+        read_hotspots(tmp_path / "d.csv")
+    g = gpd.GeoDataFrame({"name": ["a"]}, geometry=gpd.points_from_xy([2.35], [48.85]), crs=4326)
+    g.to_file(tmp_path / "full.gpkg")
+    (tmp_path / "t.gpkg").write_bytes((tmp_path / "full.gpkg").read_bytes()[:3000])
+    with pytest.raises(InputError, match="t.gpkg"):
+        read_hotspots(tmp_path / "t.gpkg")
