@@ -219,7 +219,7 @@ def compare_outputs(got: Path, ref: Path) -> list[str]:
 
 def verify_cache(cache: Path) -> dict[str, str]:
     """Every file of ``cache`` that does not verify (originals by registry sha256, converted by sidecar)."""
-    from egovkit.datasets.cache import TMP_SUFFIX, verify_converted
+    from egovkit.datasets.cache import is_temporary, verify_converted
     from egovkit.datasets.fetch import sha256_of
     from egovkit.datasets.registry import registry
 
@@ -229,7 +229,7 @@ def verify_cache(cache: Path) -> dict[str, str]:
         if not path.is_file() or path.name.endswith(".lock"):
             continue
         rel = str(path.relative_to(cache / "originals"))
-        if TMP_SUFFIX + "." in path.name:
+        if is_temporary(path.name):
             problems[f"originals/{rel}"] = "temporary file left behind"
         elif rel not in expected:
             problems[f"originals/{rel}"] = "not a registered file"

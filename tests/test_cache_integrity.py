@@ -288,6 +288,7 @@ def test_a_lock_held_too_long_gives_a_clear_error(fresh_cache, monkeypatch):
 
 
 def test_a_killed_process_does_not_leave_the_cache_locked(fresh_cache, monkeypatch):
+    pytest.importorskip("fcntl")
     monkeypatch.setattr(settings, "cache_lock_timeout", 0.2)
     target = convert.converted_path("t", {"t": "d" * 64}, ".csv")
     lock = cache.lock_path(target)

@@ -47,6 +47,11 @@ SIDECAR_FORMAT = 1
 TMP_SUFFIX = ".tmp"
 
 
+def is_temporary(name: str) -> bool:
+    """True for the name of a temporary file of :func:`atomic_write` (``<name>.<random>.tmp<suffix>``)."""
+    return TMP_SUFFIX + "." in name or name.endswith(TMP_SUFFIX)
+
+
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
@@ -270,7 +275,7 @@ def verify_converted(folder: Path) -> dict[str, str]:
     problems: dict[str, str] = {}
     for path in sorted(Path(folder).iterdir()) if Path(folder).is_dir() else []:
         name = path.name
-        if not path.is_file() or name.endswith((".lock", ".meta.json")) or TMP_SUFFIX + "." in name:
+        if not path.is_file() or name.endswith(".lock") or is_temporary(name) or name.endswith(".meta.json"):
             continue
         meta, problem = read_sidecar(path)
         if meta is None:
@@ -282,6 +287,6 @@ def verify_converted(folder: Path) -> dict[str, str]:
         if problem is not None:
             problems[name] = problem
     for side in Path(folder).glob("*.meta.json") if Path(folder).is_dir() else []:
-        if not side.with_name(side.name[: -len(".meta.json")]).is_file():
+        if not is_temporary(side.name) and not side.with_name(side.name[: -len(".meta.json")]).is_file():
             problems[side.name] = "sidecar without its file"
     return problems
