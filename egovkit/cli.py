@@ -415,6 +415,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     from .errors import EgovkitWarning
 
     warnings.simplefilter("ignore", EgovkitWarning)
+    # a damaged cache file that was rebuilt is in no validation report: that note is shown
+    warnings.filterwarnings("always", message="egovkit cache:", category=EgovkitWarning)
     args = list(sys.argv[1:] if argv is None else argv)
     output_folder.command = "egovkit " + shlex.join(args)
 

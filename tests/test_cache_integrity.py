@@ -308,3 +308,15 @@ def test_a_killed_process_does_not_leave_the_cache_locked(fresh_cache, monkeypat
     monkeypatch.setattr(settings, "cache_lock_timeout", 30)
     df = _no_egovkit_warning(lambda: convert.cached_frame("t", {"t": "d" * 64}, lambda: pd.DataFrame({"x": [1]})))
     assert df["x"].tolist() == [1]
+
+
+def test_the_command_line_shows_the_rebuild_note(fresh_cache, mirror):
+    """The CLI silences egovkit's warnings (they are in the validation report), but not this note."""
+    original = datasets.fetch("acs_s2801/title")
+    original.write_bytes(b"damaged")
+    env = {**os.environ, "EGOVKIT_CACHE_DIR": str(fresh_cache), "EGOVKIT_DATA_MIRROR": str(mirror)}
+    proc = subprocess.run([sys.executable, "-m", "egovkit", "datasets", "download", "acs_s2801/title"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "egovkit cache: the original" in proc.stderr and "fetched it again" in proc.stderr
+    assert datasets.is_cached("acs_s2801/title")
