@@ -4,6 +4,9 @@ Every file comes from a public GitHub repository at a pinned commit (see :func:`
 Set ``EGOVKIT_DATA_MIRROR`` (or :data:`egovkit.settings.data_mirror`) to a local folder laid
 out like ``<mirror>/github/<owner>/<repo>/<commit>/<path>`` to work offline; files and their
 converted forms are cached in ``EGOVKIT_CACHE_DIR`` (:data:`egovkit.settings.cache_dir`).
+Each converted file carries a sidecar ``<file>.meta.json`` checked on every read (a damaged file
+is rebuilt from the verified original, with a warning), and several processes can share one
+cache (atomic writes, one lock per file): see :mod:`egovkit.datasets.cache`.
 
 Examples
 --------

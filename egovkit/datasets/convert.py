@@ -267,8 +267,6 @@ def _cached(key: str, sources: Mapping[str, str], suffix: str, build: Callable[[
             log.info("converting %s into %s", key, path)
         else:
             log.info("rebuilding %s (%s): %s", key, path.name, problem)
-            warnings.warn(f"egovkit cache: {path} ({key}) rebuilt from its verified original(s) because "
-                          f"{problem}", EgovkitWarning, stacklevel=4)
         obj = build()
         extra: dict = {}
 
@@ -277,6 +275,9 @@ def _cached(key: str, sources: Mapping[str, str], suffix: str, build: Callable[[
 
         sha, size = atomic_write(path, write_tmp)
         write_sidecar(path, {**expected, "file": path.name, "sha256": sha, "size": size, **extra})
+        if problem != "missing":
+            warnings.warn(f"egovkit cache: {path} ({key}) rebuilt from its verified original(s) because "
+                          f"{problem}", EgovkitWarning, stacklevel=4)
         ok, value, problem = attempt()
     if not ok:  # pragma: no cover - a converter that writes what it cannot read back
         raise DownloadError(f"{path}: the file egovkit has just converted for {key} cannot be used: {problem}. "
