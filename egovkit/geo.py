@@ -120,13 +120,16 @@ def read_boundaries(
     layer = _choose_layer(source, path, layer)
 
     unreadable: dict[int, str] = {}
-    try:
-        gdf = gpd.read_file(source, layer=layer, engine="pyogrio")
-    except shapely.errors.ShapelyError:
-        # a geometry GEOS cannot build (ring not closed, one point): read the others, fix or report it
-        gdf, unreadable = _read_tolerant(source, path, layer)
-    except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
-        raise _unreadable_file(path, exc) from exc
+    with warnings.catch_warnings():  # what these say is in the report (repairs) or in the error
+        warnings.filterwarnings("ignore", "Non closed ring", RuntimeWarning)
+        warnings.filterwarnings("ignore", "invalid value encountered in from_wkb", RuntimeWarning)
+        try:
+            gdf = gpd.read_file(source, layer=layer, engine="pyogrio")
+        except shapely.errors.ShapelyError:
+            # a geometry GEOS cannot build (ring not closed, one point): read the others, fix or report it
+            gdf, unreadable = _read_tolerant(source, path, layer)
+        except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
+            raise _unreadable_file(path, exc) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise InputError("the file has no geometry column", file=name,
                          fix="give a file of polygons (a table without geometry is read with egovkit.read)")
@@ -252,7 +255,7 @@ def _json_problem(path: Path) -> tuple[str, str] | None:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) - 1:
+        if exc.pos >= len(text.rstrip()) - 1 or _open_brackets(text) > 0:
             return (f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}: the file ends too early",
                     "the file was cut off (an interrupted download or copy): download or export it again")
         return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", again
@@ -266,6 +269,26 @@ def _json_problem(path: Path) -> tuple[str, str] | None:
     if kind == "FeatureCollection" and not isinstance(doc.get("features"), list):
         return "a FeatureCollection without a list of \"features\"", again
     return None
+
+
+def _open_brackets(text: str) -> int:
+    """Brackets ``{``/``[`` left open at the end of a JSON text (outside strings): > 0 when cut off."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+    return depth + int(in_string)
 
 
 def _read_tolerant(source: str, path: Path, layer: str | int | None) -> tuple[gpd.GeoDataFrame, dict[int, str]]:
@@ -300,7 +323,7 @@ def _zip_source(path: Path, layer: str | int | None) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             members = [m for m in zf.namelist() if not m.startswith("__MACOSX/") and not m.endswith("/")]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, OSError, EOFError, NotImplementedError (zip version), ...
         raise InputError(f"not a valid zip file ({exc})", file=path.name,
                          fix="download or create the zip again (it may be cut off)") from exc
     data = [m for m in members if Path(m).suffix.lower() in (".shp", ".gpkg", ".geojson", ".json", ".fgb")]
@@ -523,7 +546,7 @@ def _repair(
     invalid = present & ~shapely.is_valid(geoms)
     reasons = {i: shapely.is_valid_reason(geoms[i]) for i in np.flatnonzero(invalid)}
     if invalid.any():
-        geoms[invalid] = shapely.make_valid(geoms[invalid])
+        geoms[invalid] = _make_valid(geoms[invalid])
     type_ids = shapely.get_type_id(geoms)
     not_polygon = present & ~np.isin(type_ids, (_POLYGON, _MULTIPOLYGON))
     if not_polygon.any():
@@ -570,6 +593,35 @@ def _repair(
     out = gdf.copy()
     out[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
     return out
+
+
+def _make_valid(geoms: np.ndarray) -> np.ndarray:
+    """:func:`shapely.make_valid`, geometry by geometry where GEOS fails on the whole array."""
+    try:
+        return shapely.make_valid(geoms)
+    except shapely.errors.GEOSException:
+        out = np.empty(len(geoms), dtype=object)
+        out[:] = [_make_valid_one(g) for g in geoms]
+        return out
+
+
+def _make_valid_one(geom: shapely.Geometry) -> shapely.Geometry:
+    # GEOS can fail on a whole multi-geometry because of one collapsed part ("Overlay input is
+    # mixed-dimension"): then the other method, then part by part, keeping the polygons
+    for kw in ({}, {"method": "structure", "keep_collapsed": False}):
+        try:
+            return shapely.make_valid(geom, **kw)
+        except shapely.errors.GEOSException:
+            pass
+    parts = shapely.get_parts(geom)
+    if len(parts) > 1:
+        fixed = _polygonal_parts(np.array([_make_valid_one(p) for p in parts], dtype=object))
+        polys = [p for p in fixed if p is not None]
+        try:
+            return shapely.union_all(polys) if polys else shapely.Polygon()
+        except shapely.errors.GEOSException:
+            return shapely.MultiPolygon([q for p in polys for q in shapely.get_parts(p)])
+    return shapely.Polygon()  # nothing valid can be made of it: reported as without area
 
 
 def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
@@ -702,11 +754,16 @@ def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SP
     lon, lat, span, lat_span, crosses = _lonlat_extent(gdf)
     if span > max_utm_span_deg or lat - lat_span / 2 < -80 or lat + lat_span / 2 > 84:
         choice = equal_area_crs(gdf)
-    elif crosses:  # estimate_utm_crs would take the centre at longitude 0
-        zone = min(int((lon + 180) // 6) + 1, 60)
-        choice = pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
     else:
-        choice = gdf.estimate_utm_crs() if own.is_geographic else gdf.to_crs(4326).estimate_utm_crs()
+        choice = None
+        if not crosses:  # across 180 degrees estimate_utm_crs would take the centre at longitude 0
+            try:
+                choice = gdf.estimate_utm_crs() if own.is_geographic else gdf.to_crs(4326).estimate_utm_crs()
+            except RuntimeError:  # e.g. longitudes a little beyond -180/180
+                choice = None
+        if choice is None:
+            zone = min(int((((lon + 180) % 360) - 180 + 180) // 6) + 1, 60)
+            choice = pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
     if own.is_projected and _metre_axes(own) and err <= scale_error(choice, gdf) + 0.005:
         return gdf.crs  # a wide territory in a national projection: ours would not be better
     return choice

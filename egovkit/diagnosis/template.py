@@ -206,7 +206,7 @@ def _read_frame(path: Path, report: ValidationReport | None = None) -> tuple[pd.
         if c not in df:
             df[c] = ""
     df["source_row"] = range(2, len(df) + 2)
-    report.rows_in = int(row_has_content(df, TEMPLATE_COLUMNS).sum())
+    report.rows_in = len(df)
     no_id = df["question_id"] == ""
     filled = row_has_content(df, ANSWER_COLUMNS[1:])
     orphan = df.loc[no_id & filled, "source_row"].tolist()
@@ -214,11 +214,14 @@ def _read_frame(path: Path, report: ValidationReport | None = None) -> tuple[pd.
         raise InputError(f"{len(orphan)} row(s) hold an answer but no question_id (rows {orphan[:10]})",
                          file=where, row=int(orphan[0]), column="question_id",
                          fix="write the question id (e.g. PR2) on each answered row, or delete the row")
-    other = df.loc[no_id & row_has_content(df, TEMPLATE_COLUMNS), "source_row"].tolist()
-    if other:
-        report.add("info", "row_without_question", f"{len(other)} row(s) without question_id nor answer ignored "
-                   f"(rows {other[:10]})", row=int(other[0]), column="question_id", action="dropped")
-        report.set_fate(other, "dropped")
+    content = row_has_content(df, TEMPLATE_COLUMNS)
+    for mask, what in ((no_id & content, "without question_id nor answer"), (no_id & ~content, "blank")):
+        rows = df.loc[mask, "source_row"].tolist()
+        if rows:
+            report.add("info", "row_without_question", f"{len(rows)} {what} row(s) ignored (rows {rows[:10]}"
+                       f"{' ...' if len(rows) > 10 else ''})", row=int(rows[0]), column="question_id",
+                       action="dropped")
+            report.set_fate(rows, "dropped")
     return df.loc[~no_id], where
 
 
