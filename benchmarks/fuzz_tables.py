@@ -158,13 +158,14 @@ def make_case(rng: random.Random) -> Case:
     small = rng.random() < 0.2
     dens = [rng.randint(50, 900) if small else rng.randint(1000, 400_000) for _ in range(n)]
     inds = rng.sample(list(IND_HEADERS), rng.randint(1, 4))
-    as_pct = {i: rng.random() < 0.3 for i in inds}
+    as_pct = {i: rng.choice([False, False, "pct", "pct_sign", "share"]) for i in inds}
     counts = {i: [rng.randint(0, d) for d in dens] for i in inds}
     pct_dec = rng.choice([1, 2])
 
     area_h = rng.choice(AREA_HEADERS)
     den_h = rng.choice(DEN_HEADERS)
-    header = [area_h, den_h] + [rng.choice(IND_HEADERS[i]) + (" (%)" if as_pct[i] else "") for i in inds]
+    suffix = {False: "", "pct": " (%)", "pct_sign": "", "share": " (share)"}
+    header = [area_h, den_h] + [rng.choice(IND_HEADERS[i]) + suffix[as_pct[i]] for i in inds]
     code_col = rng.random() < 0.2
     if code_col:
         header.insert(0, "Code")
@@ -172,8 +173,11 @@ def make_case(rng: random.Random) -> Case:
     def cells(den: float, cnt: dict[str, float]) -> list[str]:
         out = [_fmt(den, decimal, thousands, 0)]
         for i in inds:
-            if as_pct[i]:
-                out.append(_fmt(100.0 * cnt[i] / den if den else 0.0, decimal, "", pct_dec))
+            if as_pct[i] == "share":
+                out.append(_fmt(cnt[i] / den if den else 0.0, decimal, "", pct_dec + 2))
+            elif as_pct[i]:
+                out.append(_fmt(100.0 * cnt[i] / den if den else 0.0, decimal, "", pct_dec)
+                           + (rng.choice([" %", "%"]) if as_pct[i] == "pct_sign" else ""))
             else:
                 out.append(_fmt(cnt[i], decimal, thousands, 0))
         return out

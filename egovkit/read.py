@@ -133,6 +133,24 @@ def total_kind(name: object) -> str | None:
     return _total_kind(norm)
 
 
+@lru_cache(maxsize=1)
+def _total_trigger() -> re.Pattern:
+    words = (_TOTAL_WORDS | _TOTAL_FIRST | _SUB_WORDS | {w for n in TOTAL_NAMES for w in n.split()}
+             | {"rural", "rurale", "urban", "urbain", "urbaine"})
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b|subtotal|soustotal|grandtotal")
+
+
+def _total_kinds(norm: pd.Series) -> pd.Series:
+    """:func:`_total_kind` of normalised names ("" when not a total); only names holding a total
+    word are looked at (one vectorised pass, so 10^5 district names stay fast)."""
+    codes, uniq = pd.factorize(norm.to_numpy(dtype=object))  # long tables repeat every name
+    kinds = np.full(len(uniq), "", dtype=object)
+    hit = pd.Series(uniq, dtype=object).str.contains(_total_trigger().pattern, regex=True, na=False)
+    for j in np.flatnonzero(hit.to_numpy(dtype=bool)):
+        kinds[j] = _total_kind(uniq[j]) or ""
+    return pd.Series(kinds[codes] if len(uniq) else np.full(len(norm), "", dtype=object), index=norm.index)
+
+
 @lru_cache(maxsize=65536)
 def _total_kind(norm: str) -> str | None:
     if not norm:
@@ -1052,11 +1070,18 @@ def _drop_note_rows(raw: pd.DataFrame, lines: np.ndarray,
     are empty. Dropped (their fate) with one note naming their lines."""
     if raw.shape[1] < 2 or not len(raw):
         return raw, lines
-    first = _text(raw.iloc[:, 0]).str.strip()
-    marked = first.str.match(_NOTE_START.pattern, case=False).to_numpy()
-    long_ = (first.str.len() > 60).to_numpy()
+    col0 = raw.iloc[:, 0]
+    if pd.api.types.is_numeric_dtype(col0.dtype):
+        return raw, lines
+    codes, uniq = pd.factorize(col0.to_numpy(dtype=object))  # once per distinct text (long tables repeat)
+    u_marked = np.array([isinstance(x, str) and _NOTE_START.match(x) is not None for x in uniq], dtype=bool)
+    u_long = np.array([isinstance(x, str) and len(x) > 60 for x in uniq], dtype=bool)
+    ok = codes >= 0
+    marked, long_ = np.zeros(len(col0), dtype=bool), np.zeros(len(col0), dtype=bool)
+    marked[ok], long_[ok] = u_marked[codes[ok]], u_long[codes[ok]]
     if not (marked.any() or long_.any()):
         return raw, lines
+    first = _text(raw.iloc[:, 0]).str.strip()
     idx = np.flatnonzero(marked | long_)
     rest = raw.iloc[idx, 1:]
     filled = np.zeros(len(idx), dtype=bool)
@@ -1369,7 +1394,7 @@ def _classify_rows(ctx: _Context, roles: dict, district_level: str | None, dec: 
     n = len(raw)
     area_name = _text(raw[roles["area"]])
     norm_name = _norm_series(raw[roles["area"]])
-    kind = norm_name.map(_total_kind).fillna("")  # _norm_series keeps one value per distinct name
+    kind = _total_kinds(norm_name)
     rural, urban, sub = (kind == "rural"), (kind == "urban"), (kind == "subtotal")
     is_total = kind != ""
     area_code = (_text(raw[roles["code"]]).str.strip() if roles["code"] else pd.Series([""] * n))
