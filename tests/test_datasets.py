@@ -46,7 +46,7 @@ def fresh_cache(tmp_path, monkeypatch) -> Path:
 def test_registry_hashes_match_the_mirror_bytes(mirror):
     entries = registry.registry()
     pinned = [e for e in entries.values() if e.sha256 is not None]
-    assert len(pinned) == len(entries) - 1  # only the Singapore raster is unpinned
+    assert len(pinned) == len(entries)  # every file is pinned (the Singapore raster since ec7c02e/7429c99)
     for e in pinned:
         assert len(e.commit) == 40
         assert _sha(mirror / e.mirror_path) == e.sha256, e.name
@@ -162,9 +162,25 @@ def test_download_over_http(mirror, fresh_cache, monkeypatch):
         server.server_close()
 
 
-def test_unpinned_singapore_raster_is_refused():
-    with pytest.raises(DownloadError, match=r"sha256 is not pinned.*GeoTIFF.*singapore_population\(path="):
-        datasets.singapore_population()
+def test_singapore_population_from_its_pinned_original_equals_the_shared_geotiff(shared_data, fresh_cache):
+    # through the mirror: sgpop.rda (ec7c02e) fetched, sha256-checked, converted without R and cached
+    pop = datasets.singapore_population()
+    ref = datasets.singapore_population(next((shared_data / "singapore-population-raster").glob("*.tif")))
+    assert pop.array.shape == ref.array.shape == (375, 579)
+    assert np.array_equal(pop.array, ref.array, equal_nan=True)
+    assert pop.crs == ref.crs and tuple(pop.transform) == pytest.approx(tuple(ref.transform), abs=1e-12)
+    assert round(pop.total) == 5_399_000 and int((pop.array > 0).sum()) == 19_598
+    again = datasets.singapore_population()  # second call: from the checked cache
+    assert np.array_equal(again.array, pop.array, equal_nan=True) and again.path == pop.path
+
+
+def test_singapore_cached_geotiff_cut_short_is_rebuilt(fresh_cache):
+    pop = datasets.singapore_population()
+    data = pop.path.read_bytes()
+    pop.path.write_bytes(data[: len(data) // 2])
+    with pytest.warns(EgovkitWarning, match="rebuilt"):
+        again = datasets.singapore_population()
+    assert np.array_equal(again.array, pop.array, equal_nan=True)
 
 
 def test_singapore_population_from_a_geotiff(shared_data):

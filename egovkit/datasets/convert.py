@@ -336,6 +336,32 @@ def cached_frame(key: str, sources: Mapping[str, str], build: Callable[[], pd.Da
     return _cached(key, sources, ".csv", build, _write_csv, _read_csv)
 
 
+def cached_raster(key: str, sources: Mapping[str, str], build: Callable[[], Any]) -> tuple[np.ndarray, Any, Any, Path]:
+    """Return the grid ``build()`` makes, cached as a GeoTIFF with a checked sidecar.
+
+    ``build`` returns a :class:`~egovkit.datasets.rasterlayer.RasterLayer`; it is written with
+    :func:`~egovkit.datasets.rasterlayer.write_geotiff` (float32, nodata NaN) and every caller gets
+    ``(array, transform, crs, path)`` read from the checked bytes, the array as float64 with NaN
+    where the grid has no data. Same sidecar rules as :func:`cached_frame`.
+    """
+    from .rasterlayer import write_geotiff
+
+    def write(layer: Any, tmp: Path) -> dict:
+        write_geotiff(layer, tmp)
+        return {"shape": list(layer.values.shape), "total": float(np.nansum(layer.values.astype("float32")))}
+
+    def read(data: bytes, meta: dict) -> tuple[np.ndarray, Any, Any, Path]:
+        from rasterio.io import MemoryFile
+
+        with MemoryFile(data) as mem, mem.open() as src:
+            arr = src.read(1, masked=True).astype("float64").filled(np.nan)
+            if list(arr.shape) != meta["shape"]:
+                raise ValueError(f"shape {arr.shape} is not the recorded {meta['shape']}")
+            return arr, src.transform, src.crs, converted_path(key, sources, ".tif")
+
+    return _cached(key, sources, ".tif", build, write, read)
+
+
 def _report_to_dict(report: ValidationReport) -> dict:
     return {"source": report.source, "rows_in": report.rows_in, "issues": [asdict(i) for i in report.issues],
             "row_fate": {str(k): v for k, v in sorted(report.row_fate.items())}}

@@ -30,6 +30,7 @@ from ..validate import ValidationReport
 from .convert import (
     cached_frame,
     cached_geoframe,
+    cached_raster,
     rda_to_frame,
     repair_geometries,
     sf_rda_to_geodataframe,
@@ -420,25 +421,32 @@ class PopulationRaster:
 def singapore_population(path: str | Path | None = None) -> PopulationRaster:
     """Singapore population per 3 arc-second cell (2013), as a :class:`PopulationRaster`.
 
-    The origin (``obrady/SpatialDengue`` ``data/sgpop.rda``, an R RasterLayer) is registered but
-    its hash is not pinned, so egovkit will not fetch it: pass a GeoTIFF you obtained instead.
+    Without ``path``, the original ``data/sgpop.rda`` of ``obrady/SpatialDengue`` at its last
+    version (commit ``ec7c02e``, layer ``NewBuildingsPopmap13``: the 2013 total of 5,399,000
+    persons spread over OpenStreetMap buildings on the WorldPop 3-arc-second grid) is fetched,
+    sha256-checked, converted from the R RasterLayer to a GeoTIFF without R
+    (:mod:`egovkit.datasets.rasterlayer`) and cached. The first version of the file (commit
+    ``7429c99``, ``singapore/sgpop_2015``) is another grid (WorldPop 2015, 542 x 368) and is
+    registered only so that it can be told apart.
 
     Parameters
     ----------
     path
-        A GeoTIFF of the grid (e.g. ``sg_pop_2013_buildings_3arcsec.tif``). Without it a
-        :class:`~egovkit.errors.DownloadError` explains how to get one.
+        A GeoTIFF of the grid you already have (e.g. ``sg_pop_2013_buildings_3arcsec.tif``);
+        ``None`` (default) uses the pinned original.
 
     Examples
     --------
-    >>> pop = singapore_population("sg_pop_2013_buildings_3arcsec.tif")  # doctest: +SKIP
-    >>> round(pop.total)  # doctest: +SKIP
-    5399000
+    >>> pop = singapore_population()  # doctest: +SKIP
+    >>> round(pop.total), int((pop.array > 0).sum())  # doctest: +SKIP
+    (5399000, 19598)
     """
     if path is None:
-        rda = fetch("singapore/sgpop")  # raises DownloadError while the hash is not pinned
-        raise DownloadError(f"{rda}: egovkit does not convert the R RasterLayer in sgpop.rda. Fix: convert it "
-                            "to a GeoTIFF and pass singapore_population(path='sg_pop.tif')")
+        from .rasterlayer import read_rasterlayer
+
+        key = "singapore/sgpop"
+        arr, transform, crs, cached = cached_raster(key, _sources([key]), lambda: read_rasterlayer(fetch(key)))
+        return PopulationRaster(arr, transform, crs, cached)
     import rasterio
 
     path = Path(path)

@@ -118,8 +118,13 @@ def read_rasterlayer(path: str | Path, object_name: str | None = None) -> Raster
     import rdata
 
     path = Path(path)
+    import warnings
+
     try:
-        parsed = rdata.parser.parse_file(path)
+        with warnings.catch_warnings():
+            # rdata says "Wrong extension .rda for file in RDS format" for some files saved by usethis
+            warnings.filterwarnings("ignore", message="Wrong extension", category=UserWarning)
+            parsed = rdata.parser.parse_file(path)
     except Exception as exc:  # rdata raises bare ValueError/NotImplementedError/EOFError on bad files
         raise InputError(f"cannot be read as an R data file ({type(exc).__name__}: {exc})", file=str(path),
                          fix="pass an .rda file saved by R (save() or usethis::use_data())") from exc
