@@ -134,10 +134,14 @@ def total_kind(name: object) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _total_trigger() -> re.Pattern:
-    words = (_TOTAL_WORDS | _TOTAL_FIRST | _SUB_WORDS | {w for n in TOTAL_NAMES for w in n.split()}
-             | {"rural", "rurale", "urban", "urbain", "urbaine"})
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b|subtotal|soustotal|grandtotal")
+def _total_trigger() -> frozenset[str]:
+    return frozenset(_TOTAL_WORDS | _TOTAL_FIRST | _SUB_WORDS | {w for n in TOTAL_NAMES for w in n.split()}
+                     | {"rural", "rurale", "urban", "urbain", "urbaine"})
+
+
+def _maybe_total(norm: str) -> bool:
+    return not _total_trigger().isdisjoint(norm.split()) or "subtotal" in norm or "soustotal" in norm \
+        or "grandtotal" in norm
 
 
 def _total_kinds(norm: pd.Series) -> pd.Series:
@@ -145,9 +149,9 @@ def _total_kinds(norm: pd.Series) -> pd.Series:
     word are looked at (one vectorised pass, so 10^5 district names stay fast)."""
     codes, uniq = pd.factorize(norm.to_numpy(dtype=object))  # long tables repeat every name
     kinds = np.full(len(uniq), "", dtype=object)
-    hit = pd.Series(uniq, dtype=object).str.contains(_total_trigger().pattern, regex=True, na=False)
-    for j in np.flatnonzero(hit.to_numpy(dtype=bool)):
-        kinds[j] = _total_kind(uniq[j]) or ""
+    for j, x in enumerate(uniq):
+        if isinstance(x, str) and _maybe_total(x):
+            kinds[j] = _total_kind(x) or ""
     return pd.Series(kinds[codes] if len(uniq) else np.full(len(norm), "", dtype=object), index=norm.index)
 
 
