@@ -12,19 +12,40 @@ records every inference, repair and problem in a :class:`~egovkit.validate.Valid
 every data row of the input ends up ``used``, ``kept apart`` or ``dropped`` in
 ``report.row_fate``.
 
-Reading: the encoding (UTF-8, UTF-8 with BOM, else Windows-1252/Latin-1), the separator (the
-one that splits the header and the rows into the same number of fields), title lines above the
-header (the first row with two recognised column names) and the decimal mark are detected and
-reported. Numbers may carry thousands separators (``1 234 567`` with ordinary, no-break or narrow
-no-break spaces, ``1,234,567``, ``1.234.567``) and ``%`` signs; ``-``, ``..``, ``n/a`` and empty
-cells are missing values. Row numbers are file lines (header = 1); a quoted field spanning
-several lines shifts them.
+Reading: the encoding (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, else
+Windows-1252/Latin-1), the separator (scored on the first lines: the one that gives the best
+header row and the largest block of lines of the same width, so that title lines, notes and
+ragged rows do not mislead it), title lines above the header (the row with the most recognised
+column names among the first 20) and the decimal mark are detected and reported. Numbers may
+carry thousands separators (``1 234 567`` with ordinary, no-break or narrow no-break spaces,
+``1,234,567``, ``1.234.567``) and ``%`` signs; ``-``, ``..``, ``n/a`` and empty cells are
+missing values. ``20,852`` in a ``;``/tab file is thousands when it stands in a households or
+persons column or when other cells show decimal points; otherwise it is a decimal comma, with a
+warning naming the cell.
 
-Levels: totals rows are recognised by name (``Total``, ``Kenya``, ``Rural``...); with a level
-column the most frequent level is the districts'. Without one, a row whose name equals its parent,
-or is the parent of other rows, or (no parent column) reads ``Region North`` among districts, is
-a higher level and kept apart; its denominator is checked against the sum of its rows, which also
-tells apart a district named like its parent (Kenya's ``TANA RIVER`` sub-county).
+Any input gives a table and its report, or an :class:`~egovkit.errors.InputError` naming the
+file and the fix (never a parser's own exception): folders, empty and binary files (images,
+PDF, archives) are refused; an Excel or OpenDocument workbook under a ``.csv`` name is read as a
+spreadsheet (warning); NUL bytes are removed and a quote that opens a cell and never closes
+(it would swallow the next rows) is removed, both reported with their lines; notes and sources
+under the table (``Source: ...``, ``(1) ...``) are dropped with a note.
+
+Row numbers: the row of a record is the physical line of the file where it starts (header line
+= its own line; ``\r\n``, ``\n`` and a lone ``\r`` end a line). A quoted cell spanning lines
+(``"Number of\nhouseholds"``) makes the next records start further down, and they keep their
+true lines. A DataFrame's rows are numbered as a file's: header = 1, first row = 2.
+
+Levels: totals rows are recognised by name, word-based, case- and accent-insensitive
+(:func:`total_kind`: ``Total``, ``TOTAL*``, ``Total de la région``, ``Grand total``, ``Country
+total``, ``Ensemble du territoire``, ``All districts``, ``Toplam``, ``Kenya``, ``Rural``...;
+subtotals apart as ``subtotal``); a district row whose value is the sum of the other district
+rows in two complete columns (households/persons, counts, or rates within their rounding; in
+the only one if there is one) is a totals row under another name: kept apart with a warning.
+With a level column the most frequent level is the districts'. Without one, a row whose name
+equals its parent, or is the parent of other rows, or (no parent column) reads ``Region North``
+among districts, is a higher level and kept apart; its denominator is checked against the sum
+of its rows, which also tells apart a district named like its parent (Kenya's ``TANA RIVER``
+sub-county).
 
 Value-type rule (per column; ``value_type=`` replaces steps 2-4, a percent or share marker
 still wins):
