@@ -44,6 +44,7 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from ..errors import EgovkitWarning, InputError
+from ._exactsum import collapse, exact_bincount
 from .population import Grid, Population
 
 __all__ = ["site_coordinates", "nearest_site_distance", "coverage", "covered_area", "weighted_quantiles"]
@@ -331,6 +332,19 @@ def _district_and_territory_quantiles(dist_id: np.ndarray, d: np.ndarray, w: np.
     return np.vstack([qd, qt])
 
 
+def district_and_territory(partials: np.ndarray, nd: int) -> np.ndarray:
+    """Sums of districts ``0..nd-1`` and of the territory (every bucket, incl. ``nd`` = outside all
+    districts) from exact partial sums ``(N_BINS, nd + 1)``."""
+    return collapse(np.concatenate([partials[:, :nd], partials.sum(axis=1, keepdims=True)], axis=1))
+
+
+def covered_sums(partials: np.ndarray, nd: int, nr: int) -> np.ndarray:
+    """``(nd + 1, nr)`` weight within each radius per district (last row: the territory) from exact
+    partial sums over ``district * (nr + 1) + smallest covering radius index`` keys."""
+    cum = np.cumsum(partials.reshape(len(partials), nd + 1, nr + 1), axis=2)  # exact: no rounding
+    return np.stack([district_and_territory(cum[:, :, j], nd) for j in range(nr)], axis=1)
+
+
 def _levels(n: int) -> np.ndarray:
     return np.array(["district"] * n + ["territory"], dtype=object)
 
@@ -426,8 +440,7 @@ def coverage(
         return b
 
     def per_district(values: np.ndarray, bucket: np.ndarray) -> np.ndarray:
-        b = np.bincount(bucket, weights=values, minlength=nd + 1)
-        return np.r_[b[:nd], b.sum()]
+        return district_and_territory(exact_bincount(bucket, values, nd + 1), nd)
 
     out_frames = []
     area_tab = None
@@ -461,18 +474,18 @@ def coverage(
         key = buckets(nr + 1)
         key += first
         del first
-        cum_p = np.cumsum(np.bincount(key, weights=w, minlength=(nd + 1) * (nr + 1)).reshape(nd + 1, nr + 1), axis=1)
-        cum_h = (np.cumsum(np.bincount(key, weights=hh, minlength=(nd + 1) * (nr + 1)).reshape(nd + 1, nr + 1),
-                           axis=1) if hh is not None else None)
+        # exact, order-independent sums (egovkit.coverage._exactsum): the tiled engine gives the same bits
+        cum_p = covered_sums(exact_bincount(key, w, (nd + 1) * (nr + 1)), nd, nr)
+        cum_h = covered_sums(exact_bincount(key, hh, (nd + 1) * (nr + 1)), nd, nr) if hh is not None else None
         for j, r in enumerate(radii_arr):
             frame = dict(rows)
             frame["radius_m"] = r
             frame["population"] = pop_tot
-            pc = np.r_[cum_p[:nd, j], cum_p[:, j].sum()]
+            pc = cum_p[:, j]
             frame["population_covered"] = pc
             frame["share_covered"] = np.divide(pc, pop_tot, out=np.full(nd + 1, np.nan), where=pop_tot > 0)
             if cum_h is not None and hh_tot is not None:
-                hc = np.r_[cum_h[:nd, j], cum_h[:, j].sum()]
+                hc = cum_h[:, j]
                 frame["households"] = hh_tot
                 frame["households_covered"] = hc
                 frame["share_households_covered"] = np.divide(hc, hh_tot, out=np.full(nd + 1, np.nan),
