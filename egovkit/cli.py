@@ -19,11 +19,14 @@ folder holding files of the user's is refused unless ``--force`` (they are then 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 from . import output_folder, settings
 from .errors import EgovkitError
@@ -53,8 +56,23 @@ ForceOpt = typer.Option(False, "--force", "-f",
                              "other files there (they are kept, files with the report's names are replaced).")
 
 
+def terminal_text(text: object) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (a name from a user file cannot drive the terminal).
+
+    Examples
+    --------
+    >>> terminal_text("Kopo\\x1b[2J town\\nnext")
+    'Kopo\\\\x1b[2J town\\nnext'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def _echo(text: object = "", **kwargs) -> None:
+    typer.echo(terminal_text(text), **kwargs)
+
+
 def _fail(message: str, code: int = 2) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    typer.secho(f"error: {terminal_text(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
@@ -90,12 +108,12 @@ def _output_folder(out: Path, force: bool, *, option: str = "--out", replace_sil
             if not typer.confirm(f"{out} holds {what} (written {state.written or 'at an unknown time'}). "
                                  "Replace it?", default=False, err=True):
                 _fail(f"nothing written: {out} is as it was (choose another folder with {option})", code=1)
-        typer.echo(f"replacing {state.describe()}", err=True)
+        _echo(f"replacing {state.describe()}", err=True)
         force = True
     elif state.kind in ("mixed", "other"):
         if not force:
             _fail(output_folder.refusal(state, **names))
-        typer.echo(f"writing into {out} beside {len(state.user_files)} file(s) egovkit did not write (kept)"
+        _echo(f"writing into {out} beside {len(state.user_files)} file(s) egovkit did not write (kept)"
                    + (f"; replacing {state.describe()}" if state.kind == "mixed" else ""), err=True)
     output_folder.check_folder(out, force=force, **names)  # can it be written?
     return force
@@ -128,7 +146,7 @@ def demo(out: Path = typer.Option(Path("out/demo"), "--out", "-o",
     lang = _check_lang(lang)
     force = _output_folder(out, force, replace_silently="demo")
     result = diagnose_example(out, lang=lang, seed=seed, force=force)
-    typer.echo(result.summary())
+    _echo(result.summary())
 
 
 @app.command()
@@ -158,7 +176,7 @@ def run(table: Path = typer.Argument(..., help="Census-style table (CSV or Excel
                             code=code, boundary_key=boundary_key, denominator=denominator,
                             district_level=district_level, level=level, territory_name=name,
                             radii_m=tuple(radius), lang=lang, force=force)
-    typer.echo(result.summary())
+    _echo(result.summary())
 
 
 @app.command()
@@ -184,7 +202,7 @@ def report(case: str = typer.Argument(..., help="kenya (2019 census by county) o
         result = diagnose_kenya(out, lang=lang, force=force)
     else:
         result = diagnose_nyc(out, lang=lang, level=level, force=force)
-    typer.echo(result.summary())
+    _echo(result.summary())
 
 
 @app.command()
@@ -207,7 +225,7 @@ def validate(table: Path = typer.Argument(..., help="Census-style table (CSV or 
         _check_file_target(save, "--save")
     report = validate_files(table, boundaries, area=area, code=code, boundary_key=boundary_key,
                             denominator=denominator, level=level, district_level=district_level)
-    typer.echo(str(report))
+    _echo(str(report))
     if save:
         save.parent.mkdir(parents=True, exist_ok=True)
         # written beside, then renamed: a failed save leaves the previous file whole
@@ -218,7 +236,7 @@ def validate(table: Path = typer.Argument(..., help="Census-style table (CSV or 
             os.replace(tmp, save)
         finally:
             Path(tmp).unlink(missing_ok=True)
-        typer.echo(f"report saved to {save}")
+        _echo(f"report saved to {save}")
     raise typer.Exit(1 if report.has_errors else 0)
 
 
@@ -241,12 +259,12 @@ def assess_template(path: Path = typer.Argument(..., help="Template to write: .x
         _fail(f"{path} already exists (it may hold answers): choose another file name, or add --force to replace it")
     out = write_template(path, territory=territory, date=date, assessed_by=assessor, lang=lang)
     tr = translations(lang)
-    typer.echo(tr["cli_assess_written"].format(path=out))
+    _echo(tr["cli_assess_written"].format(path=out))
     blank = [c for c, v in (("territory", territory), ("assessment_date", date)) if not v]
     if blank:
         labels = COLUMN_LABELS_FR if lang == "fr" else {}
         cols = tr["cli_assess_and"].join(tr["cli_assess_column"].format(column=labels.get(c, c)) for c in blank)
-        typer.echo(tr["cli_assess_fill_in"].format(columns=cols))
+        _echo(tr["cli_assess_fill_in"].format(columns=cols))
 
 
 @assess_app.command("score")
@@ -285,28 +303,30 @@ def assess_score(path: Path = typer.Argument(..., help="A filled-in template (.x
         return q.label("band", b, lang).lower() + (f", {t['provisional']}" if provisional else "")
 
     answered = format_percent(result.share_answered, lang, 0)
-    typer.echo(tr["cli_assess_head"].format(
+    _echo(tr["cli_assess_head"].format(
         territory=result.assessment.territory or path.name, date=result.assessment.date,
         score=format_number(result.overall, lang, 2), band=band(result.overall_band, result.provisional),
         answered=answered))
     if result.provisional:
-        typer.echo("  " + t["provisional_note"].format(answered=answered,
+        _echo("  " + t["provisional_note"].format(answered=answered,
                                                        min=format_percent(result.min_share_answered, lang, 0)))
     for _, r in dims.iterrows():
         score = "  -  " if pd.isna(r["score"]) else format_number(r["score"], lang, 2)
-        typer.echo(f"  {r[label] if label in dims else r['dimension']:<45} {score}  {band(r['band'], r['provisional'])}")
+        _echo(f"  {r[label] if label in dims else r['dimension']:<45} {score}  {band(r['band'], r['provisional'])}")
     if len(plan):
-        typer.echo(tr["cli_assess_first_actions"])
+        _echo(tr["cli_assess_first_actions"])
         for _, r in plan.head(actions).iterrows():
-            typer.echo(f"  {int(r['rank']):>2}. [{r['area_label']}] {r['action']}")
+            _echo(f"  {int(r['rank']):>2}. [{r['area_label']}] {r['action']}")
     if save:
+        from .export import write_csv
+
         with output_folder.staged_folder(save, force=force, what="assess score", option="--save",
                                          force_option="--force") as tmp:
-            dims.to_csv(tmp / "dimension_scores.csv", index=False)
-            result.losi.to_csv(tmp / "losi_scores.csv", index=False)
-            result.questions.to_csv(tmp / "question_scores.csv", index=False)
-            plan.to_csv(tmp / "action_plan.csv", index=False)
-        typer.echo(tr["cli_assess_saved"].format(path=save))
+            write_csv(dims, tmp / "dimension_scores.csv")
+            write_csv(result.losi, tmp / "losi_scores.csv")
+            write_csv(result.questions, tmp / "question_scores.csv")
+            write_csv(plan, tmp / "action_plan.csv")
+        _echo(tr["cli_assess_saved"].format(path=save))
 
 
 @datasets_app.command("list")
@@ -316,7 +336,7 @@ def datasets_list() -> None:
 
     df = list_datasets()
     cols = [c for c in ("name", "publisher", "licence", "cached") if c in df.columns]
-    typer.echo(df[cols].to_string(index=False))
+    _echo(df[cols].to_string(index=False))
 
 
 @datasets_app.command("download")
@@ -334,10 +354,10 @@ def datasets_download(name: list[str] = typer.Argument(..., help="Data set name(
         try:
             path = fetch(n)
         except EgovkitError as exc:
-            typer.secho(f"{n}: {exc}", fg=typer.colors.YELLOW, err=True)
+            typer.secho(terminal_text(f"{n}: {exc}"), fg=typer.colors.YELLOW, err=True)
             failed += 1
             continue
-        typer.echo(f"{n}: {path}")
+        _echo(f"{n}: {path}")
     if failed:
         raise typer.Exit(1)
 
@@ -421,7 +441,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     output_folder.command = "egovkit " + shlex.join(args)
 
     def fail(message: str, code: int) -> None:
-        typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+        typer.secho(f"error: {terminal_text(message)}", fg=typer.colors.RED, err=True)
         sys.exit(code)
 
     try:

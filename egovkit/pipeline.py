@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import settings
 from .errors import EgovkitError, InputError
+from .export import write_csv
 from .output_folder import check_folder, staged_folder
 from .table import CensusTable
 from .validate import ValidationReport
@@ -392,7 +393,7 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
         if df is not None:
             df = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
             df = df.drop(columns=[c for c in ("area_code", "area_name") if c in df and df[c].isna().all()])
-            df.to_csv(tables / f"{name}.csv", index=False, float_format=CSV_FLOAT)
+            write_csv(df, tables / f"{name}.csv", float_format=CSV_FLOAT)
             written.append(tables / f"{name}.csv")
     key = "area_code" if diag.rates["area_code"].notna().all() else "area_name"
     districts = diag.districts.copy()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .export import write_csv
 from .validate import ValidationReport
 
 #: Columns every long indicator table has, in this order.
@@ -66,7 +67,7 @@ class CensusTable:
     def to_csv(self, path: str | Path) -> Path:
         """Write the district rows (long format) to CSV."""
         path = Path(path)
-        self.data.to_csv(path, index=False)
+        write_csv(self.data, path)
         return path
 
     def __repr__(self) -> str:

@@ -467,3 +467,11 @@ def test_a_bug_is_one_line_plus_a_saved_traceback_not_a_user_error(monkeypatch, 
     monkeypatch.setenv("EGOVKIT_DEBUG", "1")
     with pytest.raises(KeyError):
         _main("validate", "x.csv")
+
+
+def test_terminal_control_characters_from_user_names_are_shown_not_run():
+    from egovkit.cli import terminal_text
+
+    assert terminal_text("Kopo\x1b]0;owned\x07 town\r") == "Kopo\\x1b]0;owned\\x07 town\\x0d"
+    assert terminal_text("Nairobi\tcity\nline 2") == "Nairobi\tcity\nline 2"
+    assert terminal_text("Bouaké \x9b31m") == "Bouaké \\x9b31m"
