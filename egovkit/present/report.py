@@ -52,6 +52,7 @@ from .i18n import format_number, format_percent, format_points, translations
 from .maps import _key, _lisa_code, indicator_map
 from .offline import render_offline
 from .static_maps import static_indicator_map
+from .workbook import WORKBOOK_NAME, write_workbook
 
 #: Numbers in the CSV tables: 10 significant digits (exact for counts below 10^10, shares to 1e-10),
 #: not the 17 of a float's repr (7410.999999999925 for 7,411 persons), a third smaller files.
@@ -269,6 +270,57 @@ def _coverage_curve(coverage: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"the coverage table has no 'radius_m' column (columns: {list(coverage.columns)})",
                          column="radius_m", fix="pass the output of egovkit.coverage.coverage()")
     return c.sort_values("radius_m").reset_index(drop=True)
+
+
+def _outputs_text(lang: str) -> dict[str, str]:
+    """Words of the workbook, the GIS files and their links (``workbook.yaml``)."""
+    from .workbook import _data
+
+    text = _data()["text"]
+    return text.get(lang, text["en"])
+
+
+def _lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Longitude and latitude (EPSG:4326) of each feature: the point itself, or a point inside
+    each polygon (``representative_point``, never outside a concave zone); None without a CRS."""
+    if gdf.crs is None or len(gdf) == 0:
+        return None
+    geom = gdf.geometry
+    pts = geom.where(geom.geom_type == "Point", geom.representative_point())
+    ll = gpd.GeoSeries(pts, crs=gdf.crs).to_crs(4326)
+    return ll.x.to_numpy(dtype=float), ll.y.to_numpy(dtype=float)
+
+
+def _with_lonlat(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The attributes of ``gdf`` with ``longitude``/``latitude`` (EPSG:4326) appended, for a CSV."""
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    ll = _lonlat(gdf)
+    if ll is not None:
+        df = df.drop(columns=["longitude", "latitude"], errors="ignore").assign(longitude=ll[0], latitude=ll[1])
+    return df
+
+
+def _write_lonlat_layers(gdf: gpd.GeoDataFrame, folder: Path, stem: str, word: str) -> list[Path]:
+    """``stem.geojson`` and ``stem.kml`` in EPSG:4326 (GIS, Google Earth); nothing without a CRS.
+
+    The KML placemarks are named ``<word> <rank>`` (GDAL writes them as escaped XML text)."""
+    if gdf.crs is None or len(gdf) == 0:
+        return []
+    g = gdf.to_crs(4326)
+    for c in g.columns:
+        if c != g.geometry.name and (g[c].dtype == object or pd.api.types.is_string_dtype(g[c].dtype)):
+            g[c] = g[c].astype("string")
+    g = g.drop(columns=["longitude", "latitude"], errors="ignore")
+    ll = _lonlat(gdf)
+    g["longitude"], g["latitude"] = ll  # type: ignore[misc]
+    paths = [folder / f"{stem}.geojson", folder / f"{stem}.kml"]
+    for p in paths:
+        p.unlink(missing_ok=True)
+    g.to_file(paths[0], driver="GeoJSON", engine="pyogrio")
+    ranks = g["rank"].astype("string") if "rank" in g.columns else pd.Series(range(1, len(g) + 1), index=g.index).astype("string")
+    g.insert(0, "Name", (word + " " + ranks).astype("string"))
+    g.to_file(paths[1], driver="KML", engine="pyogrio")
+    return paths
 
 
 def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
@@ -497,7 +549,9 @@ def build_report(
 
     # -- static maps
     static = []
-    for ind in (static_maps_for if static_maps_for is not None else indicators[:6]):
+    if static_maps_for is None:  # the main indicator first: its static map stands for the interactive one in print
+        static_maps_for = [indicator] + [i for i in indicators[:6] if i != indicator][:5]
+    for ind in static_maps_for:
         sub = _without_name(r[r["indicator"] == ind].drop_duplicates(key), key, name_column)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -513,7 +567,7 @@ def build_report(
                                        new_sites=new_sites if ind == indicator else None, lang=lang)
         paths = charts.save_figure(fig, out / "figures", f"map_{ind}", dpi=90)
         files += paths
-        static.append({"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}",
+        static.append({"src": _png_data_uri(paths[0]), "svg": f"figures/{paths[1].name}", "main": ind == indicator,
                        "caption": tr["caption_map"].format(indicator=indicator_label(ind, lang),
                                                            scheme=scheme_label, k=k, **words)})
 
@@ -611,8 +665,9 @@ def build_report(
             g["area_km2"] = g.geometry.to_crs(g.to_crs(4326).estimate_utm_crs()).area / 1e6
         # gap_zones, not gaps: tables/gaps.csv is the gap of each district to the territory rate
         files.append(_write_gpkg(g, out / "tables" / "gap_zones.gpkg", "gap_zones"))
-        write_csv(pd.DataFrame(g.drop(columns=g.geometry.name)), out / "tables" / "gap_zones.csv", float_format=CSV_FLOAT)
+        write_csv(_with_lonlat(g), out / "tables" / "gap_zones.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "gap_zones.csv")
+        files += _write_lonlat_layers(g, out / "tables", "gap_zones", _outputs_text(lang)["kml_zone"])
         area = float(g["area_km2"].sum())
         if "population" in g.columns:
             sentences["wifi"].append(tr["s_gaps_pop"].format(n=format_number(len(g), lang),
@@ -629,8 +684,9 @@ def build_report(
     if new_sites is not None:
         ns = new_sites.copy()
         files.append(_write_gpkg(ns, out / "tables" / "new_sites.gpkg", "new_sites"))
-        write_csv(pd.DataFrame(ns.drop(columns=ns.geometry.name)), out / "tables" / "new_sites.csv", float_format=CSV_FLOAT)
+        write_csv(_with_lonlat(ns), out / "tables" / "new_sites.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "new_sites.csv")
+        files += _write_lonlat_layers(ns, out / "tables", "new_sites", _outputs_text(lang)["kml_site"])
         popc = next((c for c in ("population_added", "population_gain", "population_covered") if c in ns.columns), None)
         if popc:
             sentences["wifi"].append(tr["s_new_sites_pop"].format(n=format_number(len(ns), lang),
@@ -720,18 +776,56 @@ def build_report(
         sections.append(diagnosis_section(assessment, lang, plan=action_plan))
     sections += list(extra_sections)
 
+    # -- the validation table, the GIS layers and the workbook of every table
+    if validation is not None and not (out / "tables" / "validation_report.csv").exists():
+        files.append(validation.save(out / "tables" / "validation_report.csv"))
+    extra = _inside(out, extra_files)
+    page_title = title or tr["title"].format(territory=territory_name)
+    sources = [str(x) for x in r["source"].dropna().unique()] if "source" in r.columns else []
+    if validation is not None and validation.source:
+        sources.append(str(validation.source))
+    csvs = [p for p in [*files, *(out / f for f in extra)] if p.suffix == ".csv" and p.parent == out / "tables"]
+    workbook = write_workbook(list(dict.fromkeys(csvs)), out / WORKBOOK_NAME, title=page_title, lang=lang,
+                              sources=sources, validation=validation)
+    files.append(workbook)
+    words_out = _outputs_text(lang)
+    downloads = [{"href": WORKBOOK_NAME, "label": words_out["link"]}]
+    geo_files = [p for p in files if p.suffix in (".geojson", ".kml")]
+    if geo_files:
+        downloads.append({"label": words_out["geo"], "links": [str(p.relative_to(out)) for p in geo_files]})
+
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     page = env.get_template("report.html.j2").render(
-        lang=lang, t=tr, title=title or tr["title"].format(territory=territory_name),
+        lang=lang, t=tr, title=page_title, downloads=downloads,
         generated=tr["generated"].format(version=getattr(egovkit, "__version__", ""),
                                          date=_dt.date.today().isoformat()),
         sections=[_Markup(x) for x in sections], cards=cards, sentences=sentences, notes=notes, maps=maps, static_maps=static, charts=charts_out,
         tables={k_: _Markup(v) for k_, v in tables.items()},
-        files=sorted({str(p.relative_to(out)) for p in files}
-                     | {str(Path(f).relative_to(out)) if Path(f).is_absolute() else str(f) for f in extra_files}))
+        files=sorted({p.relative_to(out).as_posix() for p in files} | set(extra)))
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def _inside(out: Path, paths: Sequence[str | Path]) -> list[str]:
+    """``paths`` as POSIX paths relative to ``out``, for links that work wherever the folder is moved.
+
+    A path may be absolute, relative to the working directory (``out/demo/tables/x.csv``) or
+    relative to ``out`` (``tables/x.csv``); files that are not inside ``out`` are left out.
+    """
+    root = out.resolve()
+    rel = []
+    for f in paths:
+        p = Path(f)
+        for cand in ([p] if p.is_absolute() else [out / p, p]):
+            try:
+                r = cand.resolve().relative_to(root)
+            except ValueError:
+                continue
+            if (root / r).is_file():
+                rel.append(r.as_posix())
+                break
+    return rel
 
 
 def _district_names(df: pd.DataFrame, rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:

@@ -156,15 +156,15 @@ def _ordered(paths: Sequence[Path]) -> list[Path]:
     return sorted(paths, key=lambda p: (p.stem == "validation_report", rank.get(p.stem, len(rank)), p.stem))
 
 
-def write_workbook(tables_dir: str | Path, path: str | Path, *, title: str = "", lang: str = "en",
+def write_workbook(tables: str | Path | Sequence[str | Path], path: str | Path, *, title: str = "", lang: str = "en",
                    sources: Sequence[str] = (), validation: ValidationReport | None = None,
                    max_rows: int = EXCEL_MAX_ROWS - 1) -> Path:
-    """Write every ``*.csv`` of ``tables_dir`` to one sheet of the workbook ``path``.
+    """Write every CSV table (of a ``tables/`` folder) to one sheet of the workbook ``path``.
 
     Parameters
     ----------
-    tables_dir
-        The report's ``tables/`` folder.
+    tables
+        The report's ``tables/`` folder (its ``*.csv`` files), or the CSV files themselves.
     path
         The ``.xlsx`` file to write (replaced).
     title, sources
@@ -173,7 +173,7 @@ def write_workbook(tables_dir: str | Path, path: str | Path, *, title: str = "",
         Language of the ``README`` sheet (``"en"`` or ``"fr"``); headers keep the column names.
     validation
         The validation report; its one-line summary goes into ``README`` (its table is the
-        ``validation_report`` sheet when ``tables_dir`` holds ``validation_report.csv``, else it is
+        ``validation_report`` sheet when ``tables`` holds ``validation_report.csv``, else it is
         written from this report).
     max_rows
         Rows per sheet (Excel holds 1,048,575 under the header); longer tables are cut, and
@@ -186,13 +186,17 @@ def write_workbook(tables_dir: str | Path, path: str | Path, *, title: str = "",
     """
     import egovkit
 
-    tables_dir, path = Path(tables_dir), Path(path)
+    path = Path(path)
     data = _data()
     text = data["text"].get(lang, data["text"]["en"])
     about = data["sheets"].get(lang, data["sheets"]["en"])
-    files = _ordered(sorted(tables_dir.glob("*.csv")))
+    if isinstance(tables, (str, Path)):
+        files = sorted(Path(tables).glob("*.csv"))
+    else:
+        files = [Path(p) for p in tables]
+    files = _ordered(files)
     frames: dict[str, pd.DataFrame] = {p.stem: read_table_back(p) for p in files}
-    origin = {p.stem: f"{tables_dir.name}/{p.name}" for p in files}
+    origin = {p.stem: f"{p.parent.name}/{p.name}" for p in files}
     if validation is not None and "validation_report" not in frames:
         frames["validation_report"] = validation.to_frame()
         origin["validation_report"] = ""
