@@ -670,15 +670,15 @@ def register_case(rng: random.Random) -> TableCase:
     for i in range(n):
         t = types.iloc[rng.randrange(len(types))]
         rows.append({
-            "name": rng.choices([f"Org {i}", "", "Org 0", f" Org {i} "], weights=[20, 1, 1, 1])[0],
+            "name": rng.choices([f"Org {i}", "", "Org 0", f" Org {i} "], weights=[40, 1, 1, 1])[0],
             "type": rng.choices([t["type"], t["label_en"], t["label_fr"], "bank", "", t["type"].upper()],
-                                weights=[10, 3, 3, 1, 1, 1])[0],
+                                weights=[20, 6, 6, 1, 1, 2])[0],
             "resources": rng.choices(["", "financial; data", "money", "technical;human", "DATA"],
-                                     weights=[10, 3, 1, 2, 1])[0],
-            "influence": rng.choices(["", "high", "3", "huge", "Élevé", 2], weights=[10, 3, 2, 1, 1, 1])[0],
+                                     weights=[20, 6, 1, 4, 2])[0],
+            "influence": rng.choices(["", "high", "3", "huge", "Élevé", 2], weights=[20, 6, 4, 1, 2, 2])[0],
             "interest": rng.choices(["", "low", "1", "medium"], weights=[10, 3, 2, 2])[0],
-            "lat": rng.choices(["", -1.28, "-1,28", 95, "north", "nan", 1e308], weights=[10, 5, 1, 1, 1, 1, 1])[0],
-            "lon": rng.choices(["", 36.8, "36,8", 200, "east"], weights=[10, 5, 1, 1, 1])[0],
+            "lat": rng.choices(["", -1.28, "-1,28", 95, "north", "nan", 1e308], weights=[30, 15, 3, 1, 1, 1, 1])[0],
+            "lon": rng.choices(["", 36.8, "36,8", 200, "east"], weights=[30, 15, 3, 1, 1])[0],
             "notes": rng.choice(["", "Évreux", "a;b", "=SUM(A1)"]),
         })
     df = pd.DataFrame(rows, columns=["name", "type", "resources", "influence", "interest", "lat", "lon", "notes"])

@@ -265,3 +265,15 @@ def test_partnership_sheet_without_source_names_the_sheet(tmp_path):
                                                                             index=False)
     with pytest.raises(InputError, match=r"p.xlsx, sheet 'partnerships'.*'source'"):
         read_register(path)
+
+
+@pytest.mark.parametrize("text, match", [("", "malformed"), ("a: [", "cannot read"), ("scales: 3", "malformed"),
+                                         ("- 1", "malformed")])
+def test_broken_questionnaire_yaml_is_an_input_error(tmp_path, text, match):
+    from egovkit.diagnosis import load_questionnaire
+
+    path = tmp_path / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=match) as e:
+        load_questionnaire(path)
+    assert "q.yaml" in str(e.value) and "Fix:" in str(e.value)

@@ -226,6 +226,21 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError("questionnaire file not found", file=str(path), fix="give the path of a questionnaire YAML") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the questionnaire ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})",
+                         file=str(path), fix="give a UTF-8 YAML file edited from questionnaire_v1.yaml") from exc
+    try:
+        return _questionnaire_from_spec(spec, path)
+    except (KeyError, TypeError, AttributeError, ValueError, ZeroDivisionError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        what = f"missing key {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        raise InputError(f"malformed questionnaire ({what})", file=str(path),
+                         fix="keep the structure of egovkit's questionnaire_v1.yaml (id, version, scales, "
+                             "dimensions, questions, losi_criteria, bands)") from exc
+
+
+def _questionnaire_from_spec(spec: Any, path: Path) -> Questionnaire:
     scales: dict[str, tuple[list[str], list[float]]] = {}
     labels: dict[str, dict[str, list[str]]] = {}
     for name, s in spec["scales"].items():
