@@ -90,14 +90,20 @@ def read_boundaries(
     -------
     geopandas.GeoDataFrame
         One row per feature, in file order, geometries (Multi)Polygons. Null or empty
-        geometries are kept and reported, never dropped.
+        geometries are kept and reported, never dropped; so are rings GEOS refuses as written
+        (not closed: closed when read; a single point: kept without geometry) and polygons
+        without area. Each feature's fate is in ``report.row_fate`` (1-based feature number)
+        when the report is the boundaries' own.
 
     Raises
     ------
     InputError
-        The file is missing or unreadable, has no CRS and ``crs`` was not given, has
-        coordinates outside longitude/latitude ranges for a geographic CRS, has non-polygon
-        features, or ``id_column`` is missing or not unique.
+        Whatever is wrong with the file, naming it and the fix: missing, a folder, empty, binary,
+        cut off, not JSON or not GeoJSON, not UTF-8, a shapefile without its .shx/.dbf, a broken
+        zip or GeoPackage; no CRS and ``crs`` not given (or ``crs`` not a CRS); coordinates that
+        are not degrees for a geographic CRS (longitude/latitude swapped said so), beyond the
+        Earth, NaN or infinite; non-polygon features (named); ``id_column`` missing or not
+        unique.
 
     Examples
     --------
@@ -458,7 +464,9 @@ def repair_geometries(
 
     Invalid geometries are repaired with :func:`shapely.make_valid`, keeping only their
     polygonal parts; geometry collections keep their polygons. Null and empty geometries are
-    kept and reported. A feature with no polygonal part at all (a point, a line) is an error.
+    kept and reported, and so are polygons that the repair leaves without area (their points on
+    a line: kept empty, ``degenerate_geometry``). A feature with no polygonal part at all (a
+    point, a line) or with NaN/infinite coordinates is an error naming the features.
 
     Parameters
     ----------
