@@ -384,7 +384,8 @@ def coverage(
     Parameters
     ----------
     population
-        From :mod:`egovkit.coverage.population`.
+        From :mod:`egovkit.coverage.population` (a :class:`~egovkit.coverage.tiled.RasterTiles`, a
+        large raster on disk, goes to :func:`~egovkit.coverage.tiled.tiled_coverage`).
     sites
         Site points (GeoDataFrame/GeoSeries in any CRS, or an ``(n, 2)`` array in the population's CRS).
     radii
@@ -414,6 +415,14 @@ def coverage(
     --------
     See the module docstring.
     """
+    if not isinstance(population, Population):
+        from .tiled import RasterTiles, tiled_coverage
+
+        if isinstance(population, RasterTiles):  # a raster too large for memory: read tile by tile
+            if area:
+                raise InputError("area=True is not available on a raster read tile by tile",
+                                 fix="call covered_area(districts, sites, radii) on the districts")
+            return tiled_coverage(population, sites, radii, by=by, quantiles=quantiles)
     radii_arr = np.array(sorted({float(r) for r in radii}))
     if len(radii_arr) == 0 or (radii_arr <= 0).any():
         raise InputError(f"radii must be positive numbers of metres, got {list(radii)}")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +35,9 @@ from pyproj import CRS
 
 from ..errors import InputError
 from ..validate import ValidationReport
+
+if TYPE_CHECKING:
+    from .tiled import RasterTiles
 
 __all__ = [
     "Population",
@@ -566,10 +569,14 @@ def population_from_raster(
     district: str | None = None,
     band: int = 1,
     households_per_person: float | None = None,
-) -> Population:
+    tiled: bool | None = None,
+) -> Population | RasterTiles:
     """Read a population GeoTIFF (persons per cell) with rasterio; see :func:`population_from_array`.
 
-    The raster's nodata value and ``nan`` are both read as "no data".
+    The raster's nodata value and ``nan`` are both read as "no data". A raster of more than
+    :data:`egovkit.coverage.tiled.TILED_ABOVE_CELLS` cells (or any with ``tiled=True``) is not read
+    here: a :class:`~egovkit.coverage.tiled.RasterTiles` is returned, which
+    :func:`~egovkit.coverage.coverage` reads tile by tile (``tiled=False`` forces the in-memory path).
 
     Examples
     --------
@@ -596,6 +603,11 @@ def population_from_raster(
                              fix=f"pass band= between 1 and {src.count}")
         if src.crs is None:
             raise InputError("the raster has no CRS", file=str(path), fix="assign one (e.g. gdal_edit.py -a_srs)")
+        from . import tiled as _tiled
+
+        if tiled or (tiled is None and src.width * src.height > _tiled.TILED_ABOVE_CELLS):  # a national grid
+            return _tiled.raster_tiles(path, districts=districts, district=district, band=band,
+                                       households_per_person=households_per_person)
         try:
             arr = src.read(band, masked=True)
         except Exception as exc:  # truncated or corrupt blocks
