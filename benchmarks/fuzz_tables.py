@@ -245,14 +245,20 @@ def make_case(rng: random.Random) -> Case:
         feats.append("title")
         if rng.random() < 0.3:
             emit("")
+    long = rng.random() < 0.15  # one row per (area, indicator)
+    if long:
+        feats.append("long")
+        labels = header[-len(inds):]
+        header = header[:-len(inds)] + [rng.choice(["Indicator", "Variable", "Indicateur"]),
+                                        rng.choice(["Value", "Valeur", "Count"])]
+        body = [(role, nm, [c[0], lab, v], den) for role, nm, c, den in body for lab, v in zip(labels, c[1:])]
     emit(sep.join(quote(h) for h in header))
-    code_n = 0
+    codes: dict[str, str] = {}
     for role, nm, c, den in body:
         if rng.random() < 0.04:
             emit("")
             feats.append("blank_line")
-        row = ([f"{100 + code_n:05d}"] if code_col else []) + [nm] + c
-        code_n += 1
+        row = ([codes.setdefault(nm, f"{100 + len(codes):05d}")] if code_col else []) + [nm] + c
         if rng.random() < 0.1:  # ragged: trailing empty cells dropped, or extra empty cells
             while len(row) > 2 and row[-1] == "":
                 row.pop()

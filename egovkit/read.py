@@ -118,7 +118,8 @@ TOTAL_NAMES = {"total", "totals", "grand total", "total general", "national", "n
                "milieu rural", "milieu urbain", "total population", "whole country", "tout le pays"}
 # words that make a name a total wherever they stand (EN/FR/ES/PT/IT/DE/TR/NL...)
 _TOTAL_WORDS = {"total", "totals", "totaux", "totale", "totales", "totaal", "totalt", "toplam", "gesamt",
-                "insgesamt", "summe", "overall", "grandtotal", "subtotal", "subtotals", "soustotal"}
+                "insgesamt", "summe", "overall", "grandtotal", "subtotal", "subtotals", "soustotal", "nationwide",
+                "countrywide"}
 # words that make a name a total when they come first (``Ensemble du territoire``, ``All districts``)
 _TOTAL_FIRST = {"ensemble", "sum", "somme", "suma", "soma", "national", "nacional", "nationale", "nazionale",
                 "all", "tous", "toutes", "todo", "todos", "todas", "tutti", "tutto", "whole", "entire",
@@ -131,7 +132,8 @@ _AREA_WORDS = {"districts", "district", "areas", "area", "counties", "county", "
                "states", "cities", "villes", "arrondissements", "cantons", "circles", "cercles", "prefectures",
                "subcounties", "sub", "constituencies", "neighbourhoods", "neighborhoods", "quartiers", "sum",
                "total", "totals", "nacional", "national", "general", "geral", "entier", "entiere", "entire",
-               "whole", "all", "tous", "toutes", "todos", "todas", "a", "as", "and", "et", "y", "e"}
+               "whole", "all", "tous", "toutes", "todos", "todas", "a", "as", "and", "et", "y", "e", "el", "o",
+               "population", "households", "menages", "persons", "personnes", "hogares", "domicilios"}
 _SUB_WORDS = {"sub", "subtotal", "subtotals", "soustotal", "sous", "subtotaal", "subtotale", "zwischensumme"}
 
 

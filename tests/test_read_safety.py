@@ -164,7 +164,9 @@ def test_ambiguous_comma_cells_in_indicator_columns_are_a_warning(tmp_path):
     ("Toplam", "national"), ("Total geral", "national"), ("Todos los municipios", "national"),
     ("Sous-total Nord", "subtotal"), ("Subtotal: North", "subtotal"), ("Urban areas", "urban"),
     ("Kibra", None), ("All Saints", None), ("Sumatra Barat", None), ("National Capital District", None),
-    ("Totalville", None), ("Saint-Étienne", None)])
+    ("Totalville", None), ("Saint-Étienne", None), ("Totalán", None), ("Todos Santos", None),
+    ("Nationwide", "national"), ("Todo el país", "national"), ("Ensemble de la population", "national"),
+    ("TOTAL GÉNÉRAL", "national"), ("Total (Kenya)", "national"), ("District total", "national")])
 def test_total_names(name, kind):
     assert total_kind(name) == kind
 
