@@ -778,8 +778,9 @@ def _detect_decimal(texts: list[pd.Series | None], sep: str | None, report: Vali
                    fix="pass decimal=',' or decimal='.'")
     elif n_amb and not n_dot and customary_comma and not amb["den"]:
         decimal = ","
-        groups = amb["count"] + amb["rate"]
-        report.add("warning", "comma_thousands", f"cells such as {cells(groups)} are read with a decimal comma "
+        groups = amb["count"] + amb["rate"]  # in percent/share columns only, thousands are impossible
+        report.add("warning" if amb["count"] else "info", "comma_thousands",
+                   f"cells such as {cells(groups)} are read with a decimal comma "
                    f"({groups[0][2]!r} = {groups[0][2].replace(',', '.')}) as is usual in files separated by ';' or "
                    "tabs, but they may be thousands", column=groups[0][0], action="inferred",
                    fix=f"check them; pass decimal='.' if {groups[0][2]!r} means {groups[0][2].replace(',', '')}")

@@ -198,3 +198,10 @@ def test_a_district_as_large_as_the_others_in_one_column_only_stays_a_district()
         warnings.simplefilter("ignore", EgovkitWarning)
         t = read_table(df)
     assert "Big" in set(t.data["area_name"]) and not t.report.by_code("looks_like_total")
+
+
+def test_three_decimals_in_a_percent_column_are_decimals_with_a_note(tmp_path):
+    t = _read(_write(tmp_path, "District;Households;Internet (%)\nA;20.852;12,345\nB;3.100;40,500\n"))
+    assert t.data["denominator"].tolist() == [20852, 3100]
+    assert t.data["numerator"].tolist() == pytest.approx([20852 * 0.12345, 3100 * 0.405])
+    assert [i.severity for i in t.report.by_code("comma_thousands")] == ["info"]
