@@ -67,6 +67,35 @@ def test_minimal_report_writes_everything_offline(minimal_report, territory):
     assert "Not included: the gap zones was not provided." in txt or "gap zones" in txt
 
 
+def test_minimal_report_has_its_workbook_and_links_inside_the_folder(minimal_report):
+    out, index = minimal_report
+    book = pd.read_excel(out / "tables.xlsx", sheet_name=None)
+    csvs = sorted(p.stem for p in (out / "tables").glob("*.csv"))
+    assert sorted(book) == sorted(["README", *csvs])  # no validation sheet: no validation report given
+    s = book["summary"].set_index("indicator")
+    assert s.loc["internet", "share_territory (0-1 of households)"] == pytest.approx(
+        pd.read_csv(out / "tables" / "summary.csv").set_index("indicator").loc["internet", "share_territory"])
+    html = index.read_text(encoding="utf-8")
+    assert '<a href="tables.xlsx">' in html
+    links = re.findall(r'(?:href|src)="(?!data:|#)([^"]+)"', html)
+    assert links and all((out / u).is_file() for u in links)
+    assert "@media print" in html and "figure.interactive.has-static" in html
+    assert 'class="interactive has-static"' in html and 'class="static-map main-map"' in html
+
+
+def test_french_workbook_readme(territory, tmp_path):
+    d, rates = territory
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_report(tmp_path, territory_name="Grille", districts=d, rates=rates, lang="fr", static_maps_for=())
+    readme = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="README")
+    assert list(readme.columns) == ["feuille", "fichier", "lignes", "colonnes", "contenu"]
+    assert "Taux du territoire" in readme.set_index("feuille").at["summary", "contenu"]
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Tous les tableaux dans un classeur Excel" in html
+    assert 'class="interactive"' in html  # no static map: the interactive map is printed as it is
+
+
 def test_numbers_in_the_text_come_from_direct_formulas(minimal_report, territory):
     out, index = minimal_report
     d, rates = territory

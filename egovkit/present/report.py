@@ -9,7 +9,15 @@
   the tables and the narrative sentences, in English or French. Every script, style and
   image is inside the file: it opens with the network switched off;
 - ``maps/*.html`` (the same interactive map, offline), ``figures/*.png`` and ``*.svg``,
-  ``tables/*.csv`` and ``tables/*.gpkg``.
+  ``tables/*.csv`` and ``tables/*.gpkg``;
+- ``tables.xlsx``: every CSV table in one workbook, one sheet per table, units in the headers,
+  the validation report included (:mod:`egovkit.present.workbook`);
+- proposed sites and gap zones with ``longitude``/``latitude`` (EPSG:4326; for a zone, a point
+  inside it) in their CSV, and as ``tables/{new_sites,gap_zones}.geojson`` and ``.kml``.
+
+``index.html`` carries a print stylesheet: the browser's "Print" / "Save as PDF" shows the static
+map instead of the interactive one, repeats table headers on each page, keeps rows and figures
+whole and leaves out the list of files. Its links are relative to the folder.
 
 Every number in the text is read from the tables written next to it (``tables/summary.csv``
 and the others); the sentences are templates in ``i18n/{en,fr}.yaml``.
@@ -376,7 +384,8 @@ def build_report(
     Parameters
     ----------
     out_dir
-        Output folder (created). Receives ``index.html``, ``maps/``, ``figures/``, ``tables/``.
+        Output folder (created). Receives ``index.html``, ``tables.xlsx``, ``maps/``, ``figures/``,
+        ``tables/``.
     territory_name
         Name used in the title and sentences.
     districts
@@ -412,7 +421,8 @@ def build_report(
     lang
         ``"en"`` or ``"fr"``.
     static_maps_for
-        Indicators with a static map (default: all, at most 6).
+        Indicators with a static map (default: the main one and others, at most 6). The static map
+        of the main indicator stands for the interactive map when the page is printed.
     assessment, action_plan
         A scored e-governance assessment (:func:`egovkit.diagnosis.score_assessment`) and its
         action plan: the diagnosis section of ``egovkit.present.diagnosis_plots`` is added.
@@ -433,7 +443,8 @@ def build_report(
         in the same way whatever their population.
     validation
         The validation report of the inputs: its errors and warnings (row, column, district,
-        how to fix) are listed in "Data checks".
+        how to fix) are listed in "Data checks"; all of it goes to ``tables/validation_report.csv``
+        (unless already there) and to the workbook.
     extra_files
         Files already in ``out_dir`` (relative or absolute) to list under "Files".
     extra_notes

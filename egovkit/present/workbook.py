@@ -79,7 +79,10 @@ def read_table_back(path: str | Path) -> pd.DataFrame:
     >>> t["code"].tolist(), t["n"].tolist(), t["ok"].tolist()
     (['05', '12'], [1.5, 2.0], [True, False])
     """
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:  # a table written without any column
+        return pd.DataFrame()
     for c in df.columns:
         filled = df[c].dropna()
         if filled.empty:
