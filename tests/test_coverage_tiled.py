@@ -16,7 +16,15 @@ from affine import Affine
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry import box
 
-from egovkit.coverage import RasterTiles, coverage, population_from_raster, raster_tiles, tiled_coverage
+from egovkit.coverage import (
+    RasterTiles,
+    coverage,
+    coverage_gaps,
+    population_from_raster,
+    raster_tiles,
+    tiled_coverage,
+    tiled_coverage_gaps,
+)
 from egovkit.coverage import tiled as tiled_mod
 from egovkit.coverage._exactsum import collapse, exact_bincount
 from egovkit.errors import InputError
@@ -209,3 +217,35 @@ def test_dask_local_cluster_gives_the_same_bits(utm_raster):
             there = tiled_coverage(t, sites, RADII, client=client, progress=False)
             assert len(client.scheduler_info()["workers"]) == 2
     _same(here, there)
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_tiled_gap_zones_equal_the_in_memory_ones_on_the_raster_cells(utm_raster, split):
+    path, _, d, sites = utm_raster
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mem = coverage_gaps(population_from_raster(path, districts=d, district="name", tiled=False), sites, 250,
+                            split_by_district=split)
+        t = raster_tiles(path, districts=d, district="name", tile_size=45)
+        til = tiled_coverage_gaps(t, sites, 250, split_by_district=split)
+        coarse = tiled_coverage_gaps(t, sites, 250, block=4, split_by_district=split)
+    assert len(mem) > 3 and til.attrs["block"] == 1
+    _same(pd.DataFrame(mem.drop(columns="geometry")), pd.DataFrame(til.drop(columns="geometry")))
+    assert mem.geometry.geom_equals_exact(til.geometry, 0).all()
+    # blocks of 4 x 4 cells: fewer, larger zones holding the same uncovered persons
+    assert coarse.attrs["block"] == 4 and len(coarse) <= len(mem)
+    assert coarse.population.sum() == pytest.approx(mem.population.sum(), rel=1e-12)
+
+
+@pytest.mark.realdata
+def test_singapore_gap_zones_on_the_raster_cells_hold_the_same_uncovered_persons(shared_data):
+    path = next((shared_data / "singapore-population-raster").glob("*.tif"))
+    with rasterio.open(path) as s:
+        b = s.bounds
+    rng = np.random.default_rng(1)
+    sites = gpd.GeoSeries.from_xy(rng.uniform(b.left, b.right, 300), rng.uniform(b.bottom, b.top, 300), crs=4326)
+    mem = coverage_gaps(population_from_raster(path, tiled=False), sites, 500)
+    til = tiled_coverage_gaps(raster_tiles(path, tile_size=128), sites, 500)
+    # the in-memory zones are on a 100 m UTM grid, the tiled ones on the raster's 3" cells
+    assert til.crs == CRS(4326) and til.population.sum() == pytest.approx(mem.population.sum(), rel=1e-9)
+    assert til.area_km2.iloc[0] == pytest.approx(mem.area_km2.iloc[0], rel=0.1)

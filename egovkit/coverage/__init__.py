@@ -4,7 +4,7 @@
 - :mod:`~egovkit.coverage.population`: population as district counts, points or a raster;
 - :mod:`~egovkit.coverage.engine`: population within ``r`` metres, per district (:func:`coverage`);
 - :mod:`~egovkit.coverage.tiled`: the same coverage for a national raster on disk, tile by tile,
-  here or on a dask cluster (:func:`tiled_coverage`);
+  here or on a dask cluster (:func:`tiled_coverage`, :func:`tiled_coverage_gaps`);
 - :mod:`~egovkit.coverage.gaps`: the largest uncovered populated zones (:func:`coverage_gaps`);
 - :mod:`~egovkit.coverage.siting`: where the next ``k`` sites reach the most people (:func:`site_new`).
 
@@ -33,7 +33,7 @@ from .population import (
     projected_crs,
     read_population,
 )
-from .tiled import RasterTiles, raster_tiles, tiled_coverage
+from .tiled import RasterTiles, raster_tiles, tiled_coverage, tiled_coverage_gaps
 from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, max_cover_bound, site_new
 
 __all__ = [
@@ -41,5 +41,5 @@ __all__ = [
     "exact_max_cover", "greedy_max_cover", "max_cover_bound", "nearest_site_distance", "population_from_array",
     "population_from_districts", "population_from_points", "population_from_raster", "population_from_xy",
     "projected_crs", "raster_tiles", "read_hotspots", "read_population", "site_coordinates", "site_new", "tiled_coverage",
-    "unique_sites", "weighted_quantiles",
+    "tiled_coverage_gaps", "unique_sites", "weighted_quantiles",
 ]

@@ -72,7 +72,11 @@ from .engine import (
 )
 from .population import Grid, _prepare_districts, projected_crs
 
-__all__ = ["TILED_ABOVE_CELLS", "RasterTiles", "raster_tiles", "tiled_coverage"]
+__all__ = ["TILED_ABOVE_CELLS", "RasterTiles", "raster_tiles", "tiled_coverage", "tiled_coverage_gaps"]
+
+#: Gap zones of a tiled raster are found on blocks of ``block x block`` cells, ``block`` chosen so
+#: that the grid of blocks has at most this many cells (8 bytes each: 200 MB).
+GAPS_MAX_BLOCKS = 25_000_000
 
 #: Rasters with more cells than this go through the tiled path (``population_from_raster`` and
 #: ``egovkit run --population``). The in-memory engine peaks at about 170 bytes per cell with the
@@ -332,7 +336,7 @@ def _tile_cells(job: _Job, win: tuple[int, int, int, int], crs_key: str) -> dict
             first = _stamp_window(grid, win, sxy, rmax, job.radii)[local]
         else:
             first = np.full(len(local), len(job.radii), dtype=np.uint8)
-        return {"w": wt, "dist": dist, "first": first, "d": None, "counts": counts}
+        return {"w": wt, "dist": dist, "first": first, "d": None, "counts": counts, "local": local}
     if job.metric:
         x = cols.astype(np.float64)
         x += 0.5
@@ -365,7 +369,8 @@ def _tile_cells(job: _Job, win: tuple[int, int, int, int], crs_key: str) -> dict
         else:
             d = np.full(len(local), np.inf)
     first = np.searchsorted(job.radii, d, side="left")
-    return {"w": wt, "dist": dist, "first": first, "d": d if job.quantiles else None, "counts": counts}
+    return {"w": wt, "dist": dist, "first": first, "d": d if job.quantiles else None, "counts": counts,
+            "local": local}
 
 
 def _qbin(d: np.ndarray) -> np.ndarray:
@@ -462,6 +467,23 @@ def _tile_crs(tiles: RasterTiles, windows: list[tuple[int, int, int, int]]) -> t
     return keys, worst
 
 
+def _site_xy(tiles: RasterTiles, sites: Any, keys: list[str], sites_crs: Any) -> dict[str, np.ndarray]:
+    """Site coordinates in each tile CRS (WKT)."""
+    site_xy: dict[str, np.ndarray] = {}
+    for k in dict.fromkeys(keys):
+        if isinstance(sites, (gpd.GeoDataFrame, gpd.GeoSeries)):
+            site_xy[k] = site_coordinates(sites, CRS.from_wkt(k))
+        elif tiles.metric or sites_crs is not None:
+            arr = site_coordinates(sites, tiles.crs)
+            if not tiles.metric and len(arr):
+                arr = site_coordinates(gpd.GeoSeries.from_xy(arr[:, 0], arr[:, 1], crs=sites_crs), CRS.from_wkt(k))
+            site_xy[k] = arr
+        else:
+            raise InputError("sites given as an array, but the raster is not in a metric CRS",
+                             fix="give the sites as a GeoDataFrame/GeoSeries with their CRS")
+    return site_xy
+
+
 def tiled_coverage(
     tiles: RasterTiles,
     sites: Any,
@@ -522,19 +544,7 @@ def tiled_coverage(
     frames = []
     stats: dict[str, Any] | None = None
     for gname, gsites in _site_groups(sites, by).items():
-        site_xy: dict[str, np.ndarray] = {}
-        for k in dict.fromkeys(keys):
-            if isinstance(gsites, (gpd.GeoDataFrame, gpd.GeoSeries)):
-                site_xy[k] = site_coordinates(gsites, CRS.from_wkt(k))
-            elif tiles.metric or sites_crs is not None:
-                arr = site_coordinates(gsites, tiles.crs)
-                if not tiles.metric and len(arr):
-                    arr = site_coordinates(gpd.GeoSeries.from_xy(arr[:, 0], arr[:, 1], crs=sites_crs),
-                                           CRS.from_wkt(k))
-                site_xy[k] = arr
-            else:
-                raise InputError("sites given as an array, but the raster is not in a metric CRS",
-                                 fix="give the sites as a GeoDataFrame/GeoSeries with their CRS")
+        site_xy = _site_xy(tiles, gsites, keys, sites_crs)
         job = _Job(str(tiles.path), tiles.band, tiles.shape, tiles.transform, tiles.crs.to_wkt(), tiles.metric,
                    geoms, nd, radii_arr, site_xy, bool(quantiles), tiles.households_per_person)
         parts = _map_tiles(_run_tile, job, [(win, k) for win, k in zip(windows, keys)], client, progress,
@@ -668,3 +678,101 @@ def _merge_quantiles(job: _Job, parts: list[dict[str, Any]], args: list[tuple[An
             pos = np.minimum(np.maximum(pos, start), np.maximum(end - 1, 0))
             out[row0 + rows, k] = v[pos] if len(v) else np.nan
     return out
+
+
+# -- gap zones --------------------------------------------------------------------------------------------
+def _gap_tile(job: _Job, win: tuple[int, int, int, int], crs_key: str, block: int,
+              nbc: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Uncovered persons of a tile per (block, district): block index, district, weight."""
+    cells = _tile_cells(job, win, crs_key)
+    unc = cells["first"] >= 1  # beyond the radius
+    local, w, dist = cells["local"][unc], cells["w"][unc], cells["dist"][unc]
+    r0, c0, _, wd = win
+    rows, cols = np.divmod(local, wd)
+    blk = ((rows + r0) // block) * nbc + (cols + c0) // block
+    if block == 1:  # one cell per block: kept as they are (the in-memory gap zones, bit for bit)
+        return blk, dist.astype(np.int32), w
+    key = blk.astype(np.int64) * (job.nd + 1) + (dist.astype(np.int64) + 1)
+    uk, inv = np.unique(key, return_inverse=True)
+    return uk // (job.nd + 1), (uk % (job.nd + 1) - 1).astype(np.int32), np.bincount(inv, weights=w)
+
+
+def tiled_coverage_gaps(
+    tiles: RasterTiles,
+    sites: Any,
+    radius: float,
+    *,
+    block: int | None = None,
+    min_population: float = 0.0,
+    top: int | None = None,
+    connectivity: int = 4,
+    split_by_district: bool = False,
+    client: Any = None,
+    progress: bool | None = None,
+    sites_crs: Any = None,
+) -> gpd.GeoDataFrame:
+    """:func:`~egovkit.coverage.coverage_gaps` of a raster on disk: uncovered persons are found tile by
+    tile (ground metres, halo of ``radius``), summed on blocks of ``block x block`` cells, and the
+    zones are the connected groups of blocks holding uncovered people.
+
+    ``block`` defaults to the smallest size giving at most :data:`GAPS_MAX_BLOCKS` blocks (1, the
+    raster's own cells, below that: then the zones equal those of ``coverage_gaps`` on the
+    in-memory population of a metric raster). Polygons are in the raster's CRS; ``area_km2`` is
+    measured in an equal-area CRS when that CRS is not metric. Other parameters as for
+    ``coverage_gaps``.
+
+    Examples
+    --------
+    >>> z = tiled_coverage_gaps(raster_tiles("africa_100m.tif"), hotspots, 500, top=20)  # doctest: +SKIP
+    """
+    from .gaps import coverage_gaps
+    from .population import Population
+
+    if radius <= 0:
+        raise InputError(f"radius must be a positive number of metres, not {radius}")
+    t = tiles.transform
+    if t.b != 0 or t.d != 0 or (tiles.metric and t.a != -t.e):
+        raise InputError("gap zones of a tiled raster need north-up cells", file=str(tiles.path),
+                         fix="warp the raster (gdalwarp)")
+    h, w = tiles.shape
+    if block is None:
+        block = max(1, int(np.ceil(np.sqrt(h * w / GAPS_MAX_BLOCKS))))
+    if progress is None:
+        from .. import settings
+
+        progress = bool(settings.progress)
+    import dataclasses
+
+    tt = dataclasses.replace(tiles, tile_size=max(block, (tiles.tile_size // block) * block))  # blocks within tiles
+    windows = tt.windows()
+    keys, _ = _tile_crs(tt, windows)
+    nbr, nbc = -(-h // block), -(-w // block)
+    geoms = None if tiles.districts is None else np.asarray(tiles.districts.geometry.values)
+    job = _Job(str(tiles.path), tiles.band, tiles.shape, t, tiles.crs.to_wkt(), tiles.metric, geoms,
+               len(tiles.district_names), np.array([float(radius)]), _site_xy(tiles, sites, keys, sites_crs), False,
+               None)
+    parts = _map_tiles(_gap_tile, job, [(win, k, block, nbc) for win, k in zip(windows, keys)], client, progress,
+                       "gaps")
+    blk = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    dist = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
+    wt = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+    # a metric raster: the blocks on its own grid; otherwise zones are found in block index space
+    # (cells of 1 x 1) and their polygons moved to the raster's CRS afterwards
+    grid = Grid(float(t.c), float(t.f), float(t.a) * block, (nbr, nbc)) if tiles.metric else \
+        Grid(0.0, 0.0, 1.0, (nbr, nbc))
+    report = ValidationReport(source=tiles.path.name)
+    pop = Population(None, None, wt, tiles.crs if tiles.metric else CRS.from_epsg(3857), dist, tiles.district_names,
+                     None, None, grid, blk, "raster", report)
+    z = coverage_gaps(pop, np.empty((0, 2)), float(radius), min_population=min_population, top=top,
+                      connectivity=connectivity, split_by_district=split_by_district)
+    if not tiles.metric:
+        from ..geo import equal_area_crs
+
+        # index space (x = column, y = -row) to the raster's CRS
+        moved = gpd.GeoSeries(z.geometry.values, index=z.index).affine_transform(
+            [t.a * block, 0, 0, -t.e * block, t.c, t.f])
+        z = z.set_geometry(moved.set_crs(tiles.crs, allow_override=True))
+        if len(z):
+            z["area_km2"] = z.geometry.to_crs(equal_area_crs(z)).area.to_numpy() / 1e6
+    z.attrs["block"] = block
+    return z
