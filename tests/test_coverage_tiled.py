@@ -120,6 +120,8 @@ def test_population_from_raster_dispatches_to_tiles_above_the_threshold(utm_rast
         mem = coverage(population_from_raster(path, districts=d, district="name", tiled=False), sites, [100, 250],
                        quantiles=None)
     _same(mem, via_dispatch)
+    gaps = coverage_gaps(p, sites, 250, top=5)  # gap zones dispatch too
+    assert len(gaps) == 5 and gaps.attrs["block"] == 1
     monkeypatch.setattr(tiled_mod, "TILED_ABOVE_CELLS", 10**9)
     assert not isinstance(population_from_raster(path), RasterTiles)
 

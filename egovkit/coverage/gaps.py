@@ -113,6 +113,12 @@ def coverage_gaps(
     """
     from rasterio.features import shapes
 
+    if not isinstance(population, Population):
+        from .tiled import RasterTiles, tiled_coverage_gaps
+
+        if isinstance(population, RasterTiles):  # a raster too large for memory: tile by tile
+            return tiled_coverage_gaps(population, sites, radius, min_population=min_population, top=top,
+                                       connectivity=connectivity, split_by_district=split_by_district)
     if connectivity not in (4, 8):
         raise InputError(f"connectivity must be 4 or 8, not {connectivity}")
     if radius <= 0:

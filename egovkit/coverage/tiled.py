@@ -240,6 +240,7 @@ class _Job:
     sites: dict[str, np.ndarray]  # site coordinates per tile CRS (WKT; the raster's CRS when metric)
     quantiles: bool
     hh_ratio: float | None
+    threads: int = 1  # k-d tree query threads: all cores in one process (-1), one per dask worker (1)
 
 
 def _read_window(job: _Job, win: tuple[int, int, int, int]) -> tuple[np.ndarray, dict[str, int]]:
@@ -355,7 +356,7 @@ def _tile_cells(job: _Job, win: tuple[int, int, int, int], crs_key: str) -> dict
     if len(sxy) == 0 or len(local) == 0:
         d = np.full(len(local), np.inf)
     elif job.quantiles:
-        d, _ = _tree(crs_key, sxy).query(np.column_stack([x, y]), k=1, workers=1)
+        d, _ = _tree(crs_key, sxy).query(np.column_stack([x, y]), k=1, workers=job.threads)
     else:
         # the sites within the largest radius of the tile (its halo): enough for exact distances up to it
         near = ((sxy[:, 0] >= x.min() - rmax) & (sxy[:, 0] <= x.max() + rmax)
@@ -546,7 +547,8 @@ def tiled_coverage(
     for gname, gsites in _site_groups(sites, by).items():
         site_xy = _site_xy(tiles, gsites, keys, sites_crs)
         job = _Job(str(tiles.path), tiles.band, tiles.shape, tiles.transform, tiles.crs.to_wkt(), tiles.metric,
-                   geoms, nd, radii_arr, site_xy, bool(quantiles), tiles.households_per_person)
+                   geoms, nd, radii_arr, site_xy, bool(quantiles), tiles.households_per_person,
+                   -1 if client is None else 1)
         parts = _map_tiles(_run_tile, job, [(win, k) for win, k in zip(windows, keys)], client, progress,
                            "coverage")
         pop = sum(p["pop"] for p in parts)  # exact partial sums: any order gives the same
