@@ -442,13 +442,38 @@ def _open_quote(line: str, sep: str) -> int | None:
     return pos if in_q else None
 
 
+def _well_quoted(record: str, sep: str) -> bool:
+    """Whether every quoted cell of a record closes right before a separator or a line end
+    (``"12"3`` or a quote closing on the next line in front of text is a broken quote)."""
+    in_q, start, i, n = False, True, 0, len(record)
+    while i < n:
+        c = record[i]
+        if in_q:
+            if c == '"':
+                if i + 1 < n and record[i + 1] == '"':
+                    i += 2
+                    continue
+                in_q = False
+                if i + 1 < n and record[i + 1] not in (sep, "\n", "\r"):
+                    return False
+        elif c in (sep, "\n"):
+            start = True
+            i += 1
+            continue
+        elif c == '"' and start:
+            in_q = True
+        start = False
+        i += 1
+    return True
+
+
 def _records(text: str, sep: str, name: str, report: ValidationReport) -> tuple[str, list[list[str]], list[int]]:
     """Split the text into records with the physical line where each starts (1-based).
 
     A quoted cell may span lines (a header ``"Number of\\nhouseholds"``); a quote that is never
-    closed would swallow the next rows: when a multi-line cell holds separators on its next lines,
-    or reaches the end of the file, its opening quote is removed (reported) and the text split
-    again. Returns the (repaired) text, the records and their first lines."""
+    closed would swallow the next rows: when a multi-line cell holds a separator or more than five
+    line ends, closes in front of text, or reaches the end of the file, its opening quote is
+    removed (reported) and the text split again. Returns the (repaired) text, the records and their first lines."""
     repaired: list[int] = []
     for _ in range(51):
         records, starts, bad = [], [], None
@@ -461,9 +486,9 @@ def _records(text: str, sep: str, name: str, report: ValidationReport) -> tuple[
                     start, prev = prev + 1, reader.line_num
                     if any("\n" in c for c in row):  # (on one line: a quote open at the end of the file)
                         cell = next(c for c in row if "\n" in c)
-                        tail = cell.split("\n", 1)[1]
                         last = prev >= n_lines and not text.rstrip().endswith('"')
-                        if sep in tail or last or tail.count("\n") > 5:
+                        if sep in cell or last or cell.count("\n") > 5 or \
+                                not _well_quoted("\n".join(text.split("\n", prev)[start - 1:prev]), sep):
                             bad = start
                             break
                     records.append(row)

@@ -205,3 +205,11 @@ def test_three_decimals_in_a_percent_column_are_decimals_with_a_note(tmp_path):
     assert t.data["denominator"].tolist() == [20852, 3100]
     assert t.data["numerator"].tolist() == pytest.approx([20852 * 0.12345, 3100 * 0.405])
     assert [i.severity for i in t.report.by_code("comma_thousands")] == ["info"]
+
+
+def test_a_quote_left_open_at_the_end_of_a_note_does_not_swallow_the_next_line(tmp_path):
+    text = ('District,Households,Internet\nA,100,10\nB,200,20\n\nNote: counts are households,,"\n'
+            '"Source: Census 2019, provisional"\n')
+    t = _read(_write(tmp_path, text))
+    assert t.report.row_fate == {2: "used", 3: "used", 5: "dropped", 6: "dropped"}
+    assert t.report.by_code("unclosed_quote")[0].row == 5
