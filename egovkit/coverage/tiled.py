@@ -60,7 +60,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import EgovkitWarning, InputError
 from ..validate import ValidationReport
-from ._exactsum import exact_bincount
+from ._exactsum import N_BINS, exact_bincount
 from .engine import (
     _bucket_nearest,
     _levels,
@@ -399,20 +399,37 @@ def _run_tile(job: _Job, win: tuple[int, int, int, int], crs_key: str,
             out[name] = (g[sel], d[sel], w[sel])
         return out
     key = bucket * (nr + 1) + first
+    # results travel sparse (the entries of the districts the tile touches): a continent of
+    # thousands of tiles and districts would otherwise ship gigabytes of zeros to the client
     res: dict[str, Any] = {"counts": cells["counts"], "n_pop": len(w),
-                           "pop": exact_bincount(key, w, (nd + 1) * (nr + 1)),
+                           "pop": _sparse(exact_bincount(key, w, (nd + 1) * (nr + 1))),
                            "outside": (int(np.count_nonzero(dist < 0)), float(w[dist < 0].sum()))}
     if job.hh_ratio is not None:
-        res["hh"] = exact_bincount(key, w * job.hh_ratio, (nd + 1) * (nr + 1))
+        res["hh"] = _sparse(exact_bincount(key, w * job.hh_ratio, (nd + 1) * (nr + 1)))
     if job.quantiles:
         assert d is not None
         b = _qbin(d)
         inside = dist >= 0
         hd = np.bincount(dist[inside].astype(np.int64) * _QBINS + b[inside], weights=w[inside],
-                         minlength=max(nd, 1) * _QBINS).reshape(max(nd, 1), _QBINS)
+                         minlength=max(nd, 1) * _QBINS)
         ht = np.bincount(b, weights=w, minlength=_QBINS)
-        res["hist"] = (hd, ht)
+        nzd, nzt = np.flatnonzero(hd), np.flatnonzero(ht)
+        res["hist"] = (nzd, hd[nzd], nzt, ht[nzt])
     return res
+
+
+def _sparse(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Columns of ``a`` (``(k, n)``) holding a non-zero value: their indices and values."""
+    idx = np.flatnonzero(a.any(axis=0))
+    return idx, a[:, idx]
+
+
+def _dense(parts: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, int]) -> np.ndarray:
+    """Sum of sparse exact partials (any order: they add without rounding)."""
+    out = np.zeros(shape)
+    for idx, val in parts:
+        out[:, idx] += val
+    return out
 
 
 # -- running the tiles -------------------------------------------------------------------------------
@@ -551,8 +568,9 @@ def tiled_coverage(
                    -1 if client is None else 1)
         parts = _map_tiles(_run_tile, job, [(win, k) for win, k in zip(windows, keys)], client, progress,
                            "coverage")
-        pop = sum(p["pop"] for p in parts)  # exact partial sums: any order gives the same
-        hh = sum(p["hh"] for p in parts) if tiles.households_per_person is not None else None
+        shape = (N_BINS, (nd + 1) * (nr + 1))
+        pop = _dense([p["pop"] for p in parts], shape)  # exact partial sums: any order gives the same
+        hh = _dense([p["hh"] for p in parts], shape) if tiles.households_per_person is not None else None
         if stats is None:
             stats = _summarise(tiles, parts, pop, nd, nr, windows, keys, worst)
         cum_p = covered_sums(pop, nd, nr)
@@ -640,9 +658,10 @@ def _merge_quantiles(job: _Job, parts: list[dict[str, Any]], args: list[tuple[An
     district and for the territory from the tiles' histograms, then the cells of the bins where they fall."""
     hd = np.zeros((max(nd, 1), _QBINS))
     ht = np.zeros(_QBINS)
+    hdf = hd.ravel()
     for p in parts:  # tile order: the float sums do not depend on the cluster
-        hd += p["hist"][0]
-        ht += p["hist"][1]
+        hdf[p["hist"][0]] += p["hist"][1]
+        ht[p["hist"][2]] += p["hist"][3]
     out = np.full((nd + 1, len(qs)), np.nan)
     plans = {}
     wanted = {}
