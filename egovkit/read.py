@@ -681,9 +681,8 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
         if records is None:
             records = [ln.split(sep) for ln in phys]
         body = [(r + [""] * width)[:width] for r in records[h + 1:]]
-        raw = pd.DataFrame(body, columns=[str(c) for c in head[h]][:width] + [f"Unnamed: {j}" for j in
-                                                                             range(len(head[h]), width)],
-                           dtype=object).replace("", np.nan)
+        names = [str(c) if str(c).strip() else f"Unnamed: {j}" for j, c in enumerate(head[h])]
+        raw = pd.DataFrame(body, columns=names, dtype=object).replace("", np.nan)
     raw.columns = [str(c).strip() for c in raw.columns]
     _report_long_rows(records, phys, sep, h, starts, width, report)
     if len(set(header)) < len(header):  # pandas renamed the copies "x.1": name them as written
