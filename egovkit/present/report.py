@@ -165,9 +165,11 @@ def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: s
 
 def _html_table(df: pd.DataFrame | None, *, percent: Sequence[str] = (), points: Sequence[str] = (),
                 numbers: Sequence[str] = (), lang: str = "en", headers: Mapping[str, str] | None = None,
-                max_rows: int = 60) -> str:
+                max_rows: int = 60, decimals: Mapping[str, int] | None = None) -> str:
     """An HTML table: headers from the translations' ``columns:`` map, ``share*`` columns as
-    percentages, universes and severities translated, infinite values as "–"."""
+    percentages, universes and severities translated, infinite values as "–"; ``decimals``
+    fixes the decimals of some number columns (longitude/latitude)."""
+    decimals = dict(decimals or {})
     if df is None or len(df) == 0:
         return ""
     tr = translations(lang)
@@ -189,6 +191,8 @@ def _html_table(df: pd.DataFrame | None, *, percent: Sequence[str] = (), points:
                 cells.append(f"<td class='n'>{format_percent(v, lang)}</td>")
             elif c in points:
                 cells.append(f"<td class='n'>{format_points(v, lang)}</td>")
+            elif c in decimals and isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+                cells.append(f"<td class='n'>{format_number(v, lang, decimals[c])}</td>")
             elif c in numbers or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool)):
                 fv = float(v) if pd.notna(v) else float("nan")
                 dec = 0 if (c in numbers or not np.isfinite(fv) or fv == round(fv) or abs(fv) >= 100) else 3
@@ -278,6 +282,10 @@ def _coverage_curve(coverage: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"the coverage table has no 'radius_m' column (columns: {list(coverage.columns)})",
                          column="radius_m", fix="pass the output of egovkit.coverage.coverage()")
     return c.sort_values("radius_m").reset_index(drop=True)
+
+
+#: Longitude/latitude in the page: 5 decimals (about 1 m), enough to find a site on the ground.
+_LONLAT_DECIMALS = {"longitude": 5, "latitude": 5}
 
 
 def _outputs_text(lang: str) -> dict[str, str]:
@@ -687,9 +695,8 @@ def build_report(
         else:
             sentences["wifi"].append(tr["s_gaps"].format(n=format_number(len(g), lang),
                                                          area=format_number(area, lang, 1)))
-        tables["gaps"] = _html_table(_district_names(pd.DataFrame(g.drop(columns=g.geometry.name)), r, key,
-                                                     name_column), lang=lang, headers=hdr,
-                                     max_rows=15)
+        tables["gaps"] = _html_table(_district_names(_with_lonlat(g), r, key, name_column), lang=lang, headers=hdr,
+                                     max_rows=15, decimals=_LONLAT_DECIMALS)
     else:
         notes["wifi"].append(tr["omitted"].format(what=tr["what_gaps"]))
     if new_sites is not None:
@@ -705,9 +712,8 @@ def build_report(
         else:
             sentences["wifi"].append(tr["s_new_sites"].format(n=format_number(len(ns), lang)))
         cards.append({"value": format_number(len(ns), lang), "label": tr["fig_new_sites"]})
-        tables["new_sites"] = _html_table(_district_names(pd.DataFrame(ns.drop(columns=ns.geometry.name)), r, key,
-                                                          name_column), lang=lang,
-                                          headers=hdr, max_rows=15)
+        tables["new_sites"] = _html_table(_district_names(_with_lonlat(ns), r, key, name_column), lang=lang,
+                                          headers=hdr, max_rows=15, decimals=_LONLAT_DECIMALS)
     else:
         notes["wifi"].append(tr["omitted"].format(what=tr["what_new_sites"]))
 
