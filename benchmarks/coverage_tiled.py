@@ -178,6 +178,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--continent-cells", type=float, default=3e9)
+    ap.add_argument("--tile-sweep", type=str, default="",
+                    help="also run the tiled way alone at these tile sizes, e.g. 256,512,2048 (memory vs tile size)")
     ap.add_argument("--child", default=None)
     ap.add_argument("--raster", default=None)
     ap.add_argument("--out", default=None)
@@ -210,6 +212,11 @@ def main() -> None:
     m, tl, dk = res["memory"], res["tiled"], res["dask"]
     print(f"ratio tiled / in-memory: time (shares) {tl['shares_s'] / max(m['shares_s'] + m['setup_s'], 1e-9):.2f} x "
           f"(in-memory setup included), peak memory {tl['peak_mb'] / m['peak_mb']:.2f} x")
+    for size in [int(x) for x in a.tile_sweep.split(",") if x]:
+        r = _run("tiled", files, argparse.Namespace(tile=size, workers=a.workers), f"tiled-{size}")
+        bad = sum(_differ(str(folder), "memory", f"tiled-{size}", lb)[0] for lb in ("shares", "default"))
+        print(f"  tiled, {r['tiles']} tiles of {size}x{size}: shares {r['shares_s']:.2f} s, default call "
+              f"{r['default_s']:.2f} s, peak memory {r['peak_mb']:,.0f} MB; {bad} values differ from in-memory")
     # Singapore
     sg = sorted(Path(os.environ.get("EGOVKIT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
                 .glob("singapore-population-raster/*.tif"))

@@ -107,6 +107,10 @@ def test_tiled_reports_nodata_nan_negative_and_infinite_cells_and_conserves_the_
                     (int(good.sum()), "populated")):
         assert f"{n:,} {what}" in text
     assert "outside every district" in text  # the district left out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tiled_coverage(t, sites, [250], quantiles=None, progress=False)
+    assert str(t.report) == text  # said once, not at every call
 
 
 def test_population_from_raster_dispatches_to_tiles_above_the_threshold(utm_raster, monkeypatch):

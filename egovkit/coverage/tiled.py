@@ -610,8 +610,11 @@ def tiled_coverage(
 
 def _summarise(tiles: RasterTiles, parts: list[dict[str, Any]], pop: np.ndarray, nd: int, nr: int,
                windows: list[Any], keys: list[str], worst: float) -> dict[str, Any]:
-    """Cell counts and total population into ``tiles.report`` (and ``tiles._stats``)."""
+    """Cell counts and total population into ``tiles.report`` (and ``tiles._stats``), once per raster."""
     from ..geo import MAX_SCALE_ERROR
+
+    if tiles._stats is not None:
+        return tiles._stats
 
     c = {k: sum(p["counts"][k] for p in parts) for k in parts[0]["counts"]}
     n_pop = sum(p["n_pop"] for p in parts)
