@@ -927,10 +927,13 @@ def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str,
     if tot.empty:
         return
     sums = data.groupby("indicator")[["numerator", "denominator"]].sum()
+    # an indicator with dropped district values cannot add up to the total: not compared
+    n_rows = data.groupby("indicator")["source_row"].nunique()
+    partial = set(n_rows.index[n_rows < n_rows.max()])
     checked, bad = 0, 0
     for _, r in tot.iterrows():
         ind = r["indicator"]
-        if ind not in sums.index or not (r["denominator"] > 0):
+        if ind not in sums.index or not (r["denominator"] > 0) or ind in partial:
             continue
         num, den = sums.loc[ind, "numerator"], sums.loc[ind, "denominator"]
         if not den > 0:
@@ -953,6 +956,10 @@ def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str,
     if checked and not bad:
         report.add("info", "total_row_agrees", f"the total row(s) agree with the sum of the districts for {checked} "
                    "indicator(s) (denominators within 0.5 %, rates within rounding)", action="kept apart")
+    if partial & set(tot["indicator"]):
+        report.add("info", "total_row_not_compared", f"the total row(s) not compared with the districts for "
+                   f"{sorted(partial & set(tot['indicator']))}: some district values of these indicators were dropped "
+                   "(see above)", action="kept apart")
 
 
 def read_table(
@@ -1875,10 +1882,12 @@ def _long_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str, value
             reported_den.add(dcol)
             _report_den(ctx, rows, dcol, dvals, dstatus, _parsed_column(ctx, dcol, dec)[0])
         marker = next((lut[lab][1] for lab in pd.unique(labels.iloc[pos]) if lut[lab][1]), None) or val_marker
-        if value_type is not None and marker not in ("percent", "share") and not pct_sign:
+        # a '%' in the cells of this indicator (not of another one sharing the value column)
+        pct_b = pct_sign and text is not None and bool(text.iloc[pos].str.contains("%", regex=False).any())
+        if value_type is not None and marker not in ("percent", "share") and not pct_b:
             kind = value_type
         else:
-            kind, reason = _infer_kind(vals[pos], status[pos], marker, pct_sign, dvals[pos],
+            kind, reason = _infer_kind(vals[pos], status[pos], marker, pct_b, dvals[pos],
                                        None if text is None else text.iloc[pos])
             if kind == "count?":
                 kind = "count"

@@ -213,3 +213,14 @@ def test_a_quote_left_open_at_the_end_of_a_note_does_not_swallow_the_next_line(t
     t = _read(_write(tmp_path, text))
     assert t.report.row_fate == {2: "used", 3: "used", 5: "dropped", 6: "dropped"}
     assert t.report.by_code("unclosed_quote")[0].row == 5
+
+
+def test_long_table_percent_signs_belong_to_their_indicator(tmp_path):
+    # '%' on the smartphone rows used to make every indicator of the value column a percentage
+    text = "District;Households;Indicator;Value\n" + "".join(
+        f"{d};{h};Smartphone;{p} %\n{d};{h};Internet;{n}\n" for d, h, p, n in
+        [("A", 1000, "50,0", 300), ("B", 2000, "25,0", 800), ("C", 4000, "10,0", 1000)])
+    t = _read(_write(tmp_path, text))
+    got = t.data.set_index(["area_name", "indicator"])["numerator"]
+    assert got[("B", "internet")] == 800 and got[("B", "smartphone_hh")] == pytest.approx(500)
+    assert not t.report.errors
