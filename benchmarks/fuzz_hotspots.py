@@ -148,7 +148,11 @@ def hotspot_csv(rng: random.Random) -> Case:
     # swapped: the longitudes are written under the latitude header (and vice versa); detectable
     # on its own only when |longitude| > 90, otherwise against districts (given in kwargs)
     extra = rng.sample(["id", "Type", "Provider", "Activated", "Borough"], rng.randint(0, 3))
-    header = extra[:1] + ["Name", lat_name, lon_name] + extra[1:]
+    # one column holding both: "(lat, lon)" pairs or WKT points (longitude first)
+    pair = rng.choice(["Location (Lat, Long)", "geometry"]) if rng.random() < 0.05 and not unquoted_decimal else None
+    if pair:
+        swapped, dms, decimal = False, False, "."
+    header = extra[:1] + ["Name"] + ([pair] if pair else [lat_name, lon_name]) + extra[1:]
     rows: list[tuple[list[str], dict[str, str]]] = []
     truth: list[tuple[str, float | None, float | None]] = []
     n = rng.choice([1, 2, 3, 5, 8, 12, 20, 40])
@@ -171,7 +175,11 @@ def hotspot_csv(rng: random.Random) -> Case:
             cells = (_fmt_number(lat, rng, decimal, dms, True), _fmt_number(lon, rng, decimal, dms, False))
         if swapped:
             cells = (cells[1], cells[0])
-        values = {"Name": name, lat_name: cells[0], lon_name: cells[1], "id": str(k + 1),
+        if pair and lat is not None:
+            cells = (f"({cells[0]}, {cells[1]})" if pair.startswith("Loc") else f"POINT ({cells[1]} {cells[0]})", "")
+        elif pair:
+            cells = ("", "")
+        values = {"Name": name, lat_name: cells[0], lon_name: cells[1], "id": str(k + 1), pair: cells[0],
                   "Type": rng.choice(["Free", "Limited Free", ""]), "Provider": rng.choice(["City", "ALTICEUSA"]),
                   "Activated": rng.choice(["03/15/2017", "09/09/9999", "", "2019-05-01"]),
                   "Borough": rng.choice(["Queens", "Bronx"])}
@@ -191,6 +199,12 @@ def hotspot_csv(rng: random.Random) -> Case:
     text = buf.getvalue()
     records: list[Record] = []
     line = 2
+    if rng.random() < 0.05:  # a title above the header (prose, one separator at most)
+        text = rng.choice(["Public Wi-Fi hotspots", "Wi-Fi sites, 2020", "Liste des bornes"]) + eol + eol + text
+        line += 2
+    elif rng.random() < 0.03:  # Excel's separator hint
+        text = f"sep={sep}{eol}" + text
+        line += 1
     trailing_first = rng.random() < 0.3
     for k, (row, raw) in enumerate(rows):
         if rng.random() < 0.05:  # a blank line between records: not a record
@@ -238,6 +252,10 @@ def hotspot_vector(rng: random.Random, folder: Path | None = None) -> Case:
         feats.append({"type": "Feature", "properties": {"Name": name}, "geometry": geom})
         records.append(Record(k + 1, name, lat if geom else None, lon if geom else None))
     text = json.dumps({"type": "FeatureCollection", "features": feats})
+    if rng.random() < 0.1:  # an open-data portal's JSON export: a list of records, not GeoJSON
+        recs = [{"Name": f["properties"]["Name"], "latitude": str(r.lat) if r.lat is not None else None,
+                 "longitude": r.lon} for f, r in zip(feats, records)]
+        return Case("json_records", ".json", json.dumps(recs).encode(), records)
     r = rng.random()
     if r < 0.25:  # broken JSON
         cut = rng.randint(0, max(len(text) - 1, 0))

@@ -168,22 +168,45 @@ def _records(text: str, sep: str, limit: int | None = None,
     return rows, starts, ends
 
 
+def _header_index(rows: list[list[str]]) -> int:
+    """Index of the header: title lines (one cell) above a header of several cells are skipped."""
+    h = 0
+    # a title is prose (one separator character at most) and narrower than the rows below it
+    while h < min(10, len(rows) - 1) and len(rows[h]) - 1 + sum("".join(rows[h]).count(s) for s in _SEPS) <= 1:
+        widths = pd.Series([len(_trim(r)) for r in rows[h + 1:h + 51]])
+        widths = widths[widths >= 2]
+        if widths.empty or len(_trim(rows[h])) >= int(widths.mode().max()):
+            break
+        h += 1
+    return h
+
+
+def _plausible_names(cells: list[str]) -> int:
+    """Header cells that look like whole names: brackets balanced, no leading or trailing space."""
+    return sum(c.count("(") == c.count(")") and c.count("[") == c.count("]") and c == c.strip() for c in cells)
+
+
 def _sniff(text: str, name: str, report: ValidationReport) -> str:
     """The separator that splits the header into > 1 columns and the most rows into as many cells."""
-    head = text[:200_000]
-    best, best_score = ",", (-1.0, 0)
-    for k, sep in enumerate(_SEPS):
-        rows, _, _ = _records(head, sep, limit=50)
+    # line by line (a stray quote must not hide the separator); multi-line cells only lower every score
+    lines = [ln for ln in io.StringIO(text[:200_000], newline=None).read().split("\n") if ln.strip()][:60]
+    best, best_score = ",", (False, False, -99, -1.0, 0)
+    for sep in _SEPS:
+        rows = [next(csv.reader([ln], delimiter=sep, strict=False), []) for ln in lines]
         if not rows:
             continue
-        hw = len(_trim(rows[0]))
+        h = _header_index(rows)
+        hw = len(_trim(rows[h]))
         if hw < 2:
             continue
-        same = sum(len(_trim(r)) == hw for r in rows[1:]) / max(len(rows) - 1, 1)
-        score = (same, hw if same == 1 else 0)
+        body = [_unquoted(ln, sep, hw) if ln.count('"') % 2 else r for ln, r in zip(lines[h + 1:], rows[h + 1:])]
+        same = sum(_full_row(r, hw) for r in body) / max(len(body), 1)
+        # mostly consistent first, then without title lines skipped, then the most consistent
+        # whole names in the header, then mostly consistent rows, then no title lines skipped
+        score = (_plausible_names(rows[h]) == len(rows[h]), same >= 0.6, -h, same, hw)
         if score > best_score:
             best, best_score = sep, score
-    if best_score[0] < 0:
+    if best_score[3] < 0:
         report.add("info", "separator", "no separator splits the header into several columns; read as one column",
                    action="inferred", fix="separate the columns with ',' or ';'")
     else:
@@ -223,9 +246,10 @@ def _unquoted(line: str, sep: str, hw: int) -> list[str]:
 
 
 def _balanced(line: str, sep: str) -> bool:
-    """Quotes of a line that form well-closed quoted cells (no error in strict mode)."""
+    """Quotes of a line (or block of lines) that form well-closed quoted cells (no error in strict mode)."""
     try:
-        next(csv.reader([line], delimiter=sep, strict=True), None)
+        for _ in csv.reader(io.StringIO(line, newline=""), delimiter=sep, strict=True):
+            pass
     except csv.Error:
         return False
     return True
@@ -241,7 +265,8 @@ def _repair_quotes(text: str, sep: str, hw: int, rows: list[list[str]], starts: 
     """Records broken by an unbalanced quote, read again line by line (reported).
 
     A record over several lines comes from an unbalanced quote when it has fewer cells than the
-    header or when each of its lines holds a full row on its own; a one-line record when its line
+    header, or when its quotes are not well formed and each of its lines holds a row on its own
+    (the header's cells or more); a one-line record when its line
     has an odd number of quotes and a quoted cell that does not close before a separator.
     """
     if '"' not in text:
@@ -253,7 +278,8 @@ def _repair_quotes(text: str, sep: str, hw: int, rows: list[list[str]], starts: 
         split = False
         if e > s:
             parts = [_unquoted(physical[i - 1], sep, hw) for i in range(s, e + 1) if i - 1 < len(physical)]
-            split = len(row) < hw or all(_full_row(p, hw) for p in parts if any(c.strip() for c in p))
+            split = len(row) < hw or (not _balanced("\n".join(physical[s - 1:e]), sep) and all(
+                len(p) >= hw for p in parts if any(c.strip() for c in p)))
         elif s - 1 < len(physical) and physical[s - 1].count('"') % 2 == 1 and not _balanced(physical[s - 1], sep):
             parts = [_unquoted(physical[s - 1], sep, hw)]
             split = _full_row(parts[0], hw) or len(parts[0]) > len(row)
@@ -302,12 +328,26 @@ def read_records(path: Path, report: ValidationReport, *, what: str,
     if not text.strip():
         raise InputError(f"the {what} file holds only blank lines", file=name,
                          fix="export the file again with its header and rows")
-    sep = _sniff(text, name, report)
+    first = text.lstrip("\ufeff").split("\n", 1)
+    hint = re.fullmatch(r"\s*sep=(.)\s*", first[0])
+    if hint and len(first) > 1:  # Excel's "sep=;" first line
+        sep = hint.group(1)
+        report.add("info", "separator", f"column separator {sep!r} given by the file's first line 'sep={sep}'",
+                   row=1, action="inferred")
+        text = " " * len(first[0]) + "\n" + first[1]  # keeps the line numbers
+    else:
+        sep = _sniff(text, name, report)
     empty: list[int] = []
     rows, starts, ends = _records(text, sep, empty=empty)
     if not rows:
         raise InputError(f"the {what} file holds no values (only separators)", file=name,
                          fix="export the file again with its header and rows")
+    h = _header_index(rows)
+    if h:
+        report.add("info", "title_lines", f"{h} title line(s) above the header ignored (lines "
+                   f"{', '.join(str(x) for x in starts[:h])}); header on line {starts[h]}", row=starts[h],
+                   action="ignored")
+        rows, starts, ends = rows[h:], starts[h:], ends[h:]
     empty = [e for e in empty if e > starts[0]]
     if empty:
         report.add("info", "empty_rows", f"{len(empty)} row(s) hold only separators (no value) and were skipped: "
@@ -474,6 +514,38 @@ def _kind(name: str) -> str | None:
     return kinds.pop()
 
 
+_PAIR_WORDS = {"location", "coordinates", "coords", "coordinate", "latlon", "latlng", "latlong", "lonlat", "lnglat",
+               "geometry", "wkt", "geom", "the_geom", "geo_point", "geopoint", "point", "position", "gps"}
+_WKT_POINT = re.compile(r"^\s*POINT\s*(?:Z\s*)?\(\s*([^\s,()]+)\s+([^\s,()]+)(?:\s+[^\s,()]+)?\s*\)\s*$", re.I)
+_PAIR = re.compile(r"^\s*[\[(]?\s*([^,;\s()\[\]]+)\s*[,;]?\s+([^,;\s()\[\]]+)\s*[\])]?\s*$|"
+                   r"^\s*[\[(]?\s*([^,;\s()\[\]]+)\s*[,;]\s*([^,;\s()\[\]]+)\s*[\])]?\s*$")
+
+
+def split_pairs(cells: pd.Series, lon_first: bool) -> tuple[pd.Series, pd.Series, int]:
+    """Latitude and longitude texts of a column holding both (``(40.71, -73.98)``, ``40.71 -73.98``, WKT
+    ``POINT (-73.98 40.71)``, which is always longitude first); and how many cells were WKT."""
+    lat, lon, n_wkt = [], [], 0
+    for v in cells.tolist():
+        t = None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        m = _WKT_POINT.match(t) if t else None
+        if m:
+            n_wkt += 1
+            lon.append(m.group(1))
+            lat.append(m.group(2))
+            continue
+        m = _PAIR.match(t) if t else None
+        if m:
+            a, b = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+            if lon_first:
+                a, b = b, a
+            lat.append(a)
+            lon.append(b)
+        else:
+            lat.append(t)
+            lon.append(None)
+    return pd.Series(lat, dtype=object), pd.Series(lon, dtype=object), n_wkt
+
+
 def _epsg_in(name: str) -> int | None:
     for t in _tokens(name):
         m = re.fullmatch(r"(?:epsg)?(\d{4,5})", t)
@@ -515,6 +587,13 @@ def coordinate_columns(columns: list[str]) -> dict[str, object]:
         return {"lat": lat, "lon": kinds["x"][0], "how": "names"}
     if lon and kinds["y"]:
         return {"lat": kinds["y"][0], "lon": lon, "how": "names"}
+    if not (kinds["x"] and kinds["y"]):
+        for c in columns:  # one column holding both: "Location (Lat, Long)", "coordinates", WKT "geometry"
+            toks = _tokens(c)
+            both = [_kind(t) for t in toks]
+            if ("lat" in both and "lon" in both) or set(toks) & _PAIR_WORDS or "".join(toks) in _PAIR_WORDS:
+                lon_first = "lon" in both and "lat" in both and both.index("lon") < both.index("lat")
+                return {"pair": c, "lon_first": lon_first, "how": "names"}
     if kinds["x"] and kinds["y"]:
         x, y = kinds["x"][0], kinds["y"][0]
         geo = any(set(_tokens(c)) & _GEOGRAPHIC_WORDS for c in (x, y))

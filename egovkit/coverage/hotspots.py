@@ -42,7 +42,7 @@ from pyproj import CRS
 
 from ..errors import InputError
 from ..validate import ValidationReport
-from ._tabular import check_file, coordinate_columns, parse_numbers, read_records
+from ._tabular import check_file, coordinate_columns, parse_numbers, read_records, split_pairs
 from .population import projected_crs
 
 __all__ = ["read_hotspots", "unique_sites"]
@@ -52,11 +52,17 @@ _VECTOR = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml"}
 _MAX_LISTED = 20
 
 
-def _read_vector(path: Path) -> gpd.GeoDataFrame | None:
-    """A vector file read with pyogrio; any failure is an :class:`InputError` naming the file."""
+def _read_vector(path: Path, report: ValidationReport) -> pd.DataFrame:
+    """A vector layer read with pyogrio (a GeoDataFrame), or a JSON list of records (a DataFrame);
+    any failure is an :class:`InputError` naming the file."""
     try:
         g = gpd.read_file(path)
     except Exception as exc:  # pyogrio DataSourceError, JSON errors, sqlite errors...
+        records = _json_records(path) if path.suffix.lower() == ".json" else None
+        if records is not None:
+            report.add("info", "json_records", f"a JSON list of {len(records)} records (not GeoJSON): read as a "
+                       "table", action="inferred")
+            return records
         first = path.read_bytes()[:64].lstrip()
         hint = ("it is not JSON: give a CSV its .csv suffix" if path.suffix.lower() in (".json", ".geojson")
                 and not first.startswith((b"{", b"[")) else "check that the file is complete (export it again)")
@@ -65,8 +71,24 @@ def _read_vector(path: Path) -> gpd.GeoDataFrame | None:
     if len(g) == 0:
         raise InputError("the layer has no features", file=str(path), fix="export the hotspot points again")
     if not isinstance(g, gpd.GeoDataFrame) or g.geometry.name not in g.columns:
-        return None  # a table without geometry: read its coordinate columns
+        return pd.DataFrame(g)  # a table without geometry: read its coordinate columns
     return g
+
+
+def _json_records(path: Path) -> pd.DataFrame | None:
+    """A JSON file holding a list of flat records (an open-data portal's export), or None."""
+    import json
+
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(data, dict):
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
+        return None
+    df = pd.json_normalize(data)
+    return df.astype(object).where(df.notna(), None)
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -235,14 +257,15 @@ def read_hotspots(
         check_file(path, "hotspot list")
         suffix = path.suffix.lower()
         if suffix in _VECTOR:
-            gdf_in = _read_vector(path)
-            if gdf_in is None or (not wanted and gdf_in.geometry.isna().all() and coordinate_columns(
-                    [str(c) for c in gdf_in.columns])):
-                df = pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name) if gdf_in is not None else None)
-                gdf_in = None
+            layer = _read_vector(path, report)
+            if isinstance(layer, gpd.GeoDataFrame):
+                df = pd.DataFrame(layer.drop(columns=layer.geometry.name))
+                # a layer without geometries but with coordinate columns is read from its columns
+                if wanted or not layer.geometry.isna().all() or not coordinate_columns([str(c) for c in df.columns]):
+                    gdf_in = layer
             else:
-                df = pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name))
-            rows = np.arange(1, len(df) + 1)  # feature number
+                df = layer
+            rows = np.arange(1, len(df) + 1)  # feature (or JSON record) number
         elif suffix in _EXCEL:
             df = _read_excel(path)
             rows = np.arange(2, len(df) + 2)  # the sheet's row number
@@ -290,7 +313,24 @@ def read_hotspots(
         if found.get("how") == "names carry WGS84":
             report.add("info", "coordinate_columns", f"{lat!r} and {lon!r} read as latitude and longitude "
                        "(WGS84 in their names)", column=f"{lat}/{lon}", action="inferred")
-    if lat and lon:
+    pair = found.get("pair") if not (lat and lon) and not (x and y) else None
+    if pair:
+        scratch = ValidationReport(source=report.source)
+        lat_t, lon_t, n_wkt = split_pairs(df[pair], bool(found.get("lon_first")))
+        a, bad_a = parse_numbers(lat_t, pair, rows, scratch, degrees=True, comma_decimal=True)
+        b, bad_b = parse_numbers(lon_t, pair, rows, scratch, degrees=True, comma_decimal=True)
+        if not (np.isfinite(a) & np.isfinite(b)).any() and df[pair].notna().any():
+            raise InputError(f"no coordinate columns found (column {pair!r} holds no coordinate pairs)", file=source,
+                             fix=f"name them latitude/longitude or pass lat=, lon= (or x=, y=, crs=); columns: {cols}")
+        report.extend(scratch)
+        order = "WKT points, longitude first" if n_wkt else \
+            f"pairs, {'longitude' if found.get('lon_first') else 'latitude'} first"
+        report.add("info", "coordinate_pairs", f"latitude and longitude read from column {pair!r} ({order})",
+                   column=pair, action="inferred", fix="give latitude and longitude in two columns")
+        pcrs = CRS.from_epsg(4326)
+        geographic = True
+        lat = lon = pair
+    elif lat and lon:
         a, bad_a = parse_numbers(df[lat], lat, rows, report, degrees=True, comma_decimal=True)  # latitude
         b, bad_b = parse_numbers(df[lon], lon, rows, report, degrees=True, comma_decimal=True)  # longitude
         pcrs = CRS.from_epsg(4326)
