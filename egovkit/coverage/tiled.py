@@ -241,6 +241,13 @@ class _Job:
     quantiles: bool
     hh_ratio: float | None
     threads: int = 1  # k-d tree query threads: all cores in one process (-1), one per dask worker (1)
+    bounds: np.ndarray | None = None  # bounding boxes of ``geoms``
+
+    def __post_init__(self) -> None:
+        if self.geoms is not None and self.bounds is None:
+            import shapely
+
+            self.bounds = shapely.bounds(self.geoms)
 
 
 def _read_window(job: _Job, win: tuple[int, int, int, int]) -> tuple[np.ndarray, dict[str, int]]:
@@ -320,8 +327,17 @@ def _tile_cells(job: _Job, win: tuple[int, int, int, int], crs_key: str) -> dict
     if job.geoms is not None and len(local):
         t = job.transform
         wtr = window_transform(Window(c0, r0, w, h), t)
-        lab = rasterize(((g, i) for i, g in enumerate(job.geoms)), out_shape=(h, w), transform=wtr, fill=-1,
-                        dtype="int32")
+        # only the districts whose bounding box meets the tile (thousands of districts, thousands of tiles)
+        xa, xb = sorted((t.c + c0 * t.a + r0 * t.b, t.c + (c0 + w) * t.a + (r0 + h) * t.b))
+        ya, yb = sorted((t.f + c0 * t.d + r0 * t.e, t.f + (c0 + w) * t.d + (r0 + h) * t.e))
+        gb = job.bounds
+        near = np.flatnonzero((gb[:, 0] <= xb) & (gb[:, 2] >= xa) & (gb[:, 1] <= yb) & (gb[:, 3] >= ya)) \
+            if gb is not None and t.b == 0 and t.d == 0 else np.arange(len(job.geoms))
+        if len(near):
+            lab = rasterize(((job.geoms[i], int(i)) for i in near), out_shape=(h, w), transform=wtr, fill=-1,
+                            dtype="int32")
+        else:
+            lab = np.full((h, w), -1, dtype=np.int32)
         dist = lab.ravel()[local]
         del lab
     else:
