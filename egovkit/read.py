@@ -254,8 +254,13 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
                            fix=f"pass encoding='{enc}' to silence this")
                 return text
     if data.startswith(b"\xef\xbb\xbf"):
-        report.add("info", "encoding", "encoding detected: UTF-8 with BOM", action="inferred")
-        return data.decode("utf-8-sig")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:  # a UTF-8 BOM on bytes of another encoding: decoded below
+            data = data[3:]
+        else:
+            report.add("info", "encoding", "encoding detected: UTF-8 with BOM", action="inferred")
+            return text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -224,3 +224,8 @@ def test_long_table_percent_signs_belong_to_their_indicator(tmp_path):
     got = t.data.set_index(["area_name", "indicator"])["numerator"]
     assert got[("B", "internet")] == 800 and got[("B", "smartphone_hh")] == pytest.approx(500)
     assert not t.report.errors
+
+
+def test_a_utf8_bom_on_latin1_bytes(tmp_path):
+    t = _read(_write(tmp_path, b"\xef\xbb\xbfDistrict,Households,Internet\n\xc9vreux,100,10\n"))
+    assert t.data["area_name"].tolist() == ["Évreux"]
