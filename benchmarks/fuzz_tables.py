@@ -5,8 +5,10 @@ them: title lines, a header (sometimes split over two physical lines inside quot
 rows, a totals row under one of many names and languages (or under the territory's own name: a
 hidden total), subtotal rows, footnotes, blank lines, ragged rows, ``,``/``;``/tab separators,
 decimal commas, space/dot/comma thousands (including a US Excel copy in a ``;`` file), percent
-columns, BOMs and encodings, NUL bytes, unterminated quotes, very long lines; and files that are
-not tables at all (binary, empty, a directory, an Excel workbook or a zip archive named ``.csv``).
+columns, BOMs and encodings, NUL bytes, unterminated quotes, very long lines, long tables (one row
+per area and indicator); files that are not tables at all (binary, empty, a directory, an Excel
+workbook or a zip archive named ``.csv``); and tables with random bytes inserted anywhere (only
+safety is checked on those: no crash, every row one fate).
 
 The generator knows the truth of every physical line. Each file is read and checked:
 
@@ -83,7 +85,7 @@ class Case:
 
     name: str
     data: bytes | None  # None: the path is a directory
-    kind: str = "table"  # "table" or "junk" (must be refused with an egovkit error or read)
+    kind: str = "table"  # "table", "junk" (refused with an egovkit error or read) or "mutated"
     lines: dict[int, str] = field(default_factory=dict)  # physical line -> district/total/subtotal/note
     names: dict[int, str] = field(default_factory=dict)  # district line -> its name
     households: dict[int, float] = field(default_factory=dict)  # district line -> households
@@ -302,6 +304,13 @@ def make_case(rng: random.Random) -> Case:
     except UnicodeEncodeError:
         data = text.encode("utf-8")
         feats.append("fallback_utf8")
+    if rng.random() < 0.05:  # random bytes inserted anywhere: only safety is checked
+        for _ in range(rng.randint(1, 6)):
+            k = rng.randrange(len(data) + 1)
+            data = data[:k] + rng.choice([b"\x00", b'"', b";", b",", b"\t", b"\n", b"\r", b"\xef\xbb\xbf", b"\xff",
+                                          b"\x81", b"\xc3", b"%", b"1,234"]) + data[k:]
+        case.kind = "mutated"
+        feats.append("mutated_bytes")
     case.data = data
     # corrupt indices are list positions: translate to physical lines
     starts, ln = [], 1
@@ -355,9 +364,11 @@ def check_case(case: Case, folder: Path) -> Outcome:
     except Exception:  # noqa: BLE001 - counting crashes is the point
         res.crash = traceback.format_exc(limit=-3)
         return res
-    if case.kind != "table":
-        return res
     fate = t.report.row_fate
+    if case.kind != "table":  # junk that was read, or mutated bytes: every row still has one fate
+        if set(fate.values()) - {"used", "kept apart", "dropped"} or len(fate) != t.report.rows_in:
+            res.lost = [-1]
+        return res
     data_lines = set(case.lines)
     # rows on corrupted lines may legitimately merge or split: they are checked for fate only
     res.lost = sorted(ln for ln in data_lines if ln not in fate and ln not in case.corrupt)
