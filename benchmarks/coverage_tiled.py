@@ -1,4 +1,6 @@
-"""Benchmark of the tiled coverage engine (egovkit.coverage.tiled) against the in-memory one. Prints figures; not a test.
+"""Benchmark of the tiled coverage engine (egovkit.coverage.tiled) against the in-memory one.
+
+Prints figures; not a test.
 
 A synthetic 100 m population raster of ``--cells`` cells (default 10^7, 4,000 x 2,500, UTM 33N,
 float32, 256 x 256 internal blocks, 3 % nodata cells) is written to ``/tmp``, with ``--sites``
@@ -92,7 +94,6 @@ def _child(a: argparse.Namespace) -> None:
     warnings.simplefilter("ignore")
     out: dict[str, float] = {}
     if a.singapore:
-        import egovkit  # noqa: F401
         rng = np.random.default_rng(1)
         import rasterio
         with rasterio.open(a.raster) as s:

@@ -79,10 +79,10 @@ __all__ = ["TILED_ABOVE_CELLS", "RasterTiles", "raster_tiles", "tiled_coverage",
 GAPS_MAX_BLOCKS = 25_000_000
 
 #: Rasters with more cells than this go through the tiled path (``population_from_raster`` and
-#: ``egovkit run --population``). The in-memory engine peaks at about 170 bytes per cell with the
-#: default quantiles (1.7 GB for 10^7 cells, docs/benchmarks.md): 2x10^7 cells is about 3.4 GB,
-#: what a laptop with 8 GB can still spare; below it the in-memory path is as fast or faster and
-#: keeps gap zones and siting. Override with the environment variable EGOVKIT_TILED_ABOVE_CELLS.
+#: ``egovkit run --population``). The in-memory engine peaks at about 120 bytes per cell with the
+#: default quantiles (1.5 GB for 10^7 cells, docs/coverage_at_scale.md): 2x10^7 cells is about
+#: 2.7 GB, what a laptop with 8 GB can still spare; below it the in-memory path is as fast or faster
+#: (one pass for the quantiles) and keeps siting. Override with EGOVKIT_TILED_ABOVE_CELLS.
 TILED_ABOVE_CELLS = int(os.environ.get("EGOVKIT_TILED_ABOVE_CELLS", 20_000_000))
 
 #: Distance bins of the quantile histograms: ``floor(K log(1 + d / 10 m))``, 1,022 finite bins up
@@ -181,7 +181,8 @@ def raster_tiles(
     households_per_person
         Households per person, for household shares.
     tile_size
-        Rows and columns per tile: memory is about 100 bytes per tile cell (1024: ~100 MB).
+        Rows and columns per tile: memory is about 110-150 bytes per tile cell (1024: about 150 MB
+        above the libraries; docs/coverage_at_scale.md).
 
     Examples
     --------
