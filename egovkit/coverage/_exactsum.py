@@ -61,6 +61,8 @@ def exact_bincount(groups: np.ndarray, weights: np.ndarray, n: int) -> np.ndarra
                          "number)", fix="check the raster's values and nodata value")
     q = np.empty_like(r)
     for k, c in enumerate(_C):
+        if m < 2.0 ** (_E[k] - _W - 1):  # every weight below half a unit of this bin: its pieces are 0
+            continue
         np.add(r, c, out=q)
         q -= c
         r -= q  # exact: the remainder is below half a unit of bin k

@@ -448,17 +448,11 @@ def coverage(
         b[outside] = nd * mult
         return b
 
-    def per_district(values: np.ndarray, bucket: np.ndarray) -> np.ndarray:
-        return district_and_territory(exact_bincount(bucket, values, nd + 1), nd)
-
     out_frames = []
     area_tab = None
     if area and population.districts is None:
         raise InputError("area=True needs districts", fix="build the population with districts=")
-    bucket = buckets(1)
-    pop_tot = per_district(w, bucket)
-    hh_tot = per_district(hh, bucket) if hh is not None else None
-    del bucket
+    pop_tot = hh_tot = None  # from the first group's exact partial sums (one pass less over the points)
     nr = len(radii_arr)
     # regular grid without quantiles: stamp the index of the smallest covering radius directly
     rank_grid = (not quantiles and population.grid is not None and population.cell is not None
@@ -484,8 +478,15 @@ def coverage(
         key += first
         del first
         # exact, order-independent sums (egovkit.coverage._exactsum): the tiled engine gives the same bits
-        cum_p = covered_sums(exact_bincount(key, w, (nd + 1) * (nr + 1)), nd, nr)
-        cum_h = covered_sums(exact_bincount(key, hh, (nd + 1) * (nr + 1)), nd, nr) if hh is not None else None
+        part_p = exact_bincount(key, w, (nd + 1) * (nr + 1))
+        part_h = exact_bincount(key, hh, (nd + 1) * (nr + 1)) if hh is not None else None
+        if pop_tot is None:
+            pop_tot = district_and_territory(part_p.reshape(len(part_p), nd + 1, nr + 1).sum(axis=2), nd)
+            if part_h is not None:
+                hh_tot = district_and_territory(part_h.reshape(len(part_h), nd + 1, nr + 1).sum(axis=2), nd)
+        cum_p = covered_sums(part_p, nd, nr)
+        cum_h = covered_sums(part_h, nd, nr) if part_h is not None else None
+        del part_p, part_h
         for j, r in enumerate(radii_arr):
             frame = dict(rows)
             frame["radius_m"] = r
