@@ -1034,7 +1034,9 @@ def read_table(
     Raises
     ------
     InputError
-        Empty file, no data rows, no area column, no indicator or denominator column.
+        Not a table (folder, empty, binary, archive, damaged workbook), no data rows, no area
+        column, no indicator or denominator column; it names the file and the fix. No other
+        exception comes out of reading a file (checked by ``benchmarks/fuzz_tables.py``).
 
     Examples
     --------
