@@ -144,6 +144,24 @@ def test_exact_sums_do_not_depend_on_order_or_chunks():
         exact_bincount(np.array([0]), np.array([np.nan]), 1)
 
 
+def test_in_memory_table_does_not_depend_on_the_order_of_the_points():
+    # the engine's exact sums: shuffled points give the same bits (a float bincount would not)
+    from egovkit.coverage import population_from_xy
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    x, y = rng.uniform(0, 5000, n), rng.uniform(0, 5000, n)
+    w = rng.gamma(0.8, 6.0, n)
+    d = gpd.GeoDataFrame({"k": ["a", "b"]}, geometry=[box(0, 0, 2500, 5000), box(2500, 0, 5000, 5000)], crs=32633)
+    sites = rng.uniform(0, 5000, (40, 2))
+    t1 = coverage(population_from_xy(x, y, w, crs=32633, households=0.3, districts=d, district="k"), sites, RADII)
+    p = rng.permutation(n)
+    t2 = coverage(population_from_xy(x[p], y[p], w[p], crs=32633, households=0.3, districts=d, district="k"), sites,
+                  RADII)
+    _same(t1, t2)
+    assert t1.population.iloc[-1] == collapse(exact_bincount(np.zeros(n, np.int64), w, 1))[0]
+
+
 def _geodesic_covered(lon, lat, slon, slat, r):
     geod = Geod(ellps="WGS84")
     best = np.full(len(lon), np.inf)
