@@ -303,14 +303,22 @@ def diagnose(
 
         cov = gap_zones = new_sites = None
         if hotspots is not None and population is not None:
-            from .coverage import candidate_grid, coverage, coverage_gaps, site_new
+            from .coverage import RasterTiles, candidate_grid, coverage, coverage_gaps, site_new
 
             cov = coverage(population, hotspots, radii_m)
             r_main = float(sorted(radii_m)[len(radii_m) // 2])
             # gap zones: people beyond the largest radius, cut at district borders (one zone, one district)
             gap_kw = {"split_by_district": True} if _accepts(coverage_gaps, "split_by_district") else {}
             gap_zones = coverage_gaps(population, hotspots, float(max(radii_m)), top=10, **gap_kw)
-            if n_new_sites > 0:
+            if isinstance(population, RasterTiles):
+                report.extend(population.report)  # bad cells, total population, tile CRSs (filled by coverage())
+                if n_new_sites > 0:
+                    report.add("warning", "siting_skipped",
+                               f"the population raster ({population.n_cells:,} cells) is read tile by tile: "
+                               f"the {n_new_sites} new sites are not proposed (siting needs the grid in memory)",
+                               fix="aggregate the raster to coarser cells (e.g. 500 m) and run again to get "
+                                   "proposed sites")
+            elif n_new_sites > 0:
                 cands = candidate_grid(population, spacing_m=2 * r_main) if _accepts(candidate_grid, "spacing_m") \
                     else candidate_grid(population)
                 new_sites = site_new(population, hotspots, cands, n_new_sites, r_main)

@@ -475,3 +475,42 @@ def test_terminal_control_characters_from_user_names_are_shown_not_run():
     assert terminal_text("Kopo\x1b]0;owned\x07 town\r") == "Kopo\\x1b]0;owned\\x07 town\\x0d"
     assert terminal_text("Nairobi\tcity\nline 2") == "Nairobi\tcity\nline 2"
     assert terminal_text("Bouaké \x9b31m") == "Bouaké \\x9b31m"
+
+
+def test_run_with_a_raster_population_read_tile_by_tile(tmp_path, monkeypatch):
+    # a population raster above the tiling threshold: coverage from the tiles, siting said to be skipped
+    import geopandas as gpd
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    import egovkit.coverage.tiled as tiled_mod
+
+    paths = make_territory().write(tmp_path / "in")
+    pts = pd.read_csv(paths["population"])
+    lon_col = next(c for c in pts.columns if c.lower().startswith("lon"))
+    lat_col = next(c for c in pts.columns if c.lower().startswith("lat"))
+    pop_col = next(c for c in pts.columns if "pop" in c.lower())
+    g = gpd.GeoDataFrame(pts, geometry=gpd.points_from_xy(pts[lon_col], pts[lat_col]), crs=4326)
+    g = g.to_crs(g.estimate_utm_crs())
+    x, y = g.geometry.x.to_numpy(), g.geometry.y.to_numpy()
+    cell = 200.0
+    x0, y1 = np.floor(x.min() / cell) * cell - cell, np.ceil(y.max() / cell) * cell + cell
+    cols, rows = ((x - x0) // cell).astype(int), ((y1 - y) // cell).astype(int)
+    grid = np.zeros((rows.max() + 2, cols.max() + 2), dtype="float32")
+    np.add.at(grid, (rows, cols), g[pop_col].to_numpy(dtype="float32"))
+    tif = tmp_path / "in" / "population.tif"
+    with rasterio.open(tif, "w", driver="GTiff", dtype="float32", width=grid.shape[1], height=grid.shape[0],
+                       count=1, crs=g.crs, transform=from_origin(x0, y1, cell, cell)) as dst:
+        dst.write(grid, 1)
+    monkeypatch.setattr(tiled_mod, "TILED_ABOVE_CELLS", 100)
+    res = runner.invoke(app, ["run", str(paths["table"]), str(paths["districts"]), "--out", str(tmp_path / "out"),
+                              "--hotspots", str(paths["hotspots"]), "--population", str(tif),
+                              "--code", "Code", "--area", "District", "--level", "Level", "--boundary-key", "code",
+                              "--name", "Exampleland", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "public Wi-Fi" in res.output
+    cov = pd.read_csv(tmp_path / "out" / "tables" / "coverage.csv")
+    assert len(cov) and not (tmp_path / "out" / "tables" / "new_sites.csv").exists()
+    issues = pd.read_csv(tmp_path / "out" / "tables" / "validation_report.csv")
+    assert "siting_skipped" in set(issues["code"])
