@@ -28,6 +28,16 @@ that do not name the file, crashes (with their most frequent kinds) and lost row
 generators on a bounded number of examples.
 
     .venv/bin/python benchmarks/fuzz_boundaries.py [--n 3000] [--seed 0] [--only boundaries]
+
+Measured 2026-12-05 (3,000 cases per reader, seed 0, same generator on both codes):
+
+=============  ==========================================  ==================================
+reader         before (1f7d57f)                            after
+=============  ==========================================  ==================================
+boundaries     179 crashes, 1,846 features without a fate  0 crashes, 0 lost, 0 without fate
+questionnaire  1,241 crashes, 50 lost rows                 0 crashes, 0 lost rows
+register       1,410 crashes, 0 lost rows                  0 crashes, 0 lost rows
+=============  ==========================================  ==================================
 """
 
 from __future__ import annotations
