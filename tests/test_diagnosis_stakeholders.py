@@ -250,3 +250,24 @@ def test_french_findings_use_decimal_comma_and_answer_labels():
     en = action_plan(r, lang="en").set_index("action_id")
     assert "'Information online' scores 0.20 (threshold 0.80)" in en.loc["U2", "finding"]
     assert en.loc["U2", "carrier_types"] == "telecom_operator; local_authority; private_firm"   # ids kept
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_formula_like_names_are_written_inert_and_read_back_as_typed(tmp_path, suffix):
+    from egovkit.export import neutralise_text
+
+    rows = [{"name": "=HYPERLINK(\"http://198.51.100.1\",\"x\")", "type": "media"},
+            {"name": "@SUM(1)", "type": "local_authority"}, {"name": "-12", "type": "media"}]
+    reg = make_register(rows, [{"source": "@SUM(1)", "target": "-12", "status": "proposed", "topic": "+cmd"}])
+    path = write_register(reg, tmp_path / f"reg.{suffix}")
+    if suffix == "xlsx":
+        import openpyxl
+
+        cells = [c.value for ws in openpyxl.load_workbook(path) for row in ws.iter_rows() for c in row]
+        assert all(c is None or c == neutralise_text(c) for c in cells if isinstance(c, str))  # no live formula
+        assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    else:
+        assert "'=HYPERLINK" in path.read_text() and "'@SUM(1)" in path.read_text()
+    back = read_register(path, partnerships=(tmp_path / "reg_partnerships.csv") if suffix == "csv" else None)
+    assert back.stakeholders["name"].tolist() == reg.stakeholders["name"].tolist()
+    assert back.partnerships["topic"].tolist() == ["+cmd"]

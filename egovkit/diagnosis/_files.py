@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
+from ..export import restore_text
 from ..validate import ValidationReport
 
 #: Suffixes read as text (comma, semicolon or tab separated) and as Excel workbooks.
@@ -278,7 +279,7 @@ def cell_text(v: Any) -> str:
             return str(v)
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).strip()
+    return restore_text(str(v).strip())  # "'=..." written by egovkit.export back to "=..."
 
 
 def row_has_content(df: pd.DataFrame, columns: list[str] | None = None) -> pd.Series:

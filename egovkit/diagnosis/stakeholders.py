@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
+from ..export import write_csv, write_excel
 from ..validate import ValidationReport
 from ._files import EXCEL_SUFFIXES, read_table_file
 
@@ -320,12 +321,11 @@ def write_register(register: StakeholderRegister, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        register.stakeholders.to_csv(path, index=False)
-        register.partnerships.to_csv(path.with_name(path.stem + "_partnerships.csv"), index=False)
+        # names come from user files: formulas neutralised (egovkit.export), restored when read back
+        write_csv(register.stakeholders, path)
+        write_csv(register.partnerships, path.with_name(path.stem + "_partnerships.csv"))
     else:
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            register.stakeholders.to_excel(xw, sheet_name="stakeholders", index=False)
-            register.partnerships.to_excel(xw, sheet_name="partnerships", index=False)
+        write_excel({"stakeholders": register.stakeholders, "partnerships": register.partnerships}, path)
     return path
 
 

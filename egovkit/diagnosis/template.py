@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
+from ..export import neutralise_text, write_csv
 from ..validate import ValidationReport
 from ._files import read_table_file, row_has_content
 from .questionnaire import (ANSWER_COLUMNS, Assessment, Questionnaire, _cell_text, _iso_date,
@@ -135,7 +136,7 @@ def write_template(
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
         out = df.rename(columns=COLUMN_LABELS_FR) if lang == "fr" else df
-        out.to_csv(path, index=False, encoding="utf-8-sig")  # with a BOM so that Excel reads the accents
+        write_csv(out, path, encoding="utf-8-sig")  # with a BOM so that Excel reads the accents
     elif path.suffix.lower() == ".xlsx":
         _write_xlsx(path, df, questionnaire or (prefill.questionnaire if isinstance(prefill, Assessment)
                                                 else load_questionnaire()), lang)
@@ -155,7 +156,8 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
     head = [COLUMN_LABELS_FR[c] if lang == "fr" else c for c in TEMPLATE_COLUMNS]
     ws.append(head)
     for rec in df.itertuples(index=False):
-        ws.append([v if v != "" else None for v in rec])
+        # openpyxl stores text starting with "=" as a live formula: neutralised (restored when read back)
+        ws.append([neutralise_text(v) if v != "" else None for v in rec])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "F2"
