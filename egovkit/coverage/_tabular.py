@@ -156,7 +156,7 @@ def _records(text: str, sep: str, limit: int | None = None,
     ends: list[int] = []
     prev = 0
     for row in reader:
-        if row and any(c.strip() for c in row):
+        if row and "".join(row).strip():
             rows.append(row)
             starts.append(prev + 1)
             ends.append(reader.line_num)
@@ -343,6 +343,9 @@ def read_records(path: Path, report: ValidationReport, *, what: str,
         raise InputError(f"the {what} file holds no values (only separators)", file=name,
                          fix="export the file again with its header and rows")
     h = _header_index(rows)
+    if numeric is not None and not list(numeric(_names(rows[h]))):
+        # the header is the first of the top rows that names coordinate columns (titles above it)
+        h = next((k for k in range(h + 1, min(h + 11, len(rows))) if list(numeric(_names(rows[k])))), h)
     if h:
         report.add("info", "title_lines", f"{h} title line(s) above the header ignored (lines "
                    f"{', '.join(str(x) for x in starts[:h])}); header on line {starts[h]}", row=starts[h],
@@ -353,7 +356,7 @@ def read_records(path: Path, report: ValidationReport, *, what: str,
         report.add("info", "empty_rows", f"{len(empty)} row(s) hold only separators (no value) and were skipped: "
                    f"rows {_listed(empty)}", row=empty[0], action="dropped")
         report.set_fate(empty, "dropped")
-    header = [c.strip().lstrip("\ufeff").strip() for c in rows[0]]
+    header = _names(rows[0])
     if ends[0] > starts[0]:
         report.add("warning", "multiline_header", f"the header runs over lines {starts[0]}-{ends[0]}", row=starts[0],
                    action="kept", fix="put the column names on one line")
@@ -380,6 +383,9 @@ def read_records(path: Path, report: ValidationReport, *, what: str,
     cells: list[list[str | None]] = []
     trailing, short, extra, joined = [], [], [], []
     for row, line in zip(rows, lines):
+        if len(row) == hw:  # the common case
+            cells.append(row)
+            continue
         t = _trim(row)
         if len(t) > hw:
             # a decimal comma in a comma-separated file splits a number over two cells (the row's
@@ -396,12 +402,30 @@ def read_records(path: Path, report: ValidationReport, *, what: str,
                 extra.append((line, t[hw:]))
                 t = t[:hw]
         elif len(row) > hw:
-            trailing.append(line)
+            trailing.append((line, len(cells), row))
         if len(t) < hw:
             if len(row) < hw:
                 short.append(line)
             t = t + [""] * (hw - len(t))
-        cells.append([c if c.strip() else None for c in t[:hw]])
+        cells.append(t[:hw])
+    if joined and trailing:
+        # the file splits decimal-comma numbers: a row whose extra cells are empty may be one of them
+        # ("1,29,36,82,," with its last two columns empty)
+        still = []
+        for line, k, row in trailing:
+            fixed = None
+            for end in range(min(len(row), hw + 4), hw, -1):
+                fixed = _join_decimal_commas(row[:end], hw, num_cols)
+                if fixed is not None:
+                    break
+            if fixed is not None:
+                joined.append((line, fixed[1]))
+                cells[k] = fixed[0][:hw] + [""] * (hw - len(fixed[0][:hw]))
+            else:
+                still.append((line, k, row))
+        trailing = still
+        joined.sort()
+    trailing = [t[0] for t in trailing]
     if joined:
         report.add("warning", "decimal_comma_split", f"{len(joined)} row(s) hold numbers written with a decimal "
                    "comma in a comma-separated file, each split over two cells; joined back where the row then "
@@ -423,7 +447,17 @@ def read_records(path: Path, report: ValidationReport, *, what: str,
     if short:
         report.add("info", "short_rows", f"{len(short)} row(s) have fewer cells than the header; the missing cells "
                    f"are read as empty: rows {_listed(short)}", row=short[0], action="repaired")
-    return pd.DataFrame(cells, columns=names, dtype=object), np.asarray(lines, dtype=np.int64)
+    df = pd.DataFrame(cells, columns=names, dtype=object)
+    for c in df.columns:  # blank cells are missing
+        col = df[c]
+        blank = col.str.strip().eq("").to_numpy(dtype=bool)
+        if blank.any():
+            df[c] = col.mask(blank, None)
+    return df, np.asarray(lines, dtype=np.int64)
+
+
+def _names(row: list[str]) -> list[str]:
+    return [c.strip().lstrip("\ufeff").strip() for c in row]
 
 
 def _listed(rows: list[int]) -> str:
@@ -639,19 +673,16 @@ def parse_numbers(cells: pd.Series, column: str, lines: np.ndarray, report: Vali
         return out, bad
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         return pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float), bad
-    norm: list[str | None] = []
-    for v in cells.tolist():
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            norm.append(None)
-        elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            norm.append(repr(float(v)))
-        else:
-            t = str(v).strip().replace("\u2212", "-").replace("\u2013", "-")
-            norm.append(None if t.lower() in _MISSING else t)
-    plain = np.array([v is not None and _PLAIN.match(v) is not None for v in norm])
-    if plain.any():
-        out[plain] = [float(v) for v, p in zip(norm, plain) if p]
-    rest = [i for i in range(n) if norm[i] is not None and not plain[i]]
+    text = pd.Series(cells.to_numpy(dtype=object), dtype="string").str.strip()
+    text = text.str.replace("\u2212", "-", regex=False).str.replace("\u2013", "-", regex=False)
+    present = (text.notna() & ~text.str.lower().isin(_MISSING)).to_numpy(dtype=bool)
+    text = text.where(present)
+    plain_text = text.where(text.str.fullmatch(_PLAIN.pattern).fillna(False).astype(bool))
+    out = pd.to_numeric(plain_text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    plain = np.isfinite(out)
+    out[~plain] = np.nan
+    norm = text.astype(object).where(present, None).tolist()
+    rest = np.flatnonzero(present & ~plain).tolist()
     if not rest:
         return out, bad
     vals = [norm[i] for i in rest]

@@ -272,7 +272,7 @@ def read_hotspots(
         else:
             def numeric(names: list[str]) -> list[int]:
                 found = coordinate_columns(names)
-                cols = [found.get(k) for k in ("lat", "lon", "x", "y")] + wanted
+                cols = [found.get(k) for k in ("lat", "lon", "x", "y", "pair")] + wanted
                 return [names.index(c) for c in cols if c in names]
 
             df, rows = read_records(path, report, what="hotspot list", numeric=numeric)
