@@ -588,7 +588,7 @@ def _drop_duplicate_columns(raw: pd.DataFrame, names: list[str],
         seen.setdefault(n, j)
         keep.append(j)
     out = raw.iloc[:, keep]
-    out.columns = [names[j] for j in keep]
+    out.columns = [names[j] if names[j].strip() else f"Unnamed: {j}" for j in keep]  # blank names stay apart
     return out
 
 

@@ -229,3 +229,8 @@ def test_long_table_percent_signs_belong_to_their_indicator(tmp_path):
 def test_a_utf8_bom_on_latin1_bytes(tmp_path):
     t = _read(_write(tmp_path, b"\xef\xbb\xbfDistrict,Households,Internet\n\xc9vreux,100,10\n"))
     assert t.data["area_name"].tolist() == ["Évreux"]
+
+
+def test_blank_header_cells_do_not_crash(tmp_path):
+    t = _read(_write(tmp_path, "\t\tDistrict\tHouseholds\tInternet\nx\ty\tA\t100\t10\n"))
+    assert t.data["numerator"].tolist() == [10]
