@@ -2029,7 +2029,8 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
         out.update({k: v.take(bm) for k, v in blk_cols.items()})
         out.update(numerator=num[mask], denominator=den[mask], source=src.take(np.zeros(len(pm), dtype=np.int64)),
                    source_row=row_lines[pm].astype("int64"), _pos=pm)
-        return pd.DataFrame(out)[LONG_COLUMNS + ["_pos"]]
+        # columns in their final order, not consolidated into 2-D blocks: no copy of millions of cells
+        return pd.DataFrame({c: out[c] for c in LONG_COLUMNS + ["_pos"]}, copy=False)
 
     data = frame(district)
     other = frame(~district)
