@@ -143,7 +143,8 @@ def hotspot_csv(rng: random.Random) -> Case:
     lat0, lon0, spread = REGIONS[region]
     swapped = rng.random() < 0.15
     lat_name, lon_name = rng.choice(LAT_NAMES), rng.choice(LON_NAMES)
-    if lat_name.lower().startswith(("y", "point_y", "coord_y")) or lon_name.lower().startswith(("x", "point_x", "coord_x")):
+    if lat_name.lower().startswith(("y", "point_y", "coord_y")) or \
+            lon_name.lower().startswith(("x", "point_x", "coord_x")):
         lat_name, lon_name = rng.choice([("y", "x"), ("Y", "X"), ("POINT_Y", "POINT_X"), ("wgs84_y", "wgs84_x")])
     # swapped: the longitudes are written under the latitude header (and vice versa); detectable
     # on its own only when |longitude| > 90, otherwise against districts (given in kwargs)
@@ -274,8 +275,8 @@ def _gpkg_bytes() -> bytes:
         import geopandas as gpd
 
         with tempfile.TemporaryDirectory() as d:
-            g = gpd.GeoDataFrame({"Name": ["a", "b", "c"]}, geometry=gpd.points_from_xy([2.35, 2.36, 2.37],
-                                                                                         [48.85, 48.86, 48.87]), crs=4326)
+            pts = gpd.points_from_xy([2.35, 2.36, 2.37], [48.85, 48.86, 48.87])
+            g = gpd.GeoDataFrame({"Name": ["a", "b", "c"]}, geometry=pts, crs=4326)
             p = Path(d) / "h.gpkg"
             g.to_file(p, driver="GPKG")
             _GPKG = p.read_bytes()
@@ -373,9 +374,9 @@ def population_points_csv(rng: random.Random) -> Case:
             total += pop
         line += _lines_of(text)
     expect = "rows" if any(r.lat is not None for r in records) else "either"  # no located row: an error is right
-    return Case("population_csv", ".csv", expect=expect, data=_encode(buf.getvalue(), rng.choice(["utf-8", "utf-8-sig", "cp1252"])
-                                                  if all(ord(c) < 256 for c in buf.getvalue()) else "utf-8"),
-                records=records, total=total, kwargs={"districts": _districts_box(lat0, lon0, spread * 1.5)})
+    text = buf.getvalue()
+    encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252"]) if all(ord(c) < 256 for c in text) else "utf-8"
+    return Case("population_csv", ".csv", expect=expect, data=_encode(text, encoding), records=records, total=total, kwargs={"districts": _districts_box(lat0, lon0, spread * 1.5)})
 
 
 def population_table_csv(rng: random.Random) -> Case:

@@ -204,7 +204,8 @@ def test_unbalanced_quote_loses_no_row(tmp_path):
 
 def test_encodings(tmp_path):
     text = "name;lat;lon\nCafé Ñandú;48,85;2,35\n"
-    for data in (text.encode("cp1252"), text.encode("utf-16"), text.encode("utf-16-le"), b"\xef\xbb\xbf" + text.encode()):
+    for data in (text.encode("cp1252"), text.encode("utf-16"), text.encode("utf-16-le"),
+                 b"\xef\xbb\xbf" + text.encode()):
         h, _ = _read(tmp_path, data)
         assert h["name"].tolist() == ["Café Ñandú"] and h["is_site"].all()
 

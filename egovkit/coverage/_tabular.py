@@ -751,7 +751,10 @@ def _degrees(v: str) -> float | None:
     sign_pre, d, mi, se, hemi = m.groups()
     if not (mi or se or hemi or "°" in v):
         return None
-    x = float(d.replace(",", ".")) + float((mi or "0").replace(",", ".")) / 60 + float((se or "0").replace(",", ".")) / 3600
+    def num(t: str | None) -> float:
+        return float((t or "0").replace(",", "."))
+
+    x = num(d) + num(mi) / 60 + num(se) / 3600
     h = (hemi or sign_pre or "").upper()
     if h in ("S", "W", "-"):
         x = -x

@@ -2,13 +2,18 @@
 
 :func:`read_hotspots` reads a CSV (latitude/longitude columns, or x/y with a CRS), a GeoJSON /
 GeoPackage / any vector file of points, or a (Geo)DataFrame, and checks it. Nothing is dropped:
-every input row is in the result, with flags saying what was found, and in the report:
+every input row is in the result, under the physical line where it starts (quoted cells over
+several lines included), with flags saying what was found, and in the report. Text files are read
+by :mod:`egovkit.coverage._tabular` whatever their encoding, separator, title lines, ragged rows
+(never shifting columns), unbalanced quotes or decimal commas; a file that cannot be read at all
+(empty, header only, binary, a workbook renamed .csv, truncated GeoPackage, broken JSON) is an
+:class:`~egovkit.errors.InputError` naming it and the fix. Flags:
 
 - ``missing_coordinates``: no usable coordinates (``is_site`` False);
 - ``zero_point``: the (0, 0) placeholder (kept and listed, ``is_site`` False);
 - ``swapped_lat_lon``: latitude and longitude exchanged (a latitude beyond +/-90 whose longitude
   is a valid latitude, or a point outside the districts that falls inside them once swapped):
-  repaired;
+  repaired; when most rows are, the two columns are swapped back with ONE warning for the file;
 - ``outside_districts``: a point outside every district (kept: it may still cover people across
   the border);
 - ``far_from_others``: without districts, a point more than 20 times the median distance (and 50 km)
