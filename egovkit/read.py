@@ -849,9 +849,9 @@ def _parse_numbers(text: pd.Series | None, nums: np.ndarray | None,
     Plain numbers go through ``pd.to_numeric`` directly; only the other cells are stripped and
     repaired (thousands separators, decimal comma, ``%`` sign), so clean files stay fast.
     """
-    if text is None:  # already numeric
+    if text is None:  # already numeric (an infinite value is not a number of households)
         values = nums.astype("float64")
-        status = np.where(np.isnan(values), _MISSING, _OK).astype(np.int8)
+        status = np.where(np.isnan(values), _MISSING, np.where(np.isfinite(values), _OK, _BAD)).astype(np.int8)
         return values, status, False
     n = len(text)
     values = np.full(n, np.nan)
@@ -859,6 +859,7 @@ def _parse_numbers(text: pd.Series | None, nums: np.ndarray | None,
     has_num = np.zeros(n, dtype=bool) if nums is None else ~np.isnan(nums)
     if nums is not None:
         values[has_num] = nums[has_num]
+        status[has_num & ~np.isfinite(values)] = _BAD
     todo = ~has_num
     pct_flag = False
     if decimal == ".":
@@ -1806,7 +1807,8 @@ def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, s
         report.add("warning", "missing_denominator", "denominator is missing: every indicator of this row dropped",
                    row=lines[i], column=col, area=names[i], action="dropped", fix="fill in the denominator")
     for i in np.flatnonzero(status == _BAD):
-        report.add("error", "non_numeric", f"denominator cell {text.iat[i]!r} is not a number", row=lines[i],
+        cell = text.iat[i] if text is not None and str(text.iat[i]) != "" else f"{vals[i]:g}"
+        report.add("error", "non_numeric", f"denominator cell {cell!r} is not a number", row=lines[i],
                    column=col, area=names[i], action="dropped", fix="write a number (e.g. 1234 or 1 234)")
     for i in np.flatnonzero((status == _OK) & (vals < 0)):
         report.add("error", "negative_value", f"denominator {vals[i]:g} is negative", row=lines[i], column=col,
@@ -1942,7 +1944,8 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
              lambda i: f"{b['indicator']}: value is missing", "fill in the value if it is known",
              action="dropped for this indicator")
         emit(st == _BAD, "error", "non_numeric",
-             lambda i: f"cell {text.iat[i] if text is not None else v[i]!r} is not a number",
+             lambda i: f"cell {text.iat[i] if text is not None and text.iat[i] != '' else f'{v[i]:g}'!r} "
+                       "is not a number",
              "write a number (e.g. 12.5, 12,5 or 1 234)")
         neg = (st == _OK) & (v < 0)
         emit(neg, "error", "negative_value", lambda i: f"{b['indicator']} value {v[i]:g} is negative",

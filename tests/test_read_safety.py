@@ -234,3 +234,14 @@ def test_a_utf8_bom_on_latin1_bytes(tmp_path):
 def test_blank_header_cells_do_not_crash(tmp_path):
     t = _read(_write(tmp_path, "\t\tDistrict\tHouseholds\tInternet\nx\ty\tA\t100\t10\n"))
     assert t.data["numerator"].tolist() == [10]
+
+
+def test_infinite_values_of_a_dataframe_are_not_numbers():
+    df = pd.DataFrame({"District": ["A", "B", "C"], "Households": [float("inf"), 20, 40],
+                       "Internet": [1, float("inf"), 2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        t = read_table(df)
+    assert t.data["area_name"].tolist() == ["C"]
+    assert [(i.row, i.column) for i in t.report.by_code("non_numeric")] == [(2, "Households"), (3, "Internet")]
+    assert "'inf'" in t.report.by_code("non_numeric")[0].message
