@@ -21,6 +21,14 @@ The generators are shared with the property tests (``tests/test_hotspots_propert
 run a bounded number of examples in ``make test``; this script runs several thousand. Not a test.
 
     .venv/bin/python benchmarks/fuzz_hotspots.py [--n 3000] [--seed 1]
+
+Measured 2026-12-05 (3,000 files per reader, seed 1; "before" = the readers at commit 40fdaad, with
+the population files read by the pipeline's old ``_read_population``, which kept no row fates):
+
+- before: hotspots 1,239 crashes (pandas ParserError, UnicodeDecodeError, pyogrio DataSourceError...),
+  1,050 refused, 22,837 lost rows, 974 wrong line numbers, 149 rows whose coordinates were not read,
+  11 swapped files reported row by row; population 1,203 crashes, 976 refused, 20,065 rows unaccounted;
+- after: crashes 0, refused 0, lost rows 0, wrong line numbers 0, misread 0 for both readers.
 """
 
 from __future__ import annotations
