@@ -638,6 +638,7 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
         lines = np.arange(len(raw)) + h + 2
         return raw, lines, None
     text = _clean_text(_decode(data, encoding, name, report), name, report)
+    data = b""  # the decoded text is all that is needed now: do not hold the file twice
     if not text.strip():
         raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
     phys = text.split("\n")
@@ -677,7 +678,7 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
     try:
         # usecols: cells beyond the header's width are ignored on every row alike (and reported
         # by _report_long_rows) instead of refusing the file when a later row has them
-        raw = pd.read_csv(io.StringIO(text[offset:]), sep=sep, dtype=dtypes, keep_default_na=False, na_values=[""],
+        raw = pd.read_csv(_text_buffer(text[offset:]), sep=sep, dtype=dtypes, keep_default_na=False, na_values=[""],
                           skip_blank_lines=False, index_col=False, usecols=list(range(width)),
                           quoting=csv.QUOTE_MINIMAL if records is not None else csv.QUOTE_NONE)
     except (pd.errors.ParserError, ValueError, IndexError, csv.Error, OverflowError):
@@ -694,6 +695,15 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
         raw = _drop_duplicate_columns(raw, header, report)
     lines = np.asarray(starts[h + 1:], dtype=np.int64)
     return raw, lines, sep
+
+
+def _text_buffer(text: str) -> io.BytesIO | io.StringIO:
+    """The text for ``pandas.read_csv`` as UTF-8 bytes: a ``StringIO`` holds 4 bytes per character
+    (260 MB for a 65 MB file), the bytes 1 (a text that cannot be encoded stays a ``StringIO``)."""
+    try:
+        return io.BytesIO(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return io.StringIO(text)
 
 
 def _report_long_rows(records: list[list[str]] | None, phys: list[str], sep: str, h: int, starts: list[int],
@@ -1102,6 +1112,8 @@ def read_table(
     else:
         blocks, vtype = _long_blocks(ctx, roles, rows, dec, value_type, columns or {})
 
+    # the raw cells are parsed into the blocks and rows now: free them before the long table is built
+    ctx.raw = raw = texts = None  # type: ignore[assignment]
     data, other = _validate_and_build(ctx, rows, blocks)
     data, other = _hidden_totals(ctx, rows, blocks, data, other)
     data, other = _record_fates(ctx, rows, data, other)
@@ -1732,6 +1744,7 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
         return _denominator_for(ctx, roles, ind, cat.loc[ind, "unit"])
 
     per_ind: dict[str, list[dict]] = {}
+    every_row = np.arange(len(raw))  # one array shared by the blocks
     for col, ind, marker in roles["indicator_columns"]:
         text, nums = _as_text(raw[col])
         vals, status, pct_sign = _parse_numbers(text, nums, dec)
@@ -1756,7 +1769,7 @@ def _wide_blocks(ctx: _Context, roles: dict, rows: pd.DataFrame, dec: str,
                            column=col, action="inferred", fix="pass value_type= to override")
         per_ind.setdefault(ind, []).append(dict(column=col, indicator=ind, kind=kind, values=vals, status=status,
                                                 text=text, den=dvals, den_status=dstatus, den_column=dcol,
-                                                pos=np.arange(len(raw)), nums=nums))
+                                                pos=every_row))
     blocks = []
     order = {"count": 0, "percent": 1, "share": 2}
     for ind, cols in per_ind.items():
@@ -1999,17 +2012,10 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
             num = vv / 100.0 * dd
         else:
             num = vv * dd
-        parts.append((pos[idx], np.full(len(idx), len(parts), dtype=np.int64), num.astype("float64"),
-                      dd.astype("float64")))
+        parts.append((pos[idx], num.astype("float64"), dd.astype("float64")))
     inds = np.array([b["indicator"] for b in blocks], dtype=object)
     itu = np.array([cat.loc[i, "itu_code"] or None for i in inds], dtype=object)
     uni = np.array([cat.loc[i, "unit"] for i in inds], dtype=object)
-    if parts:
-        p, bid, num, den = (np.concatenate(x) for x in zip(*parts))
-    else:
-        p, bid, num, den = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),) * 2
-    order = np.lexsort((bid, p))  # input row order, then indicator order
-    p, bid, num, den = p[order], bid[order], num[order], den[order]
 
     def na_if_empty(values: np.ndarray) -> np.ndarray:
         out = values.astype(object)
@@ -2024,19 +2030,36 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
     blk_cols = {"indicator": pd.array(inds, dtype="str"), "itu_code": pd.array(itu, dtype="str"),
                 "universe": pd.array(uni, dtype="str")}
     src = pd.array(np.array([ctx.name], dtype=object), dtype="str")
-    district = is_district[p]
 
-    def frame(mask: np.ndarray) -> pd.DataFrame:
-        pm, bm = p[mask], bid[mask]
+    def frame(district: bool) -> pd.DataFrame:
+        # rows in input row order, then indicator order, written straight to their place (no
+        # concatenation and sort of millions of entries): a block's positions are increasing
+        # (np.flatnonzero / np.arange), so row r's entries go to start[r], start[r] + 1... in block order
+        keep = [is_district[pb] == district for pb, _, _ in parts]
+        count = np.zeros(len(row_lines), dtype=np.int64)
+        for (pb, _, _), k in zip(parts, keep):
+            count[pb[k]] += 1
+        nxt = np.cumsum(count) - count
+        total = int(count.sum())
+        del count
+        pm, bm = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
+        num, den = np.empty(total), np.empty(total)
+        for b, ((pb, nb, db), k) in enumerate(zip(parts, keep)):
+            q = pb[k]
+            at = nxt[q]
+            nxt[q] += 1
+            pm[at], bm[at], num[at], den[at] = q, b, nb[k], db[k]
+        del nxt, keep
         out = {k: v.take(pm) for k, v in row_cols.items()}
         out.update({k: v.take(bm) for k, v in blk_cols.items()})
-        out.update(numerator=num[mask], denominator=den[mask], source=src.take(np.zeros(len(pm), dtype=np.int64)),
-                   source_row=row_lines[pm].astype("int64"), _pos=pm)
+        del bm
+        out.update(numerator=num, denominator=den, source=src.take(np.zeros(total, dtype=np.int64)),
+                   source_row=row_lines[pm].astype("int64", copy=False), _pos=pm)
         # columns in their final order, not consolidated into 2-D blocks: no copy of millions of cells
         return pd.DataFrame({c: out[c] for c in LONG_COLUMNS + ["_pos"]}, copy=False)
 
-    data = frame(district)
-    other = frame(~district)
+    data = frame(True)
+    other = frame(False)
     return data, other
 
 
