@@ -48,3 +48,21 @@ def mirror() -> Path:
     if not MIRROR.is_dir():
         _absent(f"data mirror {MIRROR} not found (set EGOVKIT_DATA_MIRROR)")
     return MIRROR
+
+
+#: Debian's chromium (``make browser`` installs it); Playwright drives it and never downloads a browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the module's tests (skipped when chromium or Playwright is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium not installed (run `make browser`)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

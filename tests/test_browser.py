@@ -17,7 +17,7 @@ from egovkit.present.report import build_report
 
 from test_present_synthetic import grid_districts, grid_rates, random_points
 
-CHROMIUM = Path("/usr/bin/chromium")
+from conftest import CHROMIUM  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
@@ -26,15 +26,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path, wait_ms: int = 1200):

@@ -22,7 +22,7 @@ import pytest
 
 from test_security_payloads import DISTRICT_PAYLOADS, HTML, JINJA, write_payload_territory
 
-CHROMIUM = Path("/usr/bin/chromium")
+from conftest import CHROMIUM  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,
@@ -78,15 +78,6 @@ _CENTRES = """
 """
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

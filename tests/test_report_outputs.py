@@ -263,20 +263,9 @@ def test_sites_given_in_longitude_latitude_keep_them_and_gap_zones_get_a_point_i
 
 
 # ---------------------------------------------------------------------------------- printing
-CHROMIUM = Path("/usr/bin/chromium")
+from conftest import CHROMIUM  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium not installed (run `make browser`)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.mark.browser
