@@ -370,6 +370,37 @@ def _site_groups(sites: Any, by: str | Mapping[str, Any] | None) -> dict[str, An
     return groups
 
 
+def coverage_frames(rows: dict[str, Any], radii: np.ndarray, pop_tot: np.ndarray, cum_p: np.ndarray,
+                    hh_tot: np.ndarray | None, cum_h: np.ndarray | None, quantiles: Sequence[float] | None,
+                    qall: np.ndarray | None) -> list[pd.DataFrame]:
+    """One table per radius of the coverage table, from the per-district (and territory) sums.
+
+    ``rows`` holds the columns common to every radius (``sites``, ``level``, ``district``);
+    ``cum_p``/``cum_h`` the covered persons/households per district and radius; ``qall`` the
+    distance quantiles per district. Shared by the in-memory and the tiled engines, so that both
+    give the same columns and the same bits.
+    """
+    frames = []
+    n = len(pop_tot)
+    for j, r in enumerate(radii):
+        frame = dict(rows)
+        frame["radius_m"] = r
+        frame["population"] = pop_tot
+        pc = cum_p[:, j]
+        frame["population_covered"] = pc
+        frame["share_covered"] = np.divide(pc, pop_tot, out=np.full(n, np.nan), where=pop_tot > 0)
+        if cum_h is not None and hh_tot is not None:
+            hc = cum_h[:, j]
+            frame["households"] = hh_tot
+            frame["households_covered"] = hc
+            frame["share_households_covered"] = np.divide(hc, hh_tot, out=np.full(n, np.nan), where=hh_tot > 0)
+        if qall is not None and quantiles:
+            for k, q in enumerate(quantiles):
+                frame[_qname(q)] = qall[:, k]
+        frames.append(pd.DataFrame(frame))
+    return frames
+
+
 def coverage(
     population: Population,
     sites: Any,
@@ -471,8 +502,7 @@ def coverage(
             first = np.searchsorted(radii_arr, d, side="left")
         rows: dict[str, Any] = {"sites": gname, "level": _levels(nd),
                                 "district": np.r_[np.asarray(names, dtype=object), np.array([None], dtype=object)]}
-        if quantiles:
-            qall = _district_and_territory_quantiles(dist_id, d, w, list(quantiles), nd)
+        qall = _district_and_territory_quantiles(dist_id, d, w, list(quantiles), nd) if quantiles else None
         # one pass: the smallest radius index covering each point (nr = none), then cumulate
         key = buckets(nr + 1)
         key += first
@@ -487,23 +517,7 @@ def coverage(
         cum_p = covered_sums(part_p, nd, nr)
         cum_h = covered_sums(part_h, nd, nr) if part_h is not None else None
         del part_p, part_h
-        for j, r in enumerate(radii_arr):
-            frame = dict(rows)
-            frame["radius_m"] = r
-            frame["population"] = pop_tot
-            pc = cum_p[:, j]
-            frame["population_covered"] = pc
-            frame["share_covered"] = np.divide(pc, pop_tot, out=np.full(nd + 1, np.nan), where=pop_tot > 0)
-            if cum_h is not None and hh_tot is not None:
-                hc = cum_h[:, j]
-                frame["households"] = hh_tot
-                frame["households_covered"] = hc
-                frame["share_households_covered"] = np.divide(hc, hh_tot, out=np.full(nd + 1, np.nan),
-                                                              where=hh_tot > 0)
-            if quantiles:
-                for k, q in enumerate(quantiles):
-                    frame[_qname(q)] = qall[:, k]
-            out_frames.append(pd.DataFrame(frame))
+        out_frames += coverage_frames(rows, radii_arr, pop_tot, cum_p, hh_tot, cum_h, quantiles, qall)
         if area:
             a = covered_area(population.districts, gsites, radii_arr, district_names=names)
             a["sites"] = gname

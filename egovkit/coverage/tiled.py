@@ -63,6 +63,7 @@ from ..validate import ValidationReport
 from ._exactsum import N_BINS, exact_bincount
 from .engine import (
     _bucket_nearest,
+    coverage_frames,
     _levels,
     _qname,
     _site_groups,
@@ -602,23 +603,7 @@ def tiled_coverage(
                                     client, progress)
         rows: dict[str, Any] = {"sites": gname, "level": _levels(nd),
                                 "district": np.r_[np.asarray(names, dtype=object), np.array([None], dtype=object)]}
-        for j, r in enumerate(radii_arr):
-            frame = dict(rows)
-            frame["radius_m"] = r
-            frame["population"] = pop_tot
-            pc = cum_p[:, j]
-            frame["population_covered"] = pc
-            frame["share_covered"] = np.divide(pc, pop_tot, out=np.full(nd + 1, np.nan), where=pop_tot > 0)
-            if cum_h is not None and hh_tot is not None:
-                hc = cum_h[:, j]
-                frame["households"] = hh_tot
-                frame["households_covered"] = hc
-                frame["share_households_covered"] = np.divide(hc, hh_tot, out=np.full(nd + 1, np.nan),
-                                                              where=hh_tot > 0)
-            if qall is not None and quantiles:
-                for k, q in enumerate(quantiles):
-                    frame[_qname(q)] = qall[:, k]
-            frames.append(pd.DataFrame(frame))
+        frames += coverage_frames(rows, radii_arr, pop_tot, cum_p, hh_tot, cum_h, quantiles, qall)
     out = pd.concat(frames, ignore_index=True)
     order = {g: i for i, g in enumerate(dict.fromkeys(out["sites"]))}
     key = out["sites"].map(order).to_numpy() * 10 + (out["level"] == "territory").to_numpy()
