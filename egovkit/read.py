@@ -1114,8 +1114,9 @@ def read_table(
 
     # the raw cells are parsed into the blocks and rows now: free them before the long table is built
     ctx.raw = raw = texts = None  # type: ignore[assignment]
-    data, other = _validate_and_build(ctx, rows, blocks)
-    data, other = _hidden_totals(ctx, rows, blocks, data, other)
+    hidden = _find_hidden_totals(rows, blocks)
+    data, other = _validate_and_build(ctx, rows, blocks)  # frees the blocks' arrays once checked
+    data, other = _hidden_totals(ctx, rows, hidden, data, other)
     data, other = _record_fates(ctx, rows, data, other)
     _check_totals_rows(data, other, vtype, report)
     if data.empty:
@@ -2004,18 +2005,24 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
                     fix = "remove or rename one of the two rows (or give area codes)"
                 report.add("error", "duplicate_area", f"{what}; only row {int(first_line[j])} is read",
                            row=int(lines[i]), column=None, area=names[i], action="dropped", fix=fix)
-        idx = np.flatnonzero(valid)
-        vv, dd = v[idx], den[idx]
-        if kind == "count":
-            num = vv
-        elif kind == "percent":
-            num = vv / 100.0 * dd
-        else:
-            num = vv * dd
-        parts.append((pos[idx], num.astype("float64"), dd.astype("float64")))
+        parts.append(valid)  # the values are taken from the block when the table is built
     inds = np.array([b["indicator"] for b in blocks], dtype=object)
     itu = np.array([cat.loc[i, "itu_code"] or None for i in inds], dtype=object)
     uni = np.array([cat.loc[i, "unit"] for i in inds], dtype=object)
+    ctx.parsed.clear()  # the denominators stay in the blocks until each block is written
+    b = pos = v = st = den = dst = text = valid = lines = names = k = d_idx = None  # noqa: F841
+
+    def part(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Input row, numerator and denominator of block ``i``'s valid values."""
+        b, idx = blocks[i], np.flatnonzero(parts[i])
+        vv, dd = b["values"][idx], b["den"][idx]
+        if b["kind"] == "count":
+            num = vv
+        elif b["kind"] == "percent":
+            num = vv / 100.0 * dd
+        else:
+            num = vv * dd
+        return b["pos"][idx], num.astype("float64"), dd.astype("float64")
 
     def na_if_empty(values: np.ndarray) -> np.ndarray:
         out = values.astype(object)
@@ -2031,42 +2038,53 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[dict]) -
                 "universe": pd.array(uni, dtype="str")}
     src = pd.array(np.array([ctx.name], dtype=object), dtype="str")
 
-    def frame(district: bool) -> pd.DataFrame:
-        # rows in input row order, then indicator order, written straight to their place (no
-        # concatenation and sort of millions of entries): a block's positions are increasing
-        # (np.flatnonzero / np.arange), so row r's entries go to start[r], start[r] + 1... in block order
-        keep = [is_district[pb] == district for pb, _, _ in parts]
-        count = np.zeros(len(row_lines), dtype=np.int64)
-        for (pb, _, _), k in zip(parts, keep):
-            count[pb[k]] += 1
-        nxt = np.cumsum(count) - count
-        total = int(count.sum())
-        del count
-        pm, bm = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
-        num, den = np.empty(total), np.empty(total)
-        for b, ((pb, nb, db), k) in enumerate(zip(parts, keep)):
-            q = pb[k]
-            at = nxt[q]
-            nxt[q] += 1
-            pm[at], bm[at], num[at], den[at] = q, b, nb[k], db[k]
-        del nxt, keep
+    # rows in input row order, then indicator order, written straight to their place in the
+    # district (1) or other-level (0) table, with no concatenation and sort of millions of entries:
+    # a block's positions are increasing (np.flatnonzero / np.arange), so row r's entries go to
+    # start[r], start[r] + 1... in block order; each block is freed once written
+    count = np.zeros((2, len(row_lines)), dtype=np.int64)
+    for b, valid in zip(blocks, parts):
+        pb = b["pos"][valid]
+        count[is_district[pb].astype(np.int64), pb] += 1
+    nxt = np.cumsum(count, axis=1) - count
+    total = count.sum(axis=1)
+    del count
+    cols = [dict(pm=np.empty(t, dtype=np.int64), bm=np.empty(t, dtype=np.int64), num=np.empty(t),
+                 den=np.empty(t)) for t in total]
+    for b in range(len(parts)):
+        pb, nb, db = part(b)
+        blocks[b].clear()  # written: its millions of values are freed before the next block
+        k = is_district[pb]
+        for d, sel in ((1, k), (0, ~k)):
+            q = pb[sel]
+            at = nxt[d, q]
+            nxt[d, q] += 1
+            c = cols[d]
+            c["pm"][at], c["bm"][at], c["num"][at], c["den"][at] = q, b, nb[sel], db[sel]
+        del pb, nb, db, k, q, at, sel
+    del nxt
+
+    def frame(c: dict) -> pd.DataFrame:
+        pm, bm = c.pop("pm"), c.pop("bm")
         out = {k: v.take(pm) for k, v in row_cols.items()}
         out.update({k: v.take(bm) for k, v in blk_cols.items()})
         del bm
-        out.update(numerator=num, denominator=den, source=src.take(np.zeros(total, dtype=np.int64)),
+        # the file name in every row: taken with a 0-stride index (no array of zeros)
+        out.update(numerator=c.pop("num"), denominator=c.pop("den"),
+                   source=src.take(np.broadcast_to(np.intp(0), pm.shape)),
                    source_row=row_lines[pm].astype("int64", copy=False), _pos=pm)
         # columns in their final order, not consolidated into 2-D blocks: no copy of millions of cells
         return pd.DataFrame({c: out[c] for c in LONG_COLUMNS + ["_pos"]}, copy=False)
 
-    data = frame(True)
-    other = frame(False)
+    data = frame(cols[1])
+    other = frame(cols[0])
     return data, other
 
 
-def _hidden_totals(ctx: _Context, rows: pd.DataFrame, blocks: list[dict], data: pd.DataFrame,
-                   other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep apart a district row that is the total of the others under another name (the
-    territory's own name, ``Lyon`` above its arrondissements).
+def _find_hidden_totals(rows: pd.DataFrame, blocks: list[dict]) -> tuple[set, dict, dict, np.ndarray]:
+    """Find the district rows :func:`_hidden_totals` keeps apart: a district row that is the total
+    of the others under another name (the territory's own name, ``Lyon`` above its arrondissements).
+    Run on the parsed blocks before the long table is built, so that they can be freed first.
 
     Every denominator column and every indicator column that is complete (a valid value in every
     district row, whatever was dropped later) is checked: the row holding the largest value is a
@@ -2111,9 +2129,17 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, blocks: list[dict], data: 
                 votes.setdefault(key, []).append(label)
                 n_others[key] = len(p) - 1
     hidden = {k for k, labels in votes.items() if len(labels) >= min(2, n_complete)}
+    at = np.flatnonzero(is_d & pd.Series(keys).isin(hidden).to_numpy()) if hidden else np.zeros(0, dtype=np.int64)
+    return hidden, votes, n_others, at
+
+
+def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: tuple[set, dict, dict, np.ndarray], data: pd.DataFrame,
+                   other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep apart the rows found by :func:`_find_hidden_totals` (level 'national'), with a warning."""
+    hidden, votes, n_others, at = found
     if not hidden:
         return data, other
-    at = np.flatnonzero(is_d & pd.Series(keys).isin(hidden).to_numpy())
+    keys = rows["key"].to_numpy()
     lines, names = rows["line"].to_numpy(), rows["area_name"].to_numpy()
     for k in hidden:
         p = at[keys[at] == k][0]
