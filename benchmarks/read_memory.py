@@ -7,11 +7,10 @@ straightforward ``pandas.read_csv``; prints each one's peak resident memory (``V
 of the child, which includes the interpreter and imports, measured too on its own) and the
 ratio to the file size. Not a test.
 
-2026-12-05 (2 shared cores, load average 0.7): the 65 MB table of 1 M rows (6 M long rows)
-peaks at 1,178 MB with read_table (18x the file; 1,789 MB before the memory work of issue 9,
-2,295 MB before that) and 539 MB with pandas.read_csv; interpreter + imports alone 215 MB.
-Still above the 1 GB target: the long table itself holds 8 string columns of 6 M pointers and
-4 numeric columns (576 MB) beside the per-row names and codes it points to.
+2026-12-05 (2 shared cores): the 65 MB table of 1 M rows (6 M long rows) peaks at 975 MB with
+read_table (15x the file; 1,178 MB before the word columns became categorical, 1,789 MB before the
+memory work of issue 9, 2,295 MB before that) and 539 MB with pandas.read_csv; interpreter +
+imports alone 215 MB. Target: under 1,024 MB.
 
     .venv/bin/python benchmarks/read_memory.py [ROWS]
 """
