@@ -1,8 +1,10 @@
 """Country-scale benchmark of the tiled coverage engine (issue 13). Prints figures; not a test.
 
 A synthetic 100 m population GeoTIFF of ``--cells`` cells (default 10^8, UTM 33N, float32, 256 x 256
-internal blocks, 3 % nodata; written once in strips to a temporary folder by
-``benchmarks/coverage_tiled.py``'s generator, not timed), ``--districts`` Voronoi districts (300),
+internal blocks, 3 % nodata, gamma(0.8, 6) persons a cell as in ``benchmarks/coverage_tiled.py``; a square
+grid centred on the zone's central meridian, so that it stays a metric grid for the engine: 1,000 km
+wide for 10^8 cells, scale error 0.3 %; written once in strips of 500 rows to a temporary folder, not
+timed), ``--districts`` Voronoi districts (300),
 ``--sites`` random sites (20,000), radii 100/250/500/1000 m, distance quantiles (median, p90).
 A window of ``--window-cells`` cells (default 10^7) at the top-left corner of the same grid is
 copied to a second GeoTIFF (same cell values, same districts, same sites).
@@ -36,10 +38,48 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import coverage_tiled as ct  # noqa: E402  (generator, VmHWM reader, table comparison)
+import coverage_tiled as ct  # noqa: E402  (VmHWM reader, table comparison)
 
 RADII = [100.0, 250.0, 500.0, 1000.0]
 QUANTILES = (0.5, 0.9)
+
+
+def _make_inputs(cells: int, n_sites: int, n_districts: int, seed: int, folder: Path) -> dict[str, str]:
+    """As ``coverage_tiled._make_inputs`` (same values, same districts), but a square grid centred on
+    the UTM zone's central meridian (x = 500 km): a 1,265 km wide grid starting at x = 200 km is not a
+    metric grid for the engine (scale error above 1 %) and would need the sites with a CRS."""
+    import geopandas as gpd
+    import numpy as np
+    import rasterio
+    import shapely
+    from affine import Affine
+    from shapely.geometry import box
+
+    rng = np.random.default_rng(seed)
+    cell = 100.0
+    ncol = int(round(cells**0.5))
+    nrow = cells // ncol
+    x0, y0 = 500_000.0 - ncol * cell / 2, 5_500_000.0
+    path = folder / "pop.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=ncol, height=nrow, count=1, dtype="float32", crs=ct.CRS,
+                       transform=Affine(cell, 0, x0, 0, -cell, y0), nodata=-99999.0, tiled=True, blockxsize=256,
+                       blockysize=256) as dst:
+        for r in range(0, nrow, 500):  # strips: the whole raster is never in memory
+            h = min(500, nrow - r)
+            v = rng.gamma(0.8, 6.0, size=(h, ncol)).astype(np.float32)
+            v[rng.random((h, ncol)) < 0.03] = -99999.0
+            dst.write(v[None], window=rasterio.windows.Window(0, r, ncol, h))
+    frame = box(x0, y0 - nrow * cell, x0 + ncol * cell, y0)
+    b = frame.bounds
+    np.save(folder / "sites.npy", np.column_stack([rng.uniform(b[0], b[2], n_sites), rng.uniform(b[1], b[3], n_sites)]))
+    seeds = np.column_stack([rng.uniform(b[0], b[2], n_districts), rng.uniform(b[1], b[3], n_districts)])
+    polys = shapely.intersection(np.asarray(shapely.voronoi_polygons(shapely.multipoints(seeds),
+                                                                     extend_to=frame).geoms), frame)
+    gpd.GeoDataFrame({"district": [f"D{i:04d}" for i in range(len(polys))]}, geometry=polys,
+                     crs=ct.CRS).to_file(folder / "districts.gpkg")
+    print(f"raster {ncol} x {nrow} cells of {cell:g} m ({ncol * nrow:,} cells, {path.stat().st_size / 2**20:,.0f} MB "
+          f"on disk), {n_sites:,} sites, {n_districts:,} districts")
+    return {"raster": str(path), "sites": str(folder / "sites.npy"), "districts": str(folder / "districts.gpkg")}
 
 
 def _window_raster(src_path: str, ncells: int, out: Path) -> tuple[str, int]:
@@ -48,7 +88,7 @@ def _window_raster(src_path: str, ncells: int, out: Path) -> tuple[str, int]:
     from rasterio.windows import Window
 
     with rasterio.open(src_path) as src:
-        ncol = min(src.width, int(round((ncells * 1.6) ** 0.5)))
+        ncol = min(src.width, int(round(ncells**0.5)))
         nrow = min(src.height, ncells // ncol)
         prof = src.profile.copy()
         prof.update(width=ncol, height=nrow, transform=src.window_transform(Window(0, 0, ncol, nrow)))
@@ -136,8 +176,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}; nproc {os.cpu_count()}; radii {RADII}; quantiles {QUANTILES}")
     folder = Path(tempfile.mkdtemp(prefix="egovkit-country-", dir="/tmp"))
     t = time.perf_counter()
-    ct.RADII = RADII  # only printed by the generator
-    files = ct._make_inputs(argparse.Namespace(cells=a.cells, sites=a.sites, districts=a.districts, seed=a.seed), folder)
+    files = _make_inputs(a.cells, a.sites, a.districts, a.seed, folder)
     files["folder"] = str(folder)
     win, nwin = _window_raster(files["raster"], int(a.window_cells), folder / "window.tif")
     import rasterio
