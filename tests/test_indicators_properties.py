@@ -132,3 +132,9 @@ def test_rates_share_times_denominator_is_numerator(data):
     r = compute_rates(long)
     assert np.allclose(r["share"] * r["denominator"], r["numerator"])
     assert r["pct"].between(0, 100).all()
+
+
+def test_significance_does_not_underflow_on_tiny_margins():
+    # found by hypothesis: sqrt(a**2 + b**2) underflowed to 0 and called 2.6e-219 vs 0 significant
+    tiny = 2.6307927257991754e-219
+    assert significantly_different(0.0, 0.0, tiny, tiny) is False

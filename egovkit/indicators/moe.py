@@ -187,7 +187,7 @@ def significantly_different(share1, moe1, share2, moe2, level: float = 0.90,
     False
     """
     s1, m1, s2, m2 = (np.asarray(x, dtype=float) for x in (share1, moe1, share2, moe2))
-    se = np.sqrt(moe_to_se(m1, moe_level) ** 2 + moe_to_se(m2, moe_level) ** 2)
+    se = np.hypot(moe_to_se(m1, moe_level), moe_to_se(m2, moe_level))  # no underflow for tiny margins
     with np.errstate(invalid="ignore"):
         out = np.abs(s1 - s2) > z_value(level) * se
     out = out & np.isfinite(se)
