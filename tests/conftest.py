@@ -66,3 +66,12 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# Property tests draw the same examples on every run (derandomize): CI is reproducible, and the long
+# fuzz runs under benchmarks/ explore further. HYPOTHESIS_PROFILE=explore draws new examples each run.
+from hypothesis import settings as _hsettings  # noqa: E402
+
+_hsettings.register_profile("egovkit", derandomize=True, deadline=None, print_blob=True)
+_hsettings.register_profile("explore", deadline=None, print_blob=True)
+_hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "egovkit"))
