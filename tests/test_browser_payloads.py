@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from test_security_payloads import DISTRICT_PAYLOADS, HTML, JINJA, write_payload_territory
+from test_security_payloads import DISTRICT_PAYLOADS, HTML, JINJA, payload_diagnosis
 
 from conftest import CHROMIUM  # noqa: E402
 
@@ -82,19 +82,8 @@ _CENTRES = """
 
 @pytest.fixture(scope="module")
 def payload_report(tmp_path_factory):
-    from egovkit.pipeline import diagnose_files
-
     work = tmp_path_factory.mktemp("browser_payloads")
-    paths = write_payload_territory(work / "inputs")
-    before = os.getcwd()
-    os.chdir(work)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            diag = diagnose_files(paths["table"], paths["districts"], work / "out", hotspots=paths["hotspots"],
-                                  population=paths["population"], area="District", code="Code", level="Level")
-    finally:
-        os.chdir(before)
+    diag = payload_diagnosis(work)
     assert not list(work.rglob("PWNED"))
     return diag
 

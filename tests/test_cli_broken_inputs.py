@@ -2,10 +2,7 @@
 file, exit code 2 (1 for validation errors), never a traceback.
 
 The entry point (``egovkit.cli.main``) runs in-process, as ``egovkit`` / ``python -m egovkit``
-run it; a few cases also run as a real subprocess. A case failing because a reader does not turn
-a broken file into an egovkit error is marked ``_xfail("<reader>")`` (strict: it flips when the
-reader is fixed). None is left: the table, boundary, hotspot, population and assessment readers
-were fixed while these tests were written (read_template, population_from_raster were the last).
+run it; a few cases also run as a real subprocess.
 """
 
 from __future__ import annotations
@@ -90,10 +87,6 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
 
 OPTS = ("--code", "Code", "--area", "District", "--level", "Level", "--boundary-key", "code")
-
-
-def _xfail(reader: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"reader still raises a non-egovkit error: {reader}")
 
 
 TABLES = ["folder.csv", "empty.csv", "empty.xlsx", "binary.csv", "binary.xlsx", "csv_renamed.xlsx",

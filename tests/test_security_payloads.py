@@ -116,24 +116,28 @@ def write_payload_territory(folder: Path) -> dict[str, Path]:
     return paths
 
 
-@pytest.fixture(scope="module")
-def payload_run(tmp_path_factory):
-    """``egovkit run`` on the hostile files (working directory = the run folder)."""
+def payload_diagnosis(work: Path, **kwargs):
+    """``diagnose_files`` (what ``egovkit run`` calls) on the hostile files, run from ``work``."""
     from egovkit.pipeline import diagnose_files
 
-    work = tmp_path_factory.mktemp("payloads")
     paths = write_payload_territory(work / "inputs")
     before = os.getcwd()
     os.chdir(work)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            diag = diagnose_files(paths["table"], paths["districts"], work / "out", hotspots=paths["hotspots"],
+            return diagnose_files(paths["table"], paths["districts"], work / "out", hotspots=paths["hotspots"],
                                   population=paths["population"], area="District", code="Code", level="Level",
-                                  territory_name="Payload {{7*7}} <b>land</b>")
+                                  **kwargs)
     finally:
         os.chdir(before)
-    return work, diag
+
+
+@pytest.fixture(scope="module")
+def payload_run(tmp_path_factory):
+    """``egovkit run`` on the hostile files (working directory = the run folder)."""
+    work = tmp_path_factory.mktemp("payloads")
+    return work, payload_diagnosis(work, territory_name="Payload {{7*7}} <b>land</b>")
 
 
 def test_the_run_executes_nothing(payload_run):
