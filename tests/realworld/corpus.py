@@ -42,8 +42,14 @@ READ_ARGUMENTS = ("area", "code", "level", "district_level", "parent", "denomina
 
 
 def load_corpus(path: Path = CORPUS) -> list[dict[str, Any]]:
-    """The entries of ``corpus.yaml`` with ``path`` resolved."""
+    """The entries of ``corpus.yaml`` and of every ``<id>/entry.yaml``, with ``path`` resolved.
+
+    A folder may carry its own entry (same keys as a ``corpus.yaml`` table, ``file`` relative to
+    this folder) so that tables can be added without editing one shared file.
+    """
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["tables"]
+    for own in sorted(path.parent.glob("*/entry.yaml")):
+        entries.append(yaml.safe_load(own.read_text(encoding="utf-8")))
     for e in entries:
         e["path"] = HERE / e["file"]
     return entries
