@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from egovkit.acs import ACS_S2801_ROWS, read_acs_s2801
+from egovkit.read.acs import ACS_S2801_ROWS, read_acs_s2801
 from egovkit.errors import InputError
 from egovkit.indicators import aggregate, compare_districts, compute_rates, gaps, moe_proportion, without_any
 

@@ -312,7 +312,7 @@ def test_ordinary_headers_are_recognised(header: str, indicator: str | None, kin
     """Bug: ordinary English/French headers were not recognised ('% of households with a
     computer' -> no indicator, while 'Households with internet (%)' was), so a municipal
     export failed with 'no ICT indicator column recognised'."""
-    from egovkit.columns import recognise_indicator
+    from egovkit.read.roles import recognise_indicator
 
     m = recognise_indicator(header)
     assert (m.indicator, m.kind if indicator else None) == (indicator, kind)

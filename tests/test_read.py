@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from egovkit.columns import column_role, normalise_name, recognise_indicator
+from egovkit.read.roles import column_role, normalise_name, recognise_indicator
 from egovkit.errors import EgovkitWarning, InputError, ValidationError
 from egovkit.read import read_table
 from egovkit.table import LONG_COLUMNS

@@ -12,7 +12,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from egovkit.columns import ambiguous_indicators, header_universe, recognise_indicator
+from egovkit.read.roles import ambiguous_indicators, header_universe, recognise_indicator
 from egovkit.errors import EgovkitWarning
 from egovkit.read import read_table
 

@@ -88,16 +88,19 @@ def test_kenya_236_without_adminarea_counts_each_household_once(shared_data) -> 
 def test_first_denominator_is_parsed_once_and_named_by_the_parent_check(tmp_path, monkeypatch) -> None:
     """The parent-row check and the blocks share one parse of the denominator column; the report
     says which denominator column the check compared (the first of several)."""
-    import egovkit.read as read_mod
+    import egovkit.read.blocks
+    import egovkit.read.numbers
 
     calls: list[int] = []
-    real = read_mod._parse_numbers
+    real = egovkit.read.numbers._parse_numbers
 
     def counting(text, nums, decimal):
         calls.append(1)
         return real(text, nums, decimal)
 
-    monkeypatch.setattr(read_mod, "_parse_numbers", counting)
+    # every caller: the shared parse of a column (numbers._parse_numbers) and the indicator blocks
+    monkeypatch.setattr(egovkit.read.numbers, "_parse_numbers", counting)
+    monkeypatch.setattr(egovkit.read.blocks, "_parse_numbers", counting)
     path = tmp_path / "t.csv"
     path.write_text("region,district,households,population,internet,mobile phone\n"
                     "North,North,3000,9000,900,4000\nNorth,A,1000,3000,300,1500\nNorth,B,2000,6000,600,2500\n")

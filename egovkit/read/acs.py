@@ -44,9 +44,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .table import LONG_COLUMNS, CensusTable
-from .validate import ValidationReport
+from ..errors import InputError
+from ..table import LONG_COLUMNS, CensusTable
+from ..validate import ValidationReport
 
 TABLE = "S2801"
 

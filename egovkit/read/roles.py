@@ -1,4 +1,7 @@
-"""Recognise the columns of census-style tables: areas, codes, levels, denominators, indicators.
+"""Column roles of census-style tables: areas, codes, levels, parents, denominators, indicators.
+
+Recognises each column from its header (:func:`column_role`, :func:`recognise_indicator`) and
+assigns the roles of a table's columns (:func:`_assign_roles`, returning a :class:`Roles`).
 
 Column names are matched case-, accent- and punctuation-insensitively against the aliases of
 the ITU catalogue (``egovkit/indicators/itu_indicators.csv``) and against short lists of common
@@ -23,15 +26,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
+from .context import _check_column, _Context
+from .numbers import _as_text, _lines_text, _text
 
-CATALOGUE_PATH = Path(__file__).with_name("indicators") / "itu_indicators.csv"
+CATALOGUE_PATH = Path(__file__).parent.parent / "indicators" / "itu_indicators.csv"
 
 # Tokens that say "this column is a rate": pct-like -> percent (0-100); share-like -> share (0-1);
 # rate-like -> decided by the values (share when every value is <= 1, else percent).
@@ -350,3 +357,283 @@ def is_not_ict(header: object) -> bool:
 @lru_cache(maxsize=1)
 def _squashed_not_ict() -> frozenset[str]:
     return frozenset(_squash(x) for x in _NOT_ICT)
+
+
+# ----------------------------------------------------------------------------------------------
+# the roles of a table's columns
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Roles:
+    """Which column of a table plays which role (built by :func:`_assign_roles`).
+
+    ``denominators``: (column, universe or None); ``den_map``: explicit ``{indicator: column}``;
+    ``indicator_columns`` (wide layout): (column, indicator, rate marker); ``indicator_column`` and
+    ``value_column`` (long layout); ``numeric_columns``: the denominators then the value columns.
+
+    Examples
+    --------
+    >>> Roles(layout="wide", area="district").denominators
+    []
+    """
+
+    layout: str
+    area: str
+    code: str | None = None
+    parent: str | None = None
+    level: str | None = None
+    denominators: list[tuple[str, str | None]] = field(default_factory=list)
+    den_map: dict[str, str] = field(default_factory=dict)
+    indicator_columns: list[tuple[str, str, str | None]] = field(default_factory=list)
+    indicator_column: str | None = None
+    value_column: str | None = None
+    numeric_columns: list[str] = field(default_factory=list)
+
+
+def _looks_numeric(col: pd.Series) -> bool:
+    """At least half of the filled cells (of the first 5,000) read as numbers."""
+    text, nums = _as_text(col.iloc[:5000])
+    if text is None:
+        return True
+    cleaned = text.str.replace(r"[\s\u00a0\u202f%]", "", regex=True).str.replace(",", ".", regex=False)
+    ok = pd.to_numeric(cleaned, errors="coerce").notna().to_numpy().copy()
+    filled = (text.str.strip() != "").to_numpy().copy()
+    if nums is not None:
+        ok |= ~np.isnan(nums)
+        filled |= ~np.isnan(nums)
+    return bool(filled.any()) and ok[filled].mean() >= 0.5
+
+
+def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> Roles:
+    """The role of every column of ``ctx.raw`` (the arguments of ``read_table`` win), each inference
+    reported; an :class:`~egovkit.errors.InputError` when no area or indicator column is found."""
+    raw, report, name = ctx.raw, ctx.report, ctx.name
+    for col, arg in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent")):
+        _check_column(ctx, col, arg)
+    columns = dict(columns or {})
+    valid = set(indicator_names()) | {"ignore"}
+    for col, ind in columns.items():
+        if ind not in valid:
+            raise InputError(f"{ind!r} is not a catalogue indicator", file=name, column=col,
+                             fix=f"map it to one of {sorted(valid - {'ignore'})} or 'ignore'")
+        if layout == "wide":
+            _check_column(ctx, col, "columns")
+    den_map: dict[str, str] = {}
+    if isinstance(denominator, dict):
+        den_map = dict(denominator)
+        for col in den_map.values():
+            _check_column(ctx, col, "denominator")
+    elif denominator is not None:
+        _check_column(ctx, denominator, "denominator")
+
+    explicit = {area, code, level, parent} | ({denominator} if isinstance(denominator, str) else set()) \
+        | set(den_map.values())
+    by_role: dict[str, list[str]] = {r: [] for r in ("area", "code", "level", "parent", "indicator", "value")}
+    dens: list[tuple[str, str | None]] = []
+    ind_cols: list[tuple[str, str, str | None]] = []  # (column, indicator, kind)
+    breakdowns, not_ict, unknown_num, ignored_text, ignored = [], [], [], [], []
+    for col in raw.columns:
+        if col in explicit:
+            continue
+        match = recognise_indicator(col)
+        if col in columns and layout != "long":
+            if columns[col] == "ignore":
+                ignored.append(col)
+            else:
+                ind_cols.append((col, columns[col], match.kind))
+            continue
+        role = column_role(col)
+        if role is not None:
+            if role[0] == "denominator":
+                dens.append((col, role[1]))
+            else:
+                by_role[role[0]].append(col)
+            continue
+        if match.indicator is not None:
+            if match.breakdown is not None:
+                breakdowns.append(col)
+            else:
+                ind_cols.append((col, match.indicator, match.kind))
+                said = header_universe(col)
+                unit = catalogue().set_index("name").loc[match.indicator, "unit"]
+                if said is not None and said != unit:  # no variant of this device in that universe
+                    report.add("warning", "universe_mismatch", f"column {col!r} speaks of {said} but indicator "
+                               f"{match.indicator!r} counts {unit}: read as {unit}", column=col, action="inferred",
+                               fix=f"check what the column counts; map it with columns={{{col!r}: '<indicator>'}} "
+                                   "or 'ignore'")
+        elif ambiguous_indicators(col):
+            options = ambiguous_indicators(col)
+            report.add("warning", "ambiguous_column", f"column {col!r} may mean {' or '.join(map(repr, options))} "
+                       "(French 'portable': téléphone portable or ordinateur portable): ignored rather than guessed",
+                       column=col, action="ignored",
+                       fix=f"say which with columns={{{col!r}: {options[0]!r}}} (or {options[1]!r})")
+        elif is_breakdown_only(col):
+            breakdowns.append(col)
+        elif is_not_ict(col):
+            not_ict.append(col)
+        elif _looks_numeric(raw[col]):
+            unknown_num.append(col)
+        else:
+            ignored_text.append(col)
+
+    # layout
+    if layout is None:
+        layout = "wide" if ind_cols or not (by_role["indicator"] and by_role["value"]) else "long"
+        if layout == "long":
+            report.add("info", "layout", f"long layout inferred: indicator column {by_role['indicator'][0]!r}, "
+                       f"value column {by_role['value'][0]!r}", action="inferred", fix="pass layout='wide' if not")
+    roles: dict = {"layout": layout}
+
+    # area, code, parent
+    names = by_role["area"]
+    if area is None:
+        if not names:
+            if code is None and by_role["code"]:
+                area = by_role["code"][0]
+                report.add("warning", "area_column", f"no area-name column found; the codes of column {area!r} "
+                           "are used as names", column=area, action="inferred", fix="pass area='<column>'")
+            else:
+                raise InputError(f"no area-name column recognised among {list(raw.columns)}", file=name,
+                                 fix="pass area='<column with the district names>'")
+        else:
+            nun = {c: raw[c].nunique() for c in names}
+            area = max(names, key=lambda c: (nun[c], -names.index(c)))
+            if len(names) > 1:
+                report.add("info", "area_column", f"area column: {area!r} (most distinct names among {names})",
+                           column=area, action="inferred", fix="pass area= to choose another")
+    if parent is None:  # a coarser name column (fewer distinct names) is the parent
+        n_area = raw[area].nunique()
+        others = [c for c in names if c != area and raw[c].nunique() < n_area] + \
+            [c for c in by_role["parent"] if c != area]
+        if others:
+            parent = min(others, key=lambda c: raw[c].nunique())
+            report.add("info", "parent_column", f"parent column: {parent!r}", column=parent, action="inferred",
+                       fix="pass parent= to choose another")
+    if code is None and by_role["code"]:
+        code = by_role["code"][0]
+    if level is None and by_role["level"]:
+        level = by_role["level"][0]
+    roles.update(area=area, code=code, parent=parent, level=level)
+
+    # denominators
+    if isinstance(denominator, str):
+        dens = [(denominator, universe)]
+    elif den_map:
+        dens = [(c, universe) for c in dict.fromkeys(den_map.values())]
+    elif universe is not None and len(dens) == 1:
+        dens = [(dens[0][0], universe)]
+    roles["denominators"] = dens
+    roles["den_map"] = den_map
+
+    if layout == "wide":
+        acs = [c for c in raw.columns if re.match(r"S2801_C0\d_\d{3}", str(c))]
+        if not ind_cols and acs:
+            raise InputError(f"this is a raw ACS S2801 download ({len(acs)} columns such as {acs[0]!r}): its "
+                             "estimate, margin-of-error and percent columns need their own reader", file=name,
+                             fix="read it with egovkit.read_acs_s2801(path) (optionally with the "
+                                 "'..._metadata.csv' file), which returns the same kind of table")
+        if not ind_cols:
+            cat = catalogue()
+            raise InputError(
+                f"no ICT indicator column recognised among {list(raw.columns)}", file=name,
+                fix="name the columns with the catalogue names " + ", ".join(cat["name"]) +
+                    " (or their English/French aliases), or map them explicitly, e.g. "
+                    "read_table(path, columns={'Internet access': 'internet'})")
+        roles["indicator_columns"] = ind_cols
+        for role_name in ("indicator", "value"):
+            unknown_num += [c for c in by_role[role_name] if _looks_numeric(raw[c])]
+    else:
+        ind_col = by_role["indicator"][0] if by_role["indicator"] else None
+        val_col = by_role["value"][0] if by_role["value"] else None
+        if ind_col is None or val_col is None:
+            raise InputError(f"long layout needs an indicator column and a value column; found {list(raw.columns)}",
+                             file=name, fix="name them 'indicator' and 'value', or pass layout='wide'")
+        roles["indicator_column"], roles["value_column"] = ind_col, val_col
+        ignored_text += [c for c, _, _ in ind_cols]
+        if not dens:
+            dens = _denominator_rows(ctx, area=area, code=code, parent=parent, ind_col=ind_col, val_col=val_col)
+            roles["denominators"] = dens
+
+    if breakdowns:
+        report.add("info", "breakdown_columns", f"sub-population columns ignored (only totals are read): "
+                   f"{breakdowns}", action="ignored",
+                   fix="map one explicitly with columns={'<column>': '<indicator>'} to read it instead")
+    if not_ict:
+        report.add("info", "not_ict", f"not an ICT indicator: ignored: {not_ict}", action="ignored")
+    for col in unknown_num:
+        report.add("warning", "unknown_column", f"numeric column {col!r} is not a recognised indicator: ignored",
+                   column=col, action="ignored",
+                   fix=f"map it with columns={{{col!r}: '<indicator>'}}; indicators: {', '.join(indicator_names())}")
+    if ignored_text:
+        report.add("info", "ignored_columns", f"columns not used: {ignored_text}", action="ignored")
+    if ignored:
+        report.add("info", "ignored_columns", f"columns ignored as asked: {ignored}", action="ignored")
+
+    numeric = [c for c, _ in dens]
+    numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
+    roles["numeric_columns"] = numeric
+    return Roles(**roles)
+
+
+def _denominator_rows(ctx: _Context, *, area: str, code: str | None, parent: str | None, ind_col: str,
+                      val_col: str) -> list[tuple[str, str | None]]:
+    """Long tables giving the denominator as rows (``A,households,1000``): one denominator column
+    per such label, each row holding the value of its area's denominator row (same code, else
+    same parent and name). Returns the new columns with their universes."""
+    raw, report = ctx.raw, ctx.report
+    labels = _text(raw[ind_col]).str.strip()
+    role_of = {lab: column_role(lab) for lab in pd.unique(labels)}
+    den_labels = [lab for lab, r in role_of.items() if r is not None and r[0] == "denominator"]
+    if not den_labels:
+        return []
+    key = _norm_series(raw[area])
+    if parent is not None:
+        key = _norm_series(raw[parent]) + "\x1f" + key
+    if code is not None:
+        codes = _text(raw[code]).str.strip()
+        key = codes.where(codes != "", key)
+    values = _text(raw[val_col]).str.strip()
+    lines = np.asarray(ctx.lines)
+    out = []
+    for lab in den_labels:
+        is_den = (labels == lab).to_numpy()
+        den_idx = np.flatnonzero(is_den)
+        k, v = key[is_den].to_numpy(dtype=object), values[is_den].to_numpy(dtype=object)
+        first = ~pd.Series(k).duplicated().to_numpy()
+        lut = dict(zip(k[first], v[first]))
+        # each later row against its key's first row, all at once (no pass over all rows per key)
+        first_line_of = dict(zip(k[first], lines[den_idx[first]]))
+        later = np.flatnonzero(~first)
+        differs = later[v[later] != pd.Series(k[later]).map(lut).to_numpy(dtype=object)]
+        for i in differs:
+            j = int(den_idx[i])
+            report.add("warning", "duplicate_denominator", f"a second {lab!r} row for this area ({v[i]!r}; "
+                       f"row {int(first_line_of[k[i]])} gives {lut[k[i]]!r}): the first is used", row=int(lines[j]),
+                       column=val_col, area=str(raw[area].iat[j]), action="ignored",
+                       fix="keep one denominator row per area")
+        col = lab if lab not in raw.columns else f"{lab} (rows)"
+        raw[col] = key.map(lut).fillna("").astype(str)
+        ctx.den_rows |= is_den
+        where = lines[is_den]
+        out.append((col, role_of[lab][1]))
+        report.add("info", "denominator_rows", f"{int(is_den.sum())} row(s) labelled {lab!r} in column {ind_col!r} "
+                   f"give the denominator of their area (rows {_lines_text(where)}): used as the denominator column "
+                   f"{col!r} of the other rows of the same area", row=int(where[0]), column=ind_col, action="used",
+                   fix="pass denominator= with a column of your own to use another")
+    return out
+
+
+def _norm_series(s: pd.Series) -> pd.Series:
+    """Area names as keys: lower case, no accents, punctuation as single spaces.
+
+    Computed once per distinct name (long tables repeat names); vectorised for ASCII names,
+    :func:`normalise_name` (without its ``%``/digit splitting, which is for column headers) for
+    the others."""
+    codes, uniques = pd.factorize(_text(s))
+    txt = pd.Series(uniques, dtype=str)
+    out = txt.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+    ascii_ = txt.str.isascii().to_numpy()
+    if not ascii_.all():
+        rest = txt[~ascii_]
+        lut = {u: re.sub(r"[^a-z0-9]+", " ", normalise_name(u.replace("%", " "))).strip() for u in rest}
+        out = out.where(ascii_, rest.map(lut))
+    return pd.Series(out.to_numpy(dtype=object)[codes], index=s.index, dtype=str)

@@ -1,0 +1,220 @@
+"""Checks and row fates: every value of every block validated (missing, not a number, negative,
+above 100 %/1/its denominator, duplicated district), the long table built, and the fate of every
+input row (``used``, ``kept apart`` or ``dropped``) recorded in ``report.row_fate``.
+
+Examples
+--------
+>>> import numpy as np
+>>> _Coded(np.array(["internet", "computer"], dtype=object)).take(np.array([1, 1])).tolist()
+['computer', 'computer']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..table import LONG_COLUMNS
+from .blocks import Block
+from .context import _Context
+from .numbers import _BAD, _MISSING, _OK
+from .roles import catalogue
+
+
+def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    report = ctx.report
+    cat = catalogue().set_index("name")
+    row_lines = rows["line"].to_numpy()
+    row_names = rows["area_name"].to_numpy()
+    is_district = rows["is_district"].to_numpy()
+    no_name = rows["no_name"].to_numpy()
+    keys = rows["key"].to_numpy()
+    dup_reported: set[int] = set()
+    parts = []
+    for b in blocks:
+        pos, v, st, den, dst = b.pos, b.values, b.status, b.den, b.den_status
+        col, kind = b.column, b.kind
+        lines, names = row_lines[pos], row_names[pos]
+        text = b.text
+        valid = (st == _OK) & (dst == _OK) & (den > 0) & ~no_name[pos]  # den 0: reported by _report_den
+
+        def emit(mask: np.ndarray, severity: str, code: str, msg, fix: str, action: str = "dropped") -> None:
+            for i in np.flatnonzero(mask):
+                report.add(severity, code, msg(i), row=int(lines[i]), column=col, area=names[i],
+                           action=action, fix=fix)
+
+        emit((st == _MISSING) & (dst != _MISSING), "warning", "missing_value",
+             lambda i: f"{b.indicator}: value is missing", "fill in the value if it is known",
+             action="dropped for this indicator")
+        emit(st == _BAD, "error", "non_numeric",
+             lambda i: f"cell {text.iat[i] if text is not None and text.iat[i] != '' else f'{v[i]:g}'!r} "
+                       "is not a number",
+             "write a number (e.g. 12.5, 12,5 or 1 234)")
+        neg = (st == _OK) & (v < 0)
+        emit(neg, "error", "negative_value", lambda i: f"{b.indicator} value {v[i]:g} is negative",
+             "correct the value in the file")
+        over = np.zeros(len(v), dtype=bool)
+        if kind == "percent":
+            over = (st == _OK) & (v > 100)
+            emit(over, "error", "percent_above_100", lambda i: f"percentage {v[i]:g} is above 100",
+                 "check the value (percentages are 0-100; pass value_type='count' if these are counts)")
+        elif kind == "share":
+            over = (st == _OK) & (v > 1)
+            emit(over, "error", "share_above_1", lambda i: f"share {v[i]:g} is above 1",
+                 "check the value (shares are 0-1; pass value_type='percent' for 0-100 values)")
+        else:
+            over = (st == _OK) & (dst == _OK) & (v > den * (1 + 1e-9))
+            emit(over, "error", "count_above_denominator",
+                 lambda i: f"{b.indicator} count {v[i]:g} is above its denominator {den[i]:g} "
+                           f"({b.den_column!r})",
+                 "check both numbers; a count cannot exceed the households/persons in scope")
+        valid &= ~neg & ~over
+        # duplicates among named district rows, whatever their values: the first row is the
+        # district's row even when some of its values are invalid (never mix two rows)
+        d_idx = np.flatnonzero(is_district[pos] & ~no_name[pos])
+        k = pd.Series(keys[pos[d_idx]])
+        dup = k.duplicated(keep="first").to_numpy()
+        if dup.any():
+            first_line = pd.Series(lines[d_idx]).groupby(k.to_numpy()).transform("first").to_numpy()
+            first_name = pd.Series(names[d_idx], dtype=object).groupby(k.to_numpy()).transform("first").to_numpy()
+            codes = rows["area_code"].to_numpy()[pos]
+            for j in np.flatnonzero(dup):
+                i = d_idx[j]
+                valid[i] = False
+                tag = int(lines[i])  # one issue per input row, not per indicator
+                if tag in dup_reported:
+                    continue
+                dup_reported.add(tag)
+                if str(codes[i]) != "" and str(first_name[j]) != str(names[i]):  # same code, other names
+                    what = (f"code {str(codes[i])!r} appears twice: rows {int(first_line[j])} "
+                            f"({str(first_name[j])!r}) and {int(lines[i])} ({str(names[i])!r})")
+                    fix = "correct the code of one of the two rows"
+                else:
+                    what = f"district {names[i]!r} appears twice: rows {int(first_line[j])} and {int(lines[i])}"
+                    fix = "remove or rename one of the two rows (or give area codes)"
+                report.add("error", "duplicate_area", f"{what}; only row {int(first_line[j])} is read",
+                           row=int(lines[i]), column=None, area=names[i], action="dropped", fix=fix)
+        parts.append(valid)  # the values are taken from the block when the table is built
+    inds = np.array([b.indicator for b in blocks], dtype=object)
+    itu = np.array([cat.loc[i, "itu_code"] or None for i in inds], dtype=object)
+    uni = np.array([cat.loc[i, "unit"] for i in inds], dtype=object)
+    ctx.parsed.clear()  # the denominators stay in the blocks until each block is written
+    b = pos = v = st = den = dst = text = valid = lines = names = k = d_idx = None  # noqa: F841
+
+    def part(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Input row, numerator and denominator of block ``i``'s valid values."""
+        b, idx = blocks[i], np.flatnonzero(parts[i])
+        vv, dd = b.values[idx], b.den[idx]
+        if b.kind == "count":
+            num = vv
+        elif b.kind == "percent":
+            num = vv / 100.0 * dd
+        else:
+            num = vv * dd
+        return b.pos[idx], num.astype("float64"), dd.astype("float64")
+
+    def na_if_empty(values: np.ndarray) -> np.ndarray:
+        out = values.astype(object)
+        out[out == ""] = None
+        return out
+
+    # typed arrays built once per input row / per indicator, then taken (fast for 1M cells)
+    row_cols = {"area_code": pd.array(na_if_empty(rows["area_code"].to_numpy()), dtype="string"),
+                "area_name": pd.array(rows["area_name"].to_numpy(dtype=object), dtype="str"),
+                "level": _Coded(rows["level"].to_numpy(dtype=object)),
+                "parent": pd.array(na_if_empty(rows["parent"].to_numpy()), dtype="string")}
+    # columns of a few distinct words (indicator, ITU code, universe, level, file name) are categorical:
+    # one byte per row instead of a pointer (8 bytes) for millions of rows
+    blk_cols = {"indicator": _Coded(inds), "itu_code": _Coded(itu), "universe": _Coded(uni)}
+    src = _Coded(np.array([ctx.name], dtype=object))
+
+    # rows in input row order, then indicator order, written straight to their place in the
+    # district (1) or other-level (0) table, with no concatenation and sort of millions of entries:
+    # a block's positions are increasing (np.flatnonzero / np.arange), so row r's entries go to
+    # start[r], start[r] + 1... in block order; each block is freed once written
+    count = np.zeros((2, len(row_lines)), dtype=np.int64)
+    for b, valid in zip(blocks, parts):
+        pb = b.pos[valid]
+        count[is_district[pb].astype(np.int64), pb] += 1
+    nxt = np.cumsum(count, axis=1) - count
+    total = count.sum(axis=1)
+    del count
+    cols = [dict(pm=np.empty(t, dtype=np.int64), bm=np.empty(t, dtype=np.int64), num=np.empty(t),
+                 den=np.empty(t)) for t in total]
+    for b in range(len(parts)):
+        pb, nb, db = part(b)
+        blocks[b].release()  # written: its millions of values are freed before the next block
+        k = is_district[pb]
+        for d, sel in ((1, k), (0, ~k)):
+            q = pb[sel]
+            at = nxt[d, q]
+            nxt[d, q] += 1
+            c = cols[d]
+            c["pm"][at], c["bm"][at], c["num"][at], c["den"][at] = q, b, nb[sel], db[sel]
+        del pb, nb, db, k, q, at, sel
+    del nxt
+
+    def frame(c: dict) -> pd.DataFrame:
+        pm, bm = c.pop("pm"), c.pop("bm")
+        out = {k: v.take(pm) for k, v in row_cols.items()}
+        out.update({k: v.take(bm) for k, v in blk_cols.items()})
+        del bm
+        # the file name in every row: taken with a 0-stride index (no array of zeros)
+        out.update(numerator=c.pop("num"), denominator=c.pop("den"),
+                   source=src.take(np.broadcast_to(np.intp(0), pm.shape)),
+                   source_row=row_lines[pm].astype("int64", copy=False), _pos=pm)
+        # columns in their final order, not consolidated into 2-D blocks: no copy of millions of cells
+        return pd.DataFrame({c: out[c] for c in LONG_COLUMNS + ["_pos"]}, copy=False)
+
+    data = frame(cols[1])
+    other = frame(cols[0])
+    return data, other
+
+
+class _Coded:
+    """Values of a column with few distinct words, taken into a categorical column (sorted categories).
+
+    Examples
+    --------
+    >>> c = _Coded(np.array(["internet", "computer", None], dtype=object))
+    >>> c.take(np.array([0, 0, 2, 1])).tolist()
+    ['internet', 'internet', nan, 'computer']
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        codes, self.categories = pd.factorize(np.asarray(values, dtype=object), sort=True, use_na_sentinel=True)
+        self.codes = codes.astype(np.int8 if len(self.categories) < 127 else np.int32)
+        self.categories = pd.Index(self.categories, dtype="str")
+
+    def take(self, idx: np.ndarray) -> pd.Categorical:
+        # only the words present in these rows (value_counts() lists no word with 0 rows)
+        return pd.Categorical.from_codes(self.codes[idx], categories=self.categories).remove_unused_categories()
+
+
+def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame,
+                  other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fate = np.full(len(rows), "dropped", dtype=object)
+    fate[other["_pos"].to_numpy()] = "kept apart"
+    fate[data["_pos"].to_numpy()] = "used"
+    if ctx.den_rows.any():  # a denominator row shares the best fate of its area's rows
+        rank = {"dropped": 0, "kept apart": 1, "used": 2}
+        key = rows["key"].to_numpy()
+        best: dict[str, str] = {}
+        for k, f in zip(key[~ctx.den_rows], fate[~ctx.den_rows]):
+            if rank[f] > rank[best.get(k, "dropped")]:
+                best[k] = f
+        for i in np.flatnonzero(ctx.den_rows):
+            fate[i] = best.get(key[i], "dropped")
+            if fate[i] == "dropped":
+                ctx.report.add("warning", "row_dropped", "denominator row of an area with no usable indicator row",
+                               row=int(rows["line"].iat[i]), area=rows["area_name"].iat[i], action="dropped",
+                               fix="add the area's indicator rows, or remove this row")
+    lines = rows["line"].to_numpy()
+    ctx.report.row_fate.update(zip(lines.tolist(), fate.tolist()))
+    dropped = np.flatnonzero(fate == "dropped")
+    covered = {i.row for i in ctx.report.issues if i.row is not None} | ctx.explained_rows
+    for i in dropped:
+        if int(lines[i]) not in covered:
+            ctx.report.add("warning", "row_dropped", "no usable value in this row", row=int(lines[i]),
+                           area=rows["area_name"].iat[i], action="dropped", fix="check the row")
+    return data.drop(columns="_pos"), other.drop(columns="_pos")
