@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 import pandas as pd
 
@@ -73,6 +73,9 @@ class ValidationReport:
     issues: list[Issue] = field(default_factory=list)
     rows_in: int = 0
     row_fate: dict[int, str] = field(default_factory=dict)
+    #: what each column was recognised as (:class:`egovkit.concepts.Recognition`: column, role,
+    #: indicator, universe, value_kind, confidence, reason, alternatives), filled by ``read_table``
+    recognitions: list[Any] = field(default_factory=list)
 
     # -- building ---------------------------------------------------------------
     def add(
@@ -171,7 +174,8 @@ class ValidationReport:
         elif suffix == ".json":
             payload = {"source": self.source, "rows_in": self.rows_in, "summary": self.summary(),
                        "issues": [asdict(i) for i in self.issues],
-                       "row_fate": {str(k): v for k, v in sorted(self.row_fate.items())}}
+                       "row_fate": {str(k): v for k, v in sorted(self.row_fate.items())},
+                       "recognitions": [asdict(r) for r in self.recognitions]}
             path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
         else:
             path.write_text(str(self) + "\n", encoding="utf-8")
