@@ -1,0 +1,384 @@
+"""Recognise what a column header says: role, indicator, universe, value kind, with a reason.
+
+A header is split into words (:func:`~egovkit.concepts.catalogue.tokenize`), the longest phrases
+of the word catalogues are matched left to right, the language most of them belong to settles
+words that mean different things in different languages (``nombre``: number in French, name in
+Spanish), and a few rules turn the matched concepts into a :class:`Recognition`:
+
+* a device/service concept (internet, computer...) makes an indicator; its universe word
+  (households / persons, or a "using" word) picks the catalogue variant; a concept with one of its
+  children means the child (``broadband internet``), siblings or an ``or`` mean the parent
+  (``fixed or mobile telephone``); two unrelated concepts, or a bare word of several meanings
+  (``phone``, French ``portable``), are ambiguous: low confidence and the candidates, never a guess;
+* a negation (``without``, ``sans``, ``sin``, ``sem``) makes the complement: its own indicator when
+  the catalogue has one (``no_computer``), else a column that is not read;
+* precision, money, speed, surface, density, income and ethnicity words make an ``other`` column
+  (``Internet MOE``, ``area_km2``, ``population density``), as do household assets that are not ICT;
+* otherwise coordinates, codes, long-table variable/value columns, area names and denominators.
+
+Confidence is 0-1: the rule's own certainty times the part of the header's words understood.
+
+Examples
+--------
+>>> r = recognise("Households with access to the Internet (%)")
+>>> r.role, r.indicator, r.universe, r.value_kind, r.confidence >= 0.9
+('indicator', 'internet', 'households', 'percent', True)
+>>> recognise("Hogares con computadora").indicator
+'computer'
+>>> recognise("Phone").alternatives
+('telephone', 'mobile_phone_hh')
+>>> recognise("Nom de la commune").role, recognise("wgs84_x").axis
+('area', 'x')
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .catalogue import Entry, concepts, index, language_names, tokenize
+
+#: Below this confidence a recognition is not used without the user's word.
+CONFIDENT = 0.6
+ROLES = ("indicator", "area", "code", "parent", "level", "denominator", "coordinate", "variable", "value", "other")
+#: ``other`` concepts that stop a column from being an indicator even when it names a device.
+_STRONG_OTHER = {"precision", "money", "speed", "surface", "density", "income", "ethnicity"}
+_KIND_ORDER = ("percent", "share", "rate", "count")
+_KIND_TEXT = {"percent": "percent (0-100)", "share": "share (0-1)", "rate": "a rate (scale read from the values)",
+              "count": "a count"}
+_OTHER_TEXT = {"precision": "a margin, error or flag", "money": "a price or cost", "speed": "a speed",
+               "surface": "a surface", "density": "a density", "income": "income", "ethnicity": "ethnicity or origin",
+               "time": "a date or period", "row_id": "a row number", "education": "education",
+               "dimension": "a breakdown dimension (age, sex, size)"}
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a column header was recognised as, how sure, and why.
+
+    ``role`` is one of ``indicator``, ``area``, ``code``, ``parent``, ``level``, ``denominator``,
+    ``coordinate``, ``variable`` (the indicator-name column of a long table), ``value`` (its value
+    column) or ``other``. ``indicator`` is an egovkit catalogue name (``None`` when ambiguous:
+    ``alternatives`` lists the candidates). ``value_kind`` is ``count``, ``percent`` (0-100),
+    ``share`` (0-1), ``rate`` (percent or share, the values decide) or ``None``.
+    ``universe`` is ``households`` or ``persons`` (indicators and denominators). ``axis`` is ``x``
+    or ``y`` for coordinates; ``breakdown`` the sub-population word (``female``); ``negated`` tells
+    a "without ..." column.
+    """
+
+    column: str
+    role: str
+    indicator: str | None = None
+    universe: str | None = None
+    value_kind: str | None = None
+    confidence: float = 0.0
+    reason: str = ""
+    alternatives: tuple[str, ...] = ()
+    language: str | None = None
+    axis: str | None = None
+    breakdown: str | None = None
+    negated: bool = False
+
+    @property
+    def confident(self) -> bool:
+        """True when the recognition may be used without asking (confidence >= :data:`CONFIDENT`)."""
+        return self.confidence >= CONFIDENT and not (self.role == "indicator" and self.indicator is None)
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when several indicators are plausible: the user must choose (``columns=``)."""
+        return self.role == "indicator" and self.indicator is None and len(self.alternatives) > 1
+
+    def fix(self) -> str:
+        """How to say what the column is, in Python (the CLI spells it ``--columns "header=indicator"``).
+
+        Examples
+        --------
+        >>> recognise("Phone").fix()
+        "columns={'Phone': 'telephone'} (or 'mobile_phone')"
+        """
+        first = self.alternatives[0] if self.alternatives else (self.indicator or "<indicator>")
+        rest = [a for a in self.alternatives[1:]]
+        more = f" (or {', '.join(map(repr, rest))})" if rest else ""
+        return f"columns={{{self.column!r}: {first!r}}}{more}"
+
+    def __str__(self) -> str:
+        what = self.role if self.indicator is None else f"{self.role} {self.indicator!r}"
+        return f"{self.column!r}: {what} ({self.confidence:.2f}) - {self.reason}"
+
+
+@dataclass
+class _Span:
+    start: int
+    stop: int
+    text: str
+    entries: list[Entry] = field(default_factory=list)
+    quality: dict[Entry, int] = field(default_factory=dict)  # 3 exact, 2 plural, 1 stem
+
+    def has(self, category: str) -> bool:
+        return any(e.category == category for e in self.entries)
+
+    def concepts(self, category: str) -> list[str]:
+        return list(dict.fromkeys(e.concept for e in self.entries if e.category == category and e.concept))
+
+    @property
+    def languages(self) -> set[str]:
+        return {e.language for e in self.entries}
+
+
+def _word_quality(pattern: str, stem: bool, token: str) -> int:
+    """3 exact, 2 plural of the word, 1 stem, 0 no match."""
+    if token == pattern:
+        return 3
+    if stem:
+        return 1 if token.startswith(pattern) else 0
+    if len(token) > 3 and ((token[-1] == "s" and token[:-1] == pattern) or (token.endswith("es") and token[:-2] == pattern)):
+        return 2
+    return 0
+
+
+def _match(tokens: list[str]) -> tuple[list[_Span], list[int]]:
+    """Longest catalogue phrases left to right; returns the spans and the positions not understood."""
+    by_first, stem_first = index()
+    spans, unknown = [], []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        cands = list(by_first.get(tok, ()))
+        if len(tok) > 3 and tok.endswith("s"):
+            cands += by_first.get(tok[:-1], [])
+            if tok.endswith("es"):
+                cands += by_first.get(tok[:-2], [])
+        cands += [e for e in stem_first if tok.startswith(e.words[0])]
+        best: list[tuple[int, int, Entry]] = []
+        for e in cands:
+            n = len(e.words)
+            if i + n > len(tokens):
+                continue
+            q = min(_word_quality(w, s, t) for w, s, t in zip(e.words, e.stems, tokens[i:i + n]))
+            if q:
+                best.append((n, q, e))
+        if not best:
+            if not tok.isdigit() and tok != "/":
+                unknown.append(i)
+            i += 1
+            continue
+        n = max(b[0] for b in best)
+        quality: dict[Entry, int] = {}
+        for ln, qq, e in best:
+            if ln == n:
+                quality[e] = max(qq, quality.get(e, 0))
+        spans.append(_Span(i, i + n, " ".join(tokens[i:i + n]), list(quality), quality))
+        i += n
+    return spans, unknown
+
+
+def _settle_languages(spans: list[_Span]) -> list[str]:
+    """Keep, for words of several meanings, the meaning of the header's main language(s).
+
+    Returns the main languages (most spans), best first."""
+    votes: Counter[str] = Counter()
+    for s in spans:
+        langs = s.languages
+        if len(langs) < len(language_names()):  # a word of every language says nothing
+            votes.update(langs)
+    if not votes:
+        main: list[str] = []
+    else:
+        top = max(votes.values())
+        main = sorted((lang for lang, v in votes.items() if v == top), key=lambda x: list(language_names()).index(x))
+    for s in spans:
+        meanings = {(e.category, e.concept) for e in s.entries}
+        if len(meanings) < 2:
+            continue
+        mine = [e for e in s.entries if e.language in main]
+        if mine and len({(e.category, e.concept) for e in mine}) < len(meanings):
+            s.entries = mine
+            meanings = {(e.category, e.concept) for e in mine}
+        if len(meanings) > 1:  # still several: the exact word beats a plural or a stem
+            q = max(s.quality[e] for e in s.entries)
+            s.entries = [e for e in s.entries if s.quality[e] == q]
+        if len({(e.category, e.concept) for e in s.entries}) > 1:  # a meaning beats a filler word
+            meaningful = [e for e in s.entries if e.category != "filler"]
+            if meaningful:
+                s.entries = meaningful
+    return main
+
+
+def _describe(s: _Span) -> str:
+    cats = list(dict.fromkeys((e.category, e.concept) for e in s.entries))
+    langs = sorted({language_names()[e.language] for e in s.entries})
+    lang = ", ".join(langs) if len(langs) <= 2 else "several languages"
+    meaning = " or ".join(f"{c}" + (f" {k}" if k else "") for c, k in cats)
+    return f"{s.text!r} = {meaning} ({lang})"
+
+
+def _ancestors(concept: str) -> list[str]:
+    devices = concepts()["devices"]
+    chain, c = [concept], devices.get(concept, {}).get("parent")
+    while c:
+        chain.append(c)
+        c = devices.get(c, {}).get("parent")
+    return chain
+
+
+def _one_device(found: list[str], has_or: bool) -> str | None:
+    """The device concept meant by several named together, or ``None`` when unrelated."""
+    if len(found) == 1:
+        return found[0]
+    chains = [_ancestors(c) for c in found]
+    common = [c for c in chains[0] if all(c in ch for ch in chains[1:])]
+    if not common:
+        return None
+    top = common[0]
+    if top in found and len(found) == 2 and not has_or:  # "broadband internet": the narrower one
+        return next(c for c in found if c != top)
+    return top
+
+
+def _indicator_of(concept: str, universe: str | None, use: bool) -> tuple[str | None, str | None, str]:
+    """(indicator, universe, note) of a device concept for what the header says."""
+    spec = concepts()["devices"][concept]
+    inds: dict[str, str] = spec.get("indicators") or {}
+    if use and universe != "households" and "use" in inds:
+        return inds["use"], "persons", ""
+    if use and universe is None and "persons" in inds:
+        return inds["persons"], "persons", ""
+    key = universe or spec.get("default", "households")
+    if key in inds:
+        return inds[key], key, ""
+    default = spec.get("default", "households")
+    if default in inds:
+        return inds[default], default, f"; no {universe} variant in the catalogue: read as {default}"
+    return None, universe, ""
+
+
+@lru_cache(maxsize=16384)
+def recognise(header: object) -> Recognition:
+    """Recognise a column header by the concepts its words say, in any catalogue language.
+
+    Parameters
+    ----------
+    header
+        The column name as written in the file.
+
+    Returns
+    -------
+    Recognition
+        Role, indicator, universe, value kind, confidence and the reason (words matched, language).
+
+    Examples
+    --------
+    >>> recognise("pct_hh_internet").indicator, recognise("share_bb").value_kind
+    ('internet', 'share')
+    >>> recognise("Domicílios com acesso à Internet").language
+    'pt'
+    >>> recognise("Population density").role, recognise("Ménages sans ordinateur").indicator
+    ('other', 'no_computer')
+    """
+    column = str(header)
+    tokens = tokenize(column)
+    if not tokens:
+        return Recognition(column, "other", reason="empty header")
+    spans, unknown = _match(tokens)
+    main = _settle_languages(spans)
+    lang = main[0] if len(main) == 1 else None
+    words = [t for t in tokens if not t.isdigit() and t != "/"]
+    coverage = 1.0 - len(unknown) / max(len(words), 1)
+    scale = 0.5 + 0.5 * coverage
+    said = "; ".join(dict.fromkeys(_describe(s) for s in spans
+                                   if not all(e.category in ("filler", "or") for e in s.entries)))
+    not_understood = f"; not understood: {', '.join(repr(tokens[i]) for i in unknown)}" if unknown else ""
+    conflict = any(len({(e.category, e.concept) for e in s.entries}) > 1 for s in spans)
+    if conflict:
+        scale *= 0.9
+
+    def make(role: str, certainty: float, head: str, **kw) -> Recognition:
+        reason = head + (f": {said}" if said else "") + not_understood
+        return Recognition(column, role, confidence=round(certainty * scale, 2), reason=reason, language=lang, **kw)
+
+    def with_cat(cat: str) -> list[_Span]:
+        return [s for s in spans if s.has(cat)]
+
+    others = [k for s in with_cat("other") for k in s.concepts("other")]
+    devices = [k for s in with_cat("device") for k in s.concepts("device")]
+    strong = [k for k in others if k in _STRONG_OTHER]
+    if strong:
+        return make("other", 0.9, f"{_OTHER_TEXT[strong[0]]}, not an indicator")
+    if with_cat("unknown_answer"):
+        return make("other", 0.9, "answers not stated or unknown, not an indicator")
+    if with_cat("not_ict") and not devices:
+        return make("other", 0.9, "a household asset that is not ICT")
+
+    universes = {k for s in with_cat("universe") for k in s.concepts("universe")}
+    universe = "persons" if "persons" in universes and "households" not in universes else \
+        "households" if "households" in universes and "persons" not in universes else None
+    if universe is None and universes == {"place"}:
+        universe = "households"
+    use = bool(with_cat("use"))
+    kinds = {k for s in with_cat("value_kind") for k in s.concepts("value_kind")}
+    kind = next((k for k in _KIND_ORDER if k in kinds), None)
+    breakdown = next((s.text for s in with_cat("breakdown")), None)
+
+    if devices:
+        found = list(dict.fromkeys(devices))
+        concept = _one_device(found, bool(with_cat("or")))
+        negated = bool(with_cat("negation"))
+        if concept is None:
+            alts = tuple(dict.fromkeys(i for c in found for i in [_indicator_of(c, universe, use)[0]] if i))
+            return make("indicator", 0.35, f"names several unrelated things ({', '.join(found)}): which one is read?",
+                        alternatives=alts, universe=universe, value_kind=kind, negated=negated, breakdown=breakdown)
+        spec = concepts()["devices"][concept]
+        if spec.get("ambiguous") and not negated and found == [concept]:  # the bare word, not "fixed or mobile"
+            alts = tuple(dict.fromkeys(_indicator_of(c, universe, use)[0] or c for c in spec["ambiguous"]))
+            return make("indicator", 0.35, spec.get("why", f"{concept!r} may mean several indicators"),
+                        alternatives=alts, universe=universe, value_kind=kind, breakdown=breakdown)
+        indicator, uni, note = _indicator_of(concept, universe, use)
+        certainty = 0.95 if not note else 0.75
+        if negated:
+            complement = (concepts().get("complements") or {}).get(concept)
+            if complement:
+                return make("indicator", certainty, f"indicator {complement!r} (without {concept})",
+                            indicator=complement, universe=uni, value_kind=kind, negated=True, breakdown=breakdown)
+            return make("other", 0.9, f"the complement of {indicator or concept!r} (without it): not read as an "
+                        "indicator", universe=uni, value_kind=kind, negated=True,
+                        alternatives=(indicator,) if indicator else ())
+        if indicator is None:
+            return make("other", 0.9, f"{concept.replace('_', ' ')}: no indicator of the egovkit catalogue")
+        head = f"indicator {indicator!r} ({uni}" + (f", {_KIND_TEXT[kind]}" if kind else "") + ")" + note
+        return make("indicator", certainty, head, indicator=indicator, universe=uni, value_kind=kind,
+                    breakdown=breakdown)
+
+    coords = [k for s in with_cat("coordinate") for k in s.concepts("coordinate")]
+    if coords and not unknown and all(s.has("coordinate") or s.has("crs") or s.has("filler") for s in spans):
+        axes = set(coords)
+        if len(axes) == 1:
+            return make("coordinate", 0.95, f"{coords[0]} coordinate", axis=coords[0])
+        return make("other", 0.5, "names both coordinates")
+    if others:
+        return make("other", 0.85, f"{_OTHER_TEXT.get(others[0], others[0])}, not an indicator")
+    if with_cat("code"):
+        role = "parent" if with_cat("parent") else "code"
+        return make("code" if role == "code" else "parent", 0.9, "a code column" if role == "code" else
+                    "the code of the parent area")
+    named = bool(with_cat("name"))
+    if with_cat("variable") and not (with_cat("area") or universe):
+        return make("variable", 0.85, "the indicator-name column of a long table")
+    if with_cat("value") and not (with_cat("area") or universe or named):
+        return make("value", 0.85, "the value column of a long table", value_kind=kind)
+    if universes - {"place"} and not named:
+        return make("denominator", 0.9, f"the {universe or 'households or persons'} in scope (denominator)",
+                    universe=universe)
+    if with_cat("area") or named:
+        if with_cat("parent"):
+            return make("parent", 0.85, "the parent area")
+        return make("area", 0.95 if named and with_cat("area") else 0.9 if with_cat("area") else 0.8,
+                    "area names")
+    if with_cat("level"):
+        return make("level", 0.85, "the geographic level of each row")
+    if with_cat("parent"):
+        return make("parent", 0.8, "the parent area")
+    if with_cat("total") and not unknown:
+        return make("denominator", 0.6, "a bare total: the universe is the indicators'")
+    return make("other", 0.0, "no known word" if not said else "nothing an indicator, area or denominator")

@@ -1,0 +1,198 @@
+"""egovkit.concepts: column headers recognised by what they say, in several languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from egovkit.concepts import CONFIDENT, Recognition, languages, recognise, tokenize
+from egovkit.concepts.catalogue import concepts, index
+from egovkit.read.roles import indicator_names
+
+
+# ---------------------------------------------------------------------------------------- indicators
+@pytest.mark.parametrize("header, indicator, universe, kind", [
+    # English: sentences, abbreviations, units
+    ("Households with access to the Internet (%)", "internet", "households", "percent"),
+    ("pct_hh_internet", "internet", "households", "percent"),
+    ("share_bb", "broadband", "households", "share"),
+    ("frac_computer", "computer", "households", "share"),
+    ("% homes online", "internet", "households", "percent"),
+    ("Number of households with a computer", "computer", "households", "count"),
+    ("No. of households with internet", "internet", "households", "count"),
+    ("HouseholdsWithBroadband", "broadband", "households", None),
+    ("Individuals using the Internet (%)", "internet_use", "persons", "percent"),
+    ("Internet users", "internet_use", "persons", None),
+    ("Persons owning a mobile phone", "mobile_phone", "persons", None),
+    ("Households with a cell phone", "mobile_phone_hh", "households", None),
+    ("Smartphone", "smartphone_hh", "households", None),
+    ("Households: tablet computer", "tablet", "households", None),
+    ("Desktop or laptop computer", "desktop_laptop", "households", None),
+    ("DeskTop/Computer/Laptop/Tablet", "computer", "households", None),
+    ("Fixed or mobile telephone", "telephone", "households", None),
+    ("Broadband internet subscription", "broadband", "households", None),
+    ("hh_tv_share", "tv", "households", "share"),
+    ("Radio", "radio", "households", None),
+    # French
+    ("Ménages disposant d'une connexion Internet", "internet", "households", None),
+    ("Part des ménages équipés d'un ordinateur", "computer", "households", "rate"),
+    ("Taux d'équipement en smartphone", "smartphone_hh", "households", "rate"),
+    ("Ménages avec téléphone portable (%)", "mobile_phone_hh", "households", "percent"),
+    ("Nombre de foyers ayant accès à internet haut débit", "broadband", "households", "count"),
+    ("Individus utilisant internet", "internet_use", "persons", None),
+    ("Ordinateur portable", "desktop_laptop", "households", None),
+    ("Téléviseur", "tv", "households", None),
+    ("Ménages sans ordinateur", "no_computer", "households", None),
+    # Spanish
+    ("Hogares con computadora", "computer", "households", None),
+    ("Viviendas particulares habitadas que disponen de internet", "internet", "households", None),
+    ("Porcentaje de hogares con teléfono celular", "mobile_phone_hh", "households", "percent"),
+    ("Hogares con acceso a banda ancha fija", "broadband", "households", None),
+    ("Población de 6 años y más que usa internet (%)", "internet_use", "persons", "percent"),
+    ("VPH_TELEF_CELULAR_HOGARES", "mobile_phone_hh", "households", None),
+    ("Número de viviendas con televisor", "tv", "households", "count"),
+    ("Hogares con tableta", "tablet", "households", None),
+    # Portuguese
+    ("Domicílios com acesso à Internet", "internet", "households", None),
+    ("Domicílios com microcomputador", "computer", "households", None),
+    ("Percentual de domicílios com telefone celular", "mobile_phone_hh", "households", "percent"),
+    ("Agregados domésticos com ligação à Internet em banda larga", "broadband", "households", None),
+    ("Pessoas que utilizaram a Internet", "internet_use", "persons", None),
+    ("Proporção de famílias com televisão", "tv", "households", "rate"),
+    # German and Italian
+    ("Haushalte mit Internetzugang", "internet", "households", None),
+    ("Anteil Haushalte mit Breitband", "broadband", "households", "share"),
+    ("famiglie che dispongono di accesso a Internet da casa", "internet", "households", None),
+    ("Famiglie con personal computer (%)", "computer", "households", "percent"),
+])
+def test_indicators_in_several_languages(header: str, indicator: str, universe: str, kind: str | None) -> None:
+    r = recognise(header)
+    assert (r.role, r.indicator, r.universe, r.value_kind) == ("indicator", indicator, universe, kind), r.reason
+    assert r.confident and r.confidence <= 1
+    assert indicator in indicator_names()
+
+
+def test_reason_names_the_words_and_the_language() -> None:
+    r = recognise("Ménages disposant d'une connexion Internet (%)")
+    assert r.language == "fr"
+    assert "'menages' = universe households (French)" in r.reason
+    assert "connexion internet" in r.reason and "percent" in r.reason
+    assert recognise("Domicílios com acesso à Internet").language == "pt"
+    assert recognise("Hogares con computadora").language == "es"
+
+
+def test_unknown_words_lower_the_confidence() -> None:
+    sure, unsure = recognise("Internet"), recognise("Internet zorblax quux frob")
+    assert unsure.indicator == "internet" and unsure.confidence < sure.confidence
+    assert "not understood: 'zorblax'" in unsure.reason
+    assert not unsure.confident
+
+
+# ---------------------------------------------------------------------------------------- ambiguity
+@pytest.mark.parametrize("header, candidates", [
+    ("Phone", {"telephone", "mobile_phone"}),
+    ("Téléphone", {"telephone", "mobile_phone"}),
+    ("Portable", {"mobile_phone", "desktop_laptop"}),
+    ("Internet via mobile phone", {"internet", "mobile_phone"}),
+])
+def test_ambiguous_headers_are_asked_not_guessed(header: str, candidates: set[str]) -> None:
+    r = recognise(header)
+    assert r.role == "indicator" and r.indicator is None and r.ambiguous and not r.confident
+    assert set(r.alternatives) == candidates and r.confidence < CONFIDENT
+    assert r.fix().startswith(f"columns={{{header!r}: ")
+
+
+@pytest.mark.parametrize("header, indicator", [
+    ("Households without internet", "internet"), ("Hogares sin internet", "internet"),
+    ("Domicílios sem acesso à Internet", "internet"), ("Haushalte ohne Internet", "internet"),
+])
+def test_negations_are_complements_not_indicators(header: str, indicator: str) -> None:
+    r = recognise(header)
+    assert r.negated and r.role == "other" and r.alternatives == (indicator,), r.reason
+    assert "complement" in r.reason
+
+
+@pytest.mark.parametrize("header", ["Ménages sans ordinateur", "Hogares sin computadora", "No computer"])
+def test_negated_computer_has_its_own_indicator(header: str) -> None:
+    r = recognise(header)
+    assert (r.role, r.indicator, r.negated) == ("indicator", "no_computer", True), r
+
+
+# ---------------------------------------------------------------------------------------- negatives
+@pytest.mark.parametrize("header", [
+    "income", "Median household income", "ethnicity", "area_km2", "Superficie (km²)", "year", "Année",
+    "population density", "Densidad de población", "Internet MOE", "Internet (margin of error)",
+    "Broadband speed (Mbps)", "Price of internet", "Bicycle", "Refrigerador", "Voiture", "Car",
+    "Not stated", "Internet: not stated", "Age group", "Sexo", "", "  ", "zorblax", "T15_2_Y", "Renda média",
+])
+def test_not_indicators(header: str) -> None:
+    r = recognise(header)
+    assert r.indicator is None and r.role not in ("indicator", "denominator"), (header, r)
+
+
+# ---------------------------------------------------------------------------------------- other roles
+@pytest.mark.parametrize("header, role", [
+    ("Nom de la commune", "area"), ("Nome do bairro", "area"), ("District name", "area"), ("Municipio", "area"),
+    ("Nom du quartier", "area"), ("County", "area"), ("Ward", "area"), ("Région", "area"),
+    ("Sub-county", "area"), ("LGA name", "area"), ("Nombre del municipio", "area"), ("Bairro", "area"),
+    ("Département", "area"), ("Libellé commune", "area"), ("Territorio", "area"), ("Gemeindename", "area"),
+    ("Code commune", "code"), ("GEOID", "code"), ("FIPS", "code"), ("Código do município", "code"),
+    ("CVE_MUN", "code"), ("district_id", "code"), ("Code INSEE", "code"), ("CED_CODE_2016", "code"),
+    ("Households", "denominator"), ("Nombre de ménages", "denominator"), ("Total households", "denominator"),
+    ("Población total", "denominator"), ("Total de domicílios", "denominator"), ("Population", "denominator"),
+    ("Persons aged 3 years and above", "denominator"), ("Haushalte", "denominator"),
+    ("Level", "level"), ("Niveau géographique", "area"), ("Parent", "parent"),
+    ("Data type", "variable"), ("Tipo dato", "variable"), ("Value", "value"), ("OBS_VALUE", "value"),
+    ("Valeur", "value"),
+])
+def test_other_roles(header: str, role: str) -> None:
+    r = recognise(header)
+    assert r.role == role, r
+    assert r.indicator is None
+
+
+@pytest.mark.parametrize("header, universe", [
+    ("Households", "households"), ("Nombre de ménages", "households"), ("Hogares", "households"),
+    ("Domicílios particulares permanentes", "households"), ("Population", "persons"), ("Personas", "persons"),
+    ("Pessoas residentes", "persons"), ("Einwohner", "persons"),
+])
+def test_denominator_universe(header: str, universe: str) -> None:
+    r = recognise(header)
+    assert (r.role, r.universe) == ("denominator", universe), r
+
+
+@pytest.mark.parametrize("header, axis", [
+    ("wgs84_x", "x"), ("wgs84_y", "y"), ("lon", "x"), ("Latitude", "y"), ("LONGITUD", "x"),
+    ("coord_x", "x"), ("X_WGS84", "x"), ("lat_dd", "y"), ("Longitude (WGS 84)", "x"),
+])
+def test_coordinates(header: str, axis: str) -> None:
+    r = recognise(header)
+    assert (r.role, r.axis) == ("coordinate", axis), r
+
+
+# ---------------------------------------------------------------------------------------- the catalogues
+def test_tokenizer() -> None:
+    assert tokenize("Ménages disposant d'une connexion Internet (%)")[-1] == "%"
+    assert tokenize("MobilePhoneHH") == ["mobile", "phone", "hh"]
+    assert tokenize("area_km2") == ["area", "km", "2"]
+    assert tokenize("Straße") == ["strasse"]
+
+
+def test_catalogues_cover_the_languages_and_map_to_catalogue_indicators() -> None:
+    assert set(languages()) >= {"en", "fr", "es", "pt", "de", "it"}
+    names = set(indicator_names())
+    for concept, spec in concepts()["devices"].items():
+        assert set((spec.get("indicators") or {}).values()) <= names, concept
+    assert set(concepts()["complements"].values()) <= names
+    by_first, stem_first = index()
+    for lang in ("en", "fr", "es", "pt"):  # every language names every device with an indicator
+        said = {e.concept for es in by_first.values() for e in es if e.language == lang and e.category == "device"}
+        said |= {e.concept for e in stem_first if e.language == lang and e.category == "device"}
+        assert said >= {c for c, s in concepts()["devices"].items() if s.get("indicators")}, lang
+
+
+def test_recognition_is_a_plain_dataclass() -> None:
+    r = recognise("Internet")
+    assert isinstance(r, Recognition)
+    assert {"column", "role", "indicator", "universe", "value_kind", "confidence", "reason",
+            "alternatives"} <= set(r.__dataclass_fields__)
+    assert "internet" in str(r)
