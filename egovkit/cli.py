@@ -3,12 +3,16 @@
     egovkit demo --out out/demo            # the main job on the embedded synthetic example
     egovkit run TABLE BOUNDARIES --out DIR # the same on your files
     egovkit report kenya|nyc --out DIR     # the report of a real public data set
+    egovkit run --boundaries B --hotspots H --population P --out DIR   # coverage only
+    egovkit inspect TABLE [BOUNDARIES]     # what is recognised, and the options to correct it
     egovkit validate TABLE [BOUNDARIES]    # print the validation report; exit 1 on errors
     egovkit datasets list | download NAME  # real public data sets
     egovkit assess template FILE.xlsx      # e-governance questionnaire to fill in
     egovkit assess score FILE.xlsx         # its scores, bands and action plan
 
-User mistakes give a one-line error (no traceback) and exit code 2.
+User mistakes give a one-line error (no traceback) and exit code 2. Fixes printed name the
+command-line options (``--value-type``, ``--columns "HEADER=INDICATOR"``...), never the
+Python keywords of the library's messages (translated in :func:`_cli_message`).
 
 Output folders (``--out``, ``assess score --save``) are written through a temporary folder
 next to them and swapped in when complete (:mod:`egovkit.output_folder`): a folder holding a
@@ -149,34 +153,225 @@ def demo(out: Path = typer.Option(Path("out/demo"), "--out", "-o",
     _echo(result.summary())
 
 
+# -- reading options shared by run, validate and inspect ---------------------------------------
+
+_TABLE_HELP = ("Census-style table (CSV or Excel), one row per district, or a raw ACS S2801 download "
+               "(data.census.gov CSV: GEO_ID, NAME, S2801_C01_001E...; its _metadata.csv beside it is used).")
+AreaOpt = typer.Option(None, "--area", help="Column of the table with the district names.")
+CodeOpt = typer.Option(None, "--code", help="Column of the table with the district codes.")
+ParentOpt = typer.Option(None, "--parent", help="Column with the name of the enclosing area (region, state...).")
+LevelOpt = typer.Option(None, "--level", help="Column telling the level of each row (e.g. AdminArea).")
+DistrictLevelOpt = typer.Option(None, "--district-level",
+                                help="Value of the level column that marks district rows (e.g. County).")
+DenominatorOpt = typer.Option(None, "--denominator",
+                              help="Denominator column (households or persons in scope); repeat as "
+                                   "INDICATOR=COLUMN to give one per indicator.")
+UniverseOpt = typer.Option(None, "--universe", help="What the denominator counts: households or persons.")
+ValueTypeOpt = typer.Option(None, "--value-type",
+                            help="How every indicator column is given: count, percent (0-100) or share (0-1).")
+ColumnsOpt = typer.Option(None, "--columns",
+                          help="\"HEADER=INDICATOR\": read this column as this catalogue indicator (e.g. "
+                               "\"Internet access=internet\"), or HEADER=ignore; repeat the option.")
+LayoutOpt = typer.Option(None, "--layout", help="wide (one row per district) or long (district, indicator, value).")
+SheetOpt = typer.Option(None, "--sheet", help="Excel sheet: its name or number (0 = first).")
+EncodingOpt = typer.Option(None, "--encoding", help="Text encoding of a CSV (e.g. utf-8, cp1252, latin-1).")
+SepOpt = typer.Option(None, "--sep", help="Column separator of a CSV (e.g. ';', tab).")
+DecimalOpt = typer.Option(None, "--decimal", help="Decimal mark of a CSV: '.' or ','.")
+BoundaryKeyOpt = typer.Option(None, "--boundary-key", help="Column of the boundaries to join on (name or code).")
+OverrideOpt = typer.Option(None, "--override",
+                           help="\"NAME IN TABLE=Name in boundaries\" for a district whose names differ; repeat.")
+LayerOpt = typer.Option(None, "--layer", help="Layer of the boundaries file (name or number) when it has several.")
+CrsOpt = typer.Option(None, "--crs", help="CRS of the boundaries when the file declares none (e.g. EPSG:4326).")
+
+_CHOICES = {"--value-type": ("count", "percent", "share"), "--universe": ("households", "persons"),
+            "--layout": ("wide", "long")}
+
+
+def _pairs(values: Optional[list[str]], option: str, example: str) -> dict[str, str]:
+    """``["A=b", ...]`` as ``{"A": "b"}``; a one-line error naming ``option`` otherwise."""
+    out: dict[str, str] = {}
+    for v in values or []:
+        left, eq, right = v.rpartition("=")
+        if not eq or not left.strip() or not right.strip():
+            _fail(f"{option} {v!r}: write it as {example}")
+        out[left.strip()] = right.strip()
+    return out
+
+
+def _read_options(*, area: Optional[str] = None, code: Optional[str] = None, parent: Optional[str] = None,
+                  level: Optional[str] = None, district_level: Optional[str] = None,
+                  denominator: Optional[list[str]] = None, universe: Optional[str] = None,
+                  value_type: Optional[str] = None, columns: Optional[list[str]] = None,
+                  layout: Optional[str] = None, sheet: Optional[str] = None, encoding: Optional[str] = None,
+                  sep: Optional[str] = None, decimal: Optional[str] = None) -> dict:
+    """The keyword arguments of ``read_table`` from the command-line options (checked here).
+
+    Examples
+    --------
+    >>> _read_options(columns=["Internet access=internet"], value_type="share", sep="tab")
+    {'value_type': 'share', 'columns': {'Internet access': 'internet'}, 'sep': '\\t'}
+    """
+    for option, value in (("--value-type", value_type), ("--universe", universe), ("--layout", layout)):
+        if value is not None and value not in _CHOICES[option]:
+            _fail(f"{option} must be one of {', '.join(_CHOICES[option])}, not {value!r}")
+    den: object = None
+    if denominator:
+        per = [d for d in denominator if "=" in d]
+        if per and len(per) < len(denominator):
+            _fail("--denominator: give either one COLUMN, or INDICATOR=COLUMN for each indicator, not both")
+        if len(denominator) > 1 and not per:
+            _fail(f"--denominator given {len(denominator)} times: give one COLUMN, or INDICATOR=COLUMN each time")
+        den = _pairs(denominator, "--denominator", "INDICATOR=COLUMN, e.g. internet=Households") if per \
+            else denominator[0]
+    if sep is not None:
+        sep = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}.get(sep.lower(), sep)
+        if len(sep) != 1:
+            _fail(f"--sep must be one character (or tab), not {sep!r}")
+    if decimal is not None and decimal not in (".", ","):
+        _fail(f"--decimal must be '.' or ',', not {decimal!r}")
+    sheet_arg: object = None
+    if sheet is not None:
+        sheet_arg = int(sheet) if sheet.strip().isdigit() else sheet
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            _fail(f"--encoding {encoding!r} is not a known encoding (e.g. utf-8, cp1252, latin-1)")
+    cols = _pairs(columns, "--columns", "\"HEADER=INDICATOR\", e.g. \"Internet access=internet\"") or None
+    given = dict(area=area, code=code, parent=parent, level=level, district_level=district_level, denominator=den,
+                 universe=universe, value_type=value_type, columns=cols, layout=layout, sheet=sheet_arg,
+                 encoding=encoding, sep=sep, decimal=decimal)
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _boundary_options(layer: Optional[str], crs: Optional[str]) -> dict:
+    out: dict = {}
+    if layer is not None:
+        out["layer"] = int(layer) if layer.strip().isdigit() else layer
+    if crs is not None:
+        out["crs"] = crs
+    return out
+
+
+def _cli_options(**given: object) -> dict:
+    """The command-line options given, by option name (for the command ``inspect`` suggests)."""
+    out: dict = {}
+    for k, v in given.items():
+        if v is None or v == [] or v == ():
+            continue
+        out["--" + k.replace("_", "-")] = list(v) if isinstance(v, (list, tuple)) else v
+    return out
+
+
+def _inputs(**paths: Optional[Path]) -> None:
+    """Remember which input each file is (its messages are then translated for that input)."""
+    _INPUTS.clear()
+    for role, p in paths.items():
+        if p is not None:
+            _INPUTS[str(p)] = role
+            _INPUTS.setdefault(Path(p).name, role)
+
+
 @app.command()
-def run(table: Path = typer.Argument(..., help="Census-style table (CSV or Excel), one row per district."),
-        boundaries: Path = typer.Argument(..., help="District boundaries (GeoJSON, GeoPackage, shapefile, .zip, FlatGeobuf)."),
+def run(table: Optional[Path] = typer.Argument(None, help=_TABLE_HELP + " Leave it out for a coverage-only run "
+                                                "(--boundaries, --hotspots and --population)."),
+        boundaries_arg: Optional[Path] = typer.Argument(
+            None, metavar="[BOUNDARIES]",
+            help="District boundaries (GeoJSON, GeoPackage, shapefile, .zip, FlatGeobuf)."),
         out: Path = OutOpt,
+        boundaries: Optional[Path] = typer.Option(None, "--boundaries", "-b",
+                                                  help="District boundaries, as an option (e.g. without a table)."),
         hotspots: Optional[Path] = typer.Option(None, help="Public Wi-Fi sites (CSV with latitude/longitude, or GeoJSON/GPKG points)."),
-        population: Optional[Path] = typer.Option(None, help="Population: points CSV/GeoJSON with a population column, or a GeoTIFF raster."),
-        area: Optional[str] = typer.Option(None, help="Column of the table with the district names."),
-        code: Optional[str] = typer.Option(None, help="Column of the table with the district codes."),
-        boundary_key: Optional[str] = typer.Option(None, help="Column of the boundaries to join on (name or code)."),
-        denominator: Optional[str] = typer.Option(None, help="Denominator column (households or persons in scope)."),
-        district_level: Optional[str] = typer.Option(None, help="Value of the level column that marks district rows (e.g. County)."),
-        level: Optional[str] = typer.Option(None, help="Column telling the level of each row (e.g. AdminArea)."),
+        population: Optional[Path] = typer.Option(None, help="Population: points CSV/GeoJSON with a population column, a "
+                                                             "table or GeoPackage/GeoJSON of population by district, or a "
+                                                             "GeoTIFF raster."),
+        population_column: Optional[str] = typer.Option(None, help="Column of the population file with the persons."),
+        hotspots_crs: Optional[str] = typer.Option(None, help="CRS of x/y columns of the hotspots (e.g. EPSG:2263)."),
+        assessment: Optional[Path] = typer.Option(None, help="A filled-in e-governance questionnaire (egovkit assess "
+                                                             "template), scored and included in the report."),
+        assessment_date: Optional[str] = typer.Option(None, help="Which assessment of --assessment, when it holds several."),
+        assessor: Optional[str] = typer.Option(None, "--assessor", help="Which assessor of --assessment, when several."),
+        area: Optional[str] = AreaOpt, code: Optional[str] = CodeOpt, parent: Optional[str] = ParentOpt,
+        level: Optional[str] = LevelOpt, district_level: Optional[str] = DistrictLevelOpt,
+        denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
+        value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
+        layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt, encoding: Optional[str] = EncodingOpt,
+        sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt,
+        boundary_key: Optional[str] = BoundaryKeyOpt, override: Optional[list[str]] = OverrideOpt,
+        layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
         name: str = typer.Option("Territory", help="Name of the territory in the report."),
         radius: list[float] = typer.Option([100.0, 250.0, 500.0], help="Wi-Fi radii in metres (repeat the option)."),
         lang: str = LangOpt,
         force: bool = ForceOpt,
         quiet: bool = QuietOpt) -> None:
-    """Run the diagnosis on your own files and write the report, tables and figures to OUT."""
+    """Run the diagnosis on your own files and write the report, tables and figures to OUT.
+
+    egovkit run TABLE BOUNDARIES [--hotspots H --population P]; coverage only (no census table):
+    egovkit run --boundaries B --hotspots H --population P. 'egovkit inspect TABLE BOUNDARIES'
+    shows first what will be read.
+    """
     from .pipeline import diagnose_files
 
     settings.progress = not quiet
     lang = _check_lang(lang)
+    table, b = _table_and_boundaries(table, boundaries_arg, boundaries, coverage_only=hotspots is not None
+                                     and population is not None)
+    if table is None and (hotspots is None or population is None):
+        _fail("without a census table, give --hotspots and --population for a coverage-only run "
+              "(or give the table: egovkit run TABLE BOUNDARIES)")
+    opts = _read_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
+                         denominator=denominator, universe=universe, value_type=value_type, columns=columns,
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal)
+    if table is None and opts:
+        _fail(f"{', '.join('--' + k.replace('_', '-') for k in opts)} read a census table, and none was given "
+              "(coverage-only run): leave them out, or give the table first: egovkit run TABLE BOUNDARIES")
+    overrides = _pairs(override, "--override", "\"NAME IN TABLE=Name in boundaries\"") or None
+    if any(r <= 0 for r in radius):
+        _fail(f"--radius must be positive metres, not {[r for r in radius if r <= 0][0]:g}")
+    _inputs(table=table, boundaries=b, hotspots=hotspots, population=population, assessment=assessment)
     force = _output_folder(out, force)
-    result = diagnose_files(table, boundaries, out, hotspots=hotspots, population=population, area=area,
-                            code=code, boundary_key=boundary_key, denominator=denominator,
-                            district_level=district_level, level=level, territory_name=name,
-                            radii_m=tuple(radius), lang=lang, force=force)
-    _echo(result.summary())
+    assess = _assessment(assessment, assessment_date, assessor)
+    result = diagnose_files(table, b, out, hotspots=hotspots, population=population, boundary_key=boundary_key,
+                            read_options=opts, boundary_options=_boundary_options(layer, crs),
+                            hotspot_options={"crs": hotspots_crs} if hotspots_crs else None,
+                            population_column=population_column, overrides=overrides, assessment=assess,
+                            territory_name=name, radii_m=tuple(radius), lang=lang, force=force)
+    _echo(_cli_message(result.summary()))
+
+
+_VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".kml", ".gml")
+
+
+def _table_and_boundaries(table: Optional[Path], positional: Optional[Path], option: Optional[Path], *,
+                          coverage_only: bool) -> tuple[Optional[Path], Path]:
+    """TABLE and BOUNDARIES from ``run TABLE BOUNDARIES``, ``run TABLE --boundaries B`` or
+    ``run --boundaries B`` / ``run B`` (coverage only, a boundaries file alone)."""
+    if option is not None:
+        if positional is not None:
+            _fail("the boundaries are given twice (argument and --boundaries): keep one")
+        return table, option
+    if positional is not None:
+        return table, positional
+    if table is not None and coverage_only and table.suffix.lower() in _VECTOR_SUFFIXES:
+        return None, table  # egovkit run B --hotspots H --population P
+    if table is None:
+        _fail("missing the district boundaries: egovkit run TABLE BOUNDARIES, or for coverage only "
+              "egovkit run --boundaries B --hotspots H --population P")
+    _fail(f"missing the district boundaries after {table}: egovkit run TABLE BOUNDARIES (or --boundaries B)")
+    raise AssertionError  # unreachable: _fail exits
+
+
+def _assessment(path: Optional[Path], date: Optional[str], assessor: Optional[str]) -> object:
+    """The assessment of ``--assessment`` (None without it); read before any long computation."""
+    if path is None:
+        if date is not None or assessor is not None:
+            _fail("--assessment-date and --assessor choose within --assessment FILE: give the file too")
+        return None
+    from .pipeline import load_assessment
+
+    return load_assessment(path, assessment_date=date, assessor=assessor)
 
 
 @app.command()
@@ -184,6 +379,10 @@ def report(case: str = typer.Argument(..., help="kenya (2019 census by county) o
            out: Optional[Path] = typer.Option(None, "--out", "-o",
                                               help="Output folder (default out/<case>). " + _OUT_HELP.split(". ", 1)[1]),
            level: str = typer.Option("nta", help="nyc only: nta (195 neighbourhoods) or tract (2,166 tracts)."),
+           assessment: Optional[Path] = typer.Option(None, help="A filled-in e-governance questionnaire (egovkit "
+                                                                "assess template), scored and included in the report."),
+           assessment_date: Optional[str] = typer.Option(None, help="Which assessment of --assessment, when several."),
+           assessor: Optional[str] = typer.Option(None, "--assessor", help="Which assessor of --assessment, when several."),
            lang: str = LangOpt,
            force: bool = ForceOpt,
            quiet: bool = QuietOpt) -> None:
@@ -197,23 +396,27 @@ def report(case: str = typer.Argument(..., help="kenya (2019 census by county) o
     if case == "nyc" and level not in ("nta", "tract"):
         _fail(f"--level must be nta or tract, not {level!r}")
     out = out or Path("out") / case
+    _inputs(assessment=assessment)
     force = _output_folder(out, force)
+    assess = _assessment(assessment, assessment_date, assessor)
     if case == "kenya":
-        result = diagnose_kenya(out, lang=lang, force=force)
+        result = diagnose_kenya(out, lang=lang, force=force, assessment=assess)
     else:
-        result = diagnose_nyc(out, lang=lang, level=level, force=force)
-    _echo(result.summary())
+        result = diagnose_nyc(out, lang=lang, level=level, force=force, assessment=assess)
+    _echo(_cli_message(result.summary()))
 
 
 @app.command()
-def validate(table: Path = typer.Argument(..., help="Census-style table (CSV or Excel)."),
+def validate(table: Path = typer.Argument(..., help=_TABLE_HELP),
              boundaries: Optional[Path] = typer.Argument(None, help="Boundaries to check the join against."),
-             area: Optional[str] = typer.Option(None, help="Column with the district names."),
-             code: Optional[str] = typer.Option(None, help="Column with the district codes."),
-             boundary_key: Optional[str] = typer.Option(None, help="Column of the boundaries to join on."),
-             denominator: Optional[str] = typer.Option(None, help="Denominator column."),
-             level: Optional[str] = typer.Option(None, help="Column telling the level of each row."),
-             district_level: Optional[str] = typer.Option(None, help="Level value of district rows."),
+             area: Optional[str] = AreaOpt, code: Optional[str] = CodeOpt, parent: Optional[str] = ParentOpt,
+             level: Optional[str] = LevelOpt, district_level: Optional[str] = DistrictLevelOpt,
+             denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
+             value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
+             layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt,
+             encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt,
+             boundary_key: Optional[str] = BoundaryKeyOpt, override: Optional[list[str]] = OverrideOpt,
+             layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
              save: Optional[Path] = typer.Option(None, help="Also save the report to this FILE (.csv, .xlsx, .json "
                                                             "or text); an existing file is replaced.")) -> None:
     """Print the validation report of a table (and of its join to boundaries); exit 1 on errors."""
@@ -223,9 +426,14 @@ def validate(table: Path = typer.Argument(..., help="Census-style table (CSV or 
 
     if save:
         _check_file_target(save, "--save")
-    report = validate_files(table, boundaries, area=area, code=code, boundary_key=boundary_key,
-                            denominator=denominator, level=level, district_level=district_level)
-    _echo(str(report))
+    opts = _read_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
+                         denominator=denominator, universe=universe, value_type=value_type, columns=columns,
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal)
+    overrides = _pairs(override, "--override", "\"NAME IN TABLE=Name in boundaries\"") or None
+    _inputs(table=table, boundaries=boundaries)
+    report = validate_files(table, boundaries, boundary_key=boundary_key, read_options=opts,
+                            boundary_options=_boundary_options(layer, crs), overrides=overrides)
+    _echo(_cli_message(str(report)))
     if save:
         save.parent.mkdir(parents=True, exist_ok=True)
         # written beside, then renamed: a failed save leaves the previous file whole
@@ -238,6 +446,36 @@ def validate(table: Path = typer.Argument(..., help="Census-style table (CSV or 
             Path(tmp).unlink(missing_ok=True)
         _echo(f"report saved to {save}")
     raise typer.Exit(1 if report.has_errors else 0)
+
+
+@app.command("inspect")
+def inspect_cmd(table: Path = typer.Argument(..., help=_TABLE_HELP),
+                boundaries: Optional[Path] = typer.Argument(None, help="Boundaries to check the join against."),
+                area: Optional[str] = AreaOpt, code: Optional[str] = CodeOpt, parent: Optional[str] = ParentOpt,
+                level: Optional[str] = LevelOpt, district_level: Optional[str] = DistrictLevelOpt,
+                denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
+                value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
+                layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt,
+                encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt,
+                decimal: Optional[str] = DecimalOpt, boundary_key: Optional[str] = BoundaryKeyOpt,
+                override: Optional[list[str]] = OverrideOpt, layer: Optional[str] = LayerOpt,
+                crs: Optional[str] = CrsOpt) -> None:
+    """Dry run: what was recognised in TABLE (columns, indicators, confidence, rows kept apart or dropped)
+    and its join to BOUNDARIES, with the egovkit run options to correct it. Nothing is written."""
+    from .cli_inspect import inspect_files
+
+    opts = _read_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
+                         denominator=denominator, universe=universe, value_type=value_type, columns=columns,
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal)
+    overrides = _pairs(override, "--override", "\"NAME IN TABLE=Name in boundaries\"") or None
+    _inputs(table=table, boundaries=boundaries)
+    given = _cli_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
+                         denominator=denominator, universe=universe, value_type=value_type, columns=columns,
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal,
+                         boundary_key=boundary_key, override=override, layer=layer, crs=crs)
+    result = inspect_files(table, boundaries, read_options=opts, boundary_key=boundary_key,
+                           boundary_options=_boundary_options(layer, crs), overrides=overrides, cli_options=given)
+    _echo(_cli_message(result.text()))
 
 
 @assess_app.command("template")
@@ -362,18 +600,87 @@ def datasets_download(name: list[str] = typer.Argument(..., help="Data set name(
         raise typer.Exit(1)
 
 
-#: Python argument names in library messages, as the command line spells them.
-_CLI_NAMES = {"boundary_on=": "--boundary-key", "right_on=": "--boundary-key", "table_on=": "--area or --code",
-              "left_on=": "--area or --code", "area=": "--area", "code=": "--code", "level=": "--level",
-              "district_level=": "--district-level", "denominator=": "--denominator", "out_dir=": "--out",
-              "force=True": "--force"}
+#: The input each file given on the command line is (path or name -> table, boundaries,
+#: hotspots, population, assessment): a message about that file is translated for that input.
+_INPUTS: dict[str, str] = {}
+
+#: Python keyword arguments of library messages, as the command line spells them.
+_CLI_NAMES = {
+    "area": "--area", "code": "--code", "parent": "--parent", "level": "--level",
+    "district_level": "--district-level", "denominator": "--denominator", "universe": "--universe",
+    "value_type": "--value-type", "columns": "--columns", "layout": "--layout", "sheet": "--sheet",
+    "encoding": "--encoding", "sep": "--sep", "decimal": "--decimal",
+    "boundary_on": "--boundary-key", "right_on": "--boundary-key", "boundary_key": "--boundary-key",
+    "id_column": "--boundary-key", "district": "--boundary-key", "table_on": "--area or --code",
+    "left_on": "--area or --code", "overrides": "--override", "out_dir": "--out", "force": "--force",
+    "hotspots": "--hotspots", "population": "--population", "districts": "--boundaries", "layer": "--layer",
+    "crs": "--crs", "radii_m": "--radius", "territory_name": "--name", "assessment": "--assessment",
+    "assessment_date": "--assessment-date", "assessor": "--assessor", "assessed_by": "--assessor",
+}
+#: The same keyword names another option in the reader of one input.
+_INPUT_NAMES = {"hotspots": {"crs": "--hotspots-crs"}, "population": {"population": "--population-column"}}
+#: Whole phrases first (calls and dictionaries of the Python API).
+_PHRASES: list[tuple[str, str]] = [
+    (r"\s*\(and by='code' or by='name'\)", ""),
+    (r"--population \(population=\)", "--population"),
+    (r"or pass lat=, lon= \(or x=, y=, crs=\)", "(or x and y with --hotspots-crs)"),
+    (r",? or call \w+\([^()]*\)", ""),
+    (r"read_template\(path, date=\.\.\., assessed_by=\.\.\.\) or use read_assessments",
+     "assessment_date= and/or assessor="),
+    (r"\bread_(?:table|boundaries)\((?:path|\.\.\.|\w+), ([^()]*)\)", r"\1"),
+]
+_KEYWORD = re.compile(r"(?<![\w-])([a-z][a-z_]*)=('[^']*'|\"[^\"]*\"|<[^>]*>|\.\.\.|[\w.:+-]+)?")
+_PAIRS = re.compile(r"\b(columns|overrides)=\{([^{}]*)\}")
 
 
-def _cli_message(text: str) -> str:
-    import re
+def _option_pairs(m: re.Match) -> str:
+    """``columns={'A': 'b'}`` as ``--columns "A=b"`` (one option per pair)."""
+    import ast
 
-    return re.sub(r"\b(" + "|".join(re.escape(k) for k in _CLI_NAMES) + ")",
-                  lambda m: _CLI_NAMES[m.group(1)], text)
+    option = "--columns" if m.group(1) == "columns" else "--override"
+    try:
+        pairs = ast.literal_eval("{" + m.group(2) + "}")
+    except (ValueError, SyntaxError):
+        pairs = dict(re.findall(r"'([^']*)'\s*:\s*'([^']*)'", m.group(2)))
+    return " ".join(f'{option} "{k}={v}"' for k, v in pairs.items()) or option
+
+
+def _input_of(text: str) -> str:
+    """Which input ``text`` is about: the first input file it names (the table when none)."""
+    hits = [(text.find(p), role) for p, role in _INPUTS.items() if p and p in text]
+    return min(hits)[1] if hits else "table"
+
+
+def _cli_message(text: str, command: str = "") -> str:
+    """A library message with its Python keyword arguments written as command-line options.
+
+    Examples
+    --------
+    >>> _cli_message("Fix: pass value_type='share' to override, or district_level= one of ['County']")
+    "Fix: pass --value-type share to override, or --district-level one of ['County']"
+    >>> _cli_message("e.g. read_table(path, columns={'Internet access': 'internet'})")
+    'e.g. --columns "Internet access=internet"'
+    """
+    if command == "assess":
+        text = text.replace("read_template(path, date=..., assessed_by=...) or use read_assessments",
+                            "--date and/or --assessor")
+    for pattern, repl in _PHRASES:
+        text = re.sub(pattern, repl, text)
+    text = _PAIRS.sub(_option_pairs, text)
+    names = {**_CLI_NAMES, **_INPUT_NAMES.get(_input_of(text), {})}
+
+    def option(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2)
+        if name not in names:
+            return m.group(0)
+        if value is None or value in ("True", "..."):
+            return names[name]
+        value = value.strip("'\"") if value[:1] in "'\"" else value
+        return f"{names[name]} " + (f'"{value}"' if " " in value else value)
+
+    # not inside double quotes (a header written in a --columns "HEADER=INDICATOR" pair)
+    parts = re.split(r"(\"[^\"]*\")", text)
+    return "".join(p if i % 2 else _KEYWORD.sub(option, p) for i, p in enumerate(parts))
 
 
 #: What a problem with a path given on the command line means, and what to do.
@@ -447,7 +754,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     try:
         app(args=args, prog_name="egovkit")
     except EgovkitError as exc:
-        fail(_cli_message(str(exc)), 2)
+        fail(_cli_message(str(exc), args[0] if args else ""), 2)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
         fail(_os_message(exc), 2)
     except Exception as exc:  # a bug: one line for the user, the traceback kept for the report

@@ -1,0 +1,246 @@
+"""``egovkit inspect``: what egovkit recognised in a table (and its join to boundaries), nothing written.
+
+A dry run for a user's own files: the area, code, parent and level columns; each indicator
+column with its indicator, universe, value kind, confidence and the reason; the rows kept,
+kept apart (totals, other levels) and dropped; the join against the boundaries; and the
+``egovkit run`` options that pin this reading or correct it.
+
+Examples
+--------
+>>> from egovkit.cli_inspect import inspect_files               # doctest: +SKIP
+>>> print(inspect_files("census.csv", "districts.gpkg").text())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: Report codes that tell which column plays which role, and the role's name.
+_ROLE_CODES = {"area_column": "area", "parent_column": "parent", "district_level": "level",
+               "code_column": "code", "level_column": "level", "denominator_column": "denominator"}
+
+
+@dataclass
+class Recognition:
+    """One column and what it was read as (the fields of a reader recognition)."""
+
+    column: str
+    role: str
+    indicator: str | None = None
+    universe: str | None = None
+    value_kind: str | None = None
+    confidence: float | str | None = None
+    reason: str = ""
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass
+class Inspection:
+    """What :func:`inspect_files` found; :meth:`text` prints it."""
+
+    table: str
+    kind: str  # "census table" or "raw ACS S2801 download"
+    recognitions: list[Recognition]
+    rows: dict[str, int]
+    kept_apart: list[str]
+    dropped: list[str]
+    indicators: pd.DataFrame
+    warnings: list[str]
+    fixes: list[str]
+    join: dict[str, Any] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    suggested: list[str] = field(default_factory=list)
+    boundaries: str | None = None
+
+    def command(self) -> str:
+        """The ``egovkit run`` command that pins the reading shown (columns, join)."""
+        parts = ["egovkit", "run", self.table] + ([self.boundaries] if self.boundaries else ["BOUNDARIES"])
+        for opt, value in self.options.items():
+            for v in value if isinstance(value, list) else [value]:
+                parts += [opt, str(v)]
+        return shlex.join(parts) + " --out OUT"
+
+    def text(self) -> str:
+        """The inspection as lines for the terminal."""
+        out = [f"{self.table}: {self.kind}"]
+        roles = [r for r in self.recognitions if r.role not in ("indicator", "ignored")]
+        if roles:
+            out.append("columns:")
+            out += [f"  {r.role:<12} {r.column!r}" + (f"  ({r.reason})" if r.reason else "") for r in roles]
+        inds = [r for r in self.recognitions if r.role == "indicator"]
+        if inds:
+            out.append("indicator columns (column -> indicator, universe, value kind, confidence: reason):")
+            for r in inds:
+                conf = r.confidence if isinstance(r.confidence, str) else (
+                    "-" if r.confidence is None else f"{float(r.confidence):.2f}")
+                alt = f"; or {', '.join(r.alternatives)}" if r.alternatives else ""
+                out.append(f"  {r.column!r} -> {r.indicator or '?'}, {r.universe or '?'}, {r.value_kind or '?'}, "
+                           f"{conf}: {r.reason}{alt}")
+        ignored = [r for r in self.recognitions if r.role == "ignored"]
+        if ignored:
+            out.append("columns not used: " + ", ".join(repr(r.column) + (f" ({r.reason})" if r.reason else "")
+                                                      for r in ignored))
+        if len(self.indicators):
+            out.append("indicators read (districts, universe, denominator):")
+            for _, r in self.indicators.iterrows():
+                out.append(f"  {r['indicator']:<18} {int(r['districts']):>5} districts, {r['universe']}, "
+                           f"denominator {r['denominator']:,.0f}")
+        fate = ", ".join(f"{n} {k}" for k, n in self.rows.items() if k != "read")
+        out.append(f"rows: {self.rows.get('read', 0)} read" + (f" ({fate})" if fate else ""))
+        if self.kept_apart:
+            out.append("  kept apart (totals, other levels): " + ", ".join(self.kept_apart[:12])
+                       + (" ..." if len(self.kept_apart) > 12 else ""))
+        out += [f"  dropped: {d}" for d in self.dropped[:12]]
+        if self.join is not None:
+            j = self.join
+            out.append(f"join with {self.boundaries}: by {j['by']} of table column {j['table_on']!r} with boundary "
+                       f"column {j['boundary_on']!r}: {j['matched']} matched, {len(j['table_only'])} table row(s) "
+                       f"without area, {j['boundary_only']} area(s) without row")
+            if j["table_only"]:
+                out.append("  table rows without area: " + ", ".join(
+                    f"{n!r}" + (f" (closest {b!r})" if b else "") for n, b in j["table_only"][:12]))
+            if j["boundary_only"]:
+                out.append(f"  areas without row (mapped as no data): {', '.join(map(repr, j['boundary_examples']))}"
+                           + (" ..." if j["boundary_only"] > len(j["boundary_examples"]) else ""))
+        if self.warnings:
+            out.append("warnings:")
+            out += [f"  {w}" for w in self.warnings]
+        out.append("to run with this reading:")
+        out.append(f"  {self.command()}")
+        if self.suggested or self.fixes:
+            out.append("to correct it:")
+            out += [f"  {s}" for s in self.suggested]
+            out += [f"  {f}" for f in self.fixes]
+        out.append("  any column: --columns \"HEADER=INDICATOR\" (or HEADER=ignore); every value column: "
+                   "--value-type count|percent|share; roles: --area, --code, --parent, --level COLUMN, "
+                   "--district-level VALUE, --denominator COLUMN, --universe households|persons")
+        return "\n".join(out)
+
+
+def _recognise_header(header: str) -> Any:
+    """The reader's header recognition (its module moves with the reader package)."""
+    for mod in ("egovkit.read.roles", "egovkit.read.columns", "egovkit.columns"):
+        try:
+            module = __import__(mod, fromlist=["recognise_indicator"])
+            return module.recognise_indicator(header)
+        except (ImportError, AttributeError):
+            continue
+    return None
+
+
+def _from_report(table: Any, options: dict[str, Any]) -> list[Recognition]:
+    """Recognitions rebuilt from the report when the reader gives none (older readers)."""
+    report = table.report
+    out: list[Recognition] = []
+    seen: set[str] = set()
+    for i in report.issues:
+        if i.code in _ROLE_CODES and i.column and i.column not in seen:
+            out.append(Recognition(i.column, _ROLE_CODES[i.code], reason=i.message, confidence="inferred"))
+            seen.add(i.column)
+    universes = dict(zip(table.data["indicator"], table.data["universe"])) if len(table.data) else {}
+    explicit = {k: v for k, v in (options.get("columns") or {}).items()}
+    for i in report.issues:
+        if i.code == "value_type" and i.column and i.column not in seen:
+            m = re.search(r"read as (\w+)", i.message)
+            ind = explicit.get(i.column)
+            match = _recognise_header(i.column) if ind is None else None
+            ind = ind or getattr(match, "indicator", None)
+            out.append(Recognition(i.column, "indicator", ind, universes.get(ind), m.group(1) if m else None,
+                                   "given" if i.column in explicit else "inferred", i.message))
+            seen.add(i.column)
+        elif i.code in ("ignored_columns", "not_ict", "unknown_column", "breakdown_columns") and i.column \
+                and i.column not in seen:
+            out.append(Recognition(i.column, "ignored", reason=i.message))
+            seen.add(i.column)
+    return out
+
+
+def _recognitions(table: Any, options: dict[str, Any]) -> list[Recognition]:
+    items = getattr(table.report, "recognitions", None) or []
+    if not items:
+        return _from_report(table, options)
+    out = []
+    for r in items:
+        get = (lambda k, r=r: r.get(k)) if isinstance(r, dict) else (lambda k, r=r: getattr(r, k, None))
+        role = str(get("role") or "indicator")
+        out.append(Recognition(str(get("column")), role, get("indicator"), get("universe"), get("value_kind"),
+                               get("confidence"), str(get("reason") or ""), tuple(get("alternatives") or ())))
+    return out
+
+
+def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
+                  read_options: dict[str, Any] | None = None, boundary_key: str | None = None,
+                  boundary_options: dict[str, Any] | None = None, overrides: dict[str, str] | None = None,
+                  cli_options: dict[str, Any] | None = None) -> Inspection:
+    """Read ``table`` (and join it to ``boundaries``) as ``egovkit run`` would; write nothing.
+
+    ``cli_options`` are the command-line options given (``{"--area": "Commune"}``), repeated in
+    the suggested command.
+
+    Examples
+    --------
+    >>> ins = inspect_files("census.csv", "districts.gpkg")   # doctest: +SKIP
+    >>> ins.join["matched"]                                   # doctest: +SKIP
+    47
+    """
+    from .geo import read_boundaries
+    from .join import join_table
+    from .pipeline import is_acs_s2801, read_census_file
+
+    read_options = dict(read_options or {})
+    t = read_census_file(table, **read_options)
+    acs = is_acs_s2801(table)
+    recs = [] if acs else _recognitions(t, read_options)
+    options: dict[str, Any] = dict(cli_options or {})
+    for r in recs:  # pin what was inferred, so that the command reads the table the same way
+        if r.role in ("area", "code", "parent", "level") and f"--{r.role}" not in options:
+            options[f"--{r.role}"] = r.column
+    for i in t.report.by_code("district_level"):
+        m = re.search(r": '([^']*)'", i.message)
+        if m and "--district-level" not in options:
+            options["--district-level"] = m.group(1)
+    suggested: list[str] = []
+    for r in recs:
+        if r.role == "indicator" and r.alternatives:
+            suggested.append(f"{r.column!r} may also be {', '.join(r.alternatives)}: "
+                             + " or ".join(shlex.join(["--columns", f"{r.column}={a}"]) for a in r.alternatives))
+    fates = Counter(t.report.row_fate.values())
+    rows = {"read": t.report.rows_in, **{k: fates[k] for k in ("used", "kept apart", "dropped") if fates.get(k)}}
+    other = t.other_levels
+    kept = list(dict.fromkeys(other["area_name"].astype(str))) if len(other) else []
+    dropped = [f"row {i.row}: {i.message}" if i.row is not None else i.message
+               for i in t.report.issues if (i.action or "").startswith("dropped")]
+    warn = [str(i) for i in t.report.issues if i.severity in ("error", "warning")]
+    fixes = list(dict.fromkeys(i.fix for i in t.report.issues if i.fix and i.severity in ("error", "warning")))
+    d = t.data
+    if len(d):
+        inds = (d.groupby("indicator", sort=False, observed=True)
+                .agg(districts=("area_name", "nunique"), universe=("universe", "first"),
+                     denominator=("denominator", "sum")).reset_index())
+    else:
+        inds = pd.DataFrame(columns=["indicator", "districts", "universe", "denominator"])
+    join = None
+    if boundaries is not None:
+        b = read_boundaries(boundaries, **(boundary_options or {}))
+        j = join_table(t, b, boundary_on=boundary_key, overrides=overrides)
+        ut, ub = j.unmatched_table, j.unmatched_boundaries
+        join = {"by": j.by, "table_on": j.table_on, "boundary_on": j.boundary_on, "matched": j.matched,
+                "table_only": [(str(r.name), r.best) for r in ut.itertuples()],
+                "boundary_only": len(ub), "boundary_examples": [str(n) for n in ub["name"].head(8)]}
+        options.setdefault("--boundary-key", j.boundary_on)
+        pairs = [f"{n}={best}" for n, best in join["table_only"] if best]
+        if pairs:
+            suggested.append("names that may be the same district (check each): "
+                             + " ".join(shlex.join(["--override", p]) for p in pairs[:8]))
+        warn += [str(i) for i in j.report.issues if i.severity in ("error", "warning")][:20]
+    return Inspection(table=str(table), kind="raw ACS S2801 download (read by its own reader)" if acs
+                      else "census table", recognitions=recs, rows=rows, kept_apart=kept, dropped=dropped,
+                      indicators=inds, warnings=warn, fixes=fixes, join=join, options=options,
+                      suggested=suggested, boundaries=None if boundaries is None else str(boundaries))
