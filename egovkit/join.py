@@ -37,7 +37,8 @@ from .errors import EgovkitWarning, InputError, JoinError
 from .table import CensusTable
 from .validate import ValidationReport
 
-__all__ = ["DROP_WORDS", "normalise_name", "normalise_code", "JoinResult", "join_table", "check_join"]
+__all__ = ["DROP_WORDS", "normalise_name", "normalise_code", "is_code_like", "JoinResult", "join_table",
+           "check_join"]
 
 #: Words (or phrases) removed at the start or the end of a name before comparing names.
 DROP_WORDS: tuple[str, ...] = (
@@ -51,6 +52,12 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mount"}
 _APOSTROPHES = re.compile("['`\u2019\u2018\u00b4\u02bc\u02bb\u2032]")
 _NON_WORD = re.compile(r"[\W_]+")
 _NUMERIC = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+#: Up to this many unmatched items are reported one by one; beyond, one summary line (the full
+#: lists stay in :attr:`JoinResult.unmatched_table` / ``unmatched_boundaries``).
+LISTED_UNMATCHED = 5
+#: :meth:`JoinResult.listing` (the text of a JoinError) shows this many items per side.
+LISTED_IN_LISTING = 20
 
 #: A candidate is suggested as an override (``best``) only from this rapidfuzz WRatio score (0-100).
 MIN_SUGGEST_SCORE = 60.0
@@ -128,6 +135,31 @@ def _is_numeric_like(s: pd.Series) -> bool:
     if pd.api.types.is_float_dtype(v):
         return bool(np.all(np.mod(v.to_numpy(dtype=float), 1) == 0))
     return bool(v.astype(str).str.strip().str.fullmatch(_NUMERIC).all())
+
+
+_CODE_VALUE = re.compile(r"\S*\d\S*")
+#: A column is code-like when at least this share of its values are (see :func:`is_code_like`).
+CODE_LIKE_SHARE = 0.9
+
+
+def is_code_like(s: pd.Series) -> bool:
+    """True for a column of codes: numbers (FIPS/GEOID, ``1``, ``"01001"``) or tokens without spaces
+    that hold a digit (INSEE ``2A004``, ONS ``E09000001``, ``KE-047``, ``0500000US01001``).
+
+    Codes are never compared as names: no fuzzy (spelling) candidates are offered for them.
+
+    Examples
+    --------
+    >>> is_code_like(pd.Series(["01001", "2A004", "E09000001"])), is_code_like(pd.Series(["Nairobi", "Homa Bay"]))
+    (True, False)
+    """
+    if _is_numeric_like(s):
+        return True
+    v = s.dropna()
+    if v.empty or pd.api.types.is_bool_dtype(v):
+        return False
+    text = v.astype(str).str.strip()
+    return bool(text.str.fullmatch(_CODE_VALUE.pattern).mean() >= CODE_LIKE_SHARE)
 
 
 def normalise_code(s: pd.Series, *, numeric: bool | None = None) -> pd.Series:
@@ -209,14 +241,15 @@ class JoinResult:
         """Human-readable list of what did not match, with candidates and an overrides hint."""
         lines = [f"join by {self.by} of table column {self.table_on!r} with boundary column "
                  f"{self.boundary_on!r}: {self.matched} matched"]
-        if sides in ("both", "table") and not self.unmatched_table.empty:
-            lines.append(f"{len(self.unmatched_table)} table row(s) without boundary:")
+        for side, frame, head in (("table", self.unmatched_table, "table row(s) without boundary"),
+                                  ("boundaries", self.unmatched_boundaries, "boundary(ies) without data")):
+            if sides not in ("both", side) or frame.empty:
+                continue
+            lines.append(f"{len(frame)} {head}:")
             lines += [f"  {r.name!r}: closest {_fmt_candidates(r.candidates)}"
-                      for r in self.unmatched_table.itertuples()]
-        if sides in ("both", "boundaries") and not self.unmatched_boundaries.empty:
-            lines.append(f"{len(self.unmatched_boundaries)} boundary(ies) without data:")
-            lines += [f"  {r.name!r}: closest {_fmt_candidates(r.candidates)}"
-                      for r in self.unmatched_boundaries.itertuples()]
+                      for r in frame.iloc[:LISTED_IN_LISTING].itertuples()]
+            if len(frame) > LISTED_IN_LISTING:
+                lines.append(f"  ... and {len(frame) - LISTED_IN_LISTING:,} more")
         hint = {r.name: r.best for r in self.unmatched_table.itertuples() if r.best is not None}
         if hint and sides in ("both", "table"):
             shown = dict(list(hint.items())[:5])
@@ -235,6 +268,12 @@ class JoinResult:
         return (f"JoinResult(by={self.by!r}, {self.table_on!r} <-> {self.boundary_on!r}: {self.matched} matched, "
                 f"{len(self.unmatched_table)} table row(s) and {len(self.unmatched_boundaries)} "
                 f"boundary(ies) unmatched)")
+
+
+def _examples(names: pd.Series, n: int = 5) -> str:
+    """``'A', 'B', 'C' ...``: the first ``n`` names of a listing."""
+    shown = ", ".join(repr(str(x)) for x in names.iloc[:n])
+    return shown + (" ..." if len(names) > n else "")
 
 
 def _fmt_candidates(cands: list[tuple[str, float]]) -> str:
@@ -294,7 +333,8 @@ def _keys(t: pd.Series, b: pd.Series, by: str, drop_words: Iterable[str]) -> tup
 
 
 def _auto_by(t: pd.Series, b: pd.Series) -> str:
-    return "code" if _is_numeric_like(t) and _is_numeric_like(b) else "name"
+    """``"code"`` when both columns are code-like (:func:`is_code_like`), else ``"name"``."""
+    return "code" if is_code_like(t) and is_code_like(b) else "name"
 
 
 def _guess_columns(tdf: pd.DataFrame, bdf: gpd.GeoDataFrame, table_on: str | None, boundary_on: str | None,
@@ -336,6 +376,55 @@ def _candidates(keys: pd.Series, names: pd.Series, other_keys: pd.Series, other_
             for j in order[r]:  # several raw names can share a key: keep each name once
                 seen.setdefault(raw[j], round(float(scores[r, j]), 1))
             out[i] = list(seen.items())[:limit]
+    return out
+
+
+def _code_candidates(keys: pd.Series, names: pd.Series, other_keys: pd.Series, other_names: pd.Series,
+                     limit: int = 3) -> list[list[tuple[str, float]]]:
+    """For each code, the codes of the other side that begin or end with it, or that it begins or
+    ends with (``"01001"`` and ``"0500000US01001"``), scored ``100 * shorter / longer`` length;
+    never a spelling match (``"01001"`` is not "close" to ``"01007"``).
+
+    Examples
+    --------
+    >>> _code_candidates(pd.Series(["01001", "9"]), pd.Series(["01001", "9"]),
+    ...                  pd.Series(["0500000US01001", "01007"]), pd.Series(["0500000US01001", "01007"]))
+    [[('0500000US01001', 35.7)], []]
+    """
+    okeys = [None if pd.isna(k) else str(k) for k in other_keys]
+    oraw = other_names.astype(str).tolist()
+    queries = [None if pd.isna(k) else str(k) for k in keys]
+    out: list[list[tuple[str, float]]] = [[] for _ in queries]
+    qlens = {len(q) for q in queries if q and len(q) >= 2}
+    olens = {len(k) for k in okeys if k and len(k) >= 2}
+    # the other side's codes by their prefixes/suffixes of every length a query has (and the reverse)
+    ends: dict[tuple[str, int, str], list[int]] = {}
+    for j, k in enumerate(okeys):
+        if not k:
+            continue
+        for n in qlens:
+            if n < len(k):
+                ends.setdefault(("p", n, k[:n]), []).append(j)
+                ends.setdefault(("s", n, k[-n:]), []).append(j)
+    whole: dict[str, list[int]] = {}
+    for j, k in enumerate(okeys):
+        if k:
+            whole.setdefault(k, []).append(j)
+    for i, q in enumerate(queries):
+        if not q or len(q) < 2:
+            continue
+        found: dict[int, float] = {}
+        for j in ends.get(("p", len(q), q), []) + ends.get(("s", len(q), q), []):
+            found[j] = 100.0 * len(q) / len(okeys[j])  # type: ignore[arg-type]
+        for n in olens:
+            if n < len(q):
+                for j in whole.get(q[:n], []) + whole.get(q[-n:], []):
+                    found[j] = max(found.get(j, 0.0), 100.0 * n / len(q))
+        best = sorted(found.items(), key=lambda x: (-x[1], x[0]))
+        seen: dict[str, float] = {}
+        for j, sc in best:
+            seen.setdefault(oraw[j], round(sc, 1))
+        out[i] = list(seen.items())[:limit]
     return out
 
 
@@ -428,7 +517,9 @@ def join_table(
         ``"code"``: compare as strings (stripped, upper case), dropping leading zeros only when
         both sides are numeric-like (``1`` matches ``"01"``). ``"name"``: compare
         :func:`normalise_name` keys, then, for what is left, the same keys without spaces.
-        ``"auto"`` (default): code when both columns are numeric-like, else name.
+        ``"auto"`` (default): code when both columns are code-like (numbers, or tokens without
+        spaces holding a digit, see :func:`is_code_like`), else name. Codes never get spelling
+        (fuzzy) candidates: the candidates of a code are the codes that begin or end with it.
     overrides
         ``{"name or code in the table": "name or code in the boundaries"}`` for pairs that the
         normalisation cannot match (see the ``candidates`` of the unmatched lists).
@@ -579,9 +670,13 @@ def join_table(
     # unmatched lists: the 3 closest names of the other side (score > 0), and as ``best`` the
     # closest one that is itself unmatched and scores at least MIN_SUGGEST_SCORE (an override to
     # a district that already has its partner would make the join ambiguous)
+    # codes are compared as codes (one begins or ends with the other), never by spelling
+    codes = by_used == "code" or is_code_like(traw) or is_code_like(braw)
+    near = _code_candidates if codes else _candidates
+
     def cands(keys, raw, o_keys, o_raw, o_match):
-        free = _candidates(keys, raw, o_keys[~o_match], o_raw[~o_match])
-        taken = _candidates(keys, raw, o_keys[o_match], o_raw[o_match]) if o_match.any() else [[]] * len(free)
+        free = near(keys, raw, o_keys[~o_match], o_raw[~o_match])
+        taken = near(keys, raw, o_keys[o_match], o_raw[o_match]) if o_match.any() else [[]] * len(free)
         lists, bests = [], []
         for f, t in zip(free, taken):
             tagged = [(n, sc, True) for n, sc in f] + [(n, sc, False) for n, sc in t]
@@ -597,22 +692,50 @@ def join_table(
     if table_rows is not None:  # a CensusTable: its rows are pivoted, the file line is what the user can find
         un_t["row"] = pd.Series(table_rows[np.flatnonzero(~t_match.to_numpy())], dtype="int64")
     un_b = _unmatched_frame(np.flatnonzero(~b_match.to_numpy()), braw[~b_match], bk[~b_match], b_c, b_best)
-    for r in un_t.itertuples():
+    what_near = "closest codes" if codes else "closest"
+    for k, r in enumerate(un_t.itertuples()):
+        if k == LISTED_UNMATCHED and len(un_t) > LISTED_UNMATCHED + 1:
+            rest = un_t.iloc[k:]
+            report.add("warning", "unmatched_table", f"{len(rest)} more table rows have no matching boundary, e.g. "
+                       f"{_examples(rest['name'])}; the full list is JoinResult.unmatched_table", column=table_on,
+                       action="kept without geometry" if how == "outer" else "not on the map",
+                       fix="add the districts to the boundaries, or check that both files use the same "
+                           "codes/names (and the same level)", source=table_source)
+            break
         fix = (f"pass overrides={{{r.name!r}: {r.best!r}}} if that is the same district, or correct the table"
                if r.best is not None else "add the district to the boundaries or correct its name/code")
         what = "has no name/code" if pd.isna(r.key) else "has no matching boundary"
-        report.add("warning", "unmatched_table", f"table row {r.name!r} {what}; closest: "
+        report.add("warning", "unmatched_table", f"table row {r.name!r} {what}; {what_near}: "
                    f"{_fmt_candidates(r.candidates)}", column=table_on, area=str(r.name),
                    action="kept without geometry" if how == "outer" else "not on the map", fix=fix,
                    row=r.row if table_rows is not None else None, source=table_source)
-    for r in un_b.itertuples():
-        fix = (f"pass overrides={{{r.best!r}: {r.name!r}}} if that is the same district, or add it to the table"
-               if r.best is not None else "add the district to the table")
-        report.add("warning", "unmatched_boundary", f"boundary {r.name!r} (feature {r.row}) has no data; closest "
-                   f"table names: {_fmt_candidates(r.candidates)}", column=boundary_on, area=str(r.name),
-                   action="dropped" if how == "inner" else "kept without data (drawn as no data)", fix=fix)
+    b_action = "dropped" if how == "inner" else "kept without data (drawn as no data)"
+    if len(un_b) > LISTED_UNMATCHED:  # a partial table against a larger (national) file: one line
+        report.add("warning", "unmatched_boundary", f"{len(un_b):,} of {len(bdf):,} boundary areas have no table "
+                   f"row, e.g. {_examples(un_b['name'])}: "
+                   + ("left out" if how == "inner" else "kept and mapped as 'no data'")
+                   + "; the full list is JoinResult.unmatched_boundaries", column=boundary_on, action=b_action,
+                   fix="nothing if the table covers only part of the boundary file; otherwise add the "
+                       "districts to the table")
+    else:
+        for r in un_b.itertuples():
+            fix = (f"pass overrides={{{r.best!r}: {r.name!r}}} if that is the same district, or add it to the table"
+                   if r.best is not None else "add the district to the table")
+            report.add("warning", "unmatched_boundary", f"boundary {r.name!r} (feature {r.row}) has no data; "
+                       f"{'closest table codes' if codes else 'closest table names'}: "
+                       f"{_fmt_candidates(r.candidates)}", column=boundary_on, area=str(r.name), action=b_action,
+                       fix=fix)
 
     gdf = _merge(bdf, tdf, bk, tk, t_match, b_match, how)
+    if isinstance(table, CensusTable) and how != "inner" and (~b_match).any():
+        # boundaries without data keep their own code/name in the table's column, so that a map
+        # can name them (they stay without values: drawn as "no data")
+        col = table_on if table_on not in bdf.columns else f"{table_on}_table"
+        if col in gdf.columns and table_on in ("area_code", "area_name"):
+            pos = np.flatnonzero(~b_match.to_numpy())
+            fill = braw.iloc[pos].astype("string").str.strip()
+            gdf[col] = gdf[col].astype(object)
+            gdf.iloc[pos, gdf.columns.get_loc(col)] = fill.astype(object).where(fill.notna(), None).to_numpy()
     return JoinResult(gdf=gdf, unmatched_table=un_t, unmatched_boundaries=un_b, report=report, matched=matched,
                       by=by_used, table_on=table_on, boundary_on=boundary_on, overrides_used=used)
 

@@ -271,3 +271,94 @@ def test_kenya_census_table_end_to_end(kenya, shared_data):
     assert g["internet_denominator"].sum() == pytest.approx(12_043_016)
     assert g["internet_numerator"].sum() / g["internet_denominator"].sum() == pytest.approx(0.179, abs=0.0005)
     assert g.set_index("osm_name").loc["Nairobi", "internet_share"] == pytest.approx(0.421)
+
+
+# -- partial tables against larger boundary files; codes are not names (issue 10) -------------
+
+def _national(n: int = 40, code_width: int = 5) -> gpd.GeoDataFrame:
+    """A 'national' file of n areas with FIPS-like numeric codes, like a county file."""
+    codes = [f"{1001 + 2 * i:0{code_width}d}" for i in range(n)]
+    return gpd.GeoDataFrame({"GEOID": codes, "NAME": [f"County {i}" for i in range(n)]},
+                            geometry=[box(i % 8, i // 8, i % 8 + 1, i // 8 + 1) for i in range(n)], crs=4326)
+
+
+def test_partial_table_boundaries_without_row_are_one_summary_line():
+    b = _national(40)
+    t = pd.DataFrame({"fips": [1001, 1003, 1005, 1007, 1009, 1011], "hh": [10, 20, 30, 40, 50, 60]})
+    r = join_table(t, b, table_on="fips", boundary_on="GEOID")
+    assert r.by == "code" and r.matched == 6 and len(r.unmatched_boundaries) == 34
+    issues = r.report.by_code("unmatched_boundary")
+    assert len(issues) == 1
+    msg = issues[0].message
+    assert "34 of 40 boundary areas" in msg and "'01013'" in msg and "no data" in msg
+    assert r.gdf["hh"].notna().sum() == 6 and len(r.gdf) == 40  # every area kept, 34 of them without data
+    # the error listing of the strict check is bounded too
+    with pytest.raises(JoinError) as e:
+        r.raise_if_unmatched("boundaries")
+    assert "34 boundary(ies) without data" in str(e.value) and "... and 14 more" in str(e.value)
+
+
+@pytest.mark.parametrize("table_codes, boundary_codes", [
+    (["01001", "01003"], ["01005", "01007", "01009"]),           # numeric FIPS
+    (["2A004", "2A006"], ["2A008", "2B002", "2A041"]),           # INSEE codes (Corsica)
+    (["E09000001", "E09000002"], ["E09000003", "E09000004"]),    # ONS codes
+    (["KE-047", "KE-001"], ["KE-046", "KE-002", "KE-003"]),
+])
+def test_codes_never_get_fuzzy_name_candidates(table_codes, boundary_codes):
+    b = gpd.GeoDataFrame({"code": boundary_codes}, geometry=[box(i, 0, i + 1, 1) for i in range(len(boundary_codes))],
+                         crs=4326)
+    t = pd.DataFrame({"code": table_codes, "x": range(len(table_codes))})
+    # by='name' too: a code column is compared as codes whatever the join mode
+    for by in ("auto", "name"):
+        r = join_table(t, b, on="code", by=by)
+        assert r.matched == 0
+        for frame in (r.unmatched_table, r.unmatched_boundaries):
+            assert frame["candidates"].map(len).eq(0).all(), frame
+            assert frame["best"].isna().all()
+        assert not any("overrides=" in (i.fix or "") for i in r.report.issues)
+    assert join_table(t, b, on="code").by == "code"
+
+
+def test_code_candidates_are_codes_that_contain_the_code():
+    b = gpd.GeoDataFrame({"GEO_ID": ["0500000US01001", "0500000US01003"]},
+                         geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    r = join_table(pd.DataFrame({"fips": ["01001", "01005"]}), b, table_on="fips", boundary_on="GEO_ID")
+    c = r.unmatched_table.set_index("name")["candidates"]
+    assert [n for n, _ in c["01001"]] == ["0500000US01001"] and c["01005"] == []
+
+
+def test_names_still_get_fuzzy_candidates():
+    r = join_table(pd.DataFrame({"d": ["Alfa"]}), _boundaries(), table_on="d", boundary_on="name")
+    assert r.unmatched_table["best"].iloc[0] == "Alpha"
+
+
+def test_many_table_rows_without_boundary_are_listed_then_summarised():
+    b = _national(3)
+    t = pd.DataFrame({"fips": [9001 + i for i in range(30)] + [1001]})
+    r = join_table(t, b, table_on="fips", boundary_on="GEOID")
+    issues = r.report.by_code("unmatched_table")
+    assert len(issues) == 6 and "25 more table rows" in issues[-1].message
+    assert len(r.unmatched_table) == 30  # nothing lost: the full list is kept
+
+
+def test_census_table_partial_boundaries_keep_their_own_code():
+    rows = [dict(area_code=c, area_name=f"N{c}", level="County", parent=None, indicator="internet",
+                 itu_code="HH6", universe="households", numerator=10.0, denominator=40.0, source="t", source_row=i + 2)
+            for i, c in enumerate(["01001", "01003"])]
+    r = join_table(CensusTable(pd.DataFrame(rows)), _national(10), boundary_on="GEOID")
+    assert r.matched == 2 and len(r.gdf) == 10
+    assert r.gdf["area_code"].notna().all() and r.gdf["area_code"].is_unique  # a map can name every area
+    assert r.gdf["internet_share"].notna().sum() == 2
+
+
+@pytest.mark.realdata
+def test_us_partial_acs_against_national_counties_is_one_line(shared_data):
+    folder = shared_data / "us-county-acs-s2801"
+    acs = pd.read_csv(folder / "ACSST1Y2018.S2801_data_with_overlays.csv", skiprows=[1],
+                      usecols=["GEO_ID", "NAME", "S2801_C01_001E"])
+    counties = gpd.read_file(folder / "us_counties_2010_plotly.geojson")
+    r = join_table(acs, counties, on="GEO_ID")
+    assert r.by == "code" and r.matched == 838
+    assert [i.severity for i in r.report.issues if i.code == "unmatched_boundary"] == ["warning"]
+    assert "2,383 of 3,221 boundary areas" in r.report.by_code("unmatched_boundary")[0].message
+    assert r.unmatched_boundaries["candidates"].map(len).eq(0).all()  # no fuzzy matches between FIPS codes

@@ -15,6 +15,7 @@ import shapely
 from egovkit.errors import EgovkitError, EgovkitWarning, InputError, JoinError
 from egovkit.present.maps import NO_DATA_COLOR, check_join, classify, indicator_map, simplify_for_web
 from egovkit.present.offline import external_assets, inline_assets, save_offline
+from egovkit.present.static_maps import static_indicator_map
 
 from test_present_synthetic import grid_districts, grid_rates, random_points
 
@@ -233,3 +234,68 @@ def test_points_without_location_and_simplification_are_reported():
     assert m.egovkit_counts["hotspots"] == 5
     assert len(m.egovkit_report.by_code("no_location")) == 1
     assert m.egovkit_tolerance_m > 0 and m.egovkit_report.by_code("simplified")
+
+
+# ----------------------------------------------------------------------------- partial tables (issue 10)
+def _partial(n_with_data: int = 4):
+    """A 'national' grid of 30 districts and values for the first few; the districts' own key column is
+    empty for the areas the table does not cover (as the joined districts of a partial table were)."""
+    d = grid_districts(6, 5)
+    rates = grid_rates(d, ("internet",)).iloc[:n_with_data]
+    return d, rates
+
+
+def test_missing_district_keys_are_no_data_not_a_merge_error():
+    d, rates = _partial()
+    d.loc[d.index[10:], "area_code"] = None  # the MergeError of `egovkit run` with a partial table
+    d.loc[d.index[12], "area_code"] = "  "
+    with pytest.warns(EgovkitWarning, match="26 district"):
+        joined, rep = check_join(d, rates.drop(columns="area_name"))
+    assert len(joined) == 30 and joined["numerator"].notna().sum() == 4
+    no_data = rep.by_code("no_data")
+    assert len(no_data) == 1 and "26 of 30 districts have no value" in no_data[0].message
+    assert "'District 0-4'" in no_data[0].message and "No data" in no_data[0].message
+    assert joined.attrs["egovkit_join"] == {"no_data": 26, "no_geometry": 0}
+
+
+def test_partial_values_map_grey_with_the_legend_saying_so(tmp_path):
+    d, rates = _partial()
+    d.loc[d.index[10:], "area_code"] = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        m = indicator_map(d, rates.drop(columns="area_name"), column="share")
+        fig = static_indicator_map(d, rates.drop(columns="area_name"), column="share")
+    html = inline_assets(m.get_root().render())
+    assert "No data (26)" in html and m.egovkit_join == {"no_data": 26, "no_geometry": 0}
+    layer = next(c for c in m._children.values() if type(c).__name__ == "GeoJson")
+    fills = [layer.style_function(f)["fillColor"] for f in layer.data["features"]]
+    assert fills.count(NO_DATA_COLOR) == 26
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "No data (26)" in labels and fig.egovkit_join["no_data"] == 26
+
+
+def test_duplicated_keys_on_either_side():
+    d = grid_districts(3, 1)
+    # two features of one district (a multi-part district written as two rows): both drawn with its value
+    d2 = pd.concat([d, d.iloc[[0]]], ignore_index=True)
+    v = pd.DataFrame({"area_code": d["area_code"], "share": [0.1, 0.2, 0.3]})
+    joined, rep = check_join(d2, v)
+    assert joined["share"].tolist() == [0.1, 0.2, 0.3, 0.1] and rep.by_code("shared_key")
+    # a value row repeated exactly: drawn once, said once; different values for one key: an error naming it
+    joined, rep = check_join(d, pd.concat([v, v.iloc[[1, 1]]], ignore_index=True))
+    assert joined["share"].tolist() == [0.1, 0.2, 0.3]
+    assert [i.code for i in rep.issues] == ["repeated_values"] and "D0001" in rep.issues[0].message
+    with pytest.raises(InputError, match="more than once with different values.*D0001"):
+        check_join(d, pd.concat([v, v.iloc[[1]].assign(share=0.9)], ignore_index=True))
+    # value rows without key: not drawn, counted
+    with pytest.warns(EgovkitWarning, match="1 value"):
+        joined, rep = check_join(d, pd.concat([v, pd.DataFrame({"area_code": [None], "share": [0.5]})]))
+    assert joined.attrs["egovkit_join"]["no_geometry"] == 1 and rep.by_code("no_geometry")
+
+
+def test_many_values_without_geometry_are_one_line():
+    d = grid_districts(3, 1)
+    v = pd.DataFrame({"area_code": list(d["area_code"]) + [f"ZZ{i}" for i in range(9)], "share": 0.5})
+    with pytest.warns(EgovkitWarning):
+        _, rep = check_join(d, v)
+    assert len(rep.by_code("no_geometry")) == 1 and "9 values have no district" in rep.by_code("no_geometry")[0].message

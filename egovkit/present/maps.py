@@ -186,8 +186,43 @@ def classify(
 
 
 # --------------------------------------------------------------------------- join check
+#: Up to this many districts without value (or values without district) are reported one by one;
+#: beyond, one summary line with the count and a few examples.
+LISTED_PER_DISTRICT = 5
+
+
 def _key(s: pd.Series) -> pd.Series:
-    return s.astype("string").str.strip()
+    """Keys as stripped strings; blank keys are missing."""
+    k = s.astype("string").str.strip()
+    return k.mask(k == "")
+
+
+def _examples(names: Sequence[str], n: int = 5) -> str:
+    shown = ", ".join(repr(str(x)) for x in list(names)[:n])
+    return shown + (" ..." if len(names) > n else "")
+
+
+def _one_row_per_key(values: pd.DataFrame, vkey: pd.Series, key: str, report: ValidationReport) -> np.ndarray:
+    """Positions of the value rows to draw: one per key. Rows repeating another row exactly are one
+    note (kept once); rows giving different values for the same key are an InputError."""
+    dup = (vkey.duplicated(keep=False) & vkey.notna()).to_numpy()
+    keep = vkey.notna().to_numpy() & ~(vkey.duplicated(keep="first").to_numpy() & dup)
+    if not dup.any():
+        return np.flatnonzero(keep)
+    cols = [c for c in values.columns if c != key
+            and not (isinstance(values, gpd.GeoDataFrame) and c == values.geometry.name)]
+    same = pd.DataFrame(values.loc[dup, cols]).astype("string").assign(_k=vkey[dup].to_numpy())
+    n_distinct = same.drop_duplicates().groupby("_k").size()
+    conflict = n_distinct[n_distinct > 1].index.tolist()
+    if conflict:
+        raise InputError(f"the values have {len(conflict)} district code(s) more than once with different values, "
+                         f"e.g. {sorted(map(str, conflict))[:5]}", column=key,
+                         fix="keep one row per district (filter one indicator) before mapping")
+    repeated = sorted(set(vkey[dup].astype(str)))
+    report.add("info", "repeated_values", f"{int(dup.sum())} value rows repeat another row exactly for "
+               f"{len(repeated)} district(s), e.g. {_examples(repeated)}: each drawn once", column=key,
+               action="kept once")
+    return np.flatnonzero(keep)
 
 
 def check_join(
@@ -200,70 +235,108 @@ def check_join(
 ) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Join values to district geometry and report mismatches on both sides.
 
-    Every district is kept (those without a value get NaN and are drawn as "No data");
-    values whose key has no geometry are dropped from the map and recorded.
+    Every district is kept: those without a value (no value row, or no ``key`` at all) get NaN
+    and are drawn in the grey "No data" class; several features with the same key (parts of one
+    district) each get its value. Values whose key has no geometry, or no key, are not drawn and
+    are recorded. Up to :data:`LISTED_PER_DISTRICT` districts are reported one by one, more as
+    one summary line (a partial table against a national boundary file).
 
     Returns
     -------
     (GeoDataFrame, ValidationReport)
         The districts with the value columns added, and the report with codes
         ``no_data`` (district without a value), ``no_geometry`` (value without district).
+        ``gdf.attrs["egovkit_join"]`` counts them: ``{"no_data": n, "no_geometry": m}``.
 
     Raises
     ------
     JoinError
-        If no key matches at all, or a key is missing from either side.
+        If no key matches at all, or a key column is missing from either side.
     InputError
-        If the values have the same key twice.
+        If the values give different values for the same key.
 
     Examples
     --------
     >>> import geopandas as gpd, pandas as pd
     >>> from shapely.geometry import box
-    >>> d = gpd.GeoDataFrame({"area_code": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    >>> d = gpd.GeoDataFrame({"area_code": ["A", "B", None]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1),
+    ...                                                                   box(2, 0, 3, 1)])
     >>> j, r = check_join(d, pd.DataFrame({"area_code": ["A", "Z"], "share": [0.5, 0.1]}), name_column=None)
-    >>> j["share"].tolist()[1] != j["share"].tolist()[1], [i.code for i in r.issues]
-    (True, ['no_data', 'no_geometry'])
+    >>> j["share"].isna().tolist(), [i.code for i in r.issues], j.attrs["egovkit_join"]
+    ([False, True, True], ['no_data', 'no_data', 'no_geometry'], {'no_data': 2, 'no_geometry': 1})
     """
     report = report if report is not None else ValidationReport(source="map join")
     for frame, what in ((districts, "district boundaries"), (values, "values table")):
         if key not in frame.columns:
             raise JoinError(f"the {what} have no column {key!r} (columns: {list(frame.columns)}). "
                             f"Fix: pass key= the column that holds the district code in both")
-    vkey = _key(values[key])
-    dup = vkey[vkey.duplicated(keep=False) & vkey.notna()]
-    if len(dup):
-        raise InputError(f"the values have {dup.nunique()} district code(s) more than once, e.g. "
-                         f"{sorted(dup.unique())[:5]}", column=key,
-                         fix="keep one row per district (filter one indicator) before mapping")
-    dkey = _key(districts[key])
-    matched = dkey.isin(set(vkey.dropna()))
-    if len(values) and not matched.any():
+    vkey = _key(values[key]).reset_index(drop=True)
+    values = values.reset_index(drop=True)
+    without_key = int(vkey.isna().sum())
+    if without_key:
+        report.add("warning", "no_geometry", f"{without_key} value row(s) have no {key}: not drawn", column=key,
+                   action="dropped from the map", fix=f"give every row its {key}")
+    rows = _one_row_per_key(values, vkey, key, report)
+    dkey = _key(districts[key]).reset_index(drop=True)
+    vset = set(vkey.dropna())
+    matched = dkey.isin(vset).to_numpy()
+    if len(rows) and not matched.any():
         raise JoinError(
             f"no district code of the values matches the boundaries on {key!r}: values e.g. "
             f"{list(vkey.dropna().unique()[:3])}, boundaries e.g. {list(dkey.dropna().unique()[:3])}. "
             "Fix: check that both use the same coding (leading zeros, prefixes) or join by name")
-    for code, row in zip(dkey[~matched], districts.loc[~matched.to_numpy()].itertuples(index=False)):
-        name = getattr(row, name_column) if name_column and name_column in districts.columns else code
-        if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA or str(name) in ("", "nan", "<NA>"):
-            name = code  # never "nan" in the data checks
-        report.add("warning", "no_data", f"district {code!r} has no value: drawn in the 'No data' class",
-                   column=key, area=str(name), action="kept as no data",
-                   fix="add the district to the table or check its code")
-    orphan = vkey[~vkey.isin(set(dkey.dropna()))]
-    for code in orphan:
-        report.add("warning", "no_geometry", f"value for {code!r} has no district geometry: not drawn",
-                   column=key, area=str(code), action="dropped from the map",
-                   fix="add the district to the boundaries or correct its code")
-    if (~matched).any() or len(orphan):
-        warnings.warn(f"map join on {key!r}: {int((~matched).sum())} district(s) without value, "
-                      f"{len(orphan)} value(s) without geometry (see the validation report)",
+    shared = dkey[dkey.duplicated(keep=False) & dkey.notna()]
+    if len(shared):
+        report.add("info", "shared_key", f"{len(shared)} district features share {shared.nunique()} code(s), e.g. "
+                   f"{_examples(sorted(shared.unique()))}: each feature drawn with its district's value",
+                   column=key, action="kept")
+    # districts without value: named by name_column, else key, else feature number (never "nan")
+    names = []
+    has_names = bool(name_column) and name_column in districts.columns
+    for i in np.flatnonzero(~matched):
+        name = districts[name_column].iloc[i] if has_names else None
+        if name is None or pd.isna(name) or str(name).strip() in ("", "nan", "<NA>"):
+            name = dkey.iloc[i] if pd.notna(dkey.iloc[i]) else f"feature {i + 1}"
+        names.append(str(name))
+    n_no_data = len(names)
+    if n_no_data > LISTED_PER_DISTRICT:
+        report.add("warning", "no_data", f"{n_no_data:,} of {len(districts):,} districts have no value, e.g. "
+                   f"{_examples(names)}: drawn in the grey 'No data' class", column=key,
+                   action="kept as no data", fix="nothing if the table covers only part of the boundary file; "
+                                                 "otherwise add the districts to the table or check their codes")
+    else:
+        for i, name in zip(np.flatnonzero(~matched), names):
+            code = dkey.iloc[i]
+            what = f"district {code!r} has no value" if pd.notna(code) else f"district (feature {i + 1}) has no {key}"
+            report.add("warning", "no_data", f"{what}: drawn in the 'No data' class", column=key, area=name,
+                       action="kept as no data", fix="add the district to the table or check its code")
+    dset = set(dkey.dropna())
+    orphan = [str(c) for c in vkey.iloc[rows] if c not in dset]
+    if len(orphan) > LISTED_PER_DISTRICT:
+        report.add("warning", "no_geometry", f"{len(orphan):,} values have no district geometry, e.g. "
+                   f"{_examples(orphan)}: not drawn", column=key, action="dropped from the map",
+                   fix="add the districts to the boundaries or correct their codes")
+    else:
+        for code in orphan:
+            report.add("warning", "no_geometry", f"value for {code!r} has no district geometry: not drawn",
+                       column=key, area=code, action="dropped from the map",
+                       fix="add the district to the boundaries or correct its code")
+    if n_no_data or orphan or without_key:
+        warnings.warn(f"map join on {key!r}: {n_no_data} district(s) without value, "
+                      f"{len(orphan) + without_key} value(s) without geometry (see the validation report)",
                       EgovkitWarning, stacklevel=2)
-    vals = values.drop(columns=[c for c in values.columns if c in districts.columns and c != key]
-                       + ([values.geometry.name] if isinstance(values, gpd.GeoDataFrame) else []))
-    vals = pd.DataFrame(vals).assign(**{key: vkey})
-    out = districts.assign(**{key: dkey}).merge(vals, on=key, how="left", validate="one_to_one")
-    return gpd.GeoDataFrame(out, geometry=districts.geometry.name, crs=districts.crs), report
+    drop = [c for c in values.columns if c in districts.columns and c != key]
+    if isinstance(values, gpd.GeoDataFrame):
+        drop.append(values.geometry.name)
+    right = pd.DataFrame(values.drop(columns=drop)).iloc[rows].drop(columns=key).reset_index(drop=True)
+    pos = pd.Index(vkey.iloc[rows].astype(object)).get_indexer(dkey.astype(object).where(dkey.notna(), None))
+    part = right.reindex(pos).reset_index(drop=True)  # -1 (no value) -> missing values
+    left = pd.DataFrame(districts.drop(columns=districts.geometry.name)).reset_index(drop=True).assign(**{key: dkey})
+    out = pd.concat([left, part], axis=1)
+    out[districts.geometry.name] = districts.geometry.to_numpy()
+    gdf = gpd.GeoDataFrame(out, geometry=districts.geometry.name, crs=districts.crs)
+    gdf.attrs["egovkit_join"] = {"no_data": n_no_data, "no_geometry": len(orphan) + without_key}
+    return gdf, report
 
 
 # --------------------------------------------------------------------------- simplification
@@ -468,7 +541,9 @@ def indicator_map(
     -------
     folium.Map
         With attributes ``egovkit_report`` (join report), ``egovkit_classes``
-        (:class:`Classes`), ``egovkit_counts`` (districts, hotspots, ... drawn).
+        (:class:`Classes`), ``egovkit_counts`` (districts, hotspots, ... drawn) and
+        ``egovkit_join`` (``{"no_data": districts without a value row, "no_geometry": values
+        without a district}``, see :func:`check_join`).
     """
     import folium
     from folium.plugins import FastMarkerCluster
@@ -484,6 +559,7 @@ def indicator_map(
         report = report if report is not None else ValidationReport(source="map")
     else:
         data, report = check_join(districts, values, key=key, name_column=name_column, report=report)
+    join_counts = dict(data.attrs.get("egovkit_join", {"no_data": 0, "no_geometry": 0}))
     if column not in data.columns:
         if numerator in data.columns and denominator in data.columns:
             den = pd.to_numeric(data[denominator], errors="coerce")
@@ -637,6 +713,7 @@ def indicator_map(
     m.egovkit_report = report
     m.egovkit_classes = classes
     m.egovkit_counts = counts
+    m.egovkit_join = join_counts
     m.egovkit_tolerance_m = tol_m
     check_map_text(m)  # every string above went through map_text; refuse the map if one did not
     return m

@@ -547,8 +547,8 @@ def build_report(
     qual = join_report.to_frame()
     write_csv(qual, out / "tables" / "join_report.csv", float_format=CSV_FLOAT)
     files.append(out / "tables" / "join_report.csv")
-    n_no_data = len(join_report.by_code("no_data"))
-    n_no_geom = len(join_report.by_code("no_geometry"))
+    # counted by the map join (beyond a few districts the join report has one summary line)
+    n_no_data, n_no_geom = m.egovkit_join["no_data"], m.egovkit_join["no_geometry"]
     sentences["quality"].append(tr["s_join"].format(n_no_data=n_no_data, n_no_geom=n_no_geom, **words))
     tables["quality"] = _html_table(qual[["severity", "code", "area", "message", "action"]], lang=lang)
     if validation is not None:

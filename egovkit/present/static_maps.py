@@ -82,7 +82,10 @@ def static_indicator_map(
     Returns
     -------
     matplotlib.figure.Figure
-        With attribute ``egovkit_classes`` (the :class:`~egovkit.present.maps.Classes`).
+        With attributes ``egovkit_classes`` (the :class:`~egovkit.present.maps.Classes`) and
+        ``egovkit_join`` (districts without value, values without district: see
+        :func:`~egovkit.present.maps.check_join`; districts without value are in the grey
+        "No data" class of the legend).
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -94,6 +97,7 @@ def static_indicator_map(
                          column="geometry", fix="set it, e.g. districts.set_crs(4326)")
     data = districts.copy() if values is None else check_join(
         districts, values, key=key, name_column=name_column, report=report)[0]
+    join_counts = dict(data.attrs.get("egovkit_join", {"no_data": 0, "no_geometry": 0}))
     if column not in data.columns:
         if numerator in data.columns and denominator in data.columns:
             den = pd.to_numeric(data[denominator], errors="coerce")
@@ -162,6 +166,7 @@ def static_indicator_map(
         ax.set_title(title)
     fig.tight_layout()
     fig.egovkit_classes = classes
+    fig.egovkit_join = join_counts
     return fig
 
 
