@@ -237,3 +237,65 @@ def test_folder_and_truncated_geopackage(tmp_path):
     (tmp_path / "t.gpkg").write_bytes((tmp_path / "full.gpkg").read_bytes()[:3000])
     with pytest.raises(InputError, match="t.gpkg"):
         read_hotspots(tmp_path / "t.gpkg")
+
+
+# -- coordinate columns named after a CRS; projected coordinates (issue 10) ---------------------------
+_PARIS = [(2.35, 48.85), (2.36, 48.86), (2.37, 48.87)]
+
+
+def _projected(epsg: int) -> list[tuple[float, float]]:
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(4326, epsg, always_xy=True)
+    return [t.transform(lon, lat) for lon, lat in _PARIS]
+
+
+def _csv(header: str, pts) -> str:
+    return header + "\n" + "".join(f"s{i},{a},{b}\n" for i, (a, b) in enumerate(pts))
+
+
+@pytest.mark.parametrize("header, epsg", [
+    ("name,X_L93,Y_L93", 2154), ("name,x_lambert93,y_lambert93", 2154), ("name,X (Lambert 93),Y (Lambert 93)", 2154),
+    ("name,coord_x_l93,coord_y_l93", 2154), ("name,X_RGF93,Y_RGF93", 2154), ("name,x_epsg2154,y_epsg2154", 2154),
+    ("name,easting_utm31n,northing_utm31n", 32631), ("name,X_UTM_31N,Y_UTM_31N", 32631),
+    ("name,x_32631,y_32631", 32631), ("name,X_L2E,Y_L2E", 27572), ("name,x_cc49,y_cc49", 3949),
+    ("name,wgs84_x,wgs84_y", 4326), ("name,x_4326,y_4326", 4326), ("name,lon_wgs84,lat_wgs84", 4326),
+])
+def test_coordinate_columns_named_after_a_crs(tmp_path, header, epsg):
+    pts = _PARIS if epsg == 4326 else _projected(epsg)
+    h, rep = _read(tmp_path, _csv(header, pts))
+    assert h.crs.to_epsg() == epsg and h["is_site"].all()
+    g = h.to_crs(4326)
+    assert np.allclose(g.geometry.x, [p[0] for p in _PARIS], atol=1e-6)
+    assert np.allclose(g.geometry.y, [p[1] for p in _PARIS], atol=1e-6)
+    assert not rep.warnings
+
+
+def test_utm_without_zone_takes_the_districts_zone(tmp_path):
+    d = gpd.GeoDataFrame({"code": ["P"]}, geometry=[box(2.2, 48.8, 2.5, 48.95)], crs=4326)
+    h, rep = _read(tmp_path, _csv("name,UTM_E,UTM_N", _projected(32631)), districts=d, district="code")
+    assert h.crs.to_epsg() == 32631 and (h["district"] == "P").all() and rep.by_code("crs_from_name")
+
+
+@pytest.mark.parametrize("crs", ["Lambert-93", "RGF93 / Lambert-93", "EPSG:2154", 2154, "L93"])
+def test_projected_coordinates_with_the_crs_given_by_name(tmp_path, crs):
+    h, _ = _read(tmp_path, _csv("name,easting,northing", _projected(2154)), crs=crs)
+    assert h.crs.to_epsg() == 2154
+    assert np.allclose(h.to_crs(4326).geometry.y, [p[1] for p in _PARIS], atol=1e-6)
+    with pytest.raises(InputError, match="unknown CRS 'Lambert-39'.*EPSG code"):
+        _read(tmp_path, _csv("name,easting,northing", _projected(2154)), crs="Lambert-39")
+
+
+def test_projected_columns_the_wrong_way_round_are_one_warning(tmp_path):
+    pts = [(y, x) for x, y in _projected(2154)] * 40  # X_L93 holds the northings, for every row
+    h, rep = _read(tmp_path, _csv("name,X_L93,Y_L93", pts))
+    swaps = rep.by_code("swapped_xy")
+    assert len(swaps) == 1 and "'X_L93' and 'Y_L93' are the wrong way round" in swaps[0].message
+    assert len(rep.warnings) == 1
+    assert np.allclose(h.to_crs(4326).geometry.x[:3], [p[0] for p in _PARIS], atol=1e-6)
+
+
+def test_degrees_under_a_projected_crs_name_are_read_as_degrees_with_one_warning(tmp_path):
+    h, rep = _read(tmp_path, _csv("name,X_L93,Y_L93", _PARIS * 30))
+    assert h.crs.to_epsg() == 4326 and np.allclose(h.geometry.y[:3], [48.85, 48.86, 48.87])
+    assert len(rep.by_code("crs_mismatch")) == 1 and len(rep.warnings) == 1

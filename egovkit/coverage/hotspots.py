@@ -47,6 +47,7 @@ from pyproj import CRS
 
 from ..errors import InputError
 from ..validate import ValidationReport
+from ..geo import _crs_tokens, crs_from_text
 from ._tabular import check_file, coordinate_columns, parse_numbers, read_records, split_pairs
 from .population import projected_crs
 
@@ -113,6 +114,95 @@ def _read_excel(path: Path) -> pd.DataFrame:
 def _columns_swapped(swap: np.ndarray, ok: np.ndarray) -> bool:
     """The whole latitude column holds longitudes: most usable rows have a 'latitude' beyond +/-90."""
     return bool(swap.sum() >= 1 and swap.sum() * 2 > ok.sum())
+
+
+def _crs_label(crs: CRS) -> str:
+    code = crs.to_epsg()
+    return f"EPSG:{code} ({crs.name})" if code else crs.name
+
+
+def _user_crs(crs: Any, source: str, near: gpd.GeoDataFrame | None) -> CRS:
+    """The CRS the user gave: an EPSG code, a PROJ name, or a usual name such as "Lambert-93"."""
+    try:
+        return CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj.exceptions.CRSError
+        named = crs_from_text(str(crs), near=near) if isinstance(crs, str) else None
+        if named is not None:
+            return named
+        raise InputError(f"unknown CRS {crs!r} ({exc})", file=source,
+                         fix="give an EPSG code, e.g. 2154 for Lambert-93, 32631 for UTM zone 31N") from exc
+
+
+_X_AXIS = {"x", "e", "east", "easting", "este", "coordx", "xcoord"}
+_Y_AXIS = {"y", "n", "north", "northing", "norte", "coordy", "ycoord"}
+
+
+def _named_crs_columns(cols: list[str], near: gpd.GeoDataFrame | None) -> dict[str, Any]:
+    """x/y columns whose names also name a CRS (``UTM_E``/``UTM_N`` with districts to give the zone,
+    ``E_L93``/``N_L93``, ``X (Lambert 93)``...), or {}: ``{"x", "y", "crs"}`` (or ``lat``/``lon``
+    for a geographic CRS)."""
+    xs, ys = [], []
+    for c in cols:
+        toks = set(_crs_tokens(c).split("_"))
+        crs = crs_from_text(c, near=near)
+        if crs is None:
+            continue
+        if toks & _X_AXIS and not toks & _Y_AXIS:
+            xs.append((c, crs))
+        elif toks & _Y_AXIS and not toks & _X_AXIS:
+            ys.append((c, crs))
+    if len(xs) != 1 or len(ys) != 1 or xs[0][1] != ys[0][1]:
+        return {}
+    (x, crs), (y, _) = xs[0], ys[0]
+    if crs.is_geographic:
+        return {"lat": y, "lon": x, "how": "names carry WGS84"}
+    return {"x": x, "y": y, "crs": crs.to_epsg() or crs.to_wkt(), "how": "names"}
+
+
+def _check_projected(x: np.ndarray, y: np.ndarray, crs: CRS, xname: str, yname: str,
+                     report: ValidationReport) -> tuple[np.ndarray, np.ndarray, CRS]:
+    """Projected coordinates checked against the CRS's area of use: columns named the wrong way round
+    (x holds the northings) are swapped back with ONE warning; longitudes/latitudes in that area
+    under a projected CRS's name are read as such (one warning)."""
+    area = crs.area_of_use
+    ok = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    if area is None or not ok.any():
+        return x, y, crs
+    from pyproj import Transformer
+
+    to_geo = Transformer.from_crs(crs, 4326, always_xy=True)
+    w, s_, e, n_ = area.bounds
+    margin = 1.0  # degrees around the area of use
+
+    def inside(xx: np.ndarray, yy: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            lon, lat = to_geo.transform(xx, yy)
+        lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+        return (np.isfinite(lon) & np.isfinite(lat) & (lon >= w - margin) & (lon <= e + margin)
+                & (lat >= s_ - margin) & (lat <= n_ + margin))
+
+    as_is = inside(x[ok], y[ok])
+    if as_is.mean() >= 0.5:
+        return x, y, crs
+    xo, yo = x[ok], y[ok]
+    degrees = ((xo >= w - margin) & (xo <= e + margin) & (yo >= s_ - margin) & (yo <= n_ + margin)).mean() > 0.5
+    if degrees:
+        report.add("warning", "crs_mismatch", f"the values of {xname!r}/{yname!r} are longitudes/latitudes in the "
+                   f"area of {_crs_label(crs)}, not its coordinates (metres): read as longitude/latitude (WGS84)",
+                   column=f"{yname}/{xname}", action="repaired", fix="pass crs=4326 (or name the columns lon/lat)")
+        return x, y, CRS.from_epsg(4326)
+    swapped = inside(y[ok], x[ok])
+    if swapped.mean() > 0.5:
+        report.add("warning", "swapped_xy", f"the columns {xname!r} and {yname!r} are the wrong way round: "
+                   f"{int(swapped.sum())} of {int(ok.sum())} points fall in the area of {_crs_label(crs)} only once "
+                   f"exchanged; read {yname!r} as x (easting) and {xname!r} as y (northing) for every row",
+                   column=f"{yname}/{xname}", action="repaired",
+                   fix=f"rename the columns ({xname!r} holds northings, {yname!r} eastings)")
+        return y.copy(), x.copy(), crs
+    report.add("warning", "crs_mismatch", f"{int((~as_is).sum())} of {int(ok.sum())} points lie outside the "
+               f"area of use of {_crs_label(crs)} ({area.name})", column=f"{yname}/{xname}", action="kept",
+               fix="check the CRS of the coordinates (pass crs=)")
+    return x, y, crs
 
 
 def _per_row(report: ValidationReport, code: str, rows: np.ndarray, idx: np.ndarray, message: Any, *,
@@ -308,13 +398,16 @@ def read_hotspots(
     found: dict[str, Any] = {}
     if not (lat and lon) and not (x and y) and not (gdf_in is not None and not gdf_in.geometry.isna().all()):
         found = coordinate_columns(cols)
+        if not found or ("x" in found and not found.get("crs") and crs is None):
+            found = _named_crs_columns(cols, districts) or found
         lat, lon = lat or found.get("lat"), lon or found.get("lon")  # type: ignore[assignment]
         if not (lat and lon):
             x, y = x or found.get("x"), y or found.get("y")  # type: ignore[assignment]
             if crs is None and found.get("crs"):
                 crs = found["crs"]
-                report.add("info", "crs_from_name", f"CRS EPSG:{crs} read from the column names {x!r}, {y!r}",
-                           column=f"{y}/{x}", action="inferred", fix="pass crs= to choose another")
+                named = CRS.from_user_input(crs)
+                report.add("info", "crs_from_name", f"CRS {_crs_label(named)} read from the column names {x!r}, "
+                           f"{y!r}", column=f"{y}/{x}", action="inferred", fix="pass crs= to choose another")
         if found.get("how") == "names carry WGS84":
             report.add("info", "coordinate_columns", f"{lat!r} and {lon!r} read as latitude and longitude "
                        "(WGS84 in their names)", column=f"{lat}/{lon}", action="inferred")
@@ -355,11 +448,9 @@ def read_hotspots(
                 raise InputError(f"x/y columns ({x!r}, {y!r}) need their CRS", file=source, column=x,
                                  fix="pass crs= (e.g. crs=2263 for NY State Plane feet), or give latitude/longitude "
                                      "columns")
-        try:
-            pcrs = CRS.from_user_input(crs)
-        except Exception as exc:  # pyproj.exceptions.CRSError
-            raise InputError(f"unknown CRS {crs!r} ({exc})", file=source, fix="pass an EPSG code, e.g. crs=2263") \
-                from exc
+        pcrs = _user_crs(crs, source, districts)
+        if not pcrs.is_geographic:
+            b, a, pcrs = _check_projected(b, a, pcrs, x, y, report)
         geographic = pcrs.is_geographic
         lat, lon = y, x
     elif gdf_in is not None:
