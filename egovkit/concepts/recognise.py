@@ -10,8 +10,8 @@ Spanish), and a few rules turn the matched concepts into a :class:`Recognition`:
   children means the child (``broadband internet``), siblings or an ``or`` mean the parent
   (``fixed or mobile telephone``); two unrelated concepts, or a bare word of several meanings
   (``phone``, French ``portable``), are ambiguous: low confidence and the candidates, never a guess;
-* a negation (``without``, ``sans``, ``sin``, ``sem``) makes the complement: its own indicator when
-  the catalogue has one (``no_computer``), else a column that is not read;
+* a negation (``without``, ``sans``, ``sin``, ``sem``) makes the complement: a column that is not
+  read, its alternatives naming the catalogue's complement indicator when there is one (``no_computer``);
 * precision, money, speed, surface, density, income and ethnicity words make an ``other`` column
   (``Internet MOE``, ``area_km2``, ``population density``), as do household assets that are not ICT;
 * otherwise coordinates, codes, long-table variable/value columns, area names and denominators.
@@ -26,7 +26,7 @@ Examples
 >>> recognise("Hogares con computadora").indicator
 'computer'
 >>> recognise("Phone").alternatives
-('telephone', 'mobile_phone_hh')
+('telephone', 'mobile_phone')
 >>> recognise("Nom de la commune").role, recognise("wgs84_x").axis
 ('area', 'x')
 """
@@ -274,8 +274,8 @@ def recognise(header: object) -> Recognition:
     ('internet', 'share')
     >>> recognise("Domicílios com acesso à Internet").language
     'pt'
-    >>> recognise("Population density").role, recognise("Ménages sans ordinateur").indicator
-    ('other', 'no_computer')
+    >>> recognise("Population density").role, recognise("Ménages sans ordinateur").alternatives
+    ('other', ('no_computer', 'computer'))
     """
     column = str(header)
     tokens = tokenize(column)
@@ -336,14 +336,12 @@ def recognise(header: object) -> Recognition:
                         alternatives=alts, universe=universe, value_kind=kind, breakdown=breakdown)
         indicator, uni, note = _indicator_of(concept, universe, use)
         certainty = 0.95 if not note else 0.75
-        if negated:
+        if negated:  # the complement: never read as the indicator itself, nor guessed as another one
             complement = (concepts().get("complements") or {}).get(concept)
-            if complement:
-                return make("indicator", certainty, f"indicator {complement!r} (without {concept})",
-                            indicator=complement, universe=uni, value_kind=kind, negated=True, breakdown=breakdown)
+            alts = tuple(a for a in (complement, indicator) if a)
             return make("other", 0.9, f"the complement of {indicator or concept!r} (without it): not read as an "
-                        "indicator", universe=uni, value_kind=kind, negated=True,
-                        alternatives=(indicator,) if indicator else ())
+                        "indicator" + (f" (the catalogue has {complement!r})" if complement else ""),
+                        universe=uni, value_kind=kind, negated=True, alternatives=alts)
         if indicator is None:
             return make("other", 0.9, f"{concept.replace('_', ' ')}: no indicator of the egovkit catalogue")
         head = f"indicator {indicator!r} ({uni}" + (f", {_KIND_TEXT[kind]}" if kind else "") + ")" + note

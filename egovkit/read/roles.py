@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -34,6 +34,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..concepts import Recognition
+from ..concepts import recognise as recognise_concept
 from ..errors import InputError
 from .context import _check_column, _Context
 from .numbers import _as_text, _lines_text, _text
@@ -218,8 +220,20 @@ def recognise_indicator(header: object) -> ColumnMatch:
     ColumnMatch(indicator='internet_use', kind='percent', breakdown='female')
     >>> recognise_indicator("Bicycle").indicator is None
     True
+    >>> recognise_indicator("Hogares con computadora (%)")  # by concept (egovkit.concepts)
+    ColumnMatch(indicator='computer', kind='percent', breakdown=None)
     """
-    return _recognise(normalise_name(header))
+    match = _recognise(normalise_name(header))
+    rec = recognise_concept(header)
+    if rec.ambiguous:  # "Phone", "Portable": asked, not guessed (even if a catalogue alias spells it)
+        return ColumnMatch(None, match.kind, match.breakdown)
+    if match.indicator is None and rec.role == "indicator" and rec.confident:
+        return ColumnMatch(rec.indicator, _KIND_OF.get(rec.value_kind), rec.breakdown)
+    return match
+
+
+#: Value kinds of :class:`~egovkit.concepts.Recognition` as rate markers (a count is no marker).
+_KIND_OF = {"percent": "percent", "share": "share", "rate": "rate"}
 
 
 @lru_cache(maxsize=8192)
@@ -291,7 +305,10 @@ def ambiguous_indicators(header: object) -> tuple[str, ...]:
     """
     tokens = [t for t in normalise_name(header).split()
               if t not in _PCT_TOKENS | _SHARE_TOKENS | _TOTAL_TOKENS | _BREAKDOWN_TOKENS | _NOISE_TOKENS]
-    return _AMBIGUOUS.get(" ".join(tokens), ())
+    if " ".join(tokens) in _AMBIGUOUS:
+        return _AMBIGUOUS[" ".join(tokens)]
+    rec = recognise_concept(header)
+    return rec.alternatives if rec.ambiguous else ()
 
 
 def column_role(header: object) -> tuple[str, str | None] | None:
@@ -306,8 +323,22 @@ def column_role(header: object) -> tuple[str, str | None] | None:
     ('area', None)
     >>> column_role("Total")
     ('denominator', None)
+    >>> column_role("Nome do bairro"), column_role("Viviendas particulares")  # by concept
+    (('area', None), ('denominator', 'households'))
     """
-    return _column_role(normalise_name(header))
+    norm = normalise_name(header)
+    role = _column_role(norm)
+    if role is None and _recognise(norm).indicator is None:
+        rec = recognise_concept(header)
+        if rec.confident and rec.role in _ROLE_OF_CONCEPT:
+            return (_ROLE_OF_CONCEPT[rec.role], rec.universe if rec.role == "denominator" else None)
+    return role
+
+
+#: Roles of :class:`~egovkit.concepts.Recognition` as column roles (a long table's variable column
+#: is its ``indicator`` column here).
+_ROLE_OF_CONCEPT = {"area": "area", "code": "code", "parent": "parent", "level": "level",
+                    "denominator": "denominator", "variable": "indicator", "value": "value"}
 
 
 @lru_cache(maxsize=8192)
@@ -344,14 +375,18 @@ def is_breakdown_only(header: object) -> bool:
 
 
 def is_not_ict(header: object) -> bool:
-    """True for household assets that are not ICT (bicycle, car, refrigerator...).
+    """True for household assets that are not ICT (bicycle, car, refrigerator...) and columns
+    whose words say they are no indicator (income, ``area_km2``, year, margins of error).
 
     Examples
     --------
     >>> is_not_ict("Motor Cycle"), is_not_ict("Internet")
     (True, False)
     """
-    return _squash(normalise_name(header)) in _squashed_not_ict()
+    if _squash(normalise_name(header)) in _squashed_not_ict():
+        return True
+    rec = recognise_concept(header)
+    return rec.role == "other" and rec.confident and not rec.negated
 
 
 @lru_cache(maxsize=1)
@@ -427,28 +462,40 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
 
     explicit = {area, code, level, parent} | ({denominator} if isinstance(denominator, str) else set()) \
         | set(den_map.values())
+    given = {c: a for c, a in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent"))
+             if c is not None}
+    given.update({c: "denominator" for c in explicit - set(given) if c is not None})
     by_role: dict[str, list[str]] = {r: [] for r in ("area", "code", "level", "parent", "indicator", "value")}
     dens: list[tuple[str, str | None]] = []
     ind_cols: list[tuple[str, str, str | None]] = []  # (column, indicator, kind)
     breakdowns, not_ict, unknown_num, ignored_text, ignored = [], [], [], [], []
+    unrelated: list[Recognition] = []  # income, area_km2, "without internet"...: notes, not warnings
+    uncertain: list[Recognition] = []  # one candidate indicator, too few words understood
+    recognitions: list[Recognition] = []
     for col in raw.columns:
+        rec = recognise_concept(col)
         if col in explicit:
+            recognitions.append(_as_given(rec, given[col], f"given as {given[col]}="))
             continue
         match = recognise_indicator(col)
         if col in columns and layout != "long":
             if columns[col] == "ignore":
                 ignored.append(col)
+                recognitions.append(_as_given(rec, "other", "ignored as asked (columns=)"))
             else:
                 ind_cols.append((col, columns[col], match.kind))
+                recognitions.append(_as_given(rec, "indicator", "given by columns=", indicator=columns[col]))
             continue
         role = column_role(col)
         if role is not None:
+            recognitions.append(_agreed(rec, {"indicator": "variable"}.get(role[0], role[0]), universe=role[1]))
             if role[0] == "denominator":
                 dens.append((col, role[1]))
             else:
                 by_role[role[0]].append(col)
             continue
         if match.indicator is not None:
+            recognitions.append(_agreed(rec, "indicator", indicator=match.indicator))
             if match.breakdown is not None:
                 breakdowns.append(col)
             else:
@@ -462,18 +509,40 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                                    "or 'ignore'")
         elif ambiguous_indicators(col):
             options = ambiguous_indicators(col)
+            recognitions.append(rec)
+            why = rec.reason.split(": ")[0] if rec.ambiguous else \
+                "French 'portable': téléphone portable or ordinateur portable"
             report.add("warning", "ambiguous_column", f"column {col!r} may mean {' or '.join(map(repr, options))} "
-                       "(French 'portable': téléphone portable or ordinateur portable): ignored rather than guessed",
+                       f"({why}): ignored rather than guessed",
                        column=col, action="ignored",
-                       fix=f"say which with columns={{{col!r}: {options[0]!r}}} (or {options[1]!r})")
+                       fix=f"say which with columns={{{col!r}: {options[0]!r}}} (or "
+                           f"{', '.join(map(repr, options[1:]))})")
         elif is_breakdown_only(col):
+            recognitions.append(rec)
             breakdowns.append(col)
-        elif is_not_ict(col):
+        elif _squash(normalise_name(col)) in _squashed_not_ict():
+            recognitions.append(rec)
             not_ict.append(col)
+        elif rec.confidence >= 0.5 and (rec.role == "other" and rec.confidence > 0 or rec.role == "coordinate"):
+            recognitions.append(rec)
+            unrelated.append(rec)
+        elif rec.role == "indicator" and rec.indicator is not None and _looks_numeric(raw[col]):
+            recognitions.append(rec)
+            uncertain.append(rec)
         elif _looks_numeric(raw[col]):
+            recognitions.append(rec)
             unknown_num.append(col)
         else:
+            recognitions.append(rec)
             ignored_text.append(col)
+    report.recognitions = recognitions
+    by_concept = [r for r in recognitions if r.confident and r.role in ("indicator", "area", "code", "denominator")
+                  and _concept_only(r.column)]
+    if by_concept:
+        report.add("info", "recognised_columns", "recognised by what their headers say: " + "; ".join(
+            f"{r.column!r} -> {r.indicator or r.role} ({r.confidence:.2f})" for r in by_concept), action="inferred",
+            fix="see report.recognitions for the reasons; correct one with columns={'<header>': '<indicator>'} "
+                "(or area=, code=, denominator=)")
 
     # layout
     if layout is None:
@@ -526,8 +595,16 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
 
     if layout == "wide":
         acs = [c for c in raw.columns if re.match(r"S2801_C0\d_\d{3}", str(c))]
-        if not ind_cols and acs:
-            raise InputError(f"this is a raw ACS S2801 download ({len(acs)} columns such as {acs[0]!r}): its "
+        # the second header row of an ACS download ("Estimate!!Total!!..."), found as the header
+        # because its words are recognised: the same file
+        acs_labels = [c for c in raw.columns if re.match(r"(Estimate|Margin of Error)!!", str(c))]
+        if len(acs_labels) >= 4 and any("percent" in str(c).lower() for c in acs_labels) and \
+                any(str(c).startswith("Margin of Error!!") for c in acs_labels):
+            ind_cols = []
+        if not ind_cols and (acs or acs_labels):
+            such = f"{len(acs)} columns such as {acs[0]!r}" if acs else \
+                f"codes such as 'S2801_C01_001E' above labels such as {acs_labels[0]!r}"
+            raise InputError(f"this is a raw ACS S2801 download ({such}): its "
                              "estimate, margin-of-error and percent columns need their own reader", file=name,
                              fix="read it with egovkit.read_acs_s2801(path) (optionally with the "
                                  "'..._metadata.csv' file), which returns the same kind of table")
@@ -559,6 +636,14 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                    fix="map one explicitly with columns={'<column>': '<indicator>'} to read it instead")
     if not_ict:
         report.add("info", "not_ict", f"not an ICT indicator: ignored: {not_ict}", action="ignored")
+    for r in unrelated:
+        report.add("info", "unrelated_column", f"column {r.column!r} is not read: {r.reason.split(': ')[0]}",
+                   column=r.column, action="ignored",
+                   fix=f"if it is an indicator, map it with columns={{{r.column!r}: '<indicator>'}}")
+    for r in uncertain:
+        report.add("warning", "uncertain_column", f"numeric column {r.column!r} may be {r.indicator!r} "
+                   f"(confidence {r.confidence:.2f}: {r.reason}): ignored rather than guessed", column=r.column,
+                   action="ignored", fix=f"if it is, say so with columns={{{r.column!r}: {r.indicator!r}}}")
     for col in unknown_num:
         report.add("warning", "unknown_column", f"numeric column {col!r} is not a recognised indicator: ignored",
                    column=col, action="ignored",
@@ -572,6 +657,29 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
     roles["numeric_columns"] = numeric
     return Roles(**roles)
+
+
+def _as_given(rec: Recognition, role: str, reason: str, indicator: str | None = None) -> Recognition:
+    """The recognition of a column whose role the user gave (confidence 1)."""
+    return replace(rec, role=role, indicator=indicator, confidence=1.0, reason=reason, alternatives=())
+
+
+def _agreed(rec: Recognition, role: str, indicator: str | None = None, universe: str | None = None) -> Recognition:
+    """The recognition of a column read by the catalogue's spellings: the concept's own when it
+    agrees, else the catalogue's (with the concept's reading as the reason's second half)."""
+    if rec.role == role and rec.indicator == indicator and rec.confident:
+        return rec
+    what = f"{role} {indicator!r}" if indicator else role
+    return replace(rec, role=role, indicator=indicator, universe=universe or rec.universe, confidence=0.95,
+                   alternatives=(), reason=f"{what}: a spelling of the egovkit catalogue"
+                   + (f" (by its words: {rec.reason})" if rec.reason else ""))
+
+
+@lru_cache(maxsize=8192)
+def _concept_only(header: str) -> bool:
+    """True when only the concepts (not the catalogue's spellings) recognise ``header``."""
+    norm = normalise_name(header)
+    return _recognise(norm).indicator is None and _column_role(norm) is None
 
 
 def _denominator_rows(ctx: _Context, *, area: str, code: str | None, parent: str | None, ind_col: str,
