@@ -247,7 +247,8 @@ def read_table(
     data, other = _validate_and_build(ctx, rows, blocks)  # frees the blocks' arrays once checked
     data, other = _hidden_totals(ctx, rows, hidden, data, other)
     data, other = _record_fates(ctx, rows, data, other)
-    _check_totals_rows(data, other, vtype, report)
+    named = rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy()
+    _check_totals_rows(data, other, vtype, report, n_districts=rows.loc[named, "key"].nunique())
     if data.empty:
         report.add("warning", "no_district_rows", "no usable district row: every row was kept apart or dropped",
                    fix="check district_level= and the totals rows, see the notes above")

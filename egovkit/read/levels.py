@@ -14,7 +14,9 @@ Examples
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,6 +45,8 @@ _TOTAL_WORDS = {"total", "totals", "totaux", "totale", "totales", "totaal", "tot
 _TOTAL_FIRST = {"ensemble", "sum", "somme", "suma", "soma", "national", "nacional", "nationale", "nazionale",
                 "all", "tous", "toutes", "todo", "todos", "todas", "tutti", "tutto", "whole", "entire",
                 "country", "pays"}
+# the same, only with a word about areas after them (``Tout le territoire``, ``Toda la región``; ``Alle`` is a town)
+_TOTAL_FIRST_QUALIFIED = {"tout", "toute", "toda", "tutta", "tutte", "alle", "conjunto"}
 _AREA_WORDS = {"districts", "district", "areas", "area", "counties", "county", "communes", "commune", "regions",
                "region", "provinces", "province", "municipalities", "municipios", "municipalites", "departments",
                "departements", "departamentos", "zones", "zonas", "wards", "localities", "localites",
@@ -52,8 +56,21 @@ _AREA_WORDS = {"districts", "district", "areas", "area", "counties", "county", "
                "subcounties", "sub", "constituencies", "neighbourhoods", "neighborhoods", "quartiers", "sum",
                "total", "totals", "nacional", "national", "general", "geral", "entier", "entiere", "entire",
                "whole", "all", "tous", "toutes", "todos", "todas", "a", "as", "and", "et", "y", "e", "el", "o",
-               "population", "households", "menages", "persons", "personnes", "hogares", "domicilios"}
+               "population", "households", "menages", "persons", "personnes", "hogares", "domicilios",
+               # singular and ES/PT/IT/DE forms (``Ensemble du département``, ``Toda la región``...)
+               "departement", "departamento", "municipality", "municipio", "municipalite", "comuna", "comunas",
+               "comune", "comuni", "regiao", "regioes", "regione", "regioni", "provincia", "provincias", "estado",
+               "estados", "entidad", "state", "city", "ville", "ciudad", "cidade", "quartier", "neighbourhood",
+               "neighborhood", "bairro", "bairros", "barrio", "barrios", "ward", "locality", "localite", "zone",
+               "zona", "paese", "land", "gebiet", "gemeinden", "kreise", "en", "al", "del", "dos", "das", "di",
+               "della", "dello", "lo", "il", "der", "die", "das", "des", "entiers", "entieres", "completo",
+               "completa", "inteiro", "inteira", "tutto", "intero", "intera", "selected", "listed", "above"}
 _SUB_WORDS = {"sub", "subtotal", "subtotals", "soustotal", "sous", "subtotaal", "subtotale", "zwischensumme"}
+_RURAL = {"rural", "rurale", "rurales", "rurais", "rurali", "rurales"}
+_URBAN = {"urban", "urbain", "urbaine", "urbaines", "urbains", "urbano", "urbana", "urbanos", "urbanas", "urbani"}
+# words in front of rural/urban that keep it a total (``Milieu rural``, ``Zona urbana``, ``Área urbana``)
+_AREA_LEADS = {"milieu", "zone", "zones", "zona", "zonas", "area", "areas", "medio", "setor", "situacao", "resto",
+               "localidad", "localidades"}
 
 
 def total_kind(name: object) -> str | None:
@@ -77,8 +94,8 @@ def total_kind(name: object) -> str | None:
 
 @lru_cache(maxsize=1)
 def _total_trigger() -> frozenset[str]:
-    return frozenset(_TOTAL_WORDS | _TOTAL_FIRST | _SUB_WORDS | {w for n in TOTAL_NAMES for w in n.split()}
-                     | {"rural", "rurale", "urban", "urbain", "urbaine"})
+    return frozenset(_TOTAL_WORDS | _TOTAL_FIRST | _TOTAL_FIRST_QUALIFIED | _SUB_WORDS | {w for n in TOTAL_NAMES for w in n.split()}
+                     | _RURAL | _URBAN)
 
 
 def _maybe_total(norm: str) -> bool:
@@ -103,10 +120,11 @@ def _total_kind(norm: str) -> str | None:
         return None
     toks = norm.split()
     joined = "".join(toks)
-    if toks[0] in {"rural", "rurale"} or norm in {"total rural", "milieu rural", "zone rurale", "zones rurales"}:
+    # rural/urban totals: the word first, or after a total/area word (``Total urbano``, ``Área urbana``)
+    lead = [t for t in toks if t not in _TOTAL_WORDS and t not in _AREA_WORDS and t not in _AREA_LEADS]
+    if toks[0] in {"rural", "rurale"} or (len(lead) == 1 and lead[0] in _RURAL):
         return "rural"
-    if toks[0] in {"urban", "urbain", "urbaine"} or norm in {"total urban", "milieu urbain", "zone urbaine",
-                                                               "zones urbaines"}:
+    if toks[0] in {"urban", "urbain", "urbaine"} or (len(lead) == 1 and lead[0] in _URBAN):
         return "urban"
     if any(t in _SUB_WORDS for t in toks) or joined.startswith(("subtotal", "soustotal")):
         return "subtotal"
@@ -114,7 +132,8 @@ def _total_kind(norm: str) -> str | None:
         return "national"
     if any(t in _TOTAL_WORDS for t in toks) or joined in {"grandtotal", "totalgeneral"}:
         return "national"
-    if toks[0] in _TOTAL_FIRST and all(t in _AREA_WORDS or t.isdigit() for t in toks[1:]):
+    if (toks[0] in _TOTAL_FIRST or toks[0] in _TOTAL_FIRST_QUALIFIED and len(toks) > 1) \
+            and all(t in _AREA_WORDS or t.isdigit() for t in toks[1:]):
         return "national"
     return None
 
@@ -129,13 +148,14 @@ _PLACEHOLDERS = {"", "xxx", "nan", "na", "none", "-"}
 # the table's own totals against its districts
 # ----------------------------------------------------------------------------------------------
 def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str, report: ValidationReport,
-                       *, rel_tol: float = 0.005) -> None:
+                       *, rel_tol: float = 0.005, n_districts: int | None = None) -> None:
     """Compare the table's own territory-total row(s) with the sum of its districts.
 
     Denominators must agree within ``rel_tol`` (0.5 %); rates within the rounding of the
     published values (0.1 percentage point when they were given as percentages, else
     ``rel_tol``). Agreement is noted, disagreement is a warning naming the total row, the
-    indicator and both figures; nothing is changed.
+    indicator and both figures; nothing is changed. An indicator with a value dropped in one of the
+    ``n_districts`` district areas is not compared (said in a note).
     """
     if data.empty or other.empty or "level" not in other:
         return
@@ -144,8 +164,9 @@ def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str,
         return
     sums = data.groupby("indicator")[["numerator", "denominator"]].sum()
     # an indicator with dropped district values cannot add up to the total: not compared
-    n_rows = data.groupby("indicator")["source_row"].nunique()
-    partial = set(n_rows.index[n_rows < n_rows.max()])
+    n_rows = data.groupby("indicator", observed=True)["source_row"].nunique()
+    # n_districts: the named district rows (an indicator missing in one of them is partial too)
+    partial = set(n_rows.index[n_rows < max(n_rows.max(), n_districts or 0)])
     checked, bad = 0, 0
     for _, r in tot.iterrows():
         ind = r["indicator"]
@@ -188,6 +209,10 @@ def _classify_rows(ctx: _Context, roles: Roles, district_level: str | None, dec:
     area_name = _text(raw[roles.area])
     norm_name = _norm_series(raw[roles.area])
     kind = _total_kinds(norm_name)
+    kind, area_name, norm_name = _totals_elsewhere(ctx, roles, kind, area_name, norm_name)
+    country = norm_name.isin(_country_names())
+    if _of_countries(int(country.sum()), n):  # a table of countries: 'France' is one of them, not a total
+        kind = kind.where(~country, "")
     rural, urban, sub = (kind == "rural"), (kind == "urban"), (kind == "subtotal")
     is_total = kind != ""
     area_code = (_text(raw[roles.code]).str.strip() if roles.code else pd.Series([""] * n))
@@ -257,10 +282,73 @@ def _classify_rows(ctx: _Context, roles: Roles, district_level: str | None, dec:
     n_tot = int(rows["is_total"].sum())
     n_other = int((~rows["is_district"] & ~rows["is_total"] & ~upper).sum())
     if n_tot or n_other:
-        tot_names = rows.loc[rows["is_total"], "area_name"].unique().tolist()[:10]
-        report.add("info", "kept_apart", f"{n_tot} totals row(s) {tot_names} and {n_other} row(s) of other "
-                   "levels kept apart in .other_levels (never mixed with the districts)", action="kept apart")
+        tot = rows.loc[rows["is_total"]]
+        tot_names = tot["area_name"].unique().tolist()[:10]
+        where = f" (rows {_lines_text(tot['line'].to_numpy())})" if n_tot else ""
+        report.add("info", "kept_apart", f"{n_tot} totals row(s) {tot_names}{where} and {n_other} row(s) of other "
+                   "levels kept apart in .other_levels (never mixed with the districts; the totals are checked "
+                   "against them)", action="kept apart", row=int(tot["line"].iat[0]) if n_tot else None)
     return rows
+
+
+def _totals_elsewhere(ctx: _Context, roles: Roles, kind: pd.Series, area_name: pd.Series,
+                      norm_name: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Totals rows said outside the area cell: a code cell ``TOTAL``, or (when the area cell is
+    empty, or the area column holds codes because no name column was recognised) a total word in
+    another text cell of the row (``Total de la région`` under the region's column). A column
+    counts only where such words are in a minority of its rows (a parent column reading ``Kenya``
+    on every row says nothing). The row is then named by that cell.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from egovkit.validate import ValidationReport
+    >>> raw = pd.DataFrame({"Région": ["Bretagne", "Bretagne", "Total de la région"], "code": ["1", "2", "53"],
+    ...                     "commune": ["Brest", "Rennes", None]})
+    >>> ctx = _Context(raw, np.arange(3) + 2, "t.csv", ValidationReport())
+    >>> roles = Roles(layout="wide", area="commune", code="code", parent="Région")
+    >>> name = _text(raw["commune"])
+    >>> k, n, _ = _totals_elsewhere(ctx, roles, _total_kinds(_norm_series(raw["commune"])), name, _norm_series(name))
+    >>> k.tolist(), n.tolist()
+    (['', '', 'national'], ['Brest', 'Rennes', 'Total de la région'])
+    """
+    raw = ctx.raw
+    n = len(raw)
+    found = np.zeros(n, dtype=bool)
+    roles_used = {roles.area, roles.level, roles.indicator_column, roles.value_column, *roles.numeric_columns}
+    empty = (norm_name == "").to_numpy()
+    as_codes = roles.code is not None and roles.area == roles.code
+    cols: list[tuple[str, np.ndarray]] = []
+    if roles.code and roles.code != roles.area:
+        cols.append((roles.code, np.ones(n, dtype=bool)))
+    if empty.any() or as_codes:
+        where = np.ones(n, dtype=bool) if as_codes else empty
+        for c in raw.columns:
+            if c in roles_used or c == roles.code or pd.api.types.is_numeric_dtype(raw[c].dtype):
+                continue
+            if c != roles.parent and as_codes and not empty.any() and c != raw.columns[0]:
+                continue  # codes as names: only the parent and the first column may name the row
+            cols.append((c, where))
+    if not cols:
+        return kind, area_name, norm_name
+    kind, area_name, norm_name = kind.copy(), area_name.copy(), norm_name.copy()
+    for c, where in cols:
+        todo = where & (kind == "").to_numpy() & ~found
+        if not todo.any():
+            continue
+        k = _total_kinds(_norm_series(raw[c]))
+        hit = (k != "").to_numpy().copy()
+        if not hit.any() or 2 * hit.sum() > n:
+            continue  # none, or on most rows: a word of the whole table, not of a totals row
+        hit &= todo
+        if not hit.any():
+            continue
+        text = _text(raw[c]).str.strip()
+        kind[hit] = k[hit].to_numpy()
+        area_name[hit] = text[hit].to_numpy()
+        norm_name[hit] = _norm_series(text[hit]).to_numpy()
+        found |= hit
+    return kind, area_name, norm_name
 
 
 #: First or last word of an area name that says the row is a higher level (``Region North``,
@@ -404,31 +492,69 @@ def _parent_rows(ctx: _Context, roles: Roles, norm_name: pd.Series, par_norm: pd
     return upper, label
 
 
-def _find_hidden_totals(rows: pd.DataFrame, blocks: list[Block]) -> tuple[set, dict, dict, np.ndarray]:
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    """Normalised country names in seven languages (``egovkit/read/country_names.csv``, from the CLDR)."""
+    names = pd.read_csv(Path(__file__).with_name("country_names.csv"), comment="#", dtype=str, keep_default_na=False)
+    return frozenset(names["name"])
+
+
+def _of_countries(n_countries: int, n_rows: int) -> bool:
+    """Whether a table whose area names hold ``n_countries`` country names is a table of countries
+    (then a country's name is one of its areas, not the territory's total).
+
+    >>> _of_countries(2, 28), _of_countries(4, 5)
+    (False, True)
+    """
+    return n_countries > max(2, 0.25 * n_rows)
+
+
+@dataclass
+class _HiddenTotals:
+    """District rows that are totals under another name (:func:`_find_hidden_totals`)."""
+
+    hidden: set = field(default_factory=set)  # keys kept apart
+    votes: dict = field(default_factory=dict)  # key -> columns where the row is the sum of the others
+    against: dict = field(default_factory=dict)  # key -> complete columns where it is the largest but not the sum
+    n_others: dict = field(default_factory=dict)  # key -> number of other district rows
+    row: dict = field(default_factory=dict)  # key -> its input row (position)
+    countries: set = field(default_factory=set)  # keys of rows named like a country, as large as the rest
+    at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # input rows kept apart
+
+
+def _find_hidden_totals(rows: pd.DataFrame, blocks: list[Block]) -> _HiddenTotals:
     """Find the district rows :func:`_hidden_totals` keeps apart: a district row that is the total
-    of the others under another name (the territory's own name, ``Lyon`` above its arrondissements).
-    Run on the parsed blocks before the long table is built, so that they can be freed first.
+    of the others under another name (the territory's own name, ``Lyon`` above its arrondissements,
+    ``Brasil`` above its states). Run on the parsed blocks before the long table is built, so that
+    they can be freed first.
 
     Every denominator column and every indicator column that is complete (a valid value in every
     district row, whatever was dropped later) is checked: the row holding the largest value is a
     total when that value is the sum of the other rows (within 0.5 %, or within the rounding of the
-    rates shown) in two such columns, or in the only one there is. Reported as a warning."""
+    rates shown) in two such columns, or in the only one there is (four district rows at least).
+    Dropped cells only remove their column from the vote, so a
+    dropped cell in one indicator does not hide the total. A row named like a country (the
+    table's territory among its districts) whose denominator is at least 90 % of the other rows'
+    sum is a total too. A row that is the sum of the others in some column only is a possible
+    total: a warning names it, and it stays a district."""
+    found = _HiddenTotals()
     is_d = rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy()
     has_value = np.zeros(len(rows), dtype=bool)  # a row without any figure is no district to sum
     for b in blocks:
         has_value[b.pos] |= (b.status == _OK) | (b.den_status == _OK)
     is_d &= has_value
     keys = rows["key"].to_numpy()
-    votes: dict[str, list[str]] = {}
-    n_others: dict[str, int] = {}
     n_complete = 0
     seen_den: set[str] = set()
+    first_den: tuple[np.ndarray, np.ndarray] | None = None
     for b in blocks:
         sel = is_d[b.pos]
         p = b.pos[sel]
+        den, den_ok = b.den[sel], (b.den_status[sel] == _OK) & (b.den[sel] >= 0)
+        if first_den is None:
+            first_den = (p, np.where(den_ok, den, np.nan))
         if len(p) < 4:  # with 2 or 3 districts a sum is too easily a coincidence
             continue
-        den, den_ok = b.den[sel], (b.den_status[sel] == _OK) & (b.den[sel] >= 0)
         checks = []
         if b.den_column not in seen_den:
             seen_den.add(b.den_column)
@@ -447,29 +573,69 @@ def _find_hidden_totals(rows: pd.DataFrame, blocks: list[Block]) -> tuple[set, d
             n_complete += 1
             i = int(np.argmax(vals))
             top, rest = float(vals[i]), float(vals.sum() - vals[i])
+            key = keys[p[i]]
+            found.n_others[key] = len(p) - 1
+            found.row.setdefault(key, int(p[i]))
             if rest > 0 and abs(top - rest) <= max(0.005 * rest, err):
-                key = keys[p[i]]
-                votes.setdefault(key, []).append(label)
-                n_others[key] = len(p) - 1
-    hidden = {k for k, labels in votes.items() if len(labels) >= min(2, n_complete)}
-    at = np.flatnonzero(is_d & pd.Series(keys).isin(hidden).to_numpy()) if hidden else np.zeros(0, dtype=np.int64)
-    return hidden, votes, n_others, at
+                found.votes.setdefault(key, []).append(label)
+            else:
+                found.against.setdefault(key, []).append(label)
+    for k, labels in found.votes.items():
+        if len(labels) >= min(2, n_complete):
+            found.hidden.add(k)
+    # a country's name among districts (not a table of countries), as large as the other rows together
+    norm = _norm_series(rows["area_name"]).to_numpy(dtype=object)
+    country = is_d & pd.Series(norm).isin(_country_names()).to_numpy()
+    if country.any() and not _of_countries(int(country.sum()), int(is_d.sum())) and first_den is not None:
+        p, den = first_den
+        for j in np.flatnonzero(country[p]):
+            rest = np.nansum(np.delete(den, j))
+            if np.isfinite(den[j]) and rest > 0 and den[j] >= 0.9 * rest:
+                found.countries.add(keys[p[j]])
+                found.n_others[keys[p[j]]] = len(p) - 1
+                found.row.setdefault(keys[p[j]], int(p[j]))
+    out = found.hidden | found.countries
+    if out:
+        found.at = np.flatnonzero(is_d & pd.Series(keys).isin(out).to_numpy())
+    return found
 
 
-def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: tuple[set, dict, dict, np.ndarray], data: pd.DataFrame,
+def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: _HiddenTotals, data: pd.DataFrame,
                    other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep apart the rows found by :func:`_find_hidden_totals` (level 'national'), with a warning."""
-    hidden, votes, n_others, at = found
-    if not hidden:
-        return data, other
+    """Keep apart the rows found by :func:`_find_hidden_totals` (level 'national'): a note for a row
+    named like the country, a warning for a total under another name; a warning for a possible
+    total that stays a district."""
     keys = rows["key"].to_numpy()
     lines, names = rows["line"].to_numpy(), rows["area_name"].to_numpy()
-    for k in hidden:
-        p = at[keys[at] == k][0]
-        ctx.report.add("warning", "looks_like_total", f"row {names[p]!r} equals the sum of the {n_others[k]} other "
-                       f"district rows in {', '.join(dict.fromkeys(votes[k]))}: it is a totals row under another "
-                       "name and is kept apart (level 'national'), not counted as a district", row=int(lines[p]),
-                       area=names[p], action="kept apart",
+    for k, labels in found.votes.items():
+        if k in found.hidden or k in found.countries:
+            continue
+        p = found.row[k]
+        against = ", ".join(dict.fromkeys(found.against.get(k, []))) or "the other complete columns"
+        ctx.report.add("warning", "possible_total", f"row {names[p]!r} (line {int(lines[p])}) equals the sum of the "
+                       f"{found.n_others[k]} other district rows in {', '.join(dict.fromkeys(labels))} but not in "
+                       f"{against}: read as a district; if it is a totals row its figures are counted twice", row=int(lines[p]), area=names[p], action="used",
+                       fix="name the row 'Total' if it is the total of the others (or remove it); nothing to do if "
+                           "it is a district")
+    if not len(found.at):
+        return data, other
+    at = found.at
+    for k in sorted(found.hidden | found.countries, key=lambda k: found.row[k]):
+        p = found.row[k]
+        if k in found.countries:
+            also = f"; it also equals their sum in {', '.join(dict.fromkeys(found.votes[k]))}" if k in found.votes \
+                else ""
+            ctx.report.add("info", "country_total", f"row {names[p]!r} (line {int(lines[p])}) is the name of a "
+                           f"country and as large as the {found.n_others[k]} other district rows together{also}: "
+                           "read as the territory's totals row, kept apart (level 'national') and checked against "
+                           "them, not counted as a district", row=int(lines[p]), area=names[p], action="kept apart",
+                           fix="if it really is a district, name it otherwise (a country's name among districts is "
+                               "read as the territory)")
+            continue
+        ctx.report.add("warning", "looks_like_total", f"row {names[p]!r} (line {int(lines[p])}) equals the sum of the "
+                       f"{found.n_others[k]} other district rows in {', '.join(dict.fromkeys(found.votes[k]))}: it is "
+                       "a totals row under another name and is kept apart (level 'national'), not counted as a "
+                       "district", row=int(lines[p]), area=names[p], action="kept apart",
                        fix="name the row 'Total' (or remove it); if it really is a district, a row of the table may "
                            "be missing")
     rows.loc[rows.index[at], "is_district"] = False
