@@ -6,6 +6,7 @@
     egovkit run --boundaries B --hotspots H --population P --out DIR   # coverage only
     egovkit inspect TABLE [BOUNDARIES]     # what is recognised, and the options to correct it
     egovkit validate TABLE [BOUNDARIES]    # print the validation report; exit 1 on errors
+    egovkit app [--port N] [--no-browser]  # the browser app (http://localhost:N/, this computer only)
     egovkit datasets list | download NAME  # real public data sets
     egovkit assess template FILE.xlsx      # e-governance questionnaire to fill in
     egovkit assess score FILE.xlsx         # its scores, bands and action plan
@@ -404,6 +405,19 @@ def report(case: str = typer.Argument(..., help="kenya (2019 census by county) o
     else:
         result = diagnose_nyc(out, lang=lang, level=level, force=force, assessment=assess)
     _echo(_cli_message(result.summary()))
+
+
+@app.command("app")
+def app_command(port: int = typer.Option(8501, "--port", help="Port of the app's web page (0: any free port)."),
+                host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on: this computer only "
+                                         "unless --allow-remote."),
+                no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the page in a browser."),
+                allow_remote: bool = typer.Option(False, "--allow-remote",
+                                                  help="Let --host be an address other computers can reach.")) -> None:
+    """Start the browser app on this computer: upload files, check them, run, download the report."""
+    from .app import serve
+
+    serve(port, host, open_browser=not no_browser, allow_remote=allow_remote)
 
 
 @app.command()
