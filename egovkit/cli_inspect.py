@@ -73,13 +73,13 @@ class Inspection:
         roles = [r for r in self.recognitions if r.role not in ("indicator", "ignored")]
         if roles:
             out.append("columns:")
-            out += [f"  {r.role:<12} {r.column!r}" + (f"  ({r.reason})" if r.reason else "") for r in roles]
+            out += [f"  {r.role:<12} {r.column!r}, {_confidence(r)}" + (f": {r.reason}" if r.reason else "")
+                    for r in roles]
         inds = [r for r in self.recognitions if r.role == "indicator"]
         if inds:
             out.append("indicator columns (column -> indicator, universe, value kind, confidence: reason):")
             for r in inds:
-                conf = r.confidence if isinstance(r.confidence, str) else (
-                    "-" if r.confidence is None else f"{float(r.confidence):.2f}")
+                conf = _confidence(r)
                 alt = f"; or {', '.join(r.alternatives)}" if r.alternatives else ""
                 out.append(f"  {r.column!r} -> {r.indicator or '?'}, {r.universe or '?'}, {r.value_kind or '?'}, "
                            f"{conf}: {r.reason}{alt}")
@@ -124,6 +124,13 @@ class Inspection:
         return "\n".join(out)
 
 
+def _confidence(r: Recognition) -> str:
+    """``0.95``, or a word (``inferred``, ``given``) when the reader gives no number."""
+    if isinstance(r.confidence, str):
+        return r.confidence
+    return "-" if r.confidence is None else f"{float(r.confidence):.2f}"
+
+
 def _recognise_header(header: str) -> Any:
     """The reader's header recognition (its module moves with the reader package)."""
     for mod in ("egovkit.read.roles", "egovkit.read.columns", "egovkit.columns"):
@@ -163,15 +170,26 @@ def _from_report(table: Any, options: dict[str, Any]) -> list[Recognition]:
 
 
 def _recognitions(table: Any, options: dict[str, Any]) -> list[Recognition]:
+    """The reader's recognitions (``report.recognitions``), the value kind read from the cells
+    filled in where the header did not say; rebuilt from the report for a reader without them."""
     items = getattr(table.report, "recognitions", None) or []
     if not items:
         return _from_report(table, options)
+    kinds = {i.column: m.group(1) for i in table.report.issues
+             if i.code == "value_type" and i.column and (m := re.search(r"read as (\w+)", i.message))}
     out = []
     for r in items:
         get = (lambda k, r=r: r.get(k)) if isinstance(r, dict) else (lambda k, r=r: getattr(r, k, None))
-        role = str(get("role") or "indicator")
-        out.append(Recognition(str(get("column")), role, get("indicator"), get("universe"), get("value_kind"),
-                               get("confidence"), str(get("reason") or ""), tuple(get("alternatives") or ())))
+        role, column = str(get("role") or "indicator"), str(get("column"))
+        kind = get("value_kind") or kinds.get(column)
+        out.append(Recognition(column, role, get("indicator"), get("universe"), kind, get("confidence"),
+                               str(get("reason") or ""), tuple(get("alternatives") or ())))
+    # the role the reader finally gave a column (of two name columns, one is the area, the other the parent)
+    final = {i.column: (_ROLE_CODES[i.code], i.message) for i in table.report.issues
+             if i.code in ("area_column", "parent_column") and i.column}
+    for r in out:
+        if r.column in final and r.role in ("area", "parent", "code") and final[r.column][0] != r.role:
+            r.role, r.reason = final[r.column][0], f"{final[r.column][1]}; {r.reason}"
     return out
 
 

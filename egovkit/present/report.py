@@ -849,7 +849,7 @@ def _district_names(df: pd.DataFrame, rates: pd.DataFrame, key: str, name_column
     """For display: the ``district`` codes of gap zones / new sites as names; ids as text."""
     df = df.copy()
     if "district" in df.columns and name_column in rates.columns:
-        names = rates.drop_duplicates(key).set_index(key)[name_column]
+        names = rates.drop_duplicates(key).set_index(key, drop=False)[name_column]  # key may be the name
         code = _key(df["district"])
         df["district"] = code.map(names).fillna(code)
     for c in ("candidate", "site_id"):
