@@ -73,8 +73,14 @@ def named_arguments(message: str) -> list[str]:
 
 
 def _mentions(issue: Any, indicator: str, columns: set[str]) -> bool:
-    text = " ".join(str(x) for x in (issue.message, issue.column, issue.fix) if x).lower()
-    return indicator.lower() in text or any(c and c.lower() in text for c in columns)
+    """Whether ``issue`` speaks of ``indicator``: its column is one of the indicator's columns, or its
+    message names the indicator or one of those columns as a word. The fix text is left out: a fix
+    listing every catalogue name would otherwise 'warn' about every indicator."""
+    if issue.column and str(issue.column) in columns:
+        return True
+    text = str(issue.message or "").lower()
+    words = [indicator.lower(), *(c.lower() for c in columns if c)]
+    return any(re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", text) for w in words)
 
 
 def check_figures(table: Any, expected: list[dict[str, Any]]) -> tuple[str, list[str]]:
