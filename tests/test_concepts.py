@@ -103,6 +103,7 @@ def test_ambiguous_headers_are_asked_not_guessed(header: str, candidates: set[st
 @pytest.mark.parametrize("header, indicator", [
     ("Households without internet", "internet"), ("Hogares sin internet", "internet"),
     ("Domicílios sem acesso à Internet", "internet"), ("Haushalte ohne Internet", "internet"),
+    ("Ménages n'ayant pas internet", "internet"), ("Households that don't have internet", "internet"),
 ])
 def test_negations_are_complements_not_indicators(header: str, indicator: str) -> None:
     r = recognise(header)

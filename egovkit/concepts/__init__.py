@@ -18,6 +18,6 @@ Examples
 """
 
 from .catalogue import languages, tokenize
-from .recognise import CONFIDENT, ROLES, Recognition, recognise
+from .recognise import CONFIDENT, ROLES, Recognition, recognise, said_universe
 
-__all__ = ["CONFIDENT", "ROLES", "Recognition", "languages", "recognise", "tokenize"]
+__all__ = ["CONFIDENT", "ROLES", "Recognition", "languages", "recognise", "said_universe", "tokenize"]

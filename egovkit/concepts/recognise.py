@@ -380,3 +380,17 @@ def recognise(header: object) -> Recognition:
     if with_cat("total") and not unknown:
         return make("denominator", 0.6, "a bare total: the universe is the indicators'")
     return make("other", 0.0, "no known word" if not said else "nothing an indicator, area or denominator")
+
+
+def said_universe(header: object) -> str | None:
+    """``households`` or ``persons`` when a word of the header names it (not a "using" word), else ``None``.
+
+    Examples
+    --------
+    >>> said_universe("Hogares con celular"), said_universe("Cell phone"), said_universe("Internet users")
+    ('households', None, None)
+    """
+    spans, _ = _match(tokenize(str(header)))
+    _settle_languages(spans)
+    said = {e.concept for s in spans for e in s.entries if e.category == "universe" and e.concept != "place"}
+    return next(iter(said)) if len(said) == 1 else None

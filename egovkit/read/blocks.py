@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import InputError
 from .context import _Context, _parsed_column
 from .numbers import _BAD, _MISSING, _OK, _as_text, _decimals, _parse_numbers, _text
-from .roles import Roles, catalogue, indicator_names, is_not_ict, recognise_indicator
+from .roles import Roles, catalogue, indicator_names, is_not_ict, recognise_indicator, variant_for_denominators
 
 
 @dataclass
@@ -229,7 +229,8 @@ def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, valu
             lut[lab] = (ind, recognise_indicator(lab).kind)
             continue
         m = recognise_indicator(lab)
-        lut[lab] = (m.indicator if m.breakdown is None else None, m.kind)
+        ind = None if m.indicator is None else variant_for_denominators(m.indicator, lab, roles, report, ind_col)
+        lut[lab] = (ind if m.breakdown is None else None, m.kind)
     ind_of = labels.map(lambda x: lut[x][0])
     unknown = ind_of.isna().to_numpy() & ~ctx.den_rows  # denominator rows are not indicators
     known = ind_of.notna().to_numpy()

@@ -36,7 +36,9 @@ import pandas as pd
 
 from ..concepts import Recognition
 from ..concepts import recognise as recognise_concept
+from ..concepts import said_universe
 from ..errors import InputError
+from ..validate import ValidationReport
 from .context import _check_column, _Context
 from .numbers import _as_text, _lines_text, _text
 
@@ -544,6 +546,18 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
             fix="see report.recognitions for the reasons; correct one with columns={'<header>': '<indicator>'} "
                 "(or area=, code=, denominator=)")
 
+    # a long table whose values sit in a column named like a bare total ("Total" beside "Urban",
+    # "Rural"; "total" beside "household goods"): that column is the value column, not a denominator
+    if layout in (None, "long") and not ind_cols and by_role["indicator"] and not by_role["value"]:
+        bare = [c for c, u in dens if u is None and recognise_concept(c).role == "denominator"
+                and recognise_concept(c).universe is None and _looks_numeric(raw[c])]
+        if bare:
+            by_role["value"].append(bare[0])
+            dens = [(c, u) for c, u in dens if c != bare[0]]
+            recognitions[:] = [replace(r, role="value", reason=f"the value column of a long table (a bare total "
+                                       f"beside the indicator column {by_role['indicator'][0]!r})")
+                               if r.column == bare[0] else r for r in recognitions]
+
     # layout
     if layout is None:
         layout = "wide" if ind_cols or not (by_role["indicator"] and by_role["value"]) else "long"
@@ -653,10 +667,43 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     if ignored:
         report.add("info", "ignored_columns", f"columns ignored as asked: {ignored}", action="ignored")
 
+    if layout == "wide" and not den_map:
+        probe = Roles(layout=layout, area=area, denominators=dens)
+        ind_cols = [(c, variant_for_denominators(i, c, probe, report, c) if c not in columns else i, k)
+                    for c, i, k in ind_cols]
+        roles["indicator_columns"] = ind_cols
     numeric = [c for c, _ in dens]
     numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
     roles["numeric_columns"] = numeric
     return Roles(**roles)
+
+
+def variant_for_denominators(indicator: str, header: object, roles: Roles, report: ValidationReport | None = None,
+                             column: str | None = None) -> str:
+    """The variant of ``indicator`` counting the universe of the table's denominators, when the
+    header does not say which universe it counts and every denominator counts the other one
+    (``Cell phone`` in a table of households: ``mobile_phone_hh``, not ``mobile_phone``).
+
+    Examples
+    --------
+    >>> variant_for_denominators("mobile_phone", "Cell phone",
+    ...                          Roles(layout="long", area="a", denominators=[("hh", "households")]))
+    'mobile_phone_hh'
+    """
+    units = _units()
+    unis = {u for _, u in roles.denominators}
+    if indicator in roles.den_map or len(unis) != 1 or None in unis or units.get(indicator) in unis:
+        return indicator
+    if header_universe(header) is not None or said_universe(header) is not None:
+        return indicator
+    other = _in_universe(indicator, next(iter(unis)))
+    if other != indicator and report is not None:
+        report.add("info", "universe_from_denominator", f"{header!r} does not say whether it counts households or "
+                   f"persons; the table's denominators count {next(iter(unis))}: read as {other!r} "
+                   f"(not {indicator!r})", column=column, action="inferred",
+                   fix=f"map it with columns={{{str(header)!r}: {indicator!r}}} if it counts "
+                       f"{units.get(indicator)}")
+    return other
 
 
 def _as_given(rec: Recognition, role: str, reason: str, indicator: str | None = None) -> Recognition:
