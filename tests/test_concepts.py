@@ -196,3 +196,59 @@ def test_recognition_is_a_plain_dataclass() -> None:
     assert {"column", "role", "indicator", "universe", "value_kind", "confidence", "reason",
             "alternatives"} <= set(r.__dataclass_fields__)
     assert "internet" in str(r)
+
+
+# ---------------------------------------------------------------------------------------- in the reader
+def _read_quiet(df):
+    import warnings
+
+    from egovkit.read import read_table
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_table(df)
+
+
+@pytest.mark.parametrize("frame, expected", [
+    ({"Nom du quartier": ["A", "B"], "Ménages": [1000, 3000],
+      "Ménages disposant d'une connexion Internet": [800, 1500], "Taux d'équipement en ordinateur (%)": [50.0, 20.0],
+      "Revenu médian": [21000, 18000], "wgs84_x": [2.1, 2.2], "wgs84_y": [48.1, 48.2]},
+     {"internet": [800, 1500], "computer": [500, 600]}),
+    ({"Nombre del municipio": ["A", "B"], "Total de hogares": [1000, 3000], "Hogares con computadora": [300, 600],
+      "Porcentaje de hogares con internet": [40.0, 50.0], "Superficie (km2)": [12.5, 40.1]},
+     {"computer": [300, 600], "internet": [400, 1500]}),
+    ({"Nome do bairro": ["A", "B"], "Domicílios particulares": [1000, 3000],
+      "Domicílios com acesso à Internet": [700, 2400], "Domicílios com telefone celular": [900, 2900]},
+     {"internet": [700, 2400], "mobile_phone_hh": [900, 2900]}),
+    ({"District name": ["A", "B"], "Number of households": [1000, 3000], "pct_hh_internet": [80.0, 60.0],
+      "share_bb": [0.5, 0.25], "Median household income": [40000, 30000], "Ethnicity": ["x", "y"]},
+     {"internet": [800, 1800], "broadband": [500, 750]}),
+])
+def test_tables_in_four_languages_read_with_no_argument(frame: dict, expected: dict) -> None:
+    import pandas as pd
+
+    t = _read_quiet(pd.DataFrame(frame))
+    got = t.data.set_index(["indicator", "area_name"])["numerator"]
+    for ind, values in expected.items():
+        assert got.loc[ind].tolist() == pytest.approx(values), ind
+    assert not t.report.by_code("unknown_column")  # income, surface, coordinates: notes, not warnings
+    recs = {r.column: r for r in t.report.recognitions}
+    assert set(recs) == set(frame)
+    assert all(r.reason and 0 <= r.confidence <= 1 for r in recs.values())
+    assert recs[next(iter(frame))].role == "area"
+
+
+def test_an_ambiguous_header_is_asked_with_the_fix() -> None:
+    import pandas as pd
+
+    from egovkit.errors import InputError
+
+    df = pd.DataFrame({"Quartier": ["A", "B"], "Ménages": [100, 200], "Phone": [50, 60]})
+    with pytest.raises(InputError, match=r"'Phone' may be 'telephone' or 'mobile_phone'") as exc:
+        _read_quiet(df)
+    assert "columns={'Phone': 'telephone'}" in str(exc.value)
+    df["Internet"] = [10, 20]
+    t = _read_quiet(df)
+    (w,) = t.report.by_code("ambiguous_column")
+    assert w.severity == "warning" and w.column == "Phone" and "columns={'Phone': 'telephone'}" in w.fix
+    assert set(t.data["indicator"]) == {"internet"}

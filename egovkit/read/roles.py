@@ -624,10 +624,20 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                                  "'..._metadata.csv' file), which returns the same kind of table")
         if not ind_cols:
             cat = catalogue()
+            asked = [r for r in recognitions if r.role == "indicator" and not r.confident
+                     and (r.alternatives or r.indicator)]
+            if asked:  # ambiguous or uncertain headers: say which, with the mapping that reads them
+                raise InputError(
+                    f"no ICT indicator column recognised with confidence among {list(raw.columns)}; "
+                    + "; ".join(f"{r.column!r} may be {' or '.join(map(repr, r.alternatives or (r.indicator,)))}"
+                                for r in asked), file=name,
+                    fix="say which with columns={" + ", ".join(
+                        f"{r.column!r}: {(r.alternatives or (r.indicator,))[0]!r}" for r in asked) + "}")
             raise InputError(
                 f"no ICT indicator column recognised among {list(raw.columns)}", file=name,
                 fix="name the columns with the catalogue names " + ", ".join(cat["name"]) +
-                    " (or their English/French aliases), or map them explicitly, e.g. "
+                    " (or words such as 'Households with internet (%)', 'Hogares con computadora', "
+                    "'Domicílios com acesso à Internet'), or map them explicitly, e.g. "
                     "read_table(path, columns={'Internet access': 'internet'})")
         roles["indicator_columns"] = ind_cols
         for role_name in ("indicator", "value"):
