@@ -6,8 +6,8 @@ nothing is lost silently: each input row is either in the result or in the repor
 Examples
 --------
 >>> r = ValidationReport(source="table.csv")
->>> r.add("error", "negative_value", "value is negative", row=5, column="internet",
-...       area="Kibra", fix="correct the value in the file")
+>>> _ = r.add("error", "negative_value", "value is negative", row=5, column="internet",
+...           area="Kibra", fix="correct the value in the file")
 >>> r.has_errors
 True
 >>> r.to_frame()[["severity", "row", "column"]].iloc[0].tolist()
@@ -28,6 +28,10 @@ from .export import write_csv, write_excel
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
+#: Actions of a finding that change a figure of the result (a value dropped, a row kept apart, a
+#: value type or a denominator chosen...); a warning without one (a column ignored) comes later.
+FIGURE_ACTIONS = frozenset({"dropped", "dropped for this indicator", "kept apart", "inferred", "repaired", "kept",
+                            "used", "given", "read as 0", "read as empty"})
 
 
 @dataclass
@@ -43,6 +47,20 @@ class Issue:
     area: str | None = None
     fix: str | None = None
     action: str | None = None  # e.g. "dropped", "repaired", "inferred", "kept apart", "kept"
+
+    @property
+    def rank(self) -> int:
+        """Where the finding comes in a report: 0 errors, 1 warnings that change a figure, 2 other
+        warnings, 3 notes.
+
+        >>> Issue("warning", "value_type_conflict", "read as shares", action="inferred").rank
+        1
+        """
+        if self.severity == "error":
+            return 0
+        if self.severity == "warning":
+            return 1 if self.action in FIGURE_ACTIONS else 2
+        return 3
 
     def __str__(self) -> str:
         where = [w for w in (
@@ -114,6 +132,12 @@ class ValidationReport:
                 self.row_fate.setdefault(k, v)
         return self
 
+    def sort(self) -> "ValidationReport":
+        """Order the issues by what changes the figures first (errors, warnings that change a
+        figure, other warnings, notes: :attr:`Issue.rank`), keeping their order within each group."""
+        self.issues.sort(key=lambda i: i.rank)
+        return self
+
     def set_fate(self, rows: Iterable[int], fate: str) -> None:
         """Record what happened to input rows (``used``, ``kept apart``, ``dropped``)."""
         for r in rows:
@@ -153,8 +177,9 @@ class ValidationReport:
         return f"{head}{rows}; {n['error']} error(s), {n['warning']} warning(s), {n['info']} note(s)"
 
     def __str__(self) -> str:
+        """The summary line, then every issue, what changes the figures first (:attr:`Issue.rank`)."""
         lines = [self.summary()]
-        for i in sorted(self.issues, key=lambda i: (_ORDER[i.severity], i.row or 0)):
+        for i in sorted(self.issues, key=lambda i: (i.rank, i.row or 0)):
             lines.append("  " + str(i))
         return "\n".join(lines)
 

@@ -253,6 +253,7 @@ def read_table(
         report.add("warning", "no_district_rows", "no usable district row: every row was kept apart or dropped",
                    fix="check district_level= and the totals rows, see the notes above")
 
+    report.sort()  # what changes the figures first
     n_warn = len(report.warnings)
     n_err = len(report.errors)
     if errors == "raise":

@@ -4,17 +4,19 @@ shares (inferred per column, see :func:`_infer_kind`), from a wide or a long tab
 Examples
 --------
 >>> import numpy as np
->>> _infer_kind(np.array([0.93, 0.97]), np.array([0, 0]), None, False, None)
+>>> _infer_kind(np.array([0.93, 0.97]), np.array([0, 0]), None, False, None)[:2]
 ('share', 'every value is between 0 and 1 and not whole')
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from ..concepts import recognise as recognise_concept
 from ..errors import InputError
 from .context import _Context, _parsed_column
 from .numbers import _BAD, _MISSING, _OK, _as_text, _decimals, _parse_numbers, _text
@@ -52,39 +54,143 @@ class Block:
 
 
 
-def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_sign: bool,
-                den: np.ndarray | None, text: pd.Series | None = None) -> tuple[str, str]:
-    """Return (kind, reason) following the module docstring rule.
+class _KindChoice(NamedTuple):
+    """How the values of a column are read: ``kind`` (``count``, ``percent``, ``share`` or
+    ``count?``: counts, ambiguous), why, and, when the header and the values disagree, the
+    ``conflict`` (said in a warning) and the ``other`` reading (the ``value_type=`` that restores it)."""
 
-    ``text``: cells written with a decimal part (``10,0``) are not whole-number counts even
-    when their values are whole.
+    kind: str
+    reason: str
+    conflict: str | None = None
+    other: str | None = None
+
+
+def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_sign: bool,
+                den: np.ndarray | None, text: pd.Series | None = None) -> _KindChoice:
+    """Return how a column is read, following the module docstring rule, the reading that gives
+    sensible figures when the header and the values disagree.
+
+    ``marker``: what the header says (``percent``, ``share``, ``rate``, ``count`` or None);
+    ``pct_sign``: the cells carry ``%``; ``text``: cells written with a decimal part (``10,0``) are
+    not whole-number counts even when their values are whole. A ``%`` header over values within
+    0-1 (largest above 0.5) is read as shares; a percent header over values mostly above 100, within
+    the denominators, as counts; a share header over values mostly above 1 as percentages (or counts
+    above 100); a count header over values with decimals within 0-100 as percentages. A few values
+    beyond the header's range stay errors of their cells.
+
+    Examples
+    --------
+    >>> ok = np.zeros(3, dtype=np.int8)
+    >>> _infer_kind(np.array([0.93, 0.97, 0.88]), ok, "percent", False, None)[:2]
+    ('share', 'the header says percent but every value lies within 0-1')
+    >>> _infer_kind(np.array([45.5, 62.0, 80.1]), ok, "share", False, None).kind
+    'percent'
     """
     v = values[status == _OK]
     vmax = float(np.nanmax(v)) if len(v) else 0.0
     whole = bool(np.all(np.abs(v - np.round(v)) < 1e-9)) if len(v) else True
     if whole and vmax <= 100 and text is not None:
         whole = _decimals(text[status == _OK], v) == 0
-    if marker == "percent" or pct_sign:
-        return "percent", "the name or the cells carry a percent marker"
+    d = den[~np.isnan(den)] if den is not None else np.zeros(0)
+    big_den = bool(len(d)) and float(np.median(d)) > 100
+    ok_den = den is not None and len(v) == len(values) and bool(np.all(values[status == _OK] <= den[status == _OK]
+                                                                       * (1 + 1e-9)))
+    if den is not None and len(v) != len(values):  # compare where both are known
+        both = (status == _OK) & ~np.isnan(den)
+        ok_den = bool(both.any()) and bool(np.all(values[both] <= den[both] * (1 + 1e-9)))
+    mostly_above_100 = bool(len(v)) and float((v > 100).mean()) >= 0.5
+    if pct_sign:
+        return _KindChoice("percent", "the cells carry a percent sign")
+    if marker == "percent":
+        if len(v) and vmax <= 1 and not whole:
+            if vmax > 0.5:
+                return _KindChoice("share", "the header says percent but every value lies within 0-1",
+                                   f"the header says percent but every value lies within 0-1 (largest {vmax:g}): "
+                                   f"read as shares ({vmax:g} = {100 * vmax:g} %)", "percent")
+            return _KindChoice("percent", "the header says percent",
+                               f"the header says percent but every value lies within 0-1 (largest {vmax:g}): read as "
+                               f"percentages (every value below 1 %), as the header says", "share")
+        if mostly_above_100 and ok_den and big_den:
+            return _KindChoice("count", "the header says percent but most values are above 100",
+                               f"the header says percent but {int((v > 100).sum())} of {len(v)} values are above 100 "
+                               "and none above its denominator: read as counts", "percent")
+        return _KindChoice("percent", "the name carries a percent marker")
     if marker == "share":
-        return "share", "the name says share/proportion"
+        if vmax <= 100 and len(v) and float((v > 1).mean()) >= 0.5:  # one typo above 1 stays an error
+            return _KindChoice("percent", "the header says share but values go above 1",
+                               f"the header says share (0-1) but values go up to {vmax:g}: read as percentages "
+                               "(0-100)", "share")
+        if mostly_above_100 and ok_den:
+            return _KindChoice("count", "the header says share but values go above 100",
+                               f"the header says share (0-1) but values go up to {vmax:g}, none above its "
+                               "denominator: read as counts", "share")
+        return _KindChoice("share", "the name says share/proportion")
     if marker == "rate":
-        return ("share", "rate name, every value <= 1") if vmax <= 1 else ("percent", "rate name, values up to 100")
+        if vmax <= 1:
+            return _KindChoice("share", "rate name, every value <= 1")
+        if mostly_above_100 and ok_den and big_den:
+            return _KindChoice("count", "rate name but most values are above 100",
+                               f"the header says rate but {int((v > 100).sum())} of {len(v)} values are above 100 "
+                               "and none above its denominator: read as counts", "percent")
+        return _KindChoice("percent", "rate name, values up to 100")
     if not whole and vmax <= 1:
-        return "share", "every value is between 0 and 1 and not whole"
+        return _KindChoice("share", "every value is between 0 and 1 and not whole")
     if not whole and vmax <= 100:
-        return "percent", "every value is between 0 and 100 and not every value is a whole number"
-    if whole and len(v) and vmax <= 100 and den is not None:
-        d = den[~np.isnan(den)]
-        if len(d) and np.median(d) > 100:
-            return "count?", "whole numbers all <= 100 while the denominators are larger"
-    if not whole and den is not None:  # decimals above 100: percentages with a typo, or counts?
-        d = den[~np.isnan(den)]
+        if marker == "count" and big_den:
+            return _KindChoice("percent", "values with decimals within 0-100",
+                               f"the header says a number (count) but the values have decimals and lie within 0-100 "
+                               f"(largest {vmax:g}) while the denominators are larger: read as percentages", "count")
+        return _KindChoice("percent", "every value is between 0 and 100 and not every value is a whole number")
+    if marker == "count":
+        return _KindChoice("count", "the header says a number (count)")
+    if whole and len(v) and vmax <= 100 and big_den:
+        return _KindChoice("count?", "whole numbers all <= 100 while the denominators are larger")
+    if not whole and big_den:  # decimals above 100: percentages with a typo, or counts?
         n_over = int((v > 100).sum())
-        if len(d) and np.median(d) > 100 and (v <= 100).mean() >= 0.75:
-            return "count?", (f"values with decimals, {len(v) - n_over} of {len(v)} <= 100 while the denominators "
-                              f"are larger: percentages with {n_over} value(s) above 100?")
-    return "count", "whole numbers or values above 100"
+        if (v <= 100).mean() >= 0.75:
+            return _KindChoice("count?", f"values with decimals, {len(v) - n_over} of {len(v)} <= 100 while the "
+                                         f"denominators are larger: percentages with {n_over} value(s) above 100?")
+    return _KindChoice("count", "whole numbers or values above 100")
+
+
+_KIND_WORDS = {"count": "counts", "percent": "percentages (0-100)", "share": "shares (0-1)"}
+
+
+def _fits(kind: str, values: np.ndarray, status: np.ndarray) -> bool:
+    """Whether the values can be of this kind (shares within 0-1, percentages within 0-100)."""
+    v = values[status == _OK]
+    vmax = float(np.nanmax(v)) if len(v) else 0.0
+    return kind == "count" or (kind == "percent" and vmax <= 100) or (kind == "share" and vmax <= 1)
+
+
+def _choose_kind(ctx: _Context, what: str, col: str, values: np.ndarray, status: np.ndarray, marker: str | None,
+                 pct_sign: bool, den: np.ndarray, text: pd.Series | None, dcol: str,
+                 value_type: str | None) -> str:
+    """The kind of a column (or of one indicator of a long table), reported: ``value_type=`` when
+    given (unless the cells carry ``%``, or the header says another kind and the values fit it),
+    else :func:`_infer_kind`; a conflict between header and values is a warning that says the
+    reading chosen and the ``value_type=`` that gives the other one."""
+    report = ctx.report
+    if marker is None and recognise_concept(col).value_kind == "count":
+        marker = "count"
+    kind, reason, conflict, other = _infer_kind(values, status, marker, pct_sign, den, text)
+    if value_type is not None and not pct_sign and (
+            marker in (None, "rate", "count", value_type) or not _fits(marker, values, status)
+            or value_type in (kind, other)):
+        report.add("info", "value_type", f"{what} read as {value_type} of {dcol!r} (given by value_type=)",
+                   column=col, action="given")
+        return value_type
+    if kind == "count?":
+        report.add("warning", "ambiguous_value_type", f"{what}: {reason}; read as counts",
+                   column=col, action="inferred", fix="pass value_type='percent' if they are percentages")
+        return "count"
+    if conflict:
+        report.add("warning", "value_type_conflict", f"{what}: {conflict}", column=col, action="inferred",
+                   fix=f"pass value_type='{other}' if they are {_KIND_WORDS[other]}")
+        return kind
+    report.add("info", "value_type", f"{what} read as {kind} of {dcol!r} ({reason})",
+               column=col, action="inferred", fix="pass value_type= to override")
+    return kind
 
 
 def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
@@ -112,19 +218,7 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
                              f"{list(raw.columns)}", file=ctx.name, column=col,
                              fix="pass denominator='<column with the households or persons in scope>'")
         dvals, dstatus = den_parsed[dcol]
-        if value_type is not None and marker not in ("percent", "share") and not pct_sign:
-            kind, reason = value_type, "given by value_type="
-            report.add("info", "value_type", f"column {col!r} read as {kind} of {dcol!r} ({reason})",
-                       column=col, action="given")
-        else:  # a percent/share marker in the header or the cells wins over value_type=
-            kind, reason = _infer_kind(vals, status, marker, pct_sign, dvals, text)
-            if kind == "count?":
-                kind = "count"
-                report.add("warning", "ambiguous_value_type", f"column {col!r}: {reason}; read as counts",
-                           column=col, action="inferred", fix="pass value_type='percent' if they are percentages")
-            else:
-                report.add("info", "value_type", f"column {col!r} read as {kind} of {dcol!r} ({reason})",
-                           column=col, action="inferred", fix="pass value_type= to override")
+        kind = _choose_kind(ctx, f"column {col!r}", col, vals, status, marker, pct_sign, dvals, text, dcol, value_type)
         per_ind.setdefault(ind, []).append(Block(column=col, indicator=ind, kind=kind, values=vals, status=status,
                                                  text=text, den=dvals, den_status=dstatus, den_column=dcol,
                                                  pos=every_row))
@@ -265,18 +359,8 @@ def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, valu
         marker = next((lut[lab][1] for lab in pd.unique(labels.iloc[pos]) if lut[lab][1]), None) or val_marker
         # a '%' in the cells of this indicator (not of another one sharing the value column)
         pct_b = pct_sign and text is not None and bool(text.iloc[pos].str.contains("%", regex=False).any())
-        if value_type is not None and marker not in ("percent", "share") and not pct_b:
-            kind = value_type
-        else:
-            kind, reason = _infer_kind(vals[pos], status[pos], marker, pct_b, dvals[pos],
-                                       None if text is None else text.iloc[pos])
-            if kind == "count?":
-                kind = "count"
-                report.add("warning", "ambiguous_value_type", f"indicator {ind!r}: {reason}; read as counts",
-                           column=val_col, action="inferred", fix="pass value_type='percent' if they are percentages")
-            else:
-                report.add("info", "value_type", f"indicator {ind!r} read as {kind} of {dcol!r} ({reason})",
-                           column=val_col, action="inferred", fix="pass value_type= to override")
+        kind = _choose_kind(ctx, f"indicator {ind!r}", val_col, vals[pos], status[pos], marker, pct_b, dvals[pos],
+                            None if text is None else text.iloc[pos], dcol, value_type)
         kinds.append(kind)
         blocks.append(Block(column=val_col, indicator=ind, kind=kind, values=vals[pos], status=status[pos],
                             text=None if text is None else text.iloc[pos], den=dvals[pos], den_status=dstatus[pos],
