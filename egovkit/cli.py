@@ -276,10 +276,10 @@ def _inputs(**paths: Optional[Path]) -> None:
 
 
 @app.command()
-def run(table: Optional[Path] = typer.Argument(None, help=_TABLE_HELP + " Leave it out for a coverage-only run "
+def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE", help=_TABLE_HELP + " Leave it out for a coverage-only run "
                                                 "(--boundaries, --hotspots and --population)."),
         boundaries_arg: Optional[Path] = typer.Argument(
-            None, metavar="[BOUNDARIES]",
+            None, metavar="BOUNDARIES",
             help="District boundaries (GeoJSON, GeoPackage, shapefile, .zip, FlatGeobuf)."),
         out: Path = OutOpt,
         boundaries: Optional[Path] = typer.Option(None, "--boundaries", "-b",

@@ -563,3 +563,34 @@ def test_inspect_as_a_real_subprocess(inputs):
     res = subprocess.run([sys.executable, "-m", "egovkit", "inspect", str(inputs["table"]), str(inputs["districts"])],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0 and "egovkit run" in res.stdout, res.stdout + res.stderr
+
+
+# -- options of the hotspots and population files ----------------------------------------------------
+
+def test_hotspots_crs_and_population_column_options(inputs, population_forms, tmp_path):
+    """x/y hotspots need --hotspots-crs, an unnamed population column --population-column: each
+    error names its option; with them, the figures are those of the lat/lon sites and the
+    'population' column."""
+    h = pd.read_csv(inputs["hotspots"])
+    g = gpd.GeoDataFrame(h, geometry=gpd.points_from_xy(h["longitude"], h["latitude"]), crs=4326)
+    utm = g.estimate_utm_crs()
+    g = g.to_crs(utm)
+    pd.DataFrame({"site": h["site_id"], "x": g.geometry.x, "y": g.geometry.y}).to_csv(tmp_path / "xy.csv",
+                                                                                      index=False)
+    pop = pd.read_csv(population_forms["by_code.csv"]).rename(columns={"Population": "Zorg"})
+    pop.to_csv(tmp_path / "pop.csv", index=False)
+    base = ["run", "--boundaries", inputs["districts"], "--quiet"]
+    code, output = _cli(*base, "--hotspots", tmp_path / "xy.csv", "--population", population_forms["by_code.csv"],
+                        "--out", tmp_path / "a")
+    assert code == 2 and "--hotspots-crs" in output and not _python_keywords(output), output
+    code, output = _cli(*base, "--hotspots", inputs["hotspots"], "--population", tmp_path / "pop.csv",
+                        "--out", tmp_path / "b")
+    assert code == 2 and "--population-column" in output and not _python_keywords(output), output
+    code, output = _cli(*base, "--hotspots", tmp_path / "xy.csv", "--hotspots-crs", utm.to_string(),
+                        "--population", tmp_path / "pop.csv", "--population-column", "Zorg", "--out", tmp_path / "c")
+    assert code == 0, output
+    code, output = _cli(*base, "--hotspots", inputs["hotspots"], "--population", population_forms["by_code.csv"],
+                        "--out", tmp_path / "d")
+    assert code == 0, output
+    a, b = _territory(tmp_path / "c"), _territory(tmp_path / "d")
+    assert np.allclose(a["share"], b["share"], atol=1e-6) and np.allclose(a["denominator"], b["denominator"])
