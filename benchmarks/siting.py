@@ -22,6 +22,9 @@ Part 2, exact against greedy on a mid-size instance (30,000 points, 2,000 candid
 8 km square): greedy, the LP relaxation (HiGHS), the Lagrangian bound and the exact MCLP with
 ``scipy.optimize.milp`` (HiGHS); objectives, bounds, gaps and times.
 
+Part 3, the issue-13 form: 10^5 candidates, k = 100, ``--part3-demand`` points (default 200,000):
+greedy time, the bounds, ``exact_max_cover`` (milp) with ``--time-limit`` (default 60 s) and the gaps.
+
 Run: ``.venv/bin/python benchmarks/siting.py`` (about 1-2 minutes and 2.5 GB with the old way on
 10^6 points); ``--demand 200000 --candidates 20000`` for a quick run.
 """
@@ -214,17 +217,63 @@ def part2() -> None:
           f"Lagrangian >= LP {lag >= lp - 1e-6}")
 
 
+def part3(nd: int, nc: int, k: int, time_limit_s: float) -> None:
+    """The issue-13 form: 10^5 candidates, k = 100: greedy time, milp time (with a limit), the gap."""
+    from egovkit.coverage.siting import (
+        _greedy_online_bound, _lagrangian_bound, _mclp_model, coverage_sets, exact_max_cover, greedy_max_cover,
+    )
+
+    dxy, w, cxy, r = instance(nd, nc)
+    print(f"\nPart 3: {len(w):,} uncovered points (of {nd:,}), {nc:,} candidates, k = {k}, radius {r:.0f} m, "
+          f"milp time limit {time_limit_s:.0f} s")
+    t0 = time.perf_counter()
+    a = coverage_sets(dxy, cxy, r)
+    tb = time.perf_counter() - t0
+    model = _mclp_model(a, w)
+    print(f"  coverage sets {tb:.2f} s ({a.nnz:,} pairs); MCLP after merging identical demand: "
+          f"{model.groups.shape[0]:,} demand groups x {model.groups.shape[1]:,} candidates, {model.groups.nnz:,} non-zeros")
+    t0 = time.perf_counter()
+    chosen, gains = greedy_max_cover(a, w, k)
+    tg = time.perf_counter() - t0
+    greedy = float(sum(gains))
+    t0 = time.perf_counter()
+    online = _greedy_online_bound(a, w, chosen, k)
+    lag = _lagrangian_bound(a, w, k, greedy, 100)
+    tlag = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sol = exact_max_cover(a, w, k, time_limit_s=time_limit_s)
+    te = time.perf_counter() - t0
+    best_bound = min(lag, online, sol.upper_bound)
+    print(f"  greedy (CELF)                  {greedy:12,.0f} persons  {tg:7.2f} s")
+    print(f"  bounds: greedy online {online:,.0f}, Lagrangian (100 steps) {lag:,.0f} ({tlag:.1f} s), "
+          f"milp dual {sol.upper_bound:,.0f}")
+    print(f"  milp (HiGHS, limit {time_limit_s:.0f} s)      {sol.objective:12,.0f} persons  {te:7.2f} s  status "
+          f"{sol.status}, incumbent {sol.incumbent}{' (warned)' if caught else ''}")
+    print(f"  gap greedy vs best bound: {100 * (best_bound - greedy) / best_bound:.2f} %; milp vs best bound: "
+          f"{100 * (best_bound - sol.objective) / best_bound:.2f} %; milp - greedy: {sol.objective - greedy:+,.0f} persons")
+    print(f"  time limit held: {te <= time_limit_s * 1.5 + 15} (milp wall {te:.1f} s for a {time_limit_s:.0f} s limit)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--demand", type=int, default=1_000_000)
     ap.add_argument("--candidates", type=int, default=100_000)
     ap.add_argument("--k", type=int, default=50)
-    ap.add_argument("--skip-scale", action="store_true", help="only part 2")
+    ap.add_argument("--skip-scale", action="store_true", help="skip part 1")
+    ap.add_argument("--parts", default="123", help="parts to run, e.g. 3")
+    ap.add_argument("--part3-demand", type=int, default=200_000)
+    ap.add_argument("--part3-k", type=int, default=100)
+    ap.add_argument("--time-limit", type=float, default=60.0, help="milp time limit of part 3, s")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (nproc {os.cpu_count()})")
-    if not args.skip_scale:
+    if "1" in args.parts and not args.skip_scale:
         part1(args.demand, args.candidates, args.k)
-    part2()
+    if "2" in args.parts:
+        part2()
+    if "3" in args.parts:
+        part3(args.part3_demand, args.candidates, args.part3_k, args.time_limit)
 
 
 if __name__ == "__main__":

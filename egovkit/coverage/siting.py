@@ -58,6 +58,10 @@ LP_BOUND_AUTO_NNZ = 50_000
 LP_BOUND_AUTO_TIME_S = 20.0
 _PAIRS_PER_CHUNK = 2_000_000  # candidate-demand pairs tested at once when building coverage sets
 _NNZ_PER_CHUNK = 4_000_000    # non-zeros summed at once when computing every candidate's gain
+# HiGHS's presolve does not look at the time limit: on a 140,737 x 99,629 MCLP (1.7 M non-zeros,
+# benchmarks/siting.py part 3) it ran 869 s past a 30 s limit, while without presolve the limit holds
+# (32.8 s); on the 11,691 x 2,000 model of part 2 both take 11.5 s. Presolve is skipped above this.
+_PRESOLVE_MAX_NNZ = 200_000
 _ZERO = np.zeros(1, dtype=np.intp)
 
 
@@ -65,8 +69,10 @@ class CoverSolution(NamedTuple):
     """Result of :func:`exact_max_cover`.
 
     ``chosen`` (candidate indices, ascending), ``objective`` (covered weight), ``upper_bound``
-    (HiGHS's dual bound on the optimum), ``status`` (``"optimal"`` or ``"time limit reached"``),
-    ``mip_gap`` (relative gap between objective and bound, 0-1).
+    (no choice covers more: HiGHS's dual bound, or the greedy online bound when smaller),
+    ``status`` (``"optimal"`` or ``"time limit reached"``), ``mip_gap`` (relative gap between
+    objective and bound, 0-1), ``incumbent`` (``"milp"``, or ``"greedy"`` when HiGHS stopped at the
+    time limit with nothing better than the greedy choice, which is then returned).
     """
 
     chosen: list[int]
@@ -74,6 +80,7 @@ class CoverSolution(NamedTuple):
     upper_bound: float
     status: str
     mip_gap: float
+    incumbent: str = "milp"
 
 
 def candidate_grid(population: Population, spacing_m: float, *, min_population: float = 0.0) -> np.ndarray:
@@ -386,7 +393,7 @@ def _solve(model: _Model, k: int, *, integral: bool, time_limit_s: float | None,
     pick = sparse.csr_array(np.concatenate([np.ones(nu), np.zeros(ng)])[None, :])
     cons = [LinearConstraint(cover, -np.inf, 0.0), LinearConstraint(pick, k, k)]
     integrality = np.concatenate([np.ones(nu) if integral else np.zeros(nu), np.zeros(ng)])
-    options: dict[str, Any] = {"disp": False}
+    options: dict[str, Any] = {"disp": False, "presolve": bool(g.nnz <= _PRESOLVE_MAX_NNZ)}
     if time_limit_s is not None:
         options["time_limit"] = float(time_limit_s)
     if integral:
@@ -426,11 +433,13 @@ def exact_max_cover(sets: Any, weights: np.ndarray, k: int, *, time_limit_s: flo
     Returns
     -------
     CoverSolution
+        When HiGHS stops at the time limit, the better of its incumbent and the greedy (CELF)
+        choice is returned (``incumbent`` says which), with the gap to the best bound known.
 
     Raises
     ------
     InputError
-        When HiGHS ends without a solution (time limit, infeasible, failure), naming the fixes.
+        When HiGHS fails or finds the model infeasible (never on a well-formed model), naming the fixes.
 
     Examples
     --------
@@ -451,23 +460,42 @@ def exact_max_cover(sets: Any, weights: np.ndarray, k: int, *, time_limit_s: flo
         total = float(model.weight.sum())
         return CoverSolution(chosen, total, total, "optimal", 0.0)
     res = _solve(model, k, integral=True, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
-    if res.x is None or int(res.status) not in (0, 1):
+    status_code = int(res.status)
+    if status_code not in (0, 1) or (res.x is None and status_code != 1):
         raise _solve_failed("exact maximal covering model", res, model, time_limit_s)
-    xs = res.x[:nu]
-    chosen = np.sort(model.useful[np.argsort(-xs, kind="stable")[:k]]).tolist()
-    covered_now = np.zeros(len(w), dtype=bool)
-    for j in chosen:
-        covered_now[a.indices[a.indptr[j]:a.indptr[j + 1]]] = True
-    objective = float(w[covered_now].sum())
+
+    def covered_by(chosen: Sequence[int]) -> float:
+        covered_now = np.zeros(len(w), dtype=bool)
+        for j in chosen:
+            covered_now[a.indices[a.indptr[j]:a.indptr[j + 1]]] = True
+        return float(w[covered_now].sum())
+
+    chosen: list[int] = []
+    objective = -1.0
+    if res.x is not None:
+        xs = res.x[:nu]
+        chosen = np.sort(model.useful[np.argsort(-xs, kind="stable")[:k]]).tolist()
+        objective = covered_by(chosen)
     dual = getattr(res, "mip_dual_bound", None)
-    upper = max(objective, -float(dual)) if dual is not None and np.isfinite(dual) else float("inf")
-    status = _STATUS[int(res.status)]
+    upper = -float(dual) if dual is not None and np.isfinite(dual) else float("inf")
+    incumbent = "milp"
+    if status_code == 1:
+        # stopped at the time limit: HiGHS's incumbent may be poor (or absent) on a large model, and
+        # scipy's milp takes no starting solution; the greedy choice is the floor
+        g_chosen, _ = greedy_max_cover(a, w, k)
+        g_obj = covered_by(g_chosen)
+        upper = min(upper, _greedy_online_bound(a, w, g_chosen, k))
+        if g_obj > objective:
+            chosen, objective, incumbent = sorted(int(j) for j in g_chosen), g_obj, "greedy"
+    upper = max(upper, objective)
+    status = _STATUS[status_code]
     gap = 0.0 if upper <= 0 else (upper - objective) / upper
     if status != "optimal":
         warnings.warn(f"exact siting stopped at the time limit ({time_limit_s} s) with a solution within "
-                      f"{100 * gap:.2f} % of the optimum; raise time_limit_s or aggregate demand with "
-                      f"demand_cell_m to prove optimality", EgovkitWarning, stacklevel=2)
-    return CoverSolution(chosen, objective, upper, status, gap)
+                      f"{100 * gap:.2f} % of the optimum (the {'greedy' if incumbent == 'greedy' else 'solver'}'s "
+                      f"choice); raise time_limit_s or aggregate demand with demand_cell_m to prove optimality",
+                      EgovkitWarning, stacklevel=2)
+    return CoverSolution(chosen, objective, upper, status, gap, incumbent)
 
 
 def max_cover_bound(sets: Any, weights: np.ndarray, k: int, *, method: str = "lp",
