@@ -252,3 +252,26 @@ def test_an_ambiguous_header_is_asked_with_the_fix() -> None:
     (w,) = t.report.by_code("ambiguous_column")
     assert w.severity == "warning" and w.column == "Phone" and "columns={'Phone': 'telephone'}" in w.fix
     assert set(t.data["indicator"]) == {"internet"}
+
+
+@pytest.mark.parametrize("header", [
+    "Mobile-cellular subscriptions per 100 inhabitants", "Fixed Internet broadband subscriptions per 100 inhabitants",
+    "Proportion of population covered by a mobile network", "Abonnements internet pour 100 habitants",
+    "Población cubierta por la red móvil (%)",
+])
+def test_subscriptions_and_network_coverage_are_not_household_access(header: str) -> None:
+    r = recognise(header)
+    assert r.role == "other" and r.indicator is None, r
+
+
+@pytest.mark.parametrize("header, universe", [
+    ("Moradores em domicílios particulares permanentes", "persons"), ("Population des ménages", "persons"),
+    ("Households with persons aged 65+", "households"),
+])
+def test_the_first_universe_word_is_the_one_counted(header: str, universe: str) -> None:
+    assert recognise(header).universe == universe
+
+
+@pytest.mark.parametrize("header", ["Internet (fixed wireless/wired)", "Internet (mobile)", "Internet fixe"])
+def test_a_qualifier_word_does_not_make_a_second_device(header: str) -> None:
+    assert recognise(header).indicator == "internet"

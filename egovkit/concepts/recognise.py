@@ -43,11 +43,12 @@ from .catalogue import Entry, concepts, index, language_names, tokenize
 CONFIDENT = 0.6
 ROLES = ("indicator", "area", "code", "parent", "level", "denominator", "coordinate", "variable", "value", "other")
 #: ``other`` concepts that stop a column from being an indicator even when it names a device.
-_STRONG_OTHER = {"precision", "money", "speed", "surface", "density", "income", "ethnicity"}
+_STRONG_OTHER = {"precision", "money", "speed", "surface", "density", "income", "ethnicity", "per_capita", "network"}
 _KIND_ORDER = ("percent", "share", "rate", "count")
 _KIND_TEXT = {"percent": "percent (0-100)", "share": "share (0-1)", "rate": "a rate (scale read from the values)",
               "count": "a count"}
-_OTHER_TEXT = {"precision": "a margin, error or flag", "money": "a price or cost", "speed": "a speed",
+_OTHER_TEXT = {"per_capita": "a count per inhabitant (subscriptions), not households or persons with access",
+               "network": "network coverage, not households or persons with access", "precision": "a margin, error or flag", "money": "a price or cost", "speed": "a speed",
                "surface": "a surface", "density": "a density", "income": "income", "ethnicity": "ethnicity or origin",
                "time": "a date or period", "row_id": "a row number", "education": "education",
                "dimension": "a breakdown dimension (age, sex, size)"}
@@ -312,8 +313,9 @@ def recognise(header: object) -> Recognition:
         return make("other", 0.9, "a household asset that is not ICT")
 
     universes = {k for s in with_cat("universe") for k in s.concepts("universe")}
-    universe = "persons" if "persons" in universes and "households" not in universes else \
-        "households" if "households" in universes and "persons" not in universes else None
+    # both named ("Residents in households", "Population des ménages"): the first one is counted
+    named_universes = [k for s in with_cat("universe") for k in s.concepts("universe") if k != "place"]
+    universe = named_universes[0] if named_universes else None
     if universe is None and universes == {"place"}:
         universe = "households"
     use = bool(with_cat("use"))
@@ -324,6 +326,12 @@ def recognise(header: object) -> Recognition:
     if devices:
         found = list(dict.fromkeys(devices))
         concept = _one_device(found, bool(with_cat("or")))
+        if concept is None:  # "Internet (fixed)": a bare qualifier word does not name a second device
+            modifiers = set(concepts().get("modifiers") or ())
+            kept = [k for s in with_cat("device") if s.text not in modifiers for k in s.concepts("device")]
+            if kept:
+                found = list(dict.fromkeys(kept))
+                concept = _one_device(found, bool(with_cat("or")))
         negated = bool(with_cat("negation"))
         if concept is None:
             alts = tuple(dict.fromkeys(i for c in found for i in [_indicator_of(c, universe, use)[0]] if i))
