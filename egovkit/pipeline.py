@@ -105,6 +105,11 @@ class Diagnosis:
             parts = ", ".join(tr["cli_wifi_part"].format(pct=pct(s), radius=f"{r:g}")
                               for r, s in zip(terr["radius_m"], terr["share_covered"]))
             lines.append("  " + tr["cli_wifi"].format(parts=parts))
+        n_data = self.rates.loc[self.rates["indicator"] == self.main_indicator, ["area_code", "area_name"]] \
+            .drop_duplicates().shape[0]
+        if 0 < n_data < self.districts.shape[0] and "cli_no_data" in tr:  # a partial table: say it at once
+            lines.append("  " + tr["cli_no_data"].format(n_missing=self.districts.shape[0] - n_data,
+                                                         n_districts=self.districts.shape[0]))
         lines += [f"  - {s}" for s in self.sentences]
         lines += [f"  note: {n}" for n in self.notes]
         if self.assessment is not None:
