@@ -10,8 +10,8 @@ Examples
 ...           area="Kibra", fix="correct the value in the file")
 >>> r.has_errors
 True
->>> r.to_frame()[["severity", "row", "column"]].iloc[0].tolist()
-['error', 5, 'internet']
+>>> r.to_frame().loc[0, ["severity", "column", "area"]].tolist()
+['error', 'internet', 'Kibra']
 """
 
 from __future__ import annotations

@@ -438,12 +438,17 @@ def test_each_indicator_gets_the_denominator_of_its_universe():
     assert value(t, "B", "internet", "denominator") == 300
     assert value(t, "B", "mobile_phone", "denominator") == 1000
     assert dict(zip(t.data["indicator"], t.data["universe"])) == {"internet": "households", "mobile_phone": "persons"}
-    # only a persons denominator for a household indicator: kept, with a warning naming the fix
+    # only a persons denominator for a household indicator: never divided by persons (the known
+    # wrong figure: Population as the denominator of households with internet); a warning names the fix
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EgovkitWarning)
         t2 = read_table(df.drop(columns="Households"))
+    assert set(t2.data["indicator"]) == {"mobile_phone"}
     w = t2.report.by_code("universe_mismatch")
-    assert w and "denominator={'internet'" in w[0].fix
+    assert w and w[0].severity == "warning" and "not read" in w[0].message and "denominator={'internet'" in w[0].fix
+    with pytest.raises(InputError, match="never computed over persons") as exc:  # nothing left to read
+        read_table(df.drop(columns=["Households", "Persons owning a mobile phone"]))
+    assert "denominator={'internet'" in str(exc.value)
     # explicit mapping per indicator
     t3 = read_table(df, denominator={"internet": "Households", "mobile_phone": "Population"})
     assert value(t3, "A", "mobile_phone", "denominator") == 400

@@ -107,3 +107,21 @@ def test_long_table_percent_label_over_shares():
     net = t.data[t.data["indicator"] == "internet"]
     assert net["numerator"].sum() == pytest.approx(0.9 * 100 + 0.8 * 200 + 0.7 * 300 + 0.95 * 400)
     assert [i.column for i in t.report.by_code("value_type_conflict")] == ["value"]
+
+
+def test_a_household_indicator_is_never_divided_by_persons():
+    """Known wrong figure: a table with Population and HouseholdsWithInternet took Population as the
+    denominator of a household indicator (internet over persons: a rate of nothing)."""
+    from egovkit.errors import InputError
+
+    df = pd.DataFrame({"District": ["A", "B", "C"], "Population": [4000, 9000, 6000],
+                       "HouseholdsWithInternet": [700, 1500, 900]})
+    with pytest.raises(InputError, match="never computed over persons") as exc:
+        _read(df)
+    assert "HouseholdsWithInternet" in str(exc.value) and "denominator={'internet'" in str(exc.value)
+    t = _read(df.assign(**{"Number of households": [1000, 2500, 1500]}))
+    assert t.data["denominator"].tolist() == [1000, 2500, 1500]
+    t = _read(df.assign(**{"Persons using the internet": [2000, 5000, 3000]}))  # persons over persons only
+    assert set(t.data["indicator"]) == {"internet_use"} and t.data["denominator"].sum() == 19000
+    w = t.report.by_code("universe_mismatch")
+    assert len(w) == 1 and w[0].severity == "warning" and "not read" in w[0].message

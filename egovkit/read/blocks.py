@@ -208,11 +208,15 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
         return _denominator_for(ctx, roles, ind, cat.loc[ind, "unit"])
 
     per_ind: dict[str, list[Block]] = {}
+    refused: list[tuple[str, str]] = []  # (column, indicator) without a denominator of its universe
     every_row = np.arange(len(raw))  # one array shared by the blocks
     for col, ind, marker in roles.indicator_columns:
         text, nums = _as_text(raw[col])
         vals, status, pct_sign = _parse_numbers(text, nums, dec)
         dcol = den_for(ind)
+        if dcol is None and roles.denominators:  # only denominators of the other universe: not read (warned)
+            refused.append((col, ind))
+            continue
         if dcol is None:
             raise InputError(f"no denominator column for indicator {ind!r} (column {col!r}) among "
                              f"{list(raw.columns)}", file=ctx.name, column=col,
@@ -222,6 +226,8 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
         per_ind.setdefault(ind, []).append(Block(column=col, indicator=ind, kind=kind, values=vals, status=status,
                                                  text=text, den=dvals, den_status=dstatus, den_column=dcol,
                                                  pos=every_row))
+    if not per_ind:
+        _refuse_universes(ctx, roles, refused)
     blocks = []
     order = {"count": 0, "percent": 1, "share": 2}
     for ind, cols in per_ind.items():
@@ -246,7 +252,8 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
 
 def _denominator_for(ctx: _Context, roles: Roles, ind: str, uni: str) -> str | None:
     """Denominator column of an indicator: explicit, else the one counting the same universe
-    (households/persons), else one whose universe is not said, else the first (with a warning)."""
+    (households/persons), else one whose universe is not said; else None (a household indicator is
+    never divided by persons, nor a persons indicator by households: a warning says so)."""
     if ind in roles.den_map:
         return roles.den_map[ind]
     dens = roles.denominators
@@ -258,11 +265,23 @@ def _denominator_for(ctx: _Context, roles: Roles, ind: str, uni: str) -> str | N
     unknown = [c for c, u in dens if u is None]
     if unknown:
         return unknown[0]
-    col = dens[0][0]
-    ctx.report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {uni} but the only denominator "
-                   f"column {col!r} counts {dens[0][1]}", column=col, action="kept",
-                   fix=f"pass denominator={{'{ind}': '<column of {uni}>'}}")
-    return col
+    cols = ", ".join(repr(c) for c, _ in dens)
+    said = " and ".join(dict.fromkeys(str(u) for _, u in dens))
+    ctx.report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {uni} but the denominator column(s) "
+                   f"{cols} count {said}: not read (a rate of {uni} is never computed over {said})", column=dens[0][0],
+                   action="dropped", fix=f"pass denominator={{'{ind}': '<column of {uni}>'}}")
+    return None
+
+
+def _refuse_universes(ctx: _Context, roles: Roles, refused: list[tuple[str, str]]) -> None:
+    """Every indicator lacks a denominator of its universe: an InputError naming them and the fix."""
+    cat = catalogue().set_index("name")
+    what = ", ".join(f"{ind!r} ({cat.loc[ind, 'unit']}, column {col!r})" for col, ind in refused)
+    dens = ", ".join(f"{c!r} ({u})" for c, u in roles.denominators)
+    ind, uni = refused[0][1], cat.loc[refused[0][1], "unit"]
+    raise InputError(f"no denominator of the right universe: {what}; the table only has {dens}, and a rate of "
+                     "households is never computed over persons (nor the reverse)", file=ctx.name, column=refused[0][0],
+                     fix=f"add the column of {uni} and pass denominator={{'{ind}': '<column of {uni}>'}}")
 
 
 def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, status: np.ndarray,
@@ -348,10 +367,15 @@ def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, valu
     for dcol, _ in roles.denominators:
         den_parsed[dcol] = _parsed_column(ctx, dcol, dec)[1:3]
     reported_den: set[str] = set()
+    refused: list[tuple[str, str]] = []
     blocks, kinds = [], []
     for ind in pd.unique(ind_of[known]):
         pos = np.flatnonzero((ind_of == ind).to_numpy())
         dcol = _denominator_for(ctx, roles, ind, cat.loc[ind, "unit"])
+        if dcol is None:  # only denominators of the other universe: not read (warned)
+            refused.append((ind_col, ind))
+            ctx.explained_rows.update(int(x) for x in lines[pos])
+            continue
         dvals, dstatus = den_parsed[dcol]
         if dcol not in reported_den:  # report denominator problems once per row
             reported_den.add(dcol)
@@ -365,6 +389,8 @@ def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, valu
         blocks.append(Block(column=val_col, indicator=ind, kind=kind, values=vals[pos], status=status[pos],
                             text=None if text is None else text.iloc[pos], den=dvals[pos], den_status=dstatus[pos],
                             den_column=dcol, pos=pos))
+    if not blocks and refused:
+        _refuse_universes(ctx, roles, refused)
     if not blocks:
         raise InputError(f"no row of column {ind_col!r} names a catalogue indicator "
                          f"(found {list(pd.unique(labels))[:10]})", file=ctx.name, column=ind_col,

@@ -30,16 +30,20 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
     no_name = rows["no_name"].to_numpy()
     keys = rows["key"].to_numpy()
     dup_reported: set[int] = set()
+    is_copy = _identical_copies(rows, blocks)
+    if is_copy.any():
+        _report_copies(ctx, rows, is_copy)
     parts = []
     for b in blocks:
         pos, v, st, den, dst = b.pos, b.values, b.status, b.den, b.den_status
         col, kind = b.column, b.kind
         lines, names = row_lines[pos], row_names[pos]
         text = b.text
-        valid = (st == _OK) & (dst == _OK) & (den > 0) & ~no_name[pos]  # den 0: reported by _report_den
+        copy_b = is_copy[pos]  # identical copies of an earlier row: dropped, said once (not per cell)
+        valid = (st == _OK) & (dst == _OK) & (den > 0) & ~no_name[pos] & ~copy_b  # den 0: said by _report_den
 
         def emit(mask: np.ndarray, severity: str, code: str, msg, fix: str, action: str = "dropped") -> None:
-            for i in np.flatnonzero(mask):
+            for i in np.flatnonzero(mask & ~copy_b):
                 report.add(severity, code, msg(i), row=int(lines[i]), column=col, area=names[i],
                            action=action, fix=fix)
 
@@ -70,28 +74,41 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
                  "check both numbers; a count cannot exceed the households/persons in scope")
         valid &= ~neg & ~over
         # duplicates among named district rows, whatever their values: the first row is the
-        # district's row even when some of its values are invalid (never mix two rows)
+        # district's row even when some of its values are invalid (never mix two rows); identical
+        # copies are dropped with one note (below), the others are errors with the true count
         d_idx = np.flatnonzero(is_district[pos] & ~no_name[pos])
         k = pd.Series(keys[pos[d_idx]])
         dup = k.duplicated(keep="first").to_numpy()
+        valid[d_idx[dup]] = False
+        dup = dup & ~copy_b[d_idx]
         if dup.any():
+            by_key = k.groupby(k.to_numpy(), sort=False)
             first_line = pd.Series(lines[d_idx]).groupby(k.to_numpy()).transform("first").to_numpy()
             first_name = pd.Series(names[d_idx], dtype=object).groupby(k.to_numpy()).transform("first").to_numpy()
+            count = by_key.transform("size").to_numpy()
+            lines_of = {key: lines[d_idx[ix]] for key, ix in by_key.indices.items() if len(ix) > 2}
             codes = rows["area_code"].to_numpy()[pos]
             for j in np.flatnonzero(dup):
                 i = d_idx[j]
-                valid[i] = False
                 tag = int(lines[i])  # one issue per input row, not per indicator
                 if tag in dup_reported:
                     continue
                 dup_reported.add(tag)
+                n = int(count[j])
+                times = "twice" if n == 2 else f"{n} times"
+                where = (f"rows {int(first_line[j])} and {int(lines[i])}" if n == 2 else
+                         f"rows {_and_list(lines_of[k.iat[j]])}")
                 if str(codes[i]) != "" and str(first_name[j]) != str(names[i]):  # same code, other names
-                    what = (f"code {str(codes[i])!r} appears twice: rows {int(first_line[j])} "
-                            f"({str(first_name[j])!r}) and {int(lines[i])} ({str(names[i])!r})")
-                    fix = "correct the code of one of the two rows"
+                    what = (f"code {str(codes[i])!r} appears {times}: " + (
+                        f"rows {int(first_line[j])} ({str(first_name[j])!r}) and {int(lines[i])} ({str(names[i])!r})"
+                        if n == 2 else f"{where}; row {int(lines[i])} names it {str(names[i])!r}, row "
+                                       f"{int(first_line[j])} {str(first_name[j])!r}"))
+                    fix = "correct the code of one of the two rows" if n == 2 else "correct the codes of these rows"
                 else:
-                    what = f"district {names[i]!r} appears twice: rows {int(first_line[j])} and {int(lines[i])}"
-                    fix = "remove or rename one of the two rows (or give area codes)"
+                    what = f"district {names[i]!r} appears {times}: {where}" + (
+                        " (with different figures)" if n > 2 else "")
+                    fix = ("remove or rename one of the two rows (or give area codes)" if n == 2 else
+                           "keep one row per district (or give area codes)")
                 report.add("error", "duplicate_area", f"{what}; only row {int(first_line[j])} is read",
                            row=int(lines[i]), column=None, area=names[i], action="dropped", fix=fix)
         parts.append(valid)  # the values are taken from the block when the table is built
@@ -169,6 +186,71 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
     data = frame(cols[1])
     other = frame(cols[0])
     return data, other
+
+
+def _and_list(lines: np.ndarray, limit: int = 10) -> str:
+    """``2, 4 and 6`` (the first ``limit`` lines, then ``...``).
+
+    >>> _and_list(np.array([2, 4, 6]))
+    '2, 4 and 6'
+    """
+    items = [str(int(x)) for x in lines[:limit]]
+    if len(lines) > limit:
+        return ", ".join(items) + "..."
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _identical_copies(rows: pd.DataFrame, blocks: list[Block]) -> np.ndarray:
+    """Input rows that repeat an earlier row exactly: same area (key, name, level) and the same
+    cells in every block (value, status, text, denominator), e.g. the copies a spatial join makes.
+
+    >>> rows = pd.DataFrame({"key": ["a", "a", "a", "b"], "area_name": ["A", "A", "A", "B"],
+    ...                      "level": ["d"] * 4, "no_name": [False] * 4})
+    >>> b = Block("internet", "internet", "count", np.array([5.0, 5.0, 6.0, 1.0]), np.zeros(4, dtype=np.int8),
+    ...           None, np.full(4, 10.0), np.zeros(4, dtype=np.int8), "households", np.arange(4))
+    >>> _identical_copies(rows, [b]).tolist()
+    [False, True, False, False]
+    """
+    n = len(rows)
+    keys = rows["key"].to_numpy(dtype=object)
+    if not n or not pd.Series(keys).duplicated().any():
+        return np.zeros(n, dtype=bool)
+    named = ~rows["no_name"].to_numpy()
+    later = np.zeros(n, dtype=bool)  # not the first row of its area in some block
+    differs = np.zeros(n, dtype=bool)  # ... and not identical to an earlier row there
+    names, levels = rows["area_name"].to_numpy(dtype=object), rows["level"].to_numpy(dtype=object)
+    for b in blocks:
+        idx = np.flatnonzero(named[b.pos])
+        p = b.pos[idx]
+        f = pd.DataFrame({"k": keys[p], "n": names[p], "l": levels[p], "v": b.values[idx], "s": b.status[idx],
+                          "d": b.den[idx], "ds": b.den_status[idx]})
+        if b.text is not None:
+            f["t"] = b.text.to_numpy(dtype=object)[idx]
+        dup = f["k"].duplicated().to_numpy()
+        if not dup.any():
+            continue
+        same = f.duplicated().to_numpy()
+        later[p[dup]] = True
+        differs[p[dup & ~same]] = True
+    return later & ~differs
+
+
+def _report_copies(ctx: _Context, rows: pd.DataFrame, is_copy: np.ndarray) -> None:
+    """One note for every identical copy: how many, of which areas, which rows; the copies are dropped."""
+    lines, names = rows["line"].to_numpy(), rows["area_name"].to_numpy(dtype=object)
+    at = np.flatnonzero(is_copy)
+    per_key = pd.Series(rows["key"].to_numpy(dtype=object)[at]).value_counts()
+    k_top = per_key.index[0]
+    top = np.flatnonzero(rows["key"].to_numpy(dtype=object) == k_top)
+    ctx.report.set_fate(lines[at], "dropped")
+    ctx.explained_rows.update(int(x) for x in lines[at])
+    example = f"{names[top[0]]!r} appears {len(top)} times (rows {_and_list(lines[top])})"
+    more = f"; {len(per_key)} areas repeated in all" if len(per_key) > 1 else ""
+    ctx.report.add("info", "identical_rows", f"{len(at)} row(s) repeat an earlier row exactly (same area, same "
+                   f"figures): each area is read once and the copies are dropped (rows {_and_list(lines[at])}); "
+                   f"e.g. {example}{more}", row=int(lines[at[0]]), area=str(names[at[0]]), action="dropped",
+                   fix="nothing to do if the table comes from a join that repeated its rows; otherwise remove "
+                       "the copies")
 
 
 class _Coded:
