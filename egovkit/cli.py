@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Optional
@@ -334,12 +335,40 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE", help=_TABL
     _inputs(table=table, boundaries=b, hotspots=hotspots, population=population, assessment=assessment)
     force = _output_folder(out, force)
     assess = _assessment(assessment, assessment_date, assessor)
-    result = diagnose_files(table, b, out, hotspots=hotspots, population=population, boundary_key=boundary_key,
-                            read_options=opts, boundary_options=_boundary_options(layer, crs),
-                            hotspot_options={"crs": hotspots_crs} if hotspots_crs else None,
-                            population_column=population_column, overrides=overrides, assessment=assess,
-                            territory_name=name, radii_m=tuple(radius), lang=lang, force=force)
+    try:
+        result = diagnose_files(table, b, out, hotspots=hotspots, population=population, boundary_key=boundary_key,
+                                read_options=opts, boundary_options=_boundary_options(layer, crs),
+                                hotspot_options={"crs": hotspots_crs} if hotspots_crs else None,
+                                population_column=population_column, overrides=overrides, assessment=assess,
+                                territory_name=name, radii_m=tuple(radius), lang=lang, force=force)
+    except EgovkitError as exc:
+        hint = _population_as_table_hint(table, exc, b, hotspots)
+        if hint:
+            _fail(_cli_message(str(exc)) + hint)
+        raise
     _echo(_cli_message(result.summary()))
+
+
+#: Words of a population column (a population table given as the census table).
+_POPULATION_WORDS = re.compile(r"pop|habitant|inhabitant|resident|persons|personnes|einwohner|poblaci", re.I)
+
+
+def _population_as_table_hint(table: Optional[Path], exc: Exception, boundaries: Path,
+                              hotspots: Optional[Path]) -> str:
+    """When no indicator was found in TABLE but it holds a population column, the coverage-only command."""
+    if table is None or "indicator" not in str(exc) or not table.is_file():
+        return ""
+    try:
+        import pandas as pd
+
+        header = [str(c) for c in pd.read_csv(table, nrows=0, sep=None, engine="python").columns]
+    except Exception:  # not a CSV this simple reader can open: no hint
+        return ""
+    if not any(_POPULATION_WORDS.search(c) for c in header):
+        return ""
+    cmd = shlex.join(["egovkit", "run", "--boundaries", str(boundaries), "--hotspots", str(hotspots or "SITES"),
+                      "--population", str(table)])
+    return f". If {table.name} is the population by district, run coverage only: {cmd} --out DIR"
 
 
 _VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".kml", ".gml")
@@ -759,6 +788,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     # a damaged cache file that was rebuilt is in no validation report: that note is shown
     warnings.filterwarnings("always", message="egovkit cache:", category=EgovkitWarning)
     args = list(sys.argv[1:] if argv is None else argv)
+    _INPUTS.clear()  # inputs of an earlier command run in this process
     output_folder.command = "egovkit " + shlex.join(args)
 
     def fail(message: str, code: int) -> None:

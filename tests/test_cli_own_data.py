@@ -594,3 +594,14 @@ def test_hotspots_crs_and_population_column_options(inputs, population_forms, tm
     assert code == 0, output
     a, b = _territory(tmp_path / "c"), _territory(tmp_path / "d")
     assert np.allclose(a["share"], b["share"], atol=1e-6) and np.allclose(a["denominator"], b["denominator"])
+
+
+def test_population_table_given_as_the_census_table_points_to_coverage_only(inputs, population_forms, tmp_path):
+    """The confusion of issue 10: a population-by-district table given as TABLE. The error says
+    how to run coverage only, and that command works."""
+    code, output = _cli("run", population_forms["by_code.csv"], inputs["districts"], "--hotspots", inputs["hotspots"],
+                        "--out", tmp_path / "o", "--quiet")
+    assert code == 2 and "run coverage only: egovkit run --boundaries" in output and "latitude" not in output, output
+    cmd = output.split("run coverage only: ", 1)[1].split(" --out DIR")[0]
+    code, output = _cli(*shlex.split(cmd)[1:], "--out", tmp_path / "o", "--quiet")
+    assert code == 0 and "wifi_250m" in output, output
