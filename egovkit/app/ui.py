@@ -70,6 +70,29 @@ def _html_table(df: pd.DataFrame, max_rows: int = 200) -> str:
     return df.head(max_rows).to_html(index=False, escape=True, na_rep="", border=0)
 
 
+#: Leaflet draws a map inserted while its frame has no size yet (the page still laid out) at the
+#: wrong zoom: every map remembers the bounds it was fitted to and fits them again when its frame
+#: is resized. Put before ``</head>``, after the inlined Leaflet and before the map's script.
+_REFIT = """<script>
+if (window.L) {
+  var egkMaps = [];
+  L.Map.addInitHook(function () { egkMaps.push(this); });
+  var egkFit = L.Map.prototype.fitBounds;
+  L.Map.prototype.fitBounds = function (b, o) { this._egkFit = [b, o]; return egkFit.call(this, b, o); };
+  window.addEventListener("resize", function () {
+    egkMaps.forEach(function (m) { m.invalidateSize(); if (m._egkFit) { egkFit.call(m, m._egkFit[0], m._egkFit[1]); } });
+  });
+}
+</script>
+"""
+
+
+def _refit_on_resize(page: str) -> str:
+    """The map page with :data:`_REFIT` in its head (unchanged if it has no ``</head>``)."""
+    i = page.find("</head>")
+    return page if i < 0 else page[:i] + _REFIT + page[i:]
+
+
 class DiagnosisApp:
     """One session of the app: widgets, uploads, options and the last result.
 
@@ -144,7 +167,7 @@ class DiagnosisApp:
         self.h_validation = pn.pane.Markdown(f"### {w['validation']}")
         self._labelled.append((self.h_validation, "validation", "h3"))
         self.validation = pn.pane.HTML("", css_classes=["egk-table", "egk-validation"], stylesheets=[_CSS],
-                                       max_height=320, scroll=True)
+                                       max_height=320, styles={"overflow-y": "auto"})
 
         # 4. choices and run
         self.h_options = pn.pane.Markdown(f"### {w['run_options']}")
@@ -465,7 +488,7 @@ class DiagnosisApp:
         main = result.out_dir / "maps" / f"{diag.main_indicator}.html"
         page = main if main in maps else (maps[0] if maps else None)
         if page is not None:
-            src = _esc(page.read_text(encoding="utf-8"))
+            src = _esc(_refit_on_resize(page.read_text(encoding="utf-8")))
             self.map.object = (f"<h4>{_esc(w['map'])}</h4><iframe class='egk-map-frame' sandbox='allow-scripts' "
                                f"style='width:100%;height:520px;border:1px solid #ccc' srcdoc=\"{src}\"></iframe>")
         else:
