@@ -318,11 +318,17 @@ def diagnose(
             if isinstance(population, RasterTiles):
                 report.extend(population.report)  # bad cells, total population, tile CRSs (filled by coverage())
                 if n_new_sites > 0:
-                    report.add("warning", "siting_skipped",
-                               f"the population raster ({population.n_cells:,} cells) is read tile by tile: "
-                               f"the {n_new_sites} new sites are not proposed (siting needs the grid in memory)",
-                               fix="aggregate the raster to coarser cells (e.g. 500 m) and run again to get "
-                                   "proposed sites")
+                    from .coverage.tiled_siting import tiled_site_new
+
+                    new_sites = tiled_site_new(population, hotspots, n_new_sites, r_main, candidate_spacing_m=2 * r_main)
+                    capped = new_sites.attrs["candidates_capped"]
+                    report.add("info", "siting_tiled",
+                               f"the population raster ({population.n_cells:,} cells) is read tile by tile: new "
+                               f"sites are chosen on the uncovered population aggregated to "
+                               f"{new_sites.attrs['demand_cell_m']:g} m cells "
+                               f"({new_sites.attrs['n_demand_cells']:,} cells, "
+                               f"{new_sites.attrs['n_candidates']:,} candidate sites"
+                               + (f"; {capped:,} less populated candidate cells left out" if capped else "") + ")")
             elif n_new_sites > 0:
                 cands = candidate_grid(population, spacing_m=2 * r_main) if _accepts(candidate_grid, "spacing_m") \
                     else candidate_grid(population)

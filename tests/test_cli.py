@@ -511,6 +511,9 @@ def test_run_with_a_raster_population_read_tile_by_tile(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "public Wi-Fi" in res.output
     cov = pd.read_csv(tmp_path / "out" / "tables" / "coverage.csv")
-    assert len(cov) and not (tmp_path / "out" / "tables" / "new_sites.csv").exists()
+    # new sites proposed on the tiled raster too (demand aggregated, said in a note), with coordinates
+    sites = pd.read_csv(tmp_path / "out" / "tables" / "new_sites.csv")
+    assert len(cov) and len(sites) and sites["population_added"].is_monotonic_decreasing
+    assert {"lon", "lat"} <= set(sites.columns) or {"longitude", "latitude"} <= set(sites.columns)
     issues = pd.read_csv(tmp_path / "out" / "tables" / "validation_report.csv")
-    assert "siting_skipped" in set(issues["code"])
+    assert "siting_tiled" in set(issues["code"]) and "siting_skipped" not in set(issues["code"])

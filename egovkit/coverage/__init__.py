@@ -6,7 +6,8 @@
 - :mod:`~egovkit.coverage.tiled`: the same coverage for a national raster on disk, tile by tile,
   here or on a dask cluster (:func:`tiled_coverage`, :func:`tiled_coverage_gaps`);
 - :mod:`~egovkit.coverage.gaps`: the largest uncovered populated zones (:func:`coverage_gaps`);
-- :mod:`~egovkit.coverage.siting`: where the next ``k`` sites reach the most people (:func:`site_new`).
+- :mod:`~egovkit.coverage.siting`: where the next ``k`` sites reach the most people (:func:`site_new`;
+  :func:`tiled_site_new` for a raster read tile by tile).
 
 Examples
 --------
@@ -34,6 +35,7 @@ from .population import (
     read_population,
 )
 from .tiled import RasterTiles, raster_tiles, tiled_coverage, tiled_coverage_gaps
+from .tiled_siting import tiled_site_new
 from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, max_cover_bound, site_new
 
 __all__ = [
@@ -41,5 +43,5 @@ __all__ = [
     "exact_max_cover", "greedy_max_cover", "max_cover_bound", "nearest_site_distance", "population_from_array",
     "population_from_districts", "population_from_points", "population_from_raster", "population_from_xy",
     "projected_crs", "raster_tiles", "read_hotspots", "read_population", "site_coordinates", "site_new", "tiled_coverage",
-    "tiled_coverage_gaps", "unique_sites", "weighted_quantiles",
+    "tiled_coverage_gaps", "tiled_site_new", "unique_sites", "weighted_quantiles",
 ]
