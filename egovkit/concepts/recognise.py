@@ -310,7 +310,7 @@ def recognise(header: object) -> Recognition:
     if with_cat("unknown_answer"):
         return make("other", 0.9, "answers not stated or unknown, not an indicator")
     if with_cat("not_ict") and not devices:
-        return make("other", 0.9, "a household asset that is not ICT")
+        return make("other", 0.9, "a household asset or service that is not ICT")
 
     universes = {k for s in with_cat("universe") for k in s.concepts("universe")}
     # both named ("Residents in households", "Population des ménages"): the first one is counted
@@ -373,9 +373,9 @@ def recognise(header: object) -> Recognition:
         return make("variable", 0.85, "the indicator-name column of a long table")
     if with_cat("value") and not (with_cat("area") or universe or named):
         return make("value", 0.85, "the value column of a long table", value_kind=kind)
-    if universes - {"place"} and not named:
-        return make("denominator", 0.9, f"the {universe or 'households or persons'} in scope (denominator)",
-                    universe=universe)
+    if universes - {"place"} and not named:  # an unknown word may make it anything else ("Situação do domicílio")
+        return make("denominator", 0.9 if not unknown else 0.7,
+                    f"the {universe or 'households or persons'} in scope (denominator)", universe=universe)
     if with_cat("area") or named:
         if with_cat("parent"):
             return make("parent", 0.85, "the parent area")

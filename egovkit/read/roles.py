@@ -489,6 +489,8 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                 recognitions.append(_as_given(rec, "indicator", "given by columns=", indicator=columns[col]))
             continue
         role = column_role(col)
+        if role is not None and role[0] == "denominator" and _concept_only(col) and not _looks_numeric(raw[col]):
+            role = None  # words of a universe over text cells ("Situação do domicílio"): not a denominator
         if role is not None:
             recognitions.append(_agreed(rec, {"indicator": "variable"}.get(role[0], role[0]), universe=role[1]))
             if role[0] == "denominator":
