@@ -340,7 +340,8 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE", help=_TABL
                                 read_options=opts, boundary_options=_boundary_options(layer, crs),
                                 hotspot_options={"crs": hotspots_crs} if hotspots_crs else None,
                                 population_column=population_column, overrides=overrides, assessment=assess,
-                                territory_name=name, radii_m=tuple(radius), lang=lang, force=force)
+                                territory_name=name, radii_m=tuple(radius), lang=lang, force=force,
+                                fix_text=_report_text)
     except EgovkitError as exc:
         hint = _population_as_table_hint(table, exc, b, hotspots)
         if hint:
@@ -686,6 +687,13 @@ def _option_pairs(m: re.Match) -> str:
     except (ValueError, SyntaxError):
         pairs = dict(re.findall(r"'([^']*)'\s*:\s*'([^']*)'", m.group(2)))
     return " ".join(f'{option} "{k}={v}"' for k, v in pairs.items()) or option
+
+
+def _report_text(text: str, source: Optional[str]) -> str:
+    """:func:`_cli_message` for a message of the report about ``source`` (the input it names)."""
+    if not source:
+        return _cli_message(text)
+    return _cli_message(f"{source}\x00{text}").split("\x00", 1)[-1]
 
 
 def _input_of(text: str) -> str:

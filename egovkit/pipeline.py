@@ -175,6 +175,7 @@ def diagnose(
     force: bool = False,
     _inputs: Path | None = None,
     _what: str = "diagnose",
+    _fix_text: Any = None,
 ) -> Diagnosis:
     """Run the whole diagnosis on a validated table and its boundaries.
 
@@ -346,6 +347,10 @@ def diagnose(
                          assessment=result, action_plan=plan, report=report, lang=lang,
                          district_word=district_word, min_denominator=min_denominator, notes=notes,
                          set_apart=[str(c) for c in set_apart])
+        if _fix_text is not None:  # e.g. the command line's options instead of Python keywords
+            for issue in report.issues:
+                issue.message = _fix_text(issue.message, issue.source)
+                issue.fix = _fix_text(issue.fix, issue.source) if issue.fix else issue.fix
         if out_dir is not None:
             with staged_folder(out_dir, force=force, what=_what) as stage:
                 if _inputs is not None:
@@ -490,7 +495,7 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
                    hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
                    overrides: dict[str, str] | None = None, assessment: Any = None,
                    territory_name: str = "Territory", radii_m: Sequence[float] = (100.0, 250.0, 500.0),
-                   lang: str = "en", force: bool = False) -> Diagnosis:
+                   lang: str = "en", force: bool = False, fix_text: Any = None) -> Diagnosis:
     """The main job on user files (see ``egovkit run --help``); ``force`` as in :func:`diagnose`.
 
     ``table`` may be a raw ACS S2801 download (read by :func:`read_census_file`), or None for a
@@ -499,7 +504,8 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
     (``value_type``, ``columns``, ``parent``...), ``boundary_options`` to
     :func:`egovkit.geo.read_boundaries` (``layer``, ``crs``), ``hotspot_options`` to
     :func:`egovkit.coverage.read_hotspots` (``crs``); ``assessment`` is an assessment or the path
-    of a filled-in questionnaire (:func:`load_assessment`).
+    of a filled-in questionnaire (:func:`load_assessment`). ``fix_text(text, source)`` rewrites
+    the messages and fixes of the report before it is written (the command line names its options).
     """
     from .geo import read_boundaries
 
@@ -511,7 +517,7 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
                                        boundary_key=boundary_key, boundary_options=boundary_options,
                                        hotspot_options=hotspot_options, population_column=population_column,
                                        assessment=assessment, territory_name=territory_name, radii_m=radii_m,
-                                       lang=lang, force=force)
+                                       lang=lang, force=force, fix_text=fix_text)
     check_folder(out_dir, force=force)  # before reading: a refused folder fails at once
     options = {**_named_options(area=area, code=code, denominator=denominator, district_level=district_level,
                                 level=level), **(read_options or {})}
@@ -528,7 +534,7 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
             pop = _read_population(population, b, boundary_key, population_column)
     return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, overrides=overrides,
                     hotspots=sites, population=pop, radii_m=radii_m, assessment=assessment, lang=lang,
-                    out_dir=out_dir, force=force, _what="run")
+                    out_dir=out_dir, force=force, _what="run", _fix_text=fix_text)
 
 
 def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, *, hotspots: str | Path,
@@ -537,12 +543,13 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
                             hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
                             assessment: Any = None, territory_name: str = "Territory",
                             radii_m: Sequence[float] = (100.0, 250.0, 500.0), lang: str = "en",
-                            force: bool = False) -> Diagnosis:
+                            force: bool = False, fix_text: Any = None) -> Diagnosis:
     """Coverage only: public Wi-Fi sites and population by district (or points, or a raster), no census table.
 
     The "indicators" are the shares of persons within each radius of a site (``wifi_100m``...),
     by district, as in :func:`diagnose_nyc`. A population table by district is matched to the
     boundaries' code or name column (``boundary_key``, default: the column that matches most).
+    ``fix_text``: as in :func:`diagnose_files`.
 
     Examples
     --------
@@ -578,7 +585,7 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
     return diagnose(table, districts, territory_name=territory_name, boundary_key="area_code",
                     main_indicator=f"wifi_{mid}m", hotspots=sites, population=pop, radii_m=radii_m,
                     assessment=assessment, report_options={"static_maps_for": [f"wifi_{mid}m"]}, lang=lang,
-                    out_dir=out_dir, force=force, _what="run")
+                    out_dir=out_dir, force=force, _what="run", _fix_text=fix_text)
 
 
 def coverage_table(cov: pd.DataFrame, districts: gpd.GeoDataFrame, key: str, name: str, *, level: str = "district",
