@@ -7,9 +7,9 @@ here builds a path from a name a user gave: files come from an
 
 Examples
 --------
->>> opts = Options(level="AdminArea", district_level="County", boundary_key="census_county_name")
+>>> opts = Options(level="AdminArea", district_level="County", boundary_key="name")
 >>> print(command_line(opts, {"table": "V4_T2.36.csv", "boundaries": "counties.geojson"}))
-egovkit run V4_T2.36.csv counties.geojson --out report --level AdminArea --district-level County --boundary-key census_county_name
+egovkit run V4_T2.36.csv counties.geojson --out report --level AdminArea --district-level County --boundary-key name
 """
 
 from __future__ import annotations

@@ -35,11 +35,12 @@ __all__ = ["DiagnosisApp", "labels"]
 
 _LABELS = Path(__file__).resolve().parent / "labels.yaml"
 _AUTO = ""
+#: Style sheet of the HTML panes (each pane's own shadow root: plain element selectors).
 _CSS = """
-.egk-table table {border-collapse: collapse; font-size: 12px;}
-.egk-table th, .egk-table td {border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top;}
-.egk-table th {background: #f3f3f3;}
-.egk-pre pre {white-space: pre-wrap; font-size: 12px; background: #f7f7f7; padding: 6px; margin: 0;}
+table {border-collapse: collapse; font-size: 12px;}
+th, td {border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top;}
+th {background: #f3f3f3;}
+pre {white-space: pre-wrap; font-size: 12px; background: #f7f7f7; padding: 6px; margin: 2px 0;}
 .egk-error {color: #a40000;}
 """
 
@@ -67,7 +68,8 @@ def _html_table(df: pd.DataFrame, max_rows: int = 200) -> str:
     """An HTML table of ``df`` with every cell escaped."""
     if df.empty:
         return ""
-    return df.head(max_rows).to_html(index=False, escape=True, na_rep="", border=0)
+    df = df.head(max_rows).astype(object)
+    return df.where(df.notna(), "").to_html(index=False, escape=True, border=0)
 
 
 #: Leaflet draws a map inserted while its frame has no size yet (the page still laid out) at the
@@ -80,7 +82,10 @@ if (window.L) {
   var egkFit = L.Map.prototype.fitBounds;
   L.Map.prototype.fitBounds = function (b, o) { this._egkFit = [b, o]; return egkFit.call(this, b, o); };
   window.addEventListener("resize", function () {
-    egkMaps.forEach(function (m) { m.invalidateSize(); if (m._egkFit) { egkFit.call(m, m._egkFit[0], m._egkFit[1]); } });
+    egkMaps.forEach(function (m) {
+      m.invalidateSize();
+      if (m._egkFit) { egkFit.call(m, m._egkFit[0], m._egkFit[1]); }
+    });
   });
 }
 </script>
@@ -128,13 +133,13 @@ class DiagnosisApp:
         rows = []
         for kind in KINDS:
             fi = pn.widgets.FileInput(accept=",".join(KINDS[kind].suffixes), css_classes=[f"egk-upload-{kind}"],
-                                      name=w[kind])
+                                      width=520, name=w[kind])
             fi.param.watch(lambda ev, k=kind: self._on_upload(k, ev), "value")
-            status = pn.pane.HTML(_esc(w["no_file"]), css_classes=[f"egk-status-{kind}"])
+            status = pn.pane.HTML(_esc(w["no_file"]), css_classes=[f"egk-status-{kind}"], stylesheets=[_CSS],
+                                  margin=(28, 10, 0, 10))
             self.inputs[kind], self.file_status[kind] = fi, status
-            label = pn.pane.Markdown(f"**{w[kind]}**")
-            self._labelled.append((label, kind, "bold"))
-            rows.append(pn.Column(label, pn.Row(fi, status)))
+            self._labelled.append((fi, kind, "name"))
+            rows.append(pn.Row(fi, status))
         self.h_files = pn.pane.Markdown(f"### {w['files']}")
         self._labelled.append((self.h_files, "files", "h3"))
 
@@ -482,7 +487,8 @@ class DiagnosisApp:
     def _show_result(self, result: job.JobResult) -> None:
         w = self.words
         diag = result.diagnosis
-        self.summary.object = f"<pre>{_esc(diag.summary(self.options.lang))}</pre>"
+        text = diag.summary(self.options.lang).replace(str(result.out_dir), "report")  # the ZIP's folder
+        self.summary.object = f"<pre>{_esc(text)}</pre>"
         self._show_validation([], final=diag.report)
         maps = sorted((result.out_dir / "maps").glob("*.html"))
         main = result.out_dir / "maps" / f"{diag.main_indicator}.html"
@@ -493,8 +499,10 @@ class DiagnosisApp:
                                f"style='width:100%;height:520px;border:1px solid #ccc' srcdoc=\"{src}\"></iframe>")
         else:
             self.map.object = ""
-        figs = sorted((result.out_dir / "figures").glob("*.png"))[:12]
-        imgs = "".join(f"<img alt='{_esc(p.stem)}' style='width:48%;margin:2px' "
+        figs = sorted((result.out_dir / "figures").glob("*.png"))
+        main = [p for p in figs if diag.main_indicator in p.stem]
+        figs = (main + [p for p in figs if p not in main])[:6]
+        imgs = "".join(f"<img alt='{_esc(p.stem)}' style='width:32%;margin:2px;vertical-align:top' "
                        f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>" for p in figs)
         self.charts.object = f"<h4>{_esc(w['charts'])}</h4>{imgs}" if imgs else ""
         self.download_zip.disabled = self.download_xlsx.disabled = False

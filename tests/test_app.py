@@ -1,0 +1,170 @@
+"""The browser app without a browser: upload safety, the host it listens on, the command line and
+Python call it shows, the order of the validation report, and escaping of names from user files.
+
+The app end to end in Chromium is tests/test_app_browser.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import zipfile
+
+import pytest
+
+from egovkit.app import job, server, uploads
+from egovkit.app.job import Options
+from egovkit.app.uploads import UploadStore, display_name, safe_suffix
+from egovkit.errors import InputError
+from egovkit.validate import ValidationReport
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def store():
+    s = UploadStore()
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.csv", "/abs/path/t.csv", "C:\\Users\\me\\..\\t.csv",
+                                  "..\\..\\t.CSV", f"{HOSTILE}.csv", "t.csv\x00.sh.csv"])
+def test_user_file_names_never_build_paths(store, name):
+    path = store.save("table", name, b"Name,Households,Internet\nA,10,2\n")
+    assert path == store.folder / "table.csv"
+    assert [p.name for p in store.folder.iterdir()] == ["table.csv"]
+    shown = store.files["table"].shown_name
+    assert "<" not in shown and ">" not in shown
+    assert set(display_name(name)) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+@pytest.mark.parametrize("kind,name", [("table", "t.exe"), ("table", "t"), ("boundaries", "b.csv"),
+                                       ("table", "t.csv.sh"), ("questionnaire", "q.geojson")])
+def test_suffixes_outside_the_allow_list_are_refused(store, kind, name):
+    with pytest.raises(InputError, match="must end in one of"):
+        store.save(kind, name, b"x")
+    assert list(store.folder.iterdir()) == []
+
+
+def test_suffix_is_case_insensitive():
+    assert safe_suffix("boundaries", "Counties.GeoJSON") == ".geojson"
+
+
+def test_size_limit(store, monkeypatch):
+    monkeypatch.setitem(uploads.KINDS, "table", uploads.Kind((".csv",), 100))
+    with pytest.raises(InputError, match="at most"):
+        store.save("table", "t.csv", b"x" * 101)
+    with pytest.raises(InputError, match="empty"):
+        store.save("table", "t.csv", b"")
+    assert store.save("table", "t.csv", b"x" * 100).stat().st_size == 100
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in members.items():
+            zf.writestr(n, data)
+    return buf.getvalue()
+
+
+def test_zip_bombs_and_damaged_zips_are_refused_unread(store, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_UNZIPPED_BYTES", 1000)
+    with pytest.raises(InputError, match="unpacks to"):
+        store.save("boundaries", "b.zip", _zip({"a.shp": b"\0" * 5000}))
+    with pytest.raises(InputError, match=f"at most {uploads.MAX_ZIP_MEMBERS}"):
+        store.save("boundaries", "b.zip", _zip({f"{i}.shp": b"" for i in range(uploads.MAX_ZIP_MEMBERS + 1)}))
+    with pytest.raises(InputError, match="not a readable zip"):
+        store.save("boundaries", "b.zip", b"PK\x03\x04 not really")
+    assert list(store.folder.iterdir()) == []
+
+
+def test_a_new_upload_replaces_the_previous_one(store):
+    store.save("boundaries", "a.geojson", b"{}")
+    store.save("boundaries", "b.gpkg", b"x")
+    assert [p.name for p in store.folder.iterdir()] == ["boundaries.gpkg"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_local_hosts_are_accepted(host):
+    assert server.check_host(host) == host
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.org"])
+def test_other_hosts_need_allow_remote(host):
+    with pytest.raises(InputError, match="--allow-remote"):
+        server.check_host(host)
+    assert server.check_host(host, allow_remote=True) == host
+
+
+def test_cli_refuses_a_network_host_before_listening(capsys):
+    from egovkit.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["app", "--host", "0.0.0.0", "--no-browser", "--port", "0"])
+    assert exc.value.code == 2
+    assert "--allow-remote" in capsys.readouterr().err
+
+
+def test_command_line_and_python_call_quote_user_names():
+    names = {"table": "t.csv", "boundaries": "b.geojson"}
+    opts = Options(area="Name; rm -rf ~", level="AdminArea", district_level="County",
+                   columns={"Internet $(reboot)": "internet"}, value_type="percent", lang="fr")
+    line = job.command_line(opts, names)
+    assert "--area 'Name; rm -rf ~'" in line and "--columns 'Internet $(reboot)=internet'" in line
+    assert "--value-type percent" in line and "--lang fr" in line
+    code = job.python_call(opts, names)
+    tree = ast.parse(code)  # valid Python: every name is a literal
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "diagnose_files")
+    kw = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    assert kw["area"] == "Name; rm -rf ~" and kw["read_options"] == {"value_type": "percent",
+                                                                     "columns": {"Internet $(reboot)": "internet"}}
+
+
+def test_coverage_only_command_line():
+    names = {"boundaries": "tracts.geojson", "hotspots": "h.csv", "population": "p.csv"}
+    line = job.command_line(Options(boundary_key="geoid", radii_m=(50.0, 300.0)), names)
+    assert line.startswith("egovkit run --boundaries tracts.geojson --out report --hotspots h.csv --population p.csv")
+    assert "--boundary-key geoid --radius 50 --radius 300" in line
+    assert "diagnose_files(None, 'tracts.geojson'" in job.python_call(Options(), names)
+
+
+def test_validation_report_puts_what_changes_the_figures_first():
+    r = ValidationReport(source="t.csv")
+    r.add("info", "guess", "a guess", action="inferred")
+    r.add("warning", "kept", "kept apart", action="kept apart")
+    r.add("warning", "drop", "a row dropped", action="dropped for this indicator")
+    r.add("error", "bad", "an error")
+    r.add("info", "fix", "repaired", action="repaired")
+    assert list(job.ordered_report(r)["code"]) == ["bad", "drop", "kept", "fix", "guess"]
+
+
+def test_names_from_user_files_are_escaped_in_the_page():
+    pytest.importorskip("panel")
+    from egovkit.app.ui import DiagnosisApp
+
+    app = DiagnosisApp()
+    try:
+        csv = (f"District,Households,Internet,{HOSTILE}\n{HOSTILE},100,20,1\n{{{{7*7}}}},200,50,2\n"
+               "B<script>x</script>,300,,3\n").encode()
+        app.store.save("table", f"{HOSTILE}.csv", csv)
+        app._refresh()
+        page = "".join(str(p.object) for p in (app.recognitions, app.validation, app.equivalent, app.reassigned))
+        assert "Internet" in app.recognitions.object
+        assert "<img" not in page and "<script" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in app.recognitions.object
+        assert "img_src_x_onerror_alert_1_.csv" in app.equivalent.object
+    finally:
+        app.close()
+
+
+def test_recognitions_fall_back_to_the_report(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("District,Households,Internet,Bicycle\nA,100,20,3\nB,200,50,4\n")
+    table, recs, report = job.recognise_table(p, Options())
+    by_col = {r.column: r for r in recs}
+    assert by_col["Internet"].role == "indicator" and by_col["Internet"].indicator == "internet"
+    assert by_col["District"].role == "area"
+    # without report.recognitions (an older reader): pieced together from the notes and the rows
+    fallback = {r.column: r for r in job._recognitions_from_report(p, table, Options())}
+    assert fallback["Internet"].indicator == "internet" and fallback["Internet"].universe == "households"
