@@ -6,16 +6,19 @@ instead (here or as dask tasks) and keeps only what siting needs:
 
 1. in each tile, the populated cells farther than the radius from every existing site (the
    existing sites stay fixed, as in ``site_new``), with the same distances as the tiled coverage;
-2. those cells aggregated to demand cells of ``demand_cell_m`` (default: a fifth of the radius, see
-   :data:`DEMAND_CELL_FRACTION`) at their population-weighted centre, in one projected siting CRS for
-   the whole territory (the raster's own when it is metric, else :func:`egovkit.geo.projected_crs`
-   of its extent, whose largest scale error over the extent is reported);
-3. the per-tile demand merged (cells on tile borders summed once), candidates on a grid of
-   ``candidate_spacing_m`` over the uncovered demand (at most ``max_candidates``, the most populated
-   kept, said in a note), then :func:`~egovkit.coverage.site_new` on that demand (CELF greedy and
+2. pass 1 (without given candidates): that uncovered population summed on a grid of
+   ``candidate_spacing_m`` (default: the radius) in one projected siting CRS for the whole territory
+   (the raster's own when it is metric, else :func:`egovkit.geo.projected_crs` of its extent, whose
+   largest scale error over the extent is reported); the centres of the ``max_candidates`` most
+   populated cells are the candidates (the others are counted in a note);
+3. pass 2: the uncovered cells aggregated to demand cells of ``demand_cell_m`` (default: a fifth of
+   the radius, never finer than the raster, see :data:`DEMAND_CELL_FRACTION`) at their
+   population-weighted centre, keeping only the demand cells a candidate can reach (cells on tile
+   borders summed once), then :func:`~egovkit.coverage.site_new` on that demand (CELF greedy and
    its bound to the optimum, or the exact model).
 
-Memory is bounded by the number of uncovered populated demand cells, not by the grid.
+Memory is bounded by the candidate grid and the demand within reach of the candidates (about
+``max_candidates x (radius / demand cell)^2`` cells), not by the country's grid.
 
 Examples
 --------
@@ -44,6 +47,7 @@ from pyproj import CRS, Transformer
 
 from ..errors import InputError
 from .population import Population
+from .engine import site_coordinates
 from .siting import site_new
 from .tiled import RasterTiles, _Job, _map_tiles, _site_xy, _tile_cells, _tile_crs
 
@@ -74,8 +78,10 @@ def _to_siting_crs(src_wkt: str, dst_wkt: str, x: np.ndarray, y: np.ndarray) -> 
 
 
 def _demand_tile(job: _Job, win: tuple[int, int, int, int], crs_key: str, siting_wkt: str,
-                 cell_m: float) -> dict[str, np.ndarray]:
-    """The uncovered populated cells of one tile, aggregated to demand cells in the siting CRS."""
+                 cell_m: float, cand_xy: np.ndarray | None = None, reach_m: float = 0.0) -> dict[str, np.ndarray]:
+    """The uncovered populated cells of one tile, aggregated to demand cells in the siting CRS; with
+    ``cand_xy``, only the demand cells whose square comes within ``reach_m`` of a candidate (a superset
+    of every cell a candidate can cover, whatever the cell's weighted centre once merged)."""
     cells = _tile_cells(job, win, crs_key)
     unc = np.asarray(cells["first"]) >= len(job.radii)  # farther than the radius from every site
     local, w = np.asarray(cells["local"])[unc], np.asarray(cells["w"])[unc]
@@ -93,6 +99,14 @@ def _demand_tile(job: _Job, win: tuple[int, int, int, int], crs_key: str, siting
         return {"i": empty.astype(np.int64), "j": empty.astype(np.int64), "w": empty, "wx": empty, "wy": empty,
                 "covered": covered, "uncovered": 0.0}
     g = pd.DataFrame({"i": i, "j": j, "w": w, "wx": w * x, "wy": w * y}).groupby(["i", "j"], sort=True).sum()
+    if cand_xy is not None:
+        from scipy.spatial import cKDTree
+
+        gi, gj = g.index.get_level_values(0).to_numpy(), g.index.get_level_values(1).to_numpy()
+        centre = np.column_stack([(gi + 0.5) * cell_m, (gj + 0.5) * cell_m])
+        bound = reach_m + cell_m * np.sqrt(0.5)
+        d, _ = cKDTree(cand_xy).query(centre, k=1, distance_upper_bound=bound * (1 + 1e-9) + 1e-6)
+        g = g[np.isfinite(d)]
     return {"i": g.index.get_level_values(0).to_numpy(), "j": g.index.get_level_values(1).to_numpy(),
             "w": g["w"].to_numpy(), "wx": g["wx"].to_numpy(), "wy": g["wy"].to_numpy(),
             "covered": covered, "uncovered": float(w.sum())}
@@ -174,36 +188,45 @@ def tiled_site_new(
     job = _Job(str(tiles.path), tiles.band, tiles.shape, tiles.transform, tiles.crs.to_wkt(), tiles.metric,
                geoms, 0, np.array([radius]), site_xy, False, None, -1 if client is None else 1)
     wkt = siting.to_wkt()
-    parts = _map_tiles(_demand_tile, job, [(win, key, wkt, cell) for win, key in zip(windows, keys)], client,
-                       progress, "siting")
-    merged = pd.DataFrame({n: np.concatenate([p[n] for p in parts]) if parts else np.empty(0)
-                           for n in ("i", "j", "w", "wx", "wy")})
-    covered_before = float(sum(p["covered"] for p in parts))
-    uncovered = float(sum(p["uncovered"] for p in parts))
+
+    def stream(cell_m: float, cand_xy: np.ndarray | None, desc: str) -> tuple[pd.DataFrame, float, float]:
+        parts = _map_tiles(_demand_tile, job, [(win, key, wkt, cell_m, cand_xy, radius)
+                                               for win, key in zip(windows, keys)], client, progress, desc)
+        merged = pd.DataFrame({n: np.concatenate([p[n] for p in parts]) if parts else np.empty(0)
+                               for n in ("i", "j", "w", "wx", "wy")})
+        if len(merged):
+            merged = merged.groupby(["i", "j"], sort=True).sum()  # cells on tile borders: one demand cell
+        return merged, float(sum(p["covered"] for p in parts)), float(sum(p["uncovered"] for p in parts))
+
+    capped = 0
+    if candidates is None:
+        # pass 1: the uncovered population on the candidate grid; the most populated cells are the
+        # candidates (their centres), at most max_candidates
+        spacing = float(candidate_spacing_m) if candidate_spacing_m is not None else radius
+        coarse, _, _ = stream(spacing, None, "siting candidates")
+        cg = coarse["w"]
+        if len(cg) > max_candidates:
+            capped = len(cg) - int(max_candidates)
+            cg = cg.sort_values(ascending=False, kind="stable").iloc[:int(max_candidates)].sort_index()
+        ci = cg.index.get_level_values(0).to_numpy(dtype=float) if len(cg) else np.empty(0)
+        cj = cg.index.get_level_values(1).to_numpy(dtype=float) if len(cg) else np.empty(0)
+        candidates = np.column_stack([(ci + 0.5) * spacing, (cj + 0.5) * spacing])
+        del coarse, cg
+    cand_xy = site_coordinates(candidates, siting)
+    # pass 2: the demand cells within reach of a candidate (the others cannot be covered: left out, so
+    # that memory follows the candidates, not the country)
+    merged, covered_before, uncovered = stream(cell, cand_xy if len(cand_xy) else None, "siting demand")
     total = covered_before + uncovered
-    if len(merged):
-        merged = merged.groupby(["i", "j"], sort=True).sum()  # cells on tile borders: one demand cell
     dw = merged["w"].to_numpy(dtype=float)
     dx = merged["wx"].to_numpy(dtype=float) / np.where(dw > 0, dw, 1)
     dy = merged["wy"].to_numpy(dtype=float) / np.where(dw > 0, dw, 1)
+    del merged
     districts, names = None, pd.Index([], dtype=object)
     if tiles.districts is not None:
         districts = tiles.districts.to_crs(siting)
         names = tiles.district_names
     pop = Population(dx, dy, dw, siting, np.full(len(dw), -1, dtype=np.int64), names, districts)
-
-    capped = 0
-    if candidates is None:
-        spacing = float(candidate_spacing_m) if candidate_spacing_m is not None else radius
-        cg = pd.DataFrame({"i": np.floor(dx / spacing), "j": np.floor(dy / spacing), "w": dw}) \
-            .groupby(["i", "j"], sort=True)["w"].sum()
-        if len(cg) > max_candidates:
-            capped = len(cg) - int(max_candidates)
-            cg = cg.sort_values(ascending=False, kind="stable").iloc[:int(max_candidates)].sort_index()
-        ci = cg.index.get_level_values(0).to_numpy(dtype=float)
-        cj = cg.index.get_level_values(1).to_numpy(dtype=float)
-        candidates = np.column_stack([(ci + 0.5) * spacing, (cj + 0.5) * spacing])
-    n_cand = len(candidates)
+    n_cand = len(cand_xy)
     out = site_new(pop, np.empty((0, 2)), candidates, k, radius, method=method, time_limit_s=time_limit_s)
     out["share_added_cum"] = out["population_added_cum"] / total if total > 0 else np.nan
     out.attrs.update({"demand_cell_m": cell, "n_demand_cells": int(len(dw)), "n_candidates": int(n_cand),
