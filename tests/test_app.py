@@ -168,3 +168,12 @@ def test_recognitions_fall_back_to_the_report(tmp_path):
     # without report.recognitions (an older reader): pieced together from the notes and the rows
     fallback = {r.column: r for r in job._recognitions_from_report(p, table, Options())}
     assert fallback["Internet"].indicator == "internet" and fallback["Internet"].universe == "households"
+
+
+def test_show_gives_the_widgets_for_jupyterlab():
+    pn = pytest.importorskip("panel")
+    import egovkit.app
+
+    layout = egovkit.app.show(lang="fr")
+    assert isinstance(layout, pn.layout.Column)
+    assert any("diagnostic numérique" in str(getattr(o, "object", "")) for o in layout.select(pn.pane.Markdown))
