@@ -11,7 +11,7 @@ export MPLBACKEND ?= Agg
 # real-data tests fail (instead of skipping) when ../shared/data is missing
 export EGOVKIT_REQUIRE_DATA ?= 1
 
-.PHONY: demo test env browser clean bench
+.PHONY: demo test env browser clean bench app
 
 env: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ browser:
 # refuses a folder holding other files (--force would keep them and write beside them).
 demo: env
 	$(VENV)/bin/egovkit demo --out out/demo
+
+# the browser app on http://localhost:8501/ (this computer only; Ctrl+C stops it)
+app: env
+	$(VENV)/bin/egovkit app
 
 test: env browser
 	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax -q
