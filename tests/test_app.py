@@ -177,3 +177,19 @@ def test_show_gives_the_widgets_for_jupyterlab():
     layout = egovkit.app.show(lang="fr")
     assert isinstance(layout, pn.layout.Column)
     assert any("diagnostic numérique" in str(getattr(o, "object", "")) for o in layout.select(pn.pane.Markdown))
+
+
+def test_the_page_speaks_french_and_says_what_the_hotspot_file_holds(tmp_path):
+    pytest.importorskip("panel")
+    from egovkit.app.ui import DiagnosisApp
+
+    app = DiagnosisApp()
+    try:
+        app.ui_lang.value = "fr"
+        assert app.run_btn.name == "Lancer le diagnostic" and app.report_lang.value == "fr"
+        assert app.sel["district_level"].name == "Niveau des lignes de district"
+        app.store.save("hotspots", "wifi.csv", b"name,latitude,longitude\nA,40.7,-74.0\nB,40.8,-73.9\n")
+        app._refresh()
+        assert "2 sites Wi-Fi" in app.hotspot_info.object
+    finally:
+        app.close()

@@ -164,6 +164,7 @@ class DiagnosisApp:
                            (self.reassign_ind, "reassign_indicator", "name"), (self.reassign_btn, "reassign", "name")]
         self.reassigned = pn.pane.HTML("", css_classes=["egk-reassigned"])
         self.boundary_info = pn.pane.HTML("", css_classes=["egk-boundary-info"])
+        self.hotspot_info = pn.pane.HTML("", css_classes=["egk-hotspot-info"])
         self.h_equivalent = pn.pane.Markdown(f"**{w['equivalent']}**")
         self._labelled.append((self.h_equivalent, "equivalent", "bold"))
         self.equivalent = pn.pane.HTML("", css_classes=["egk-pre", "egk-equivalent"], stylesheets=[_CSS])
@@ -216,7 +217,7 @@ class DiagnosisApp:
             pn.Row(self.sel["area"], self.sel["code"], self.sel["level"], self.sel["district_level"]),
             pn.Row(self.sel["denominator"], self.sel["value_type"], self.sel["boundary_key"],
                    self.sel["population_column"]),
-            pn.Row(self.reassign_col, self.reassign_ind, self.reassign_btn), self.reassigned, self.boundary_info,
+            pn.Row(self.reassign_col, self.reassign_ind, self.reassign_btn), self.reassigned, self.boundary_info, self.hotspot_info,
             self.h_equivalent, self.equivalent,
             pn.layout.Divider(),
             self.h_validation, self.validation,
@@ -284,6 +285,8 @@ class DiagnosisApp:
                 self.sel[n].value = _AUTO
         elif kind == "boundaries":
             self._boundary_cols = []
+        elif kind == "hotspots":
+            self._hotspots_info = None
         elif kind == "population":
             self._pop_cols = job.table_columns(path)[0] if path.suffix.lower() not in (".tif", ".tiff") else []
         self._refresh()
@@ -349,6 +352,7 @@ class DiagnosisApp:
             self.recognitions.object = ""
             self._levels = []
         self._boundary_summary(report_parts)
+        self._hotspots_summary(report_parts)
         self._update_selects(recs)
         items = ", ".join(f"{_esc(k)} → {_esc(v)}" for k, v in self.options.columns.items())
         self.reassigned.object = _esc(w["reassigned"].format(items="")) + items if items else ""
@@ -382,6 +386,30 @@ class DiagnosisApp:
         report_parts.append(self._boundary_rep)
         cols = ", ".join(self._boundary_cols[:30])
         self.boundary_info.object = _esc(w["boundaries_read"].format(n=len(self._boundaries), columns=cols))
+
+    def _hotspots_summary(self, report_parts: list) -> None:
+        """How many Wi-Fi sites the hotspot file holds, and its reading report (read once per upload)."""
+        path = self.store.path("hotspots")
+        if path is None:
+            self.hotspot_info.object = ""
+            return
+        w = self.words
+        if getattr(self, "_hotspots_info", None) is None:
+            import warnings
+
+            from ..coverage import read_hotspots
+
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    sites, rep = read_hotspots(path)
+            except EgovkitError as exc:
+                self.hotspot_info.object = f'<p class="egk-error">{_esc(w["error"])}: {_esc(exc)}</p>'
+                return
+            self._hotspots_info = (len(sites), rep)
+        n, rep = self._hotspots_info
+        report_parts.append(rep)
+        self.hotspot_info.object = _esc(w["hotspots_read"].format(n=n, summary=rep.summary()))
 
     def _update_selects(self, recs: list[job.Recognition]) -> None:
         w = self.words
