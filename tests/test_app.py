@@ -193,3 +193,20 @@ def test_the_page_speaks_french_and_says_what_the_hotspot_file_holds(tmp_path):
         assert "2 sites Wi-Fi" in app.hotspot_info.object
     finally:
         app.close()
+
+
+def test_run_with_another_number_of_new_sites(tmp_path):
+    """The synthetic example through the app's run: 3 new sites asked, 3 proposed, the ZIP holds the report."""
+    from egovkit.datasets.synthetic import make_territory
+
+    files = make_territory(seed=42).write(tmp_path / "inputs")
+    paths = {"table": files["table"], "boundaries": files["districts"], "hotspots": files["hotspots"],
+             "population": files["population"]}
+    opts = Options(area="District", code="Code", level="Level", boundary_key="code", n_new_sites=3)
+    result = job.run_job(paths, opts, tmp_path / "report")
+    assert len(result.diagnosis.new_sites) == 3
+    zf = zipfile.ZipFile(io.BytesIO(result.zip_bytes))
+    assert all(n.startswith("report/") for n in zf.namelist())
+    assert "report/tables.xlsx" in zf.namelist() and result.workbook == tmp_path / "report" / "tables.xlsx"
+    sites = [n for n in zf.namelist() if "new_sites" in n and n.endswith(".csv")]
+    assert sites and len(zf.read(sites[0]).decode().strip().splitlines()) == 1 + 3

@@ -265,7 +265,7 @@ def command_line(options: Options, names: dict[str, str]) -> str:
         parts += ["--lang", options.lang]
     line = " ".join(parts)
     if options.n_new_sites != 10 and {"hotspots", "population"} <= set(names) and not _takes_new_sites():
-        line += f"  # {options.n_new_sites} new sites: not an option of egovkit run yet"
+        line += f"  # {options.n_new_sites} new sites: not an option of egovkit run yet (10)"
     return line
 
 
@@ -312,6 +312,9 @@ def python_call(options: Options, names: dict[str, str]) -> str:
         lines.append(f"                        {a},")
     lines[-1] = lines[-1].rstrip(",") + ")"
     lines.append("print(result.summary())")
+    if options.n_new_sites != 10 and {"hotspots", "population"} <= set(names) and not _takes_new_sites():
+        lines.append(f"# diagnose_files proposes 10 new sites; for {options.n_new_sites}, read the files and call "
+                     f"egovkit.pipeline.diagnose(..., n_new_sites={options.n_new_sites})")
     return "\n".join(lines)
 
 
@@ -345,8 +348,11 @@ def run_job(paths: dict[str, Path], options: Options, out_dir: Path,
     step("diagnosis")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        diag = diagnose_files(paths.get("table"), paths["boundaries"], out_dir, force=True,
-                              **_run_kwargs(options, paths))
+        if options.n_new_sites != 10 and {"hotspots", "population"} <= set(paths) and not _takes_new_sites():
+            diag = _diagnose_new_sites(paths, options, out_dir)
+        else:
+            diag = diagnose_files(paths.get("table"), paths["boundaries"], out_dir, force=True,
+                                  **_run_kwargs(options, paths))
     step("packaging")
     workbook = out_dir / "tables.xlsx"
     if not workbook.exists():  # a report writer without it: the same workbook from the CSV tables
@@ -355,6 +361,37 @@ def run_job(paths: dict[str, Path], options: Options, out_dir: Path,
         write_workbook(out_dir / "tables", workbook, title=options.territory_name, lang=options.lang,
                        validation=diag.report)
     return JobResult(diag, out_dir, zip_folder(out_dir), workbook)
+
+
+def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path) -> Any:
+    """:func:`~egovkit.pipeline.diagnose_files` with another number of new sites, which it does not
+    take yet: the same steps with the same public functions, ``n_new_sites`` passed to ``diagnose``."""
+    from ..coverage import coverage, read_hotspots, read_population
+    from ..geo import read_boundaries
+    from ..pipeline import coverage_table, diagnose, load_assessment, read_census_file
+
+    b = read_boundaries(paths["boundaries"])
+    key = options.boundary_key
+    pop_key = key or guess_boundary_key(b, table_columns(paths["population"])[1])
+    assessment = load_assessment(paths["questionnaire"]) if "questionnaire" in paths else None
+    sites, hrep = read_hotspots(paths["hotspots"], districts=b,
+                                **({"district": pop_key} if "table" not in paths and pop_key else {}))
+    pop = read_population(paths["population"], districts=b, district=pop_key, population=options.population_column)
+    common: dict[str, Any] = dict(territory_name=options.territory_name, hotspots=sites, population=pop,
+                                  radii_m=tuple(options.radii_m), n_new_sites=options.n_new_sites,
+                                  assessment=assessment, lang=options.lang, out_dir=out_dir, force=True)
+    if "table" in paths:
+        table = read_census_file(paths["table"], **options.read_kwargs())
+        table.report.extend(hrep)
+        return diagnose(table, b, boundary_key=key, **common)
+    if pop_key is None:
+        raise InputError("coverage only needs the boundaries' column that the population matches",
+                         fix="choose it in 'District column of the boundaries'")
+    cov = coverage(pop, sites, tuple(options.radii_m), quantiles=None)
+    table, districts = coverage_table(cov, b, pop_key, pop_key, extra=[*hrep.issues, *pop.report.issues])
+    mid = int(sorted(options.radii_m)[len(options.radii_m) // 2])
+    return diagnose(table, districts, boundary_key="area_code", main_indicator=f"wifi_{mid}m",
+                    report_options={"static_maps_for": [f"wifi_{mid}m"]}, **common)
 
 
 def zip_folder(folder: Path) -> bytes:
