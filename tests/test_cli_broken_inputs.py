@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -101,8 +102,13 @@ TEMPLATES = ["folder.csv", "empty.csv", "empty.xlsx", "binary.csv", "binary.xlsx
              "csv_renamed.xlsx", "header_only.csv", "missing.csv", "unreadable.csv"]
 
 
+#: A Python keyword argument (``value_type=``, ``crs=``...) in a message: the CLI names its options.
+PY_KEYWORD = re.compile(r"(?<![\w-])[a-z][a-z_]*=")
+
+
 def _check(code: int, output: str, name: str, codes: tuple[int, ...] = (2,)) -> None:
     assert "Traceback" not in output, output
+    assert not PY_KEYWORD.findall(re.sub(r"\"[^\"]*\"", "", output)), output
     assert "internal error" not in output, output
     assert code in codes, (code, output)
     assert name in output, output
@@ -171,6 +177,51 @@ def test_run_broken_population(corpus, name, tmp_path):
     _skip_unreadable_as_root(name, corpus)
     _check(*_cli("run", corpus["good_table"], corpus["good_districts"], "--hotspots", corpus["good_hotspots"],
                  "--population", corpus[name], "--out", tmp_path / "out", *OPTS, "-q"), name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_inspect_broken_table(corpus, name, tmp_path):
+    _skip_unreadable_as_root(name, corpus)
+    _check(*_cli("inspect", corpus[name], corpus["good_districts"]), name)
+
+
+@pytest.mark.parametrize("name", BOUNDARIES)
+def test_inspect_broken_boundaries(corpus, name):
+    _skip_unreadable_as_root(name, corpus)
+    _check(*_cli("inspect", corpus["good_table"], corpus[name], *OPTS), name)
+
+
+@pytest.mark.parametrize("name", BOUNDARIES)
+def test_coverage_only_run_broken_boundaries(corpus, name, tmp_path):
+    _skip_unreadable_as_root(name, corpus)
+    _check(*_cli("run", "--boundaries", corpus[name], "--hotspots", corpus["good_hotspots"], "--population",
+                 corpus["good_population"], "--out", tmp_path / "out", "-q"), name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", POPULATION)
+def test_coverage_only_run_broken_population(corpus, name, tmp_path):
+    _skip_unreadable_as_root(name, corpus)
+    _check(*_cli("run", "--boundaries", corpus["good_districts"], "--hotspots", corpus["good_hotspots"],
+                 "--population", corpus[name], "--out", tmp_path / "out", "-q"), name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", HOTSPOTS)
+def test_coverage_only_run_broken_hotspots(corpus, name, tmp_path):
+    _skip_unreadable_as_root(name, corpus)
+    _check(*_cli("run", "--boundaries", corpus["good_districts"], "--hotspots", corpus[name],
+                 "--population", corpus["good_population"], "--out", tmp_path / "out", "-q"), name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_run_with_a_broken_assessment(corpus, name, tmp_path):
+    """Read before any computation: nothing written."""
+    _skip_unreadable_as_root(name, corpus)
+    _check(*_cli("run", corpus["good_table"], corpus["good_districts"], "--assessment", corpus[name],
+                 "--out", tmp_path / "out", *OPTS, "-q"), name)
     assert list(tmp_path.iterdir()) == []
 
 

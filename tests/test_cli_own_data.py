@@ -613,3 +613,18 @@ def test_population_table_given_as_the_census_table_points_to_coverage_only(inpu
     cmd = output.split("run coverage only: ", 1)[1].split(" --out DIR")[0]
     code, output = _cli(*shlex.split(cmd)[1:], "--out", tmp_path / "o", "--quiet")
     assert code == 0 and "wifi_250m" in output, output
+
+
+@pytest.mark.parametrize("form", ["column", "per_indicator"])
+def test_denominator_and_universe_options(inputs, tmp_path, form):
+    """A denominator column whose name says nothing: --denominator names it (one for all, or
+    INDICATOR=COLUMN), --universe says what it counts."""
+    d, expected = _own_table(tmp_path, inputs)
+    f = tmp_path / "t.csv"
+    d[["Code", "District"]].assign(**{"Base A": d["Households"], "Internet": d["Internet"]}).to_csv(f, index=False)
+    den = "Base A" if form == "column" else "internet=Base A"
+    code, output = _cli("run", f, inputs["districts"], "--denominator", den, "--universe", "households",
+                        "--out", tmp_path / "o", "--quiet")
+    assert code == 0, output
+    assert _share(output) == pytest.approx(100 * expected["internet"], abs=0.05)
+    assert "of households" in output
