@@ -210,3 +210,23 @@ def test_run_with_another_number_of_new_sites(tmp_path):
     assert "report/tables.xlsx" in zf.namelist() and result.workbook == tmp_path / "report" / "tables.xlsx"
     sites = [n for n in zf.namelist() if "new_sites" in n and n.endswith(".csv")]
     assert sites and len(zf.read(sites[0]).decode().strip().splitlines()) == 1 + 3
+
+
+def test_a_column_reassigned_in_the_drop_downs_is_read_as_that_indicator():
+    pytest.importorskip("panel")
+    from egovkit.app.ui import DiagnosisApp
+
+    app = DiagnosisApp()
+    try:
+        app.store.save("table", "t.csv", b"District,Households,Col7\nA,100,20\nB,200,50\nC,300,60\n")
+        app._table_cols, _ = job.table_columns(app.store.path("table"))
+        app.reassign_col.options = app._table_cols
+        app.reassign_col.value, app.reassign_ind.value = "Col7", "computer"
+        app.reassign_btn.clicks += 1
+        assert app.options.columns == {"Col7": "computer"}
+        rec = {r.column: r for r in job.recognise_table(app.store.path("table"), app.options)[1]}
+        assert rec["Col7"].role == "indicator" and rec["Col7"].indicator == "computer"
+        assert "--columns Col7=computer" in app.equivalent.object
+        assert "&#x27;columns&#x27;: {&#x27;Col7&#x27;: &#x27;computer&#x27;}" in app.equivalent.object
+    finally:
+        app.close()
