@@ -517,8 +517,17 @@ def inspect_cmd(table: Path = typer.Argument(..., help=_TABLE_HELP),
                          denominator=denominator, universe=universe, value_type=value_type, columns=columns,
                          layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal,
                          boundary_key=boundary_key, override=override, layer=layer, crs=crs)
-    result = inspect_files(table, boundaries, read_options=opts, boundary_key=boundary_key,
-                           boundary_options=_boundary_options(layer, crs), overrides=overrides, cli_options=given)
+    try:
+        result = inspect_files(table, boundaries, read_options=opts, boundary_key=boundary_key,
+                               boundary_options=_boundary_options(layer, crs), overrides=overrides, cli_options=given)
+    except EgovkitError as exc:  # a table that cannot be read: what its headers say, then the error
+        from .cli_inspect import header_recognitions, header_text
+
+        about_table = table.name in str(exc) and (boundaries is None or boundaries.name not in str(exc))
+        recs = header_recognitions(table) if about_table and table.is_file() else []
+        if recs:
+            _echo(_cli_message(header_text(table, recs)))
+        raise
     _echo(_cli_message(result.text()))
 
 

@@ -14,7 +14,6 @@ Examples
 from __future__ import annotations
 
 import re
-import shlex
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,21 @@ import pandas as pd
 #: Report codes that tell which column plays which role, and the role's name.
 _ROLE_CODES = {"area_column": "area", "parent_column": "parent", "district_level": "level",
                "code_column": "code", "level_column": "level", "denominator_column": "denominator"}
+
+
+def shell_word(value: object) -> str:
+    r"""``value`` as one shell word: bare when plain, else in double quotes (always with ``=``,
+    so that ``--columns "pct_web=internet"`` reads as the option's value).
+
+    Examples
+    --------
+    >>> print(shell_word("County"), shell_word("pct_web=internet"), shell_word('say "hi" $x'))
+    County "pct_web=internet" "say \"hi\" \$x"
+    """
+    text = str(value)
+    if re.fullmatch(r"[\w.:/+-]+", text):
+        return text
+    return '"' + re.sub(r'(["\\$`])', r"\\\1", text) + '"'
 
 
 @dataclass
@@ -61,11 +75,12 @@ class Inspection:
 
     def command(self) -> str:
         """The ``egovkit run`` command that pins the reading shown (columns, join)."""
-        parts = ["egovkit", "run", self.table] + ([self.boundaries] if self.boundaries else ["BOUNDARIES"])
+        parts = ["egovkit", "run", shell_word(self.table)] + [shell_word(self.boundaries) if self.boundaries
+                                                               else "BOUNDARIES"]
         for opt, value in self.options.items():
             for v in value if isinstance(value, list) else [value]:
-                parts += [opt, str(v)]
-        return shlex.join(parts) + " --out OUT"
+                parts += [opt, shell_word(v)]
+        return " ".join(parts) + " --out OUT"
 
     def text(self) -> str:
         """The inspection as lines for the terminal."""
@@ -228,7 +243,7 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
     for r in recs:
         if r.role == "indicator" and r.alternatives:
             suggested.append(f"{r.column!r} may also be {', '.join(r.alternatives)}: "
-                             + " or ".join(shlex.join(["--columns", f"{r.column}={a}"]) for a in r.alternatives))
+                             + " or ".join(f"--columns {shell_word(f'{r.column}={a}')}" for a in r.alternatives))
     fates = Counter(t.report.row_fate.values())
     rows = {"read": t.report.rows_in, **{k: fates[k] for k in ("used", "kept apart", "dropped") if fates.get(k)}}
     other = t.other_levels
@@ -256,9 +271,59 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
         pairs = [f"{n}={best}" for n, best in join["table_only"] if best]
         if pairs:
             suggested.append("names that may be the same district (check each): "
-                             + " ".join(shlex.join(["--override", p]) for p in pairs[:8]))
+                             + " ".join(f"--override {shell_word(p)}" for p in pairs[:8]))
         warn += [str(i) for i in j.report.issues if i.severity in ("error", "warning")][:20]
     return Inspection(table=str(table), kind="raw ACS S2801 download (read by its own reader)" if acs
                       else "census table", recognitions=recs, rows=rows, kept_apart=kept, dropped=dropped,
                       indicators=inds, warnings=warn, fixes=fixes, join=join, options=options,
                       suggested=suggested, boundaries=None if boundaries is None else str(boundaries))
+
+
+def header_recognitions(table: str | Path) -> list[Recognition]:
+    """Each header of ``table`` recognised on its own (no values read): what ``inspect`` can still
+    show when the table cannot be read. Empty when the header cannot be read either.
+
+    Examples
+    --------
+    >>> header_recognitions("no/such/file.csv")
+    []
+    """
+    path = Path(table)
+    try:
+        from .concepts import recognise
+    except ImportError:  # a reader without concept recognition
+        return []
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            header = pd.read_excel(path, nrows=0).columns
+        else:
+            header = pd.read_csv(path, nrows=0, sep=None, engine="python", encoding_errors="replace").columns
+    except Exception:  # unreadable: the reader's error says why
+        return []
+    cols = [str(c) for c in header if not str(c).startswith("Unnamed:")]
+    if len(cols) < 2 or any(len(c) > 200 for c in cols):
+        return []
+    out = []
+    for c in cols:
+        r = recognise(c)
+        out.append(Recognition(r.column, r.role, r.indicator, r.universe, r.value_kind, r.confidence, r.reason,
+                               tuple(r.alternatives)))
+    return out
+
+
+def header_text(table: str | Path, recognitions: list[Recognition]) -> str:
+    """The headers' recognitions as lines, with the ``--columns`` pairs that would settle them."""
+    out = [f"{table}: the headers as recognised one by one (the table could not be read, see the error below):"]
+    for r in recognitions:
+        what = r.role + (f" {r.indicator}" if r.indicator else "")
+        alt = f"; or {', '.join(r.alternatives)}" if r.alternatives else ""
+        out.append(f"  {r.column!r} -> {what}, {_confidence(r)}: {r.reason}{alt}")
+    from .concepts import CONFIDENT
+
+    unsure = [r for r in recognitions if r.role == "indicator" and (r.indicator is None or
+                                                                    float(r.confidence or 0) < CONFIDENT)]
+    pairs = [f"--columns {shell_word(f'{r.column}={r.indicator or r.alternatives[0]}')}" for r in unsure
+             if r.indicator or r.alternatives]
+    if pairs:
+        out.append("to say what the indicator columns are: " + " ".join(pairs))
+    return "\n".join(out)

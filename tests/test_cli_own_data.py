@@ -481,7 +481,7 @@ def test_inspect_suggests_overrides_for_names_that_do_not_match(inputs, tmp_path
     assert code == 0, output
     name = d["District"].iloc[0]
     assert "1 table row(s) without area" in output, output
-    assert shlex.join(["--override", f"{name}={name[:-1]}"]) in output, output
+    assert f"--override \"{name}={name[:-1]}\"" in output, output
 
 
 def test_inspect_on_an_acs_download(acs_cut):
@@ -628,3 +628,18 @@ def test_denominator_and_universe_options(inputs, tmp_path, form):
     assert code == 0, output
     assert _share(output) == pytest.approx(100 * expected["internet"], abs=0.05)
     assert "of households" in output
+
+
+def test_inspect_of_a_table_that_cannot_be_read_still_shows_its_headers(inputs, tmp_path):
+    """Only an ambiguous indicator header: inspect shows each header's recognition and the
+    --columns pair to settle it, then the error; with that pair the table reads."""
+    d, expected = _own_table(tmp_path, inputs)
+    f = tmp_path / "t.csv"
+    d[["Code", "District", "Households"]].assign(Phone=d["Internet"]).to_csv(f, index=False)
+    code, output = _cli("inspect", f, inputs["districts"])
+    assert code == 2 and "Traceback" not in output, output
+    assert "'District' -> area" in output and "'Phone' -> indicator" in output, output
+    pair = re.search(r"to say what the indicator columns are: (.*)", output).group(1)
+    assert pair.startswith("--columns") and not _python_keywords(output), output
+    code, output = _cli("inspect", f, inputs["districts"], *shlex.split(pair))
+    assert code == 0 and "'Phone' -> " in output and f"{len(d)} matched" in output, output
