@@ -186,8 +186,11 @@ def test_the_page_speaks_french_and_says_what_the_hotspot_file_holds(tmp_path):
     app = DiagnosisApp()
     try:
         app.ui_lang.value = "fr"
-        assert app.run_btn.name == "Lancer le diagnostic" and app.report_lang.value == "fr"
-        assert app.sel["district_level"].name == "Niveau des lignes de district"
+        def caption(widget):
+            return getattr(widget, "label", None) or widget.name
+
+        assert caption(app.run_btn) == "Lancer le diagnostic" and app.report_lang.value == "fr"
+        assert caption(app.sel["district_level"]) == "Niveau des lignes de district"
         app.store.save("hotspots", "wifi.csv", b"name,latitude,longitude\nA,40.7,-74.0\nB,40.8,-73.9\n")
         app._refresh()
         assert "2 sites Wi-Fi" in app.hotspot_info.object

@@ -50,6 +50,17 @@ def _all_labels() -> dict[str, dict[str, str]]:
     return yaml.safe_load(_LABELS.read_text(encoding="utf-8"))
 
 
+#: Panel 1.9 names a widget's caption ``label`` (``name`` is deprecated for 2.0); older Panels use ``name``.
+_LABEL = "label" if "label" in pn.widgets.Select.param else "name"
+
+
+_PRIMARY = {"color": "primary"} if "color" in pn.widgets.Button.param else {"button_type": "primary"}
+
+
+def _caption(text: str) -> dict[str, str]:
+    return {_LABEL: text}
+
+
 def labels(lang: str) -> dict[str, str]:
     """The app's words in ``lang`` (``en`` or ``fr``; English for anything missing)."""
     words = _all_labels()
@@ -133,7 +144,7 @@ class DiagnosisApp:
         rows = []
         for kind in KINDS:
             fi = pn.widgets.FileInput(accept=",".join(KINDS[kind].suffixes), css_classes=[f"egk-upload-{kind}"],
-                                      width=520, name=w[kind])
+                                      width=520, **_caption(w[kind]))
             fi.param.watch(lambda ev, k=kind: self._on_upload(k, ev), "value")
             status = pn.pane.HTML(_esc(w["no_file"]), css_classes=[f"egk-status-{kind}"], stylesheets=[_CSS],
                                   margin=(28, 10, 0, 10))
@@ -149,16 +160,16 @@ class DiagnosisApp:
         self.sel: dict[str, pn.widgets.Select] = {}
         for name in ("area", "code", "level", "district_level", "denominator", "value_type", "boundary_key",
                      "population_column"):
-            s = pn.widgets.Select(name=w[name], options={w["automatic"]: _AUTO}, value=_AUTO, width=260,
+            s = pn.widgets.Select(**_caption(w[name]), options={w["automatic"]: _AUTO}, value=_AUTO, width=260,
                                   css_classes=[f"egk-select-{name}"])
             s.param.watch(lambda ev, n=name: self._on_option(n, ev.new), "value")
             self.sel[name] = s
             self._labelled.append((s, name, "name"))
-        self.reassign_col = pn.widgets.Select(name=w["reassign_column"], options=[], width=260,
+        self.reassign_col = pn.widgets.Select(**_caption(w["reassign_column"]), options=[], width=260,
                                               css_classes=["egk-reassign-column"])
-        self.reassign_ind = pn.widgets.Select(name=w["reassign_indicator"], options=job.indicator_choices(),
+        self.reassign_ind = pn.widgets.Select(**_caption(w["reassign_indicator"]), options=job.indicator_choices(),
                                               width=200, css_classes=["egk-reassign-indicator"])
-        self.reassign_btn = pn.widgets.Button(name=w["reassign"], css_classes=["egk-reassign"])
+        self.reassign_btn = pn.widgets.Button(**_caption(w["reassign"]), css_classes=["egk-reassign"])
         self.reassign_btn.on_click(self._on_reassign)
         self._labelled += [(self.reassign_col, "reassign_column", "name"),
                            (self.reassign_ind, "reassign_indicator", "name"), (self.reassign_btn, "reassign", "name")]
@@ -178,19 +189,19 @@ class DiagnosisApp:
         # 4. choices and run
         self.h_options = pn.pane.Markdown(f"### {w['run_options']}")
         self._labelled.append((self.h_options, "run_options", "h3"))
-        self.name_input = pn.widgets.TextInput(name=w["territory_name"], value="Territory", width=260,
+        self.name_input = pn.widgets.TextInput(**_caption(w["territory_name"]), value="Territory", width=260,
                                                css_classes=["egk-name"])
-        self.radii_input = pn.widgets.TextInput(name=w["radii"], value="100, 250, 500", width=260,
+        self.radii_input = pn.widgets.TextInput(**_caption(w["radii"]), value="100, 250, 500", width=260,
                                                 css_classes=["egk-radii"])
-        self.sites_input = pn.widgets.IntInput(name=w["new_sites"], value=10, start=0, end=200, width=200,
+        self.sites_input = pn.widgets.IntInput(**_caption(w["new_sites"]), value=10, start=0, end=200, width=200,
                                                css_classes=["egk-new-sites"])
-        self.report_lang = pn.widgets.Select(name=w["report_lang"], options={"English": "en", "Français": "fr"},
+        self.report_lang = pn.widgets.Select(**_caption(w["report_lang"]), options={"English": "en", "Français": "fr"},
                                              value=lang, width=160, css_classes=["egk-report-lang"])
         for wid, key in ((self.name_input, "territory_name"), (self.radii_input, "radii"),
                          (self.sites_input, "new_sites"), (self.report_lang, "report_lang")):
             wid.param.watch(lambda ev: self._on_choices(), "value")
             self._labelled.append((wid, key, "name"))
-        self.run_btn = pn.widgets.Button(name=w["run"], button_type="primary", css_classes=["egk-run"])
+        self.run_btn = pn.widgets.Button(**_caption(w["run"]), **_PRIMARY, css_classes=["egk-run"])
         self.run_btn.on_click(self._on_run)
         self._labelled.append((self.run_btn, "run", "name"))
         self.progress = pn.indicators.Progress(value=0, max=100, width=300, css_classes=["egk-progress"])
@@ -246,7 +257,7 @@ class DiagnosisApp:
         self.h_recognised.object = f"### {w['recognised']}\n{w['recognised_help']}"
         for obj, key, how in self._labelled:
             if how == "name":
-                obj.name = w[key]
+                setattr(obj, _LABEL, w[key])
             elif how == "h3":
                 obj.object = f"### {w[key]}"
             else:
