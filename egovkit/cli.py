@@ -477,6 +477,9 @@ def validate(table: Path = typer.Argument(..., help=_TABLE_HELP),
     _inputs(table=table, boundaries=boundaries)
     report = validate_files(table, boundaries, boundary_key=boundary_key, read_options=opts,
                             boundary_options=_boundary_options(layer, crs), overrides=overrides)
+    for issue in report.issues:  # the saved report names the options too
+        issue.message = _report_text(issue.message, issue.source)
+        issue.fix = _report_text(issue.fix, issue.source) if issue.fix else issue.fix
     _echo(_cli_message(str(report)))
     if save:
         save.parent.mkdir(parents=True, exist_ok=True)

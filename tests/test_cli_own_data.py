@@ -397,7 +397,7 @@ def test_no_fix_printed_by_the_cli_names_a_python_keyword(inputs, messy, tmp_pat
     runs = []
     for name in ("share_under_percent.csv", "no_indicator.csv", "renamed_districts.csv", "dupes.csv",
                  "two_levels.csv", "no_values.csv"):
-        runs.append(("validate", messy[name], inputs["districts"]))
+        runs.append(("validate", messy[name], inputs["districts"], "--save", tmp_path / "saved" / f"{name}.txt"))
         runs.append(("inspect", messy[name], inputs["districts"]))
     runs += [
         ("validate", inputs["table"], messy["anonymous.geojson"]),
@@ -412,8 +412,10 @@ def test_no_fix_printed_by_the_cli_names_a_python_keyword(inputs, messy, tmp_pat
     ]
     found = {}
     printed_fixes = 0
+    n_saved = 0
     for args in runs:
         code, output = _cli(*args)
+        n_saved += "--save" in args and code in (0, 1)
         assert "Traceback" not in output, output
         printed_fixes += output.count("Fix:") + output.count("->")
         bad = _python_keywords(output)
@@ -422,6 +424,9 @@ def test_no_fix_printed_by_the_cli_names_a_python_keyword(inputs, messy, tmp_pat
     # the validation report the runs wrote (which the terminal refers to) names the options too
     written = [tmp_path / x / "validation_report.txt" for x in "abcd" if (tmp_path / x / "index.html").exists()]
     assert written
+    saved = sorted((tmp_path / "saved").glob("*.txt"))  # validate --save (of the tables that read)
+    assert len(saved) == n_saved > 0
+    written += saved
     for path in written:
         text = path.read_text(encoding="utf-8")
         printed_fixes += text.count("Fix:")
