@@ -578,6 +578,8 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
     source = f"{Path(population).name} + {Path(hotspots).name}"
     table, districts = coverage_table(cov, b, key, name, source=source, report_source=Path(population).name,
                                       extra=[*hrep.issues, *pop.report.issues])
+    if pop.report.rows_in:  # the rows read are those of the population file, each with its fate
+        table.report.rows_in, table.report.row_fate = pop.report.rows_in, dict(pop.report.row_fate)
     if table.data.empty:
         raise InputError("no district has any population: coverage cannot be computed", file=str(population),
                          fix="check that the population file covers the districts of the boundaries")
@@ -677,6 +679,9 @@ def _name_column(b: gpd.GeoDataFrame, key: str) -> str:
 
 
 _TABULAR = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
+#: Rows of a population table read to find the boundaries' column its districts match.
+_KEY_ROWS = 20_000
+_COORDINATE = re.compile(r"^(lat|lon|lng|long|latitude|longitude|x|y)$|latitude|longitude", re.I)
 
 
 def _population_key(b: gpd.GeoDataFrame, population: str | Path) -> str | None:
@@ -689,13 +694,15 @@ def _population_key(b: gpd.GeoDataFrame, population: str | Path) -> str | None:
     path = Path(population)
     if path.suffix.lower() not in _TABULAR or not path.is_file():
         return None
-    try:
+    try:  # the first rows are enough to tell which column the codes or names match
         if path.suffix.lower() in (".xlsx", ".xls"):
-            df = pd.read_excel(path, dtype=str)
+            df = pd.read_excel(path, dtype=str, nrows=_KEY_ROWS)
         else:
-            df = pd.read_csv(path, dtype=str, sep=None, engine="python", encoding_errors="replace")
+            df = pd.read_csv(path, dtype=str, sep=None, engine="python", encoding_errors="replace", nrows=_KEY_ROWS)
     except Exception:  # unreadable here: read_population says why, with the file's name
         return None
+    if any(_COORDINATE.search(str(c)) for c in df.columns):
+        return None  # points: located by their coordinates, not by a district column
     best: tuple[int, str | None] = (0, None)
     for bc in _unique_columns(b):
         for norm in (normalise_code, normalise_name):

@@ -158,6 +158,10 @@ def test_coverage_only_run_from_hotspots_and_population(inputs, population_forms
                         "--population", population_forms[form], "--out", out, "--quiet")
     assert code == 0 and "Traceback" not in output, output
     assert "latitude" not in output and "public Wi-Fi" in output, output
+    if form != "population.tif":  # every row of the population file accounted for
+        f = population_forms[form]
+        n = len(gpd.read_file(f)) if f.suffix == ".gpkg" else len(pd.read_csv(f, sep=None, engine="python"))
+        assert f"{n} rows read ({n} used)" in output, output
     cov = pd.read_csv(out / "tables" / "coverage.csv")
     terr = cov[(cov["level"] == "territory") & (cov["sites"] == "all")].set_index("radius_m")
     # every person of the population file is counted (raster cells are float32)
