@@ -159,31 +159,31 @@ def demo(out: Path = typer.Option(Path("out/demo"), "--out", "-o",
 
 _TABLE_HELP = ("Census-style table (CSV or Excel), one row per district, or a raw ACS S2801 download "
                "(data.census.gov CSV: GEO_ID, NAME, S2801_C01_001E...; its _metadata.csv beside it is used).")
-AreaOpt = typer.Option(None, "--area", help="Column of the table with the district names.")
-CodeOpt = typer.Option(None, "--code", help="Column of the table with the district codes.")
-ParentOpt = typer.Option(None, "--parent", help="Column with the name of the enclosing area (region, state...).")
-LevelOpt = typer.Option(None, "--level", help="Column telling the level of each row (e.g. AdminArea).")
-DistrictLevelOpt = typer.Option(None, "--district-level",
+AreaOpt = typer.Option(None, "--area", metavar="COLUMN", help="Column of the table with the district names.")
+CodeOpt = typer.Option(None, "--code", metavar="COLUMN", help="Column of the table with the district codes.")
+ParentOpt = typer.Option(None, "--parent", metavar="COLUMN", help="Column with the name of the enclosing area (region, state...).")
+LevelOpt = typer.Option(None, "--level", metavar="COLUMN", help="Column telling the level of each row (e.g. AdminArea).")
+DistrictLevelOpt = typer.Option(None, "--district-level", metavar="VALUE",
                                 help="Value of the level column that marks district rows (e.g. County).")
-DenominatorOpt = typer.Option(None, "--denominator",
+DenominatorOpt = typer.Option(None, "--denominator", metavar="COLUMN",
                               help="Denominator column (households or persons in scope); repeat as "
                                    "INDICATOR=COLUMN to give one per indicator.")
-UniverseOpt = typer.Option(None, "--universe", help="What the denominator counts: households or persons.")
-ValueTypeOpt = typer.Option(None, "--value-type",
+UniverseOpt = typer.Option(None, "--universe", metavar="households|persons", help="What the denominator counts: households or persons.")
+ValueTypeOpt = typer.Option(None, "--value-type", metavar="count|percent|share",
                             help="How every indicator column is given: count, percent (0-100) or share (0-1).")
-ColumnsOpt = typer.Option(None, "--columns",
+ColumnsOpt = typer.Option(None, "--columns", metavar="HEADER=INDICATOR",
                           help="\"HEADER=INDICATOR\": read this column as this catalogue indicator (e.g. "
                                "\"Internet access=internet\"), or HEADER=ignore; repeat the option.")
-LayoutOpt = typer.Option(None, "--layout", help="wide (one row per district) or long (district, indicator, value).")
-SheetOpt = typer.Option(None, "--sheet", help="Excel sheet: its name or number (0 = first).")
-EncodingOpt = typer.Option(None, "--encoding", help="Text encoding of a CSV (e.g. utf-8, cp1252, latin-1).")
-SepOpt = typer.Option(None, "--sep", help="Column separator of a CSV (e.g. ';', tab).")
-DecimalOpt = typer.Option(None, "--decimal", help="Decimal mark of a CSV: '.' or ','.")
-BoundaryKeyOpt = typer.Option(None, "--boundary-key", help="Column of the boundaries to join on (name or code).")
-OverrideOpt = typer.Option(None, "--override",
+LayoutOpt = typer.Option(None, "--layout", metavar="wide|long", help="wide (one row per district) or long (district, indicator, value).")
+SheetOpt = typer.Option(None, "--sheet", metavar="NAME", help="Excel sheet: its name or number (0 = first).")
+EncodingOpt = typer.Option(None, "--encoding", metavar="ENCODING", help="Text encoding of a CSV (e.g. utf-8, cp1252, latin-1).")
+SepOpt = typer.Option(None, "--sep", metavar="CHAR", help="Column separator of a CSV (e.g. ';', tab).")
+DecimalOpt = typer.Option(None, "--decimal", metavar=". or ,", help="Decimal mark of a CSV: '.' or ','.")
+BoundaryKeyOpt = typer.Option(None, "--boundary-key", metavar="COLUMN", help="Column of the boundaries to join on (name or code).")
+OverrideOpt = typer.Option(None, "--override", metavar="TABLE=BOUNDARY",
                            help="\"NAME IN TABLE=Name in boundaries\" for a district whose names differ; repeat.")
-LayerOpt = typer.Option(None, "--layer", help="Layer of the boundaries file (name or number) when it has several.")
-CrsOpt = typer.Option(None, "--crs", help="CRS of the boundaries when the file declares none (e.g. EPSG:4326).")
+LayerOpt = typer.Option(None, "--layer", metavar="LAYER", help="Layer of the boundaries file (name or number) when it has several.")
+CrsOpt = typer.Option(None, "--crs", metavar="CRS", help="CRS of the boundaries when the file declares none (e.g. EPSG:4326).")
 
 _CHOICES = {"--value-type": ("count", "percent", "share"), "--universe": ("households", "persons"),
             "--layout": ("wide", "long")}
@@ -451,8 +451,9 @@ def app_command(port: int = typer.Option(8501, "--port", help="Port of the app's
 
 
 @app.command()
-def validate(table: Path = typer.Argument(..., help=_TABLE_HELP),
-             boundaries: Optional[Path] = typer.Argument(None, help="Boundaries to check the join against."),
+def validate(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_HELP),
+             boundaries: Optional[Path] = typer.Argument(None, metavar="BOUNDARIES",
+                                                         help="Boundaries to check the join against."),
              area: Optional[str] = AreaOpt, code: Optional[str] = CodeOpt, parent: Optional[str] = ParentOpt,
              level: Optional[str] = LevelOpt, district_level: Optional[str] = DistrictLevelOpt,
              denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
@@ -496,8 +497,9 @@ def validate(table: Path = typer.Argument(..., help=_TABLE_HELP),
 
 
 @app.command("inspect")
-def inspect_cmd(table: Path = typer.Argument(..., help=_TABLE_HELP),
-                boundaries: Optional[Path] = typer.Argument(None, help="Boundaries to check the join against."),
+def inspect_cmd(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_HELP),
+                boundaries: Optional[Path] = typer.Argument(None, metavar="BOUNDARIES",
+                                                            help="Boundaries to check the join against."),
                 area: Optional[str] = AreaOpt, code: Optional[str] = CodeOpt, parent: Optional[str] = ParentOpt,
                 level: Optional[str] = LevelOpt, district_level: Optional[str] = DistrictLevelOpt,
                 denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
