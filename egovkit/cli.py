@@ -725,6 +725,8 @@ def _cli_message(text: str, command: str = "") -> str:
     "Fix: pass --value-type share to override, or --district-level one of ['County']"
     >>> _cli_message("e.g. read_table(path, columns={'Internet access': 'internet'})")
     'e.g. --columns "Internet access=internet"'
+    >>> _cli_message("pass sep=';' and decimal=','")
+    'pass --sep ";" and --decimal ","'
     """
     if command == "assess":
         text = text.replace("read_template(path, date=..., assessed_by=...) or use read_assessments",
@@ -741,7 +743,8 @@ def _cli_message(text: str, command: str = "") -> str:
         if value is None or value in ("True", "..."):
             return names[name]
         value = value.strip("'\"") if value[:1] in "'\"" else value
-        return f"{names[name]} " + (f'"{value}"' if " " in value else value)
+        plain = re.fullmatch(r"[\w.:/+-]+", value)  # else quoted: --sep ";" can be pasted into a shell
+        return f"{names[name]} " + (value if plain else f'"{value}"')
 
     # not inside double quotes (a header written in a --columns "HEADER=INDICATOR" pair)
     parts = re.split(r"(\"[^\"]*\")", text)

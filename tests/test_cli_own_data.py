@@ -652,3 +652,16 @@ def test_inspect_of_a_table_that_cannot_be_read_still_shows_its_headers(inputs, 
     assert pair.startswith("--columns") and not _python_keywords(output), output
     code, output = _cli("inspect", f, inputs["districts"], *shlex.split(pair))
     assert code == 0 and "'Phone' -> " in output and f"{len(d)} matched" in output, output
+
+
+def test_doctests_of_the_cli_modules():
+    import doctest
+
+    import egovkit.cli
+    import egovkit.cli_inspect
+    import egovkit.pipeline
+
+    for mod in (egovkit.cli, egovkit.cli_inspect, egovkit.pipeline):
+        res = doctest.testmod(mod)
+        assert res.failed == 0, mod.__name__
+    assert doctest.testmod(egovkit.cli).attempted >= 4
