@@ -190,13 +190,20 @@ def _recognitions(table: Any, options: dict[str, Any]) -> list[Recognition]:
     items = getattr(table.report, "recognitions", None) or []
     if not items:
         return _from_report(table, options)
-    kinds = {i.column: m.group(1) for i in table.report.issues
-             if i.code == "value_type" and i.column and (m := re.search(r"read as (\w+)", i.message))}
+    kinds: dict[str, str] = {}  # what the reader finally read each column as (a warning wins over a note)
+    for i in sorted(table.report.issues, key=lambda i: i.severity != "warning"):
+        m = re.search(r"read as (counts?|percent|percentages|shares?)\b", i.message)
+        if i.column and m and i.column not in kinds:
+            kinds[i.column] = {"counts": "count", "percentages": "percent", "shares": "share"}.get(m.group(1),
+                                                                                                m.group(1))
     out = []
     for r in items:
         get = (lambda k, r=r: r.get(k)) if isinstance(r, dict) else (lambda k, r=r: getattr(r, k, None))
         role, column = str(get("role") or "indicator"), str(get("column"))
-        kind = get("value_kind") or kinds.get(column)
+        said, read = get("value_kind"), kinds.get(column)
+        kind = read or said
+        if said and read and said != read and said != "rate":
+            kind = f"{read} (the header says {said})"
         out.append(Recognition(column, role, get("indicator"), get("universe"), kind, get("confidence"),
                                str(get("reason") or ""), tuple(get("alternatives") or ())))
     # the role the reader finally gave a column (of two name columns, one is the area, the other the parent)

@@ -665,3 +665,21 @@ def test_doctests_of_the_cli_modules():
         res = doctest.testmod(mod)
         assert res.failed == 0, mod.__name__
     assert doctest.testmod(egovkit.cli).attempted >= 4
+
+
+def test_inspect_shows_the_reading_chosen_when_header_and_values_disagree(tmp_path):
+    """The issue's neighbourhood table: a '%' header over shares, a 'Total de ...' row, an area
+    column with a qualifier. inspect says what was read, what the header said, and what was kept apart."""
+    names = ["Kopoten", "Tenfa", "Popove"]
+    hh = np.array([100, 200, 300])
+    share = np.array([0.93, 0.97, 0.85])
+    t = pd.DataFrame({"Nom du quartier": names + ["Total de la région"], "Ménages": [*hh, hh.sum()],
+                      "% homes online": [*share, round(float((share * hh).sum() / hh.sum()), 4)]})
+    t.to_csv(tmp_path / "t.csv", index=False)
+    code, output = _cli("inspect", tmp_path / "t.csv")
+    assert code == 0, output
+    assert re.search(r"area\s+'Nom du quartier'", output), output
+    assert "'% homes online' -> internet, households, share (the header says percent)" in output, output
+    assert "kept apart (totals, other levels): Total de la région" in output
+    assert f"{len(t)} read ({len(names)} used, 1 kept apart)" in output
+    assert "--value-type percent" in output and not _python_keywords(output)
