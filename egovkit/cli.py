@@ -681,6 +681,7 @@ _INPUT_NAMES = {"hotspots": {"crs": "--hotspots-crs"}, "population": {"populatio
 _PHRASES: list[tuple[str, str]] = [
     (r"\s*\(and by='code' or by='name'\)", ""),
     (r"--population \(population=\)", "--population"),
+    (r"\bor keep one level\b", "or keep the districts' level only (--level COLUMN --district-level VALUE)"),
     (r"or pass lat=, lon= \(or x=, y=, crs=\)", "(or x and y with --hotspots-crs)"),
     (r",? or call \w+\([^()]*\)", ""),
     (r"read_template\(path, date=\.\.\., assessed_by=\.\.\.\) or use read_assessments",

@@ -72,6 +72,7 @@ class Inspection:
     options: dict[str, Any] = field(default_factory=dict)
     suggested: list[str] = field(default_factory=list)
     boundaries: str | None = None
+    levels: list[str] = field(default_factory=list)
 
     def command(self) -> str:
         """The ``egovkit run`` command that pins the reading shown (columns, join)."""
@@ -90,6 +91,7 @@ class Inspection:
             out.append("columns:")
             out += [f"  {r.role:<12} {r.column!r}, {_confidence(r)}" + (f": {r.reason}" if r.reason else "")
                     for r in roles]
+        out += [f"  district level: {lv}" for lv in self.levels]
         inds = [r for r in self.recognitions if r.role == "indicator"]
         if inds:
             out.append("indicator columns (column -> indicator, universe, value kind, confidence: reason):")
@@ -113,7 +115,9 @@ class Inspection:
             out.append("  kept apart (totals, other levels): " + ", ".join(self.kept_apart[:12])
                        + (" ..." if len(self.kept_apart) > 12 else ""))
         out += [f"  dropped: {d}" for d in self.dropped[:12]]
-        if self.join is not None:
+        if self.join is not None and "error" in self.join:
+            out.append(f"join with {self.boundaries}: not possible: {self.join['error']}")
+        elif self.join is not None:
             j = self.join
             out.append(f"join with {self.boundaries}: by {j['by']} of table column {j['table_on']!r} with boundary "
                        f"column {j['boundary_on']!r}: {j['matched']} matched, {len(j['table_only'])} table row(s) "
@@ -266,10 +270,19 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
                      denominator=("denominator", "sum")).reset_index())
     else:
         inds = pd.DataFrame(columns=["indicator", "districts", "universe", "denominator"])
+    levels = [i.message for i in t.report.by_code("district_level")]
     join = None
     if boundaries is not None:
+        from .errors import JoinError
+
         b = read_boundaries(boundaries, **(boundary_options or {}))
-        j = join_table(t, b, boundary_on=boundary_key, overrides=overrides)
+        try:
+            j = join_table(t, b, boundary_on=boundary_key, overrides=overrides)
+        except JoinError as exc:  # the table's reading is still worth showing
+            join = {"error": str(exc)}
+            return Inspection(table=str(table), kind="census table", recognitions=recs, rows=rows, kept_apart=kept,
+                              dropped=dropped, indicators=inds, warnings=warn, fixes=fixes, join=join,
+                              options=options, suggested=suggested, boundaries=str(boundaries), levels=levels)
         ut, ub = j.unmatched_table, j.unmatched_boundaries
         join = {"by": j.by, "table_on": j.table_on, "boundary_on": j.boundary_on, "matched": j.matched,
                 "table_only": [(str(r.name), r.best) for r in ut.itertuples()],
@@ -283,7 +296,7 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
     return Inspection(table=str(table), kind="raw ACS S2801 download (read by its own reader)" if acs
                       else "census table", recognitions=recs, rows=rows, kept_apart=kept, dropped=dropped,
                       indicators=inds, warnings=warn, fixes=fixes, join=join, options=options,
-                      suggested=suggested, boundaries=None if boundaries is None else str(boundaries))
+                      suggested=suggested, boundaries=None if boundaries is None else str(boundaries), levels=levels)
 
 
 def header_recognitions(table: str | Path) -> list[Recognition]:

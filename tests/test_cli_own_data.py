@@ -26,9 +26,7 @@ from egovkit.cli import main
 from egovkit.datasets.synthetic import make_territory
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("EGOVKIT_SHARED_DATA", ROOT.parent / "shared" / "data"))
-ACS_DIR = SHARED / "us-county-acs-s2801"
-ACS = ACS_DIR / "ACSST1Y2018.S2801_data_with_overlays.csv"
+ACS = Path("ACSST1Y2018.S2801_data_with_overlays.csv")  # under <shared data>/us-county-acs-s2801
 
 
 def _cli(*args: object, cwd: Path | None = None) -> tuple[int, str]:
@@ -62,18 +60,17 @@ def _territory(out: Path) -> pd.DataFrame:
 # -- 1. raw ACS S2801 routed automatically ------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def acs_cut(tmp_path_factory) -> dict[str, Path]:
+def acs_cut(tmp_path_factory, shared_data) -> dict[str, Path]:
     """The real ACS download cut to New Jersey's counties (label row kept), its metadata beside it,
     and boundaries of New Jersey and New York counties (more areas than the table)."""
-    if not ACS.exists():
-        pytest.skip("the ACS S2801 data are not under EGOVKIT_SHARED_DATA")
+    acs_dir = shared_data / "us-county-acs-s2801"
     d = tmp_path_factory.mktemp("acs")
-    raw = pd.read_csv(ACS, dtype=str, keep_default_na=False)
+    raw = pd.read_csv(acs_dir / ACS.name, dtype=str, keep_default_na=False)
     keep = raw.iloc[:1]  # the label row
     nj = raw[raw["GEO_ID"].str.match(r"0500000US34\d{3}$")]
     pd.concat([keep, nj]).to_csv(d / "ACSST1Y2018.S2801_data_with_overlays.csv", index=False)
-    (d / "ACSST1Y2018.S2801_metadata.csv").write_bytes((ACS_DIR / "ACSST1Y2018.S2801_metadata.csv").read_bytes())
-    b = gpd.read_file(ACS_DIR / "us_counties_2010_plotly.geojson")
+    (d / "ACSST1Y2018.S2801_metadata.csv").write_bytes((acs_dir / "ACSST1Y2018.S2801_metadata.csv").read_bytes())
+    b = gpd.read_file(acs_dir / "us_counties_2010_plotly.geojson")
     b = b[b["STATE"].isin(["34", "36"])]
     b.to_file(d / "counties.geojson")
     return {"table": d / "ACSST1Y2018.S2801_data_with_overlays.csv", "boundaries": d / "counties.geojson",
@@ -683,3 +680,19 @@ def test_inspect_shows_the_reading_chosen_when_header_and_values_disagree(tmp_pa
     assert "kept apart (totals, other levels): Total de la région" in output
     assert f"{len(t)} read ({len(names)} used, 1 kept apart)" in output
     assert "--value-type percent" in output and not _python_keywords(output)
+
+
+def test_inspect_kenya_census_table_shows_the_levels_and_why_the_join_needs_one(shared_data):
+    """A real table with two levels (counties and sub-counties) against county boundaries: inspect
+    shows the levels found and the join problem; --district-level County joins all 47 counties."""
+    table = shared_data / "kenya-census-2019-ict" / "V4_T2.36.csv"
+    counties = shared_data / "kenya-counties-geometry" / "kenya_counties_osm_simplified_200m.geojson"
+    n = len(gpd.read_file(counties))
+    raw = pd.read_csv(table)
+    code, output = _cli("inspect", table, counties)
+    assert code == 0 and "district level:" in output and "'County'" in output, output
+    assert "join with" in output and "--district-level" in output, output
+    code, output = _cli("inspect", table, counties, "--district-level", "County")
+    assert code == 0, output
+    n_counties = int((raw["AdminArea"] == "County").sum())
+    assert n_counties == n and f"{n} matched, 0 table row(s) without area, 0 area(s) without row" in output, output
