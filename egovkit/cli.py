@@ -161,29 +161,37 @@ _TABLE_HELP = ("Census-style table (CSV or Excel), one row per district, or a ra
                "(data.census.gov CSV: GEO_ID, NAME, S2801_C01_001E...; its _metadata.csv beside it is used).")
 AreaOpt = typer.Option(None, "--area", metavar="COLUMN", help="Column of the table with the district names.")
 CodeOpt = typer.Option(None, "--code", metavar="COLUMN", help="Column of the table with the district codes.")
-ParentOpt = typer.Option(None, "--parent", metavar="COLUMN", help="Column with the name of the enclosing area (region, state...).")
-LevelOpt = typer.Option(None, "--level", metavar="COLUMN", help="Column telling the level of each row (e.g. AdminArea).")
+ParentOpt = typer.Option(None, "--parent", metavar="COLUMN",
+                         help="Column with the name of the enclosing area (region, state...).")
+LevelOpt = typer.Option(None, "--level", metavar="COLUMN",
+                        help="Column telling the level of each row (e.g. AdminArea).")
 DistrictLevelOpt = typer.Option(None, "--district-level", metavar="VALUE",
                                 help="Value of the level column that marks district rows (e.g. County).")
 DenominatorOpt = typer.Option(None, "--denominator", metavar="COLUMN",
                               help="Denominator column (households or persons in scope); repeat as "
                                    "INDICATOR=COLUMN to give one per indicator.")
-UniverseOpt = typer.Option(None, "--universe", metavar="households|persons", help="What the denominator counts: households or persons.")
+UniverseOpt = typer.Option(None, "--universe", metavar="households|persons",
+                           help="What the denominator counts: households or persons.")
 ValueTypeOpt = typer.Option(None, "--value-type", metavar="count|percent|share",
                             help="How every indicator column is given: count, percent (0-100) or share (0-1).")
 ColumnsOpt = typer.Option(None, "--columns", metavar="HEADER=INDICATOR",
                           help="\"HEADER=INDICATOR\": read this column as this catalogue indicator (e.g. "
                                "\"Internet access=internet\"), or HEADER=ignore; repeat the option.")
-LayoutOpt = typer.Option(None, "--layout", metavar="wide|long", help="wide (one row per district) or long (district, indicator, value).")
+LayoutOpt = typer.Option(None, "--layout", metavar="wide|long",
+                         help="wide (one row per district) or long (district, indicator, value).")
 SheetOpt = typer.Option(None, "--sheet", metavar="NAME", help="Excel sheet: its name or number (0 = first).")
-EncodingOpt = typer.Option(None, "--encoding", metavar="ENCODING", help="Text encoding of a CSV (e.g. utf-8, cp1252, latin-1).")
+EncodingOpt = typer.Option(None, "--encoding", metavar="ENCODING",
+                           help="Text encoding of a CSV (e.g. utf-8, cp1252, latin-1).")
 SepOpt = typer.Option(None, "--sep", metavar="CHAR", help="Column separator of a CSV (e.g. ';', tab).")
 DecimalOpt = typer.Option(None, "--decimal", metavar=". or ,", help="Decimal mark of a CSV: '.' or ','.")
-BoundaryKeyOpt = typer.Option(None, "--boundary-key", metavar="COLUMN", help="Column of the boundaries to join on (name or code).")
+BoundaryKeyOpt = typer.Option(None, "--boundary-key", metavar="COLUMN",
+                              help="Column of the boundaries to join on (name or code).")
 OverrideOpt = typer.Option(None, "--override", metavar="TABLE=BOUNDARY",
                            help="\"NAME IN TABLE=Name in boundaries\" for a district whose names differ; repeat.")
-LayerOpt = typer.Option(None, "--layer", metavar="LAYER", help="Layer of the boundaries file (name or number) when it has several.")
-CrsOpt = typer.Option(None, "--crs", metavar="CRS", help="CRS of the boundaries when the file declares none (e.g. EPSG:4326).")
+LayerOpt = typer.Option(None, "--layer", metavar="LAYER",
+                        help="Layer of the boundaries file (name or number) when it has several.")
+CrsOpt = typer.Option(None, "--crs", metavar="CRS",
+                      help="CRS of the boundaries when the file declares none (e.g. EPSG:4326).")
 
 _CHOICES = {"--value-type": ("count", "percent", "share"), "--universe": ("households", "persons"),
             "--layout": ("wide", "long")}
@@ -277,7 +285,8 @@ def _inputs(**paths: Optional[Path]) -> None:
 
 
 @app.command()
-def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE", help=_TABLE_HELP + " Leave it out for a coverage-only run "
+def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE",
+                                               help=_TABLE_HELP + " Leave it out for a coverage-only run "
                                                 "(--boundaries, --hotspots and --population)."),
         boundaries_arg: Optional[Path] = typer.Argument(
             None, metavar="BOUNDARIES",
@@ -285,16 +294,19 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE", help=_TABL
         out: Path = OutOpt,
         boundaries: Optional[Path] = typer.Option(None, "--boundaries", "-b",
                                                   help="District boundaries, as an option (e.g. without a table)."),
-        hotspots: Optional[Path] = typer.Option(None, help="Public Wi-Fi sites (CSV with latitude/longitude, or GeoJSON/GPKG points)."),
-        population: Optional[Path] = typer.Option(None, help="Population: points CSV/GeoJSON with a population column, a "
-                                                             "table or GeoPackage/GeoJSON of population by district, or a "
-                                                             "GeoTIFF raster."),
+        hotspots: Optional[Path] = typer.Option(
+            None, help="Public Wi-Fi sites (CSV with latitude/longitude, or GeoJSON/GPKG points)."),
+        population: Optional[Path] = typer.Option(
+            None, help="Population: points CSV/GeoJSON with a population column, a table or GeoPackage/GeoJSON "
+                       "of population by district, or a GeoTIFF raster."),
         population_column: Optional[str] = typer.Option(None, help="Column of the population file with the persons."),
         hotspots_crs: Optional[str] = typer.Option(None, help="CRS of x/y columns of the hotspots (e.g. EPSG:2263)."),
         assessment: Optional[Path] = typer.Option(None, help="A filled-in e-governance questionnaire (egovkit assess "
                                                              "template), scored and included in the report."),
-        assessment_date: Optional[str] = typer.Option(None, help="Which assessment of --assessment, when it holds several."),
-        assessor: Optional[str] = typer.Option(None, "--assessor", help="Which assessor of --assessment, when several."),
+        assessment_date: Optional[str] = typer.Option(None,
+                                                      help="Which assessment of --assessment, when it holds several."),
+        assessor: Optional[str] = typer.Option(None, "--assessor",
+                                               help="Which assessor of --assessment, when several."),
         area: Optional[str] = AreaOpt, code: Optional[str] = CodeOpt, parent: Optional[str] = ParentOpt,
         level: Optional[str] = LevelOpt, district_level: Optional[str] = DistrictLevelOpt,
         denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
@@ -406,14 +418,16 @@ def _assessment(path: Optional[Path], date: Optional[str], assessor: Optional[st
 
 
 @app.command()
-def report(case: str = typer.Argument(..., help="kenya (2019 census by county) or nyc (public Wi-Fi by neighbourhood)."),
+def report(case: str = typer.Argument(...,
+                                      help="kenya (2019 census by county) or nyc (public Wi-Fi by neighbourhood)."),
            out: Optional[Path] = typer.Option(None, "--out", "-o",
                                               help="Output folder (default out/<case>). " + _OUT_HELP.split(". ", 1)[1]),
            level: str = typer.Option("nta", help="nyc only: nta (195 neighbourhoods) or tract (2,166 tracts)."),
            assessment: Optional[Path] = typer.Option(None, help="A filled-in e-governance questionnaire (egovkit "
                                                                 "assess template), scored and included in the report."),
            assessment_date: Optional[str] = typer.Option(None, help="Which assessment of --assessment, when several."),
-           assessor: Optional[str] = typer.Option(None, "--assessor", help="Which assessor of --assessment, when several."),
+           assessor: Optional[str] = typer.Option(None, "--assessor",
+                                                  help="Which assessor of --assessment, when several."),
            lang: str = LangOpt,
            force: bool = ForceOpt,
            quiet: bool = QuietOpt) -> None:
