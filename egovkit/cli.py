@@ -317,6 +317,7 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE",
         layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
         name: str = typer.Option("Territory", help="Name of the territory in the report."),
         radius: list[float] = typer.Option([100.0, 250.0, 500.0], help="Wi-Fi radii in metres (repeat the option)."),
+        new_sites: int = typer.Option(10, "--new-sites", help="How many new Wi-Fi sites to propose (0: none)."),
         lang: str = LangOpt,
         force: bool = ForceOpt,
         quiet: bool = QuietOpt) -> None:
@@ -342,6 +343,8 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE",
         _fail(f"{', '.join('--' + k.replace('_', '-') for k in opts)} read a census table, and none was given "
               "(coverage-only run): leave them out, or give the table first: egovkit run TABLE BOUNDARIES")
     overrides = _pairs(override, "--override", "\"NAME IN TABLE=Name in boundaries\"") or None
+    if new_sites < 0:
+        _fail(f"--new-sites must be 0 or more, not {new_sites}")
     if any(r <= 0 for r in radius):
         _fail(f"--radius must be positive metres, not {[r for r in radius if r <= 0][0]:g}")
     _inputs(table=table, boundaries=b, hotspots=hotspots, population=population, assessment=assessment)
@@ -353,7 +356,7 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE",
                                 hotspot_options={"crs": hotspots_crs} if hotspots_crs else None,
                                 population_column=population_column, overrides=overrides, assessment=assess,
                                 territory_name=name, radii_m=tuple(radius), lang=lang, force=force,
-                                fix_text=_report_text)
+                                fix_text=_report_text, n_new_sites=new_sites)
     except EgovkitError as exc:
         hint = _population_as_table_hint(table, exc, b, hotspots)
         if hint:

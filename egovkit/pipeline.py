@@ -495,8 +495,10 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
                    hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
                    overrides: dict[str, str] | None = None, assessment: Any = None,
                    territory_name: str = "Territory", radii_m: Sequence[float] = (100.0, 250.0, 500.0),
-                   lang: str = "en", force: bool = False, fix_text: Any = None) -> Diagnosis:
-    """The main job on user files (see ``egovkit run --help``); ``force`` as in :func:`diagnose`.
+                   lang: str = "en", force: bool = False, fix_text: Any = None,
+                   n_new_sites: int = 10) -> Diagnosis:
+    """The main job on user files (see ``egovkit run --help``); ``force`` and ``n_new_sites`` as in
+    :func:`diagnose`.
 
     ``table`` may be a raw ACS S2801 download (read by :func:`read_census_file`), or None for a
     coverage-only run (``hotspots`` and ``population`` then required, see
@@ -517,7 +519,7 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
                                        boundary_key=boundary_key, boundary_options=boundary_options,
                                        hotspot_options=hotspot_options, population_column=population_column,
                                        assessment=assessment, territory_name=territory_name, radii_m=radii_m,
-                                       lang=lang, force=force, fix_text=fix_text)
+                                       lang=lang, force=force, fix_text=fix_text, n_new_sites=n_new_sites)
     check_folder(out_dir, force=force)  # before reading: a refused folder fails at once
     options = {**_named_options(area=area, code=code, denominator=denominator, district_level=district_level,
                                 level=level), **(read_options or {})}
@@ -533,8 +535,8 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
         if population is not None:  # without it, diagnose notes and reports that coverage is skipped
             pop = _read_population(population, b, boundary_key, population_column)
     return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, overrides=overrides,
-                    hotspots=sites, population=pop, radii_m=radii_m, assessment=assessment, lang=lang,
-                    out_dir=out_dir, force=force, _what="run", _fix_text=fix_text)
+                    hotspots=sites, population=pop, radii_m=radii_m, n_new_sites=n_new_sites, assessment=assessment,
+                    lang=lang, out_dir=out_dir, force=force, _what="run", _fix_text=fix_text)
 
 
 def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, *, hotspots: str | Path,
@@ -543,13 +545,13 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
                             hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
                             assessment: Any = None, territory_name: str = "Territory",
                             radii_m: Sequence[float] = (100.0, 250.0, 500.0), lang: str = "en",
-                            force: bool = False, fix_text: Any = None) -> Diagnosis:
+                            force: bool = False, fix_text: Any = None, n_new_sites: int = 10) -> Diagnosis:
     """Coverage only: public Wi-Fi sites and population by district (or points, or a raster), no census table.
 
     The "indicators" are the shares of persons within each radius of a site (``wifi_100m``...),
     by district, as in :func:`diagnose_nyc`. A population table by district is matched to the
     boundaries' code or name column (``boundary_key``, default: the column that matches most).
-    ``fix_text``: as in :func:`diagnose_files`.
+    ``fix_text``, ``n_new_sites``: as in :func:`diagnose_files`.
 
     Examples
     --------
@@ -586,7 +588,8 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
     mid = int(sorted(radii_m)[len(radii_m) // 2])
     return diagnose(table, districts, territory_name=territory_name, boundary_key="area_code",
                     main_indicator=f"wifi_{mid}m", hotspots=sites, population=pop, radii_m=radii_m,
-                    assessment=assessment, report_options={"static_maps_for": [f"wifi_{mid}m"]}, lang=lang,
+                    n_new_sites=n_new_sites, assessment=assessment,
+                    report_options={"static_maps_for": [f"wifi_{mid}m"]}, lang=lang,
                     out_dir=out_dir, force=force, _what="run", _fix_text=fix_text)
 
 

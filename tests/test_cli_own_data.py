@@ -696,3 +696,13 @@ def test_inspect_kenya_census_table_shows_the_levels_and_why_the_join_needs_one(
     assert code == 0, output
     n_counties = int((raw["AdminArea"] == "County").sum())
     assert n_counties == n and f"{n} matched, 0 table row(s) without area, 0 area(s) without row" in output, output
+
+
+@pytest.mark.parametrize("n", [0, 3])
+def test_new_sites_option_in_a_coverage_only_run(inputs, population_forms, tmp_path, n):
+    code, output = _cli("run", "--boundaries", inputs["districts"], "--hotspots", inputs["hotspots"],
+                        "--population", population_forms["by_code.csv"], "--new-sites", n, "--out", tmp_path / "o",
+                        "--quiet")
+    assert code == 0, output
+    sites = tmp_path / "o" / "tables" / "new_sites.csv"
+    assert (len(pd.read_csv(sites)) == n) if n else not sites.exists()
