@@ -31,6 +31,7 @@ from typing import Iterable, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from rapidfuzz import fuzz, process
 
 from .errors import EgovkitWarning, InputError, JoinError
@@ -480,6 +481,52 @@ def _duplicates(keys: pd.Series, raw: pd.Series) -> dict[str, list[str]]:
     return out
 
 
+def _drop_repeated_rows(tdf: pd.DataFrame, traw: pd.Series, tk: pd.Series, column: str,
+                        report: ValidationReport) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Table rows repeating another row exactly (same key, same values) kept once, with one note."""
+    dup = (tk.duplicated(keep=False) & tk.notna()).to_numpy()
+    if not dup.any():
+        return tdf, traw, tk
+    text = tdf.astype("string").fillna("\x00").assign(_k=tk.to_numpy())
+    repeat = (text.duplicated(keep="first").to_numpy() & dup)
+    if not repeat.any():
+        return tdf, traw, tk
+    names = sorted({str(x) for x in traw[repeat]})
+    report.add("info", "repeated_rows", f"{int(repeat.sum())} table row(s) repeat another row exactly "
+               f"(districts {_examples(pd.Series(names))}): kept once", column=column, action="kept once")
+    keep = ~repeat
+    return (tdf[keep].reset_index(drop=True), traw[keep].reset_index(drop=True), tk[keep].reset_index(drop=True))
+
+
+def _merge_parts(bdf: gpd.GeoDataFrame, braw: pd.Series, bk: pd.Series, used: set, column: str,
+                 report: ValidationReport) -> tuple[gpd.GeoDataFrame, pd.Series, pd.Series]:
+    """Features of one district (same key, same attributes) that the table uses, merged into one."""
+    dup = (bk.duplicated(keep=False) & bk.notna() & bk.isin(used)).to_numpy()
+    if not dup.any():
+        return bdf, braw, bk
+    geom = bdf.geometry.name
+    attrs = pd.DataFrame(bdf.drop(columns=geom)).reset_index(drop=True).astype("string").fillna("\x00")
+    attrs["_k"] = bk.to_numpy()
+    same = attrs[dup].drop_duplicates().groupby("_k").size()
+    parts = set(same[same == 1].index)  # keys whose features differ only by their geometry
+    if not parts:
+        return bdf, braw, bk
+    out = bdf.reset_index(drop=True).copy()
+    drop: list[int] = []
+    merged = []
+    for k in sorted(parts):
+        pos = np.flatnonzero((bk == k).fillna(False).to_numpy())
+        out.iloc[pos[0], out.columns.get_loc(geom)] = shapely.union_all(out.geometry.iloc[pos].to_numpy())
+        drop += pos[1:].tolist()
+        merged.append(f"{braw.iloc[pos[0]]} ({len(pos)} features)")
+    report.add("info", "parts_merged", f"{len(merged)} district(s) drawn as several features with the same "
+               f"attributes, merged into one: {', '.join(merged[:5])}{' ...' if len(merged) > 5 else ''}",
+               column=column, action="repaired")
+    keep = np.setdiff1d(np.arange(len(out)), drop)
+    return (out.iloc[keep].reset_index(drop=True), braw.iloc[keep].reset_index(drop=True),
+            bk.iloc[keep].reset_index(drop=True))
+
+
 def join_table(
     table: pd.DataFrame | CensusTable,
     boundaries: gpd.GeoDataFrame,
@@ -616,6 +663,12 @@ def join_table(
     if overrides:
         tk, used = _apply_overrides(overrides, traw, tk, braw, bk, by_used, drop_words, report)
 
+    # the same row twice in a table is one district (a note); a district drawn as several features
+    # with the same attributes (an island written apart) is merged into one (a note)
+    if table_rows is None:
+        tdf, traw, tk = _drop_repeated_rows(tdf, traw, tk, table_on, report)
+    bdf, braw, bk = _merge_parts(bdf, braw, bk, set(tk.dropna()), boundary_on, report)
+
     # duplicated keys: in the table always an error, in the boundaries when the table uses them
     tdup, bdup = _duplicates(tk, traw), _duplicates(bk, braw)
     problems = []
@@ -630,20 +683,25 @@ def join_table(
             continue
         problems.append(f"table: {names} all read as {k!r}")
         report.add("error", "duplicate_key", f"{len(names)} table rows read as {k!r}: {names}", column=table_on,
-                   area=names[0], fix="keep one row per district, or join by code")
+                   area=names[0], fix="keep one row per district" + ("" if by_used == "code" else ", or join by code"))
     tset = set(tk.dropna())
     for k, names in bdup.items():
         if k in tset:
             problems.append(f"boundaries: {names} all read as {k!r}")
             report.add("error", "duplicate_key", f"{len(names)} boundaries read as {k!r}: {names}",
-                       column=boundary_on, area=names[0], fix="join by code (names are ambiguous)")
+                       column=boundary_on, area=names[0],
+                       fix="correct the codes of the boundary file (or merge the features of one district)"
+                       if by_used == "code" else "join by code (names are ambiguous)")
         else:
             report.add("warning", "duplicate_key", f"{len(names)} boundaries read as {k!r}: {names} (unused)",
                        column=boundary_on, area=names[0], action="kept", fix="join by code")
     if problems:
         fix = ("correct the override(s): each boundary takes one table row" if all(p.startswith("override ")
                                                                                   for p in problems)
-               else "join by a code column (by='code'), or make the names unique")
+               else "keep one row per district in the table (the same code with different values)"
+               if by_used == "code" and tdup
+               else "the boundary file gives one code to different features: correct its codes"
+               if by_used == "code" else "join by a code column (by='code'), or make the names unique")
         raise JoinError(f"ambiguous join on {table_on!r} <-> {boundary_on!r} by {by_used}: " + "; ".join(problems)
                         + f". Fix: {fix}")
 

@@ -362,3 +362,18 @@ def test_us_partial_acs_against_national_counties_is_one_line(shared_data):
     assert [i.severity for i in r.report.issues if i.code == "unmatched_boundary"] == ["warning"]
     assert "2,383 of 3,221 boundary areas" in r.report.by_code("unmatched_boundary")[0].message
     assert r.unmatched_boundaries["candidates"].map(len).eq(0).all()  # no fuzzy matches between FIPS codes
+
+
+def test_repeated_rows_and_district_parts_are_merged_conflicts_stay_errors():
+    b = gpd.GeoDataFrame({"code": ["01", "02", "02", "03"], "name": ["A", "B", "B", "C"]},
+                         geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 5, 6, 6), box(2, 0, 3, 1)], crs=4326)
+    t = pd.DataFrame({"code": ["01", "02", "02"], "v": [1, 2, 2]})
+    r = join_table(t, b, on="code")
+    # the repeated table row is one district; the two features of district 02 are one multipolygon
+    assert r.matched == 2 and len(r.gdf) == 3 and r.gdf["v"].tolist()[:2] == [1, 2]
+    assert r.gdf.geometry.iloc[1].geom_type == "MultiPolygon" and r.gdf.geometry.iloc[1].area == 2
+    assert r.report.by_code("repeated_rows") and r.report.by_code("parts_merged")
+    with pytest.raises(JoinError, match="the same code with different values"):
+        join_table(t.assign(v=[1, 2, 3]), b, on="code")
+    with pytest.raises(JoinError, match="one code to different features: correct its codes"):
+        join_table(t, b.assign(name=["A", "B", "Bx", "C"]), on="code")
