@@ -164,6 +164,7 @@ def test_recognitions_fall_back_to_the_report(tmp_path):
     table, recs, report = job.recognise_table(p, Options())
     by_col = {r.column: r for r in recs}
     assert by_col["Internet"].role == "indicator" and by_col["Internet"].indicator == "internet"
+    assert by_col["Internet"].value_kind == "count"
     assert by_col["District"].role == "area"
     # without report.recognitions (an older reader): pieced together from the notes and the rows
     fallback = {r.column: r for r in job._recognitions_from_report(p, table, Options())}

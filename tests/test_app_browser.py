@@ -159,6 +159,7 @@ def test_kenya_table_with_counties(browser, app_url, shared_data):
     recognised = page.locator(".egk-recognitions table")
     expect(recognised).to_contain_text("DeskTop/Computer/Laptop/Tablet", timeout=30_000)
     expect(recognised).to_contain_text("ConventionalHouseholds")
+    expect(recognised).to_contain_text("percent")  # the value kind, read from the values
     expect(page.locator(".egk-boundary-info")).to_contain_text("47 districts", timeout=30_000)
     # the reader takes the most frequent level (sub-counties) for the districts: corrected to County
     _select(page, "district_level", "County")

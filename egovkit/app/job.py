@@ -132,9 +132,19 @@ def recognise_table(path: Path, options: Options) -> tuple[Any, list[Recognition
         table = read_table(path, **options.read_kwargs())
     report = table.report
     items = list(getattr(report, "recognitions", None) or [])
-    if items:
-        return table, [_as_recognition(i) for i in items], report
-    return table, _recognitions_from_report(path, table, options), report
+    if not items:
+        return table, _recognitions_from_report(path, table, options), report
+    recs = [_as_recognition(i) for i in items]
+    # how the values were read (counts, percent, shares) is decided from the values, after the headers
+    kinds = {i.column: _value_kind(i.message) for i in report.issues if i.code == "value_type" and i.column}
+    for r in recs:
+        if r.role == "indicator" and not r.value_kind:
+            r.value_kind = kinds.get(r.column) or str(table.value_type or "")
+    return table, recs, report
+
+
+def _value_kind(message: str) -> str:
+    return next((k for k in ("percent", "share", "count") if f"as {k}" in message), "")
 
 
 def _as_recognition(item: Any) -> Recognition:
@@ -161,7 +171,7 @@ def _recognitions_from_report(path: Path, table: Any, options: Options) -> list[
         elif code == "district_level" and col:
             out[col] = Recognition(col, "level", confidence=how, reason=msg)
         elif code == "value_type" and col:
-            kind = next((k for k in ("percent", "share", "count") if f"as {k}" in msg), "")
+            kind = _value_kind(msg)
             ind = _indicator_of(col, options, recognise)
             out[col] = Recognition(col, "indicator", ind, universe.get(ind, ""), kind, how, msg)
             den = msg.split(" of '", 1)[1].split("'", 1)[0] if " of '" in msg else ""
