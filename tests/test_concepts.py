@@ -275,3 +275,13 @@ def test_the_first_universe_word_is_the_one_counted(header: str, universe: str) 
 @pytest.mark.parametrize("header", ["Internet (fixed wireless/wired)", "Internet (mobile)", "Internet fixe"])
 def test_a_qualifier_word_does_not_make_a_second_device(header: str) -> None:
     assert recognise(header).indicator == "internet"
+
+
+@pytest.mark.parametrize("header", ["by district", "Par commune", "por municipio"])
+def test_the_tail_of_a_title_is_not_a_column_name(header: str) -> None:
+    """Bug (property test): 'Households, by district' as a title line was taken for the header row."""
+    from egovkit.read.roles import column_role, is_not_ict
+
+    r = recognise(header)
+    assert r.role == "other" and not r.confident
+    assert column_role(header) is None and not is_not_ict(header)

@@ -32,7 +32,7 @@ from ..errors import InputError
 HERE = Path(__file__).resolve().parent
 #: Categories whose entries are grouped by concept (``device: {internet: [...]}``); the others are flat lists.
 GROUPED = ("device", "universe", "value_kind", "coordinate", "other")
-FLAT = ("total", "negation", "use", "or", "area", "name", "code", "parent", "level", "crs", "variable", "value",
+FLAT = ("by", "total", "negation", "use", "or", "area", "name", "code", "parent", "level", "crs", "variable", "value",
         "breakdown", "unknown_answer", "not_ict", "filler")
 _TOKEN = re.compile(r"%|/|[^\W\d_]+|\d+")
 

@@ -356,6 +356,8 @@ def recognise(header: object) -> Recognition:
         return make("indicator", certainty, head, indicator=indicator, universe=uni, value_kind=kind,
                     breakdown=breakdown)
 
+    if spans and spans[0].has("by") and spans[0].start == 0:  # "by district", "par commune": a title's tail
+        return make("other", 0.5, "a breakdown phrase of a title ('by ...'), not a column name")
     coords = [k for s in with_cat("coordinate") for k in s.concepts("coordinate")]
     if coords and not unknown and all(s.has("coordinate") or s.has("crs") or s.has("filler") for s in spans):
         axes = set(coords)
