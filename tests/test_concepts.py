@@ -285,3 +285,14 @@ def test_the_tail_of_a_title_is_not_a_column_name(header: str) -> None:
     r = recognise(header)
     assert r.role == "other" and not r.confident
     assert column_role(header) is None and not is_not_ict(header)
+
+
+def test_a_general_device_right_before_a_narrower_one_is_asked() -> None:
+    """Bug: 'Households_with_Telephone_Mobile_Phone' (India census 'Telephone/Mobile Phone', the '/' lost)
+    was read as mobile phones (through the French phrase 'téléphone mobile'), and its 'Landline_only'
+    breakdown as telephones: a silent wrong figure."""
+    r = recognise("Households_with_Telephone_Mobile_Phone")
+    assert r.ambiguous and set(r.alternatives) == {"telephone", "mobile_phone_hh"}
+    assert recognise("Households_with_Telephone_Mobile_Phone_Landline_only").breakdown == "only"
+    assert recognise("Broadband internet").indicator == "broadband"  # the narrower word first: no doubt
+    assert recognise("Internet haut débit").indicator == "broadband"  # French puts it after the noun

@@ -139,8 +139,11 @@ def _word_quality(pattern: str, stem: bool, token: str) -> int:
     return 0
 
 
-def _match(tokens: list[str]) -> tuple[list[_Span], list[int]]:
-    """Longest catalogue phrases left to right; returns the spans and the positions not understood."""
+def _match(tokens: list[str], langs: frozenset[str] | None = None) -> tuple[list[_Span], list[int]]:
+    """Longest catalogue phrases left to right; returns the spans and the positions not understood.
+
+    ``langs``: when given, phrases of several words count only in these languages (an English
+    header "Telephone Mobile Phone" is not the French phrase "téléphone mobile")."""
     by_first, stem_first = index()
     spans, unknown = [], []
     i = 0
@@ -155,7 +158,7 @@ def _match(tokens: list[str]) -> tuple[list[_Span], list[int]]:
         best: list[tuple[int, int, Entry]] = []
         for e in cands:
             n = len(e.words)
-            if i + n > len(tokens):
+            if i + n > len(tokens) or (langs and n > 1 and e.language not in langs):
                 continue
             q = min(_word_quality(w, s, t) for w, s, t in zip(e.words, e.stems, tokens[i:i + n]))
             if q:
@@ -284,6 +287,10 @@ def recognise(header: object) -> Recognition:
         return Recognition(column, "other", reason="empty header")
     spans, unknown = _match(tokens)
     main = _settle_languages(spans)
+    if main and any(len(e.words) > 1 and not {x.language for x in s.entries} & set(main)
+                    for s in spans for e in s.entries):
+        spans, unknown = _match(tokens, frozenset(main))  # phrases of another language: matched again
+        main = _settle_languages(spans) or main
     lang = main[0] if len(main) == 1 else None
     words = [t for t in tokens if not t.isdigit() and t != "/"]
     coverage = 1.0 - len(unknown) / max(len(words), 1)
@@ -326,16 +333,26 @@ def recognise(header: object) -> Recognition:
     if devices:
         found = list(dict.fromkeys(devices))
         concept = _one_device(found, bool(with_cat("or")))
+        why = ""
         if concept is None:  # "Internet (fixed)": a bare qualifier word does not name a second device
             modifiers = set(concepts().get("modifiers") or ())
             kept = [k for s in with_cat("device") if s.text not in modifiers for k in s.concepts("device")]
             if kept:
                 found = list(dict.fromkeys(kept))
                 concept = _one_device(found, bool(with_cat("or")))
+        dev_spans = with_cat("device")
+        for a, b in zip(dev_spans, dev_spans[1:]):  # "Telephone Mobile Phone": the general word right before
+            ca, cb = a.concepts("device"), b.concepts("device")  # a narrower one may be a lost "/" (either)
+            # (English/German only: Romance languages put the narrower word after the noun, "internet haut débit")
+            if main and main[0] in ("en", "de") and a.stop == b.start == a.start + 1 and ca and cb \
+                    and ca[0] != cb[0] and ca[0] in _ancestors(cb[0])[1:] \
+                    and not with_cat("or") and a.text not in set(concepts().get("modifiers") or ()):
+                concept, found = None, [ca[0], cb[0]]
+                why = f"names {ca[0]} right before the narrower {cb[0]} ('{a.text} / {b.text}'?): which one is read?"
         negated = bool(with_cat("negation"))
         if concept is None:
             alts = tuple(dict.fromkeys(i for c in found for i in [_indicator_of(c, universe, use)[0]] if i))
-            return make("indicator", 0.35, f"names several unrelated things ({', '.join(found)}): which one is read?",
+            return make("indicator", 0.35, why or f"names several unrelated things ({', '.join(found)}): which one is read?",
                         alternatives=alts, universe=universe, value_kind=kind, negated=negated, breakdown=breakdown)
         spec = concepts()["devices"][concept]
         if spec.get("ambiguous") and not negated and found == [concept]:  # the bare word, not "fixed or mobile"
