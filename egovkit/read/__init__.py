@@ -37,18 +37,23 @@ true lines. A DataFrame's rows are numbered as a file's: header = 1, first row =
 
 Levels: totals rows are recognised by name, word-based, case- and accent-insensitive
 (:func:`total_kind`: ``Total``, ``TOTAL*``, ``Total de la région``, ``Grand total``, ``Country
-total``, ``Ensemble du territoire``, ``All districts``, ``Toplam``, ``Kenya``, ``Rural``...;
-subtotals apart as ``subtotal``); a district row whose value is the sum of the other district
-rows in two complete columns (households/persons, counts, or rates within their rounding; in
-the only one if there is one) is a totals row under another name: kept apart with a warning.
+total``, ``Ensemble du territoire``, ``Todo el país``, ``All districts``, ``Toplam``, ``Kenya``,
+``Rural``, ``Total urbano``...; subtotals apart as ``subtotal``), also when the word stands in the
+code cell or, the area cell being empty, in another text cell of the row; a note names them and
+their lines. A district row whose value is the sum of the other district rows (four at least) in
+two complete columns (households/persons, counts, or rates within their rounding; in the only one
+if there is one: a dropped cell only removes its column from the vote) is a totals row under
+another name: kept apart with a warning naming it; equal in some columns only, a warning names it
+and it stays a district. A row named like a country (``Brasil`` among its states, not in a table
+of countries) and as large as the others together is the territory's total (a note).
 With a level column the most frequent level is the districts'. Without one, a row whose name
 equals its parent, or is the parent of other rows, or (no parent column) reads ``Region North``
 among districts, is a higher level and kept apart; its denominator is checked against the sum
 of its rows, which also tells apart a district named like its parent (Kenya's ``TANA RIVER``
 sub-county).
 
-Value-type rule (per column; ``value_type=`` replaces steps 2-4, a percent or share marker
-still wins):
+Value-type rule (per column; ``value_type=`` replaces it, except for ``%`` signs in the cells
+and for a header marker that the values fit):
 
 1. a ``%``/``pct``/``perc``/``pourcentage`` marker in the header or in the cells -> percent;
    ``share``/``proportion`` in the header -> share;
@@ -60,10 +65,19 @@ still wins):
    are values with decimals, three quarters or more of them <= 100, with a median denominator
    above 100 (percentages with a typo above 100 would otherwise silently become counts).
 
+Plausibility: when the header and the values disagree, the reading that gives sensible figures
+is chosen with a ``value_type_conflict`` warning naming the ``value_type=`` of the other reading:
+a ``%`` header over values within 0-1 (largest above 0.5) -> shares; a share header over values
+mostly above 1 -> percent; a percent/share/rate header over values mostly above 100, within the
+denominators -> counts; a count header over decimals within 0-100 -> percent. The report lists
+what changes the figures first (:meth:`~egovkit.validate.ValidationReport.sort`).
+
 Validation: a missing value drops that (area, indicator) value with a warning; a non-numeric,
-negative, above-100 % / above-1 share or above-denominator value drops it with an error; a
-duplicated district (same code, else same parent and normalised name) keeps the first row and
-names both rows in an error; a missing denominator drops every indicator of its row. With
+negative, above-100 % / above-1 share or above-denominator value drops it with an error; rows
+repeating an earlier row exactly are read once, the copies dropped with one note; a duplicated
+district with other figures (same code, else same parent and normalised name) keeps the first row,
+each other row an error giving the true count; a missing denominator drops every indicator of its
+row; an indicator with only denominators of the other universe (households / persons) is not read. With
 ``errors="raise"`` a :class:`~egovkit.errors.ValidationError` lists every error at the end.
 
 The package follows the steps of a read: :mod:`~egovkit.read.loading` (refusing what is not a
