@@ -28,12 +28,13 @@ from .moe import (
 from .rates import compute_rates, wilson_interval, write_indicators
 from .aggregate import aggregate, gaps, without_any
 from .composite import composite_index, default_indicators, ranking_stability
+from .territory import territory_figures
 
 __all__ = [
     "itu_catalogue", "indicator_info", "universe_of", "canonical_name",
     "moe_sum", "moe_proportion", "moe_ratio", "moe_product", "convert_moe", "z_value",
     "significantly_different", "compare_districts", "pairwise_significance",
     "compute_rates", "wilson_interval", "write_indicators",
-    "aggregate", "gaps", "without_any",
+    "aggregate", "gaps", "without_any", "territory_figures",
     "composite_index", "default_indicators", "ranking_stability",
 ]

@@ -190,6 +190,16 @@ def aggregate(
             out["design_effect"] = total(n * deff, ok)[cells] / out["sample_size"].to_numpy()
     rates = compute_rates(out, survey=survey if survey is not None else (has_moe or has_n),
                           confidence=confidence, on_invalid="report", report=report)
+    if "rate_only" in df.columns and df["rate_only"].fillna(False).astype(bool).any():
+        # published rates with no households/persons: a sum of shares weights nothing
+        unweighted = np.asarray(iuniques, dtype=object)[np.unique(icodes[df["rate_only"].fillna(False)
+                                                                          .astype(bool).to_numpy()])]
+        hit = rates["indicator"].isin(unweighted).to_numpy()
+        rates.loc[hit, ["numerator", "denominator", "share", "pct", "ci_low", "ci_high", "share_moe90"]] = np.nan
+        report.add("warning", "no_weights", f"{', '.join(map(str, unweighted))}: the districts give published "
+                   "rates without households or persons, so no group figure can be weighted from them; "
+                   "left empty", action="not computed",
+                   fix="use egovkit.indicators.territory_figures(table) for the table's own territory row")
     rates.attrs["aggregated_by"] = level
     return rates
 

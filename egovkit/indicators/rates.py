@@ -232,6 +232,8 @@ def compute_rates(
     df["share"] = share
     df["pct"] = 100 * df["share"]
     df["small_denominator"] = (den < threshold).fillna(False).astype(bool)
+    if "rate_only" in df.columns:  # a published rate (denominator 1) has no size to be small
+        df.loc[df["rate_only"].fillna(False).astype(bool), "small_denominator"] = False
     n_small = int(df["small_denominator"].sum())
     if n_small:
         report.add("warning", "small_denominator",

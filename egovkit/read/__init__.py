@@ -117,6 +117,7 @@ from .levels import TOTAL_NAMES, _check_totals_rows, _classify_rows, _find_hidde
 from .loading import _drop_note_rows, _find_header, _load  # noqa: F401  (_find_header: used by tests)
 from .numbers import _as_text, _detect_decimal, _text
 from .roles import _assign_roles, recognise_indicator
+from .stacked import check_rate_only, rate_only_denominator, unstack
 
 __all__ = ["read_table", "read_acs_s2801", "ACS_S2801_ROWS", "TOTAL_NAMES", "total_kind"]
 
@@ -138,6 +139,7 @@ def read_table(
     encoding: str | None = None,
     sep: str | None = None,
     decimal: str | None = None,
+    period: str | int | None = None,
     errors: Literal["raise", "report"] = "report",
 ) -> CensusTable:
     """Read a census-style table (CSV or Excel, wide or long) into a validated ``CensusTable``.
@@ -175,6 +177,9 @@ def read_table(
         ``"wide"`` (one row per area) or ``"long"`` (area, indicator, value); default inferred.
     sheet, encoding, sep, decimal
         Excel sheet; CSV encoding, separator and decimal mark (default: detected and reported).
+    period
+        In a stacked table (periods in a ``Year``/``TIME_PERIOD`` column, or years as columns), the
+        period to read; default: the latest one (see :mod:`egovkit.read.stacked`).
     errors
         ``"report"`` (default) returns the table with every problem in ``.report`` (invalid
         values are dropped, see ``report.row_fate``); ``"raise"`` raises
@@ -240,6 +245,7 @@ def read_table(
         raise InputError("the table has a header but only notes below it, no data rows", file=name,
                          fix="check that the right file or sheet was given")
 
+    raw, lines = unstack(raw, lines, report, name, period=period, area=area)
     ctx = _Context(raw=raw, lines=lines, name=name, report=report)
     roles = _assign_roles(ctx, area=area, code=code, level=level, parent=parent, denominator=denominator,
                           universe=universe, columns=columns, layout=layout)
@@ -249,11 +255,14 @@ def read_table(
     kinds += [(c, "rate" if recognise_indicator(c).kind else "count") for c in roles.numeric_columns[len(kinds):]]
     dec = decimal or _detect_decimal(texts, used_sep, report, kinds)
     rows = _classify_rows(ctx, roles, district_level, dec)
+    rate_only = rate_only_denominator(raw, roles)  # published rates, no households/persons column
 
     if roles.layout == "wide":
         blocks, vtype = _wide_blocks(ctx, roles, rows, dec, value_type)
     else:
         blocks, vtype = _long_blocks(ctx, roles, rows, dec, value_type, columns or {})
+    if rate_only:
+        check_rate_only(blocks, name, report)
 
     # the raw cells are parsed into the blocks and rows now: free them before the long table is built
     ctx.raw = raw = texts = None  # type: ignore[assignment]
@@ -261,6 +270,8 @@ def read_table(
     data, other = _validate_and_build(ctx, rows, blocks)  # frees the blocks' arrays once checked
     data, other = _hidden_totals(ctx, rows, hidden, data, other)
     data, other = _record_fates(ctx, rows, data, other)
+    if rate_only:  # numerator = the published share, denominator 1: not a count to weight with
+        data["rate_only"] = other["rate_only"] = True
     named = rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy()
     _check_totals_rows(data, other, vtype, report, n_districts=rows.loc[named, "key"].nunique())
     if data.empty:

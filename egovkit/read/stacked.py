@@ -1,0 +1,258 @@
+"""Stacked long tables (SDMX, Open SDG, I.Stat exports, tidy CSVs) and tables of published rates
+without any denominator.
+
+A stacked table has one value column (``Value``, ``OBS_VALUE``, ``Valor``...), several periods
+stacked in a period column (``Year``, ``TIME_PERIOD``, ``Año``, ``Année``...: recognised by
+:mod:`egovkit.concepts` or by cells that are all years) and breakdown columns (sex, age,
+urban/rural...) where a blank cell or ``Total``/``_T``/``Ensemble``/``All`` means the total.
+:func:`unstack` keeps, per series, the total breakdown and the latest period (``period=`` chooses
+another one); the other rows are kept apart with a note and their fate. A row whose geography cells
+are all blank is the territory's own row (Open SDG): its area becomes ``Total`` so that the levels
+step keeps it apart as the territory's published figure. Years as columns (``2019``, ``2020``...)
+keep the latest year with a value in most rows.
+
+:func:`rate_only_denominator` lets a table of percentages or shares with no households/persons
+column be read: the district rates are kept as published and no territory figure is weighted from
+them (:func:`egovkit.indicators.territory_figures` gives the table's own territory row).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from egovkit.validate import ValidationReport
+>>> raw = pd.DataFrame({"Year": ["2020", "2021", "2021", "2021"], "Sex": ["", "", "", "F"],
+...                     "Region": ["A", "A", "", "A"], "Value": ["50", "60", "70", "55"]})
+>>> out, lines = unstack(raw, np.arange(2, 6), ValidationReport(), "t.csv")
+>>> out.values.tolist(), lines.tolist()
+([['A', '60'], ['Total', '70']], [3, 4])
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..concepts import recognise
+from ..errors import InputError
+from ..validate import ValidationReport
+from .levels import total_kind
+from .numbers import _text
+
+#: Name of the column that stands for the missing denominator of a table of published rates.
+RATE_ONLY = "(no households/persons column: published rates)"
+
+_YEAR = re.compile(r"^\s*(1[89]\d\d|20\d\d)(\s*[-/_ ]?\s*([QSMHT]|W)?\s*\d{1,2})?\s*$", re.IGNORECASE)
+_TOTAL_CODE = re.compile(r"(^|[._\-])_?(T|Z|TOTAL|ALL)$", re.IGNORECASE)  # SDMX: SEX._T, _T, AGE_Y_GE16._T
+
+
+def _is_time(header: str) -> bool:
+    return "date or period" in recognise(header).reason
+
+
+def _year_like(text: pd.Series) -> bool:
+    filled = text[text != ""]
+    return len(filled) > 0 and bool(filled.str.match(_YEAR).mean() >= 0.95)
+
+
+def _is_total(value: str) -> bool:
+    v = str(value).strip()
+    return v == "" or total_kind(v) == "national" or bool(_TOTAL_CODE.search(v)) or \
+        v.lower() in ("both sexes", "both", "all ages", "ambos sexos", "deux sexes", "todos", "todas")
+
+
+def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, *,
+            period: str | int | None = None, area: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Reduce a stacked table to one period and the total breakdown; return ``(raw, lines)``.
+
+    Tables that are not stacked (no period column with several periods, no years as columns) are
+    returned unchanged. Every row left out gets the fate ``kept apart`` in ``report.row_fate``.
+
+    Raises
+    ------
+    InputError
+        ``period=`` names a period absent from the table (the message lists those present).
+    """
+    text = {c: _text(raw[c]).str.strip() for c in raw.columns}
+    years_as_columns = [c for c in raw.columns if _YEAR.match(str(c))]
+    if len(years_as_columns) >= 2:
+        return _latest_year_column(raw, lines, report, name, years_as_columns, text, period)
+    times = [c for c in raw.columns if _is_time(str(c)) or (recognise(str(c)).role not in ("value", "indicator")
+                                                            and c != area and _year_like(text[c]))]
+    times = [c for c in times if text[c][text[c] != ""].nunique() >= 1]
+    if not times:
+        if period is not None:
+            raise InputError(f"period={period!r} was given but the table has no period column",
+                             file=name, fix="leave out period=")
+        return raw, lines
+    main = max(times, key=lambda c: text[c].nunique())
+    roles = {c: recognise(str(c)) for c in raw.columns}
+    values = [c for c in raw.columns if roles[c].role == "value"]
+    value = values[-1] if values else None
+    if value is None:
+        return raw, lines
+    geo = [c for c in raw.columns if roles[c].role in ("area", "code", "parent") or c == area]
+    for c in [c for c in raw.columns if c not in geo and c not in times and c != value]:
+        # a column one-to-one with a geography column is its code (or its name): geography too
+        for g in list(geo):
+            pairs = pd.DataFrame({"c": text[c], "g": text[g]}).drop_duplicates()
+            if len(pairs) > 2 and pairs["c"].is_unique and pairs["g"].is_unique:
+                geo.append(c)
+                break
+    series = [c for c in raw.columns if c not in geo and c not in times and c != value
+              and (roles[c].role in ("variable", "indicator"))]
+    keep = np.ones(len(raw), dtype=bool)
+    notes: list[str] = []
+    # breakdowns: text columns with several values, one of which says 'total' (blank, Total, _T...)
+    dropped_cols = list(times)
+    for c in raw.columns:
+        if c in geo or c in times or c == value or c in series:
+            continue
+        vals = pd.unique(text[c])
+        if len([v for v in vals if v != ""]) <= 1:
+            dropped_cols.append(c)  # a constant column (unit, flag, dataflow)
+            continue
+        total = np.array([_is_total(v) for v in vals])
+        if total.any() and not total.all():
+            is_tot = text[c].isin(set(vals[total])).to_numpy()
+            n_other = int((keep & ~is_tot).sum())
+            if n_other:
+                notes.append(f"{n_other} row(s) of a breakdown of {c!r} ({', '.join(map(repr, vals[~total][:5]))}"
+                             f"{'...' if (~total).sum() > 5 else ''})")
+            keep &= is_tot
+            dropped_cols.append(c)
+        elif not total.any() and recognise(str(c)).role == "other" and c not in series:
+            # no total among its values: each value is a series of its own (units, sources)
+            series.append(c)
+    # a code column beside the column that says the same series in words: the words are read
+    said = [c for c in series if any(recognise(v).indicator for v in pd.unique(text[c])[:50])]
+    for c in [c for c in series if c not in said and said]:
+        if all(pd.DataFrame({"c": text[c], "s": text[s]}).drop_duplicates()["c"].is_unique for s in said):
+            series.remove(c)
+            dropped_cols.append(c)
+            notes.append(f"column {c!r} (codes of the series named in {said[0]!r}) left out")
+    for c in [c for c in series if c not in said and text[c][text[c] != ""].nunique() <= 1]:
+        series.remove(c)  # one value in every row (a unit, a measure): it tells no series apart
+        dropped_cols.append(c)
+    # the period: the latest one of each series, or the one asked for
+    key = pd.Series([""] * len(raw))
+    for c in series:
+        key = key + "|" + text[c]
+    periods = text[main]
+    present = sorted(pd.unique(periods[keep & (periods != "").to_numpy()]))
+    if period is not None:
+        want = str(period).strip()
+        if want not in present:
+            raise InputError(f"period {want!r} is not in column {main!r}; periods present: {present}",
+                             file=name, column=main, fix=f"pass period= one of {present}")
+        chosen = (periods == want).to_numpy()
+        how = f"period {want} (given by period=)"
+    else:
+        latest = pd.Series(periods.where(keep).to_numpy()).groupby(key.to_numpy()).transform("max")
+        chosen = (periods.to_numpy() == latest.to_numpy())
+        lat = sorted(pd.unique(latest.dropna()))
+        how = f"latest period {', '.join(map(str, lat))} of column {main!r}"
+    n_other_period = int((keep & ~chosen).sum())
+    keep &= chosen
+    # the territory's own row: every geography cell blank
+    out = raw.loc[keep, [c for c in raw.columns if c not in dropped_cols]].copy()
+    names = [c for c in geo if roles[c].role in ("area", "parent") or c == area] or geo
+    if names:
+        blank = np.all([text[c][keep].to_numpy() == "" for c in names], axis=0)
+        if blank.any():
+            out.loc[out.index[blank], names[0]] = "Total"
+            notes_terr = int(blank.sum())
+            report.add("info", "territory_row", f"{notes_terr} row(s) with every geography cell blank "
+                       f"({', '.join(map(repr, names))}) read as the territory's own row ('Total')",
+                       column=names[0], action="kept apart")
+        # a coarser geography filled, the finer one blank: the row of the coarser area
+        if len(names) > 1:
+            finest = max(names, key=lambda c: text[c].nunique())
+            for c in names:
+                if c == finest:
+                    continue
+                fill = (text[finest][keep].to_numpy() == "") & (text[c][keep].to_numpy() != "")
+                out.loc[out.index[fill], finest] = text[c][keep].to_numpy()[fill]
+        # a code that begins every other code (NUTS, ISTAT: IT above ITC1, ITC2...) is the territory's
+        for c in geo:
+            codes = text[c][keep].to_numpy()
+            uniq = [u for u in pd.unique(codes) if u != ""]
+            top = [u for u in uniq if len(u) >= 2 and re.fullmatch(r"[A-Za-z0-9]+", u) and len(uniq) > 2
+                   and all(o.startswith(u) and len(o) > len(u) for o in uniq if o != u)]
+            if len(top) == 1:
+                at = codes == top[0]
+                label = out.loc[out.index[at], names[0]].astype(str)
+                out.loc[out.index[at], names[0]] = "Total (" + label + ")"
+                report.add("info", "territory_row", f"code {top[0]!r} of column {c!r} begins every other code: "
+                           f"its {int(at.sum())} row(s) read as the territory's own row", column=c,
+                           action="kept apart")
+                break
+    left = np.flatnonzero(~keep)
+    report.set_fate(lines[left].tolist(), "kept apart")
+    what = "; ".join(notes + ([f"{n_other_period} row(s) of other periods"] if n_other_period else []))
+    report.add("info", "stacked_table",
+               f"stacked table: {how} and the total of each breakdown kept ({int(keep.sum())} row(s)); "
+               f"kept apart: {what or 'nothing'}; periods present: {present}",
+               column=main, action="kept apart", fix="pass period=<one of the periods present> for another one")
+    return out.reset_index(drop=True), lines[keep]
+
+
+def _latest_year_column(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str,
+                        years: list, text: dict, period) -> tuple[pd.DataFrame, np.ndarray]:
+    """Years as columns: keep the asked year, else the latest one filled in most rows."""
+    present = [str(c).strip() for c in years]
+    if period is not None:
+        want = str(period).strip()
+        if want not in present:
+            raise InputError(f"period {want!r} is not a column; years present: {present}", file=name,
+                             fix=f"pass period= one of {present}")
+        col = years[present.index(want)]
+        how = "given by period="
+    else:
+        filled = {c: float((text[c] != "").mean()) for c in years}
+        best = max(filled.values())
+        complete = [c for c in years if filled[c] >= 0.5 * best]
+        col = max(complete, key=lambda c: str(c))
+        how = "the latest year with values in most rows"
+    others = [c for c in years if c != col]
+    out = raw.drop(columns=others).rename(columns={col: "Value"})
+    report.add("info", "stacked_table", f"years as columns: {col!r} read ({how}); {len(others)} other year "
+               f"column(s) left out: {list(map(str, others))[:10]}", column=str(col), action="kept apart",
+               fix="pass period=<year> for another one")
+    return out, lines
+
+
+def rate_only_denominator(raw: pd.DataFrame, roles) -> bool:
+    """Give a table with no denominator column the stand-in column :data:`RATE_ONLY` (1 per row),
+    so that its percentages and shares are read as published; True when it was added."""
+    if roles.denominators or roles.den_map:
+        return False
+    raw[RATE_ONLY] = "1"
+    roles.denominators.append((RATE_ONLY, None))
+    return True
+
+
+def check_rate_only(blocks, name: str, report: ValidationReport) -> None:
+    """A table of published rates: refuse counts (they need a denominator), warn once that no
+    territory figure can be weighted from the districts."""
+    for b in blocks:
+        v = b.values[b.status == 0] if b.values is not None else np.zeros(0)
+        if b.kind == "count" and len(v) and float(np.nanmax(v)) <= 100 and float(np.nanmin(v)) >= 0:
+            # no households or persons to count: values within 0-100 are percentages
+            b.kind = "percent" if float(np.nanmax(v)) > 1 else "share"
+            report.add("warning", "value_type", f"indicator {b.indicator!r} (column {b.column!r}): whole numbers "
+                       f"within 0-100 and no households/persons column: read as {b.kind}", column=b.column,
+                       action="inferred", fix="pass value_type= to override")
+    counts = [b for b in blocks if b.kind == "count"]
+    if counts:
+        b = counts[0]
+        raise InputError(f"indicator {b.indicator!r} (column {b.column!r}) holds counts but the table has no "
+                         "households or persons column to divide them by", file=name, column=b.column,
+                         fix="pass denominator='<column with the households or persons in scope>' (or, if the "
+                             "values are percentages, say so with the value type percent)")
+    inds = sorted({b.indicator for b in blocks})
+    report.add("warning", "no_weights", f"published rates without any households/persons column "
+               f"({', '.join(inds)}): district rates kept as published, no territory figure can be weighted "
+               "from them; the territory figure is the table's own territory row, if any "
+               "(egovkit.indicators.territory_figures)", action="kept",
+               fix="pass denominator='<column with the households or persons in scope>' if the table has one")
