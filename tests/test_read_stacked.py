@@ -110,3 +110,11 @@ def test_years_as_columns_latest_complete_year(tmp_path):
     assert t.data["numerator"].round(4).tolist() == [0.455, 0.555, 0.655]
     t = read_table(_csv(tmp_path, text), period="2019")
     assert t.data["numerator"].round(4).tolist() == [0.405, 0.505, 0.605]
+
+
+def test_breakdown_with_one_value_beside_blank_totals(tmp_path):
+    """A sex column holding only 'Female' beside blank (total) cells is a breakdown, not a constant."""
+    text = "Year,Genre,Region,Value\n2021,,A,60.5\n2021,Female,A,55.5\n2021,,B,70.5\n2021,Female,B,65.5\n"
+    t = read_table(_csv(tmp_path, text), columns={"Value": "internet_use"})
+    assert t.data["numerator"].round(4).tolist() == [0.605, 0.705]
+    assert t.report.row_fate[3] == "kept apart"

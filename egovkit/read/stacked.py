@@ -50,6 +50,10 @@ def _is_time(header: str) -> bool:
     return "date or period" in recognise(header).reason
 
 
+def _is_dimension(header: str) -> bool:
+    return "breakdown dimension" in recognise(header).reason
+
+
 def _year_like(text: pd.Series) -> bool:
     filled = text[text != ""]
     return len(filled) > 0 and bool(filled.str.match(_YEAR).mean() >= 0.95)
@@ -109,7 +113,9 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
         if c in geo or c in times or c == value or c in series:
             continue
         vals = pd.unique(text[c])
-        if len([v for v in vals if v != ""]) <= 1:
+        filled = [v for v in vals if v != ""]
+        said = bool(filled) and (_is_dimension(str(c)) or "breakdown" in recognise(filled[0]).reason)
+        if len(filled) <= 1 and not said:
             dropped_cols.append(c)  # a constant column (unit, flag, dataflow)
             continue
         total = np.array([_is_total(v) for v in vals])
