@@ -118,3 +118,15 @@ def test_breakdown_with_one_value_beside_blank_totals(tmp_path):
     t = read_table(_csv(tmp_path, text), columns={"Value": "internet_use"})
     assert t.data["numerator"].round(4).tolist() == [0.605, 0.705]
     assert t.report.row_fate[3] == "kept apart"
+
+
+def test_code_beginning_every_other_code_is_the_territory(tmp_path):
+    """NUTS-like codes: ES above ES53 (two rows), IT above ITC1/ITC2 with numeric class codes beside them."""
+    text = "Year,territorio,Value\n2024,ES,95.8\n2024,ES53,96.2\n2023,ES,94.0\n"
+    t = read_table(_csv(tmp_path, text), columns={"Value": "internet_use"})
+    assert t.data["numerator"].round(4).tolist() == [0.962]
+    assert float(territory_figures(t)["share"].iloc[0]) == pytest.approx(0.958)
+    text = ("ITTER107,Territory,TIME,Value\nIT,Italy,2019,76.1\nITC1,Piemonte,2019,73.5\n"
+            "ITC2,Liguria,2019,75.9\n6,until 2000 inhabitants,2019,70.2\n")
+    t = read_table(_csv(tmp_path, text), columns={"Value": "internet"})
+    assert float(territory_figures(t)["share"].iloc[0]) == pytest.approx(0.761)
