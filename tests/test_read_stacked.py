@@ -130,3 +130,10 @@ def test_code_beginning_every_other_code_is_the_territory(tmp_path):
             "ITC2,Liguria,2019,75.9\n6,until 2000 inhabitants,2019,70.2\n")
     t = read_table(_csv(tmp_path, text), columns={"Value": "internet"})
     assert float(territory_figures(t)["share"].iloc[0]) == pytest.approx(0.761)
+
+
+def test_unnamed_area_column_with_a_total_row_is_not_a_breakdown(tmp_path):
+    text = "Year,Lieu,Value\n2021,Nord,40.5\n2021,Sud,60.5\n2021,Est,50.5\n2021,Total,52.5\n"
+    t = read_table(_csv(tmp_path, text), columns={"Value": "internet"})
+    assert sorted(t.data["area_name"]) == ["Est", "Nord", "Sud"]
+    assert float(territory_figures(t)["share"].iloc[0]) == pytest.approx(0.525)

@@ -96,6 +96,10 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     if value is None:
         return raw, lines
     geo = [c for c in raw.columns if roles[c].role in ("area", "code", "parent") or c == area]
+    if not geo:  # no header says geography: the text column of most values holds the areas, not a breakdown
+        cand = [c for c in raw.columns if c not in times and c != value and roles[c].role != "variable"]
+        if cand:
+            geo.append(max(cand, key=lambda c: text[c].nunique()))
     for c in [c for c in raw.columns if c not in geo and c not in times and c != value]:
         # a column one-to-one with a geography column is its code (or its name): geography too
         for g in list(geo):
@@ -119,7 +123,7 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
             dropped_cols.append(c)  # a constant column (unit, flag, dataflow)
             continue
         total = np.array([_is_total(v) for v in vals])
-        if total.any() and not total.all():
+        if total.any() and not total.all() and (~total).sum() <= 20:  # a breakdown has few categories
             is_tot = text[c].isin(set(vals[total])).to_numpy()
             n_other = int((keep & ~is_tot).sum())
             if n_other:
