@@ -77,18 +77,23 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     InputError
         ``period=`` names a period absent from the table (the message lists those present).
     """
-    text = {c: _text(raw[c]).str.strip() for c in raw.columns}
     years_as_columns = [c for c in raw.columns if _YEAR.match(str(c))]
     if len(years_as_columns) >= 2:
+        text = {c: _text(raw[c]).str.strip() for c in years_as_columns}
         return _latest_year_column(raw, lines, report, name, years_as_columns, text, period)
-    times = [c for c in raw.columns if _is_time(str(c)) or (recognise(str(c)).role not in ("value", "indicator")
-                                                            and c != area and _year_like(text[c]))]
-    times = [c for c in times if text[c][text[c] != ""].nunique() >= 1]
+    if not any(recognise(str(c)).role == "value" for c in raw.columns):
+        times = []  # one value column is what a stacked table has; others are read as they are
+    else:
+        head = raw.iloc[:500]  # years are told from the first rows; the whole columns only when stacked
+        times = [c for c in raw.columns if _is_time(str(c)) or (
+            recognise(str(c)).role not in ("value", "indicator") and c != area
+            and _year_like(_text(head[c]).str.strip()))]
     if not times:
         if period is not None:
             raise InputError(f"period={period!r} was given but the table has no period column",
                              file=name, fix="leave out period=")
         return raw, lines
+    text = {c: _text(raw[c]).str.strip() for c in raw.columns}
     main = max(times, key=lambda c: text[c].nunique())
     roles = {c: recognise(str(c)) for c in raw.columns}
     values = [c for c in raw.columns if roles[c].role == "value"]
