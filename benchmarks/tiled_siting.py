@@ -11,8 +11,9 @@ in its own child process (wall time of the siting call and peak resident memory 
   the chosen sites and objective are compared with ``memory-window``;
 - ``tiled``: ``tiled_site_new`` on the full grid.
 
-One summary line per way: ``engine=<name> cells=<N> seconds=<S> peak_rss_mb=<M> objective=<P>
-demand_cells=<N> candidates=<N> same_as_memory=<yes|no|->``.
+One summary line per way: ``engine=<name> cells=<N> sites=<N> seconds=<S> peak_rss_mb=<M>
+identical=<yes|no|ref|-> objective=<P> demand_cells=<N> candidates=<N>`` (identical: the same sites
+and objective as ``memory-window``).
 
 Run: ``.venv/bin/python benchmarks/tiled_siting.py`` (a few minutes), or
 ``--cells 4000000 --window-cells 1000000`` for a quick run.
@@ -98,9 +99,9 @@ def main() -> None:
             else "no"
         for name, r, n, s in (("memory-window", mem, nwin, "ref"), ("tiled-window", tw, nwin, same),
                               ("tiled", full, int(a.cells), "-")):
-            print(f"engine={name} cells={n} seconds={r['seconds']:.1f} peak_rss_mb={r['peak_mb']:.0f} "
-                  f"objective={r['objective']:.0f} demand_cells={r['n_demand']} candidates={r['n_candidates']} "
-                  f"same_as_memory={s}" + (f" capped={r['capped']} gap_pct={r['gap_pct']:.2f}" if "capped" in r else ""))
+            print(f"engine={name} cells={n} sites={a.sites} seconds={r['seconds']:.1f} peak_rss_mb={r['peak_mb']:.0f} "
+                  f"identical={s} objective={r['objective']:.0f} demand_cells={r['n_demand']} "
+                  f"candidates={r['n_candidates']}" + (f" capped={r['capped']} gap_pct={r['gap_pct']:.2f}" if "capped" in r else ""))
 
 
 if __name__ == "__main__":
