@@ -184,6 +184,8 @@ EncodingOpt = typer.Option(None, "--encoding", metavar="ENCODING",
                            help="Text encoding of a CSV (e.g. utf-8, cp1252, latin-1).")
 SepOpt = typer.Option(None, "--sep", metavar="CHAR", help="Column separator of a CSV (e.g. ';', tab).")
 DecimalOpt = typer.Option(None, "--decimal", metavar=". or ,", help="Decimal mark of a CSV: '.' or ','.")
+PeriodOpt = typer.Option(None, "--period", metavar="PERIOD",
+                         help="In a table stacking several years or periods: the one to read (default: the latest).")
 BoundaryKeyOpt = typer.Option(None, "--boundary-key", metavar="COLUMN",
                               help="Column of the boundaries to join on (name or code).")
 OverrideOpt = typer.Option(None, "--override", metavar="TABLE=BOUNDARY",
@@ -213,7 +215,7 @@ def _read_options(*, area: Optional[str] = None, code: Optional[str] = None, par
                   denominator: Optional[list[str]] = None, universe: Optional[str] = None,
                   value_type: Optional[str] = None, columns: Optional[list[str]] = None,
                   layout: Optional[str] = None, sheet: Optional[str] = None, encoding: Optional[str] = None,
-                  sep: Optional[str] = None, decimal: Optional[str] = None) -> dict:
+                  sep: Optional[str] = None, decimal: Optional[str] = None, period: Optional[str] = None) -> dict:
     """The keyword arguments of ``read_table`` from the command-line options (checked here).
 
     Examples
@@ -252,7 +254,7 @@ def _read_options(*, area: Optional[str] = None, code: Optional[str] = None, par
     cols = _pairs(columns, "--columns", "\"HEADER=INDICATOR\", e.g. \"Internet access=internet\"") or None
     given = dict(area=area, code=code, parent=parent, level=level, district_level=district_level, denominator=den,
                  universe=universe, value_type=value_type, columns=cols, layout=layout, sheet=sheet_arg,
-                 encoding=encoding, sep=sep, decimal=decimal)
+                 encoding=encoding, sep=sep, decimal=decimal, period=period)
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -312,7 +314,7 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE",
         denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
         value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
         layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt, encoding: Optional[str] = EncodingOpt,
-        sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt,
+        sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt, period: Optional[str] = PeriodOpt,
         boundary_key: Optional[str] = BoundaryKeyOpt, override: Optional[list[str]] = OverrideOpt,
         layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
         name: str = typer.Option("Territory", help="Name of the territory in the report."),
@@ -338,7 +340,7 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE",
               "(or give the table: egovkit run TABLE BOUNDARIES)")
     opts = _read_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
                          denominator=denominator, universe=universe, value_type=value_type, columns=columns,
-                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal)
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal, period=period)
     if table is None and opts:
         _fail(f"{', '.join('--' + k.replace('_', '-') for k in opts)} read a census table, and none was given "
               "(coverage-only run): leave them out, or give the table first: egovkit run TABLE BOUNDARIES")
@@ -476,7 +478,7 @@ def validate(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_HELP
              denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
              value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
              layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt,
-             encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt,
+             encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt, period: Optional[str] = PeriodOpt,
              boundary_key: Optional[str] = BoundaryKeyOpt, override: Optional[list[str]] = OverrideOpt,
              layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
              save: Optional[Path] = typer.Option(None, help="Also save the report to this FILE (.csv, .xlsx, .json "
@@ -490,7 +492,7 @@ def validate(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_HELP
         _check_file_target(save, "--save")
     opts = _read_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
                          denominator=denominator, universe=universe, value_type=value_type, columns=columns,
-                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal)
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal, period=period)
     overrides = _pairs(override, "--override", "\"NAME IN TABLE=Name in boundaries\"") or None
     _inputs(table=table, boundaries=boundaries)
     report = validate_files(table, boundaries, boundary_key=boundary_key, read_options=opts,
@@ -523,7 +525,7 @@ def inspect_cmd(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_H
                 value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
                 layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt,
                 encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt,
-                decimal: Optional[str] = DecimalOpt, boundary_key: Optional[str] = BoundaryKeyOpt,
+                decimal: Optional[str] = DecimalOpt, period: Optional[str] = PeriodOpt, boundary_key: Optional[str] = BoundaryKeyOpt,
                 override: Optional[list[str]] = OverrideOpt, layer: Optional[str] = LayerOpt,
                 crs: Optional[str] = CrsOpt) -> None:
     """Dry run: what was recognised in TABLE (columns, indicators, confidence, rows kept apart or dropped)
@@ -532,12 +534,12 @@ def inspect_cmd(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_H
 
     opts = _read_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
                          denominator=denominator, universe=universe, value_type=value_type, columns=columns,
-                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal)
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal, period=period)
     overrides = _pairs(override, "--override", "\"NAME IN TABLE=Name in boundaries\"") or None
     _inputs(table=table, boundaries=boundaries)
     given = _cli_options(area=area, code=code, parent=parent, level=level, district_level=district_level,
                          denominator=denominator, universe=universe, value_type=value_type, columns=columns,
-                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal,
+                         layout=layout, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal, period=period,
                          boundary_key=boundary_key, override=override, layer=layer, crs=crs)
     try:
         result = inspect_files(table, boundaries, read_options=opts, boundary_key=boundary_key,
@@ -684,7 +686,7 @@ _CLI_NAMES = {
     "area": "--area", "code": "--code", "parent": "--parent", "level": "--level",
     "district_level": "--district-level", "denominator": "--denominator", "universe": "--universe",
     "value_type": "--value-type", "columns": "--columns", "layout": "--layout", "sheet": "--sheet",
-    "encoding": "--encoding", "sep": "--sep", "decimal": "--decimal",
+    "encoding": "--encoding", "sep": "--sep", "decimal": "--decimal", "period": "--period",
     "boundary_on": "--boundary-key", "right_on": "--boundary-key", "boundary_key": "--boundary-key",
     "id_column": "--boundary-key", "district": "--boundary-key", "table_on": "--area or --code",
     "left_on": "--area or --code", "overrides": "--override", "out_dir": "--out", "force": "--force",

@@ -706,3 +706,21 @@ def test_new_sites_option_in_a_coverage_only_run(inputs, population_forms, tmp_p
     assert code == 0, output
     sites = tmp_path / "o" / "tables" / "new_sites.csv"
     assert (len(pd.read_csv(sites)) == n) if n else not sites.exists()
+
+
+def test_period_option_reads_another_period_of_a_stacked_table(tmp_path):
+    """A table stacking several years: the latest by default, --period for another, and an absent
+    period named with the ones present (the fix names --period, never period=)."""
+    path = tmp_path / "stacked.csv"
+    rows = ["Year,Region,Series,Value"]
+    for year, vals in ((2019, (40.0, 60.0)), (2021, (55.0, 75.0))):
+        rows += [f"{year},North,Households with internet access (%),{vals[0]}",
+                 f"{year},South,Households with internet access (%),{vals[1]}"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out = _cli("inspect", path)
+    assert code == 0, out
+    code, out = _cli("inspect", path, "--period", "2019")
+    assert code == 0, out
+    code, out = _cli("inspect", path, "--period", "2030")
+    assert code == 2 and "2019" in out and "2021" in out, out
+    assert "period=" not in out

@@ -224,7 +224,7 @@ def test_long_table_without_any_denominator_is_refused(tmp_path: Path) -> None:
 
     path = tmp_path / "long.csv"
     path.write_text("area,indicator,value\nA,internet,450\nB,internet,500\n")
-    with pytest.raises(InputError, match="no denominator column"):
+    with pytest.raises(InputError, match="no households or persons column"):
         _read(path)
 
 
