@@ -254,6 +254,8 @@ def part3(nd: int, nc: int, k: int, time_limit_s: float) -> None:
     print(f"  gap greedy vs best bound: {100 * (best_bound - greedy) / best_bound:.2f} %; milp vs best bound: "
           f"{100 * (best_bound - sol.objective) / best_bound:.2f} %; milp - greedy: {sol.objective - greedy:+,.0f} persons")
     print(f"  time limit held: {te <= time_limit_s * 1.5 + 15} (milp wall {te:.1f} s for a {time_limit_s:.0f} s limit)")
+    from coverage_tiled import _vmhwm_mb  # benchmarks/ is the script's folder, on sys.path
+
     rss = _vmhwm_mb()
     same = "yes" if sorted(int(j) for j in chosen) == list(sol.chosen) else "no"
     for name, secs, obj in (("greedy", tg, greedy), ("milp", te, sol.objective)):
@@ -261,13 +263,6 @@ def part3(nd: int, nc: int, k: int, time_limit_s: float) -> None:
               f"identical={'ref' if name == 'greedy' else same} k={k} objective={obj:.0f} "
               f"gap_to_bound_pct={100 * (best_bound - obj) / best_bound:.2f}")
 
-
-def _vmhwm_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:
