@@ -117,6 +117,7 @@ from .levels import TOTAL_NAMES, _check_totals_rows, _classify_rows, _find_hidde
 from .loading import _drop_note_rows, _find_header, _load  # noqa: F401  (_find_header: used by tests)
 from .numbers import _as_text, _detect_decimal, _text
 from .roles import _assign_roles, recognise_indicator
+from .sdg import read_sdg
 from .stacked import check_rate_only, rate_only_denominator, unstack
 
 __all__ = ["read_table", "read_acs_s2801", "ACS_S2801_ROWS", "TOTAL_NAMES", "total_kind"]
@@ -245,6 +246,7 @@ def read_table(
         raise InputError("the table has a header but only notes below it, no data rows", file=name,
                          fix="check that the right file or sheet was given")
 
+    raw, lines, columns = read_sdg(raw, lines, report, name, columns, period)  # SDG ids and series codes
     raw, lines = unstack(raw, lines, report, name, period=period, area=area)
     ctx = _Context(raw=raw, lines=lines, name=name, report=report)
     roles = _assign_roles(ctx, area=area, code=code, level=level, parent=parent, denominator=denominator,

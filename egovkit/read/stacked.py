@@ -77,6 +77,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     InputError
         ``period=`` names a period absent from the table (the message lists those present).
     """
+    if raw.attrs.get("egovkit_unstacked"):  # an SDG workbook reduced by egovkit.read.sdg
+        return raw, lines
     years_as_columns = [c for c in raw.columns if _YEAR.match(str(c))]
     if len(years_as_columns) >= 2:
         text = {c: _text(raw[c]).str.strip() for c in years_as_columns}

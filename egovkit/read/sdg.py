@@ -1,0 +1,464 @@
+"""SDG-coded tables: the indicator said by an SDG indicator id or a UN SDG series code, not by words.
+
+Open SDG exports (``indicator_17-8-1.csv``), SDMX extracts (``SERIES._L_ES_050B01_01``) and the
+UNSD SDMX upload template (one row per series, ``Series_Code`` ``IT_MOB_OWN``, years as columns)
+name their indicator only by code: in the file name, in a series/indicator column, never in the
+header of their single ``Value`` column. :func:`read_sdg` finds the code, maps it to the egovkit
+catalogue through ``egovkit/concepts/codes/sdg.yaml`` (SDG ids 5.b.1, 17.8.1..., UN series codes,
+national ``_L_<country>_<ggttnn>`` series codes decoded) and returns the ``columns=`` mapping the
+reader then uses, each decision a note with its reason and how to override it
+(``columns={'Value': '<indicator>'}``, CLI ``--columns Value=<indicator>``).
+
+An SDG id whose national figures often answer another question (5.b.1 is *individuals who own* a
+mobile phone; publishers report households having one, or individuals who used one) is read as its
+definition with a warning naming the alternatives, unless the file's own words (a label, a series
+description, a header) say which. SDG ids that are not household or individual shares (9.c.1
+network coverage, 17.6.1 subscriptions per 100 inhabitants) are never read as one.
+
+A workbook of one row per series and years as columns keeps the ICT series the catalogue knows, the
+total of each breakdown (``_T``, blank, ``Total``) and per series the latest year with a value; the
+other series are kept apart with one note. Sex-specific labels (``Women who ...``, ``Mujeres``...)
+without a both-sexes label are not read as the whole population: a warning names the indicator.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from egovkit.validate import ValidationReport
+>>> raw = pd.DataFrame({"Year": ["2022", "2022"], "Region": ["", "A"], "Value": ["92.1", "90.0"]})
+>>> rep = ValidationReport()
+>>> _, _, cols = read_sdg(raw, np.arange(2, 4), rep, "indicator_17-8-1.csv")
+>>> cols
+{'Value': 'internet_use'}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..concepts import recognise, tokenize
+from ..concepts.catalogue import index
+from ..errors import InputError
+from ..validate import ValidationReport
+from .numbers import _text
+
+_CODES = Path(__file__).resolve().parent.parent / "concepts" / "codes" / "sdg.yaml"
+#: An SDG indicator id in a cell: 17.8.1, 5.b.1, 17.08.01
+_SDG_ID = re.compile(r"^\s*(?:SDG\s*)?(\d{1,2})\.(\d{1,2}|[a-z])\.(\d{1,2})\s*$", re.IGNORECASE)
+#: An SDG id in a file name: indicator_17-8-1.csv, 5-b-1.csv, sdg_17_8_1.xlsx, SDG-5.b.1
+_SDG_FILE = re.compile(r"(?:^|indicator|sdg|ods|odd|ods|[_\- ])[_\- ]?(\d{1,2})[-_.](\d{1,2}|[a-z])[-_.](\d{1,2})"
+                       r"(?=$|[_\-. ])", re.IGNORECASE)
+#: A national series code of the UNSD SDMX template: _L_ES_050B01_01 -> 5.b.1
+_NATIONAL = re.compile(r"_L_[A-Z]{2,3}_(\d\d)(\d[0-9A-Z])(\d\d)(?:_\w+)?$", re.IGNORECASE)
+_YEAR = re.compile(r"^\s*(1[89]\d\d|20\d\d)\s*$")
+_TOTALS = {"", "_t", "_z", "t", "total", "totals", "all", "both sexes", "ambos sexos", "deux sexes", "ensemble",
+           "todos", "todas", "nan", "_x"}
+
+
+@dataclass(frozen=True)
+class SdgCode:
+    """What an SDG id or series code means for egovkit: ``indicator`` (``None``: not read, ``why``)."""
+
+    sdg: str
+    indicator: str | None
+    why: str = ""
+    proxies: tuple[str, ...] = ()
+    definition: str = ""
+
+
+@lru_cache(maxsize=1)
+def _codes() -> dict:
+    return yaml.safe_load(_CODES.read_text(encoding="utf-8"))
+
+
+def _norm_id(goal: str, target: str, number: str) -> str:
+    t = target.lower().lstrip("0") or "0"
+    if len(target) == 2 and target[0] == "0" and target[1].isalpha():
+        t = target[1].lower()
+    return f"{int(goal)}.{t}.{int(number)}"
+
+
+def sdg_code(text: object) -> SdgCode | None:
+    """The SDG meaning of a cell: an SDG id (``17.8.1``), a UN series code (``IT_MOB_OWN``,
+    ``SERIES.IT_USE_ii99``) or a national SDMX series code (``_L_ES_050B01_01``); ``None`` if none.
+
+    Examples
+    --------
+    >>> sdg_code("SERIES._L_ES_050B01_01").indicator, sdg_code("IT_USE_ii99").indicator
+    ('mobile_phone', 'internet_use')
+    >>> sdg_code("IT_MOB_4GNTWK").indicator is None, sdg_code("Kigali") is None
+    (True, True)
+    """
+    s = str(text).strip()
+    if not s or len(s) > 40:
+        return None
+    m = _SDG_ID.match(s)
+    if m:
+        sid = _norm_id(*m.groups())
+        return _from_id(sid)
+    code = s.split(".")[-1].strip().upper()  # SDMX 'SERIES.IT_USE_II99'
+    series = _codes()["series"].get(code)
+    if series is not None:
+        base = _from_id(series["sdg"])
+        return SdgCode(base.sdg, base.indicator if "why" not in series else None,
+                       series.get("why", base.why), base.proxies, base.definition)
+    m = _NATIONAL.search(code)
+    if m:
+        g, t, n = m.groups()
+        return _from_id(_norm_id(g, t if not t.isdigit() else str(int(t)), n))
+    if re.fullmatch(r"[A-Z]{2}_[A-Z0-9]{2,6}_[A-Z0-9]{2,10}", code):  # another UN series (SI_POV_DAY1)
+        return SdgCode("", None, "an SDG series of no ICT indicator egovkit reads")
+    return None
+
+
+def _from_id(sid: str) -> SdgCode:
+    entry = _codes()["indicators"].get(sid)
+    if entry is None:
+        return SdgCode(sid, None, f"SDG indicator {sid}: no ICT indicator egovkit reads")
+    return SdgCode(sid, entry.get("indicator"), entry.get("why", ""), tuple(entry.get("proxies") or ()),
+                   entry.get("definition", ""))
+
+
+def sdg_of_file(name: str) -> SdgCode | None:
+    """The SDG indicator a file name says (Open SDG ``indicator_17-8-1.csv``, ``5-b-1.csv``,
+    ``sdg_17_8_1.xlsx``), when it is one of the catalogue's SDG ids; else ``None``.
+
+    Examples
+    --------
+    >>> sdg_of_file("indicator_5-b-1.csv").sdg, sdg_of_file("17-8-1.csv").indicator
+    ('5.b.1', 'internet_use')
+    >>> sdg_of_file("census_2019-05-01.csv") is None
+    True
+    """
+    stem = Path(str(name)).stem
+    for m in _SDG_FILE.finditer(stem):
+        sid = _norm_id(*m.groups())
+        if sid in _codes()["indicators"]:
+            return _from_id(sid)
+    return None
+
+
+def _unit_kind(values: list[str]) -> str | None:
+    units = _codes()["units"]
+    found = set()
+    for v in values:
+        low = v.strip().lower().split(".")[-1] if v.strip().upper().startswith("UNIDAD_MEDIDA.") else v.strip().lower()
+        low = low.split(".")[-1] if low.startswith("unit_measure.") else low
+        for kind, words in units.items():
+            if low in {str(w).lower() for w in words}:
+                found.add(kind)
+    return found.pop() if len(found) == 1 else None
+
+
+def _geo_header(header: object) -> bool:
+    """True when a header says geography with an area word (``Ref_Area``, ``GeoCode``, ``Province``), not
+    merely a code or a name (``Unit_Code``, ``Description``)."""
+    by_first, stems = index()
+    for w in tokenize(header):
+        if any(e.category == "area" and len(e.words) == 1 for e in by_first.get(w, [])):
+            return True
+        if any(e.category == "area" and len(e.words) == 1 and w.startswith(e.words[0]) for e in stems):
+            return True
+    return False
+
+
+def _value_column(raw: pd.DataFrame) -> str | None:
+    values = [c for c in raw.columns if recognise(str(c)).role == "value"]
+    return values[-1] if values else None
+
+
+def _evidence(raw: pd.DataFrame, text: dict, family: set[str], rows: np.ndarray | None = None) -> tuple[str, str] | None:
+    """A header or cell text of ``raw`` recognised as one indicator of ``family``: (indicator, text)."""
+    seen: dict[str, str] = {}
+    for c in raw.columns:
+        r = recognise(str(c))
+        if r.indicator in family and r.breakdown is None:
+            seen.setdefault(r.indicator, f"header {c!r}")
+    for c, t in text.items():
+        vals = t if rows is None else t[rows]
+        uniq = [v for v in pd.unique(vals) if v and not _YEAR.match(v)][:30]
+        if not uniq or len(uniq) > 30:
+            continue
+        for v in uniq:
+            if len(v) < 6 or sdg_code(v) is not None:
+                continue
+            r = recognise(v)
+            if r.indicator in family and r.breakdown is None:
+                seen.setdefault(r.indicator, f"{c!r}: {v!r}")
+    if len(seen) == 1:
+        return next(iter(seen.items()))
+    return None
+
+
+def _choose(code: SdgCode, raw: pd.DataFrame, text: dict, report: ValidationReport, where: str, column: str,
+            rows: np.ndarray | None = None) -> str:
+    """The catalogue indicator read for ``code``: its definition's, or the one the file's words say."""
+    ind = code.indicator
+    assert ind is not None
+    fix = f"columns={{{column!r}: '<indicator>'}} (CLI --columns \"{column}=<indicator>\")"
+    if code.proxies:
+        ev = _evidence(raw, text, {ind, *code.proxies}, rows)
+        if ev is not None:
+            report.add("info", "sdg_indicator", f"SDG {code.sdg} ({where}) read as {ev[0]!r}: the file says so "
+                       f"({ev[1]}); the SDG definition is {code.definition!r}", column=column, action="inferred",
+                       fix=f"pass {fix} to read it as another indicator")
+            return ev[0]
+        report.add("warning", "sdg_proxy", f"SDG {code.sdg} ({where}) read as {ind!r} ({code.definition}), as the "
+                   f"SDG defines it; national figures published under {code.sdg} are often "
+                   f"{' or '.join(map(repr, code.proxies))} instead and nothing in the file says which",
+                   column=column, action="inferred",
+                   fix=f"if the publisher's figure is another one, pass columns={{{column!r}: {code.proxies[0]!r}}} "
+                       f"(or {', '.join(map(repr, code.proxies[1:] + (ind,)))}; CLI --columns "
+                       f"\"{column}={code.proxies[0]}\")")
+        return ind
+    report.add("info", "sdg_indicator", f"SDG {code.sdg} ({where}) read as {ind!r} ({code.definition})",
+               column=column, action="inferred", fix=f"pass {fix} to read it as another indicator")
+    return ind
+
+
+def _code_columns(raw: pd.DataFrame, text: dict) -> list[str]:
+    """Text columns whose filled cells are mostly SDG ids or series codes, series codes first."""
+    out = []
+    for c, t in text.items():
+        uniq = [v for v in pd.unique(t) if v][:200]
+        if not uniq or all(_YEAR.match(v) for v in uniq):
+            continue
+        coded = [sdg_code(v) for v in uniq]
+        if sum(x is not None for x in coded) >= 0.8 * len(uniq):
+            series = any(not _SDG_ID.match(v) for v, x in zip(uniq, coded) if x is not None)
+            out.append((not series, c))
+    return [c for _, c in sorted(out, key=lambda x: x[0])]
+
+
+def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str,
+             columns: dict[str, str] | None = None, period: str | int | None = None
+             ) -> tuple[pd.DataFrame, np.ndarray, dict[str, str] | None]:
+    """Recognise the SDG indicator(s) of a table; return ``(raw, lines, columns)``.
+
+    ``columns`` (the user's ``columns=``) wins; the returned mapping adds what the SDG codes say.
+    Tables with neither an SDG code nor sex-specific labels are returned unchanged.
+
+    Raises
+    ------
+    InputError
+        The only SDG indicator of the table is not a household/individual share (9.c.1, 17.6.1), or
+        every indicator is given only for one sex.
+    """
+    user = dict(columns or {})
+    text = {c: _text(raw[c]).str.strip() for c in raw.columns
+            if not pd.api.types.is_numeric_dtype(raw[c].dtype)}
+    years = [c for c in raw.columns if _YEAR.match(str(c))]
+    coded = _code_columns(raw, text)
+    if coded and len(years) >= 2:
+        raw, lines, mapping = _series_by_year(raw, lines, report, name, text, coded, years, period, user)
+        return raw, lines, {**mapping, **user}
+    raw, lines = _sex_specific(raw, lines, report, name, text, user)
+    value = _value_column(raw)
+    if value is None or value in user or (coded and any(k in user for k in pd.unique(text[coded[0]]))):
+        return raw, lines, columns  # the user's word
+    if any(recognise(str(c)).indicator for c in raw.columns if c != value):
+        return raw, lines, columns  # a header names its indicator: read as it says
+    for c in raw.columns:  # a column of labels (Series: 'Percentage of individuals who use ...') says it
+        if c in text and c not in coded and recognise(str(c)).role == "variable" and \
+                any(recognise(v).indicator for v in pd.unique(text[c])[:50] if v):
+            return raw, lines, columns
+    unit = None
+    for c in text:
+        if c not in coded:
+            uniq = [v for v in pd.unique(text[c]) if v]
+            if 0 < len(uniq) <= 3:
+                unit = unit or _unit_kind(uniq)
+    if coded:
+        codes = {v: sdg_code(v) for v in pd.unique(text[coded[0]]) if v}
+        ids = {x.sdg: x for x in codes.values() if x is not None}
+        if len(ids) != 1:
+            return raw, lines, columns  # several SDG series in one value column: left to the labels
+        code, where = next(iter(ids.values())), f"column {coded[0]!r}: {', '.join(map(repr, list(codes)[:3]))}"
+    else:
+        code = sdg_of_file(name)
+        if code is None:
+            return raw, lines, columns
+        where = f"file name {name!r}"
+    if code.indicator is None:
+        raise InputError(f"the table is SDG indicator {code.sdg or '?'} ({where}): {code.why}; egovkit reads shares "
+                         "of households or persons with ICT access", file=name, column=value,
+                         fix="give a table of households or persons with access or use (SDG 5.b.1, 17.8.1...)")
+    if unit in ("per_100", "count"):
+        raise InputError(f"the values of column {value!r} are {unit.replace('_', ' ')} (unit column), not a "
+                         f"percentage: SDG {code.sdg} ({where}) is not read", file=name, column=value,
+                         fix="give the table of percentages of households or persons")
+    ind = _choose(code, raw, text, report, where + (f"; unit: {unit}" if unit else ""), value)
+    return raw, lines, {value: ind, **user}
+
+
+def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,
+                    coded: list[str], years: list, period, user: dict) -> tuple[pd.DataFrame, np.ndarray, dict]:
+    """One row per series and years as columns (UNSD SDMX template): the ICT series, totals of every
+    breakdown, the latest year with a value per series; a frame ``Area, Series, Value``."""
+    col = coded[0]
+    codes = text[col].map(lambda v: sdg_code(v) if v else None)
+    ok = codes.map(lambda x: x is not None and x.indicator is not None).to_numpy()
+    other = codes[~ok]
+    if not ok.any():
+        raise InputError(f"the table holds SDG series (column {col!r}) but none of an ICT indicator egovkit "
+                         f"reads (found {list(pd.unique(text[col]))[:8]})", file=name, column=col,
+                         fix="give a table of households or persons with ICT access or use (SDG 5.b.1, 17.8.1)")
+    why = {}
+    for x in other:
+        if x is not None and x.sdg and x.sdg in _codes()["indicators"]:
+            why.setdefault(x.sdg, x.why)
+    report.set_fate(lines[~ok].tolist(), "kept apart")
+    report.add("info", "sdg_series", f"SDG workbook (column {col!r}): {int(ok.sum())} row(s) of series egovkit reads "
+               f"({', '.join(pd.unique(text[col][ok]))}); {int((~ok).sum())} row(s) of "
+               f"{text[col][~ok].nunique()} other series kept apart"
+               + (": " + "; ".join(f"{k}: {v}" for k, v in why.items()) if why else ""),
+               column=col, action="kept apart", fix=f"map a series with columns={{'<series code>': '<indicator>'}}")
+    sub = {c: t[ok].reset_index(drop=True) for c, t in text.items()}
+    lines = lines[ok]
+    series = sub[col].to_numpy()
+    keep = np.ones(len(lines), dtype=bool)
+    skip = set(coded) | set(years)
+    notes = []
+    geo = [c for c in sub if c not in skip and _geo_header(c)]
+    for c in sub:  # breakdowns, within each series: keep the total ('_T', blank, 'Total')
+        if c in skip:
+            continue
+        vals = sub[c].str.lower()
+        tot = vals.isin(_TOTALS).to_numpy()
+        dropped = 0
+        for s in pd.unique(series):
+            at = series == s
+            if pd.unique(vals[at]).size > 1 and tot[at].any() and not tot[at].all():
+                dropped += int((keep & at & ~tot).sum())
+                keep &= ~at | tot
+        if dropped:
+            notes.append(f"{dropped} row(s) of a breakdown of {c!r}")
+            if c in geo:
+                geo.remove(c)
+    # geography: a column constant over the table is the country; another one filled names an area
+    country = ""
+    areas = pd.Series([""] * len(lines))
+    for c in geo:
+        v = sub[c][keep]
+        filled = v[v != ""]
+        if filled.empty:
+            continue
+        per_series = pd.DataFrame({"s": series[keep], "v": v.to_numpy()}).groupby("s")["v"].nunique()
+        if filled.nunique() == 1 and (v != "").all():
+            country = country or filled.iloc[0]
+        elif per_series.max() > 1:
+            areas = areas.where(areas != "", sub[c])
+    label = f"Total ({country})" if country else "Total"
+    area = areas.where(areas != "", label)
+    # per series and area: the latest year with a value (or the one asked for)
+    present = [str(y).strip() for y in years]
+    if period is not None and str(period).strip() not in present:
+        raise InputError(f"period {str(period).strip()!r} is not a column; years present: {present}", file=name,
+                         fix=f"pass period= one of {present}")
+    rows, out_lines, chosen = [], [], {}
+    ycols = sorted(years, key=lambda y: int(str(y).strip()))
+    vals = {y: (_text(raw[y])[ok].reset_index(drop=True).str.strip() if y in raw.columns else None) for y in ycols}
+    for i in np.flatnonzero(keep):
+        want = [y for y in ycols if str(y).strip() == str(period).strip()] if period is not None else ycols[::-1]
+        for y in want:
+            v = vals[y].iloc[i]
+            if v not in ("", "nan", "NaN", "..", "-"):
+                rows.append((area.iloc[i], series[i], v))
+                out_lines.append(lines[i])
+                chosen.setdefault(series[i], set()).add(str(y).strip())
+                break
+    report.set_fate(lines[~keep].tolist(), "kept apart")
+    report.add("info", "stacked_table", "years as columns, one row per series: "
+               + ("; ".join(f"{s} {', '.join(sorted(y))}" for s, y in chosen.items()))
+               + (" (given by period=)" if period is not None else " (the latest year with a value of each series)")
+               + f"; the total of each breakdown kept; kept apart: {'; '.join(notes) or 'nothing'}",
+               column=col, action="kept apart", fix="pass period=<year> for another year")
+    out = pd.DataFrame(rows, columns=["Area", "Series", "Value"])
+    # a unit column (Unit_Code 'PT', 'Percentage (%)'): the label says it, so the values are read in it
+    units = {}
+    for c in sub:
+        if c in skip:
+            continue
+        for s in pd.unique(out["Series"]):
+            uniq = [v for v in pd.unique(sub[c][(series == s) & keep]) if v]
+            kind = _unit_kind(uniq) if len(uniq) == 1 else None
+            if kind:
+                units.setdefault(s, kind)
+    labels = {s: f"{s} (%)" if units.get(s) == "percent" else s for s in pd.unique(out["Series"])}
+    out["Series"] = out["Series"].map(labels)
+    mapping = {}
+    for s, lab in labels.items():
+        at = (series == s) & keep
+        if s in user:
+            mapping[lab] = user[s]
+            continue
+        where = f"series {s!r} of column {col!r}" + (f", unit {units[s]}" if s in units else "")
+        if units.get(s) in ("per_100", "count"):
+            mapping[lab] = "ignore"
+            report.add("warning", "sdg_unit", f"{where}: values are {units[s].replace('_', ' ')}, not a percentage: "
+                       "not read", column=col, action="kept apart")
+            continue
+        mapping[lab] = _choose(sdg_code(s), raw.loc[ok].reset_index(drop=True), sub, report, where, lab, rows=at)
+    if country:
+        report.add("info", "territory_row", f"column(s) {', '.join(map(repr, geo))}: one area {country!r} in every "
+                   f"row and no finer area: the rows are the territory's own ({label!r})", action="kept apart")
+    out.attrs["egovkit_unstacked"] = True  # periods and breakdowns already chosen (unstack leaves it)
+    return out, np.asarray(out_lines), mapping
+
+
+def _sex_specific(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,
+                  user: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """Labels of an indicator column given only for women/men: kept apart with a warning naming the
+    indicator; an error when nothing else is left to read."""
+    cols = [c for c in text if recognise(str(c)).role == "variable"]
+    for c in cols:
+        labels = [v for v in pd.unique(text[c]) if v]
+        if not labels or len(labels) > 200:
+            continue
+        recs = {v: recognise(v) for v in labels if v not in user}
+        sexed = {v: r for v, r in recs.items() if r.indicator and r.breakdown}
+        if not sexed:
+            continue
+        whole = {r.indicator for r in recs.values() if r.indicator and not r.breakdown} | \
+            {i for v, i in user.items() if v in labels}
+        by_ind: dict[str, list[str]] = {}
+        for v, r in sexed.items():
+            by_ind.setdefault(r.indicator, []).append(v)
+        for v, i in user.items():
+            if v in labels and recognise(v).breakdown:
+                report.add("warning", "sex_specific", f"label {v!r} mapped to {i} by columns= is of "
+                           f"{recognise(v).breakdown} only: its figures are not those of all persons", column=c,
+                           action="inferred", fix="map a label for all persons instead, if the table has one")
+        alone = {i: vs for i, vs in by_ind.items() if i not in whole}
+        parts = [v for i, vs in by_ind.items() if i in whole for v in vs]  # beside a total: a breakdown
+        if parts:
+            report.add("info", "sex_specific", f"{len(parts)} label(s) of one sex beside the indicator's total "
+                       f"({', '.join(map(repr, parts[:3]))}): {int(text[c].isin(parts).sum())} row(s) kept apart",
+                       column=c, action="kept apart", fix=f"map one with columns={{{parts[0]!r}: '<indicator>'}} "
+                                                          "to read it instead")
+        drop = text[c].isin([v for vs in alone.values() for v in vs] + parts).to_numpy()
+        for ind, vs in alone.items():
+            who = list(dict.fromkeys(recs[v].breakdown for v in vs))
+            report.add("warning", "sex_specific", f"{ind} is only given for {' and '.join(who)} separately, no total "
+                       f"for all persons ({', '.join(map(repr, vs[:3]))}): not averaged, its "
+                       f"{int(text[c].isin(vs).sum())} row(s) kept apart", column=c, action="kept apart",
+                       fix=f"to read one of them as {ind!r} anyway (its figures are then of {recs[vs[0]].breakdown} only), pass "
+                           f"columns={{{vs[0]!r}: {ind!r}}}")
+        if drop.all():
+            raise InputError(f"column {c!r}: every indicator is given only for one sex, no total for all persons "
+                             f"({'; '.join(f'{i}: ' + ', '.join(map(repr, vs[:2])) for i, vs in alone.items())}): "
+                             "nothing is read rather than the figures of women or men as those of everyone",
+                             file=name, column=c,
+                             fix=f"to read one sex's figures anyway, map its label, e.g. "
+                                 f"columns={{{next(iter(alone.values()))[0]!r}: {next(iter(alone))!r}}}")
+        if drop.any():
+            report.set_fate(lines[drop].tolist(), "kept apart")
+            raw, lines = raw.loc[~drop].reset_index(drop=True), lines[~drop]
+        break
+    return raw, lines
