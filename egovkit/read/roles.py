@@ -462,6 +462,17 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     elif denominator is not None:
         _check_column(ctx, denominator, "denominator")
 
+    # publisher codebooks (INEGI VPH_INTER, ABS IA_Total, CSO T15_2_Y...): they fill in only what was not given
+    area0, code0, parent0 = area, code, parent
+    book = _codebook_roles(ctx, area=area, code=code, parent=parent, denominator=denominator, universe=universe,
+                           columns=columns, layout=layout)
+    if book is not None:
+        area, code, parent = book["area"], book["code"], book["parent"]
+        denominator, universe, columns, den_map = book["denominator"], book["universe"], book["columns"], \
+            book["den_map"]
+    book_other: set[str] = set(book["other"]) if book is not None else set()
+    hint = {c for c in (area0, code0, parent0) if c is not None}
+
     explicit = {area, code, level, parent} | ({denominator} if isinstance(denominator, str) else set()) \
         | set(den_map.values())
     given = {c: a for c, a in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent"))
@@ -478,6 +489,10 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         rec = recognise_concept(col)
         if col in explicit:
             recognitions.append(_as_given(rec, given[col], f"given as {given[col]}="))
+            continue
+        if col in book_other and col not in columns:
+            recognitions.append(replace(rec, role="other", indicator=None, confidence=0.9, alternatives=(),
+                                        reason=f"a code of {book['match'].codebook.product} that is not read"))
             continue
         match = recognise_indicator(col)
         if col in columns and layout != "long":
@@ -539,6 +554,12 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         else:
             recognitions.append(rec)
             ignored_text.append(col)
+    if book is not None:  # what the codebook filled in is not "given": say where it comes from
+        supplied = {c for c in (book["area"], book["code"], book["parent"]) if c is not None and c not in hint} | \
+            set(book["supplied_columns"]) | set(book["supplied_denominators"])
+        why = f"codebook {book['match'].codebook.product} ({book['match'].codebook.source_file})"
+        recognitions[:] = [replace(r, reason=f"{r.role} {r.indicator or ''} by the {why}".replace("  ", " "))
+                           if r.column in supplied else r for r in recognitions]
     report.recognitions = recognitions
     by_concept = [r for r in recognitions if r.confident and r.role in ("indicator", "area", "code", "denominator")
                   and _concept_only(r.column)]
@@ -670,6 +691,15 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         report.add("warning", "uncertain_column", f"numeric column {r.column!r} may be {r.indicator!r} "
                    f"(confidence {r.confidence:.2f}: {r.reason}): ignored rather than guessed", column=r.column,
                    action="ignored", fix=f"if it is, say so with columns={{{r.column!r}: {r.indicator!r}}}")
+    if book is not None and unknown_num:  # the product's other codes: one note, not a warning each
+        book_other |= set(unknown_num)
+        unknown_num = []
+    if book_other:
+        shown = sorted(book_other, key=list(raw.columns).index)
+        report.add("info", "codebook_other_columns", f"{len(shown)} other column(s) of "
+                   f"{book['match'].codebook.product} are not ICT indicators of its codebook: not read "
+                   f"({', '.join(map(str, shown[:12]))}{'...' if len(shown) > 12 else ''})", action="ignored",
+                   fix="map one with columns={'<code>': '<indicator>'} to read it")
     for col in unknown_num:
         report.add("warning", "unknown_column", f"numeric column {col!r} is not a recognised indicator: ignored",
                    column=col, action="ignored",
@@ -687,7 +717,68 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     numeric = [c for c, _ in dens]
     numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
     roles["numeric_columns"] = numeric
+    if layout == "wide":  # is the denominator the universe of the counts? (a warning, nothing changed)
+        from .universe import check_denominator_universe
+        check_denominator_universe(raw, roles["denominators"], [i for _, i, _ in roles["indicator_columns"]], report,
+                                   den_map=den_map)
     return Roles(**roles)
+
+
+def _codebook_roles(ctx: _Context, *, area, code, parent, denominator, universe, columns, layout) -> dict | None:
+    """The arguments a publisher codebook gives a table of coded headers (the user's win), reported;
+    ``None`` when no codebook matches (see :mod:`egovkit.read.codebooks`)."""
+    if layout == "long":
+        return None
+    from .codebooks import match_codebook
+    from .levels import total_kind
+
+    raw = ctx.raw
+
+    def names_of(col: str) -> list[str]:
+        vals = pd.unique(_text(raw[col]).str.strip())
+        return [v for v in vals if v and total_kind(v) is None]
+
+    m = match_codebook(list(raw.columns), names_of=names_of)
+    if m is None:
+        return None
+    cb, given = m.codebook, []
+    out: dict = {"match": m, "area": area, "code": code, "parent": parent, "denominator": denominator,
+                 "universe": universe, "den_map": dict(denominator) if isinstance(denominator, dict) else {}}
+    if area is None:
+        out["area"] = m.area
+        if code is None and m.code not in (None, m.area):
+            out["code"] = m.code
+        if parent is None and m.parent not in (None, m.area):
+            out["parent"] = m.parent
+    else:
+        given.append("area=")
+    cols = dict(columns)
+    mine = {h: i for h, i in m.columns.items() if h not in cols and i not in cols.values()}
+    if len(mine) < len(m.columns):
+        given.append("columns=")
+    cols = {**mine, **cols}
+    out["columns"] = cols
+    if denominator is None:
+        read = {i: d for i, d in m.den_map.items() if i in mine.values()}
+        dens = set(read.values())
+        if len(dens) == 1:
+            out["denominator"] = next(iter(dens))
+        elif dens:
+            out["denominator"] = read
+            out["den_map"] = dict(read)
+        unis = {m.denominators[d] for d in dens}
+        if universe is None and len(unis) == 1:
+            out["universe"] = next(iter(unis))
+    else:
+        given.append("denominator=")
+    out["supplied_columns"] = list(mine)
+    out["supplied_denominators"] = [] if denominator is not None else list(set(m.den_map[i] for i in mine.values()))
+    out["other"] = [h for h in m.codes if h not in cols and h not in m.denominators
+                    and h not in (out["area"], out["code"], out["parent"])]
+    ctx.report.add("info", "codebook", m.describe() + f" (codebook {cb.source_file})"
+                   + (f"; {', '.join(given)} given: yours used" if given else ""), action="inferred",
+                   fix="pass columns=, denominator=, area= to read them otherwise (command line: --columns, --denominator, --area)")
+    return out
 
 
 def variant_for_denominators(indicator: str, header: object, roles: Roles, report: ValidationReport | None = None,
