@@ -162,6 +162,11 @@ def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str,
     tot = other[other["level"] == "national"]
     if tot.empty:
         return
+    if "rate_only" in data.columns:  # published rates without weights: an unweighted mean says nothing
+        report.add("info", "totals_check", f"totals row(s) {tot['area_name'].astype(str).unique().tolist()[:3]} "
+                   "kept as the territory's published figures; not checked against the districts (published "
+                   "rates without households/persons cannot be added up)", action="kept apart")
+        return
     sums = data.groupby("indicator")[["numerator", "denominator"]].sum()
     # an indicator with dropped district values cannot add up to the total: not compared
     n_rows = data.groupby("indicator", observed=True)["source_row"].nunique()
@@ -519,6 +524,7 @@ class _HiddenTotals:
     n_others: dict = field(default_factory=dict)  # key -> number of other district rows
     row: dict = field(default_factory=dict)  # key -> its input row (position)
     countries: set = field(default_factory=set)  # keys of rows named like a country, as large as the rest
+    unsized: set = field(default_factory=set)  # of those, rows of published rates (first row, no size to compare)
     at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # input rows kept apart
 
 
@@ -586,14 +592,21 @@ def _find_hidden_totals(rows: pd.DataFrame, blocks: list[Block]) -> _HiddenTotal
     # a country's name among districts (not a table of countries), as large as the other rows together
     norm = _norm_series(rows["area_name"]).to_numpy(dtype=object)
     country = is_d & pd.Series(norm).isin(_country_names()).to_numpy()
+    from .stacked import RATE_ONLY
+
+    rates_only = bool(blocks) and all(b.den_column == RATE_ONLY for b in blocks)
     if country.any() and not _of_countries(int(country.sum()), int(is_d.sum())) and first_den is not None:
         p, den = first_den
         for j in np.flatnonzero(country[p]):
             rest = np.nansum(np.delete(den, j))
-            if np.isfinite(den[j]) and rest > 0 and den[j] >= 0.9 * rest:
+            # published rates have no size: the country's name on the first district row is the territory's
+            first = rates_only and j == 0 and len(p) >= 2 and int(country[p].sum()) == 1
+            if first or (not rates_only and np.isfinite(den[j]) and rest > 0 and den[j] >= 0.9 * rest):
                 found.countries.add(keys[p[j]])
                 found.n_others[keys[p[j]]] = len(p) - 1
                 found.row.setdefault(keys[p[j]], int(p[j]))
+                if first:
+                    found.unsized.add(keys[p[j]])
     out = found.hidden | found.countries
     if out:
         found.at = np.flatnonzero(is_d & pd.Series(keys).isin(out).to_numpy())
@@ -625,8 +638,11 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: _HiddenTotals, data
         if k in found.countries:
             also = f"; it also equals their sum in {', '.join(dict.fromkeys(found.votes[k]))}" if k in found.votes \
                 else ""
+            size = (f"the first of {found.n_others[k] + 1} rows of published rates (no households/persons to "
+                    "compare sizes)") if k in found.unsized else \
+                f"as large as the {found.n_others[k]} other district rows together{also}"
             ctx.report.add("info", "country_total", f"row {names[p]!r} (line {int(lines[p])}) is the name of a "
-                           f"country and as large as the {found.n_others[k]} other district rows together{also}: "
+                           f"country and {size}: "
                            "read as the territory's totals row, kept apart (level 'national') and checked against "
                            "them, not counted as a district", row=int(lines[p]), area=names[p], action="kept apart",
                            fix="if it really is a district, name it otherwise (a country's name among districts is "

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..validate import ValidationReport
+from .eurostat import is_bulk_tsv, read_bulk_tsv
 from .numbers import _lines_text, _text
 from .roles import column_role, is_not_ict, recognise_indicator
 
@@ -405,7 +406,25 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
     """Return the raw cells, the 1-based line number of each row and the separator used.
 
     The line of a row is the physical line of the file where its record starts (a quoted cell
-    spanning lines makes the next rows start further down)."""
+    spanning lines makes the next rows start further down). Known publication formats are
+    turned into the tidy shape the reader understands (:func:`~egovkit.read.formats.known_format`:
+    Eurostat SDMX-CSV, measure-stacked long tables); a boundary file is read by its attribute table
+    when that holds census columns (:mod:`~egovkit.read.geo_table`), else refused."""
+    from .formats import known_format
+
+    raw, lines, used_sep = _load_cells(source, sheet=sheet, encoding=encoding, sep=sep, report=report,
+                                       text_columns=text_columns, decimal=decimal)
+    name = str(source.attrs.get("egovkit_source", "<DataFrame>")) if isinstance(source, pd.DataFrame) \
+        else Path(source).name
+    raw, lines = known_format(raw, lines, name, report)
+    return raw, lines, used_sep
+
+
+def _load_cells(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str | None,
+                sep: str | None, report: ValidationReport,
+                text_columns: frozenset[str] = frozenset(),
+                decimal: str | None = None) -> tuple[pd.DataFrame, np.ndarray, str | None]:
+    """The cells of the file as they are (see :func:`_load`)."""
     if isinstance(source, pd.DataFrame):
         raw = _drop_duplicate_columns(source.copy(), [str(c).strip() for c in source.columns], report)
         lines = np.arange(len(raw)) + 2
@@ -417,7 +436,12 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
     if path.is_dir():
         raise InputError("this is a folder, not a table file", file=str(path),
                          fix="give the path of the CSV or Excel file of the table")
-    if path.suffix.lower() in _GEO_SUFFIXES:
+    if path.suffix.lower() in _GEO_SUFFIXES or path.name.lower().endswith(".shp.zip"):
+        from .geo_table import read_attribute_table
+
+        attrs = read_attribute_table(path, report)
+        if attrs is not None:
+            return attrs, np.arange(len(attrs)) + 2, None
         raise InputError(f"a {path.suffix} file holds boundaries, not a census table", file=name,
                          fix="give the table as a CSV or Excel file, and this file as the boundaries "
                              "(egovkit.geo.read_boundaries; the BOUNDARIES argument of the command line)")
@@ -450,6 +474,9 @@ def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str 
     phys = text.split("\n")
     if text.endswith("\n"):
         phys.pop()
+    if sep in (None, "\t") and phys and is_bulk_tsv(phys[0]):  # Eurostat bulk TSV: keys joined by commas
+        long, lines = read_bulk_tsv(phys, name, report)
+        return long, lines, "\t"
     if sep is None:
         sep = _sniff_sep(phys[:200], report)
     elif not isinstance(sep, str) or len(sep) != 1 or sep in '"\n\r':

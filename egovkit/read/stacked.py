@@ -102,7 +102,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     value = values[-1] if values else None
     if value is None:
         return raw, lines
-    geo = [c for c in raw.columns if roles[c].role in ("area", "code", "parent") or c == area]
+    # a level column (country / NUTS 1 / NUTS 2) is geography, not a breakdown
+    geo = [c for c in raw.columns if roles[c].role in ("area", "code", "parent", "level") or c == area]
     if not geo:  # no header says geography: the text column of most values holds the areas, not a breakdown
         cand = [c for c in raw.columns if c not in times and c != value and roles[c].role != "variable"]
         if cand:

@@ -1,0 +1,297 @@
+"""Eurostat downloads: the bulk TSV and SDMX-CSV files, turned into the tidy stacked shape.
+
+Two formats carry the same observations:
+
+* **bulk TSV**: a tab-separated file whose first column joins the dimensions with commas
+  (header ``unit,hhtyp,geo\\time``, cells ``PC_HH,TOTAL,AT``), one column per period, ``:`` for
+  a missing value and flags glued to the values (``83 b``: break in series, ``e`` estimated,
+  ``u`` low reliability);
+* **SDMX-CSV**: one row per observation, columns ``DATAFLOW`` (``ESTAT:ISOC_R_IACC_H(1.0)``),
+  ``LAST UPDATE``, ``freq``, the dimensions (``unit``, ``indic_is``, ``hhtyp``, ``geo``...),
+  ``TIME_PERIOD``, ``OBS_VALUE``, ``OBS_FLAG``.
+
+:func:`tidy_eurostat` gives the reader a table it understands: ``Area``, ``Code``, ``level``,
+``Indicator`` (the Eurostat label of the dataflow or ``indic_is`` code with its unit: ``Households
+with internet access at home (% of households)``, which the concept catalogue recognises),
+``TIME_PERIOD`` and ``Value``. The codes are data (``eurostat_codes.yaml``). Only units that are a
+percentage of all households or individuals are kept (others noted); breakdown dimensions keep their
+total (``hhtyp=TOTAL``, ``ind_type=IND_TOTAL``...); observations without a value (``:``) are left
+out; flags are noted with their meaning. Geographies get a level: aggregates (``EU27_2020``,
+``EA``...) apart, countries ``NUTS 0`` and regions ``NUTS 1/2/3`` by code length; the territory
+(the first aggregate with values, else the one country above the regions) is the ``total`` level,
+whose published figure :func:`egovkit.indicators.territory_figures` returns.
+
+Examples
+--------
+>>> from egovkit.validate import ValidationReport
+>>> lines = ["unit,hhtyp,geo\\\\time\\t2018 \\t2019 ", "PC_HH,TOTAL,AT\\t89 \\t: ", "PC_HH,TOTAL,EU27_2020\\t88 \\t90 b"]
+>>> raw, at = read_bulk_tsv(lines, "t.tsv", ValidationReport())
+>>> raw[["geo", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG"]].values.tolist()
+[['AT', '2018', '89', ''], ['AT', '2019', '', ''], ['EU27_2020', '2018', '88', ''], ['EU27_2020', '2019', '90', 'b']]
+>>> out, _ = tidy_eurostat(raw, at, "isoc_ci_in_h.tsv", ValidationReport())
+>>> out[["Code", "level", "Indicator", "TIME_PERIOD", "Value"]].values.tolist()[1:]
+[['EU27_2020', 'total', 'Households with internet access at home (% of households)', '2018', '88'], \
+['EU27_2020', 'total', 'Households with internet access at home (% of households)', '2019', '90']]
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..concepts import recognise
+from ..errors import InputError
+from ..validate import ValidationReport
+
+_CODES = Path(__file__).with_name("eurostat_codes.yaml")
+#: The first cell of a bulk TSV header: dimensions joined by commas, then ``\time`` (or ``\TIME_PERIOD``).
+_BULK_KEY = re.compile(r"^\s*([A-Za-z0-9_]+(?:,[A-Za-z0-9_]+)*)\\\s*(time|time_period)\s*$", re.IGNORECASE)
+_BULK_CELL = re.compile(r"^\s*(:|[-+]?\d+(?:\.\d+)?)?\s*([a-z]*)\s*$")
+_AGGREGATE = re.compile(r"^(EU|EA|EFTA|EEA)\d*(_\d{4})?$")
+
+
+@lru_cache(maxsize=1)
+def eurostat_codes() -> dict[str, Any]:
+    """The code lists of ``eurostat_codes.yaml`` (dataflows, indic_is, units, totals, aggregates, flags).
+
+    >>> eurostat_codes()["units"]["PC_HH"]["universe"]
+    'households'
+    """
+    return yaml.safe_load(_CODES.read_text(encoding="utf-8"))
+
+
+def is_bulk_tsv(first_line: str) -> bool:
+    """Whether a file's first line is the header of a Eurostat bulk TSV.
+
+    >>> is_bulk_tsv("unit,hhtyp,geo\\\\time\\t2019 "), is_bulk_tsv("geo\\t2019")
+    (True, False)
+    """
+    first = first_line.lstrip("\ufeff").split("\t", 1)
+    return len(first) == 2 and _BULK_KEY.match(first[0]) is not None
+
+
+def is_sdmx_csv(columns: list[str]) -> bool:
+    """Whether columns are those of an SDMX-CSV observation table (``geo``, ``TIME_PERIOD``, ``OBS_VALUE``).
+
+    >>> is_sdmx_csv(["DATAFLOW", "freq", "unit", "geo", "TIME_PERIOD", "OBS_VALUE"]), is_sdmx_csv(["geo", "Value"])
+    (True, False)
+    """
+    low = {str(c).strip().lower() for c in columns}
+    return {"time_period", "obs_value"} <= low and ("geo" in low or "dataflow" in low)
+
+
+def read_bulk_tsv(phys: list[str], name: str, report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
+    """Split a bulk TSV (its physical lines) into one row per observation.
+
+    Returns the dimensions (one column each), ``TIME_PERIOD``, ``OBS_VALUE`` (text, ``''`` when
+    missing) and ``OBS_FLAG``, with the file line of each observation.
+
+    Raises
+    ------
+    InputError
+        A key with another number of parts than the header's dimensions (the line is named).
+    """
+    header = phys[0].lstrip("\ufeff").split("\t")
+    m = _BULK_KEY.match(header[0])
+    assert m is not None
+    dims = m.group(1).split(",")
+    periods = [h.strip() for h in header[1:]]
+    body = [(i + 1, ln) for i, ln in enumerate(phys) if i > 0 and ln.strip()]
+    cells = pd.read_csv(io.StringIO("\n".join(ln for _, ln in body)), sep="\t", header=None, dtype=str,
+                        keep_default_na=False, quoting=3, names=["key", *range(len(periods))], index_col=False)
+    keys = cells["key"].str.split(",", expand=True)
+    if keys.shape[1] != len(dims) or keys.isna().any().any():
+        bad = int(np.flatnonzero(cells["key"].str.count(",").to_numpy() != len(dims) - 1)[0])
+        raise InputError(f"the key {cells['key'].iat[bad]!r} does not have the {len(dims)} parts of the header "
+                         f"{header[0]!r}", file=name, row=body[bad][0],
+                         fix="check that the file is a complete Eurostat bulk TSV download")
+    keys.columns = dims
+    line = np.array([n for n, _ in body], dtype=np.int64)
+    parts = []
+    for j, per in enumerate(periods):
+        if not per:
+            continue
+        got = cells[j].fillna("").str.extract(_BULK_CELL)
+        bad = got[0].isna() & got[1].isna() & (cells[j].fillna("").str.strip() != "")
+        value = got[0].fillna("").where(~bad, cells[j].fillna("").str.strip())  # unreadable: kept for the checks
+        part = keys.copy()
+        part["TIME_PERIOD"] = per
+        part["OBS_VALUE"] = value.replace(":", "").to_numpy()
+        part["OBS_FLAG"] = got[1].fillna("").to_numpy()
+        part["_line"] = line
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True).sort_values(["_line", "TIME_PERIOD"], kind="stable")
+    lines = long.pop("_line").to_numpy()
+    report.add("info", "eurostat_format", f"Eurostat bulk TSV recognised: key column {header[0]!r} split into "
+               f"{dims[:-1] + [dims[-1]]}, {len(periods)} period column(s) ({periods[0]}...{periods[-1]}) read as "
+               f"one row per observation; ':' is a missing value, letters after a value are flags",
+               action="inferred", fix="nothing to do; give the SDMX-CSV download of the same dataset if in doubt")
+    return long.reset_index(drop=True), lines
+
+
+def _col(raw: pd.DataFrame, name: str) -> str | None:
+    return next((c for c in raw.columns if str(c).strip().lower() == name), None)
+
+
+def _dataflow(raw: pd.DataFrame, name: str, codes: dict) -> tuple[str | None, str]:
+    """The dataflow code (``ISOC_R_IACC_H``) from the DATAFLOW column, else from the file name."""
+    col = _col(raw, "dataflow")
+    if col is not None:
+        vals = pd.unique(raw[col].astype(str).str.strip())
+        got = [re.sub(r"\(.*\)$", "", v.split(":")[-1]).strip().upper() for v in vals if v]
+        if got:
+            return got[0], f"column {col!r}"
+    upper = re.sub(r"[^A-Z0-9]+", "_", Path(name).stem.upper())
+    for flow in sorted(codes["dataflows"], key=len, reverse=True):
+        if re.search(rf"(^|_){flow}(_|$)", upper):
+            return flow, "the file name"
+    return None, ""
+
+
+def _level(code: str, aggregates: dict) -> str:
+    if code in aggregates or _AGGREGATE.match(code):
+        return "aggregate"
+    if re.fullmatch(r"[A-Z]{2}[A-Z0-9]{0,3}", code):
+        return f"NUTS {len(code) - 2}" if len(code) > 2 else "NUTS 0"
+    return "other"
+
+
+def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
+                  report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
+    """An SDMX-CSV table (or a split bulk TSV) as ``Area, Code, level, Indicator, TIME_PERIOD, Value``.
+
+    Every decision is in ``report``: dataflow and unit recognised, rows of other units or breakdowns
+    left out, missing observations, flags, the territory chosen among the aggregates.
+
+    Raises
+    ------
+    InputError
+        No ``geo`` column, or no row in a unit that is a percentage of all households or individuals.
+    """
+    codes = eurostat_codes()
+    raw = raw.copy()
+    raw.columns = [str(c).strip() for c in raw.columns]
+    text = {c: raw[c].astype("string").fillna("").str.strip() for c in raw.columns}
+    geo, tp, val = _col(raw, "geo"), _col(raw, "time_period"), _col(raw, "obs_value")
+    if geo is None or tp is None or val is None:
+        raise InputError("an SDMX-CSV table needs the columns geo, TIME_PERIOD and OBS_VALUE", file=name,
+                         fix="download the table again as SDMX-CSV (or bulk TSV) with the geo dimension")
+    keep = np.ones(len(raw), dtype=bool)
+    notes: list[str] = []
+    flow, flow_from = _dataflow(raw, name, codes)
+    # units: only percentages of all households / individuals are rates of the catalogue's universes
+    unit_col = _col(raw, "unit")
+    unit_label = {}
+    if unit_col is not None:
+        units = codes["units"]
+        present = list(pd.unique(text[unit_col]))
+        good = [u for u in present if (units.get(u) or {}).get("universe")]
+        if not good:
+            raise InputError(f"no observation in a unit that is a percentage of all households or individuals "
+                             f"(units present: {present})", file=name, column=unit_col,
+                             fix="download the table in unit PC_HH (percentage of households) or PC_IND "
+                                 "(percentage of individuals)")
+        other = [u for u in present if u not in good]
+        if other:
+            n = int((~text[unit_col].isin(good)).sum())
+            notes.append(f"{n} observation(s) in unit(s) {other} (not a percentage of all households or "
+                         "individuals) left out")
+        keep &= text[unit_col].isin(good).to_numpy()
+        unit_label = {u: units[u]["label"] for u in good}
+    # breakdowns whose total is known: the total kept
+    for dim, total in (codes.get("totals") or {}).items():
+        c = _col(raw, dim)
+        if c is None or text[c].nunique() <= 1 or not (text[c] == total).any():
+            continue
+        n = int((keep & (text[c] != total).to_numpy()).sum())
+        if n:
+            notes.append(f"{n} observation(s) of breakdown {c}={sorted(set(text[c]) - {total})[:5]} left out "
+                         f"(total {c}={total} kept)")
+        keep &= (text[c] == total).to_numpy()
+    # the indicator label: indic_is code, else the dataflow, else the file name's words
+    ind_col = _col(raw, "indic_is")
+    if ind_col is not None:
+        labels = text[ind_col].map(lambda c: codes["indic_is"].get(c) or c)
+        unknown = sorted(set(text[ind_col][keep]) - set(codes["indic_is"]))
+        how = f"indic_is codes of column {ind_col!r}" + (f" (codes without a label: {unknown[:8]})" if unknown else "")
+    elif flow and codes["dataflows"].get(flow):
+        labels = pd.Series(codes["dataflows"][flow], index=raw.index)
+        how = f"dataflow {flow} (from {flow_from})"
+    else:
+        words = re.sub(r"[_\-.]+", " ", Path(name).stem).strip()
+        if recognise(words).indicator:
+            labels = pd.Series(words, index=raw.index)
+            how = f"the file name {name!r} only (no indic_is column, dataflow {flow or 'unknown'})"
+            report.add("warning", "eurostat_indicator", f"Eurostat table without indic_is column or known dataflow: "
+                       f"its indicator is told by the file name only ({words!r})", action="inferred",
+                       fix="check it; pass columns={'<label>': '<indicator>'} if the file name does not say it")
+        else:
+            labels = pd.Series(flow or "Eurostat indicator (unknown dataflow)", index=raw.index)
+            how = f"nothing (no indic_is column, dataflow {flow or 'unknown'})"
+    if unit_col is not None:
+        labels = labels + " (" + text[unit_col].map(lambda u: unit_label.get(u, u)) + ")"
+    # observations without a value
+    missing = keep & (text[val] == "").to_numpy()
+    if missing.any():
+        notes.append(f"{int(missing.sum())} observation(s) not available (':' or empty) left out")
+        keep &= ~missing
+    out_lines = lines[keep]
+    periods = text[tp][keep]
+    codes_geo = text[geo][keep]
+    # flags of the latest period, with their meaning
+    flag_col = _col(raw, "obs_flag")
+    if flag_col is not None and len(periods):
+        latest = periods.max()
+        fl = text[flag_col][keep][(periods == latest).to_numpy()]
+        counts = fl[fl != ""].value_counts()
+        if len(counts):
+            said = ", ".join(f"{k!r} ({codes['flags'].get(k, 'unknown flag')}) x{v}" for k, v in counts.items())
+            low = any("u" in k for k in counts.index)
+            report.add("warning" if low else "info", "eurostat_flags", f"flags of period {latest}: {said}",
+                       column=flag_col, action="kept",
+                       fix="values flagged 'u' have low reliability: read them with care" if low else None)
+    # geography: levels by code, the territory among the aggregates
+    aggregates = codes["aggregates"]
+    level = codes_geo.map(lambda c: _level(c, aggregates))
+    territory, why = None, ""
+    if len(periods):
+        latest = periods[(periods == periods.max()).to_numpy()]
+        with_latest = set(codes_geo[latest.index])
+        for agg in aggregates:
+            if agg in with_latest:
+                territory, why = agg, f"the first EU/euro-area aggregate with values in {periods.max()}"
+                break
+        if territory is None:
+            countries = sorted(set(codes_geo[(level == "NUTS 0").to_numpy()]))
+            below = [c for c in set(codes_geo) if len(c) > 2]
+            if len(countries) == 1 and below and all(c.startswith(countries[0]) for c in below):
+                territory, why = countries[0], "the one country above the regions"
+    if territory is not None:
+        level = level.where(codes_geo != territory, "total")
+    names = codes_geo.map(lambda c: aggregates.get(c, c))
+    out = pd.DataFrame({"Area": names.to_numpy(), "Code": codes_geo.to_numpy(), "level": level.to_numpy(),
+                        "Indicator": labels[keep].to_numpy(), "TIME_PERIOD": periods.to_numpy(),
+                        "Value": text[val][keep].to_numpy()})
+    # other dimensions with several values stay for the stacked reader (breakdowns, series)
+    used = {geo, tp, val, unit_col, ind_col, flag_col, _col(raw, "dataflow"), _col(raw, "last update"),
+            _col(raw, "freq"), _col(raw, "conf_status"), *(_col(raw, d) for d in (codes.get("totals") or {}))}
+    for c in raw.columns:
+        if c not in used and text[c][keep].nunique() > 1:
+            out[c] = text[c][keep].to_numpy()
+    lv = {str(k): int(v) for k, v in out["level"].value_counts().items()}
+    report.set_fate(lines[~keep].tolist(), "dropped")
+    report.add("info", "eurostat_format",
+               f"Eurostat table{f' {flow}' if flow else ''}: indicator told by {how}; unit(s) "
+               f"{', '.join(f'{u} = {lab}' for u, lab in unit_label.items()) or 'not given'}; geographies by level "
+               f"{lv}" + (f"; territory {territory} ({why}), other aggregates kept apart" if territory else
+                                "; no territory row (no aggregate, no single country above regions)")
+               + (f"; {'; '.join(notes)}" if notes else ""), column=geo, action="inferred",
+               fix="pass district_level='NUTS 1' (or another level) to read another level as the districts")
+    return out.reset_index(drop=True), out_lines

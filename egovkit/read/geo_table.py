@@ -1,0 +1,73 @@
+"""Census figures published inside a boundary file: the attribute table read as the table.
+
+Some census offices publish their figures as the attributes of the boundary layer (DANE's MGN2018
+layers integrated with the CNPV 2018, one feature per department with ~90 coded census attributes;
+many open-data portals' GeoJSON exports). :func:`read_attribute_table` opens a ``.geojson``,
+``.gpkg``, ``.shp``, ``.fgb`` or zipped shapefile with egovkit's boundary reader
+(:func:`egovkit.geo.read_boundaries`, which refuses damaged files clearly) and returns its attribute
+table, geometry dropped, when the attributes hold census columns egovkit recognises (an ICT
+indicator, or the codes of a publisher's codebook); otherwise None, and the caller refuses the file
+as boundaries. The report says that the file also holds boundaries, to be given as BOUNDARIES too.
+
+Examples
+--------
+>>> import json, tempfile, pathlib
+>>> from egovkit.validate import ValidationReport
+>>> sq = [[[0, 0], [1, 0], [1, 1], [0, 0]]]
+>>> feats = [{"type": "Feature", "properties": {"district": n, "households": 100, "internet": 40},
+...           "geometry": {"type": "Polygon", "coordinates": sq}} for n in ("A", "B")]
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "d.geojson"
+>>> _ = p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+>>> read_attribute_table(p, ValidationReport()).columns.tolist()
+['district', 'households', 'internet']
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from ..validate import ValidationReport
+from .roles import recognise_indicator
+
+
+def _census_columns(headers: list[str]) -> list[str]:
+    """The headers egovkit recognises as census ICT columns (catalogue words or a publisher's codes)."""
+    found = [h for h in headers if recognise_indicator(h).indicator]
+    try:  # the publishers' codebooks (coded headers such as DANE STP19_INT1)
+        from .codebooks import match_codebook
+    except ImportError:  # pragma: no cover - codebooks are optional
+        return found
+    m = match_codebook(headers)
+    if m is not None:
+        found += [h for h in m.columns if h not in found]
+    return found
+
+
+def read_attribute_table(path: Path, report: ValidationReport) -> pd.DataFrame | None:
+    """The attribute table of a boundary file when it holds census columns, else None.
+
+    Raises
+    ------
+    InputError
+        The boundary reader cannot open the file (its message names the problem and the fix).
+    """
+    from ..geo import read_boundaries
+
+    with warnings.catch_warnings():  # geometry repairs concern the boundaries, not the table
+        warnings.simplefilter("ignore")
+        gdf = read_boundaries(path, report=ValidationReport(source=path.name))
+    attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    headers = [str(c) for c in attrs.columns]
+    census = _census_columns(headers)
+    if attrs.empty or not census:
+        return None
+    attrs.columns = headers
+    report.add("info", "boundary_attributes", f"the file holds boundaries ({len(gdf)} feature(s)) whose attribute "
+               f"table holds census columns ({', '.join(census[:5])}{'...' if len(census) > 5 else ''}): its "
+               f"{len(headers)} attribute column(s) read as the table, the geometry left out",
+               action="inferred", fix="give this file as the BOUNDARIES too (egovkit.geo.read_boundaries; the "
+                                      "BOUNDARIES argument of the command line) to map and join the figures")
+    return attrs.reset_index(drop=True)
