@@ -83,21 +83,29 @@ def _html_table(df: pd.DataFrame, max_rows: int = 200) -> str:
     return df.where(df.notna(), "").to_html(index=False, escape=True, border=0)
 
 
-#: Leaflet draws a map inserted while its frame has no size yet (the page still laid out) at the
-#: wrong zoom: every map remembers the bounds it was fitted to and fits them again when its frame
-#: is resized. Put before ``</head>``, after the inlined Leaflet and before the map's script.
+#: Leaflet measures its container once, when the map is made: a map inserted while its frame has no
+#: size yet (the page still laid out, or the frame not shown) keeps a 0 x 0 size and draws a few
+#: polygons at zoom 0. Every map remembers the bounds it was fitted to; when its container's size
+#: changes (a ResizeObserver, and the window's resize event as a fallback) it measures again and fits
+#: them again. Put before ``</head>``, after the inlined Leaflet and before the map's script.
 _REFIT = """<script>
 if (window.L) {
-  var egkMaps = [];
-  L.Map.addInitHook(function () { egkMaps.push(this); });
   var egkFit = L.Map.prototype.fitBounds;
-  L.Map.prototype.fitBounds = function (b, o) { this._egkFit = [b, o]; return egkFit.call(this, b, o); };
-  window.addEventListener("resize", function () {
-    egkMaps.forEach(function (m) {
-      m.invalidateSize();
-      if (m._egkFit) { egkFit.call(m, m._egkFit[0], m._egkFit[1]); }
-    });
+  var egkRefit = function (m) {
+    var c = m.getContainer();
+    if (!c.clientWidth || !c.clientHeight) { return; }
+    m.invalidateSize();
+    if (m._egkFit) { egkFit.call(m, m._egkFit[0], m._egkFit[1]); }
+  };
+  var egkMaps = [];
+  L.Map.addInitHook(function () {
+    var m = this;
+    egkMaps.push(m);
+    if (window.ResizeObserver) { new ResizeObserver(function () { egkRefit(m); }).observe(m.getContainer()); }
   });
+  L.Map.prototype.fitBounds = function (b, o) { this._egkFit = [b, o]; return egkFit.call(this, b, o); };
+  window.addEventListener("resize", function () { egkMaps.forEach(egkRefit); });
+  window.addEventListener("load", function () { egkMaps.forEach(egkRefit); });
 }
 </script>
 """
