@@ -147,3 +147,20 @@ def test_sex_specific_label_beside_the_total_is_a_breakdown(tmp_path):
     t = read_table(_csv(tmp_path, "t.csv", text))
     assert t.data["numerator"].tolist() == [0.605, 0.705]  # published rates: shares over 1
     assert not [i for i in t.report.issues if i.severity == "warning" and i.code == "unknown_indicator"]
+
+
+def test_open_sdg_without_geography_is_the_territory(tmp_path):
+    text = "Year,Sex,Value\n2024,Both Sexes,94\n2025,Both Sexes,96\n2025,Females,95.9\n2025,Males,96.1\n"
+    t = read_table(_csv(tmp_path, "indicator_17-8-1.csv", text))
+    assert territory_figures(t)["pct"].tolist() == [96.0]
+    assert any("no geography column" in i.message for i in t.report.issues)
+
+
+def test_the_country_named_first_among_urban_rural_is_the_territory(tmp_path):
+    text = "Year,Geographical Region,Sex,Value\n2024,Jamaica,,90.7\n2024,,Male,89.2\n2021,Urban,,86.8\n" \
+           "2021,Rural,,76.8\n"
+    t = read_table(_csv(tmp_path, "indicator_17-8-1.csv", text))
+    assert territory_figures(t)["pct"].tolist() == [90.7]
+    states = "Year,State,Value\n2024,Alabama,80.5\n2024,Georgia,81.5\n2024,Texas,82.5\n"
+    t = read_table(_csv(tmp_path, "sdg_17_8_1.csv", states))
+    assert "Georgia" in t.data["area_name"].tolist()  # a state named like a country stays a district

@@ -36,7 +36,8 @@ import pandas as pd
 from ..concepts import recognise
 from ..errors import InputError
 from ..validate import ValidationReport
-from .levels import total_kind
+from .levels import _country_names, total_kind
+from .roles import _norm_series
 from .numbers import _text
 
 #: Name of the column that stands for the missing denominator of a table of published rates.
@@ -105,7 +106,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     # a level column (country / NUTS 1 / NUTS 2) is geography, not a breakdown
     geo = [c for c in raw.columns if roles[c].role in ("area", "code", "parent", "level") or c == area]
     if not geo:  # no header says geography: the text column of most values holds the areas, not a breakdown
-        cand = [c for c in raw.columns if c not in times and c != value and roles[c].role != "variable"]
+        cand = [c for c in raw.columns if c not in times and c != value and roles[c].role != "variable"
+                and not _is_dimension(str(c))]  # 'Sex', 'Age group': a breakdown, never the areas
         if cand:
             geo.append(max(cand, key=lambda c: text[c].nunique()))
     for c in [c for c in raw.columns if c not in geo and c not in times and c != value]:
@@ -205,6 +207,26 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
                            f"its {int(at.sum())} row(s) read as the territory's own row", column=c,
                            action="kept apart")
                 break
+        # one country's name among areas that are not countries (Jamaica beside Urban, Rural): the territory's
+        if not blank.any() and not out[names[0]].astype(str).str.startswith("Total (").any():
+            c = names[0]
+            uniq = pd.Series(pd.unique(text[c][text[c] != ""]))
+            norm = _norm_series(uniq)
+            countries = uniq[norm.isin(_country_names()).to_numpy()]
+            # the first area of the file, the only country among them (not 'Georgia' among US states)
+            if len(countries) == 1 and countries.iloc[0] == uniq.iloc[0]:
+                at = (out[c].astype(str).str.strip() == countries.iloc[0]).to_numpy()
+                if at.any():
+                    out.loc[out.index[at], c] = f"Total ({countries.iloc[0]})"
+                    report.add("info", "territory_row", f"{countries.iloc[0]!r} of column {c!r} is a country's name "
+                               f"among {len(uniq) - 1} other area(s) that are not countries: its {int(at.sum())} "
+                               "row(s) read as the territory's own row", column=c, action="kept apart",
+                               fix="pass area= and rename the row if it is a district")
+    elif len(out):  # no geography column at all (Year, Sex, Value): every row is the territory's own
+        out.insert(0, "Area", "Total")
+        report.add("info", "territory_row", f"no geography column among {list(raw.columns)}: the {len(out)} row(s) "
+                   "kept are the territory's own figures ('Total')", column="Area", action="kept apart",
+                   fix="pass area='<column>' if one of the columns holds areas")
     left = np.flatnonzero(~keep)
     report.set_fate(lines[left].tolist(), "kept apart")
     what = "; ".join(notes + ([f"{n_other_period} row(s) of other periods"] if n_other_period else []))
