@@ -24,7 +24,8 @@ whose published figure :func:`egovkit.indicators.territory_figures` returns.
 Examples
 --------
 >>> from egovkit.validate import ValidationReport
->>> lines = ["unit,hhtyp,geo\\\\time\\t2018 \\t2019 ", "PC_HH,TOTAL,AT\\t89 \\t: ", "PC_HH,TOTAL,EU27_2020\\t88 \\t90 b"]
+>>> lines = ["unit,hhtyp,geo\\\\time\\t2018 \\t2019 ", "PC_HH,TOTAL,AT\\t89 \\t: ",
+...          "PC_HH,TOTAL,EU27_2020\\t88 \\t90 b"]
 >>> raw, at = read_bulk_tsv(lines, "t.tsv", ValidationReport())
 >>> raw[["geo", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG"]].values.tolist()
 [['AT', '2018', '89', ''], ['AT', '2019', '', ''], ['EU27_2020', '2018', '88', ''], ['EU27_2020', '2019', '90', 'b']]

@@ -642,9 +642,9 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: _HiddenTotals, data
                     "compare sizes)") if k in found.unsized else \
                 f"as large as the {found.n_others[k]} other district rows together{also}"
             ctx.report.add("info", "country_total", f"row {names[p]!r} (line {int(lines[p])}) is the name of a "
-                           f"country and {size}: "
-                           "read as the territory's totals row, kept apart (level 'national') and checked against "
-                           "them, not counted as a district", row=int(lines[p]), area=names[p], action="kept apart",
+                           f"country and {size}: read as the territory's totals row, kept apart (level "
+                           f"'national'){'' if k in found.unsized else ' and checked against them'}, not counted "
+                           "as a district", row=int(lines[p]), area=names[p], action="kept apart",
                            fix="if it really is a district, name it otherwise (a country's name among districts is "
                                "read as the territory)")
             continue

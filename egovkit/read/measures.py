@@ -45,7 +45,8 @@ _PLACEHOLDER = re.compile(r'^\s*"*\s*(\.{2,}|x|X|-|–|:|\(.*\))?\s*"*\s*$')
 def _measure_of(value: str) -> str | None:
     """What a measure label says: ``precision``, ``estimate``, ``percent``, ``count`` or None.
 
-    >>> [_measure_of(v) for v in ["Konfidenzintervall +/-", "Wert", "Anteil (in % aller Haushalte)", "Anzahl Haushalte", "Zürich"]]
+    >>> labels = ["Konfidenzintervall +/-", "Wert", "Anteil (in % aller Haushalte)", "Anzahl Haushalte", "Zürich"]
+    >>> [_measure_of(v) for v in labels]
     ['precision', 'estimate', 'percent', 'count', None]
     """
     rec = recognise(value)
@@ -99,16 +100,17 @@ def select_measures(raw: pd.DataFrame, lines: np.ndarray, name: str,
     said: list[str] = []
     chosen_kind = None
     for c, kinds in measure_cols.items():
+        of = {k: ", ".join(repr(v) for v, kk in kinds.items() if kk == k) for k in set(kinds.values())}
         kind_of = full[c].map(lambda v: kinds.get(v) or _measure_of(v) if v else None)
         if "precision" in kinds.values():
             drop = (kind_of == "precision").to_numpy()
-            said.append(f"{int((keep & drop).sum())} row(s) of precision ({', '.join(repr(v) for v, k in kinds.items() if k == 'precision')}) "
+            said.append(f"{int((keep & drop).sum())} row(s) of precision ({of['precision']}) "
                         f"in column {c!r} kept apart, the estimates kept")
             keep &= ~drop
         elif "percent" in kinds.values():
             pick = (kind_of == "percent").to_numpy()
             others = [v for v, k in kinds.items() if k != "percent"]
-            said.append(f"column {c!r}: the percentages ({', '.join(repr(v) for v, k in kinds.items() if k == 'percent')}) "
+            said.append(f"column {c!r}: the percentages ({of['percent']}) "
                         f"read; {int((keep & ~pick).sum())} row(s) of {others} kept apart (no number of all "
                         "households/persons to divide counts by: the published percentages are the table's figures)")
             keep &= pick
