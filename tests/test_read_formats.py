@@ -222,3 +222,28 @@ def test_country_named_region_further_down_stays_a_district(tmp_path):
     t = _read(path)
     assert "Luxembourg" in set(t.data["area_name"])
     assert territory_figures(t).empty
+
+
+def test_newer_eurostat_layouts_bulk_time_period_key_and_sdmx_csv_2(tmp_path):
+    bulk = tmp_path / "estat_isoc_r_iacc_h.tsv"
+    bulk.write_text("freq,unit,geo\\TIME_PERIOD\t2022 \t2023 \nA,PC_HH,ES\t96 \t96 \nA,PC_HH,ES1\t95 \t97 \n"
+                    "A,PC_HH,ES11\t94 \t96 \nA,PC_HH,ES12\t95 \t98 \n", encoding="utf-8")
+    t = _read(bulk)
+    assert set(t.data["indicator"]) == {"internet"} and _codes(t) == ["ES11", "ES12"]
+    assert territory_figures(t)["share"].tolist() == [pytest.approx(0.96)]
+    sdmx2 = tmp_path / "data.csv"
+    sdmx2.write_text("STRUCTURE,STRUCTURE_ID,freq,unit,geo,TIME_PERIOD,OBS_VALUE\n"
+                     "dataflow,ESTAT:ISOC_R_BROAD_H(1.0),A,PC_HH,PT,2023,88\n"
+                     "dataflow,ESTAT:ISOC_R_BROAD_H(1.0),A,PC_HH,PT1,2023,87\n"
+                     "dataflow,ESTAT:ISOC_R_BROAD_H(1.0),A,PC_HH,PT2,2023,85\n", encoding="utf-8")
+    t = _read(sdmx2)
+    assert set(t.data["indicator"]) == {"broadband"} and "ISOC_R_BROAD_H" in str(t.report)
+
+
+def test_other_sdmx_tables_are_left_to_the_stacked_reader(tmp_path):
+    path = tmp_path / "oecd.csv"
+    path.write_text("DATAFLOW,REF_AREA,Indicator,TIME_PERIOD,OBS_VALUE\n"
+                    "X:Y(1.0),A,Households with internet access (%),2023,80\n"
+                    "X:Y(1.0),B,Households with internet access (%),2023,70\n", encoding="utf-8")
+    t = _read(path)
+    assert not t.report.by_code("eurostat_format") and len(t.data) == 2

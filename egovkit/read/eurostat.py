@@ -55,6 +55,8 @@ _CODES = Path(__file__).with_name("eurostat_codes.yaml")
 #: The first cell of a bulk TSV header: dimensions joined by commas, then ``\time`` (or ``\TIME_PERIOD``).
 _BULK_KEY = re.compile(r"^\s*([A-Za-z0-9_]+(?:,[A-Za-z0-9_]+)*)\\\s*(time|time_period)\s*$", re.IGNORECASE)
 _BULK_CELL = re.compile(r"^\s*(:|[-+]?\d+(?:\.\d+)?)?\s*([a-z]*)\s*$")
+#: SDMX-CSV columns that say nothing of the observation's meaning (dropped).
+_BOOKKEEPING = ("dataflow", "structure", "structure_id", "action", "last update", "freq", "conf_status", "obs_status")
 _AGGREGATE = re.compile(r"^(EU|EA|EFTA|EEA)\d*(_\d{4})?$")
 
 
@@ -79,13 +81,16 @@ def is_bulk_tsv(first_line: str) -> bool:
 
 
 def is_sdmx_csv(columns: list[str]) -> bool:
-    """Whether columns are those of an SDMX-CSV observation table (``geo``, ``TIME_PERIOD``, ``OBS_VALUE``).
+    """Whether columns are those of a Eurostat SDMX-CSV observation table (``geo``, ``TIME_PERIOD``,
+    ``OBS_VALUE``); other SDMX tables (``REF_AREA``...) are left to the stacked reader.
 
     >>> is_sdmx_csv(["DATAFLOW", "freq", "unit", "geo", "TIME_PERIOD", "OBS_VALUE"]), is_sdmx_csv(["geo", "Value"])
     (True, False)
+    >>> is_sdmx_csv(["DATAFLOW", "REF_AREA", "TIME_PERIOD", "OBS_VALUE"])
+    False
     """
     low = {str(c).strip().lower() for c in columns}
-    return {"time_period", "obs_value"} <= low and ("geo" in low or "dataflow" in low)
+    return {"geo", "time_period", "obs_value"} <= low
 
 
 def read_bulk_tsv(phys: list[str], name: str, report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
@@ -143,7 +148,7 @@ def _col(raw: pd.DataFrame, name: str) -> str | None:
 
 def _dataflow(raw: pd.DataFrame, name: str, codes: dict) -> tuple[str | None, str]:
     """The dataflow code (``ISOC_R_IACC_H``) from the DATAFLOW column, else from the file name."""
-    col = _col(raw, "dataflow")
+    col = _col(raw, "dataflow") or _col(raw, "structure_id")  # SDMX-CSV 1.0 / 2.0
     if col is not None:
         vals = pd.unique(raw[col].astype(str).str.strip())
         got = [re.sub(r"\(.*\)$", "", v.split(":")[-1]).strip().upper() for v in vals if v]
@@ -281,8 +286,8 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
                         "Indicator": labels[keep].to_numpy(), "TIME_PERIOD": periods.to_numpy(),
                         "Value": text[val][keep].to_numpy()})
     # other dimensions with several values stay for the stacked reader (breakdowns, series)
-    used = {geo, tp, val, unit_col, ind_col, flag_col, _col(raw, "dataflow"), _col(raw, "last update"),
-            _col(raw, "freq"), _col(raw, "conf_status"), *(_col(raw, d) for d in (codes.get("totals") or {}))}
+    used = {geo, tp, val, unit_col, ind_col, flag_col, *(_col(raw, c) for c in _BOOKKEEPING),
+            *(_col(raw, d) for d in (codes.get("totals") or {}))}
     for c in raw.columns:
         if c not in used and text[c][keep].nunique() > 1:
             out[c] = text[c][keep].to_numpy()
