@@ -164,3 +164,17 @@ def test_the_country_named_first_among_urban_rural_is_the_territory(tmp_path):
     states = "Year,State,Value\n2024,Alabama,80.5\n2024,Georgia,81.5\n2024,Texas,82.5\n"
     t = read_table(_csv(tmp_path, "sdg_17_8_1.csv", states))
     assert "Georgia" in t.data["area_name"].tolist()  # a state named like a country stays a district
+
+
+def test_un_sdg_global_database_extract(tmp_path):
+    """UN SDG API/database CSV: SeriesCode column, codes for the totals (BOTHSEX, ALLAREA), one row per country."""
+    rows = ["Goal,Indicator,SeriesCode,GeoAreaCode,GeoAreaName,TimePeriod,Value,Location,Sex,Units"]
+    for geo, m49, base in [("Kenya", 404, 40.0), ("Uganda", 800, 20.0), ("Rwanda", 646, 30.0)]:
+        for year, add in [(2019, 0.0), (2022, 10.0)]:
+            for loc, dl in [("ALLAREA", 0.5), ("URBAN", 5.5), ("RURAL", -2.5)]:
+                for sex, ds in [("BOTHSEX", 0.0), ("FEMALE", -1.0), ("MALE", 1.0)]:
+                    rows.append(f"5,5.b.1,IT_MOB_OWN,{m49},{geo},{year},{base + add + dl + ds},{loc},{sex},PERCENT")
+    t = read_table(_csv(tmp_path, "data.csv", "\n".join(rows) + "\n"))
+    assert t.data[["area_name", "indicator", "numerator"]].values.tolist() == [
+        ["Kenya", "mobile_phone", 0.505], ["Uganda", "mobile_phone", 0.305], ["Rwanda", "mobile_phone", 0.405]]
+    assert not _issues(t, "sdg_proxy") and not _issues(t, "duplicate_area")  # the UN series says ownership

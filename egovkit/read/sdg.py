@@ -106,8 +106,9 @@ def sdg_code(text: object) -> SdgCode | None:
     series = _codes()["series"].get(code)
     if series is not None:
         base = _from_id(series["sdg"])
+        # a UN global series names its measure (IT_MOB_OWN: owning one): no national proxy to suspect
         return SdgCode(base.sdg, base.indicator if "why" not in series else None,
-                       series.get("why", base.why), base.proxies, base.definition)
+                       series.get("why", base.why), (), base.definition + f" (UN series {code})")
     m = _NATIONAL.search(code)
     if m:
         g, t, n = m.groups()

@@ -60,10 +60,28 @@ def _year_like(text: pd.Series) -> bool:
     return len(filled) > 0 and bool(filled.str.match(_YEAR).mean() >= 0.95)
 
 
+def _sdg_coded(col: pd.Series) -> bool:
+    """True when the first cells of a column are SDG ids or SDG series codes (egovkit.read.sdg)."""
+    from .sdg import sdg_code
+
+    vals = [v for v in pd.unique(_text(col.iloc[:500]).str.strip()) if v][:50]
+    return bool(vals) and sum(sdg_code(v) is not None for v in vals) >= 0.8 * len(vals)
+
+
+def _urbanisation(values: pd.Series) -> bool:
+    """True for a column of urban / rural and their total only (UN 'Location': ALLAREA, URBAN, RURAL):
+    a breakdown, not areas."""
+    vals = [v for v in pd.unique(values) if v]
+    kinds = [total_kind(v) for v in vals]
+    return 2 <= len(vals) <= 5 and any(k in ("urban", "rural") for k in kinds) and \
+        all(k in ("urban", "rural") or _is_total(v) for v, k in zip(vals, kinds))
+
+
 def _is_total(value: str) -> bool:
     v = str(value).strip()
     return v == "" or total_kind(v) == "national" or bool(_TOTAL_CODE.search(v)) or \
-        v.lower() in ("both sexes", "both", "all ages", "ambos sexos", "deux sexes", "todos", "todas")
+        v.lower() in ("both sexes", "both", "all ages", "ambos sexos", "deux sexes", "todos", "todas",
+                      "bothsex", "allarea", "allage", "allages")  # UN SDG database codes
 
 
 def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, *,
@@ -105,6 +123,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
         return raw, lines
     # a level column (country / NUTS 1 / NUTS 2) is geography, not a breakdown
     geo = [c for c in raw.columns if roles[c].role in ("area", "code", "parent", "level") or c == area]
+    geo = [c for c in geo if c == area or not _sdg_coded(raw[c])]  # SeriesCode IT_USE_ii99: a series, not areas
+    geo = [c for c in geo if c == area or not _urbanisation(text[c])]  # Location: ALLAREA, URBAN, RURAL
     if not geo:  # no header says geography: the text column of most values holds the areas, not a breakdown
         cand = [c for c in raw.columns if c not in times and c != value and roles[c].role != "variable"
                 and not _is_dimension(str(c))]  # 'Sex', 'Age group': a breakdown, never the areas
