@@ -22,10 +22,8 @@ Examples
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterable, Literal
 
 import geopandas as gpd
@@ -35,23 +33,13 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from .errors import EgovkitWarning, InputError, JoinError
+from .shared.names import DROP_WORDS, normalise_name
 from .table import CensusTable
 from .validate import ValidationReport
 
 __all__ = ["DROP_WORDS", "normalise_name", "normalise_code", "is_code_like", "JoinResult", "join_table",
            "check_join"]
 
-#: Words (or phrases) removed at the start or the end of a name before comparing names.
-DROP_WORDS: tuple[str, ...] = (
-    "sub county", "subcounty", "county", "city", "district", "commune", "municipality", "municipio",
-    "municipal", "municipalite", "departement", "department", "province", "region", "prefecture",
-)
-# After a dropped prefix ("City of X", "Commune de X") these words go too.
-_CONNECTORS = frozenset({"of", "de", "du", "des", "d", "la", "le", "the"})
-# Abbreviations written out so that "St. Louis" == "Saint Louis", "Mt. Kenya" == "Mount Kenya".
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mount"}
-_APOSTROPHES = re.compile("['`\u2019\u2018\u00b4\u02bc\u02bb\u2032]")
-_NON_WORD = re.compile(r"[\W_]+")
 _NUMERIC = re.compile(r"^[+-]?\d+(\.0*)?$")
 
 #: Up to this many unmatched items are reported one by one; beyond, one summary line (the full
@@ -68,64 +56,7 @@ By = Literal["code", "name", "auto"]
 Sides = Literal["both", "table", "boundaries"]
 
 
-# -- normalisation --------------------------------------------------------------------------
-
-@lru_cache(maxsize=65536)
-def _normalise_one(text: str, drop: tuple[tuple[str, ...], ...]) -> str:
-    s = unicodedata.normalize("NFKD", text)
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    s = _APOSTROPHES.sub("", s).replace("&", " and ")
-    tokens = [_ABBREVIATIONS.get(t, t) for t in _NON_WORD.sub(" ", s).split()]
-    changed = True
-    while changed:
-        changed = False
-        for phrase in drop:
-            n = len(phrase)
-            if len(tokens) > n and tuple(tokens[-n:]) == phrase:
-                tokens, changed = tokens[:-n], True
-                break
-            if len(tokens) > n and tuple(tokens[:n]) == phrase:
-                rest = tokens[n:]
-                if len(rest) > 1 and rest[0] in _CONNECTORS:
-                    rest = rest[1:]
-                tokens, changed = rest, True
-                break
-    return " ".join(tokens)
-
-
-def _drop_phrases(drop_words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    phrases = {tuple(_normalise_one(str(w), ()).split()) for w in drop_words}
-    return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
-
-
-def normalise_name(s: str | pd.Series, *, drop_words: Iterable[str] = DROP_WORDS) -> str | pd.Series:
-    """Normalise district names so that spellings of the same name compare equal.
-
-    Lower case, accents removed (Unicode NFKD), apostrophes and backticks removed, ``/ - _``
-    and other punctuation turned into spaces, ``&`` into "and", "St"/"Ste"/"Mt" written out,
-    spaces collapsed, and ``drop_words`` removed at the start or end of the name ("Nairobi
-    City", "City of X", "Commune de X"); a name is never reduced to nothing.
-
-    Parameters
-    ----------
-    s
-        A name or a Series of names (missing values stay missing).
-    drop_words
-        Words or phrases to remove at the start/end (default :data:`DROP_WORDS`).
-
-    Examples
-    --------
-    >>> [normalise_name(n) for n in ["MURANG'A", "Murang`a", "NAIROBI CITY", "ELGEYO/MARAKWET"]]
-    ['muranga', 'muranga', 'nairobi', 'elgeyo marakwet']
-    >>> normalise_name("Commune de Saint-Étienne")
-    'saint etienne'
-    """
-    drop = _drop_phrases(drop_words)
-    if isinstance(s, pd.Series):
-        out = s.map(lambda v: None if pd.isna(v) else _normalise_one(str(v), drop))
-        return out.astype("str")
-    return _normalise_one(str(s), drop)
-
+# -- normalisation: egovkit.shared.names (normalise_name, DROP_WORDS) -------------------------
 
 def _is_numeric_like(s: pd.Series) -> bool:
     v = s.dropna()

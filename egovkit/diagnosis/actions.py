@@ -33,6 +33,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
+from ..shared.formatting import LocalNumber
 from .questionnaire import to_number
 from .scoring import AssessmentResult
 from .stakeholders import LEVELS, StakeholderRegister, stakeholder_labels
@@ -123,7 +124,7 @@ def action_plan(
         kind = next(k for k in _KINDS if k in w)
         below = "below" in w
         t = to_number(w["below"] if below else w["above"])
-        fmt: dict[str, Any] = {"threshold": _Number(t, lang)}
+        fmt: dict[str, Any] = {"threshold": LocalNumber(t, lang)}
         key = w[kind]
         if kind == "dimension":
             value = dims["score"].get(key, math.nan)
@@ -151,7 +152,7 @@ def action_plan(
             top = to_number(w.get("max", 1.0))
             sev = (value - t) / (top - t) if top > t else 1.0
         sev = min(max(sev, 0.0), 1.0)
-        fmt["value"] = _Number(value, lang)
+        fmt["value"] = LocalNumber(value, lang)
         carriers = list(r.get("carriers", []))
         rows.append({"area": r["area"], "area_label": spec["areas"][r["area"]][lang], "action_id": r["id"],
                      "action": r[lang], "finding": spec["findings"][kind][lang].format(**fmt),
@@ -168,23 +169,6 @@ def action_plan(
     plan.insert(0, "rank", range(1, len(plan) + 1))
     plan = plan[PLAN_COLUMNS].reset_index(drop=True)
     return plan.head(max_actions) if max_actions else plan
-
-
-class _Number(float):
-    """A float whose format specs (``{value:.2f}``, ``{value:.0%}``) follow the language:
-    decimal comma and narrow no-break thousands space (and ``\u00a0%``) in French."""
-
-    def __new__(cls, value: float, lang: str = "en") -> "_Number":
-        obj = super().__new__(cls, value)
-        obj.lang = lang
-        return obj
-
-    def __format__(self, spec: str) -> str:
-        text = format(float(self), spec)
-        if self.lang != "fr":
-            return text
-        text = text.replace(",", "\u202f").replace(".", ",")
-        return text[:-1] + "\u00a0%" if text.endswith("%") else text
 
 
 def _carriers(register: StakeholderRegister | None, types: list[str]) -> str:

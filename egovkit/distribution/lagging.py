@@ -11,24 +11,28 @@ Examples
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .. import settings
 from ..errors import InputError
+from ..shared.formatting import format_number, format_whole_pct
+from ..shared.texts import load_texts, text_languages
 from ..validate import ValidationReport
 from .inequality import Invalid, _below, _rate_table
 
 
-@lru_cache(maxsize=1)
+#: Sentence templates of this module, English and French.
+SENTENCES = Path(__file__).resolve().with_name("sentences.yaml")
+
+
 def _sentences() -> dict:
-    with resources.files("egovkit.distribution").joinpath("sentences.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """``{language: texts}`` of :data:`SENTENCES` (kept for ``present/distribution_plots``, which should
+    call ``load_texts(SENTENCES, lang)`` instead)."""
+    return {lang: load_texts(SENTENCES, lang) for lang in text_languages(SENTENCES)}
 
 
 def lagging_districts(
@@ -162,20 +166,6 @@ def _exclude_mask(df: pd.DataFrame, exclude: pd.Series | Sequence[bool] | None) 
     return pd.Series(mask, index=df.index)
 
 
-def _fmt(x: float, decimals: int, sep: str) -> str:
-    text = f"{x:.{decimals}f}"
-    return text.replace(".", sep)
-
-
-def _fmt_pct_pop(pct: float, sep: str) -> str:
-    """A whole percentage, but ``< 1`` / ``> 99`` rather than ``0`` / ``100`` when it is not exact."""
-    if 0 < pct < 0.5:
-        return "< 1"
-    if 99.5 <= pct < 100:
-        return "> 99"
-    return _fmt(pct, 0, sep)
-
-
 def _indicator_text(s: dict, label: str) -> str:
     if label in s["indicators"]:
         return s["indicators"][label]
@@ -241,10 +231,7 @@ def lagging_summary(
     d'accès à internet (29,0 %).
     """
     lang = lang or settings.language
-    texts = _sentences()
-    if lang not in texts:
-        raise InputError(f"no sentences in language {lang!r}", fix=f"use one of {sorted(texts)}")
-    s = texts[lang]
+    s = load_texts(SENTENCES, lang)
     if universe not in s["population"]:
         raise InputError(f"universe={universe!r} is not an option", fix="use 'households' or 'persons'")
     lag = lagging_districts(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
@@ -261,13 +248,13 @@ def lagging_summary(
     elif np.isclose(fraction, 0.5):
         threshold = s["threshold_half"]
     else:
-        threshold = s["threshold_other"].format(pct=_fmt(fraction * 100, 0, s["decimal"]))
+        threshold = s["threshold_other"].format(pct=format_number(fraction * 100, lang, 0))
     label = indicator_label or indicator or "the indicator"
     apart = s["set_apart"].format(n_apart=n_apart) if n_apart else ""
     return s["lagging_one" if one else "lagging_many"].format(
         n_below=n_below, n_total=n_total, districts_below=words[0] if one else words[1],
         districts_total=words[0] if n_total == 1 else words[1], set_apart=apart,
-        pct_pop=_fmt_pct_pop(float(lag["share_pop"].sum()) * 100, s["decimal"]),
+        pct_pop=format_whole_pct(float(lag["share_pop"].sum()) * 100, lang),
         population=s["population"][universe], threshold=threshold,
         territory=territory_label or s["territory"], indicator=_indicator_text(s, label),
-        pct_territory=_fmt(mu * 100, 1, s["decimal"]))
+        pct_territory=format_number(mu * 100, lang, 1))

@@ -1,128 +1,16 @@
-"""The ITU indicator catalogue (``itu_indicators.csv``): canonical names, ITU codes, universes.
+"""The ITU indicator catalogue: see :mod:`egovkit.shared.catalogue` (one loader for every step).
 
-The catalogue is data, not code: one row per canonical indicator name with its ITU code
-(ITU *Manual for Measuring ICT Access and Use by Households and Individuals*), its universe
-(``households`` or ``persons``, i.e. the denominator of its rate), its parent indicator (a
-breakdown such as ``smartphone_hh`` under ``mobile_phone_hh``), English and French labels, the
-ITU definition and ``|``-separated aliases used to recognise column names.
+The functions are re-exported here, where the catalogue file ``itu_indicators.csv`` lives.
 
 Examples
 --------
 >>> universe_of("internet")
 'households'
->>> indicator_info("mobile_phone")["itu_code"]
-'HH18'
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
-from pathlib import Path
+from ..shared.catalogue import (CATALOGUE_PATH, canonical_name, indicator_info, indicator_label, itu_catalogue,
+                                universe_of)
 
-import pandas as pd
-
-from ..errors import InputError
-
-CATALOGUE_PATH = Path(__file__).with_name("itu_indicators.csv")
-
-_COLUMNS = ["name", "itu_code", "unit", "parent", "label_en", "label_fr", "itu_definition", "aliases"]
-
-
-def _norm(text: str) -> str:
-    """Lower case, no accents, single spaces: the key used to match names and aliases."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[\s_]+", " ", text).strip()
-
-
-@lru_cache(maxsize=1)
-def _load() -> pd.DataFrame:
-    df = pd.read_csv(CATALOGUE_PATH, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in _COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(f"the indicator catalogue lacks columns {missing}", file=str(CATALOGUE_PATH),
-                         fix="restore the header name,itu_code,unit,parent,label_en,label_fr,"
-                             "itu_definition,aliases")
-    df = df.replace({"": pd.NA})
-    dup = df["name"][df["name"].duplicated()].tolist()
-    if dup:
-        raise InputError(f"indicator names {dup} appear twice in the catalogue", file=str(CATALOGUE_PATH),
-                         fix="keep one row per canonical name (append aliases to the existing row)")
-    return df
-
-
-def itu_catalogue() -> pd.DataFrame:
-    """The catalogue as a DataFrame, one row per canonical indicator.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``name, itu_code, unit, parent, label_en, label_fr, itu_definition, aliases``;
-        ``unit`` is the universe (``households`` or ``persons``); empty cells are ``<NA>``.
-
-    Examples
-    --------
-    >>> cat = itu_catalogue()
-    >>> cat.set_index("name").loc["computer", "itu_code"]
-    'HH4'
-    """
-    return _load().copy()
-
-
-@lru_cache(maxsize=1)
-def _alias_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for row in _load().itertuples(index=False):
-        index.setdefault(_norm(row.name), row.name)
-    for row in _load().itertuples(index=False):
-        if isinstance(row.aliases, str):
-            for alias in row.aliases.split("|"):
-                index.setdefault(_norm(alias), row.name)
-    return index
-
-
-def canonical_name(name: str) -> str | None:
-    """The canonical indicator name for a name or alias (case/accent-insensitive), else None.
-
-    Examples
-    --------
-    >>> canonical_name("Télévision")
-    'tv'
-    """
-    return _alias_index().get(_norm(name))
-
-
-def indicator_info(name: str) -> dict[str, str | None]:
-    """Everything the catalogue says about one indicator (canonical name or alias).
-
-    Raises
-    ------
-    InputError
-        When the name is neither a canonical name nor an alias.
-
-    Examples
-    --------
-    >>> indicator_info("broadband")["parent"]
-    'internet'
-    """
-    canon = canonical_name(name)
-    if canon is None:
-        known = ", ".join(_load()["name"])
-        raise InputError(f"{name!r} is not an indicator of the catalogue (known: {known})",
-                         column=str(name),
-                         fix="use a canonical name, or append an alias/row to egovkit/indicators/itu_indicators.csv")
-    row = _load().set_index("name").loc[canon]
-    return {"name": canon, **{k: (None if pd.isna(v) else str(v)) for k, v in row.items()}}
-
-
-def universe_of(name: str) -> str:
-    """``"households"`` or ``"persons"``: the denominator of the indicator's rate.
-
-    Examples
-    --------
-    >>> universe_of("mobile_phone"), universe_of("computer")
-    ('persons', 'households')
-    """
-    return str(indicator_info(name)["unit"])
+__all__ = ["CATALOGUE_PATH", "itu_catalogue", "canonical_name", "indicator_info", "indicator_label", "universe_of"]

@@ -24,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .i18n import format_percent, translations
+from ..shared.catalogue import indicator_label
+from ..shared.formatting import format_number, format_percent
+from .i18n import translations
 from .safe import literal_figure_text, literal_text
 
 __all__ = ["territory_share", "district_shares", "district_table", "lorenz_points", "ranked_bars", "ownership_heatmap",
@@ -130,8 +132,6 @@ def lorenz_points(numerator: Sequence[float], denominator: Sequence[float]) -> t
 
 
 def _label(indicator: str, lang: str) -> str:
-    from .report import indicator_label
-
     return indicator_label(indicator, lang)
 
 
@@ -251,7 +251,7 @@ def lorenz_curve(rates: pd.DataFrame, indicator: str | None = None, *, lang: str
         fig = ax.figure
     ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--", label=tr["equality_line"])
     ax.plot(100 * x, 100 * y, color="#2c7fb8", lw=2,
-            label=f"{_label(indicator, lang)} (Gini {gini:.3f})".replace(".", "," if lang == "fr" else "."))
+            label=f"{_label(indicator, lang)} (Gini {format_number(gini, lang, 3)})")
     ax.set_xlabel(tr["cumulative_denominator"].format(universe=uni) + " (%)")
     ax.set_ylabel(tr["cumulative_numerator"].format(universe=uni) + " (%)")
     ax.set_xlim(0, 100)

@@ -43,7 +43,6 @@ import datetime as _dt
 import gzip
 import html as _html
 import warnings
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -54,6 +53,7 @@ import pandas as pd
 from ..distribution.lagging import set_apart_mask
 from ..errors import InputError
 from ..export import write_csv
+from ..shared.catalogue import indicator_label
 from ..validate import ValidationReport
 from . import charts
 from .i18n import format_number, format_percent, format_points, translations
@@ -69,29 +69,6 @@ CSV_FLOAT = "%.10g"
 __all__ = ["build_report", "indicator_label", "summary_table"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
-_CATALOGUE = Path(__file__).resolve().parents[1] / "indicators" / "itu_indicators.csv"
-
-
-@lru_cache(maxsize=1)
-def _catalogue() -> pd.DataFrame:
-    if not _CATALOGUE.is_file():
-        return pd.DataFrame(columns=["name", "label_en", "label_fr"])
-    return pd.read_csv(_CATALOGUE, dtype=str).drop_duplicates("name").set_index("name")
-
-
-def indicator_label(indicator: str, lang: str = "en") -> str:
-    """Readable label of a canonical indicator from the ITU catalogue (the name if unknown).
-
-    Examples
-    --------
-    >>> indicator_label("internet", "fr")
-    'Ménages ayant accès à internet à domicile'
-    """
-    cat = _catalogue()
-    col = f"label_{lang}"
-    if indicator in cat.index and col in cat.columns and isinstance(cat.at[indicator, col], str):
-        return str(cat.at[indicator, col])
-    return str(indicator)
 
 
 # --------------------------------------------------------------------------- tables
