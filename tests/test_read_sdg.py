@@ -178,3 +178,11 @@ def test_un_sdg_global_database_extract(tmp_path):
     assert t.data[["area_name", "indicator", "numerator"]].values.tolist() == [
         ["Kenya", "mobile_phone", 0.505], ["Uganda", "mobile_phone", 0.305], ["Rwanda", "mobile_phone", 0.405]]
     assert not _issues(t, "sdg_proxy") and not _issues(t, "duplicate_area")  # the UN series says ownership
+
+
+def test_area_codes_shaped_like_codes_are_not_sdg_series(tmp_path):
+    """Hierarchical area codes (1.1.1) and snake-case codes (KE_NRB_001) stay geography."""
+    text = "Year,Code,Region,Value\n2022,1.1.1,North,40.5\n2022,1.1.2,South,60.5\n2022,KE_NRB_001,East,50.5\n"
+    t = read_table(_csv(tmp_path, "indicator_17-8-1.csv", text))
+    assert sorted(t.data["area_name"]) == ["East", "North", "South"]
+    assert set(t.data["indicator"]) == {"internet_use"}

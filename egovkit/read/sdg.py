@@ -100,8 +100,7 @@ def sdg_code(text: object) -> SdgCode | None:
         return None
     m = _SDG_ID.match(s)
     if m:
-        sid = _norm_id(*m.groups())
-        return _from_id(sid)
+        return _from_id(_norm_id(*m.groups())) if 1 <= int(m.group(1)) <= 17 else None
     code = s.split(".")[-1].strip().upper()  # SDMX 'SERIES.IT_USE_II99'
     series = _codes()["series"].get(code)
     if series is not None:
@@ -112,7 +111,7 @@ def sdg_code(text: object) -> SdgCode | None:
     m = _NATIONAL.search(code)
     if m:
         g, t, n = m.groups()
-        return _from_id(_norm_id(g, t if not t.isdigit() else str(int(t)), n))
+        return _from_id(_norm_id(g, t if not t.isdigit() else str(int(t)), n)) if 1 <= int(g) <= 17 else None
     if re.fullmatch(r"[A-Z]{2}_[A-Z0-9]{2,6}_[A-Z0-9]{2,10}", code):  # another UN series (SI_POV_DAY1)
         return SdgCode("", None, "an SDG series of no ICT indicator egovkit reads")
     return None
@@ -223,16 +222,44 @@ def _choose(code: SdgCode, raw: pd.DataFrame, text: dict, report: ValidationRepo
     return ind
 
 
+_CODE_LIKE = re.compile(r"^\s*(?:\d{1,2}\.(?:\d{1,2}|[a-z])\.\d{1,2}|.*[A-Z]{2}_[A-Z0-9]{2,6}_[A-Z0-9]{2,10}|"
+                        r".*_L_[A-Z]{2,3}_\w+)\s*$", re.IGNORECASE)
+
+
+def _code_like(head: pd.DataFrame, cols: list) -> bool:
+    """Whether any cell of ``head`` (the first rows) looks like an SDG id or series code (a quick test
+    over the distinct cells, before any column is read as text)."""
+    if not cols:
+        return False
+    cells = pd.unique(head[cols].astype(str).to_numpy().ravel())
+    return any(_CODE_LIKE.match(v) for v in map(str, cells) if len(v) <= 40)
+
+
+def sdg_coded(values: pd.Series) -> bool:
+    """Whether a column holds SDG ids or series codes: most of its distinct cells are codes and one at
+    least is a code of ICT access the catalogue lists (so that hierarchical area codes such as ``1.2.1``
+    or ``KE_NRB_001`` are never taken for SDG series).
+
+    Examples
+    --------
+    >>> sdg_coded(pd.Series(["IT_MOB_OWN", "SI_POV_DAY1", "_L_RW_010301_1"])), sdg_coded(pd.Series(["1.1.1", "1.1.2"]))
+    (True, False)
+    """
+    uniq = [v for v in pd.unique(values.astype(str).str.strip()) if v and v != "nan"][:200]
+    if not uniq or all(_YEAR.match(v) for v in uniq):
+        return False
+    coded = [sdg_code(v) for v in uniq]
+    known = set(_codes()["indicators"])
+    return sum(x is not None for x in coded) >= 0.8 * len(uniq) and any(x is not None and x.sdg in known for x in coded)
+
+
 def _code_columns(raw: pd.DataFrame, text: dict) -> list[str]:
     """Text columns whose filled cells are mostly SDG ids or series codes, series codes first."""
     out = []
     for c, t in text.items():
-        uniq = [v for v in pd.unique(t) if v][:200]
-        if not uniq or all(_YEAR.match(v) for v in uniq):
-            continue
-        coded = [sdg_code(v) for v in uniq]
-        if sum(x is not None for x in coded) >= 0.8 * len(uniq):
-            series = any(not _SDG_ID.match(v) for v, x in zip(uniq, coded) if x is not None)
+        if sdg_coded(t):
+            uniq = [v for v in pd.unique(t) if v][:200]
+            series = any(not _SDG_ID.match(v) for v in uniq if sdg_code(v) is not None)
             out.append((not series, c))
     return [c for _, c in sorted(out, key=lambda x: x[0])]
 
@@ -252,8 +279,11 @@ def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, nam
         every indicator is given only for one sex.
     """
     user = dict(columns or {})
-    text = {c: _text(raw[c]).str.strip() for c in raw.columns
-            if not pd.api.types.is_numeric_dtype(raw[c].dtype)}
+    obj = [c for c in raw.columns if not pd.api.types.is_numeric_dtype(raw[c].dtype)]
+    if not (sdg_of_file(name) or _code_like(raw.iloc[:200], obj)
+            or any(recognise(str(c)).role == "variable" for c in obj)):
+        return raw, lines, columns  # no SDG code anywhere, no label column: nothing to do (fast path)
+    text = {c: _text(raw[c]).str.strip() for c in obj}
     years = [c for c in raw.columns if _YEAR.match(str(c))]
     coded = _code_columns(raw, text)
     if coded and len(years) >= 2:

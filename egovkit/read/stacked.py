@@ -62,10 +62,9 @@ def _year_like(text: pd.Series) -> bool:
 
 def _sdg_coded(col: pd.Series) -> bool:
     """True when the first cells of a column are SDG ids or SDG series codes (egovkit.read.sdg)."""
-    from .sdg import sdg_code
+    from .sdg import sdg_coded
 
-    vals = [v for v in pd.unique(_text(col.iloc[:500]).str.strip()) if v][:50]
-    return bool(vals) and sum(sdg_code(v) is not None for v in vals) >= 0.8 * len(vals)
+    return sdg_coded(_text(col.iloc[:500]))
 
 
 def _urbanisation(values: pd.Series) -> bool:
