@@ -113,6 +113,7 @@ from .acs import ACS_S2801_ROWS, read_acs_s2801
 from .blocks import _long_blocks, _wide_blocks
 from .checks import _record_fates, _validate_and_build
 from .context import _Context
+from .crosstab import read_crosstab
 from .levels import TOTAL_NAMES, _check_totals_rows, _classify_rows, _find_hidden_totals, _hidden_totals, total_kind
 from .loading import _drop_note_rows, _find_header, _load  # noqa: F401  (_find_header: used by tests)
 from .numbers import _as_text, _detect_decimal, _text
@@ -215,6 +216,8 @@ def read_table(
             else Path(source).name)
     report = ValidationReport(source=name)
     hint = frozenset(c for c in (area, code, level, parent) if c is not None)
+    tidy = read_crosstab(source, sheet=sheet, encoding=encoding, sep=sep, period=period, report=report, name=name)
+    source = tidy if tidy is not None else source  # table-tool downloads: see egovkit.read.crosstab
     raw, lines, used_sep = _load(source, sheet=sheet, encoding=encoding, sep=sep, report=report, text_columns=hint,
                                  decimal=decimal)
     if raw.shape[1] == 0 or (len(raw) == 0 and raw.shape[1] <= 1 and not any(raw.columns)):
