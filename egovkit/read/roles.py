@@ -554,6 +554,7 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         else:
             recognitions.append(rec)
             ignored_text.append(col)
+    supplied: set[str] = set()
     if book is not None:  # what the codebook filled in is not "given": say where it comes from
         supplied = {c for c in (book["area"], book["code"], book["parent"]) if c is not None and c not in hint} | \
             set(book["supplied_columns"]) | set(book["supplied_denominators"])
@@ -562,7 +563,7 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                            if r.column in supplied else r for r in recognitions]
     report.recognitions = recognitions
     by_concept = [r for r in recognitions if r.confident and r.role in ("indicator", "area", "code", "denominator")
-                  and _concept_only(r.column)]
+                  and _concept_only(r.column) and r.column not in supplied]
     if by_concept:
         report.add("info", "recognised_columns", "recognised by what their headers say: " + "; ".join(
             f"{r.column!r} -> {r.indicator or r.role} ({r.confidence:.2f})" for r in by_concept), action="inferred",
