@@ -8,6 +8,13 @@ the ITU catalogue (``egovkit/indicators/itu_indicators.csv``) and against short 
 English and French spellings for the other roles. ``read_table(columns=...)`` always wins over
 what is recognised here.
 
+Tables whose headers are a census office's variable codes (INEGI ``VPH_INTER``, ABS ``IA_Total``,
+CSO ``T15_2_Y``, DANE ``STP19_INT1``) are read through the publisher codebooks of
+:mod:`egovkit.read.codebooks`: the codes give the indicators, their denominator (the question's
+universe) and the area columns, for every argument the user did not give, in a ``codebook`` note.
+Once the roles are known, :mod:`egovkit.read.universe` checks that the denominator is the universe
+of the counts (a ``denominator_universe`` warning otherwise).
+
 Examples
 --------
 >>> normalise_name("DeskTop/Computer/Laptop/Tablet")
@@ -545,6 +552,9 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         elif rec.confidence >= 0.5 and (rec.role == "other" and rec.confidence > 0 or rec.role == "coordinate"):
             recognitions.append(rec)
             unrelated.append(rec)
+        elif book is not None:  # another code of a recognised product: one note (below), no cell read
+            recognitions.append(rec)
+            book_other.add(col)
         elif rec.role == "indicator" and rec.indicator is not None and _looks_numeric(raw[col]):
             recognitions.append(rec)
             uncertain.append(rec)
