@@ -204,3 +204,11 @@ def test_columns_without_an_exhaustive_category_are_not_a_partition():
                        "Households with internet": [300, 500, 450, 200],
                        "Households with computer": [200, 300, 250, 100]})
     assert "denominator_universe" not in _codes(_read(df))
+
+
+def test_classes_of_a_device_count_split_the_owners_not_the_households():
+    df = pd.DataFrame({"district": list("ABCD"), "households": [1000, 2000, 1500, 800],
+                       "Households with internet": [300, 500, 450, 200],
+                       "Households with 1 computer": [150, 200, 150, 60],
+                       "Households with 2 or more computers": [50, 100, 100, 40]})
+    assert "denominator_universe" not in _codes(_read(df))

@@ -13,7 +13,8 @@ the figures are left as they are, with the warning.
 A family of columns is taken for a partition of the households only when (1) its columns share the
 first words of their headers and those words name the households (``Household_size_...``,
 ``Hogares ...``, ``Ménages ...``, ``Dwellings ...``), (2) one category makes it exhaustive: an
-open-ended class (``and above``, ``or more``, ``y más``, ``et plus``) or a yes and a no answer, and
+open-ended class (``and above``, ``or more``, ``y más``, ``et plus``; not classes of a device count such
+as ``2 or more computers``, which split the owners) or a yes and a no answer, and
 (3) its sum is no other column of the table (then it is a breakdown of that column, e.g. the dwelling
 structures of 'internet accessed').
 
@@ -91,11 +92,16 @@ def _families(headers: list[str]) -> list[list[str]]:
 
 
 def _exhaustive(cols: list[str]) -> bool:
-    tails = [" ".join(_norm(c)) for c in cols]
-    if any(_OPEN_ENDED.search(t) for t in tails):
-        return True
+    """Yes and no answers of one question, or classes closed by an open-ended one that are not counts
+    of a device ('1 computer', '2 or more computers' split the owners, not all households)."""
     last = [set(_norm(c)[-2:]) for c in cols]
-    return any(t & _YES for t in last) and any(t & _NO for t in last)
+    if any(t & _YES for t in last) and any(t & _NO for t in last):
+        return True
+    if not any(_OPEN_ENDED.search(" ".join(_norm(c))) for c in cols):
+        return False
+    from .roles import recognise_indicator
+
+    return not any(recognise_indicator(c).indicator for c in cols)
 
 
 def check_denominator_universe(raw: pd.DataFrame, denominators: list[tuple[str, str | None]],
