@@ -20,6 +20,7 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -53,6 +54,9 @@ BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb")
 MAX_UTM_SPAN_DEG = 12.0
 
 _POLYGON, _MULTIPOLYGON, _COLLECTION = 3, 6, 7
+#: How :func:`shapely.make_valid` rebuilds an invalid polygon (see :func:`repair_geometries`).
+MakeValidMethod = Literal["linework", "structure"]
+_REPAIR_FIX = "none needed; check the district's outline in the boundary file if its area matters"
 _MULTI_TYPES = (4, 5, 6, 7)  # MultiPoint, MultiLineString, MultiPolygon, GeometryCollection
 
 
@@ -562,11 +566,15 @@ def repair_geometries(
     id_column: str | None = None,
     report: ValidationReport | None = None,
     source: str | None = None,
+    method: MakeValidMethod = "linework",
+    warn: bool = True,
 ) -> gpd.GeoDataFrame:
     """Make every geometry a valid (Multi)Polygon, recording each repair.
 
-    Invalid geometries are repaired with :func:`shapely.make_valid`, keeping only their
-    polygonal parts; geometry collections keep their polygons. Null and empty geometries are
+    The one repair of boundaries in egovkit (files read by :func:`read_boundaries` and the pinned
+    data sets of :mod:`egovkit.datasets`). Invalid geometries are repaired with
+    :func:`shapely.make_valid`, keeping only their polygonal parts (a MultiPolygon stays a
+    MultiPolygon), and the change of area is reported; geometry collections keep their polygons. Null and empty geometries are
     kept and reported, and so are polygons that the repair leaves without area (their points on
     a line: kept empty, ``degenerate_geometry``). A feature with no polygonal part at all (a
     point, a line) or with NaN/infinite coordinates is an error naming the features.
@@ -581,6 +589,13 @@ def repair_geometries(
         Report to record repairs in; each repair also emits an :class:`EgovkitWarning`.
     source
         File name for the messages.
+    method
+        How :func:`shapely.make_valid` rebuilds an invalid polygon: ``"linework"`` (default; every
+        edge kept, overlapping parts of a ring cancel out) or ``"structure"`` (rings as outlines,
+        overlapping parts united, collapsed parts dropped).
+    warn
+        Also emit each repair as an :class:`EgovkitWarning` (``False`` when the caller warns from
+        the report itself, as the data set cache does).
 
     Returns
     -------
@@ -598,7 +613,7 @@ def repair_geometries(
     >>> fixed.geometry.iloc[0].geom_type, float(fixed.area.iloc[0])
     ('MultiPolygon', 0.5)
     """
-    return _repair(gdf, id_column=id_column, report=report, source=source)
+    return _repair(gdf, id_column=id_column, report=report, source=source, method=method, warn=warn)
 
 
 def _repair(
@@ -608,6 +623,8 @@ def _repair(
     report: ValidationReport | None,
     source: str | None,
     unreadable: dict[int, str] | None = None,
+    method: MakeValidMethod = "linework",
+    warn: bool = True,
 ) -> gpd.GeoDataFrame:
     """:func:`repair_geometries`; ``unreadable`` maps feature positions to why GEOS refused them as
     written (see :func:`_read_tolerant`): fixed ones are reported as repaired, the others as kept
@@ -657,7 +674,10 @@ def _repair(
     invalid = present & ~shapely.is_valid(geoms)
     reasons = {i: shapely.is_valid_reason(geoms[i]) for i in np.flatnonzero(invalid)}
     if invalid.any():
-        geoms[invalid] = _make_valid(geoms[invalid])
+        geoms[invalid] = _make_valid(geoms[invalid], method)
+        one = invalid & (type_before == _MULTIPOLYGON) & (shapely.get_type_id(geoms) == _POLYGON)
+        if one.any():  # a MultiPolygon of the file stays one
+            geoms[one] = shapely.multipolygons(geoms[one][:, np.newaxis])
     type_ids = shapely.get_type_id(geoms)
     not_polygon = present & ~np.isin(type_ids, (_POLYGON, _MULTIPOLYGON))
     if not_polygon.any():
@@ -685,30 +705,35 @@ def _repair(
     for i in np.flatnonzero((invalid | not_polygon) & ~degenerate):
         before = gdf.geometry.iloc[i]
         if invalid[i]:
-            what = f"invalid geometry ({reasons[i]}) repaired with make_valid, polygonal parts kept"
+            was = float(shapely.area(before))
+            change = 0.0 if was == 0 else 100 * (float(shapely.area(geoms[i])) - was) / was
+            what = (f"invalid polygon ({reasons[i]}) repaired with make_valid, polygonal parts kept; "
+                    f"area changed by {change:+.3f} %")
         else:
             what = f"{before.geom_type} reduced to its polygonal parts"
         if i in unreadable:
             what = f"geometry refused as written ({unreadable[i]}) fixed when read; " + what
         msg = f"{label(i)}: {what}"
-        report.add("warning", "geometry_repaired", what, **where(i), source=source, action="repaired",
-                   fix="check the polygon in the boundary file")
+        report.add("warning", "geometry_repaired", what, **where(i), column="geometry", source=source,
+                   action="repaired", fix=_REPAIR_FIX)
         messages.append(msg)
     for i in sorted(set(unreadable) - set(np.flatnonzero(null | empty | invalid | not_polygon | degenerate))):
         what = f"geometry refused as written ({unreadable[i]}) fixed when read"
-        report.add("warning", "geometry_repaired", what, **where(i), source=source, action="repaired",
-                   fix="check the polygon in the boundary file")
+        report.add("warning", "geometry_repaired", what, **where(i), column="geometry", source=source,
+                   action="repaired", fix=_REPAIR_FIX)
         messages.append(f"{label(i)}: {what}")
-    for msg in messages:
+    for msg in messages if warn else ():
         warnings.warn(f"{source}: {msg}", EgovkitWarning, stacklevel=3)
     out = gdf.copy()
     out[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
     return out
 
 
-def _make_valid(geoms: np.ndarray) -> np.ndarray:
+def _make_valid(geoms: np.ndarray, method: MakeValidMethod = "linework") -> np.ndarray:
     """:func:`shapely.make_valid`, geometry by geometry where GEOS fails on the whole array."""
     try:
+        if method == "structure":
+            return shapely.make_valid(geoms, method="structure", keep_collapsed=False)
         return shapely.make_valid(geoms)
     except shapely.errors.GEOSException:
         out = np.empty(len(geoms), dtype=object)
@@ -757,11 +782,16 @@ def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
 
 # -- CRS --------------------------------------------------------------------------------------
 
+def _require_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
+    if gdf.crs is None:
+        raise InputError("the layer has no CRS (coordinate reference system)",
+                         fix="set it with gdf.set_crs('EPSG:....') (EPSG:4326 for longitude/latitude) or "
+                             "read_boundaries(..., crs=...)")
+
+
 def _lonlat_extent(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float, bool]:
     """(centre longitude, centre latitude, longitude span, latitude span, crosses 180 degrees)."""
-    if gdf.crs is None:
-        raise InputError("the boundaries have no CRS", fix="set it with gdf.set_crs('EPSG:....') or "
-                                                            "read_boundaries(..., crs=...)")
+    _require_crs(gdf)
     geo = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     if geo.empty:
         raise InputError("no geometry to measure (all geometries are empty)", fix="check the boundary file")
@@ -832,8 +862,12 @@ def scale_error(crs: pyproj.CRS, gdf: gpd.GeoDataFrame) -> float:
     return float(np.max(np.abs(k - 1))) if np.all(np.isfinite(k)) else float("inf")
 
 
-def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SPAN_DEG) -> pyproj.CRS:
-    """A projected CRS (metres) suited to distances and areas on these data.
+def projected_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *,
+                  max_utm_span_deg: float = MAX_UTM_SPAN_DEG) -> pyproj.CRS:
+    """A projected CRS (metres) suited to distances and areas on these data (a GeoDataFrame or GeoSeries).
+
+    The one choice of a metric CRS in egovkit: boundaries, hotspots, population points and rasters
+    (:mod:`egovkit.coverage`) all go through it.
 
     - CRS already projected, in metres, with a scale error of at most 1 % over the data
       (:data:`MAX_SCALE_ERROR`; a UTM zone, a national grid) or no worse than the choice below: kept.
@@ -853,15 +887,17 @@ def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SP
     32618
     >>> projected_crs(g.to_crs(2263)).to_epsg()  # New York State Plane, in US feet: not kept
     32618
+    >>> projected_crs(gpd.GeoSeries.from_xy([36.8], [-1.3], crs=4326)).to_epsg()  # points in Nairobi
+    32737
     """
-    if gdf.crs is None:
-        raise InputError("the boundaries have no CRS", fix="set it with gdf.set_crs('EPSG:....') or "
-                                                            "read_boundaries(..., crs=...)")
+    _require_crs(gdf)
+    if isinstance(gdf, gpd.GeoSeries):
+        gdf = gpd.GeoDataFrame(geometry=gdf)
     own = pyproj.CRS.from_user_input(gdf.crs)
     if own.is_projected and _metre_axes(own):
         err = scale_error(own, gdf)
         if err <= MAX_SCALE_ERROR:
-            return gdf.crs
+            return own
     lon, lat, span, lat_span, crosses = _lonlat_extent(gdf)
     if span > max_utm_span_deg or lat - lat_span / 2 < -80 or lat + lat_span / 2 > 84:
         choice = equal_area_crs(gdf)
@@ -876,7 +912,7 @@ def projected_crs(gdf: gpd.GeoDataFrame, *, max_utm_span_deg: float = MAX_UTM_SP
             zone = min(int((((lon + 180) % 360) - 180 + 180) // 6) + 1, 60)
             choice = pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
     if own.is_projected and _metre_axes(own) and err <= scale_error(choice, gdf) + 0.005:
-        return gdf.crs  # a wide territory in a national projection: ours would not be better
+        return own  # a wide territory in a national projection: ours would not be better
     return choice
 
 

@@ -137,3 +137,51 @@ def test_gini_legend_keeps_the_dots_of_the_label(monkeypatch):
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels[1] == f"Hh. w. internet (Gini {format_number(fig.egovkit_gini, 'fr', 3)})"
     assert "," in labels[1] and not math.isnan(fig.egovkit_gini)
+
+
+# -- geometry: one projected_crs, one repair_geometries ------------------------------------------
+def test_one_projected_crs_for_frames_and_series():
+    import geopandas as gpd
+    import pyproj
+
+    import egovkit.coverage as coverage
+    from egovkit import geo
+    from egovkit.coverage import population
+
+    assert population.projected_crs is geo.projected_crs is coverage.projected_crs
+    pts = gpd.GeoSeries.from_xy([-73.9, -73.8], [40.7, 40.8], crs=4326)
+    crs = geo.projected_crs(pts)
+    assert isinstance(crs, pyproj.CRS) and crs.to_epsg() == 32618
+    assert geo.projected_crs(pts.to_crs(32618)).to_epsg() == 32618  # metric and local: kept
+    with pytest.raises(InputError, match="no CRS"):
+        geo.projected_crs(gpd.GeoSeries.from_xy([0], [0]))
+
+
+def test_one_repair_for_files_and_data_sets():
+    import warnings
+
+    import geopandas as gpd
+    import shapely
+
+    from egovkit import geo
+    from egovkit.datasets import convert
+    from egovkit.errors import EgovkitWarning
+    from egovkit.validate import ValidationReport
+
+    # a MultiPolygon whose ring crosses itself at a point: make_valid gives one polygon
+    loop = shapely.from_wkt("MULTIPOLYGON (((0 0, 4 0, 4 4, 2 4, 2 0, 2 -1, 0 -1, 0 0)))")
+    bow = shapely.from_wkt("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")
+    g = gpd.GeoDataFrame({"id": ["loop", "bow"]}, geometry=[loop, bow], crs=3857)
+    report = ValidationReport()
+    with pytest.warns(EgovkitWarning, match="invalid polygon"):
+        fixed = geo.repair_geometries(g, id_column="id", report=report, method="structure")
+    assert fixed.is_valid.all() and list(fixed.geom_type) == ["MultiPolygon", "MultiPolygon"]
+    issues = report.by_code("geometry_repaired")
+    assert [i.area for i in issues] == ["loop", "bow"] and all(i.column == "geometry" for i in issues)
+    assert all("area changed by" in i.message for i in issues)
+    # the data sets' entry point is the same repair, silent (the cache warns from the report)
+    r2 = ValidationReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = convert.repair_geometries(g, r2, "id", "x.gpkg")
+    assert again.geometry.equals(fixed.geometry) and [i.message for i in r2.issues] == [i.message for i in issues]

@@ -34,6 +34,7 @@ import shapely
 from pyproj import CRS
 
 from ..errors import InputError
+from ..geo import projected_crs  # noqa: F401 - also imported from here by coverage/*.py (one release)
 from ..validate import ValidationReport
 
 if TYPE_CHECKING:
@@ -48,28 +49,7 @@ __all__ = [
     "population_from_districts",
     "population_from_raster",
     "population_from_array",
-    "projected_crs",
 ]
-
-
-def projected_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
-    """A metric CRS for ``gdf`` (:func:`egovkit.geo.projected_crs`): its own if projected in metres with
-    at most 1 % scale error on the data, else the UTM zone of its extent (or a local equal-area CRS for
-    very wide extents). Feet, Web Mercator or world projections are never used for radii.
-
-    Examples
-    --------
-    >>> g = gpd.GeoSeries.from_xy([-73.9], [40.7], crs=4326)
-    >>> projected_crs(g).to_epsg()
-    32618
-    """
-    from ..geo import projected_crs as _geo_projected_crs
-
-    if gdf.crs is None:
-        raise InputError("the layer has no coordinate reference system",
-                         fix="set one with gdf.set_crs(...) (EPSG:4326 for longitude/latitude)")
-    frame = gdf if isinstance(gdf, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=gdf)
-    return CRS.from_user_input(_geo_projected_crs(frame))
 
 
 @dataclass

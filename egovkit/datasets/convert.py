@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import geo
 from ..errors import DownloadError, EgovkitWarning
 from ..validate import ValidationReport
 from .cache import atomic_write, check_file, file_lock, write_sidecar
@@ -35,7 +36,9 @@ log = logging.getLogger("egovkit.datasets")
 #: Bump when a conversion changes, so that old converted files are not reused.
 #: 2: sidecar ``<file>.meta.json`` with the file's and the sources' sha256 (replaces ``.dtypes.json``
 #: and ``.report.json``).
-CONVERTER_VERSION = "2"
+#: 3: boundaries repaired by :func:`egovkit.geo.repair_geometries` (report code ``geometry_repaired``,
+#: was ``invalid_geometry``, with the area change; an invalid Polygon repaired into one stays a Polygon).
+CONVERTER_VERSION = "3"
 
 
 # -- R files ---------------------------------------------------------------------------------
@@ -138,34 +141,19 @@ def sf_geometries(values: "pd.Series | list", source: str = "<sf>") -> np.ndarra
 
 def repair_geometries(gdf: gpd.GeoDataFrame, report: ValidationReport, id_column: str,
                       source: str) -> gpd.GeoDataFrame:
-    """Repair invalid polygons with ``make_valid`` (polygonal parts kept); record each one.
+    """:func:`egovkit.geo.repair_geometries` as the data set loaders call it: positional arguments,
+    ``make_valid(method="structure")``, repairs recorded in ``report`` (the cache warns from it).
 
     Examples
     --------
     >>> bow = shapely.from_wkt("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")
     >>> g = gpd.GeoDataFrame({"id": ["a"]}, geometry=[bow])
     >>> r = ValidationReport()
-    >>> bool(repair_geometries(g, r, "id", "x").is_valid.all()), len(r.by_code("invalid_geometry"))
+    >>> bool(repair_geometries(g, r, "id", "x").is_valid.all()), len(r.by_code("geometry_repaired"))
     (True, 1)
     """
-    bad = ~gdf.geometry.is_valid.to_numpy()
-    if not bad.any():
-        return gdf
-    geoms = gdf.geometry.to_numpy().copy()
-    reasons = shapely.is_valid_reason(geoms[bad])
-    fixed = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
-    fixed = np.array([_as_multipolygon(g) for g in fixed], dtype=object)
-    for (idx, reason, before, after) in zip(np.flatnonzero(bad), reasons, geoms[bad], fixed):
-        area = str(gdf[id_column].iloc[idx])
-        change = 0.0 if before.area == 0 else 100 * (after.area - before.area) / before.area
-        report.add("warning", "invalid_geometry", f"invalid polygon ({reason}) repaired with make_valid; "
-                   f"area changed by {change:+.3f} %", row=int(idx) + 1, column="geometry", area=area,
-                   action="repaired", source=source,
-                   fix="none needed; check the district's outline if its area matters")
-    geoms[bad] = fixed
-    out = gdf.copy()
-    out[out.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
-    return out
+    return geo.repair_geometries(gdf, id_column=id_column, report=report, source=source, method="structure",
+                                 warn=False)
 
 
 def _as_multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
