@@ -110,8 +110,15 @@ def read_bulk_tsv(phys: list[str], name: str, report: ValidationReport) -> tuple
     dims = m.group(1).split(",")
     periods = [h.strip() for h in header[1:]]
     body = [(i + 1, ln) for i, ln in enumerate(phys) if i > 0 and ln.strip()]
-    cells = pd.read_csv(io.StringIO("\n".join(ln for _, ln in body)), sep="\t", header=None, dtype=str,
-                        keep_default_na=False, quoting=3, names=["key", *range(len(periods))], index_col=False)
+    try:
+        cells = pd.read_csv(io.StringIO("\n".join(ln for _, ln in body)), sep="\t", header=None, dtype=str,
+                            keep_default_na=False, quoting=3, names=["key", *range(len(periods))], index_col=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"cannot split the Eurostat bulk TSV into its {len(periods)} period columns ({exc})",
+                         file=name, fix="check that the file is a complete Eurostat bulk TSV download") from exc
+    if cells.empty:
+        raise InputError("the Eurostat bulk TSV has a header but no data rows", file=name,
+                         fix="check that the right file was given")
     keys = cells["key"].str.split(",", expand=True)
     if keys.shape[1] != len(dims) or keys.isna().any().any():
         bad = int(np.flatnonzero(cells["key"].str.count(",").to_numpy() != len(dims) - 1)[0])

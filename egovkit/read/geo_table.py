@@ -54,8 +54,10 @@ def read_attribute_table(path: Path, report: ValidationReport) -> pd.DataFrame |
     InputError
         The boundary reader cannot open the file (its message names the problem and the fix).
     """
-    from ..geo import read_boundaries
+    from ..geo import BOUNDARY_SUFFIXES, read_boundaries
 
+    if path.suffix.lower() not in BOUNDARY_SUFFIXES:  # .kml, .gml: not read by egovkit, refused as boundaries
+        return None
     with warnings.catch_warnings():  # geometry repairs concern the boundaries, not the table
         warnings.simplefilter("ignore")
         gdf = read_boundaries(path, report=ValidationReport(source=path.name))
