@@ -186,3 +186,16 @@ def test_area_codes_shaped_like_codes_are_not_sdg_series(tmp_path):
     t = read_table(_csv(tmp_path, "indicator_17-8-1.csv", text))
     assert sorted(t.data["area_name"]) == ["East", "North", "South"]
     assert set(t.data["indicator"]) == {"internet_use"}
+
+
+@pytest.mark.parametrize("header, who", [("Mujeres que han usado internet (%)", "mujeres"),
+                                         ("Mulheres que usaram a internet", "mulheres"),
+                                         ("Femmes ayant utilisé internet", "femmes"),
+                                         ("Women age 15-49 who have a mobile phone", "women")])
+def test_a_sex_word_is_a_sub_population_of_persons(header, who):
+    from egovkit.concepts import recognise
+
+    r = recognise(header)
+    assert (r.universe, r.breakdown) == ("persons", who)
+    assert r.indicator in ("internet_use", "mobile_phone")
+    assert recognise("Households with only a mobile phone").universe == "households"

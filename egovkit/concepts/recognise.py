@@ -54,6 +54,12 @@ _OTHER_TEXT = {"per_capita": "a count per inhabitant (subscriptions), not househ
                "dimension": "a breakdown dimension (age, sex, size)"}
 
 
+@lru_cache(maxsize=1)
+def _restrictive() -> frozenset[str]:
+    """Breakdown words that are not persons (``only``, ``both``...): ``concepts.yaml`` ``restrictive``."""
+    return frozenset(" ".join(tokenize(w)) for w in concepts().get("restrictive") or ())
+
+
 @dataclass(frozen=True)
 class Recognition:
     """What a column header was recognised as, how sure, and why.
@@ -329,6 +335,8 @@ def recognise(header: object) -> Recognition:
     kinds = {k for s in with_cat("value_kind") for k in s.concepts("value_kind")}
     kind = next((k for k in _KIND_ORDER if k in kinds), None)
     breakdown = next((s.text for s in with_cat("breakdown")), None)
+    if universe is None and breakdown is not None and breakdown not in _restrictive():
+        universe = "persons"  # women, hommes, mujeres...: a sub-population of persons
 
     if devices:
         found = list(dict.fromkeys(devices))
