@@ -192,6 +192,12 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
     raw = raw.copy()
     raw.columns = [str(c).strip() for c in raw.columns]
     text = {c: raw[c].astype("string").fillna("").str.strip() for c in raw.columns}
+    label_of: dict[str, pd.Series] = {}
+    for c, t in text.items():  # downloads 'with labels': 'AT: Austria', 'PC_HH: Percentage of households'
+        filled = t[t != ""]
+        if len(filled) and filled.str.match(r"^[A-Za-z0-9_]+: \S").all():
+            parts = t.str.extract(r"^([A-Za-z0-9_]+): (.*)$")
+            text[c], label_of[c] = parts[0].fillna(t), parts[1].fillna(t)
     geo, tp, val = _col(raw, "geo"), _col(raw, "time_period"), _col(raw, "obs_value")
     if geo is None or tp is None or val is None:
         raise InputError("an SDMX-CSV table needs the columns geo, TIME_PERIOD and OBS_VALUE", file=name,
@@ -288,7 +294,7 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
                 territory, why = countries[0], "the one country above the regions"
     if territory is not None:
         level = level.where(codes_geo != territory, "total")
-    names = codes_geo.map(lambda c: aggregates.get(c, c))
+    names = label_of[geo][keep] if geo in label_of else codes_geo.map(lambda c: aggregates.get(c, c))
     out = pd.DataFrame({"Area": names.to_numpy(), "Code": codes_geo.to_numpy(), "level": level.to_numpy(),
                         "Indicator": labels[keep].to_numpy(), "TIME_PERIOD": periods.to_numpy(),
                         "Value": text[val][keep].to_numpy()})
