@@ -310,12 +310,15 @@ def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, nam
         ids = {x.sdg: x for x in codes.values() if x is not None}
         if len(ids) != 1:
             return raw, lines, columns  # several SDG series in one value column: left to the labels
-        code, where = next(iter(ids.values())), f"column {coded[0]!r}: {', '.join(map(repr, list(codes)[:3]))}"
+        code, where = next(iter(ids.values())), f"column {coded[0]!r}: {', '.join(map(repr, list(codes)[:3]))}" \
+            ", confidence 0.95"
     else:
         code = sdg_of_file(name)
         if code is None:
             return raw, lines, columns
-        where = f"file name {name!r}"
+        # an Open SDG name (indicator_17-8-1) is surer than three bare numbers (17-8-1.csv)
+        said = re.match(r"(?i)(indicator|sdg|ods|odd)", Path(name).stem)
+        where = f"file name {name!r}, confidence {0.9 if said else 0.8:.2f}"
     if code.indicator is None:
         raise InputError(f"the table is SDG indicator {code.sdg or '?'} ({where}): {code.why}; egovkit reads shares "
                          "of households or persons with ICT access", file=name, column=value,
@@ -429,7 +432,7 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
         if s in user:
             mapping[lab] = user[s]
             continue
-        where = f"series {s!r} of column {col!r}" + (f", unit {units[s]}" if s in units else "")
+        where = f"series {s!r} of column {col!r}" + (f", unit {units[s]}" if s in units else "") + ", confidence 0.95"
         if units.get(s) in ("per_100", "count"):
             mapping[lab] = "ignore"
             report.add("warning", "sdg_unit", f"{where}: values are {units[s].replace('_', ' ')}, not a percentage: "
