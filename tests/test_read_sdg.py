@@ -199,3 +199,16 @@ def test_a_sex_word_is_a_sub_population_of_persons(header, who):
     assert (r.universe, r.breakdown) == ("persons", who)
     assert r.indicator in ("internet_use", "mobile_phone")
     assert recognise("Households with only a mobile phone").universe == "households"
+
+
+def test_a_unit_column_is_not_the_areas(tmp_path):
+    text = "Year,Units,Sex,Value\n2020,%,,80.7\n2020,%,male,78.0\n2021,%,,78.3\n2021,%,male,74.5\n2021,%,female,81.7\n"
+    t = read_table(_csv(tmp_path, "indicator_17-8-1.csv", text))
+    assert territory_figures(t)["pct"].tolist() == [78.3]
+
+
+def test_values_only_for_each_sex_are_not_read_as_everyone(tmp_path):
+    text = "Year,Entidad federativa,Usuarios,Value\n2018,Nacional,Hombres,48.5\n2018,Nacional,Mujeres,51.5\n" \
+           "2018,Colima,Hombres,46.5\n2018,Colima,Mujeres,53.5\n"
+    with pytest.raises(InputError, match="without a total"):
+        read_table(_csv(tmp_path, "indicator_5-b-1.csv", text))

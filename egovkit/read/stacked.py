@@ -126,7 +126,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     geo = [c for c in geo if c == area or not _urbanisation(text[c])]  # Location: ALLAREA, URBAN, RURAL
     if not geo:  # no header says geography: the text column of most values holds the areas, not a breakdown
         cand = [c for c in raw.columns if c not in times and c != value and roles[c].role != "variable"
-                and not _is_dimension(str(c))]  # 'Sex', 'Age group': a breakdown, never the areas
+                and not _is_dimension(str(c)) and text[c][text[c] != ""].nunique() > 1]
+        # 'Sex', 'Age group' (a breakdown) and a column of one value ('%', a unit) are never the areas
         if cand:
             geo.append(max(cand, key=lambda c: text[c].nunique()))
     for c in [c for c in raw.columns if c not in geo and c not in times and c != value]:
@@ -160,6 +161,17 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
                              f"{'...' if (~total).sum() > 5 else ''})")
             keep &= is_tot
             dropped_cols.append(c)
+        elif not total.any() and 2 <= len(filled) <= 4 and all("= breakdown" in recognise(v).reason for v in filled):
+            # only women and men (Hombres / Mujeres), never both: no figure of all persons to read
+            blank_c = (text[c] == "").to_numpy(dtype=bool)
+            n_sexed = int((keep & ~blank_c).sum())
+            keep &= blank_c
+            dropped_cols.append(c)
+            notes.append(f"{n_sexed} row(s) of {c!r} only for {' and '.join(map(repr, filled))}")
+            report.add("warning", "sex_specific", f"column {c!r} gives the values only for "
+                       f"{' and '.join(map(repr, filled))} separately, no total for all persons: not averaged, "
+                       f"its {n_sexed} row(s) kept apart", column=c, action="kept apart",
+                       fix="give the table with the total of both sexes")
         elif not total.any() and recognise(str(c)).role == "other" and c not in series:
             # no total among its values: each value is a series of its own (units, sources)
             series.append(c)
@@ -173,6 +185,10 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     for c in [c for c in series if c not in said and text[c][text[c] != ""].nunique() <= 1]:
         series.remove(c)  # one value in every row (a unit, a measure): it tells no series apart
         dropped_cols.append(c)
+    if not keep.any():
+        raise InputError("no row of all persons is left: every row is of a breakdown (sex, age...) without a total "
+                         f"({'; '.join(notes) or 'kept apart'})", file=name,
+                         fix="give the table with the total of each breakdown (blank, Total or _T)")
     # the period: the latest one of each series, or the one asked for
     key = pd.Series([""] * len(raw))
     for c in series:
