@@ -20,7 +20,8 @@ EGOVKIT_DATA_MIRROR
 EGOVKIT_CACHE_LOCK_TIMEOUT
     Seconds a process waits for another one writing the same cache file (default 600).
 EGOVKIT_LANG
-    ``en`` (default) or ``fr`` for sentences and reports.
+    ``en`` (default) or ``fr`` for sentences and reports: the language of every ``lang=None`` of
+    :mod:`egovkit.shared` (numbers, percentages, texts of the YAML catalogues, indicator labels).
 """
 
 from __future__ import annotations
