@@ -31,6 +31,8 @@ def _codes(t, frame="data"):
 
 BULK = (
     "indic_is,unit,hhtyp,geo\\time\t2021 \t2022 \t2023 \n"
+    "H_BBFIX,PC_HH,TOTAL,DE\t70 \t71 \t72 \n"
+    "H_BBFIX,PC_HH,TOTAL,EU27_2020\t69 \t70 \t71 \n"
     "H_BROAD,PC_HH,A1,DE\t80 \t82 \t85 \n"
     "H_BROAD,PC_HH,TOTAL,DE\t90 \t91 \t92 e\n"
     "H_BROAD,PC_HH,TOTAL,EU27_2020\t89 \t90 \t91 \n"
@@ -42,6 +44,7 @@ BULK = (
     "H_IACC,PC_HH,TOTAL,FR\t89 \t90 \t91 \n"
     "H_IACC,PC_HH,TOTAL,IT\t82 \t: \t86 \n"
     "H_IACC,PC_HH_IACC,TOTAL,DE\t97 \t98 \t99 \n"
+    "H_DSL,PC_HH,TOTAL,DE\t30 \t31 \t32 \n"
 )
 
 
@@ -60,6 +63,8 @@ def test_bulk_tsv_splits_the_key_melts_years_and_keeps_the_eu_row_apart(tmp_path
     assert "EA" in set(t.other_levels["area_code"].astype(str))  # the euro area kept apart, not a district
     text = str(t.report)
     assert "PC_HH_IACC" in text and "hhtyp" in text  # other unit and breakdown left out, said
+    # fixed broadband is a narrower measure of broadband: H_BROAD read, H_BBFIX left out; H_DSL unknown: left out
+    assert "H_BBFIX" in text and "H_DSL" in text and len(d) == 6
     flags = t.report.by_code("eurostat_flags")
     assert flags and flags[0].severity == "warning" and "low reliability" in flags[0].message
 

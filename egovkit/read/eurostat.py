@@ -176,6 +176,26 @@ def _level(code: str, aggregates: dict) -> str:
     return "other"
 
 
+def _one_code_per_indicator(code: pd.Series, keep: np.ndarray, labels: dict[str, str], notes: list[str]) -> None:
+    """Several indic_is codes that are the same catalogue indicator (H_BROAD and H_BBFIX: broadband): the
+    first in the code list's order of preference is read, the others' rows are taken out of ``keep``."""
+    by_indicator: dict[tuple, list[str]] = {}
+    for c in pd.unique(code[keep]):
+        rec = recognise(labels[c]) if c in labels else None
+        if rec is not None and rec.indicator:
+            by_indicator.setdefault((rec.indicator, rec.universe), []).append(c)
+    order = list(labels)
+    for (ind, _), cs in by_indicator.items():
+        if len(cs) < 2:
+            continue
+        cs = sorted(cs, key=order.index)
+        out = keep & code.isin(cs[1:]).to_numpy()
+        keep &= ~out
+        notes.append(f"indic_is {cs[0]} ({labels[cs[0]]}) read as {ind!r}; {int(out.sum())} observation(s) of "
+                     f"{', '.join(cs[1:])} (narrower measures of the same indicator) left out: keep only their rows "
+                     "in the file to read one of them")
+
+
 def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
                   report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
     """An SDMX-CSV table (or a split bulk TSV) as ``Area, Code, level, Indicator, TIME_PERIOD, Value``.
@@ -236,10 +256,19 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
         keep &= (text[c] == total).to_numpy()
     # the indicator label: indic_is code, else the dataflow, else the file name's words
     ind_col = _col(raw, "indic_is")
+    known_codes = set(codes["indic_is"])
     if ind_col is not None:
+        unknown = sorted(set(text[ind_col][keep]) - known_codes)
+        if unknown and set(text[ind_col][keep]) & known_codes:  # codes egovkit does not know: not guessed
+            out = keep & text[ind_col].isin(unknown).to_numpy()
+            notes.append(f"{int(out.sum())} observation(s) of indic_is code(s) {unknown[:10]} (not in egovkit's "
+                         "Eurostat code list, read/eurostat_codes.yaml) left out")
+            keep &= ~out
+        _one_code_per_indicator(text[ind_col], keep, codes["indic_is"], notes)
         labels = text[ind_col].map(lambda c: codes["indic_is"].get(c) or c)
-        unknown = sorted(set(text[ind_col][keep]) - set(codes["indic_is"]))
-        how = f"indic_is codes of column {ind_col!r}" + (f" (codes without a label: {unknown[:8]})" if unknown else "")
+        how = f"indic_is codes of column {ind_col!r}" + \
+            (f" (none in egovkit's code list: {unknown[:8]}; name them with columns=)" if not set(
+                text[ind_col][keep]) & known_codes else "")
     elif flow and codes["dataflows"].get(flow):
         labels = pd.Series(codes["dataflows"][flow], index=raw.index)
         how = f"dataflow {flow} (from {flow_from})"
@@ -254,7 +283,7 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
         else:
             labels = pd.Series(flow or "Eurostat indicator (unknown dataflow)", index=raw.index)
             how = f"nothing (no indic_is column, dataflow {flow or 'unknown'})"
-    if unit_col is not None:
+    if unit_col is not None and not (ind_col is not None and not set(text[ind_col][keep]) & known_codes):
         labels = labels + " (" + text[unit_col].map(lambda u: unit_label.get(u, u)) + ")"
     # observations without a value
     missing = keep & (text[val] == "").to_numpy()
