@@ -212,3 +212,11 @@ def test_values_only_for_each_sex_are_not_read_as_everyone(tmp_path):
            "2018,Colima,Hombres,46.5\n2018,Colima,Mujeres,53.5\n"
     with pytest.raises(InputError, match="without a total"):
         read_table(_csv(tmp_path, "indicator_5-b-1.csv", text))
+
+
+def test_sdg_file_with_headers_in_another_language(tmp_path):
+    """Croatian Open SDG headline: a year column and one numeric column, no 'Value' header."""
+    text = "Godina,Udio pojedinaca koji koriste internet (%)\n2021,81\n2022,82\n2023,83\n"
+    t = read_table(_csv(tmp_path, "indicator_17-8-1.csv", text))
+    assert territory_figures(t)[["indicator", "pct"]].values.tolist() == [["internet_use", 83.0]]
+    assert _issues(t, "sdg_columns")

@@ -291,6 +291,9 @@ def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, nam
         return raw, lines, {**mapping, **user}
     raw, lines = _sex_specific(raw, lines, report, name, text, user)
     value = _value_column(raw)
+    if value is None and not coded and sdg_of_file(name) is not None:
+        raw = _headline_series(raw, report, name, user)
+        value = _value_column(raw)
     if value is None or value in user or (coded and any(k in user for k in pd.unique(text[coded[0]]))):
         return raw, lines, columns  # the user's word
     if any(recognise(str(c)).indicator for c in raw.columns if c != value):
@@ -329,6 +332,21 @@ def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, nam
                          fix="give the table of percentages of households or persons")
     ind = _choose(code, raw, text, report, where + (f"; unit: {unit}" if unit else ""), value)
     return raw, lines, {value: ind, **user}
+
+
+def _headline_series(raw: pd.DataFrame, report: ValidationReport, name: str, user: dict) -> pd.DataFrame:
+    """An SDG file of one year column and one numeric column, headers in any language (Croatian
+    ``Godina, Udio pojedinaca koji koriste internet (%)``): read as ``Year`` and ``Value``."""
+    years = [c for c in raw.columns if _YEAR.match(str(c)) is None and len(raw)
+             and _text(raw[c]).str.strip().str.match(_YEAR).mean() >= 0.95]
+    nums = [c for c in raw.columns if c not in years and c not in user
+            and pd.to_numeric(_text(raw[c]).str.strip().str.replace(",", "."), errors="coerce").notna().mean() >= 0.8]
+    if len(years) != 1 or len(nums) != 1 or recognise(str(nums[0])).role in ("area", "code", "denominator"):
+        return raw
+    report.add("info", "sdg_columns", f"SDG file {name!r} without a value column: {years[0]!r} read as its years "
+               f"and {nums[0]!r}, its only numeric column, as its values (renamed 'Year' and 'Value')",
+               column=str(nums[0]), action="inferred", fix="name the columns Year and Value to say otherwise")
+    return raw.rename(columns={years[0]: "Year", nums[0]: "Value"})
 
 
 def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,
