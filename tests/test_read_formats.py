@@ -264,3 +264,37 @@ def test_sdmx_csv_with_labels_beside_the_codes(tmp_path):
     t = _read(path)
     assert _codes(t) == ["AT", "BE"] and territory_figures(t)["share"].tolist() == [pytest.approx(0.93)]
     assert sorted(t.data["area_name"]) == ["Austria", "Belgium"]
+
+
+def test_zipped_shapefile_attributes_are_read(tmp_path):
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    gdf = gpd.GeoDataFrame({"name": ["A", "B"], "households": [100, 200], "internet": [10, 50]},
+                           geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:4326")
+    shp = tmp_path / "shp"
+    shp.mkdir()
+    gdf.to_file(shp / "districts.shp")
+    path = tmp_path / "districts.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for f in shp.iterdir():
+            z.write(f, f.name)
+    t = _read(path)
+    assert t.data.set_index("area_name")["numerator"].to_dict() == {"A": 10.0, "B": 50.0}
+    other = tmp_path / "tables.zip"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("a.csv", "district,households,internet\nA,10,2\n")
+    with pytest.raises(InputError, match="zip archive"):
+        _read(other)
+
+
+def test_measure_table_with_a_numeric_code_column(tmp_path):
+    df = pd.DataFrame({"Nr": [1, 1, 2, 2, 3, 3], "Region": ["A", "A", "B", "B", "C", "C"],
+                       "Indicator": ["Households with internet"] * 6, "Value": [40.0, 2.0, 45.0, 2.5, 50.0, 3.0],
+                       "Result": ["Percentage of households", "Margin of error"] * 3})
+    path = tmp_path / "m.csv"
+    df.to_csv(path, index=False)
+    t = _read(path)
+    assert t.data.set_index("area_name")["numerator"].to_dict() == pytest.approx({"A": 0.40, "B": 0.45, "C": 0.50})

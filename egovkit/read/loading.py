@@ -399,6 +399,17 @@ def _drop_duplicate_columns(raw: pd.DataFrame, names: list[str],
     return out
 
 
+def _zipped_boundaries(path: Path) -> bool:
+    """Whether ``path`` is a zip archive holding a boundary file (a zipped shapefile, GeoPackage...)."""
+    if path.suffix.lower() != ".zip":
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.lower().endswith(tuple(_GEO_SUFFIXES)) for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False  # refused below as a damaged archive
+
+
 def _load(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding: str | None,
           sep: str | None, report: ValidationReport,
           text_columns: frozenset[str] = frozenset(),
@@ -436,7 +447,7 @@ def _load_cells(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding
     if path.is_dir():
         raise InputError("this is a folder, not a table file", file=str(path),
                          fix="give the path of the CSV or Excel file of the table")
-    if path.suffix.lower() in _GEO_SUFFIXES or path.name.lower().endswith(".shp.zip"):
+    if path.suffix.lower() in _GEO_SUFFIXES or _zipped_boundaries(path):
         from .geo_table import read_attribute_table
 
         attrs = read_attribute_table(path, report)

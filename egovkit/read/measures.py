@@ -92,6 +92,8 @@ def select_measures(raw: pd.DataFrame, lines: np.ndarray, name: str,
     numeric = [c for c in raw.columns if c not in measure_cols and _numeric_share(text[c]) >= 0.9
                and not (text[c].str.fullmatch(r"(1[89]|20)\d\d").mean() > 0.9)
                and recognise(str(c)).role not in ("code", "area", "parent", "level")]
+    if len(numeric) > 1:  # several numeric columns: the one whose header says value (Wert, Value...)
+        numeric = [c for c in numeric if recognise(str(c)).role == "value"]
     if len(numeric) != 1:
         return raw, lines
     value = numeric[0]
@@ -107,6 +109,8 @@ def select_measures(raw: pd.DataFrame, lines: np.ndarray, name: str,
             said.append(f"{int((keep & drop).sum())} row(s) of precision ({of['precision']}) "
                         f"in column {c!r} kept apart, the estimates kept")
             keep &= ~drop
+            if {k for k in kinds.values() if k != "precision"} == {"percent"}:
+                chosen_kind = "percent"
         elif "percent" in kinds.values():
             pick = (kind_of == "percent").to_numpy()
             others = [v for v, k in kinds.items() if k != "percent"]
