@@ -25,7 +25,7 @@ Decisions, in order:
 - indicators as rows (recognised by the indicator words of the first column) are read as the
   territory's row, in the ``Total`` column of the breakdown (the other columns noted, left out);
 - the territory of a table without area labels is a country named in a title line, else
-  ``Total``;
+  ``Territory`` (not ``Total``, which would be kept apart as a totals row);
 - the denominator is a ``Total`` column (or row) or a households variable; without one, the sum
   of the exhaustive answers of one question: the positive answer (``Havia microcomputador ou
   tablet``) + the negative one (``Não havia ...``) + ``não sabe`` / ``sem declaração``;
@@ -204,7 +204,7 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
         r = rows[i]
         filled = [j for j, v in enumerate(r) if v is not None]
         if not filled:
-            break
+            continue  # a blank line inside or below the table
         rest = [r[j] for j in filled if j > 0]
         if not any(_number(v) is not None or v in _PLACEHOLDERS for v in rest) and not numeric(r):
             break  # notes and the source below the table
@@ -234,6 +234,9 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
     cols = [j for j in cols if j not in units and any(rows[i][j] is not None for i in data)]
     if not cols:
         return None
+    if any(rows[i][j] is not None and _number(rows[i][j]) is None and rows[i][j] not in _PLACEHOLDERS
+           for i in data for j in cols):
+        return None  # a text column among the values (names, codes, flags): an ordinary table
     header = []
     for i in range(top, first):  # blank cells are "same as left" (merged or spanning cells)
         last, filled = None, []
@@ -304,7 +307,7 @@ def _grids(source: str | Path, sheet: int | str, encoding: str | None, sep: str 
 
 
 # -- from blocks to a tidy table -----------------------------------------------------------------
-@dataclass
+@dataclass(eq=False)  # compared by identity: the values are arrays
 class _Column:
     label: str          # as written (combined header, item of a row, or the sheet's variable)
     full: str           # with the dimension prefix a bare answer needs to be recognised
@@ -373,7 +376,8 @@ def _territory(blocks: list[_Block]) -> tuple[str, str]:
     for b in blocks:
         if b.territory:
             return b.territory, f"the territory named in the title line {b.territory!r}"
-    return "Total", "no area label and no country named in the title lines: named 'Total'"
+    # not 'Total': the levels step would keep a 'Total' row apart as a totals row, and no district would be left
+    return "Territory", "no area label and no country named in the title lines: named 'Territory'"
 
 
 def _pick_period(blocks: list[_Block], period: str | int | None, report: ValidationReport, name: str) -> InputError | None:

@@ -1,0 +1,173 @@
+"""Statistical table-tool downloads (egovkit.read.crosstab): title lines, multi-row headers, units
+columns, periods as columns, indicators as rows, an unlabelled territory row, one sheet per variable,
+a denominator that is the sum of exhaustive answers. Small reproductions of the shapes, in several
+languages; the real files are in tests/realworld/br_ibge_*."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from egovkit.errors import InputError
+from egovkit.read import read_table
+from egovkit.read.crosstab import crosstab_table, read_crosstab
+from egovkit.validate import ValidationReport
+
+
+def _xlsx(path, sheets: dict[str, list[list[object]]]):
+    with pd.ExcelWriter(path) as w:
+        for name, grid in sheets.items():
+            pd.DataFrame(grid).to_excel(w, sheet_name=name, header=False, index=False)
+    return path
+
+
+def _read(path, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_table(path, **kw)
+
+
+def _shares(t) -> dict[str, float]:
+    d = t.data
+    return {ind: g["numerator"].sum() / g["denominator"].sum() for ind, g in d.groupby("indicator")}
+
+
+# a SIDRA "CSV (BR)"-like download: years row over categories row, a unit column after every value,
+# no households column (the households are 'had' + 'had not'), source and legend below
+SIDRA_CSV = "\n".join([
+    '"Tabela 9 - Domicílios, por existência de microcomputador ou tablet"',
+    '"Variável - Domicílios"',
+    '"Região";"Ano x Existência de microcomputador ou tablet"',
+    '"Região";"2019";;;;"2024"',
+    '"Região";"Havia microcomputador ou tablet";;"Não havia microcomputador nem tablet";;'
+    '"Havia microcomputador ou tablet";;"Não havia microcomputador nem tablet";',
+    '"Norte";"10";"Mil unidades";"30";"Mil unidades";"20";"Mil unidades";"30";"Mil unidades"',
+    '"Sul";"40";"Mil unidades";"60";"Mil unidades";"60";"Mil unidades";"40";"Mil unidades"',
+    '"Oeste";"5";"Mil unidades";"15";"Mil unidades";"9";"Mil unidades";"11";"Mil unidades"',
+    '"Fonte: IBGE - Pesquisa"',
+    '"Legenda"', ""])
+
+
+def test_multirow_header_units_columns_and_summed_households(tmp_path):
+    path = tmp_path / "tabela9.csv"
+    path.write_text(SIDRA_CSV, encoding="utf-8-sig")
+    t = _read(path)
+    assert sorted(t.data["area_name"].unique()) == ["Norte", "Oeste", "Sul"]
+    comp = t.data[t.data["indicator"] == "computer"].set_index("area_name")
+    assert comp.loc["Norte", "numerator"] == 20 and comp.loc["Norte", "denominator"] == 50  # 2024, 20 + 30
+    codes = {i.code for i in t.report.issues}
+    assert {"crosstab_period", "crosstab_units", "crosstab_denominator"} <= codes
+    den = t.report.by_code("crosstab_denominator")[0].message
+    assert "Havia microcomputador ou tablet" in den and "Não havia" in den
+    assert "thousands" in t.report.by_code("crosstab_units")[0].message
+
+
+def test_period_argument_chooses_the_columns(tmp_path):
+    path = tmp_path / "tabela9.csv"
+    path.write_text(SIDRA_CSV, encoding="utf-8-sig")
+    t = _read(path, period=2019)
+    comp = t.data[t.data["indicator"] == "computer"].set_index("area_name")
+    assert comp.loc["Sul", "numerator"] == 40 and comp.loc["Sul", "denominator"] == 100
+    with pytest.raises(InputError, match="period="):
+        _read(path, period=2020)
+
+
+def test_unlabelled_row_named_from_title_and_bare_answers(tmp_path):
+    """One data row, no area label, the territory only in a title line; 'Total | Sim | Não'."""
+    grid = [["Tabela 99 - Domicílios por existência de conexão à Internet"],
+            ["Variável - Domicílios particulares permanentes ocupados (Unidades)"],
+            ["Brasil"], ["Ano - 2022"], ["Existência de conexão domiciliar à Internet"],
+            ["Total", "Sim", "Não"], [1000, 800, 200], ["Fonte: IBGE - Censo"]]
+    t = _read(_xlsx(tmp_path / "t.xlsx", {"Tabela": grid, "Notas": [["Notas"], ["1 - preliminar"]]}))
+    row = t.data[t.data["indicator"] == "internet"]
+    assert row["area_name"].tolist() == ["Brasil"]
+    assert (row["numerator"].iloc[0], row["denominator"].iloc[0]) == (800, 1000)
+    assert "Brasil" in " ".join(i.message for i in t.report.by_code("crosstab"))
+
+
+def test_unlabelled_row_without_country_is_the_territory(tmp_path):
+    grid = [["Table 4 - Households by internet access"], ["Region of Nowhere"],
+            ["Internet access at home"], ["Total", "Yes", "No"], [500, 300, 200]]
+    t = _read(_xlsx(tmp_path / "t.xlsx", {"T": grid}))
+    assert t.data["area_name"].unique().tolist() == ["Territory"]
+    assert _shares(t)["internet"] == pytest.approx(0.6)
+
+
+def test_transposed_items_as_rows_with_breakdown_columns(tmp_path):
+    """Goods as rows, years x income classes as columns; exclusive phone combinations summed."""
+    grid = [["Tabela 23 - Domicílios por classes de rendimento e existência de bens"],
+            ["Variável - Domicílios particulares permanentes (Mil unidades)"], ["Brasil"],
+            ["Existência de bens", "Ano x Classes de rendimento"],
+            [None, 2014, None, 2015, None],
+            [None, "Total", "Até 10 salários mínimos", "Total", "Até 10 salários mínimos"],
+            ["Total", 100, 90, 200, 180],
+            ["Microcomputador - tinham", 40, 30, 90, 70],
+            ["Microcomputador - não tinham", 60, 60, 110, 110],
+            ["Telefone - tinham", 80, 70, 180, 160],
+            ["Telefone - tinham - somente celular", 30, 30, 100, 95],
+            ["Telefone - tinham - somente fixo convencional", 20, 20, 20, 20],
+            ["Telefone - tinham - celular e fixo convencional", 30, 20, 60, 45],
+            ["Telefone - não tinham", 20, 20, 20, 20],
+            ["Fonte: IBGE - PNAD"]]
+    t = _read(_xlsx(tmp_path / "t.xlsx", {"Tabela": grid}))
+    s = _shares(t)
+    assert s["computer"] == pytest.approx(90 / 200)
+    assert s["mobile_phone_hh"] == pytest.approx(160 / 200)  # somente celular + celular e fixo
+    assert t.data["area_name"].unique().tolist() == ["Brasil"]
+    codes = {i.code for i in t.report.issues}
+    assert {"crosstab_breakdown", "crosstab_parts", "crosstab_period"} <= codes
+
+
+def test_one_sheet_per_variable(tmp_path):
+    def sheet(var, values):
+        return [["Tabela 12 - Domicílios com acesso à Internet"], [f"Variável - {var}"], ["Brasil"], ["Ano"],
+                ["2009", "2011"], values, ["Fonte: IBGE"]]
+    path = _xlsx(tmp_path / "t.xlsx", {
+        "Tabela 1": sheet("Domicílios particulares permanentes (Mil unidades)", [100, 200]),
+        "Tabela 2": sheet("Domicílios particulares permanentes com acesso à internet (Mil unidades)", [20, 70]),
+        "Tabela 3": sheet("Percentual de domicílios com acesso à internet (%)", [20.0, 35.0]),
+        "Notas": [["Notas"], ["Não houve pesquisa no ano de 2010."]]})
+    t = _read(path)
+    assert _shares(t)["internet"] == pytest.approx(0.35)
+    msgs = " ".join(i.message for i in t.report.issues)
+    assert "Tabela 1" in msgs and "Tabela 2" in msgs and not t.report.by_code("crosstab_check")
+
+
+def test_percentage_sheet_disagreeing_with_counts_warns(tmp_path):
+    def sheet(var, values):
+        return [["Table 12"], [f"Variable - {var}"], ["Portugal"], ["2020", "2021"], values]
+    path = _xlsx(tmp_path / "t.xlsx", {
+        "A": sheet("Households (thousands)", [190, 200]),
+        "B": sheet("Households with internet access (thousands)", [60, 70]),
+        "C": sheet("Percentage of households with internet access (%)", [31.6, 45.0])})
+    t = _read(path)
+    assert t.report.by_code("crosstab_check")
+    assert _shares(t)["internet"] == pytest.approx(0.35)
+
+
+def test_english_yes_no_dont_know_partition(tmp_path):
+    """No households column: yes + no + don't know are the households."""
+    grid = [["Table 7. Households by access to the internet at home"],
+            ["Region", "2023", None, None],
+            [None, "Internet access at home - Yes", "Internet access at home - No",
+             "Internet access at home - Don't know"],
+            ["North", 60, 30, 10], ["South", 150, 40, 10], ["Source: national survey"]]
+    t = _read(_xlsx(tmp_path / "t.xlsx", {"Sheet1": grid}))
+    inter = t.data[t.data["indicator"] == "internet"].set_index("area_name")
+    assert inter.loc["North", "denominator"] == 100 and inter.loc["South", "denominator"] == 200
+    assert "Don't know" in t.report.by_code("crosstab_denominator")[0].message
+
+
+def test_plain_tables_are_left_to_the_ordinary_reader(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("Census 2019\ncounty,households,internet\nA,100,10\nB,200,30\n", encoding="utf-8")
+    assert read_crosstab(path, report=ValidationReport(), name="plain.csv") is None
+    # a long table repeating its indicator labels is not a table of indicators as rows
+    grid = [["Indicator", "Urban", "Rural", "Total", "state"],
+            ["Women who used the internet (%)", 40, 20, 30, "A"],
+            ["Men who used the internet (%)", 50, 30, 40, "A"],
+            ["Women who used the internet (%)", 45, 25, 35, "B"],
+            ["Men who used the internet (%)", 55, 35, 45, "B"]]
+    assert crosstab_table({"": grid}, ValidationReport(), name="long.csv") is None
