@@ -217,9 +217,11 @@ def read_table(
     report = ValidationReport(source=name)
     hint = frozenset(c for c in (area, code, level, parent) if c is not None)
     tidy = read_crosstab(source, sheet=sheet, encoding=encoding, sep=sep, period=period, report=report, name=name)
-    source = tidy if tidy is not None else source  # table-tool downloads: see egovkit.read.crosstab
+    if tidy is not None:  # a table-tool download (egovkit.read.crosstab), its period already chosen
+        source, period = tidy, None
     raw, lines, used_sep = _load(source, sheet=sheet, encoding=encoding, sep=sep, report=report, text_columns=hint,
                                  decimal=decimal)
+    lines = tidy.attrs["egovkit_lines"] if tidy is not None and len(raw) == len(tidy) else lines  # the file's lines
     if raw.shape[1] == 0 or (len(raw) == 0 and raw.shape[1] <= 1 and not any(raw.columns)):
         raise InputError("the file has no columns", file=name, fix="export the table with a header row")
 

@@ -523,8 +523,11 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
     scratch.add("info", "crosstab", f"statistical table-tool layout: title lines {sum(len(b.titles) for b in used)}, "
                 f"data rows {', '.join(map(str, lines[:10]))}{'...' if len(lines) > 10 else ''} of "
                 f"{'sheets ' + ', '.join(repr(b.sheet) for b in used) if any(b.sheet for b in used) else 'the file'}; "
-                "notes and sources below ignored; the rows of this report number the tidy table (header = 1)",
+                "notes and sources below ignored; rows of this report are the lines of the data in the file",
                 action="inferred")
+    first = parts[0][0]
+    tidy.attrs["egovkit_lines"] = np.asarray(first.lines if len(first.lines) == len(tidy) else
+                                             [first.lines[0]] * len(tidy), dtype=np.int64)
     report.extend(scratch)
     return tidy
 
