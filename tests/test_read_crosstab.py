@@ -171,3 +171,27 @@ def test_plain_tables_are_left_to_the_ordinary_reader(tmp_path):
             ["Women who used the internet (%)", 45, 25, 35, "B"],
             ["Men who used the internet (%)", 55, 35, 45, "B"]]
     assert crosstab_table({"": grid}, ValidationReport(), name="long.csv") is None
+
+
+def test_percentages_with_a_total_column_and_a_unit_line(tmp_path):
+    """A percentage variable: its 'Total' column (100) is no indicator and no denominator; a
+    'Unidades: Porcentaje' title line with years as columns and regions as rows (INEbase-like)."""
+    grid = [["Tabela 1 - Domicílios por existência de Internet"], ["Variável - Percentual de domicílios (%)"],
+            ["Brasil"], ["Existência de Internet"], ["Total", "Sim", "Não"], [100, 86.3, 13.7], ["Fonte: IBGE"]]
+    t = _read(_xlsx(tmp_path / "p.xlsx", {"T": grid}))
+    assert t.data["indicator"].tolist() == ["internet"] and t.data["numerator"].iloc[0] == pytest.approx(0.863)
+    assert not t.report.by_code("crosstab_choice")
+    grid = [["Viviendas con acceso a Internet por comunidades autónomas"], ["Unidades: Porcentaje"],
+            [None, "2023", "2022"], ["Total Nacional", 96.4, 95.9], ["Andalucía", 95.1, 94.3],
+            ["Aragón", 96.0, 95.0], ["Fuente: INE"]]
+    t = _read(_xlsx(tmp_path / "ine.xlsx", {"T": grid}))
+    assert t.data.set_index("area_name")["numerator"].to_dict() == {"Andalucía": 0.951, "Aragón": 0.96}
+    assert t.other_levels["area_name"].tolist() == ["Total Nacional"]
+    assert sorted(t.data["source_row"]) == [5, 6]  # the file's lines
+
+
+def test_rows_keep_the_lines_of_the_file(tmp_path):
+    path = tmp_path / "tabela9.csv"
+    path.write_text(SIDRA_CSV, encoding="utf-8-sig")
+    t = _read(path)
+    assert t.report.row_fate == {6: "used", 7: "used", 8: "used"}

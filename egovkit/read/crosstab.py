@@ -154,6 +154,21 @@ class _Block:
         return None
 
     @property
+    def unit_line_text(self) -> str | None:
+        """A title line giving the unit of the values (``Unidades: Porcentaje``, ``Unit: %``), if any."""
+        for t in self.titles:
+            parts = re.split(r"\s*[:]\s*|\s+[-–]\s+", t, maxsplit=1)
+            if len(parts) == 2 and normalise_name(parts[0]) in _words()["unit_prefixes"]:
+                return t
+        return None
+
+    @property
+    def unit_line(self) -> str | None:
+        """The unit of a unit title line (``Porcentaje``)."""
+        t = self.unit_line_text
+        return re.split(r"\s*[:]\s*|\s+[-–]\s+", t, maxsplit=1)[1].strip() if t else None
+
+    @property
     def territory(self) -> str | None:
         """A title line naming a country (``Brasil``), if any."""
         countries = _country_names()
@@ -410,7 +425,13 @@ def _columns_of(b: _Block, report: ValidationReport, name: str) -> tuple[list[st
     """The areas and the value columns of a block, turned so that areas are rows."""
     variable = b.variable
     var_label, var_unit = _variable_parts(variable) if variable else (None, None)
+    var_unit = var_unit or b.unit_line
     percent = var_unit is not None and _scale([var_unit]) is not None and _scale([var_unit])[0] == "percent"
+    if not var_label and b.titles and not any(b.labels):  # one variable, named only by the table's title
+        var_label = next((t for t in b.titles if t != b.territory and t != b.unit_line_text), None)
+        if var_label:
+            report.add("info", "crosstab", f"sheet {b.sheet!r}: no header names the values: the title "
+                       f"{var_label!r} read as their name", action="inferred")
     stub_ind = [s for s in b.stub if s and (recognise_indicator(s).indicator or recognise(s).negated)]
     col_ind = [c for c in b.labels if c and recognise_indicator(c).indicator]
     labelled = [s for s in b.stub if s]
@@ -544,6 +565,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
                 den_name = lab
                 break
     totals = [c for c in cols if _is_total(c.label) and not c.percent]
+    cols = [c for c in cols if not (c.percent and _is_total(c.label))]  # 100 %: not an indicator
     den_vars = [c for c in cols if (r := column_role(c.label)) and r[0] == "denominator" and not c.percent
                 and not recognise_indicator(c.label).indicator and c not in totals]
     negatives = [c for c in cols if _is_negative(c)]
