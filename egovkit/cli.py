@@ -146,7 +146,7 @@ def demo(out: Path = typer.Option(Path("out/demo"), "--out", "-o",
          force: bool = ForceOpt,
          quiet: bool = QuietOpt) -> None:
     """Run the whole diagnosis on the embedded SYNTHETIC example territory (works offline)."""
-    from .pipeline import diagnose_example
+    from .cases import diagnose_example
 
     settings.progress = not quiet
     lang = _check_lang(lang)
@@ -329,7 +329,7 @@ def run(table: Optional[Path] = typer.Argument(None, metavar="TABLE",
     egovkit run --boundaries B --hotspots H --population P. 'egovkit inspect TABLE BOUNDARIES'
     shows first what will be read.
     """
-    from .pipeline import diagnose_files
+    from .run_files import diagnose_files
 
     settings.progress = not quiet
     lang = _check_lang(lang)
@@ -417,7 +417,7 @@ def _assessment(path: Optional[Path], date: Optional[str], assessor: Optional[st
         if date is not None or assessor is not None:
             _fail("--assessment-date and --assessor choose within --assessment FILE: give the file too")
         return None
-    from .pipeline import load_assessment
+    from .run_files import load_assessment
 
     return load_assessment(path, assessment_date=date, assessor=assessor)
 
@@ -437,7 +437,7 @@ def report(case: str = typer.Argument(...,
            force: bool = ForceOpt,
            quiet: bool = QuietOpt) -> None:
     """Build the diagnosis report of a real public data set (downloaded and cached on first use)."""
-    from .pipeline import diagnose_kenya, diagnose_nyc
+    from .cases import diagnose_kenya, diagnose_nyc
 
     settings.progress = not quiet
     lang = _check_lang(lang)
@@ -486,7 +486,7 @@ def validate(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_HELP
     """Print the validation report of a table (and of its join to boundaries); exit 1 on errors."""
     import tempfile
 
-    from .pipeline import validate_files
+    from .run_files import validate_files
 
     if save:
         _check_file_target(save, "--save")

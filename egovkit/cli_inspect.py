@@ -236,7 +236,7 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
     """
     from .geo import read_boundaries
     from .join import join_table
-    from .pipeline import is_acs_s2801, read_census_file
+    from .run_files import is_acs_s2801, read_census_file
 
     read_options = dict(read_options or {})
     t = read_census_file(table, **read_options)

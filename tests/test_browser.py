@@ -129,7 +129,7 @@ def test_nyc_report_draws_every_neighbourhood_and_hotspot_offline(browser, mirro
     """The real case as `egovkit report nyc` builds it, opened with the network blocked: every NTA
     polygon, the 3,319 hotspots (clusters + single markers), the 20 new sites and the gap zones
     are drawn inside the map that index.html inflates from its compressed copy."""
-    from egovkit.pipeline import diagnose_nyc
+    from egovkit.cases import diagnose_nyc
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

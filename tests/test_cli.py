@@ -239,7 +239,8 @@ def test_set_apart_district_is_off_the_sentence_and_the_list_by_code_not_name(tm
     import warnings
 
     from egovkit.geo import read_boundaries
-    from egovkit.pipeline import _EXAMPLE_READ, diagnose
+    from egovkit.cases import EXAMPLE_READ as _EXAMPLE_READ
+    from egovkit.pipeline import diagnose
     from egovkit.read import read_table
 
     paths = make_territory().write(tmp_path / "in")
@@ -265,7 +266,7 @@ def test_set_apart_district_is_off_the_sentence_and_the_list_by_code_not_name(tm
 def test_hotspots_without_population_warn_once_in_the_report_not_as_a_python_warning(tmp_path):
     import warnings
 
-    from egovkit.pipeline import diagnose_files
+    from egovkit.run_files import diagnose_files
 
     paths = make_territory().write(tmp_path / "in")
     with warnings.catch_warnings(record=True) as rec:
@@ -434,7 +435,7 @@ def _main(*args: str) -> tuple[int, str]:
 
 
 def test_os_errors_on_user_paths_are_one_line_errors_naming_the_path(monkeypatch):
-    import egovkit.pipeline as pipeline
+    import egovkit.run_files as pipeline
 
     def denied(*a, **k):
         raise PermissionError(13, "Permission denied", "/data/secret.csv")
@@ -450,7 +451,7 @@ def test_a_bug_is_one_line_plus_a_saved_traceback_not_a_user_error(monkeypatch, 
     EGOVKIT_DEBUG=1 lets it through."""
     import tempfile
 
-    import egovkit.pipeline as pipeline
+    import egovkit.run_files as pipeline
 
     def bug(*a, **k):
         return {}["no such key"]

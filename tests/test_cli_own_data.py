@@ -78,7 +78,7 @@ def acs_cut(tmp_path_factory, shared_data) -> dict[str, Path]:
 
 
 def test_is_acs_s2801_only_for_the_raw_download(acs_cut, inputs):
-    from egovkit.pipeline import acs_metadata_file, is_acs_s2801
+    from egovkit.run_files import acs_metadata_file, is_acs_s2801
 
     assert is_acs_s2801(acs_cut["table"]) and not is_acs_s2801(inputs["table"])
     assert acs_metadata_file(acs_cut["table"]).name == "ACSST1Y2018.S2801_metadata.csv"

@@ -235,7 +235,7 @@ def test_interrupted_swap_is_described_as_incomplete(tmp_path, monkeypatch):
 
 def test_api_diagnose_refuses_a_second_report_without_force(tmp_path):
     """egovkit.pipeline: the same rule (force=), checked before any computation."""
-    from egovkit.pipeline import diagnose_example
+    from egovkit.cases import diagnose_example
 
     out = tmp_path / "demo"
     d = diagnose_example(out)

@@ -118,7 +118,7 @@ def write_payload_territory(folder: Path) -> dict[str, Path]:
 
 def payload_diagnosis(work: Path, **kwargs):
     """``diagnose_files`` (what ``egovkit run`` calls) on the hostile files, run from ``work``."""
-    from egovkit.pipeline import diagnose_files
+    from egovkit.run_files import diagnose_files
 
     paths = write_payload_territory(work / "inputs")
     before = os.getcwd()

@@ -282,7 +282,7 @@ def command_line(options: Options, names: dict[str, str]) -> str:
 def _takes_new_sites() -> bool:
     import inspect
 
-    from ..pipeline import diagnose_files
+    from ..run_files import diagnose_files
 
     return "n_new_sites" in inspect.signature(diagnose_files).parameters
 
@@ -316,7 +316,7 @@ def python_call(options: Options, names: dict[str, str]) -> str:
     kw = _run_kwargs(options, names)
     args = [repr(names["table"]) if "table" in names else "None", repr(names.get("boundaries", "BOUNDARIES")),
             "'report'"] + [f"{k}={v!r}" for k, v in kw.items()]
-    lines = ["from egovkit.pipeline import diagnose_files", "",
+    lines = ["from egovkit.run_files import diagnose_files", "",
              "result = diagnose_files(" + args[0] + ", " + args[1] + ", " + args[2] + ","]
     for a in args[3:]:
         lines.append(f"                        {a},")
@@ -347,7 +347,7 @@ def run_job(paths: dict[str, Path], options: Options, out_dir: Path,
     This is :func:`egovkit.pipeline.diagnose_files`, what ``egovkit run`` does (coverage only
     when there is no census table); then the report folder is zipped.
     """
-    from ..pipeline import diagnose_files
+    from ..run_files import diagnose_files
 
     if "boundaries" not in paths:
         raise InputError("no boundary file", fix="upload the district boundaries (GeoJSON, GeoPackage, zipped "
@@ -378,7 +378,8 @@ def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path)
     take yet: the same steps with the same public functions, ``n_new_sites`` passed to ``diagnose``."""
     from ..coverage import coverage, read_hotspots, read_population
     from ..geo import read_boundaries
-    from ..pipeline import coverage_table, diagnose, load_assessment, read_census_file
+    from ..pipeline import coverage_table, diagnose
+    from ..run_files import load_assessment, read_census_file
 
     b = read_boundaries(paths["boundaries"])
     key = options.boundary_key
