@@ -212,3 +212,9 @@ def test_classes_of_a_device_count_split_the_owners_not_the_households():
                        "Households with 1 computer": [150, 200, 150, 60],
                        "Households with 2 or more computers": [50, 100, 100, 40]})
     assert "denominator_universe" not in _codes(_read(df))
+
+
+@pytest.mark.parametrize("geo", ["CED_CODE_2016", "SA2_MAINCODE_2016", "LGA_CODE_2021", "region_id"])
+def test_abs_geography_code_columns_are_the_area(geo):
+    m = match_codebook([geo, "IA_DS_Separate_house", "IA_Total", "I_NA_Total", "IC_not_stated_Total", "Total_Total"])
+    assert m is not None and m.area == geo and m.columns == {"IA_Total": "internet"}
