@@ -498,7 +498,7 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
     if not blocks:
         return None
     shaped = any(b.units or b.header_rows >= 2 or not any(b.stub) or len({p for p in b.periods if p}) > 1
-                 for b in blocks) or len(blocks) > 1
+                 for b in blocks) or (len(blocks) > 1 and all(b.variable for b in blocks))
     scratch = ValidationReport(source=name)
     missing = _pick_period(blocks, period, scratch, name)
     if missing is not None:  # the columns of no period are read: tell it if the shape is a table tool's
@@ -517,7 +517,12 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
                         f"{parts[0][0].sheet!r}", action="ignored", fix="pass sheet= to read it alone")
             continue
         known = {c.label for c in cols}
-        cols += [c for c in cs if c.label not in known]
+        new = [c for c in cs if c.label not in known]
+        if not new:
+            scratch.add("info", "crosstab", f"sheet {b.sheet!r} left out: the same columns as sheet "
+                        f"{parts[0][0].sheet!r}", action="ignored", fix="pass sheet= to read it alone")
+            continue
+        cols += new
         used.append(b)
     transposed = any(r.code == "crosstab" and "are rows" in r.message for r in scratch.issues)
     _name_bare_answers(cols, used)
