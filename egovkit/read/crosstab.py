@@ -706,13 +706,19 @@ def read_crosstab(source: object, *, sheet: int | str = 0, encoding: str | None 
     grids = _grids(source, sheet, encoding, sep, name)
     if not grids:
         return None
-    # the first rows tell the shape: a large plain table is not examined cell by cell
-    heads = {k: g[:HEAD_ROWS] for k, g in grids.items()}
-    if all(len(g) <= HEAD_ROWS for g in grids.values()):
-        return crosstab_table(grids, report, name=name, period=period)
     try:
-        if crosstab_table(heads, ValidationReport(source=name), name=name, period=period) is None:
-            return None
+        # the first rows tell the shape: a large plain table is not examined cell by cell
+        if any(len(g) > HEAD_ROWS for g in grids.values()):
+            try:
+                heads = {k: g[:HEAD_ROWS] for k, g in grids.items()}
+                if crosstab_table(heads, ValidationReport(source=name), name=name, period=period) is None:
+                    return None
+            except InputError:
+                pass
+        return crosstab_table(grids, report, name=name, period=period)
     except InputError:
-        pass
-    return crosstab_table(grids, report, name=name, period=period)
+        raise
+    except Exception as exc:  # noqa: BLE001 - a shape this module misjudges is still read the ordinary way
+        report.add("info", "crosstab", f"not read as a table-tool layout ({type(exc).__name__}: {exc}); read as an "
+                   "ordinary table", action="ignored")
+        return None
