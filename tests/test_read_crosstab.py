@@ -195,3 +195,16 @@ def test_rows_keep_the_lines_of_the_file(tmp_path):
     path.write_text(SIDRA_CSV, encoding="utf-8-sig")
     t = _read(path)
     assert t.report.row_fate == {6: "used", 7: "used", 8: "used"}
+
+
+def test_breakdown_groups_of_answers_read_in_their_total_group(tmp_path):
+    """Areas as rows, a header of two rows: urban / rural / total over yes / no (no households column)."""
+    grid = [["Quadro 5 - Agregados domésticos com acesso à Internet em casa, por NUTS II"],
+            ["Região", "Urbana", None, "Rural", None, "Total", None],
+            [None, "Sim", "Não", "Sim", "Não", "Sim", "Não"],
+            ["Norte", 50, 10, 20, 20, 70, 30], ["Centro", 30, 10, 30, 30, 60, 40], ["Fonte: INE"]]
+    t = _read(_xlsx(tmp_path / "pt.xlsx", {"Quadro": grid}))
+    inter = t.data[t.data["indicator"] == "internet"].set_index("area_name")
+    assert inter.loc["Norte", "numerator"] == 70 and inter.loc["Norte", "denominator"] == 100
+    assert inter.loc["Centro", "numerator"] == 60 and inter.loc["Centro", "denominator"] == 100
+    assert any("Urbana - Sim" in i.message for i in t.report.by_code("crosstab_breakdown"))

@@ -571,7 +571,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
                 break
     totals = [c for c in cols if _is_total(c.label) and not c.percent]
     cols = [c for c in cols if not (c.percent and _is_total(c.label))]  # 100 %: not an indicator
-    den_vars = [c for c in cols if (r := column_role(c.label)) and r[0] == "denominator" and not c.percent
+    den_vars = [c for c in cols if (r := column_role(c.label)) and r[0] == "denominator" and r[1] and not c.percent
                 and not recognise_indicator(c.label).indicator and c not in totals]
     negatives = [c for c in cols if _is_negative(c)]
     unknown = [c for c in cols if _is_unknown(c.label)]
@@ -595,7 +595,13 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
         pcts = [c for c in cs if c not in counts]
         pick = counts or pcts
         best = pick[0]
-        if len(pick) > 1:
+        overall = [c for c in pick if any(_is_total(seg) for seg in _segments(c.label)[:-1])]
+        if len(pick) > 1 and len(overall) == 1:  # 'Total - Sim' beside 'Urbana - Sim', 'Rural - Sim'
+            best = overall[0]
+            report.add("info", "crosstab_breakdown", f"{ind!r}: {best.label!r} read, the breakdowns "
+                       f"{[c.label for c in pick if c is not best]} left out", column=best.label, action="ignored",
+                       fix="save a breakdown's columns alone to read it")
+        elif len(pick) > 1:
             best = max(pick, key=lambda c: np.nansum(c.values))
             report.add("warning", "crosstab_choice", f"{len(pick)} columns say {ind!r} ({[c.label for c in pick]}): "
                        f"the largest, {best.label!r}, read", column=best.label, action="inferred",
@@ -622,15 +628,17 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
     if not chosen and not extra:
         return None
     den, summed = None, False
+    lead = chosen[0] if chosen else None  # the denominator of the same breakdown as the first indicator
     if totals:
-        den = totals[0]
+        den = next((t for t in totals if lead is not None and _prefix(t.label) == _prefix(lead.label)), totals[0])
         den_vals = den.values
         how = f"the {den.label!r} {'row' if len(areas) == 1 else 'column'}"
     elif den_vars:
         den = den_vars[0]
         den_vals, how, den_name = den.values, f"{den.label!r} (sheet {den.sheet!r})", den.label
     elif negatives:
-        parts = _partition(negatives, rest, unknown, part_set)
+        same = [n for n in negatives if lead is not None and _prefix(n.full) == _prefix(lead.full)]
+        parts = _partition(same + [n for n in negatives if n not in same], rest, unknown, part_set)
         if parts is None:
             den_vals = None
         else:
