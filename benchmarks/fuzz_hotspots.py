@@ -535,13 +535,7 @@ def check_population(case: Case, path: Path, read: Callable | None = None) -> Co
     from egovkit.errors import InputError
 
     if read is None:
-        try:
-            from egovkit.coverage import read_population as read
-        except ImportError:  # before read_population existed: the pipeline's reader
-            from egovkit.pipeline import _read_population
-
-            def read(path: Path, districts: Any = None, district: str | None = None) -> Any:
-                return _read_population(path, districts if districts is not None else _districts_box(0, 0, 1), district)
+        from egovkit.coverage import read_population as read
     bad: Counter = Counter()
     try:
         with warnings.catch_warnings():

@@ -60,7 +60,7 @@ def straightforward(out: Path, tracts: gpd.GeoDataFrame, acs: pd.DataFrame,
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="egovkit-bench-")) / "nyc"
-    from egovkit.pipeline import diagnose_nyc
+    from egovkit.cases import diagnose_nyc
 
     # what users run: `egovkit report nyc --level tract` (coverage, gap zones, new sites, report)
     t2 = time.perf_counter()

@@ -288,7 +288,7 @@ def _takes_new_sites() -> bool:
 
 
 def _run_kwargs(options: Options, names: dict[str, Any]) -> dict[str, Any]:
-    """Arguments of :func:`egovkit.pipeline.diagnose_files` (files as given in ``names``)."""
+    """Arguments of :func:`egovkit.run_files.diagnose_files` (files as given in ``names``)."""
     kw: dict[str, Any] = {}
     for kind, arg in (("hotspots", "hotspots"), ("population", "population"), ("questionnaire", "assessment")):
         if kind in names:
@@ -344,7 +344,7 @@ def run_job(paths: dict[str, Path], options: Options, out_dir: Path,
             step: Callable[[str], None] = lambda name: None) -> JobResult:
     """Run the diagnosis on the uploaded files into ``out_dir``; ``step(name)`` is told each step.
 
-    This is :func:`egovkit.pipeline.diagnose_files`, what ``egovkit run`` does (coverage only
+    This is :func:`egovkit.run_files.diagnose_files`, what ``egovkit run`` does (coverage only
     when there is no census table); then the report folder is zipped.
     """
     from ..run_files import diagnose_files
@@ -374,7 +374,7 @@ def run_job(paths: dict[str, Path], options: Options, out_dir: Path,
 
 
 def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path) -> Any:
-    """:func:`~egovkit.pipeline.diagnose_files` with another number of new sites, which it does not
+    """:func:`~egovkit.run_files.diagnose_files` with another number of new sites, which it does not
     take yet: the same steps with the same public functions, ``n_new_sites`` passed to ``diagnose``."""
     from ..coverage import coverage, read_hotspots, read_population
     from ..geo import read_boundaries
