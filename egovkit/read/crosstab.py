@@ -32,8 +32,17 @@ Decisions, in order:
 - categories that are exclusive combinations (``somente celular``, ``somente fixo``, ``celular e
   fixo``) give the households with a device as the sum of the combinations holding it, unless
   one category already says it (``Havia microcomputador ou tablet``);
+- answers grouped by a breakdown in the header (``Urbana / Rural / Total`` over ``Sim / Não``) are
+  read in the ``Total`` group, with the denominator of that group; the breakdowns are noted;
 - with one sheet per variable, the sheets are read together: a counts sheet over a households
-  sheet, the percentage sheet only when no counts are there (checked against them otherwise).
+  sheet, the percentage sheet only when no counts are there (checked against them otherwise);
+- a ``Unidades: Porcentaje`` title line or a ``(%)`` variable marks percentages (a ``Total`` of 100
+  is then neither an indicator nor a denominator); a single unnamed variable is named by the title.
+
+Where it stops: a table whose values hold text (names, codes, flags), a stub of more than one
+column, several unlabelled rows, or files over :data:`MAX_BYTES` are left to the ordinary reader,
+and so is a plain table (one header row, areas as rows, nothing above but titles). The rows of
+the report keep the lines of the file (of the first sheet read).
 
 Examples
 --------
