@@ -208,3 +208,15 @@ def test_breakdown_groups_of_answers_read_in_their_total_group(tmp_path):
     assert inter.loc["Norte", "numerator"] == 70 and inter.loc["Norte", "denominator"] == 100
     assert inter.loc["Centro", "numerator"] == 60 and inter.loc["Centro", "denominator"] == 100
     assert any("Urbana - Sim" in i.message for i in t.report.by_code("crosstab_breakdown"))
+
+
+def test_counts_and_percentages_of_the_same_answers_in_one_header(tmp_path):
+    """'Domicílios - Sim' is the households WITH the answer, not the denominator: Sim + Não are."""
+    grid = [["Tabela 9 - Domicílios por existência de Internet"], ["Existência de Internet"],
+            ["Região", "Domicílios (Mil unidades)", None, "Percentual (%)", None], [None, "Sim", "Não", "Sim", "Não"],
+            ["Norte", 30, 10, 75.0, 25.0], ["Sul", 60, 20, 70.0, 30.0], ["Fonte: IBGE"]]
+    t = _read(_xlsx(tmp_path / "p.xlsx", {"T": grid}))
+    inter = t.data[t.data["indicator"] == "internet"].set_index("area_name")
+    assert inter.loc["Norte", "denominator"] == 40 and inter.loc["Sul", "numerator"] == 60
+    assert set(t.data["universe"]) == {"households"}
+    assert t.report.by_code("crosstab_check")  # Sul: 70 % published, 75 % from the counts

@@ -362,6 +362,14 @@ def _is_unknown(label: str) -> bool:
     return last in _words()["unknown_answers"]
 
 
+def _is_answer(label: str) -> bool:
+    """Whether the last part of a header is a yes or no answer (``Domicílios - Sim``)."""
+    from .universe import _NO, _YES
+
+    last = normalise_name((_segments(label) or [label])[-1]).split()
+    return len(last) == 1 and last[0] in _YES | _NO
+
+
 def _is_negative(col: _Column) -> bool:
     return recognise(col.full).negated or recognise(col.label).negated
 
@@ -581,7 +589,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
     totals = [c for c in cols if _is_total(c.label) and not c.percent]
     cols = [c for c in cols if not (c.percent and _is_total(c.label))]  # 100 %: not an indicator
     den_vars = [c for c in cols if (r := column_role(c.label)) and r[0] == "denominator" and r[1] and not c.percent
-                and not recognise_indicator(c.label).indicator and c not in totals]
+                and not recognise_indicator(c.label).indicator and c not in totals and not _is_answer(c.label)]
     negatives = [c for c in cols if _is_negative(c)]
     unknown = [c for c in cols if _is_unknown(c.label)]
     rest = [c for c in cols if c not in totals and c not in den_vars and c not in negatives and c not in unknown]
@@ -615,7 +623,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
             report.add("warning", "crosstab_choice", f"{len(pick)} columns say {ind!r} ({[c.label for c in pick]}): "
                        f"the largest, {best.label!r}, read", column=best.label, action="inferred",
                        fix=f"pass columns={{'{best.label}': '{ind}'}} after saving the table tidy")
-        if counts and pcts and (totals or den_vars):
+        if counts and pcts and (totals or den_vars or negatives):
             report.add("info", "crosstab_choice", f"{ind!r}: the counts {best.label!r} read, the percentages "
                        f"{[c.label for c in pcts]} left out", action="ignored")
             checks[id(best)] = pcts
@@ -653,6 +661,11 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
         else:
             den_vals = np.sum([c.values for c in parts], axis=0)
             summed = True
+            for seg in _segments(parts[0].label)[:-1] if den_name == "Total" else []:  # 'Domicílios (Mil...) - Sim'
+                role = column_role(_variable_parts(seg)[0])
+                if role and role[0] == "denominator" and role[1]:
+                    den_name = _variable_parts(seg)[0]
+                    break
             how = (f"no households column: the sum of the exhaustive answers {' + '.join(repr(c.label) for c in parts)}")
     else:
         den_vals = None
