@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   build the environment if needed, run the main job on the embedded (synthetic) example
-#   make test   build the environment if needed, run the whole test suite (notebooks included)
+#   make test   build the environment if needed, run the whole test suite (notebooks and doctests included)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -18,7 +18,7 @@ env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test]"  # the test extra: pytest, nbval, ipykernel, playwright, ruff...
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -37,8 +37,10 @@ demo: env
 app: env
 	$(VENV)/bin/egovkit app
 
+# tests/, the notebooks (nbval, top to bottom) and the examples in egovkit's docstrings (--doctest-modules
+# only reads .py files; nbval only .ipynb ones)
 test: env browser
-	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval-lax -q
+	$(PY) -m pytest -n 2 --dist loadfile tests notebooks egovkit --doctest-modules --nbval-lax -q
 
 bench: env
 	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
