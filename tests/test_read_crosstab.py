@@ -220,3 +220,32 @@ def test_counts_and_percentages_of_the_same_answers_in_one_header(tmp_path):
     assert inter.loc["Norte", "denominator"] == 40 and inter.loc["Sul", "numerator"] == 60
     assert set(t.data["universe"]) == {"households"}
     assert t.report.by_code("crosstab_check")  # Sul: 70 % published, 75 % from the counts
+
+
+def test_transposed_partition_without_total_row_and_persons(tmp_path):
+    grid = [["Tabela 5 - Domicílios por existência de bens"],
+            ["Variável - Domicílios particulares permanentes (Mil unidades)"], ["Brasil"],
+            ["Existência de bens", "Ano"], [None, "2014", "2015"],
+            ["Microcomputador - tinham", 40, 50], ["Microcomputador - não tinham", 55, 48],
+            ["Microcomputador - sem declaração", 5, 2], ["Televisão - tinham", 90, 95], ["Televisão - não tinham", 10, 5]]
+    t = _read(_xlsx(tmp_path / "t.xlsx", {"T": grid}))
+    assert _shares(t)["computer"] == pytest.approx(0.5)  # 50 / (50 + 48 + 2)
+    assert "sem declaração" in t.report.by_code("crosstab_denominator")[0].message
+    # a dimension row above bare answers, persons in the variable line
+    grid = [["Tabela 7 - Pessoas que utilizaram a Internet"],
+            ["Variável - Pessoas de 10 anos ou mais de idade (Mil pessoas)"],
+            ["Grande Região", "Utilização da Internet"], [None, "Total", "Utilizaram", "Não utilizaram"],
+            ["Norte", 100, 60, 40], ["Sul", 200, 150, 50]]
+    t = _read(_xlsx(tmp_path / "p.xlsx", {"T": grid}))
+    assert set(t.data["indicator"]) == {"internet_use"} and set(t.data["universe"]) == {"persons"}
+    assert _shares(t)["internet_use"] == pytest.approx(0.7)
+
+
+def test_partitions_of_two_questions_that_disagree_warn():
+    grid = [["Tabela 5"], ["Variável - Domicílios (Mil unidades)"], ["Brasil"], ["Bens", "Ano"], [None, "2014", "2015"],
+            ["Microcomputador - tinham", 40, 50], ["Microcomputador - não tinham", 60, 50],
+            ["Televisão - tinham", 90, 95], ["Televisão - não tinham", 10, 15]]
+    report = ValidationReport(source="t.xlsx")
+    tidy = crosstab_table({"T": grid}, report, name="t.xlsx")
+    assert tidy["Domicílios"].tolist() == [100.0]
+    assert [i for i in report.by_code("crosstab_denominator") if i.severity == "warning"]

@@ -242,9 +242,13 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
         return None  # code + name stubs: left to the ordinary reader
     # header rows: the rows right above the data with a cell over the value columns
     top = first
+    from .loading import _NOTE_START
+
     while top > 0 and any(v is not None for v in rows[top - 1][stub_w:]):
         if stub_w == 0 and sum(v is not None for v in rows[top - 1]) < 2 and width > 1:
             break
+        if isinstance(rows[top - 1][0], str) and _NOTE_START.match(rows[top - 1][0]):
+            break  # 'Source: ...; provisional' split at its separator: a note, not a header row
         top -= 1
     if top == first:
         return None
@@ -514,8 +518,8 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
     blocks = [b for s, g in grids.items() if (b := _parse(g, s)) is not None]
     if not blocks:
         return None
-    shaped = any(b.units or b.header_rows >= 2 or not any(b.stub) or len({p for p in b.periods if p}) > 1
-                 for b in blocks) or (len(blocks) > 1 and all(b.variable for b in blocks))
+    shaped = any(b.units or b.header_rows >= 2 or b.dims or b.variable or not any(b.stub)
+                 or len({p for p in b.periods if p}) > 1 for b in blocks) or (len(blocks) > 1 and all(b.variable for b in blocks))
     scratch = ValidationReport(source=name)
     missing = _pick_period(blocks, period, scratch, name)
     if missing is not None:  # the columns of no period are read: tell it if the shape is a table tool's
@@ -667,6 +671,19 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
                     den_name = _variable_parts(seg)[0]
                     break
             how = (f"no households column: the sum of the exhaustive answers {' + '.join(repr(c.label) for c in parts)}")
+            for n in negatives:  # the other questions' answers must add up to the same households
+                if n in parts:
+                    continue
+                other = _partition([n], rest, unknown, part_set)
+                if other is None:
+                    continue
+                alt = np.sum([c.values for c in other], axis=0)
+                gap = np.nanmax(np.abs(alt / den_vals - 1)) if np.all(den_vals > 0) else 0.0
+                if gap > 0.02:
+                    report.add("warning", "crosstab_denominator", f"the answers {[c.label for c in other]} add up "
+                               f"to households up to {gap:.1%} away from those of {[c.label for c in parts]}: the "
+                               "questions do not cover the same households", action="kept",
+                               fix="check the table's notes; save a households column and pass denominator=")
     else:
         den_vals = None
     out = {area_name: areas}
