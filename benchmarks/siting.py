@@ -173,7 +173,11 @@ def part1(nd: int, nc: int, k: int) -> None:
 
 def part2() -> None:
     from egovkit.coverage.siting import (
-        _mclp_model, coverage_sets, exact_max_cover, greedy_max_cover, max_cover_bound,
+        _mclp_model,
+        coverage_sets,
+        exact_max_cover,
+        greedy_max_cover,
+        max_cover_bound,
     )
 
     nd, nc, k, side = 30_000, 2_000, 25, 8_000.0
@@ -220,7 +224,12 @@ def part2() -> None:
 def part3(nd: int, nc: int, k: int, time_limit_s: float) -> None:
     """The issue-13 form: 10^5 candidates, k = 100: greedy time, milp time (with a limit), the gap."""
     from egovkit.coverage.siting import (
-        _greedy_online_bound, _lagrangian_bound, _mclp_model, coverage_sets, exact_max_cover, greedy_max_cover,
+        _greedy_online_bound,
+        _lagrangian_bound,
+        _mclp_model,
+        coverage_sets,
+        exact_max_cover,
+        greedy_max_cover,
     )
 
     dxy, w, cxy, r = instance(nd, nc)

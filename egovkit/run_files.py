@@ -26,7 +26,6 @@ from .pipeline import Diagnosis, coverage_table, diagnose
 from .table import CensusTable
 from .validate import ValidationReport
 
-
 # -- reading the user's files ----------------------------------------------------------------
 
 #: Words of a boundaries column naming the districts (code first), for coverage-only runs.

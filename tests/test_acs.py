@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from egovkit.read.acs import ACS_S2801_ROWS, read_acs_s2801
 from egovkit.errors import InputError
 from egovkit.indicators import aggregate, compare_districts, compute_rates, gaps, moe_proportion, without_any
+from egovkit.read.acs import ACS_S2801_ROWS, read_acs_s2801
 
 RAW = "us-county-acs-s2801/ACSST1Y2018.S2801_data_with_overlays.csv"
 META = "us-county-acs-s2801/ACSST1Y2018.S2801_metadata.csv"

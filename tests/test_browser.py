@@ -15,9 +15,9 @@ from egovkit.present.maps import indicator_map
 from egovkit.present.offline import save_offline
 from egovkit.present.report import build_report
 
+from conftest import CHROMIUM  # noqa: E402
 from test_present_synthetic import grid_districts, grid_rates, random_points
 
-from conftest import CHROMIUM  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [

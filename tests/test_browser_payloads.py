@@ -14,15 +14,13 @@ Needs Debian's chromium at /usr/bin/chromium; Playwright drives it and never dow
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
 import pytest
 
-from test_security_payloads import DISTRICT_PAYLOADS, HTML, JINJA, payload_diagnosis
-
 from conftest import CHROMIUM  # noqa: E402
+from test_security_payloads import DISTRICT_PAYLOADS, HTML, JINJA, payload_diagnosis
 
 pytestmark = [
     pytest.mark.browser,

@@ -238,8 +238,8 @@ def test_set_apart_district_is_off_the_sentence_and_the_list_by_code_not_name(tm
     district with the same name stays listed (the mask is built from codes)."""
     import warnings
 
-    from egovkit.geo import read_boundaries
     from egovkit.cases import EXAMPLE_READ as _EXAMPLE_READ
+    from egovkit.geo import read_boundaries
     from egovkit.pipeline import diagnose
     from egovkit.read import read_table
 

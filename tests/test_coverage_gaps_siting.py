@@ -236,8 +236,9 @@ def test_existing_sites_are_fixed_and_their_people_not_counted_again(method):
 
 
 def test_exact_solver_failure_is_an_input_error_naming_the_fixes(monkeypatch):
-    import scipy.optimize
     from types import SimpleNamespace
+
+    import scipy.optimize
 
     from egovkit.errors import EgovkitWarning, InputError
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import http.server
+import importlib
 import threading
 import warnings
 from pathlib import Path

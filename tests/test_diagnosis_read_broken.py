@@ -19,14 +19,20 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from egovkit.cli import app
-from egovkit.diagnosis import (make_assessment, read_assessments, read_register, read_template,
-                               score_assessment, write_register, write_template)
+from egovkit.diagnosis import (
+    make_assessment,
+    read_assessments,
+    read_register,
+    read_template,
+    score_assessment,
+    write_register,
+    write_template,
+)
 from egovkit.diagnosis.stakeholders import make_register
 from egovkit.errors import EgovkitError, EgovkitWarning, InputError, ValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from fuzz_boundaries import (check_questionnaire, check_register, questionnaire_case,  # noqa: E402
-                             register_case)
+from fuzz_boundaries import check_questionnaire, check_register, questionnaire_case, register_case  # noqa: E402
 
 runner = CliRunner()
 SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]

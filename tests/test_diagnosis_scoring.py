@@ -9,8 +9,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from egovkit.diagnosis import (NOT_APPLICABLE, autofill_equipment, band_of, compare_assessments,
-                               load_questionnaire, make_assessment, score_assessment)
+from egovkit.diagnosis import (
+    NOT_APPLICABLE,
+    autofill_equipment,
+    band_of,
+    compare_assessments,
+    load_questionnaire,
+    make_assessment,
+    score_assessment,
+)
 from egovkit.diagnosis.questionnaire import DEFAULT_QUESTIONNAIRE
 from egovkit.errors import InputError, ValidationError
 

@@ -8,10 +8,22 @@ import numpy as np
 import pytest
 import yaml
 
-from egovkit.diagnosis import (AREAS, action_plan, example_assessments, influence_interest_grid,
-                               load_action_rules, load_stakeholder_types, located_stakeholders, make_assessment,
-                               make_register, partnership_graph, read_register, score_assessment, who_could_help,
-                               write_register)
+from egovkit.diagnosis import (
+    AREAS,
+    action_plan,
+    example_assessments,
+    influence_interest_grid,
+    load_action_rules,
+    load_stakeholder_types,
+    located_stakeholders,
+    make_assessment,
+    make_register,
+    partnership_graph,
+    read_register,
+    score_assessment,
+    who_could_help,
+    write_register,
+)
 from egovkit.diagnosis.actions import DEFAULT_RULES
 from egovkit.diagnosis.stakeholders import DEFAULT_TYPES
 from egovkit.errors import InputError

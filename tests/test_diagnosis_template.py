@@ -7,8 +7,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from egovkit.diagnosis import (ANSWER_COLUMNS, TEMPLATE_COLUMNS, example_assessments, load_questionnaire,
-                               make_assessment, read_assessments, read_template, write_template)
+from egovkit.diagnosis import (
+    ANSWER_COLUMNS,
+    TEMPLATE_COLUMNS,
+    example_assessments,
+    load_questionnaire,
+    make_assessment,
+    read_assessments,
+    read_template,
+    write_template,
+)
 from egovkit.errors import InputError, ValidationError
 
 

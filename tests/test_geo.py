@@ -6,7 +6,6 @@ import zipfile
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -14,8 +13,15 @@ from pyproj import Geod
 from shapely.geometry import Point, Polygon, box
 
 from egovkit.errors import EgovkitWarning, InputError
-from egovkit.geo import (area_km2, equal_area_crs, projected_crs, read_boundaries, repair_geometries, scale_error,
-                         to_projected)
+from egovkit.geo import (
+    area_km2,
+    equal_area_crs,
+    projected_crs,
+    read_boundaries,
+    repair_geometries,
+    scale_error,
+    to_projected,
+)
 from egovkit.validate import ValidationReport
 
 BOW_TIE = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])

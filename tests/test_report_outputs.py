@@ -263,11 +263,6 @@ def test_sites_given_in_longitude_latitude_keep_them_and_gap_zones_get_a_point_i
 
 
 # ---------------------------------------------------------------------------------- printing
-from conftest import CHROMIUM  # noqa: E402
-
-
-
-
 @pytest.mark.browser
 def test_print_shows_static_maps_instead_of_the_interactive_one(browser, tmp_path):
     d = grid_districts(6, 5)

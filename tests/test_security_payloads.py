@@ -28,8 +28,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from egovkit.export import (FORMULA_PREFIXES, neutralise_formulas, neutralise_text, restore_text, write_csv,
-                            write_excel)
+from egovkit.export import FORMULA_PREFIXES, neutralise_formulas, neutralise_text, restore_text, write_csv, write_excel
 from egovkit.present.offline import render_offline, save_offline
 from egovkit.present.safe import UnsafeMapText, check_map_text, map_text
 
@@ -418,7 +417,9 @@ def test_charts_draw_names_literally(hostile_register):
     import matplotlib.pyplot as plt
 
     from egovkit import diagnosis as dg
-    from egovkit.present import charts, diagnosis_plots as dp, distribution_plots as distp
+    from egovkit.present import charts
+    from egovkit.present import diagnosis_plots as dp
+    from egovkit.present import distribution_plots as distp
     from egovkit.present.static_maps import static_indicator_map
 
     d = grid_districts(5, 4)

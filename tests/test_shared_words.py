@@ -10,8 +10,16 @@ import pytest
 
 import egovkit.settings as settings
 from egovkit.errors import InputError
-from egovkit.shared import (LocalNumber, format_number, format_percent, format_points, format_whole_pct,
-                            indicator_label, load_texts, normalise_name)
+from egovkit.shared import (
+    LocalNumber,
+    format_number,
+    format_percent,
+    format_points,
+    format_whole_pct,
+    indicator_label,
+    load_texts,
+    normalise_name,
+)
 from egovkit.shared.texts import text_languages
 
 

@@ -34,9 +34,9 @@ from .population import (
     projected_crs,
     read_population,
 )
+from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, max_cover_bound, site_new
 from .tiled import RasterTiles, raster_tiles, tiled_coverage, tiled_coverage_gaps
 from .tiled_siting import tiled_site_new
-from .siting import candidate_grid, coverage_sets, exact_max_cover, greedy_max_cover, max_cover_bound, site_new
 
 __all__ = [
     "Grid", "Population", "RasterTiles", "candidate_grid", "coverage", "coverage_gaps", "coverage_sets", "covered_area",

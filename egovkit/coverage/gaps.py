@@ -168,8 +168,8 @@ def coverage_gaps(
     sel = np.zeros(nz + 1, dtype=bool)
     sel[keep] = True
     zone_mask = sel[labels]
-    from shapely.geometry import shape
     import shapely
+    from shapely.geometry import shape
     polys: dict[int, list[Any]] = {}
     for geom, val in shapes(labels.astype(np.int32), mask=zone_mask, connectivity=connectivity,
                             transform=grid.transform):

@@ -46,8 +46,8 @@ import shapely
 from pyproj import CRS
 
 from ..errors import InputError
-from ..validate import ValidationReport
 from ..geo import _crs_tokens, crs_from_text
+from ..validate import ValidationReport
 from ._tabular import check_file, coordinate_columns, parse_numbers, read_records, split_pairs
 from .population import projected_crs
 

@@ -729,8 +729,8 @@ def site_new(
     out["population_added_cum"] = out["population_added"].cumsum()
     out["share_added_cum"] = out["population_added_cum"] / total if total > 0 else np.nan
     if population.districts is not None and len(chosen):
-        from .population import _assign_points
         from ..validate import ValidationReport
+        from .population import _assign_points
         di = _assign_points(np.asarray(cx), np.asarray(cy), population.districts, population.district_names,
                             ValidationReport(), "chosen site")
         names = np.asarray(population.district_names, dtype=object)

@@ -63,10 +63,9 @@ from ..validate import ValidationReport
 from ._exactsum import N_BINS, exact_bincount
 from .engine import (
     _bucket_nearest,
-    coverage_frames,
     _levels,
-    _qname,
     _site_groups,
+    coverage_frames,
     covered_sums,
     district_and_territory,
     site_coordinates,

@@ -46,8 +46,8 @@ import pandas as pd
 from pyproj import CRS, Transformer
 
 from ..errors import InputError
-from .population import Population
 from .engine import site_coordinates
+from .population import Population
 from .siting import site_new
 from .tiled import RasterTiles, _Job, _map_tiles, _site_xy, _tile_cells, _tile_crs
 

@@ -22,8 +22,8 @@ import logging
 import shutil
 import sys
 import urllib.error
-import warnings
 import urllib.request
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 

@@ -28,13 +28,13 @@ import shapely
 from ..errors import DownloadError, InputError
 from ..validate import ValidationReport
 from .convert import (
+    _as_multipolygon,
     cached_frame,
     cached_geoframe,
     cached_raster,
     rda_to_frame,
     repair_geometries,
     sf_rda_to_geodataframe,
-    _as_multipolygon,
 )
 from .fetch import fetch, is_cached
 from .registry import get, names, registry

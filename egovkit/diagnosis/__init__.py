@@ -19,14 +19,39 @@ from __future__ import annotations
 
 from .actions import AREAS, PLAN_COLUMNS, action_plan, load_action_rules
 from .agreement import Agreement, cohen_kappa, compare_assessors, confusion_matrix
-from .questionnaire import (ANSWER_COLUMNS, COMPUTED_EVIDENCE, NOT_APPLICABLE, Assessment, Questionnaire,
-                            autofill_equipment, load_questionnaire, make_assessment)
+from .questionnaire import (
+                            ANSWER_COLUMNS,
+                            COMPUTED_EVIDENCE,
+                            NOT_APPLICABLE,
+                            Assessment,
+                            Questionnaire,
+                            autofill_equipment,
+                            load_questionnaire,
+                            make_assessment,
+)
 from .scoring import BANDS, AssessmentResult, Progress, band_of, compare_assessments, score_assessment
-from .stakeholders import (PARTNERSHIP_COLUMNS, REGISTER_COLUMNS, StakeholderRegister, influence_interest_grid,
-                           load_stakeholder_types, located_stakeholders, make_register, partnership_graph,
-                           read_register, stakeholder_labels, who_could_help, write_register)
-from .template import (TEMPLATE_COLUMNS, example_assessments, read_assessments, read_template, template_frame,
-                       write_template)
+from .stakeholders import (
+                            PARTNERSHIP_COLUMNS,
+                            REGISTER_COLUMNS,
+                            StakeholderRegister,
+                            influence_interest_grid,
+                            load_stakeholder_types,
+                            located_stakeholders,
+                            make_register,
+                            partnership_graph,
+                            read_register,
+                            stakeholder_labels,
+                            who_could_help,
+                            write_register,
+)
+from .template import (
+                            TEMPLATE_COLUMNS,
+                            example_assessments,
+                            read_assessments,
+                            read_template,
+                            template_frame,
+                            write_template,
+)
 
 __all__ = [
     "AREAS", "ANSWER_COLUMNS", "BANDS", "COMPUTED_EVIDENCE", "NOT_APPLICABLE", "PARTNERSHIP_COLUMNS",

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import EgovkitWarning, InputError
 from ..validate import ValidationReport
-from .questionnaire import NOT_APPLICABLE, Assessment, Questionnaire, load_questionnaire
+from .questionnaire import NOT_APPLICABLE, Assessment, Questionnaire
 
 #: LOSI band lower bounds (0-1); the shipped questionnaire carries the same values as data.
 BANDS = {"low": 0.0, "middle": 0.25, "high": 0.50, "very_high": 0.75}

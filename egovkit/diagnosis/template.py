@@ -30,8 +30,15 @@ from ..errors import InputError
 from ..export import neutralise_text, write_csv
 from ..validate import ValidationReport
 from ._files import read_table_file, row_has_content
-from .questionnaire import (ANSWER_COLUMNS, Assessment, Questionnaire, _cell_text, _iso_date,
-                            load_questionnaire, make_assessment)
+from .questionnaire import (
+    ANSWER_COLUMNS,
+    Assessment,
+    Questionnaire,
+    _cell_text,
+    _iso_date,
+    load_questionnaire,
+    make_assessment,
+)
 
 META_COLUMNS = ["questionnaire_version", "territory", "assessment_date", "assessed_by"]
 QUESTION_COLUMNS = ["question_id", "dimension", "question", "allowed_answers"]

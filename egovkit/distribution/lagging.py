@@ -24,7 +24,6 @@ from ..shared.texts import load_texts, text_languages
 from ..validate import ValidationReport
 from .inequality import Invalid, _below, _rate_table
 
-
 #: Sentence templates of this module, English and French.
 SENTENCES = Path(__file__).resolve().with_name("sentences.yaml")
 

@@ -3,9 +3,15 @@ aggregation to higher levels, gaps and ranks, and a composite digital-access ind
 
 Typical use::
 
-    >>> from egovkit.indicators import compute_rates, aggregate, gaps   # doctest: +SKIP
-    >>> rates = compute_rates(table.data)                              # doctest: +SKIP
-    >>> national = aggregate(rates)                                    # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from egovkit.indicators import aggregate, compute_rates, gaps
+    >>> from egovkit.read import read_table
+    >>> table = read_table(pd.DataFrame({"district": ["A", "B"], "households": [200, 300], "internet": [80, 150]}))
+    >>> rates = compute_rates(table.data)
+    >>> aggregate(rates)[["indicator", "pct"]].values.tolist()       # the territory: 230 / 500
+    [['internet', 46.0]]
+    >>> gaps(rates)[["area_name", "gap_pp", "rank"]].round(1).values.tolist()
+    [['A', -6.0, 2.0], ['B', 4.0, 1.0]]
 
 Every rate names its denominator through ``universe`` (``households`` or ``persons``);
 ``share*`` columns are 0-1, ``pct*`` columns 0-100, ``*_pp`` percentage points.
@@ -13,7 +19,9 @@ Every rate names its denominator through ``universe`` (``households`` or ``perso
 
 from __future__ import annotations
 
+from .aggregate import aggregate, gaps, without_any
 from .catalogue import canonical_name, indicator_info, itu_catalogue, universe_of
+from .composite import composite_index, default_indicators, ranking_stability
 from .moe import (
     compare_districts,
     convert_moe,
@@ -26,8 +34,6 @@ from .moe import (
     z_value,
 )
 from .rates import compute_rates, wilson_interval, write_indicators
-from .aggregate import aggregate, gaps, without_any
-from .composite import composite_index, default_indicators, ranking_stability
 from .territory import territory_figures
 
 __all__ = [

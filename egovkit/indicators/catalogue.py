@@ -10,7 +10,13 @@ Examples
 
 from __future__ import annotations
 
-from ..shared.catalogue import (CATALOGUE_PATH, canonical_name, indicator_info, indicator_label, itu_catalogue,
-                                universe_of)
+from ..shared.catalogue import (
+                                CATALOGUE_PATH,
+                                canonical_name,
+                                indicator_info,
+                                indicator_label,
+                                itu_catalogue,
+                                universe_of,
+)
 
 __all__ = ["CATALOGUE_PATH", "itu_catalogue", "canonical_name", "indicator_info", "indicator_label", "universe_of"]

@@ -35,8 +35,7 @@ import yaml
 from ..diagnosis.agreement import Agreement
 from ..diagnosis.questionnaire import COMPUTED_EVIDENCE
 from ..diagnosis.scoring import AssessmentResult, Progress
-from ..diagnosis.stakeholders import (StakeholderRegister, influence_interest_grid, partnership_graph,
-                                      stakeholder_labels)
+from ..diagnosis.stakeholders import StakeholderRegister, influence_interest_grid, partnership_graph, stakeholder_labels
 from ..errors import InputError
 from .i18n import format_number, format_percent
 from .safe import check_map_text, literal_figure_text, literal_text, map_text

@@ -18,9 +18,11 @@ Examples
 >>> from shapely.geometry import box
 >>> d = gpd.GeoDataFrame({"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"]},
 ...                      geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
->>> v = pd.DataFrame({"area_code": ["A"], "numerator": [3.0], "denominator": [10.0]})
->>> m = indicator_map(d, v, scheme="equal_interval", k=2)  # doctest: +SKIP
->>> save_offline(m, "map.html")  # doctest: +SKIP
+>>> v = pd.DataFrame({"area_code": ["A", "B"], "numerator": [3.0, 6.0], "denominator": [10.0, 10.0]})
+>>> m = indicator_map(d, v, scheme="equal_interval", k=2)
+>>> import os, tempfile
+>>> save_offline(m, os.path.join(tempfile.mkdtemp(), "map.html")).name   # one file, its scripts inside
+'map.html'
 """
 
 from __future__ import annotations

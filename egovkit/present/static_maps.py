@@ -28,9 +28,8 @@ import shapely
 from ..errors import InputError
 from ..validate import ValidationReport
 from .i18n import format_number, format_percent, translations
+from .maps import LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify, hotspot_buffers, simplify_for_web
 from .safe import literal_text
-from .maps import (LISA_COLORS, NO_DATA_COLOR, _key, _lisa_code, check_join, classify,
-                   hotspot_buffers, simplify_for_web)
 
 __all__ = ["static_indicator_map"]
 
