@@ -152,6 +152,7 @@ class _Block:
     dims: list[str] = field(default_factory=list)      # header rows with one text over every column
     units: list[str] = field(default_factory=list)     # texts of the units columns
     header_rows: int = 0              # header rows that differ from column to column (periods included)
+    named_dims: int = 0               # dimension rows beside the stub's own name (a table tool's header)
 
     @property
     def variable(self) -> str | None:
@@ -275,8 +276,8 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
         header.append(filled)
     stub_name = next((str(rows[i][0]) for i in range(first - 1, top - 1, -1) if stub_w and rows[i][0] is not None), None)
     periods: list[str | None] = [None] * len(cols)
-    levels, dims, n_varying = [], [], 0
-    for h in header:
+    levels, dims, n_varying, named_dims = [], [], 0, 0
+    for i, h in zip(range(top, first), header):
         texts = [None if v is None else (_year_text(v) if _is_year(v) else str(v)) for v in h]
         if all(t is not None and _YEAR.match(t) for t in texts):
             periods = texts
@@ -284,6 +285,9 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
         elif len(cols) > 1 and len({t for t in texts}) == 1:
             if texts[0] is not None:
                 dims.append(texts[0])
+                # 'Grande Região | Ano x Existência de...': the stub's dimension beside the columns' (a title
+                # split at its separator, 'Tableau 3 ; Équipement des ménages', is not one)
+                named_dims += stub_name is not None and rows[i][0] is not None and str(rows[i][0]) == stub_name
         else:
             levels.append(texts)
             n_varying += 1
@@ -291,7 +295,8 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
     values = np.array([[np.nan if (x := _number(rows[i][j])) is None else x for j in cols] for i in data], dtype=float)
     stub = [None if not stub_w or rows[i][0] is None else str(rows[i][0]) for i in data]
     return _Block(sheet=sheet, titles=titles, stub_name=stub_name, stub=stub, labels=labels, periods=periods,
-                  values=values, lines=[i + 1 for i in data], dims=dims, units=unit_texts, header_rows=n_varying)
+                  values=values, lines=[i + 1 for i in data], dims=dims, units=unit_texts, header_rows=n_varying,
+                  named_dims=named_dims)
 
 
 # -- reading the cells of a file -----------------------------------------------------------------
@@ -518,7 +523,7 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
     blocks = [b for s, g in grids.items() if (b := _parse(g, s)) is not None]
     if not blocks:
         return None
-    shaped = any(b.units or b.header_rows >= 2 or b.dims or b.variable or not any(b.stub)
+    shaped = any(b.units or b.header_rows >= 2 or b.named_dims or b.variable or not any(b.stub)
                  or len({p for p in b.periods if p}) > 1 for b in blocks) or (len(blocks) > 1 and all(b.variable for b in blocks))
     scratch = ValidationReport(source=name)
     missing = _pick_period(blocks, period, scratch, name)
