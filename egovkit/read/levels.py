@@ -444,7 +444,17 @@ def _parent_rows(ctx: _Context, roles: Roles, norm_name: pd.Series, par_norm: pd
                        f"(rows {_lines_text(lines[c])}); kept apart in .other_levels with level {pcol!r}, never "
                        "counted with the districts", row=int(lines[c[0]]), column=pcol, action="kept apart",
                        fix="pass level= with a column telling each row's level to choose otherwise")
+        blind = [c for c, _, tot in unchecked if den_col is None or not (np.isfinite(den[c]) and np.isfinite(tot))]
+        if blind:  # no figures to compare (published rates, empty cells): the name decides, said once
+            b = np.array(sorted(blind))
+            report.add("info", "parent_rows", f"{len(b)} row(s) are named as the {pcol!r} of other rows and have no "
+                       "households/persons to compare with theirs: kept apart in .other_levels with level "
+                       f"{pcol!r} as their totals: {list(names[b][:10])} (rows {_lines_text(lines[b])})",
+                       row=int(lines[b[0]]), column=pcol, action="kept apart",
+                       fix="pass level= with a column telling each row's level to choose otherwise")
         for c, k, tot in unchecked:
+            if c in blind:
+                continue
             report.add("warning", "parent_rows", f"row {names[c]!r} is named as the {pcol!r} of other rows; it is "
                        f"kept apart as their total, but its {den_col!r} ({fmt(den[c])}) is not the sum of those "
                        f"{k} row(s) ({fmt(tot)}): some rows may be missing or the figures of another scope",
@@ -525,6 +535,7 @@ class _HiddenTotals:
     row: dict = field(default_factory=dict)  # key -> its input row (position)
     countries: set = field(default_factory=set)  # keys of rows named like a country, as large as the rest
     unsized: set = field(default_factory=set)  # of those, rows of published rates (first row, no size to compare)
+    zero_code: set = field(default_factory=set)  # keys of the one row of an all-zero code (00, 000)
     at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # input rows kept apart
 
 
@@ -574,8 +585,8 @@ def _find_hidden_totals(rows: pd.DataFrame, blocks: list[Block]) -> _HiddenTotal
             half = 0.5 * 10.0 ** -_decimals(b.text, b.values) / scale
             checks.append((label, v / scale * den, ok & den_ok, float(np.nansum(den)) * half))
         for label, vals, good, err in checks:
-            if not good.all():  # a district without a value: the sum proves nothing
-                continue
+            if not good.all() or not (vals > 0).any():  # a district without a value, or nothing but 0s:
+                continue  # the sum proves nothing either way
             n_complete += 1
             i = int(np.argmax(vals))
             top, rest = float(vals[i]), float(vals.sum() - vals[i])
@@ -595,12 +606,22 @@ def _find_hidden_totals(rows: pd.DataFrame, blocks: list[Block]) -> _HiddenTotal
     from .stacked import RATE_ONLY
 
     rates_only = bool(blocks) and all(b.den_column == RATE_ONLY for b in blocks)
-    if country.any() and not _of_countries(int(country.sum()), int(is_d.sum())) and first_den is not None:
+    if country.any() and _of_countries(int(country.sum()), int(is_d.sum())):
+        country[:] = False
+    # an all-zero code (00, 000: 'national' in many code lists) beside codes of sub-national areas
+    codes = rows["area_code"].astype(str).str.strip()
+    zero = is_d & codes.str.fullmatch(r"0+").to_numpy() & (int((is_d & (codes != "").to_numpy()).sum()) >= 3)
+    zero &= int(zero.sum()) == 1
+    found.zero_code = {keys[i] for i in np.flatnonzero(zero)}
+    country |= zero
+    if country.any() and first_den is not None:
         p, den = first_den
         for j in np.flatnonzero(country[p]):
             rest = np.nansum(np.delete(den, j))
-            # published rates have no size: the country's name on the first district row is the territory's
-            first = rates_only and j == 0 and len(p) >= 2 and int(country[p].sum()) == 1
+            # published rates have no size: the country's name on the first district row is the territory's,
+            # and so is the one row of an all-zero code wherever it stands
+            first = rates_only and len(p) >= 2 and (
+                (j == 0 and int(country[p].sum()) == 1) or keys[p[j]] in found.zero_code)
             if first or (not rates_only and np.isfinite(den[j]) and rest > 0 and den[j] >= 0.9 * rest):
                 found.countries.add(keys[p[j]])
                 found.n_others[keys[p[j]]] = len(p) - 1
@@ -641,8 +662,10 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: _HiddenTotals, data
             size = (f"the first of {found.n_others[k] + 1} rows of published rates (no households/persons to "
                     "compare sizes)") if k in found.unsized else \
                 f"as large as the {found.n_others[k]} other district rows together{also}"
-            ctx.report.add("info", "country_total", f"row {names[p]!r} (line {int(lines[p])}) is the name of a "
-                           f"country and {size}: read as the territory's totals row, kept apart (level "
+            what = "has an all-zero code (national in most code lists)" if k in found.zero_code else \
+                "is the name of a country"
+            ctx.report.add("info", "country_total", f"row {names[p]!r} (line {int(lines[p])}) {what} "
+                           f"and {size}: read as the territory's totals row, kept apart (level "
                            f"'national'){'' if k in found.unsized else ' and checked against them'}, not counted "
                            "as a district", row=int(lines[p]), area=names[p], action="kept apart",
                            fix="if it really is a district, name it otherwise (a country's name among districts is "

@@ -29,8 +29,9 @@ _MISSING_MARKERS = {"", "-", "\u2013", "\u2014", "..", "...", "n/a", "na", "nan"
 _OK, _MISSING, _BAD = 0, 1, 2
 
 _SPACE_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009']\d{3})+(?:[.,]\d+)?$")
-_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
-_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+# a thousands group never follows a leading 0: "0,153" and "0.153" are decimals
+_DOT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")
+_COMMA_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
 # decimal-comma cells: 12,5 / 1 234,5 / 1.234,5 / 12,5 % (spaces may be no-break spaces)
 _COMMA_FORM = re.compile(r"\s*[+-]?(?:\d{1,3}(?:[ \u00a0\u202f\u2009.]\d{3})+|\d+)(?:,\d+)?\s*%?\s*")
@@ -59,8 +60,8 @@ def _as_text(col: pd.Series) -> tuple[pd.Series | None, np.ndarray | None]:
     return col.fillna("").astype(str), None
 
 
-_COMMA_MULTI = re.compile(r"^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$|^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
-_DOT_MIXED = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")  # 1.234,5
+_COMMA_MULTI = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3}){2,}(?:\.\d+)?$|^[+-]?[1-9]\d{0,2}(?:,\d{3})+\.\d+$")
+_DOT_MIXED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+,\d+$")  # 1.234,5
 _COMMA_ONE_GROUP = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
 
 
