@@ -47,6 +47,7 @@ class Issue:
     area: str | None = None
     fix: str | None = None
     action: str | None = None  # e.g. "dropped", "repaired", "inferred", "kept apart", "kept"
+    rows: tuple[int, ...] | None = None  # every row of an issue said once for many rows (``row``: the first)
 
     @property
     def rank(self) -> int:
@@ -108,12 +109,14 @@ class ValidationReport:
         fix: str | None = None,
         action: str | None = None,
         source: str | None = None,
+        rows: "Iterable[int] | None" = None,
     ) -> Issue:
-        """Record one finding and return it."""
+        """Record one finding and return it (``rows``: every row of a finding said once for many)."""
         if severity not in _ORDER:
             raise ValueError(f"severity must be one of {list(_ORDER)}, not {severity!r}")
         issue = Issue(severity, code, message, source or self.source, None if row is None else int(row),
-                      column, None if area is None else str(area), fix, action)
+                      column, None if area is None else str(area), fix, action,
+                      None if rows is None else tuple(int(r) for r in rows))
         self.issues.append(issue)
         return issue
 

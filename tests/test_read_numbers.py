@@ -77,7 +77,7 @@ def test_shares_with_three_decimals_are_decimals(tmp_path: Path) -> None:
 def test_zero_denominator_is_named_in_the_read_report(tmp_path: Path) -> None:
     from egovkit.indicators import compute_rates
 
-    t = _read(tmp_path / "t.csv", "district,households,internet\nA,1000,300\nForest,0,0\nB,2000,400\n")
+    t = _read(tmp_path / "t.csv", "district,households,internet\nA,1000,300\nForest,0,5\nB,2000,400\n")
     w = t.report.by_code("zero_denominator")[0]
     assert (w.row, w.area, w.column, w.severity) == (3, "Forest", "households", "warning")
     assert t.report.row_fate == {2: "used", 3: "dropped", 4: "used"}

@@ -21,6 +21,7 @@ from ..errors import InputError
 from .context import _Context, _parsed_column
 from .numbers import _BAD, _MISSING, _OK, _as_text, _decimals, _parse_numbers, _text
 from .roles import Roles, catalogue, indicator_names, is_not_ict, recognise_indicator, variant_for_denominators
+from .row_issues import report_rows
 
 
 @dataclass
@@ -199,10 +200,12 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
     cat = catalogue().set_index("name")
     # parse denominators once per column and report their problems once per row
     den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    den_text: dict[str, pd.Series | None] = {}
     for col, _ in roles.denominators:
         text, vals, status, _ = _parsed_column(ctx, col, dec)
-        _report_den(ctx, rows, col, vals, status, text)
+        den_text[col] = text
         den_parsed[col] = (vals, status)
+    all_zero = np.ones(len(raw), dtype=bool)  # rows whose every indicator cell is 0 (or empty)
 
     def den_for(ind: str) -> str | None:
         return _denominator_for(ctx, roles, ind, cat.loc[ind, "unit"])
@@ -213,6 +216,7 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
     for col, ind, marker in roles.indicator_columns:
         text, nums = _as_text(raw[col])
         vals, status, pct_sign = _parse_numbers(text, nums, dec)
+        all_zero &= ((status == _OK) & (vals == 0)) | (status == _MISSING)
         dcol = den_for(ind)
         if dcol is None and roles.denominators:  # only denominators of the other universe: not read (warned)
             refused.append((col, ind))
@@ -228,6 +232,10 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
                                                  pos=every_row))
     if not per_ind:
         _refuse_universes(ctx, roles, refused)
+    if not roles.indicator_columns:
+        all_zero[:] = False
+    for col, _ in roles.denominators:  # once per row, after the indicators (an empty area is one note)
+        _report_den(ctx, rows, col, *den_parsed[col], den_text[col], empty=all_zero)
     blocks = []
     order = {"count": 0, "percent": 1, "share": 2}
     for ind, cols in per_ind.items():
@@ -285,11 +293,14 @@ def _refuse_universes(ctx: _Context, roles: Roles, refused: list[tuple[str, str]
 
 
 def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, status: np.ndarray,
-                text: pd.Series | None) -> None:
+                text: pd.Series | None, empty: np.ndarray | None = None) -> None:
+    """Problems of a denominator column, per row (one line when they repeat). ``empty``: rows whose
+    every indicator is 0 too; with a denominator of 0 they are empty areas (one note for all)."""
     report, lines, names = ctx.report, rows["line"].to_numpy(), rows["area_name"].to_numpy()
-    for i in np.flatnonzero(status == _MISSING):
-        report.add("warning", "missing_denominator", "denominator is missing: every indicator of this row dropped",
-                   row=lines[i], column=col, area=names[i], action="dropped", fix="fill in the denominator")
+    miss = np.flatnonzero(status == _MISSING)
+    report_rows(report, "warning", "missing_denominator", lines[miss], names[miss],
+                "denominator is missing: every indicator of this row dropped", column=col, action="dropped",
+                fix="fill in the denominator", explained=ctx.explained_rows)
     for i in np.flatnonzero(status == _BAD):
         cell = text.iat[i] if text is not None and str(text.iat[i]) != "" else f"{vals[i]:g}"
         report.add("error", "non_numeric", f"denominator cell {cell!r} is not a number", row=lines[i],
@@ -297,10 +308,23 @@ def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, s
     for i in np.flatnonzero((status == _OK) & (vals < 0)):
         report.add("error", "negative_value", f"denominator {vals[i]:g} is negative", row=lines[i], column=col,
                    area=names[i], action="dropped", fix="correct the count in the file")
-    for i in np.flatnonzero((status == _OK) & (vals == 0)):
-        report.add("warning", "zero_denominator", "denominator is 0: no rate can be computed, every indicator of "
-                   "this row dropped", row=lines[i], column=col, area=names[i], action="dropped",
-                   fix="check the count; an area with no households or persons can be left out of the table")
+    zero = (status == _OK) & (vals == 0)
+    hollow = zero & (empty if empty is not None else np.zeros(len(zero), dtype=bool))
+    if hollow.any():  # nobody and nothing: an empty area (a pseudo-area of a code list), not a faulty row
+        at = np.flatnonzero(hollow)
+        shown = ", ".join(f"{int(lines[i])} ({str(names[i])!r})" for i in at[:10]) + (", ..." if len(at) > 10 else "")
+        report.add("info", "empty_area", f"{len(at)} row(s) with 0 in {col!r} and 0 in every indicator are empty "
+                   f"areas (no households or persons, e.g. the pseudo-areas 'no usual address' or 'migratory' of a "
+                   f"code list): left out, no rate; rows {shown}", row=int(lines[at[0]]), column=col, action="dropped",
+                   fix="nothing to do; remove these rows from the table to silence this note",
+                   rows=[int(lines[i]) for i in at])
+        ctx.explained_rows.update(int(lines[i]) for i in at)
+    at = np.flatnonzero(zero & ~hollow)
+    report_rows(report, "warning", "zero_denominator", lines[at], names[at], "denominator is 0 but some indicator "
+                "is not: no rate can be computed, every indicator of this row dropped" if empty is not None else
+                "denominator is 0: no rate can be computed, every indicator of this row dropped", column=col,
+                action="dropped", fix="check the count; an area with no households or persons can be left out "
+                                      "of the table", explained=ctx.explained_rows)
 
 
 def _cross_check(ctx: _Context, rows: pd.DataFrame, primary: dict, other: dict) -> None:

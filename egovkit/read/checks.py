@@ -19,6 +19,7 @@ from .blocks import Block
 from .context import _Context
 from .numbers import _BAD, _MISSING, _OK
 from .roles import catalogue
+from .row_issues import report_rows
 
 
 def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -47,9 +48,10 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
                 report.add(severity, code, msg(i), row=int(lines[i]), column=col, area=names[i],
                            action=action, fix=fix)
 
-        emit((st == _MISSING) & (dst != _MISSING), "warning", "missing_value",
-             lambda i: f"{b.indicator}: value is missing", "fill in the value if it is known",
-             action="dropped for this indicator")
+        miss = np.flatnonzero((st == _MISSING) & (dst != _MISSING) & ~copy_b)  # one line when they repeat
+        report_rows(report, "warning", "missing_value", lines[miss], names[miss], f"{b.indicator}: value is missing",
+                    column=col, fix="fill in the value if it is known", action="dropped for this indicator",
+                    explained=ctx.explained_rows)
         emit(st == _BAD, "error", "non_numeric",
              lambda i: f"cell {text.iat[i] if text is not None and text.iat[i] != '' else f'{v[i]:g}'!r} "
                        "is not a number",
@@ -249,6 +251,7 @@ def _report_copies(ctx: _Context, rows: pd.DataFrame, is_copy: np.ndarray) -> No
     ctx.report.add("info", "identical_rows", f"{len(at)} row(s) repeat an earlier row exactly (same area, same "
                    f"figures): each area is read once and the copies are dropped (rows {_and_list(lines[at])}); "
                    f"e.g. {example}{more}", row=int(lines[at[0]]), area=str(names[at[0]]), action="dropped",
+                   rows=lines[at].tolist(),
                    fix="nothing to do if the table comes from a join that repeated its rows; otherwise remove "
                        "the copies")
 
