@@ -110,6 +110,7 @@ from ..errors import EgovkitWarning, InputError
 from ..table import CensusTable
 from ..validate import ValidationReport
 from .acs import ACS_S2801_ROWS, read_acs_s2801
+from .answers import pivot_answers
 from .blocks import _long_blocks, _wide_blocks
 from .checks import _record_fates, _validate_and_build
 from .context import _Context
@@ -251,6 +252,9 @@ def read_table(
         raise InputError("the table has a header but only notes below it, no data rows", file=name,
                          fix="check that the right file or sheet was given")
 
+    answer_lines: dict[int, list[int]] = {}
+    if layout is None and not columns and denominator is None:  # one row per area and answer: the answers' sum
+        raw, lines, answer_lines = pivot_answers(raw, lines, report, name)
     raw, lines, columns = read_sdg(raw, lines, report, name, columns, period)  # SDG ids and series codes
     raw, lines = unstack(raw, lines, report, name, period=period, area=area)
     ctx = _Context(raw=raw, lines=lines, name=name, report=report)
@@ -277,6 +281,9 @@ def read_table(
     data, other = _validate_and_build(ctx, rows, blocks)  # frees the blocks' arrays once checked
     data, other = _hidden_totals(ctx, rows, hidden, data, other)
     data, other = _record_fates(ctx, rows, data, other)
+    for first, more in answer_lines.items():  # the other answers of an area share its row's fate
+        if first in report.row_fate:
+            report.row_fate.update(dict.fromkeys(more, report.row_fate[first]))
     if rate_only:  # numerator = the published share, denominator 1: not a count to weight with
         data["rate_only"] = other["rate_only"] = True
     named = rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy()

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
 from ..validate import ValidationReport
 from .roles import recognise_indicator
 
@@ -52,7 +53,8 @@ def read_attribute_table(path: Path, report: ValidationReport) -> pd.DataFrame |
     Raises
     ------
     InputError
-        The boundary reader cannot open the file (its message names the problem and the fix).
+        The boundary reader cannot open the file: the message says the file holds boundaries, not a
+        census table, then the boundary reader's problem (no features, damaged file) and fix.
     """
     from ..geo import BOUNDARY_SUFFIXES, read_boundaries
 
@@ -60,7 +62,13 @@ def read_attribute_table(path: Path, report: ValidationReport) -> pd.DataFrame |
         return None
     with warnings.catch_warnings():  # geometry repairs concern the boundaries, not the table
         warnings.simplefilter("ignore")
-        gdf = read_boundaries(path, report=ValidationReport(source=path.name))
+        try:
+            gdf = read_boundaries(path, report=ValidationReport(source=path.name))
+        except InputError as exc:  # given as the table: say first what the file is, then what is wrong with it
+            raise InputError(f"a {path.suffix} file holds boundaries, not a census table; as boundaries it cannot "
+                             f"be read either: {exc.message}", file=exc.file or path.name, row=exc.row,
+                             column=exc.column, fix="give the table as a CSV or Excel file; "
+                             + (exc.fix or "export the boundaries again")) from exc
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     headers = [str(c) for c in attrs.columns]
     census = _census_columns(headers)
