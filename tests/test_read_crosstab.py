@@ -227,7 +227,8 @@ def test_transposed_partition_without_total_row_and_persons(tmp_path):
             ["Variável - Domicílios particulares permanentes (Mil unidades)"], ["Brasil"],
             ["Existência de bens", "Ano"], [None, "2014", "2015"],
             ["Microcomputador - tinham", 40, 50], ["Microcomputador - não tinham", 55, 48],
-            ["Microcomputador - sem declaração", 5, 2], ["Televisão - tinham", 90, 95], ["Televisão - não tinham", 10, 5]]
+            ["Microcomputador - sem declaração", 5, 2], ["Televisão - tinham", 90, 95],
+            ["Televisão - não tinham", 10, 5]]
     t = _read(_xlsx(tmp_path / "t.xlsx", {"T": grid}))
     assert _shares(t)["computer"] == pytest.approx(0.5)  # 50 / (50 + 48 + 2)
     assert "sem declaração" in t.report.by_code("crosstab_denominator")[0].message

@@ -274,7 +274,8 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
             if j in cols:
                 filled.append(last)
         header.append(filled)
-    stub_name = next((str(rows[i][0]) for i in range(first - 1, top - 1, -1) if stub_w and rows[i][0] is not None), None)
+    stub_name = next((str(rows[i][0]) for i in range(first - 1, top - 1, -1)
+                      if stub_w and rows[i][0] is not None), None)
     periods: list[str | None] = [None] * len(cols)
     levels, dims, n_varying, named_dims = [], [], 0, 0
     for i, h in zip(range(top, first), header):
@@ -363,7 +364,8 @@ def _tokens(label: str) -> set[str]:
 
 def _is_total(label: str) -> bool:
     last = (_segments(label) or [label])[-1]
-    return total_kind(last) == "national" or normalise_name(last) in {"total", "totais", "totaal", "gesamt", "insgesamt"}
+    return total_kind(last) == "national" or \
+        normalise_name(last) in {"total", "totais", "totaal", "gesamt", "insgesamt"}
 
 
 def _is_unknown(label: str) -> bool:
@@ -421,7 +423,8 @@ def _territory(blocks: list[_Block]) -> tuple[str, str]:
     return "Territory", "no area label and no country named in the title lines: named 'Territory'"
 
 
-def _pick_period(blocks: list[_Block], period: str | int | None, report: ValidationReport, name: str) -> InputError | None:
+def _pick_period(blocks: list[_Block], period: str | int | None, report: ValidationReport,
+                 name: str) -> InputError | None:
     """Keep the columns of one period (the latest, or ``period=``) in every block; the error to raise
     (once the table is known to be a table-tool download) when ``period=`` is not among them."""
     found = sorted({p for b in blocks for p in b.periods if p is not None})
@@ -489,7 +492,8 @@ def _columns_of(b: _Block, report: ValidationReport, name: str) -> tuple[list[st
             return None
         cols = [_Column(c, c, b.values[0, [k]], b.sheet, percent) for k, c in enumerate(labels)]
         report.add("info", "crosstab", f"sheet {b.sheet!r}: one data row without an area label (row {b.lines[0]}): "
-                   f"read as {area!r} ({why})", action="inferred", fix="add an area column to read it under another name")
+                   f"read as {area!r} ({why})", action="inferred",
+                   fix="add an area column to read it under another name")
         return [area], cols, "Área"
     areas = [s or "" for s in b.stub]
     labels = b.labels if any(b.labels) else [var_label or ""]
@@ -524,7 +528,8 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
     if not blocks:
         return None
     shaped = any(b.units or b.header_rows >= 2 or b.named_dims or b.variable or not any(b.stub)
-                 or len({p for p in b.periods if p}) > 1 for b in blocks) or (len(blocks) > 1 and all(b.variable for b in blocks))
+                 or len({p for p in b.periods if p}) > 1 for b in blocks) \
+        or (len(blocks) > 1 and all(b.variable for b in blocks))
     scratch = ValidationReport(source=name)
     missing = _pick_period(blocks, period, scratch, name)
     if missing is not None:  # the columns of no period are read: tell it if the shape is a table tool's
@@ -614,43 +619,8 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
         ind = recognise_indicator(c.full).indicator
         if ind:
             direct.setdefault(ind, []).append(c)
-    chosen: list[_Column] = []
-    checks: dict[int, list[_Column]] = {}  # percentages left out for counts: checked against them
-    for ind, cs in direct.items():
-        counts = [c for c in cs if not c.percent and recognise_indicator(c.full).kind is None]
-        pcts = [c for c in cs if c not in counts]
-        pick = counts or pcts
-        best = pick[0]
-        overall = [c for c in pick if any(_is_total(seg) for seg in _segments(c.label)[:-1])]
-        if len(pick) > 1 and len(overall) == 1:  # 'Total - Sim' beside 'Urbana - Sim', 'Rural - Sim'
-            best = overall[0]
-            report.add("info", "crosstab_breakdown", f"{ind!r}: {best.label!r} read, the breakdowns "
-                       f"{[c.label for c in pick if c is not best]} left out", column=best.label, action="ignored",
-                       fix="save a breakdown's columns alone to read it")
-        elif len(pick) > 1:
-            best = max(pick, key=lambda c: np.nansum(c.values))
-            report.add("warning", "crosstab_choice", f"{len(pick)} columns say {ind!r} ({[c.label for c in pick]}): "
-                       f"the largest, {best.label!r}, read", column=best.label, action="inferred",
-                       fix=f"pass columns={{'{best.label}': '{ind}'}} after saving the table tidy")
-        if counts and pcts and (totals or den_vars or negatives):
-            report.add("info", "crosstab_choice", f"{ind!r}: the counts {best.label!r} read, the percentages "
-                       f"{[c.label for c in pcts]} left out", action="ignored")
-            checks[id(best)] = pcts
-        chosen.append(best)
-    derived = {}
-    for c in only + combos:
-        sides = _and_sides(c.label) if c in combos else [_without_only(c.label)]
-        for s in sides or []:
-            dev = _device(s)
-            if dev and dev not in direct:
-                derived.setdefault(dev, ([], s))[0].append(c)
-    extra = {}
-    for dev, (cs, side) in derived.items():
-        label = side if _device(side) == dev else cs[0].label
-        extra[label] = np.sum([c.values for c in cs], axis=0)
-        report.add("info", "crosstab_parts", f"{dev!r}: the categories {[c.label for c in cs]} are exclusive "
-                   f"combinations; their sum read as {label!r}", column=label, action="inferred",
-                   fix=f"save a column of the households with the device and name it with columns=")
+    chosen, checks = _choose(direct, bool(totals or den_vars or negatives), report)
+    extra = _sum_parts(only, combos, direct, report)
     if not chosen and not extra:
         return None
     den, summed = None, False
@@ -675,7 +645,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
                 if role and role[0] == "denominator" and role[1]:
                     den_name = _variable_parts(seg)[0]
                     break
-            how = (f"no households column: the sum of the exhaustive answers {' + '.join(repr(c.label) for c in parts)}")
+            how = "no households column: the sum of the exhaustive answers " + " + ".join(repr(c.label) for c in parts)
             for n in negatives:  # the other questions' answers must add up to the same households
                 if n in parts:
                     continue
@@ -704,14 +674,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
         if head in out:
             continue
         out[head] = c.values
-        for p in checks.get(id(c), []):
-            if den_vals is not None:
-                got = 100 * np.asarray(c.values, float) / np.asarray(den_vals, float)
-                diff = np.nanmax(np.abs(got - p.values)) if len(got) else 0
-                if diff > 0.15:
-                    report.add("warning", "crosstab_check", f"the percentages {p.label!r} (sheet {p.sheet!r}) differ "
-                               f"from {c.label!r} over the denominator by up to {diff:.2f} points", column=head,
-                               action="kept", fix="check which sheet holds the published figure")
+        _check_percentages(c, head, checks.get(id(c), []), den_vals, report)
     for label, vals in extra.items():
         if label not in out:
             out[label] = vals
@@ -724,6 +687,70 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
     tidy.attrs["egovkit_source"] = name
     tidy.attrs["summed_denominator"] = summed
     return tidy
+
+
+def _choose(direct: dict[str, list[_Column]], has_den: bool,
+            report: ValidationReport) -> tuple[list[_Column], dict[int, list[_Column]]]:
+    """One column per indicator: counts before percentages (checked against them when a denominator
+    is there), the 'Total' group before its breakdowns, else the largest (a warning)."""
+    chosen: list[_Column] = []
+    checks: dict[int, list[_Column]] = {}  # percentages left out for counts: checked against them
+    for ind, cs in direct.items():
+        counts = [c for c in cs if not c.percent and recognise_indicator(c.full).kind is None]
+        pcts = [c for c in cs if c not in counts]
+        pick = counts or pcts
+        best = pick[0]
+        overall = [c for c in pick if any(_is_total(seg) for seg in _segments(c.label)[:-1])]
+        if len(pick) > 1 and len(overall) == 1:  # 'Total - Sim' beside 'Urbana - Sim', 'Rural - Sim'
+            best = overall[0]
+            report.add("info", "crosstab_breakdown", f"{ind!r}: {best.label!r} read, the breakdowns "
+                       f"{[c.label for c in pick if c is not best]} left out", column=best.label, action="ignored",
+                       fix="save a breakdown's columns alone to read it")
+        elif len(pick) > 1:
+            best = max(pick, key=lambda c: np.nansum(c.values))
+            report.add("warning", "crosstab_choice", f"{len(pick)} columns say {ind!r} ({[c.label for c in pick]}): "
+                       f"the largest, {best.label!r}, read", column=best.label, action="inferred",
+                       fix=f"pass columns={{'{best.label}': '{ind}'}} after saving the table tidy")
+        if counts and pcts and has_den:
+            report.add("info", "crosstab_choice", f"{ind!r}: the counts {best.label!r} read, the percentages "
+                       f"{[c.label for c in pcts]} left out", action="ignored")
+            checks[id(best)] = pcts
+        chosen.append(best)
+    return chosen, checks
+
+
+def _check_percentages(c: _Column, head: str, pcts: list[_Column], den_vals: np.ndarray | None,
+                       report: ValidationReport) -> None:
+    """Warn when published percentages left out differ from the counts over the denominator."""
+    for p in pcts:
+        if den_vals is not None:
+            got = 100 * np.asarray(c.values, float) / np.asarray(den_vals, float)
+            diff = np.nanmax(np.abs(got - p.values)) if len(got) else 0
+            if diff > 0.15:
+                report.add("warning", "crosstab_check", f"the percentages {p.label!r} (sheet {p.sheet!r}) differ "
+                           f"from {c.label!r} over the denominator by up to {diff:.2f} points", column=head,
+                           action="kept", fix="check which sheet holds the published figure")
+
+
+def _sum_parts(only: list[_Column], combos: list[_Column], direct: dict[str, list[_Column]],
+               report: ValidationReport) -> dict[str, np.ndarray]:
+    """Households with a device no category names alone: the sum of the exclusive combinations
+    holding it (``somente celular`` + ``celular e fixo``), keyed by a header naming the device."""
+    derived: dict[str, tuple[list[_Column], str]] = {}
+    for c in only + combos:
+        sides = _and_sides(c.label) if c in combos else [_without_only(c.label)]
+        for side in sides or []:
+            dev = _device(side)
+            if dev and dev not in direct:
+                derived.setdefault(dev, ([], side))[0].append(c)
+    extra = {}
+    for dev, (cs, side) in derived.items():
+        label = side if _device(side) == dev else cs[0].label
+        extra[label] = np.sum([c.values for c in cs], axis=0)
+        report.add("info", "crosstab_parts", f"{dev!r}: the categories {[c.label for c in cs]} are exclusive "
+                   f"combinations; their sum read as {label!r}", column=label, action="inferred",
+                   fix="save a column of the households with the device and name it with columns=")
+    return extra
 
 
 def _partition(negatives: list[_Column], rest: list[_Column], unknown: list[_Column],
