@@ -15,10 +15,11 @@ export EGOVKIT_REQUIRE_DATA ?= 1
 
 env: $(VENV)/.installed
 
+# egovkit with its test extra (pytest, nbval + ipykernel for the notebooks, playwright, ruff...; pyproject.toml)
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"  # the test extra: pytest, nbval, ipykernel, playwright, ruff...
+	$(PY) -m pip install --quiet -e ".[test]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
