@@ -151,8 +151,8 @@ def test_no_row_is_lost_on_dirty_input(rows):
     assert (t.data["numerator"] >= 0).all() and (t.data["numerator"] <= t.data["denominator"]).all()
     assert not t.data.duplicated(["area_name", "indicator"]).any()
     # every cell that did not reach the data is named in the report (row + column)
-    named = {(i.row, i.column) for i in t.report.issues}
-    row_named = {i.row for i in t.report.issues}
+    named = {(r, i.column) for i in t.report.issues for r in (i.row, *(i.rows or ()))}
+    row_named = {r for i in t.report.issues for r in (i.row, *(i.rows or ()))}
     for line, r in zip(range(2, len(rows) + 2), rows):
         for col, ind in (("internet", "internet"), ("computer", "computer")):
             present = ((t.data["source_row"] == line) & (t.data["indicator"] == ind)).any()
