@@ -359,7 +359,7 @@ def population_points_csv(rng: random.Random) -> Case:
     w = csv.writer(buf, delimiter=sep, lineterminator=eol)
     w.writerow(header)
     line, records, total = 2, [], 0.0
-    for k in range(rng.randint(1, 30)):
+    for _k in range(rng.randint(1, 30)):
         name = _name(rng, False)
         lat = round(lat0 + rng.uniform(-spread, spread), 6)
         lon = round(lon0 + rng.uniform(-spread, spread), 6)

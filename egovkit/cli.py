@@ -32,10 +32,10 @@ from typing import Optional
 
 import typer
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 from . import output_folder, settings
 from .errors import EgovkitError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="egovkit: digital diagnosis of a territory (device penetration, its spread, "
@@ -426,7 +426,7 @@ def _assessment(path: Optional[Path], date: Optional[str], assessor: Optional[st
 def report(case: str = typer.Argument(...,
                                       help="kenya (2019 census by county) or nyc (public Wi-Fi by neighbourhood)."),
            out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                              help="Output folder (default out/<case>). " + _OUT_HELP.split(". ", 1)[1]),
+                                              help="Output folder (default out/<case>). " + _OUT_HELP.split(". ", 1)[1]),  # noqa: B008 (typer default, built once at import)
            level: str = typer.Option("nta", help="nyc only: nta (195 neighbourhoods) or tract (2,166 tracts)."),
            assessment: Optional[Path] = typer.Option(None, help="A filled-in e-governance questionnaire (egovkit "
                                                                 "assess template), scored and included in the report."),

@@ -458,7 +458,7 @@ def _merge_parts(bdf: gpd.GeoDataFrame, braw: pd.Series, bk: pd.Series, used: se
             bk.iloc[keep].reset_index(drop=True))
 
 
-def join_table(
+def join_table(  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
     table: pd.DataFrame | CensusTable,
     boundaries: gpd.GeoDataFrame,
     *,

@@ -21,11 +21,11 @@ from shapely.geometry import MultiPolygon, Polygon
 import egovkit.settings as settings
 from egovkit import datasets
 from egovkit.datasets import convert
+from egovkit.errors import DownloadError, EgovkitWarning
 
 # the package exports a function ``fetch``, so take the modules from the import system
 fetch_mod = importlib.import_module("egovkit.datasets.fetch")
 registry = importlib.import_module("egovkit.datasets.registry")
-from egovkit.errors import DownloadError, EgovkitWarning
 
 pytestmark = pytest.mark.realdata
 

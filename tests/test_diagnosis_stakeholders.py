@@ -101,7 +101,7 @@ def test_partnership_errors():
 
 def test_grid_quadrants():
     g = influence_interest_grid(_register()).set_index("name")
-    for name, r in g.iterrows():
+    for _name, r in g.iterrows():
         expected = {(True, True): "manage closely", (True, False): "keep satisfied",
                     (False, True): "keep informed", (False, False): "monitor"}[(r.influence == "high",
                                                                                 r.interest == "high")]

@@ -177,6 +177,7 @@ def test_report_lagging_sentence_says_the_list_goes_on(tmp_path: Path, lang: str
     they were all (Kenya report); the gap column showed '-14.444' points with 3 decimals; and
     'the coverage results was not provided' (grammar)."""
     from egovkit.present.report import build_report
+
     from test_present_synthetic import grid_districts, grid_rates
 
     d = grid_districts(4, 4)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from egovkit.read.roles import column_role, normalise_name, recognise_indicator
 from egovkit.errors import EgovkitWarning, InputError, ValidationError
 from egovkit.read import read_table
+from egovkit.read.roles import column_role, normalise_name, recognise_indicator
 from egovkit.table import LONG_COLUMNS
 
 DATA = Path(__file__).parent / "data"
@@ -480,8 +480,9 @@ def test_encodings(tmp_path, encoding, expected):
 def test_a_data_row_is_never_taken_for_the_header():
     # the header has one recognised name; the first data row has two (Total, Internet) and numbers
     df_text = "Place,Total,Label,Web\nTotal,100,Internet,5\nA,50,x,2\n"
-    from io import StringIO
     import csv as _csv
+    from io import StringIO
+
     from egovkit.read import _find_header
     rows = list(_csv.reader(StringIO(df_text)))
     assert _find_header(rows) == 0

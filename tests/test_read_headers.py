@@ -12,9 +12,9 @@ import warnings
 import pandas as pd
 import pytest
 
-from egovkit.read.roles import ambiguous_indicators, header_universe, recognise_indicator
 from egovkit.errors import EgovkitWarning
 from egovkit.read import read_table
+from egovkit.read.roles import ambiguous_indicators, header_universe, recognise_indicator
 
 
 def _read(source, **kw):

@@ -153,7 +153,7 @@ def test_no_row_is_lost_on_dirty_input(rows):
     # every cell that did not reach the data is named in the report (row + column)
     named = {(r, i.column) for i in t.report.issues for r in (i.row, *(i.rows or ()))}
     row_named = {r for i in t.report.issues for r in (i.row, *(i.rows or ()))}
-    for line, r in zip(range(2, len(rows) + 2), rows):
+    for line, _r in zip(range(2, len(rows) + 2), rows):
         for col, ind in (("internet", "internet"), ("computer", "computer")):
             present = ((t.data["source_row"] == line) & (t.data["indicator"] == ind)).any()
             if not present:
@@ -166,9 +166,9 @@ def test_no_row_is_lost_on_dirty_input(rows):
 import sys  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from fuzz_tables import TOTAL_SPELLINGS, check_case, make_case  # noqa: E402
-
 from egovkit.errors import InputError  # noqa: E402
+
+from fuzz_tables import TOTAL_SPELLINGS, check_case, make_case  # noqa: E402
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -106,7 +106,7 @@ def table_columns(path: Path, limit: int = 300) -> tuple[list[str], pd.DataFrame
 def _recogniser() -> Callable[[str], Any] | None:
     for mod in ("egovkit.read", "egovkit.read.roles", "egovkit.columns"):
         try:
-            return getattr(__import__(mod, fromlist=["recognise_indicator"]), "recognise_indicator")
+            return __import__(mod, fromlist=["recognise_indicator"]).recognise_indicator
         except (ImportError, AttributeError):
             continue
     return None

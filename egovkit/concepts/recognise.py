@@ -265,7 +265,7 @@ def _indicator_of(concept: str, universe: str | None, use: bool) -> tuple[str | 
 
 
 @lru_cache(maxsize=16384)
-def recognise(header: object) -> Recognition:
+def recognise(header: object) -> Recognition:  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
     """Recognise a column header by the concepts its words say, in any catalogue language.
 
     Parameters

@@ -298,7 +298,7 @@ def _repair_quotes(text: str, sep: str, hw: int, rows: list[list[str]], starts: 
     return out_rows, out_lines
 
 
-def read_records(path: Path, report: ValidationReport, *, what: str,
+def read_records(path: Path, report: ValidationReport, *, what: str,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
                  numeric: Callable[[list[str]], Iterable[int]] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Text cells of a delimited file and the physical line where each record starts (header = line 1).
 
@@ -488,7 +488,7 @@ def _join_decimal_commas(cells: list[str], hw: int, num_cols: list[int]) -> tupl
             if all(p in num_cols for p in pos):
                 found.append(chosen)
             return
-        for idx, c in enumerate(cand):
+        for _idx, c in enumerate(cand):
             if c >= start:
                 rec(c + 2, chosen + (c,))
 

@@ -301,7 +301,7 @@ def _check_far_points(a: np.ndarray, b: np.ndarray, usable: np.ndarray, crs: CRS
                        fix="check the coordinates, or pass districts= to check them against the territory")
 
 
-def read_hotspots(
+def read_hotspots(  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
     path_or_df: str | Path | pd.DataFrame,
     *,
     lat: str | None = None,

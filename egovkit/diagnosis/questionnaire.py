@@ -169,7 +169,7 @@ class Questionnaire:
         report.rows_in = len(df)
         known = set(self.questions["question_id"])
         clean: list[str] = []
-        for i, (qid, raw, row) in enumerate(zip(df["question_id"], df["answer"], rows)):
+        for _i, (qid, raw, row) in enumerate(zip(df["question_id"], df["answer"], rows)):
             ans = _normalise_answer(raw)
             clean.append(ans)
             row = int(row)

@@ -171,7 +171,6 @@ def theil_decomposition(
     gsum["share"] = gsum["num"] / gsum["share_pop"]
     gsum["share_numerator"] = gsum["num"] / mu
     mu_g = work["group"].map(gsum["share"]).to_numpy(float)
-    W_g = work["group"].map(gsum["share_pop"]).to_numpy(float)
 
     # districts
     work["contribution_t"] = w * _xlogx_ratio(y, np.full_like(y, mu))

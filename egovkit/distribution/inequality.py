@@ -61,7 +61,7 @@ def _area_labels(df: pd.DataFrame, area: str | None) -> pd.Series:
     return pd.Series(df.index.astype(str), index=df.index)
 
 
-def _rate_table(
+def _rate_table(  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
     df: pd.DataFrame,
     *,
     indicator: str | None = None,

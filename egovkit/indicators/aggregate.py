@@ -95,7 +95,7 @@ def aggregate(
     >>> aggregate(long, {"A": "north", "B": "north", "C": "south"})["pct"].round(1).tolist()
     [10.0, 10.0]
     """
-    if hasattr(rates_or_long, "data") and isinstance(getattr(rates_or_long, "data"), pd.DataFrame):
+    if hasattr(rates_or_long, "data") and isinstance(rates_or_long.data, pd.DataFrame):
         report = report if report is not None else rates_or_long.report
         rates_or_long = rates_or_long.data
     if report is None:

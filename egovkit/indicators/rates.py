@@ -178,7 +178,7 @@ def compute_rates(
     >>> round(float(r.loc[0, "ci_low"]), 4), r.loc[0, "ci_method"]
     (0.4038, 'wilson')
     """
-    if hasattr(long, "data") and isinstance(getattr(long, "data"), pd.DataFrame):
+    if hasattr(long, "data") and isinstance(long.data, pd.DataFrame):
         if report is None:
             report = long.report
         long = long.data

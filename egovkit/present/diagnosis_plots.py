@@ -179,7 +179,7 @@ def influence_interest_chart(register: StakeholderRegister, *, lang: str = "en",
         fig, ax = plt.subplots(figsize=(7, 6))
     else:
         fig = ax.figure
-    for i, (_, cell) in enumerate(g.groupby(["interest_level", "influence_level"])):
+    for _i, (_, cell) in enumerate(g.groupby(["interest_level", "influence_level"])):
         n = len(cell)
         ang = np.linspace(0, 2 * np.pi, n, endpoint=False) + 0.3
         r = 0.0 if n == 1 else 0.28

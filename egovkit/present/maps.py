@@ -473,7 +473,7 @@ def _lisa_code(v: Any) -> str | None:
     return _LISA_ALIASES.get(s.lower())
 
 
-def indicator_map(
+def indicator_map(  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
     districts: gpd.GeoDataFrame,
     values: pd.DataFrame | None = None,
     *,

@@ -327,7 +327,7 @@ def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
 
 
 # --------------------------------------------------------------------------- the report
-def build_report(
+def build_report(  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
     out_dir: str | Path,
     *,
     territory_name: str,

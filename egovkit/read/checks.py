@@ -44,8 +44,8 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
         valid = (st == _OK) & (dst == _OK) & (den > 0) & ~no_name[pos] & ~copy_b  # den 0: said by _report_den
 
         def emit(mask: np.ndarray, severity: str, code: str, msg, fix: str, action: str = "dropped") -> None:
-            for i in np.flatnonzero(mask & ~copy_b):
-                report.add(severity, code, msg(i), row=int(lines[i]), column=col, area=names[i],
+            for i in np.flatnonzero(mask & ~copy_b):  # noqa: B023 (emit is called in this same pass)
+                report.add(severity, code, msg(i), row=int(lines[i]), column=col, area=names[i],  # noqa: B023 (emit is called in this same pass)
                            action=action, fix=fix)
 
         miss = np.flatnonzero((st == _MISSING) & (dst != _MISSING) & ~copy_b)  # one line when they repeat
@@ -53,26 +53,26 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
                     column=col, fix="fill in the value if it is known", action="dropped for this indicator",
                     explained=ctx.explained_rows)
         emit(st == _BAD, "error", "non_numeric",
-             lambda i: f"cell {text.iat[i] if text is not None and text.iat[i] != '' else f'{v[i]:g}'!r} "
+             lambda i: f"cell {text.iat[i] if text is not None and text.iat[i] != '' else f'{v[i]:g}'!r} "  # noqa: B023 (emit is called in this same pass)
                        "is not a number",
              "write a number (e.g. 12.5, 12,5 or 1 234)")
         neg = (st == _OK) & (v < 0)
-        emit(neg, "error", "negative_value", lambda i: f"{b.indicator} value {v[i]:g} is negative",
+        emit(neg, "error", "negative_value", lambda i: f"{b.indicator} value {v[i]:g} is negative",  # noqa: B023 (emit is called in this same pass)
              "correct the value in the file")
         over = np.zeros(len(v), dtype=bool)
         if kind == "percent":
             over = (st == _OK) & (v > 100)
-            emit(over, "error", "percent_above_100", lambda i: f"percentage {v[i]:g} is above 100",
+            emit(over, "error", "percent_above_100", lambda i: f"percentage {v[i]:g} is above 100",  # noqa: B023 (emit is called in this same pass)
                  "check the value (percentages are 0-100; pass value_type='count' if these are counts)")
         elif kind == "share":
             over = (st == _OK) & (v > 1)
-            emit(over, "error", "share_above_1", lambda i: f"share {v[i]:g} is above 1",
+            emit(over, "error", "share_above_1", lambda i: f"share {v[i]:g} is above 1",  # noqa: B023 (emit is called in this same pass)
                  "check the value (shares are 0-1; pass value_type='percent' for 0-100 values)")
         else:
             over = (st == _OK) & (dst == _OK) & (v > den * (1 + 1e-9))
             emit(over, "error", "count_above_denominator",
-                 lambda i: f"{b.indicator} count {v[i]:g} is above its denominator {den[i]:g} "
-                           f"({b.den_column!r})",
+                 lambda i: f"{b.indicator} count {v[i]:g} is above its denominator {den[i]:g} "  # noqa: B023 (emit is called in this same pass)
+                           f"({b.den_column!r})",  # noqa: B023 (emit is called in this same pass)
                  "check both numbers; a count cannot exceed the households/persons in scope")
         valid &= ~neg & ~over
         # duplicates among named district rows, whatever their values: the first row is the

@@ -21,6 +21,7 @@ from ..validate import ValidationReport
 from . import numbers
 from .numbers import _as_text
 
+
 class _Context:
     def __init__(self, raw: pd.DataFrame, lines: np.ndarray, name: str, report: ValidationReport) -> None:
         self.raw = raw

@@ -196,7 +196,7 @@ def _one_code_per_indicator(code: pd.Series, keep: np.ndarray, labels: dict[str,
                      "in the file to read one of them")
 
 
-def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
+def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
                   report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
     """An SDMX-CSV table (or a split bulk TSV) as ``Area, Code, level, Indicator, TIME_PERIOD, Value``.
 

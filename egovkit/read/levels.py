@@ -28,7 +28,6 @@ from .context import _Context, _parsed_column
 from .numbers import _OK, _decimals, _lines_text, _text
 from .roles import Roles, _norm_series, normalise_name
 
-
 #: Area names (normalised) recognised as totals rows; a trailing ``*`` or words after
 #: ``rural``/``urban`` are allowed (``RURAL*``, ``Urban areas``). Names built on a total word
 #: are recognised too, see :func:`total_kind`.
@@ -55,7 +54,7 @@ _AREA_WORDS = {"districts", "district", "areas", "area", "counties", "county", "
                "states", "cities", "villes", "arrondissements", "cantons", "circles", "cercles", "prefectures",
                "subcounties", "sub", "constituencies", "neighbourhoods", "neighborhoods", "quartiers", "sum",
                "total", "totals", "nacional", "national", "general", "geral", "entier", "entiere", "entire",
-               "whole", "all", "tous", "toutes", "todos", "todas", "a", "as", "and", "et", "y", "e", "el", "o",
+               "whole", "all", "tous", "toutes", "todos", "todas", "a", "and", "et", "y", "e", "el", "o",
                "population", "households", "menages", "persons", "personnes", "hogares", "domicilios",
                # singular and ES/PT/IT/DE forms (``Ensemble du département``, ``Toda la región``...)
                "departement", "departamento", "municipality", "municipio", "municipalite", "comuna", "comunas",
@@ -63,10 +62,10 @@ _AREA_WORDS = {"districts", "district", "areas", "area", "counties", "county", "
                "estados", "entidad", "state", "city", "ville", "ciudad", "cidade", "quartier", "neighbourhood",
                "neighborhood", "bairro", "bairros", "barrio", "barrios", "ward", "locality", "localite", "zone",
                "zona", "paese", "land", "gebiet", "gemeinden", "kreise", "en", "al", "del", "dos", "das", "di",
-               "della", "dello", "lo", "il", "der", "die", "das", "des", "entiers", "entieres", "completo",
+               "della", "dello", "lo", "il", "der", "die", "entiers", "entieres", "completo",
                "completa", "inteiro", "inteira", "tutto", "intero", "intera", "selected", "listed", "above"}
 _SUB_WORDS = {"sub", "subtotal", "subtotals", "soustotal", "sous", "subtotaal", "subtotale", "zwischensumme"}
-_RURAL = {"rural", "rurale", "rurales", "rurais", "rurali", "rurales"}
+_RURAL = {"rural", "rurale", "rurales", "rurais", "rurali"}
 _URBAN = {"urban", "urbain", "urbaine", "urbaines", "urbains", "urbano", "urbana", "urbanos", "urbanas", "urbani"}
 # words in front of rural/urban that keep it a total (``Milieu rural``, ``Zona urbana``, ``Área urbana``)
 _AREA_LEADS = {"milieu", "zone", "zones", "zona", "zonas", "area", "areas", "medio", "setor", "situacao", "resto",
@@ -639,7 +638,6 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: _HiddenTotals, data
     """Keep apart the rows found by :func:`_find_hidden_totals` (level 'national'): a note for a row
     named like the country, a warning for a total under another name; a warning for a possible
     total that stays a district."""
-    keys = rows["key"].to_numpy()
     lines, names = rows["line"].to_numpy(), rows["area_name"].to_numpy()
     for k, labels in found.votes.items():
         if k in found.hidden or k in found.countries:

@@ -103,7 +103,7 @@ def select_measures(raw: pd.DataFrame, lines: np.ndarray, name: str,
     chosen_kind = None
     for c, kinds in measure_cols.items():
         of = {k: ", ".join(repr(v) for v, kk in kinds.items() if kk == k) for k in set(kinds.values())}
-        kind_of = full[c].map(lambda v: kinds.get(v) or _measure_of(v) if v else None)
+        kind_of = full[c].map(lambda v: kinds.get(v) or _measure_of(v) if v else None)  # noqa: B023 (map runs now, in this same pass)
         if "precision" in kinds.values():
             drop = (kind_of == "precision").to_numpy()
             said.append(f"{int((keep & drop).sum())} row(s) of precision ({of['precision']}) "

@@ -41,9 +41,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..concepts import Recognition
+from ..concepts import Recognition, said_universe
 from ..concepts import recognise as recognise_concept
-from ..concepts import said_universe
 from ..errors import InputError
 from ..validate import ValidationReport
 from .context import _check_column, _Context
@@ -447,7 +446,7 @@ def _looks_numeric(col: pd.Series) -> bool:
     return bool(filled.any()) and ok[filled].mean() >= 0.5
 
 
-def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> Roles:
+def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> Roles:  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
     """The role of every column of ``ctx.raw`` (the arguments of ``read_table`` win), each inference
     reported; an :class:`~egovkit.errors.InputError` when no area or indicator column is found."""
     raw, report, name = ctx.raw, ctx.report, ctx.name

@@ -349,7 +349,7 @@ def _headline_series(raw: pd.DataFrame, report: ValidationReport, name: str, use
     return raw.rename(columns={years[0]: "Year", nums[0]: "Value"})
 
 
-def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,
+def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
                     coded: list[str], years: list, period, user: dict) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """One row per series and years as columns (UNSD SDMX template): the ICT series, totals of every
     breakdown, the latest year with a value per series; a frame ``Area, Series, Value``."""
@@ -370,7 +370,7 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
                f"({', '.join(pd.unique(text[col][ok]))}); {int((~ok).sum())} row(s) of "
                f"{text[col][~ok].nunique()} other series kept apart"
                + (": " + "; ".join(f"{k}: {v}" for k, v in why.items()) if why else ""),
-               column=col, action="kept apart", fix=f"map a series with columns={{'<series code>': '<indicator>'}}")
+               column=col, action="kept apart", fix="map a series with columns={'<series code>': '<indicator>'}")
     sub = {c: t[ok].reset_index(drop=True) for c, t in text.items()}
     lines = lines[ok]
     series = sub[col].to_numpy()

@@ -37,8 +37,8 @@ from ..concepts import recognise
 from ..errors import InputError
 from ..validate import ValidationReport
 from .levels import _country_names, total_kind
-from .roles import _norm_series
 from .numbers import _text
+from .roles import _norm_series
 
 #: Name of the column that stands for the missing denominator of a table of published rates.
 RATE_ONLY = "(no households/persons column: published rates)"
@@ -83,7 +83,7 @@ def _is_total(value: str) -> bool:
                       "bothsex", "allarea", "allage", "allages")  # UN SDG database codes
 
 
-def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, *,
+def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, *,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
             period: str | int | None = None, area: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Reduce a stacked table to one period and the total breakdown; return ``(raw, lines)``.
 
