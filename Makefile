@@ -38,9 +38,11 @@ demo: env
 app: env
 	$(VENV)/bin/egovkit app
 
-# tests/, the notebooks (nbval, top to bottom) and the examples in egovkit's docstrings (--doctest-modules
-# only reads .py files; nbval only .ipynb ones)
+# ruff first (configured in pyproject.toml: a lint error fails the target), then tests/, the notebooks
+# (nbval, top to bottom) and the examples in egovkit's docstrings (--doctest-modules only reads .py
+# files; nbval only .ipynb ones)
 test: env browser
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile tests notebooks egovkit --doctest-modules --nbval-lax -q
 
 bench: env

@@ -173,7 +173,8 @@ def main() -> None:
         _child(a)
         return
     a.cells = int(a.cells)
-    print(f"load average before: {os.getloadavg()[0]:.2f}; nproc {os.cpu_count()}; radii {RADII}; quantiles {QUANTILES}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}; nproc {os.cpu_count()}; radii {RADII}; "
+          f"quantiles {QUANTILES}")
     folder = Path(tempfile.mkdtemp(prefix="egovkit-country-", dir="/tmp"))
     t = time.perf_counter()
     files = _make_inputs(a.cells, a.sites, a.districts, a.seed, folder)
@@ -197,7 +198,8 @@ def main() -> None:
             w = int(eng.split("-")[1])
             res[eng] = _run("dask", files["raster"], files, a, eng, workers=w)
         r = res[eng]
-        wk = f", workers' peaks {', '.join(f'{x:,.0f}' for x in r['worker_peaks_mb'])} MB" if "worker_peaks_mb" in r else ""
+        wk = (f", workers' peaks {', '.join(f'{x:,.0f}' for x in r['worker_peaks_mb'])} MB"
+              if "worker_peaks_mb" in r else "")
         print(f"  {eng}: setup {r['setup_s']:.2f} s, coverage {r['coverage_s']:.2f} s, client/process peak "
               f"{r['peak_mb']:,.0f} MB{wk}; child wall {r['wall_s']:.1f} s", flush=True)
     for eng in engines:

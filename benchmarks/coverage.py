@@ -190,7 +190,8 @@ def main() -> None:
     bad_pairs = 0
     for r in RADII:
         exact = np.bincount(pop_s.district[pop_s.district >= 0],
-                            weights=(pop_s.weight * (d_kd <= r))[pop_s.district >= 0], minlength=len(pop_s.district_names))
+                            weights=(pop_s.weight * (d_kd <= r))[pop_s.district >= 0],
+                            minlength=len(pop_s.district_names))
         egd = eg_tab[(eg_tab.level == "district") & (eg_tab.radius_m == r)]["population_covered"].to_numpy()
         bad_pairs += int((~np.isclose(egd, exact, rtol=1e-9, atol=1e-6)).sum())
     print(f"  egovkit table vs exact k-d tree distances summed per district: {bad_pairs} of "

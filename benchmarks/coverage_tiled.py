@@ -81,7 +81,8 @@ def _make_inputs(a: argparse.Namespace, folder: Path) -> dict[str, str]:
     gpd.GeoDataFrame({"district": [f"D{i:04d}" for i in range(len(polys))]}, geometry=polys,
                      crs=CRS).to_file(folder / "districts.gpkg")
     print(f"raster {ncol} x {nrow} cells of {cell:g} m ({ncol * nrow:,} cells, "
-          f"{path.stat().st_size / 2**20:,.0f} MB on disk), {a.sites:,} sites, {a.districts:,} districts, radii {RADII}")
+          f"{path.stat().st_size / 2**20:,.0f} MB on disk), {a.sites:,} sites, {a.districts:,} districts, "
+          f"radii {RADII}")
     return {"raster": str(path), "sites": str(folder / "sites.npy"), "districts": str(folder / "districts.gpkg")}
 
 
@@ -205,7 +206,8 @@ def main() -> None:
         extra = f", workers' peak {r['worker_peak_mb']:,.0f} MB each" if "worker_peak_mb" in r else ""
         tiles = f" ({r['tiles']} tiles of {a.tile}x{a.tile})" if "tiles" in r else ""
         print(f"{mode:>7s}{tiles}: setup {r['setup_s']:.2f} s, shares {r['shares_s']:.2f} s, default call "
-              f"{r['default_s']:.2f} s; peak memory (VmHWM) {r['peak_mb']:,.0f} MB{extra}; child wall {r['wall_s']:.1f} s")
+              f"{r['default_s']:.2f} s; peak memory (VmHWM) {r['peak_mb']:,.0f} MB{extra}; child wall "
+              f"{r['wall_s']:.1f} s")
     for mode in ("tiled", "dask"):
         for label in ("shares", "default"):
             bad, n = _differ(str(folder), "memory", mode, label)

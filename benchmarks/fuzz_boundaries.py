@@ -354,7 +354,8 @@ def _valid_gdf(rng: random.Random, n: int) -> gpd.GeoDataFrame:
     geoms = [shapely.box(lon0 + i * 0.1, lat0, lon0 + i * 0.1 + 0.09, lat0 + 0.09) for i in range(n)]
     if n and rng.random() < 0.3:
         geoms[rng.randrange(n)] = shapely.from_wkt(
-            f"POLYGON (({lon0} {lat0}, {lon0 + .1} {lat0 + .1}, {lon0 + .1} {lat0}, {lon0} {lat0 + .1}, {lon0} {lat0}))")
+            f"POLYGON (({lon0} {lat0}, {lon0 + .1} {lat0 + .1}, {lon0 + .1} {lat0}, "
+            f"{lon0} {lat0 + .1}, {lon0} {lat0}))")
     return gpd.GeoDataFrame({"name": [f"District {i}" for i in range(n)], "code": [f"D{i}" for i in range(n)]},
                             geometry=geoms, crs=4326)
 
@@ -573,7 +574,8 @@ def questionnaire_case(rng: random.Random) -> TableCase:  # noqa: C901 (one rand
              " " + rng.choice(allowed) + " "], weights=[20, 8, 2, 1, 1])[0])
     df["answer"] = answers
     df = df.astype(object)
-    faults = rng.sample(["bad_answer", "drop_col", "rename_col", "fr", "bad_date", "slash_date", "serial_date", "blank_territory",
+    faults = rng.sample(["bad_answer", "drop_col", "rename_col", "fr", "bad_date", "slash_date", "serial_date",
+                         "blank_territory",
                          "unknown_q", "dup_q", "answer_no_id", "blank_rows", "version", "two_assessors",
                          "shuffle", "title_row", "number_answers", "nan_cells", "lower_ids", "evidence_date",
                          "none", "none", "none", "none"], k=rng.choice([0, 0, 1, 1, 2, 3]))

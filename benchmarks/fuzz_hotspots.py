@@ -384,7 +384,8 @@ def population_points_csv(rng: random.Random) -> Case:
     expect = "rows" if any(r.lat is not None for r in records) else "either"  # no located row: an error is right
     text = buf.getvalue()
     encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252"]) if all(ord(c) < 256 for c in text) else "utf-8"
-    return Case("population_csv", ".csv", expect=expect, data=_encode(text, encoding), records=records, total=total, kwargs={"districts": _districts_box(lat0, lon0, spread * 1.5)})
+    return Case("population_csv", ".csv", expect=expect, data=_encode(text, encoding), records=records, total=total,
+                kwargs={"districts": _districts_box(lat0, lon0, spread * 1.5)})
 
 
 def population_table_csv(rng: random.Random) -> Case:

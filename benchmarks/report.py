@@ -99,9 +99,11 @@ def main() -> None:
     print("straightforward way on the same data (gdf.explore() choropleth of the unsimplified tracts + hotspots,"
           " m.save(), gdf.to_file() GeoPackage):")
     print(f"  time: {t_base:.1f} s   folder: {_size(base_out) / 1e6:.2f} MB; map {base_map.name}"
-          f" {base_map.stat().st_size / 1e6:.2f} MB; layers.gpkg {(base_out / 'layers.gpkg').stat().st_size / 1e6:.2f} MB")
+          f" {base_map.stat().st_size / 1e6:.2f} MB; layers.gpkg {(base_out / 'layers.gpkg').stat().st_size / 1e6:.2f} "
+          "MB")
     print(f"  ratio egovkit / straightforward: time {t_report:.1f} / {t_base:.1f} s = {t_report / t_base:.1f} x;"
-          f" folder size {_size(out) / 1e6:.2f} / {_size(base_out) / 1e6:.2f} MB = {_size(out) / _size(base_out):.2f} x;"
+          f" folder size {_size(out) / 1e6:.2f} / {_size(base_out) / 1e6:.2f} MB = {_size(out) / _size(base_out):.2f} "
+          "x;"
           f" map size {map_file.stat().st_size / 1e6:.2f} / {base_map.stat().st_size / 1e6:.2f} MB ="
           f" {map_file.stat().st_size / base_map.stat().st_size:.2f} x")
     print(f"  note: the straightforward map loads {cdn} scripts from CDNs (egovkit's map: {ours_ext})"

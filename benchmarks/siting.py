@@ -67,7 +67,8 @@ if mode == "old":
 else:
     chosen, gains = greedy_max_cover(a, w, k, lazy=(mode == "celf"))
 t2, c2 = time.perf_counter(), time.process_time()
-out = {"build_s": t1 - t0, "greedy_s": t2 - t1, "build_cpu": c1 - c0, "greedy_cpu": c2 - c1, "chosen": [int(j) for j in chosen], "objective": float(sum(gains)),
+out = {"build_s": t1 - t0, "greedy_s": t2 - t1, "build_cpu": c1 - c0, "greedy_cpu": c2 - c1,
+       "chosen": [int(j) for j in chosen], "objective": float(sum(gains)),
        "nnz": int(nnz), "demand": int(len(w)), "peak_mb": hwm_mb() - base, "base_mb": base}
 if mode == "celf":
     steps = int(np.clip(2e8 / max(a.nnz, 1), 20, 100))  # site_new's default
@@ -152,7 +153,8 @@ def part1(nd: int, nc: int, k: int) -> None:
         r = run_child(mode, nd, nc, k)
         res[mode] = r
         print(f"  {label:46s} build {r['build_s']:6.2f} s ({r['build_cpu']:5.2f} s CPU)  greedy {r['greedy_s']:6.2f} s "
-              f"({r['greedy_cpu']:5.2f} s CPU)  peak +{r['peak_mb']:5.0f} MB  objective {r['objective']:,.0f}", flush=True)
+              f"({r['greedy_cpu']:5.2f} s CPU)  peak +{r['peak_mb']:5.0f} MB  objective {r['objective']:,.0f}",
+              flush=True)
     a = res["celf"]
     print(f"  uncovered demand after 300 existing sites: {a['demand']:,} points ({a['total_persons']:,.0f} persons); "
           f"coverage pairs (non-zeros): {a['nnz']:,}")
@@ -162,11 +164,13 @@ def part1(nd: int, nc: int, k: int) -> None:
     for mode in ("plain", "old"):
         r = res[mode]
         print(f"  ratio {mode} / egovkit, CPU time: build + greedy {(r['build_cpu'] + r['greedy_cpu']) / cpu:.1f}x, "
-              f"build {r['build_cpu'] / max(a['build_cpu'], 1e-9):.1f}x, greedy {r['greedy_cpu'] / max(a['greedy_cpu'], 1e-9):.1f}x; "
+              f"build {r['build_cpu'] / max(a['build_cpu'], 1e-9):.1f}x, greedy "
+              f"{r['greedy_cpu'] / max(a['greedy_cpu'], 1e-9):.1f}x; "
               f"peak memory {r['peak_mb'] / max(a['peak_mb'], 1e-9):.1f}x")
     for n in sorted({a["steps"], 100}):
         b = a[f"bound_{n}"]
-        print(f"  Lagrangian upper bound, {n} steps{' (site_new default here)' if n == a['steps'] else ''}: {b:,.0f} in "
+        print(f"  Lagrangian upper bound, {n} steps{' (site_new default here)' if n == a['steps'] else ''}: {b:,.0f} "
+              "in "
               f"{a[f'bound_{n}_s']:.1f} s ({a[f'bound_{n}_cpu']:.1f} s CPU) -> greedy within "
               f"{100 * (b - a['objective']) / b:.2f} % of the optimum")
 
@@ -189,7 +193,8 @@ def part2() -> None:
                              rng.uniform(0, side, (nd - len(t), 2))]), 0, side)
     w = rng.integers(1, 20, nd).astype(float)
     cxy = rng.uniform(0, side, (nc, 2))
-    print(f"\nPart 2: exact against greedy, {nd:,} points, {nc:,} candidates, k = {k}, radius 250 m, {side / 1000:.0f} km square")
+    print(f"\nPart 2: exact against greedy, {nd:,} points, {nc:,} candidates, k = {k}, radius 250 m, {side / 1000:.0f} "
+          "km square")
     t0 = time.perf_counter()
     a = coverage_sets(dxy, cxy, 250.0)
     model = _mclp_model(a, w)
@@ -214,9 +219,11 @@ def part2() -> None:
     print(f"  exact (milp/HiGHS)        {sol.objective:12,.0f} persons  {te:7.2f} s  status {sol.status}, "
           f"MIP gap {100 * sol.mip_gap:.3f} %, dual bound {sol.upper_bound:,.1f}{' (warned)' if caught else ''}")
     print(f"  LP relaxation (HiGHS)     {lp:12,.1f} bound    {tl:7.2f} s")
-    print(f"  Lagrangian (300 steps)    {lag:12,.1f} bound    {tlag:7.2f} s  ({100 * (lag - lp) / lp:.2f} % above the LP)")
+    print(f"  Lagrangian (300 steps)    {lag:12,.1f} bound    {tlag:7.2f} s  ({100 * (lag - lp) / lp:.2f} % above the "
+          "LP)")
     print(f"  gap greedy vs LP bound: {100 * (lp - greedy) / lp:.2f} %; greedy vs exact: "
-          f"{100 * (sol.objective - greedy) / sol.objective:.2f} %; exact vs LP bound: {100 * (lp - sol.objective) / lp:.3f} %")
+          f"{100 * (sol.objective - greedy) / sol.objective:.2f} %; exact vs LP bound: "
+          f"{100 * (lp - sol.objective) / lp:.3f} %")
     print(f"  checks: exact >= greedy {sol.objective >= greedy - 1e-9}, LP >= exact {lp >= sol.objective - 1e-6}, "
           f"Lagrangian >= LP {lag >= lp - 1e-6}")
 
@@ -240,7 +247,8 @@ def part3(nd: int, nc: int, k: int, time_limit_s: float) -> None:
     tb = time.perf_counter() - t0
     model = _mclp_model(a, w)
     print(f"  coverage sets {tb:.2f} s ({a.nnz:,} pairs); MCLP after merging identical demand: "
-          f"{model.groups.shape[0]:,} demand groups x {model.groups.shape[1]:,} candidates, {model.groups.nnz:,} non-zeros")
+          f"{model.groups.shape[0]:,} demand groups x {model.groups.shape[1]:,} candidates, {model.groups.nnz:,} "
+          "non-zeros")
     t0 = time.perf_counter()
     chosen, gains = greedy_max_cover(a, w, k)
     tg = time.perf_counter() - t0
@@ -261,7 +269,8 @@ def part3(nd: int, nc: int, k: int, time_limit_s: float) -> None:
     print(f"  milp (HiGHS, limit {time_limit_s:.0f} s)      {sol.objective:12,.0f} persons  {te:7.2f} s  status "
           f"{sol.status}, incumbent {sol.incumbent}{' (warned)' if caught else ''}")
     print(f"  gap greedy vs best bound: {100 * (best_bound - greedy) / best_bound:.2f} %; milp vs best bound: "
-          f"{100 * (best_bound - sol.objective) / best_bound:.2f} %; milp - greedy: {sol.objective - greedy:+,.0f} persons")
+          f"{100 * (best_bound - sol.objective) / best_bound:.2f} %; milp - greedy: {sol.objective - greedy:+,.0f} "
+          "persons")
     print(f"  time limit held: {te <= time_limit_s * 1.5 + 15} (milp wall {te:.1f} s for a {time_limit_s:.0f} s limit)")
     from coverage_tiled import _vmhwm_mb  # benchmarks/ is the script's folder, on sys.path
 

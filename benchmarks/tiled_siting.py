@@ -101,7 +101,8 @@ def main() -> None:
                               ("tiled", full, int(a.cells), "-")):
             print(f"engine={name} cells={n} sites={a.sites} seconds={r['seconds']:.1f} peak_rss_mb={r['peak_mb']:.0f} "
                   f"identical={s} objective={r['objective']:.0f} demand_cells={r['n_demand']} "
-                  f"candidates={r['n_candidates']}" + (f" capped={r['capped']} gap_pct={r['gap_pct']:.2f}" if "capped" in r else ""))
+                  f"candidates={r['n_candidates']}"
+                  + (f" capped={r['capped']} gap_pct={r['gap_pct']:.2f}" if "capped" in r else ""))
 
 
 if __name__ == "__main__":

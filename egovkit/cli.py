@@ -426,7 +426,8 @@ def _assessment(path: Optional[Path], date: Optional[str], assessor: Optional[st
 def report(case: str = typer.Argument(...,
                                       help="kenya (2019 census by county) or nyc (public Wi-Fi by neighbourhood)."),
            out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                              help="Output folder (default out/<case>). " + _OUT_HELP.split(". ", 1)[1]),  # noqa: B008 (typer default, built once at import)
+                                              help="Output folder (default out/<case>). "
+                                                   + _OUT_HELP.split(". ", 1)[1]),  # noqa: B008 (typer default, built once at import)
            level: str = typer.Option("nta", help="nyc only: nta (195 neighbourhoods) or tract (2,166 tracts)."),
            assessment: Optional[Path] = typer.Option(None, help="A filled-in e-governance questionnaire (egovkit "
                                                                 "assess template), scored and included in the report."),
@@ -478,7 +479,8 @@ def validate(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_HELP
              denominator: Optional[list[str]] = DenominatorOpt, universe: Optional[str] = UniverseOpt,
              value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
              layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt,
-             encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt, period: Optional[str] = PeriodOpt,
+             encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt, decimal: Optional[str] = DecimalOpt,
+             period: Optional[str] = PeriodOpt,
              boundary_key: Optional[str] = BoundaryKeyOpt, override: Optional[list[str]] = OverrideOpt,
              layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
              save: Optional[Path] = typer.Option(None, help="Also save the report to this FILE (.csv, .xlsx, .json "
@@ -525,7 +527,8 @@ def inspect_cmd(table: Path = typer.Argument(..., metavar="TABLE", help=_TABLE_H
                 value_type: Optional[str] = ValueTypeOpt, columns: Optional[list[str]] = ColumnsOpt,
                 layout: Optional[str] = LayoutOpt, sheet: Optional[str] = SheetOpt,
                 encoding: Optional[str] = EncodingOpt, sep: Optional[str] = SepOpt,
-                decimal: Optional[str] = DecimalOpt, period: Optional[str] = PeriodOpt, boundary_key: Optional[str] = BoundaryKeyOpt,
+                decimal: Optional[str] = DecimalOpt, period: Optional[str] = PeriodOpt,
+                boundary_key: Optional[str] = BoundaryKeyOpt,
                 override: Optional[list[str]] = OverrideOpt, layer: Optional[str] = LayerOpt,
                 crs: Optional[str] = CrsOpt) -> None:
     """Dry run: what was recognised in TABLE (columns, indicators, confidence, rows kept apart or dropped)
@@ -655,7 +658,8 @@ def datasets_list() -> None:
 
 
 @datasets_app.command("download")
-def datasets_download(name: list[str] = typer.Argument(..., help="Data set name(s) from 'egovkit datasets list', or 'all'.")) -> None:
+def datasets_download(name: list[str] = typer.Argument(..., help="Data set name(s) from 'egovkit datasets list', or "
+                                                                 "'all'.")) -> None:
     """Download (or take from the mirror) data sets into the cache, checking their sha256."""
     from .datasets import fetch, list_datasets
 

@@ -574,10 +574,10 @@ def repair_geometries(
     The one repair of boundaries in egovkit (files read by :func:`read_boundaries` and the pinned
     data sets of :mod:`egovkit.datasets`). Invalid geometries are repaired with
     :func:`shapely.make_valid`, keeping only their polygonal parts (a MultiPolygon stays a
-    MultiPolygon), and the change of area is reported; geometry collections keep their polygons. Null and empty geometries are
-    kept and reported, and so are polygons that the repair leaves without area (their points on
-    a line: kept empty, ``degenerate_geometry``). A feature with no polygonal part at all (a
-    point, a line) or with NaN/infinite coordinates is an error naming the features.
+    MultiPolygon), and the change of area is reported; geometry collections keep their polygons.
+    Null and empty geometries are kept and reported, and so are polygons that the repair leaves
+    without area (their points on a line: kept empty, ``degenerate_geometry``). A feature with no
+    polygonal part at all (a point, a line) or with NaN/infinite coordinates is an error naming the features.
 
     Parameters
     ----------

@@ -140,7 +140,8 @@ class JoinResult:
         The boundaries with the table's columns (one row per district; see ``how``).
     unmatched_table, unmatched_boundaries
         One row per item without a partner: ``row`` (1-based position in the table, the file
-        line of the district's first row for a CensusTable / feature number), ``name`` (as written), ``key`` (normalised), ``candidates`` (up to 3
+        line of the district's first row for a CensusTable / feature number), ``name`` (as
+        written), ``key`` (normalised), ``candidates`` (up to 3
         ``(name, score)`` from the other side, best first; rapidfuzz ``WRatio`` 0-100 on the
         normalised keys), ``best``/``best_score`` (the closest candidate that is itself
         unmatched and scores at least :data:`MIN_SUGGEST_SCORE`, else None: the override to try).

@@ -241,7 +241,8 @@ def diagnose(
         notes.append(translations(lang)["s_coverage_needs_population"])
         report.add("warning", "coverage_skipped", "hotspots given without a population layer: they are mapped, "
                    "but coverage, gap zones and new sites are not computed", fix="pass --population (population=)")
-    steps = ["join", "indicators", "distribution"] + (["coverage"] if hotspots is not None and population is not None else []) \
+    steps = ["join", "indicators", "distribution"] \
+        + (["coverage"] if hotspots is not None and population is not None else []) \
         + (["report"] if out_dir is not None else [])
     with _steps(steps) as step:
         joined = join_table(table, boundaries, boundary_on=boundary_key, overrides=overrides)
@@ -322,7 +323,8 @@ def diagnose(
                 if n_new_sites > 0:
                     from .coverage.tiled_siting import tiled_site_new
 
-                    new_sites = tiled_site_new(population, hotspots, n_new_sites, r_main, candidate_spacing_m=2 * r_main)
+                    new_sites = tiled_site_new(population, hotspots, n_new_sites, r_main,
+                                               candidate_spacing_m=2 * r_main)
                     capped = new_sites.attrs["candidates_capped"]
                     report.add("info", "siting_tiled",
                                f"the population raster ({population.n_cells:,} cells) is read tile by tile: new "

@@ -154,7 +154,8 @@ def _drawn_polygons(page, at_least: int = 1, timeout_s: float = 30.0) -> int:
                   for (const k of Object.keys(window)) { let v; try { v = window[k]; } catch (e) { continue; }
                     if (v && window.L && v instanceof L.Map) { let poly = 0;
                       v.eachLayer(l => { if (l instanceof L.Polygon) poly++; });
-                      out.push({k, size: v.getSize(), zoom: v.getZoom(), bounds: v.getBounds().toBBoxString(), poly}); } }
+                      out.push({k, size: v.getSize(), zoom: v.getZoom(),
+                                bounds: v.getBounds().toBBoxString(), poly}); } }
                   return {out, w: window.innerWidth, h: window.innerHeight}; }""")
                 print("maps in the frame (size 0 = never measured):", info)  # shown when the assertion fails
             return n

@@ -165,7 +165,8 @@ def test_assessment_template_then_score(tmp_path):
     """Generate the template, fill it (here with the shipped invented example), score it from the CLI."""
     from egovkit.diagnosis import action_plan, example_assessments, score_assessment, write_template
 
-    res = runner.invoke(app, ["assess", "template", str(tmp_path / "t.xlsx"), "--territory", "Test town", "--date", "2026-11-25"])
+    res = runner.invoke(app, ["assess", "template", str(tmp_path / "t.xlsx"), "--territory", "Test town", "--date",
+                              "2026-11-25"])
     assert res.exit_code == 0 and (tmp_path / "t.xlsx").exists(), res.output
     res = runner.invoke(app, ["assess", "score", str(tmp_path / "t.xlsx")])
     assert res.exit_code == 2 and "no question is answered" in res.output

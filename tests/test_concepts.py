@@ -111,7 +111,8 @@ def test_negations_are_complements_not_indicators(header: str, indicator: str) -
     assert "complement" in r.reason
 
 
-@pytest.mark.parametrize("header", ["Ménages sans ordinateur", "Hogares sin computadora", "Households without a computer"])
+@pytest.mark.parametrize("header", ["Ménages sans ordinateur", "Hogares sin computadora",
+                                    "Households without a computer"])
 def test_negated_computer_names_its_complement_without_guessing(header: str) -> None:
     r = recognise(header)
     assert (r.role, r.indicator, r.negated, r.alternatives) == ("other", None, True, ("no_computer", "computer")), r

@@ -253,7 +253,8 @@ def test_lonlat_raster_with_districts_and_area_columns():
     # a 0.001-degree lon/lat raster: cell centres are projected to UTM, districts rasterised in lon/lat
     vals = np.arange(1.0, 1.0 + 20 * 30).reshape(20, 30)
     tr = Affine(0.001, 0, 36.80, 0, -0.001, -1.20)
-    d = gpd.GeoDataFrame({"k": ["w", "e"]}, geometry=[box(36.80, -1.22, 36.815, -1.20), box(36.815, -1.22, 36.83, -1.20)],
+    d = gpd.GeoDataFrame({"k": ["w", "e"]},
+                         geometry=[box(36.80, -1.22, 36.815, -1.20), box(36.815, -1.22, 36.83, -1.20)],
                          crs=4326)
     pop = population_from_array(vals, tr, 4326, districts=d, district="k")
     assert pop.grid is None and pop.crs.to_epsg() == 32737
@@ -272,7 +273,8 @@ def test_lonlat_raster_with_districts_and_area_columns():
 
 def test_radius_is_inclusive_and_empty_sites_cover_nobody():
     # 3-4-5 triangles: distances of exactly 100 m and 500 m
-    pts = gpd.GeoDataFrame({"w": [1.0, 2.0, 4.0]}, geometry=gpd.points_from_xy([60.0, 300.0, 301.0], [80.0, 400.0, 400.0]),
+    pts = gpd.GeoDataFrame({"w": [1.0, 2.0, 4.0]},
+                           geometry=gpd.points_from_xy([60.0, 300.0, 301.0], [80.0, 400.0, 400.0]),
                            crs=CRS_M)
     pop = population_from_points(pts, "w")
     for q in (None, (0.5,)):

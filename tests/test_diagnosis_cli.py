@@ -58,5 +58,6 @@ def test_template_without_territory_says_what_to_fill(tmp_path, lang, words):
 
 
 def test_template_with_territory_and_date_says_nothing_more(tmp_path):
-    res = runner.invoke(app, ["assess", "template", str(tmp_path / "t.csv"), "--territory", "T", "--date", "2024-01-01"])
+    res = runner.invoke(app, ["assess", "template", str(tmp_path / "t.csv"), "--territory", "T", "--date",
+                              "2024-01-01"])
     assert res.exit_code == 0 and "to fill in" not in res.output

@@ -39,7 +39,8 @@ def test_autofill_from_kenya(kenya):
     x = (hh["Internet"] / 100).to_numpy()
     w = hh["ConventionalHouseholds"].to_numpy()
     # household-weighted Gini of county internet shares, by the mean absolute difference formula
-    gini = float((w[:, None] * w[None, :] * np.abs(x[:, None] - x[None, :])).sum() / (2 * w.sum() ** 2 * (x @ w / w.sum())))
+    gini = float((w[:, None] * w[None, :] * np.abs(x[:, None] - x[None, :])).sum()
+                 / (2 * w.sum() ** 2 * (x @ w / w.sum())))
     auto = dg.autofill_equipment(s, gini=gini, date="2019-08-24")
     got = dict(zip(auto["question_id"], auto["answer"]))
     # 0.088 < 0.10, 0.179 < 0.25, 0.473 < 0.50: all "very_low"

@@ -147,7 +147,8 @@ def test_excluded_districts_weigh_in_the_rate_but_are_not_listed_nor_counted():
                          district_word="commune", exclude=mask.to_numpy())
     assert fr.startswith("2 communes sur 4 (et 1 hors décompte), où vivent 36 % des ménages")
     # without the mask: one more district below, none set apart
-    assert lagging_summary(df, numerator="n", denominator="d", indicator_label="internet").startswith("3 of 5 districts,")
+    assert lagging_summary(df, numerator="n", denominator="d",
+                           indicator_label="internet").startswith("3 of 5 districts,")
     small = set_apart_mask(df, key="code", denominator="d", min_denominator=60)
     assert small.tolist() == [True, False, False, False, False]
     with pytest.raises(InputError, match="exclude="):

@@ -322,7 +322,8 @@ def test_gaps_direct_formula_and_direction():
     with pytest.raises(InputError, match="several rows per indicator"):
         gaps(r, aggregate(r, "parent"))
     g2 = gaps(r, territory={"internet": 0.5, "no_computer": 0.2})
-    assert g2.loc[g2["indicator"] == "internet", "gap_pp"].tolist() == pytest.approx([-20, -100 * (0.5 - 1 / 30), -25, 25])
+    assert g2.loc[g2["indicator"] == "internet", "gap_pp"].tolist() == pytest.approx(
+        [-20, -100 * (0.5 - 1 / 30), -25, 25])
 
 
 # --------------------------------------------------------------------------- composite

@@ -262,7 +262,8 @@ def test_run_partial_table_against_a_larger_boundary_file(tmp_path):
                          geometry=[box(_LON0 + (i % 8) * _CELL, _LAT0 + (i // 8) * _CELL, _LON0 + (i % 8 + 1) * _CELL,
                                        _LAT0 + (i // 8 + 1) * _CELL) for i in range(n)], crs=4326)
     b.to_file(tmp_path / "national.geojson", driver="GeoJSON")
-    t = pd.DataFrame({"GEOID": b["GEOID"][:6], "County": b["NAME"][:6], "Total households": [900, 800, 700, 600, 500, 400],
+    t = pd.DataFrame({"GEOID": b["GEOID"][:6], "County": b["NAME"][:6],
+                      "Total households": [900, 800, 700, 600, 500, 400],
                       "Households with internet": [700, 600, 500, 400, 300, 200]})
     t.to_csv(tmp_path / "partial.csv", index=False)
     _check_cli(Case(b, t, True), tmp_path)

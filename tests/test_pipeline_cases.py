@@ -44,11 +44,13 @@ def test_unknown_names_are_still_an_attribute_error():
 def test_general_pipeline_keeps_the_main_job_and_knows_no_case():
     for name in ("Diagnosis", "diagnose", "write_outputs", "coverage_table"):
         assert name in vars(pipeline), name
-    code = (PACKAGE / "pipeline.py").read_text(encoding="utf-8").split('\n"""\n', 1)[1].split("# -- old import paths")[0]
+    code = (PACKAGE / "pipeline.py").read_text(encoding="utf-8")
+    code = code.split('\n"""\n', 1)[1].split("# -- old import paths")[0]
     for word in ("kenya", "nyc", "NYC_", "Exampleland"):
         assert word not in code, word
     readers = [(m, n) for m, n in _imports(PACKAGE / "pipeline.py")
-               if m.startswith(("egovkit.datasets", "egovkit.read", "egovkit.geo")) or any(x.startswith("read_") for x in n)]
+               if m.startswith(("egovkit.datasets", "egovkit.read", "egovkit.geo"))
+               or any(x.startswith("read_") for x in n)]
     assert not readers, readers  # files are read before diagnose() (egovkit.run_files, egovkit.cases)
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 from shapely.geometry import box
 
 
-def grid_districts(nx: int = 6, ny: int = 5, size: float = 0.01, x0: float = 36.8, y0: float = -1.3) -> gpd.GeoDataFrame:
+def grid_districts(nx: int = 6, ny: int = 5, size: float = 0.01, x0: float = 36.8,
+                   y0: float = -1.3) -> gpd.GeoDataFrame:
     cells, codes, names = [], [], []
     for j in range(ny):
         for i in range(nx):

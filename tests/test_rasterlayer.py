@@ -53,7 +53,8 @@ def test_bad_files_are_clear_errors(tmp_path):
 
 
 def test_transform_from_the_extent():
-    layer = RasterLayer(np.zeros((2, 4)), xmin=10.0, xmax=14.0, ymin=0.0, ymax=2.0, projargs="+proj=longlat +datum=WGS84")
+    layer = RasterLayer(np.zeros((2, 4)), xmin=10.0, xmax=14.0, ymin=0.0, ymax=2.0,
+                        projargs="+proj=longlat +datum=WGS84")
     t = layer.transform
     assert (t.a, t.c, t.e, t.f) == (1.0, 10.0, -1.0, 2.0)
     assert layer.crs.to_epsg() == 4326

@@ -117,7 +117,8 @@ def test_dane_cnpv_attribute_table_reads_internet_over_occupied_dwellings():
         "DPTO_CCDGO": ["17", "63", "66"], "DPTO_CNMBR": ["CALDAS", "QUINDÍO", "RISARALDA"],
         "STVIVIENDA": [372961, 238000, 330000], "STP15_1_OC": [304509, 190000, 253313],
         "TSP16_HOG": [309680, 195000, 260000], "STP19_INT1": [130032, 90000, 129864],
-        "STP19_INT2": [172438, 98000, 121000], "STP19_INT9": [2039, 2000, 2449], "STP27_PERS": [923472, 509000, 839000]})
+        "STP19_INT2": [172438, 98000, 121000], "STP19_INT9": [2039, 2000, 2449],
+        "STP27_PERS": [923472, 509000, 839000]})
     t = _read(df)
     assert _figures(t)["internet"] == (349896.0, 747822.0)
     assert "DANE" in next(i for i in t.report.issues if i.code == "codebook").message
@@ -153,7 +154,8 @@ def _kaggle_like(households_factor: float = 1.34) -> pd.DataFrame:
     """The India district compilation: 'Households' above the universe of the asset counts, which the
     household-size columns (an exhaustive partition) give."""
     hh = pd.Series([180000, 250000, 90000, 400000, 120000], dtype=float)
-    sizes = pd.DataFrame({"Household_size_1_to_2_persons": hh * 0.15, "Household_size_3_to_5_persons_Households": hh * 0.5,
+    sizes = pd.DataFrame({"Household_size_1_to_2_persons": hh * 0.15,
+                          "Household_size_3_to_5_persons_Households": hh * 0.5,
                           "Household_size_6_8_persons_Households": hh * 0.3,
                           "Household_size_9_persons_and_above_Households": hh * 0.05}).round()
     return pd.concat([pd.DataFrame({

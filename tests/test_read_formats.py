@@ -257,8 +257,10 @@ def test_other_sdmx_tables_are_left_to_the_stacked_reader(tmp_path):
 def test_sdmx_csv_with_labels_beside_the_codes(tmp_path):
     path = tmp_path / "isoc_ci_in_h_labels.csv"
     path.write_text("DATAFLOW,freq,unit,hhtyp,geo,TIME_PERIOD,OBS_VALUE\n"
-                    "ESTAT:ISOC_CI_IN_H(1.0),A: Annual,PC_HH: Percentage of households,TOTAL: Total,AT: Austria,2023,94\n"
-                    "ESTAT:ISOC_CI_IN_H(1.0),A: Annual,PC_HH: Percentage of households,TOTAL: Total,BE: Belgium,2023,93\n"
+                    "ESTAT:ISOC_CI_IN_H(1.0),A: Annual,PC_HH: Percentage of households,TOTAL: Total,AT: "
+                    "Austria,2023,94\n"
+                    "ESTAT:ISOC_CI_IN_H(1.0),A: Annual,PC_HH: Percentage of households,TOTAL: Total,BE: "
+                    "Belgium,2023,93\n"
                     "ESTAT:ISOC_CI_IN_H(1.0),A: Annual,PC_HH: Percentage of households,TOTAL: Total,EU27_2020: "
                     "European Union - 27 countries (from 2020),2023,93\n", encoding="utf-8")
     t = _read(path)

@@ -51,7 +51,8 @@ def test_common_headers_are_recognised(header: str, indicator: str) -> None:
 
 def test_household_percent_uses_households_and_persons_count_uses_population() -> None:
     df = pd.read_csv(io.StringIO("district,households,% of households with a mobile phone,"
-                                 "Persons owning a smartphone,population\nA,1000,80.5,300,4000\nB,2000,70.2,500,8000\n"))
+                                 "Persons owning a smartphone,population\n"
+                                 "A,1000,80.5,300,4000\nB,2000,70.2,500,8000\n"))
     t = _read(df)
     got = t.data.set_index(["area_name", "indicator"])
     assert got.loc[("A", "mobile_phone_hh"), "numerator"] == pytest.approx(0.805 * 1000)

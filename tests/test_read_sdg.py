@@ -79,9 +79,11 @@ def test_national_series_code_in_a_column(tmp_path):
     assert "Series" in _issues(t, "sdg_indicator")[0].message
 
 
-@pytest.mark.parametrize("code, ind", [("17.8.1", "internet_use"), ("5.b.1", "mobile_phone"), ("IT_USE_ii99", "internet_use"),
+@pytest.mark.parametrize("code, ind", [("17.8.1", "internet_use"), ("5.b.1", "mobile_phone"),
+                                       ("IT_USE_ii99", "internet_use"),
                                        ("SERIES.IT_MOB_OWN", "mobile_phone"), ("_L_RW_050B01_1", "mobile_phone"),
-                                       ("IT_MOB_4GNTWK", None), ("IT_NET_BBND", None), ("17.6.1", None), ("SI_POV_DAY1", None)])
+                                       ("IT_MOB_4GNTWK", None), ("IT_NET_BBND", None), ("17.6.1", None),
+                                       ("SI_POV_DAY1", None)])
 def test_sdg_codes(code, ind):
     assert sdg_code(code).indicator == ind
 

@@ -227,7 +227,8 @@ def test_new_sites_and_gap_zones_have_longitude_latitude_that_round_trip(demo_re
     assert (s["rank"] == sites["rank"]).all() and (z["population"] == zones["population"]).all()
     page = (demo_relative / "index.html").read_text(encoding="utf-8")  # printed with the report too
     for df in (s, z):
-        assert f"<td class='n'>{df['longitude'].iloc[0]:.5f}</td><td class='n'>{df['latitude'].iloc[0]:.5f}</td>" in page
+        assert (f"<td class='n'>{df['longitude'].iloc[0]:.5f}</td>"
+                f"<td class='n'>{df['latitude'].iloc[0]:.5f}</td>") in page
 
 
 @pytest.mark.parametrize("ext", ["geojson", "kml"])

@@ -58,11 +58,13 @@ def test_shipped_example_is_what_the_code_generates(tmp_path):
     paths = make_territory().write(tmp_path)
     for _key, p in paths.items():
         shipped = ROOT / "data" / "synthetic" / p.name
-        assert shipped.read_bytes() == p.read_bytes(), f"{shipped} differs: run python -m egovkit.datasets.synthetic data/synthetic"
+        assert shipped.read_bytes() == p.read_bytes(), (f"{shipped} differs: run python -m "
+                                                        "egovkit.datasets.synthetic data/synthetic")
     assert "SYNTHETIC" in (ROOT / "data" / "synthetic" / "README.md").read_text()
     assert t_label_ok()
 
 
 def t_label_ok() -> bool:
     t = make_territory()
-    return all(f.attrs.get("egovkit_label") == SYNTHETIC_LABEL for f in (t.districts, t.table, t.hotspots, t.population))
+    return all(f.attrs.get("egovkit_label") == SYNTHETIC_LABEL for f in (t.districts, t.table, t.hotspots,
+                                                                         t.population))

@@ -53,7 +53,8 @@ def tokenize(text: object) -> list[str]:
     s = str(text)
     out = []
     for i, ch in enumerate(s):  # camelCase: a capital after a small letter, or before one after capitals
-        if i and ch.isupper() and (s[i - 1].islower() or (s[i - 1].isupper() and i + 1 < len(s) and s[i + 1].islower())):
+        if i and ch.isupper() and (s[i - 1].islower()
+                                   or (s[i - 1].isupper() and i + 1 < len(s) and s[i + 1].islower())):
             out.append(" ")
         out.append(ch)
     s = unicodedata.normalize("NFKD", "".join(out).replace("ß", "ss"))

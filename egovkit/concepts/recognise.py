@@ -48,7 +48,8 @@ _KIND_ORDER = ("percent", "share", "rate", "count")
 _KIND_TEXT = {"percent": "percent (0-100)", "share": "share (0-1)", "rate": "a rate (scale read from the values)",
               "count": "a count"}
 _OTHER_TEXT = {"per_capita": "a count per inhabitant (subscriptions), not households or persons with access",
-               "network": "network coverage, not households or persons with access", "precision": "a margin, error or flag", "money": "a price or cost", "speed": "a speed",
+               "network": "network coverage, not households or persons with access",
+               "precision": "a margin, error or flag", "money": "a price or cost", "speed": "a speed",
                "surface": "a surface", "density": "a density", "income": "income", "ethnicity": "ethnicity or origin",
                "time": "a date or period", "row_id": "a row number", "education": "education",
                "dimension": "a breakdown dimension (age, sex, size)"}
@@ -140,7 +141,8 @@ def _word_quality(pattern: str, stem: bool, token: str) -> int:
         return 3
     if stem:
         return 1 if token.startswith(pattern) else 0
-    if len(token) > 3 and ((token[-1] == "s" and token[:-1] == pattern) or (token.endswith("es") and token[:-2] == pattern)):
+    if len(token) > 3 and ((token[-1] == "s" and token[:-1] == pattern)
+                           or (token.endswith("es") and token[:-2] == pattern)):
         return 2
     return 0
 
@@ -360,7 +362,8 @@ def recognise(header: object) -> Recognition:  # noqa: C901 (reading decisions i
         negated = bool(with_cat("negation"))
         if concept is None:
             alts = tuple(dict.fromkeys(i for c in found for i in [_indicator_of(c, universe, use)[0]] if i))
-            return make("indicator", 0.35, why or f"names several unrelated things ({', '.join(found)}): which one is read?",
+            return make("indicator", 0.35,
+                        why or f"names several unrelated things ({', '.join(found)}): which one is read?",
                         alternatives=alts, universe=universe, value_kind=kind, negated=negated, breakdown=breakdown)
         spec = concepts()["devices"][concept]
         if spec.get("ambiguous") and not negated and found == [concept]:  # the bare word, not "fixed or mobile"

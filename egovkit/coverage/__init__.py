@@ -42,6 +42,6 @@ __all__ = [
     "Grid", "Population", "RasterTiles", "candidate_grid", "coverage", "coverage_gaps", "coverage_sets", "covered_area",
     "exact_max_cover", "greedy_max_cover", "max_cover_bound", "nearest_site_distance", "population_from_array",
     "population_from_districts", "population_from_points", "population_from_raster", "population_from_xy",
-    "projected_crs", "raster_tiles", "read_hotspots", "read_population", "site_coordinates", "site_new", "tiled_coverage",
-    "tiled_coverage_gaps", "tiled_site_new", "unique_sites", "weighted_quantiles",
+    "projected_crs", "raster_tiles", "read_hotspots", "read_population", "site_coordinates", "site_new",
+    "tiled_coverage", "tiled_coverage_gaps", "tiled_site_new", "unique_sites", "weighted_quantiles",
 ]

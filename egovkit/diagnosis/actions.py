@@ -2,9 +2,9 @@
 
 Rules are data (``data/action_rules.yaml``, documented in ``docs/diagnosis.md``): each names a
 trigger (a dimension, question, LOSI criterion or overall score below a threshold, the share of
-questions answered below a threshold, or a computed gap above a threshold), an area among the five (leadership and organisation, user
-focus, data and technology, exchange of knowledge and information, communication), a weight and
-the stakeholder types who could carry it.
+questions answered below a threshold, or a computed gap above a threshold), an area among the
+five (leadership and organisation, user focus, data and technology, exchange of knowledge and
+information, communication), a weight and the stakeholder types who could carry it.
 
 ``severity`` = (threshold - value) / threshold for "below" triggers and
 (value - threshold) / (max - threshold) for "above" ones, clipped to 0-1;
@@ -156,7 +156,8 @@ def action_plan(
         carriers = list(r.get("carriers", []))
         rows.append({"area": r["area"], "area_label": spec["areas"][r["area"]][lang], "action_id": r["id"],
                      "action": r[lang], "finding": spec["findings"][kind][lang].format(**fmt),
-                     "trigger": f"{kind} {'' if kind in ('overall', 'answered') else key + ' '}{'<' if below else '>'} {t:.3g}", "value": value, "threshold": t,
+                     "trigger": f"{kind} {'' if kind in ('overall', 'answered') else key + ' '}{'<' if below else '>'} "
+                                f"{t:.3g}", "value": value, "threshold": t,
                      "severity": sev, "priority": float(r.get("weight", 1.0)) * sev,
                      "carrier_types": "; ".join(carriers),
                      "stakeholders": _carriers(register, carriers),

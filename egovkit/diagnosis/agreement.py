@@ -177,5 +177,6 @@ def compare_assessors(a: Assessment, b: Assessment) -> Agreement:
     return Agreement(assessor_a=a.assessor, assessor_b=b.assessor, n_compared=len(both),
                      agreement_rate=float(same.mean()) if len(both) else float("nan"),
                      kappa=cohen_kappa(both["cat_a"], both["cat_b"]),
-                     kappa_by_dimension=pd.DataFrame(rows, columns=["dimension", "n_compared", "agreement_rate", "kappa"]),
+                     kappa_by_dimension=pd.DataFrame(rows, columns=["dimension", "n_compared", "agreement_rate",
+                                                                    "kappa"]),
                      disagreements=dis, only_one=one)

@@ -153,7 +153,8 @@ class Questionnaire:
             raise ValueError(f"kind must be dimension, question, losi or band, not {kind!r}")
         return str(row.iloc[0][lang]) if not row.empty else str(key)
 
-    def check_answers(self, answers: pd.DataFrame, *, source: str | None = None) -> tuple[pd.DataFrame, ValidationReport]:
+    def check_answers(self, answers: pd.DataFrame, *,
+                      source: str | None = None) -> tuple[pd.DataFrame, ValidationReport]:
         """Normalise and check an answers table; return it with a :class:`ValidationReport`.
 
         Answers are compared after trimming, lower-casing and replacing spaces and hyphens by
@@ -225,7 +226,8 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError("questionnaire file not found", file=str(path), fix="give the path of a questionnaire YAML") from None
+        raise InputError("questionnaire file not found", file=str(path),
+                         fix="give the path of a questionnaire YAML") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read the questionnaire ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})",
                          file=str(path), fix="give a UTF-8 YAML file edited from questionnaire_v1.yaml") from exc
@@ -276,7 +278,8 @@ def _questionnaire_from_spec(spec: Any, path: Path) -> Questionnaire:
     questions = pd.DataFrame(rows)
     if questions["question_id"].duplicated().any():
         raise InputError("question ids must be unique", file=str(path), fix="rename the duplicated ids")
-    bands = pd.DataFrame([{"band": b["id"], "min": float(b["min"]), "en": b["en"], "fr": b["fr"]} for b in spec["bands"]])
+    bands = pd.DataFrame([{"band": b["id"], "min": float(b["min"]), "en": b["en"], "fr": b["fr"]}
+                          for b in spec["bands"]])
     return Questionnaire(id=str(spec["id"]), version=str(spec["version"]), scales=scales, dimensions=dims,
                          questions=questions, losi_criteria=spec["losi_criteria"], bands=bands, source=str(path),
                          answer_labels=labels)
@@ -395,8 +398,9 @@ def autofill_equipment(
     the cut points between its answers (data, see ``docs/diagnosis.md``). For "higher is
     better" figures a value equal to a cut point goes to the upper answer; for "lower is
     better" ones (the Gini) to the better answer too (a Gini of exactly 0.20 is ``medium``, as
-    0.15 is). In both directions a value on a cut point gets the better of the two answers. Questions whose figure is not given are left
-    out. Each answer carries the evidence ``"computed by egovkit"`` and the value in ``comment``.
+    0.15 is). In both directions a value on a cut point gets the better of the two answers.
+    Questions whose figure is not given are left out. Each answer carries the evidence
+    ``"computed by egovkit"`` and the value in ``comment``.
 
     Parameters
     ----------

@@ -267,7 +267,8 @@ def read_assessments(path: str | Path, questionnaire: Questionnaire | None = Non
     if len(bad):
         raise InputError(f"answers are for questionnaire version {bad['questionnaire_version'].iloc[0]!r}, "
                          f"not {q.version!r}", file=where, row=int(bad["source_row"].iloc[0]),
-                         column="questionnaire_version", fix="load the matching questionnaire with load_questionnaire(path)")
+                         column="questionnaire_version",
+                         fix="load the matching questionnaire with load_questionnaire(path)")
     out = []
     for (terr, date, by), sub in df.groupby(["territory", "assessment_date", "assessed_by"], sort=False):
         iso = _iso_date(date, "assessment_date", row=int(sub["source_row"].iloc[0]), file=where)

@@ -209,7 +209,8 @@ def compute_rates(
         if on_invalid == "raise":
             row = df.loc[idx[0]]
             what = ("the denominator is missing or not positive" if bad_den[idx[0]]
-                    else f"the numerator {row['numerator']:g} is negative or above the denominator {row['denominator']:g}")
+                    else f"the numerator {row['numerator']:g} is negative or above the denominator "
+                         f"{row['denominator']:g}")
             raise InputError(f"{what} for indicator {row['indicator']!r}"
                              + (f" ({len(idx) - 1} more invalid row(s))" if len(idx) > 1 else ""),
                              **_where(row), column=str(row["indicator"]),

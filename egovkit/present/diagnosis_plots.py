@@ -122,7 +122,8 @@ def radar_chart(
             ax.fill(np.append(angles[ok], angles[ok][0]), np.append(vals[ok], vals[ok][0]), alpha=0.12)
     ax.set_xticks(angles)
     no_answer = report_text(lang)["no_answer"]
-    ax.set_xticklabels([n.replace(" and ", "\nand ").replace(" et ", "\net ") + (f"\n({no_answer})" if i in unscored else "")
+    ax.set_xticklabels([n.replace(" and ", "\nand ").replace(" et ", "\net ")
+                        + (f"\n({no_answer})" if i in unscored else "")
                         for i, n in enumerate(names)], fontsize=9)
     ax.set_ylim(0, 1)
     ax.set_yticks([0.25, 0.5, 0.75, 1.0])
@@ -361,9 +362,11 @@ def diagnosis_section(
                           format_percent(r["share_answered"], lang)] for _, r in result.dimensions.iterrows()]))
     parts.append(f"<h3>{esc(t['losi_title'])}</h3>")
     parts.append(_table([t["criterion"], t["score"], t["band"]],
-                        [[esc(r[f"label_{lang}"]), num(r["score"]), band(r["band"])] for _, r in result.losi.iterrows()]))
+                        [[esc(r[f"label_{lang}"]), num(r["score"]), band(r["band"])]
+                         for _, r in result.losi.iterrows()]))
     if progress is not None:
-        parts.append(f"<h3>{esc(t['progress_title'].format(before=progress.date_before, after=progress.date_after))}</h3>")
+        title = t["progress_title"].format(before=progress.date_before, after=progress.date_after)
+        parts.append(f"<h3>{esc(title)}</h3>")
         parts.append(_table([t["dimension"], t["before"], t["after"], t["change"]],
                             [[esc(t["overall"] if r["dimension"] == "overall" else r[f"label_{lang}"]),
                               num(r["score_before"]), num(r["score_after"]),
@@ -374,7 +377,8 @@ def diagnosis_section(
                                                       n=agreement.n_compared,
                                                       rate=format_percent(agreement.agreement_rate, lang),
                                                       kappa=num(agreement.kappa), k=len(agreement.disagreements),
-                                                      disagreements=_plural(t, "disagreement", len(agreement.disagreements),
+                                                      disagreements=_plural(t, "disagreement",
+                                                                            len(agreement.disagreements),
                                                                             lang)))
                      + "</p>")
     if plan is not None and len(plan):
@@ -388,7 +392,8 @@ def diagnosis_section(
         parts.append(f"<h3>{esc(t['who_title'])}</h3>")
         parts.append(_table([t["dimension"], t["stakeholder"], t["resources"]],
                             [[esc(q.label("dimension", r["dimension"], lang)), esc(r["name"]),
-                              esc("; ".join(res_label.get(x, x) for x in str(r["matching_resources"]).split("; ") if x))]
+                              esc("; ".join(res_label.get(x, x)
+                                            for x in str(r["matching_resources"]).split("; ") if x))]
                              for _, r in who.iterrows()]))
     parts.append("</section>")
     return "\n".join(parts)

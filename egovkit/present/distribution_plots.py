@@ -406,7 +406,8 @@ def lisa_folium_map(
         name=map_text(lab["cluster"]),
         style_function=lambda f: {"fillColor": CLUSTER_COLORS.get(f["properties"]["_cluster"], "#ffffff"),
                                   "color": "#555555", "weight": 0.8, "fillOpacity": 0.85},
-        tooltip=folium.GeoJsonTooltip(fields=cols, aliases=[map_text(aliases.get(c, c)) for c in cols]) if cols else None,
+        tooltip=(folium.GeoJsonTooltip(fields=cols, aliases=[map_text(aliases.get(c, c)) for c in cols])
+                 if cols else None),
     ).add_to(m)
     counts = g["lisa_cluster"].value_counts()
     rows = "".join(

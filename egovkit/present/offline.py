@@ -90,7 +90,8 @@ def _replacement(url: str, is_script: bool) -> str | None:
         name = "MarkerCluster.Default.css" if "default" in low else "MarkerCluster.css"
         return "<style>" + _asset(name) + "</style>"
     if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.(js|css)$", low) or re.search(r"/leaflet(\.min)?\.(js|css)$", low):
-        return ("<script>" + _asset("leaflet.js") + "</script>") if is_script else ("<style>" + _asset("leaflet.css") + "</style>")
+        return (("<script>" + _asset("leaflet.js") + "</script>") if is_script
+                else ("<style>" + _asset("leaflet.css") + "</style>"))
     if any(k in low for k in OFFLINE_DROPPED):
         return ""
     return None

@@ -231,8 +231,9 @@ def _distribution_table(dist: pd.DataFrame, lang: str, words: Mapping[str, str],
                 text = format_number(v, lang, dec.get(c, 0))
             cells.append(f"<td class='n'>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    head = "".join(f"<th>{_html.escape(tr['columns'].get('indicator', 'indicator') if c == 'indicator' else heads[c])}</th>"
-                   for c in shown.columns)
+    head = "".join(
+        f"<th>{_html.escape(tr['columns'].get('indicator', 'indicator') if c == 'indicator' else heads[c])}</th>"
+        for c in shown.columns)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>", notes
 
 
@@ -310,7 +311,8 @@ def _write_lonlat_layers(gdf: gpd.GeoDataFrame, folder: Path, stem: str, word: s
     for p in paths:
         p.unlink(missing_ok=True)
     g.to_file(paths[0], driver="GeoJSON", engine="pyogrio")
-    ranks = g["rank"].astype("string") if "rank" in g.columns else pd.Series(range(1, len(g) + 1), index=g.index).astype("string")
+    ranks = (g["rank"].astype("string") if "rank" in g.columns
+             else pd.Series(range(1, len(g) + 1), index=g.index).astype("string"))
     g.insert(0, "Name", (word + " " + ranks).astype("string"))
     g.to_file(paths[1], driver="KML", engine="pyogrio")
     return paths
@@ -574,7 +576,8 @@ def build_report(  # noqa: C901 (reading decisions in one place; split in issue 
     for _, s in summary.iterrows():
         uni = tr.get(s["universe"], s["universe"])
         lab = indicator_label(s["indicator"], lang)
-        cards.append({"value": format_percent(s["share_territory"], lang), "label": tr["fig_rate"].format(indicator=lab)})
+        cards.append({"value": format_percent(s["share_territory"], lang),
+                      "label": tr["fig_rate"].format(indicator=lab)})
         sentences["summary"].append(tr["s_rate"].format(
             territory=territory_name, rate=format_percent(s["share_territory"], lang), universe=uni,
             num=format_number(s["numerator"], lang), den=format_number(s["denominator"], lang), indicator=lab))
@@ -620,7 +623,8 @@ def build_report(  # noqa: C901 (reading decisions in one place; split in issue 
     else:
         low = main[~excluded].dropna(subset=["share"])
         low = low.sort_values("share", kind="stable").head(n_lowest)
-        low = low[_uniq(key, name_column, "numerator", "denominator", "share")].assign(gap_share=lambda d: d["share"] - terr)
+        low = low[_uniq(key, name_column, "numerator", "denominator", "share")]
+        low = low.assign(gap_share=lambda d: d["share"] - terr)
         write_csv(low, out / "tables" / "lowest_districts.csv", float_format=CSV_FLOAT)
         files.append(out / "tables" / "lowest_districts.csv")
         sentences["lagging"].append(tr["s_lowest"].format(names=_names(
@@ -793,7 +797,8 @@ def build_report(  # noqa: C901 (reading decisions in one place; split in issue 
         lang=lang, t=tr, title=page_title, downloads=downloads,
         generated=tr["generated"].format(version=getattr(egovkit, "__version__", ""),
                                          date=_dt.date.today().isoformat()),
-        sections=[_Markup(x) for x in sections], cards=cards, sentences=sentences, notes=notes, maps=maps, static_maps=static, charts=charts_out,
+        sections=[_Markup(x) for x in sections], cards=cards, sentences=sentences, notes=notes, maps=maps,
+        static_maps=static, charts=charts_out,
         tables={k_: _Markup(v) for k_, v in tables.items()},
         files=sorted({p.relative_to(out).as_posix() for p in files} | set(extra)))
     index = out / "index.html"

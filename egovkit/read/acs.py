@@ -259,7 +259,8 @@ def read_acs_s2801(path: str | Path, metadata: str | Path | None = None, *,
             if off.any():
                 who = names[off].tolist()
                 report.add("warning", "percent_mismatch",
-                           f"published percent {pct_col} differs from 100 x {TABLE}_C01_{k}E / {TABLE}_C01_001E by more "
+                           f"published percent {pct_col} differs from 100 x {TABLE}_C01_{k}E / {TABLE}_C01_001E by "
+                           "more "
                            f"than {percent_tolerance} point(s) for {int(off.sum())} geographies "
                            f"(largest {diff.max():.2f}): {who[:5]}{' ...' if len(who) > 5 else ''}",
                            column=pct_col, fix="check the download; the counts are used", action="kept")

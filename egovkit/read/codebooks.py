@@ -17,8 +17,12 @@ their first characters; a code written ``re:...`` is a regular expression. The r
 Examples
 --------
 >>> m = match_codebook(["GEOGID", "GEOGDESC", "T15_2_Y", "T15_2_N", "T15_2_T", "T15_3_B", "T15_3_T"])
->>> m.codebook.key, m.area, m.columns, m.den_map
-('cso_saps_theme15', 'GEOGDESC', {'T15_2_Y': 'computer', 'T15_3_B': 'broadband'}, {'computer': 'T15_2_T', 'broadband': 'T15_3_T'})
+>>> m.codebook.key, m.area
+('cso_saps_theme15', 'GEOGDESC')
+>>> m.columns
+{'T15_2_Y': 'computer', 'T15_3_B': 'broadband'}
+>>> m.den_map
+{'computer': 'T15_2_T', 'broadband': 'T15_3_T'}
 >>> match_codebook(["district", "households", "internet"]) is None
 True
 """
@@ -83,8 +87,8 @@ class CodebookMatch:
         Examples
         --------
         >>> m = match_codebook(["CED_CODE_2016", "IA_Total", "I_NA_Total", "IC_not_stated_Total", "Total_Total"])
-        >>> print(m.describe()[:120])
-        headers are codes of ABS Census DataPack, dwelling internet connection (2011 B35, 2016/2021 G37) (5 codes, confidence 1.
+        >>> print(m.describe()[:105])
+        headers are codes of ABS Census DataPack, dwelling internet connection (2011 B35, 2016/2021 G37) (5 codes
         """
         cb = self.codebook
         parts = []

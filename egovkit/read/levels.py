@@ -93,8 +93,8 @@ def total_kind(name: object) -> str | None:
 
 @lru_cache(maxsize=1)
 def _total_trigger() -> frozenset[str]:
-    return frozenset(_TOTAL_WORDS | _TOTAL_FIRST | _TOTAL_FIRST_QUALIFIED | _SUB_WORDS | {w for n in TOTAL_NAMES for w in n.split()}
-                     | _RURAL | _URBAN)
+    return frozenset(_TOTAL_WORDS | _TOTAL_FIRST | _TOTAL_FIRST_QUALIFIED | _SUB_WORDS
+                     | {w for n in TOTAL_NAMES for w in n.split()} | _RURAL | _URBAN)
 
 
 def _maybe_total(norm: str) -> bool:
@@ -184,7 +184,8 @@ def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str,
         tol_share = 0.001 if value_type == "percent" else rel_tol * max(share_t, 1e-9)
         problems = []
         if abs(den - r["denominator"]) > rel_tol * r["denominator"]:
-            problems.append(f"denominator {r['denominator']:,.0f} in the total row vs {den:,.0f} summed over the districts")
+            problems.append(f"denominator {r['denominator']:,.0f} in the total row vs {den:,.0f} summed over the "
+                            "districts")
         if abs(share_d - share_t) > tol_share + 1e-12:
             problems.append(f"rate {100 * share_t:.2f} % in the total row vs {100 * share_d:.2f} % from the districts")
         if problems:
@@ -495,7 +496,8 @@ def _parent_rows(ctx: _Context, roles: Roles, norm_name: pd.Series, par_norm: pd
     if agree:
         c = np.array([x[0] for x in agree])
         report.add("info", "parent_rows", f"{len(c)} row(s) named as a higher level (region, province...) and equal "
-                   f"to the sum of the rows below them (their {den_col!r}): {list(names[c][:10])} (rows {_lines_text(lines[c])}); kept "
+                   f"to the sum of the rows below them (their {den_col!r}): {list(names[c][:10])} (rows "
+                   f"{_lines_text(lines[c])}); kept "
                    "apart in .other_levels with level 'region'", row=int(lines[c[0]]), column=roles.area,
                    action="kept apart", fix="pass level= with a column telling each row's level to choose otherwise")
     for c, k, tot in disagree:
@@ -646,7 +648,8 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: _HiddenTotals, data
         against = ", ".join(dict.fromkeys(found.against.get(k, []))) or "the other complete columns"
         ctx.report.add("warning", "possible_total", f"row {names[p]!r} (line {int(lines[p])}) equals the sum of the "
                        f"{found.n_others[k]} other district rows in {', '.join(dict.fromkeys(labels))} but not in "
-                       f"{against}: read as a district; if it is a totals row its figures are counted twice", row=int(lines[p]), area=names[p], action="used",
+                       f"{against}: read as a district; if it is a totals row its figures are counted twice",
+                       row=int(lines[p]), area=names[p], action="used",
                        fix="name the row 'Total' if it is the total of the others (or remove it); nothing to do if "
                            "it is a district")
     if not len(found.at):

@@ -787,7 +787,8 @@ def _codebook_roles(ctx: _Context, *, area, code, parent, denominator, universe,
                     and h not in (out["area"], out["code"], out["parent"])]
     ctx.report.add("info", "codebook", m.describe() + f" (codebook {cb.source_file})"
                    + (f"; {', '.join(given)} given: yours used" if given else ""), action="inferred",
-                   fix="pass columns=, denominator=, area= to read them otherwise (command line: --columns, --denominator, --area)")
+                   fix="pass columns=, denominator=, area= to read them otherwise (command line: --columns, "
+                       "--denominator, --area)")
     return out
 
 

@@ -173,7 +173,8 @@ def _value_column(raw: pd.DataFrame) -> str | None:
     return values[-1] if values else None
 
 
-def _evidence(raw: pd.DataFrame, text: dict, family: set[str], rows: np.ndarray | None = None) -> tuple[str, str] | None:
+def _evidence(raw: pd.DataFrame, text: dict, family: set[str],
+              rows: np.ndarray | None = None) -> tuple[str, str] | None:
     """A header or cell text of ``raw`` recognised as one indicator of ``family``: (indicator, text)."""
     seen: dict[str, str] = {}
     for c in raw.columns:
@@ -500,7 +501,8 @@ def _sex_specific(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport
             report.add("warning", "sex_specific", f"{ind} is only given for {' and '.join(who)} separately, no total "
                        f"for all persons ({', '.join(map(repr, vs[:3]))}): not averaged, its "
                        f"{int(text[c].isin(vs).sum())} row(s) kept apart", column=c, action="kept apart",
-                       fix=f"to read one of them as {ind!r} anyway (its figures are then of {recs[vs[0]].breakdown} only), pass "
+                       fix=f"to read one of them as {ind!r} anyway (its figures are then of {recs[vs[0]].breakdown} "
+                           "only), pass "
                            f"columns={{{vs[0]!r}: {ind!r}}}")
         if drop.all():
             raise InputError(f"column {c!r}: every indicator is given only for one sex, no total for all persons "

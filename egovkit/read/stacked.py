@@ -233,7 +233,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
             codes = text[c][keep].to_numpy()
             # codes of letters then letters/digits (NUTS-like); numeric class codes beside them are not areas
             uniq = [u for u in pd.unique(codes) if re.fullmatch(r"[A-Za-z]{2}[A-Za-z0-9]*", u)]
-            top = [u for u in uniq if len(uniq) >= 2 and all(o.startswith(u) and len(o) > len(u) for o in uniq if o != u)]
+            top = [u for u in uniq
+                   if len(uniq) >= 2 and all(o.startswith(u) and len(o) > len(u) for o in uniq if o != u)]
             if len(top) == 1:
                 at = codes == top[0]
                 label = out.loc[out.index[at], names[0]].astype(str)

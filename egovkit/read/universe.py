@@ -68,7 +68,8 @@ def _numbers(col: pd.Series) -> np.ndarray:
     if text is None:
         return np.asarray(nums, dtype=float)
     cleaned = text.str.strip().str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-    cleaned = cleaned.where(~cleaned.str.fullmatch(r"\d{1,3}([,.]\d{3})+"), cleaned.str.replace(r"[,.]", "", regex=True))
+    cleaned = cleaned.where(~cleaned.str.fullmatch(r"\d{1,3}([,.]\d{3})+"),
+                            cleaned.str.replace(r"[,.]", "", regex=True))
     out = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
     if nums is not None:
         out = np.where(np.isnan(nums), out, nums)
