@@ -20,18 +20,12 @@ import pandas as pd
 from .. import settings
 from ..errors import InputError
 from ..shared.formatting import format_number, format_whole_pct
-from ..shared.texts import load_texts, text_languages
+from ..shared.texts import load_texts
 from ..validate import ValidationReport
 from .inequality import Invalid, _below, _rate_table
 
 #: Sentence templates of this module, English and French.
 SENTENCES = Path(__file__).resolve().with_name("sentences.yaml")
-
-
-def _sentences() -> dict:
-    """``{language: texts}`` of :data:`SENTENCES` (kept for ``present/distribution_plots``, which should
-    call ``load_texts(SENTENCES, lang)`` instead)."""
-    return {lang: load_texts(SENTENCES, lang) for lang in text_languages(SENTENCES)}
 
 
 def lagging_districts(

@@ -30,10 +30,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.patches import Patch
 
-from .. import settings
 from ..distribution.decomposition import _groups
 from ..distribution.inequality import Invalid, _below, _rate_table
-from ..distribution.lagging import _sentences
+from ..distribution.lagging import SENTENCES
 from ..distribution.spatial import (
     LEFT_OUT,
     LEFT_OUT_INVALID,
@@ -43,6 +42,7 @@ from ..distribution.spatial import (
     NOT_TESTED,
 )
 from ..errors import InputError
+from ..shared.texts import load_texts
 from ..validate import ValidationReport
 from .safe import check_map_text, literal_text, map_text
 
@@ -59,11 +59,7 @@ MAX_LABELLED = 60
 
 
 def _labels(lang: str | None) -> dict[str, str]:
-    lang = lang or settings.language
-    texts = _sentences()
-    if lang not in texts:
-        raise InputError(f"no labels in language {lang!r}", fix=f"use one of {sorted(texts)}")
-    return texts[lang]["plots"]
+    return load_texts(SENTENCES, lang)["plots"]
 
 
 def _lisa_columns(lisa: pd.DataFrame) -> None:
