@@ -310,11 +310,12 @@ def _grids(source: str | Path, sheet: int | str, encoding: str | None, sep: str 
     if path.suffix.lower() in _GEO_SUFFIXES:
         return None
     try:
-        if not path.is_file() or path.stat().st_size > MAX_BYTES or path.stat().st_size == 0:
+        if not path.is_file() or not 0 < path.stat().st_size <= MAX_BYTES:
             return None
-        head = path.read_bytes()[:8]
+        data = path.read_bytes()
     except OSError:
         return None
+    head = data[:8]
     scratch = ValidationReport(source=name)
     if path.suffix.lower() in _EXCEL_SUFFIXES or head.startswith(b"PK\x03\x04"):
         try:
@@ -328,7 +329,7 @@ def _grids(source: str | Path, sheet: int | str, encoding: str | None, sep: str 
     if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\x1f\x8b")):
         return None
     try:
-        text = _clean_text(_decode(path.read_bytes(), encoding, name, scratch), name, scratch)
+        text = _clean_text(_decode(data, encoding, name, scratch), name, scratch)
         lines = text.split("\n")
         use = sep or _sniff_sep(lines[:200], scratch)
         if '"' in text:

@@ -31,17 +31,14 @@ import pandas as pd
 
 from ..errors import InputError
 from ..validate import ValidationReport
+from .codebooks import match_codebook
 from .roles import recognise_indicator
 
 
 def _census_columns(headers: list[str]) -> list[str]:
     """The headers egovkit recognises as census ICT columns (catalogue words or a publisher's codes)."""
     found = [h for h in headers if recognise_indicator(h).indicator]
-    try:  # the publishers' codebooks (coded headers such as DANE STP19_INT1)
-        from .codebooks import match_codebook
-    except ImportError:  # pragma: no cover - codebooks are optional
-        return found
-    m = match_codebook(headers)
+    m = match_codebook(headers)  # the publishers' codebooks (coded headers such as DANE STP19_INT1)
     if m is not None:
         found += [h for h in m.columns if h not in found]
     return found
