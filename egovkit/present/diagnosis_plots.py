@@ -24,19 +24,18 @@ from __future__ import annotations
 import base64
 import html as _html
 import io
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..diagnosis.agreement import Agreement
 from ..diagnosis.questionnaire import COMPUTED_EVIDENCE
 from ..diagnosis.scoring import AssessmentResult, Progress
 from ..diagnosis.stakeholders import StakeholderRegister, influence_interest_grid, partnership_graph, stakeholder_labels
 from ..errors import InputError
+from ..shared.texts import load_texts
 from .i18n import format_number, format_percent
 from .safe import check_map_text, literal_figure_text, literal_text, map_text
 
@@ -47,16 +46,9 @@ _TEXT = Path(__file__).resolve().parents[1] / "diagnosis" / "data" / "report_tex
 _BAND_COLOURS = {"low": "#d7191c", "middle": "#fdae61", "high": "#a6d96a", "very_high": "#1a9641", "": "#bbbbbb"}
 
 
-@lru_cache(maxsize=None)
-def _texts() -> dict:
-    return yaml.safe_load(_TEXT.read_text(encoding="utf-8"))
-
-
 def report_text(lang: str = "en") -> dict[str, Any]:
-    """Texts of the diagnosis section and charts for ``en`` or ``fr``."""
-    if lang not in ("en", "fr"):
-        raise InputError(f"language {lang!r} is not available", column="lang", fix="use en or fr")
-    return _texts()[lang]
+    """Texts of the diagnosis section and charts for ``en`` or ``fr`` (:func:`egovkit.shared.texts.load_texts`)."""
+    return load_texts(_TEXT, lang)
 
 
 def _lang(lang: str) -> str:
