@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -302,19 +303,21 @@ def _parse(grid: list[list[object]], sheet: str) -> _Block | None:
 
 # -- reading the cells of a file -----------------------------------------------------------------
 def _grids(source: str | Path, sheet: int | str, encoding: str | None, sep: str | None,
-           name: str) -> dict[str, list[list[object]]] | None:
-    """The cells of every sheet (a workbook, unless ``sheet=`` names one) or of the text file."""
+           name: str, rows: int | None = None) -> tuple[dict[str, list[list[object]]] | None, bool]:
+    """The cells of every sheet (a workbook, unless ``sheet=`` names one) or of the text file, and
+    whether they are complete: with ``rows``, a text file without quotes is parsed for its first
+    ``rows`` records only (enough to tell the shape; the rest is parsed when it is a table-tool layout)."""
     from .loading import _EXCEL_SUFFIXES, _GEO_SUFFIXES, _clean_text, _decode, _records, _sniff_sep
 
     path = Path(source)
     if path.suffix.lower() in _GEO_SUFFIXES:
-        return None
+        return None, True
     try:
         if not path.is_file() or not 0 < path.stat().st_size <= MAX_BYTES:
-            return None
+            return None, True
         data = path.read_bytes()
     except OSError:
-        return None
+        return None, True
     head = data[:8]
     scratch = ValidationReport(source=name)
     if path.suffix.lower() in _EXCEL_SUFFIXES or head.startswith(b"PK\x03\x04"):
@@ -322,23 +325,24 @@ def _grids(source: str | Path, sheet: int | str, encoding: str | None, sep: str 
             which = None if sheet == 0 else sheet
             book = pd.read_excel(path, sheet_name=which, dtype=object, header=None)
         except Exception:  # noqa: BLE001 - the ordinary loader says what is wrong with the file
-            return None
+            return None, True
         if isinstance(book, pd.DataFrame):
             book = {str(sheet): book}
-        return {str(k): v.values.tolist() for k, v in book.items() if not v.empty}
+        return {str(k): v.values.tolist() for k, v in book.items() if not v.empty}, True
     if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\x1f\x8b")):
-        return None
+        return None, True
     try:
         text = _clean_text(_decode(data, encoding, name, scratch), name, scratch)
-        lines = text.split("\n")
-        use = sep or _sniff_sep(lines[:200], scratch)
+        use = sep or _sniff_sep(text.split("\n", 200)[:200], scratch)
+        complete = True
         if '"' in text:
             text, records, _ = _records(text, use, name, scratch)
         else:
-            records = list(csv.reader(io.StringIO(text), delimiter=use))
+            records = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=use), rows))
+            complete = rows is None or len(records) < rows
     except (InputError, csv.Error, ValueError):
-        return None
-    return {"": [[c if c.strip() else None for c in r] for r in records]}
+        return None, True
+    return {"": [[c if c.strip() else None for c in r] for r in records]}, complete
 
 
 # -- from blocks to a tidy table -----------------------------------------------------------------
@@ -783,7 +787,7 @@ def read_crosstab(source: object, *, sheet: int | str = 0, encoding: str | None 
     """
     if isinstance(source, pd.DataFrame):
         return None
-    grids = _grids(source, sheet, encoding, sep, name)
+    grids, complete = _grids(source, sheet, encoding, sep, name, rows=HEAD_ROWS + 1)
     if not grids:
         return None
     try:
@@ -795,6 +799,10 @@ def read_crosstab(source: object, *, sheet: int | str = 0, encoding: str | None 
                     return None
             except InputError:
                 pass
+        if not complete:  # a table-tool layout: the whole text file is parsed now
+            grids, _ = _grids(source, sheet, encoding, sep, name)
+            if not grids:
+                return None
         return crosstab_table(grids, report, name=name, period=period)
     except InputError:
         raise
