@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -25,6 +26,7 @@ import pandas as pd
 
 from .errors import ValidationError
 from .export import write_csv, write_excel
+from .shared.messages import has_message, render, render_or
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -32,6 +34,17 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 #: value type or a denominator chosen...); a warning without one (a column ignored) comes later.
 FIGURE_ACTIONS = frozenset({"dropped", "dropped for this indicator", "kept apart", "inferred", "repaired", "kept",
                             "used", "given", "read as 0", "read as empty"})
+
+
+def action_text(action: str | None, lang: str | None = None) -> str | None:
+    """An action word of the validation report (``dropped``, ``kept apart``...) in ``lang``.
+
+    >>> action_text("kept apart", "fr")
+    'mis à part'
+    """
+    if not action:
+        return action
+    return render_or("action." + re.sub(r"\W+", "_", action).strip("_"), action, lang=lang)
 
 
 @dataclass
@@ -48,6 +61,32 @@ class Issue:
     fix: str | None = None
     action: str | None = None  # e.g. "dropped", "repaired", "inferred", "kept apart", "kept"
     rows: tuple[int, ...] | None = None  # every row of an issue said once for many rows (``row``: the first)
+    #: the values filling the templates of ``code`` (:mod:`egovkit.shared.messages`); ``None`` for a
+    #: finding given as a ready text (``message`` and ``fix`` then stay as written, in every language)
+    params: dict[str, Any] | None = None
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default :data:`egovkit.settings.language`).
+
+        >>> i = Issue("error", "negative_value", "", params={"value": -3})
+        >>> i.text("fr")
+        'la valeur -3 est négative'
+        """
+        if self.params is not None and has_message(self.code):
+            return render(self.code, self.params, lang=lang)
+        return self.message
+
+    def fix_text(self, lang: str | None = None) -> str | None:
+        """How to fix it, in ``lang``: the catalogue's fix of ``fix_code`` (``code`` by default)."""
+        if self.params is not None:
+            code = self.params.get("fix_code", self.code)
+            if has_message(code, "fix"):
+                return render(code, self.params, lang=lang, part="fix")
+        return self.fix
+
+    def action_text(self, lang: str | None = None) -> str | None:
+        """The action taken, in ``lang`` (``dropped`` is ``écarté`` in French)."""
+        return action_text(self.action, lang)
 
     @property
     def rank(self) -> int:
@@ -64,18 +103,27 @@ class Issue:
         return 3
 
     def __str__(self) -> str:
+        return self.to_text()
+
+    def to_text(self, lang: str | None = None) -> str:
+        """One line: severity, where, message, action and fix, in ``lang``.
+
+        >>> Issue("error", "negative_value", "", row=4, params={"value": -3}).to_text("fr")
+        '[ERREUR] ligne 4: la valeur -3 est négative -> Correction : corrigez la valeur dans le fichier'
+        """
         where = [w for w in (
             self.source,
-            f"row {self.row}" if self.row is not None else None,
-            f"column {self.column!r}" if self.column else None,
-            f"district {self.area!r}" if self.area else None,
+            render("where.row", {"row": self.row}, lang=lang) if self.row is not None else None,
+            render("where.column_quoted", {"column": self.column}, lang=lang) if self.column else None,
+            render("where.district", {"area": self.area}, lang=lang) if self.area else None,
         ) if w]
-        text = f"[{self.severity.upper()}] " + (", ".join(where) + ": " if where else "")
-        text += self.message
+        text = f"[{render('severity.' + self.severity, lang=lang)}] " + (", ".join(where) + ": " if where else "")
+        text += self.text(lang)
         if self.action:
-            text += f" ({self.action})"
-        if self.fix:
-            text += f" -> Fix: {self.fix}"
+            text += f" ({self.action_text(lang)})"
+        fix = self.fix_text(lang)
+        if fix:
+            text += " -> " + render("where.fix", {"fix": fix}, lang=lang)
         return text
 
 
@@ -101,8 +149,9 @@ class ValidationReport:
         self,
         severity: Severity,
         code: str,
-        message: str,
+        message: str | None = None,
         *,
+        params: "dict[str, Any] | None" = None,
         row: int | None = None,
         column: str | None = None,
         area: str | None = None,
@@ -111,12 +160,29 @@ class ValidationReport:
         source: str | None = None,
         rows: "Iterable[int] | None" = None,
     ) -> Issue:
-        """Record one finding and return it (``rows``: every row of a finding said once for many)."""
+        """Record one finding and return it (``rows``: every row of a finding said once for many).
+
+        With ``message=None`` the message (and the fix, when ``fix`` is not given) come from the
+        catalogue's templates of ``code`` filled with ``params`` (:mod:`egovkit.shared.messages`), so
+        that they can be said in any language; ``params["fix_code"]`` names another code whose fix
+        to use. A ready ``message`` is kept as written.
+
+        >>> r = ValidationReport()
+        >>> r.add("error", "negative_value", params={"value": -2}, row=3).to_text("en")
+        '[ERROR] row 3: value -2 is negative -> Fix: correct the value in the file'
+        """
         if severity not in _ORDER:
             raise ValueError(f"severity must be one of {list(_ORDER)}, not {severity!r}")
+        if message is None:
+            params = dict(params or {})
+            message = render(code, params, lang="en")
+            if fix is None and has_message(params.get("fix_code", code), "fix"):
+                fix = render(params.get("fix_code", code), params, lang="en", part="fix")
+        else:
+            params = None
         issue = Issue(severity, code, message, source or self.source, None if row is None else int(row),
                       column, None if area is None else str(area), fix, action,
-                      None if rows is None else tuple(int(r) for r in rows))
+                      None if rows is None else tuple(int(r) for r in rows), params)
         self.issues.append(issue)
         return issue
 
@@ -163,27 +229,42 @@ class ValidationReport:
         """Issues with this code, e.g. ``report.by_code("duplicate_area")``."""
         return [i for i in self.issues if i.code == code]
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per issue (columns: severity, code, message, source, row, column, area, fix, action)."""
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """One row per issue (columns: severity, code, message, source, row, column, area, fix, action),
+        message, fix and action in ``lang`` (default :data:`egovkit.settings.language`)."""
         cols = ["severity", "code", "message", "source", "row", "column", "area", "fix", "action"]
-        df = pd.DataFrame([asdict(i) for i in self.issues], columns=cols)
+        records = []
+        for i in self.issues:
+            d = asdict(i)
+            d.update(message=i.text(lang), fix=i.fix_text(lang), action=i.action_text(lang))
+            records.append(d)
+        df = pd.DataFrame(records, columns=cols)
         df["row"] = df["row"].astype("Int64")
         return df
 
-    def summary(self) -> str:
-        """One line: counts of errors, warnings and notes, and of rows by fate."""
+    def summary(self, lang: str | None = None) -> str:
+        """One line: counts of errors, warnings and notes, and of rows by fate.
+
+        >>> r = ValidationReport(source="t.csv", rows_in=2, row_fate={2: "used", 3: "dropped"})
+        >>> r.summary("fr")
+        't.csv: 2 lignes lues (1 utilisé, 1 écarté) ; 0 erreur(s), 0 avertissement(s), 0 note(s)'
+        """
         n = {s: sum(i.severity == s for i in self.issues) for s in _ORDER}
         fates = pd.Series(list(self.row_fate.values()), dtype=object).value_counts()
-        fate_txt = ", ".join(f"{v} {k}" for k, v in fates.items())
-        head = f"{self.source}: " if self.source else ""
-        rows = f"{self.rows_in} rows read" + (f" ({fate_txt})" if fate_txt else "")
-        return f"{head}{rows}; {n['error']} error(s), {n['warning']} warning(s), {n['info']} note(s)"
+        fate_txt = ", ".join(render("report.fate", {"n": v, "fate": action_text(k, lang)}, lang=lang)
+                             for k, v in fates.items())
+        return render("report.summary", {"head": f"{self.source}: " if self.source else "", "rows": self.rows_in,
+                                         "fates": f" ({fate_txt})" if fate_txt else "", "errors": n["error"],
+                                         "warnings": n["warning"], "notes": n["info"]}, lang=lang)
 
     def __str__(self) -> str:
+        return self.to_text()
+
+    def to_text(self, lang: str | None = None) -> str:
         """The summary line, then every issue, what changes the figures first (:attr:`Issue.rank`)."""
-        lines = [self.summary()]
+        lines = [self.summary(lang)]
         for i in sorted(self.issues, key=lambda i: (i.rank, i.row or 0)):
-            lines.append("  " + str(i))
+            lines.append("  " + i.to_text(lang))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:  # pragma: no cover - notebook display

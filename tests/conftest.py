@@ -16,6 +16,8 @@ MIRROR = Path(os.environ.get("EGOVKIT_DATA_MIRROR") or SHARED / "originals")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["EGOVKIT_DATA_MIRROR"] = str(MIRROR)
 os.environ.setdefault("EGOVKIT_CACHE_DIR", tempfile.mkdtemp(prefix="egovkit-test-cache-"))
+# a message template field without a value raises in the tests (egovkit.shared.messages.render)
+os.environ["EGOVKIT_STRICT_MESSAGES"] = "1"
 
 import egovkit.settings as _settings  # noqa: E402
 
