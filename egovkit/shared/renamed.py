@@ -1,0 +1,55 @@
+"""Old argument names kept one release as deprecated aliases of the one name per concept.
+
+egovkit says a district's code ``key=`` and its label ``name=`` (columns of a table or of the
+boundaries), a radius ``radius_m=`` / ``radii_m=`` (metres) and a rate column ``share_<indicator>``.
+A function renamed to that vocabulary keeps its old keyword for one release with :func:`renamed`:
+the old keyword still works and warns (``DeprecationWarning``) naming the new one.
+
+Examples
+--------
+>>> import warnings
+>>> @renamed(radius="radius_m")
+... def reach(radius_m: float = 100.0) -> float:
+...     return radius_m
+>>> with warnings.catch_warnings(record=True) as w:
+...     warnings.simplefilter("always")
+...     reach(radius=50), str(w[0].message)
+(50, 'reach(radius=) is deprecated: use radius_m= (same meaning)')
+>>> reach(radius_m=20)
+20
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["renamed"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def renamed(**old_to_new: str) -> Callable[[F], F]:
+    """Decorate a function whose keywords ``old`` are now called ``new`` (``@renamed(area="key")``).
+
+    Giving both the old and the new keyword raises ``TypeError``. The old names are listed in the
+    wrapper's ``__renamed__`` (a test checks that each still works and warns).
+    """
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(f"{func.__name__}() got both {old}= (deprecated) and {new}=; give {new}= only")
+                    warnings.warn(f"{func.__name__}({old}=) is deprecated: use {new}= (same meaning)",
+                                  DeprecationWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        wrapper.__renamed__ = dict(old_to_new)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
