@@ -7,34 +7,9 @@ from __future__ import annotations
 
 
 class EgovkitError(Exception):
-    """Base class of every egovkit error a user can fix."""
-
-
-class InputError(EgovkitError, ValueError):
-    """An input file or table cannot be used as it is.
-
-    Parameters
-    ----------
-    message
-        What is wrong.
-    file, row, column, area
-        Where it is (any may be None). ``row`` is the 1-based line of the file
-        (header = line 1) when known.
-    fix
-        How to fix it.
-    code, params
-        The message's code in the catalogue (:mod:`egovkit.shared.messages`) and the values filling
-        its templates: the message (and the fix, when ``fix`` is not given) are then said in
-        :data:`egovkit.settings.language`, and :meth:`text` says them in any language.
-
-    Examples
-    --------
-    >>> str(InputError("value is negative", file="t.csv", row=4, column="internet", fix="correct it"))
-    't.csv, row 4, column internet: value is negative. Fix: correct it'
-    >>> e = InputError(code="negative_value", params={"value": -1}, row=4)
-    >>> e.text("fr")
-    'ligne 4: la valeur -1 est négative. Correction : corrigez la valeur dans le fichier'
-    """
+    """Base class of every egovkit error a user can fix: a message (or a catalogue ``code`` with its
+    ``params``), where it is (``file``, ``row``, ``column``, ``area``) and the ``fix``; see
+    :class:`InputError`."""
 
     def __init__(
         self,
@@ -53,7 +28,7 @@ class InputError(EgovkitError, ValueError):
         self._fix = fix
         if message is None:
             if code is None:
-                raise TypeError("InputError needs a message or a code")
+                raise TypeError(f"{type(self).__name__} needs a message or a code")
             from .shared.messages import render
             message = render(code, self.params, lang="en")
         self.message = message
@@ -93,6 +68,34 @@ class InputError(EgovkitError, ValueError):
         return text
 
 
+
+class InputError(EgovkitError, ValueError):
+    """An input file or table cannot be used as it is.
+
+    Parameters
+    ----------
+    message
+        What is wrong.
+    file, row, column, area
+        Where it is (any may be None). ``row`` is the 1-based line of the file
+        (header = line 1) when known.
+    fix
+        How to fix it.
+    code, params
+        The message's code in the catalogue (:mod:`egovkit.shared.messages`) and the values filling
+        its templates: the message (and the fix, when ``fix`` is not given) are then said in
+        :data:`egovkit.settings.language`, and :meth:`text` says them in any language.
+
+    Examples
+    --------
+    >>> str(InputError("value is negative", file="t.csv", row=4, column="internet", fix="correct it"))
+    't.csv, row 4, column internet: value is negative. Fix: correct it'
+    >>> e = InputError(code="negative_value", params={"value": -1}, row=4)
+    >>> e.text("fr")
+    'ligne 4: la valeur -1 est négative. Correction : corrigez la valeur dans le fichier'
+    """
+
+
 class ValidationError(EgovkitError):
     """A table failed validation; ``.report`` holds every problem found."""
 
@@ -102,11 +105,11 @@ class ValidationError(EgovkitError):
 
 
 class JoinError(EgovkitError):
-    """A table could not be joined to its boundaries."""
+    """A table could not be joined to its boundaries (same arguments as :class:`InputError`)."""
 
 
 class DownloadError(EgovkitError):
-    """A data set could not be fetched, or its hash did not match."""
+    """A data set could not be fetched, or its hash did not match (same arguments as :class:`InputError`)."""
 
 
 class EgovkitWarning(UserWarning):

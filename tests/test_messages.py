@@ -50,6 +50,9 @@ def test_every_code_renders_in_every_language_with_the_same_fields(code):
                 f"{code}.{part}: the French text is the English one (mark `same: true` if it is a name or code)")
 
 
+_ERRORS = {"InputError", "JoinError", "DownloadError", "EgovkitError"}
+
+
 def _literal(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
@@ -82,12 +85,14 @@ def _problems(path: Path) -> list[str]:
                 if c not in CODES:
                     out.append(f"{where}: report.add() code {c!r} is not a literal code of the catalogue")
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-        if name == "InputError":
+        if name in _ERRORS:
             if call.args or "message" in kw:
-                out.append(f"{where}: InputError with a ready message (give code= and params=)")
+                out.append(f"{where}: {name} with a ready message (give code= and params=)")
             for c in _codes(kw["code"]) if "code" in kw else [None]:
                 if c not in CODES:
-                    out.append(f"{where}: InputError code {c!r} is not a literal code of the catalogue")
+                    out.append(f"{where}: {name} code {c!r} is not a literal code of the catalogue")
+        if name == "warn" and call.args and isinstance(call.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp)):
+            out.append(f"{where}: a warning written out in English (say it with render(code, params))")
     return out
 
 
