@@ -270,24 +270,24 @@ class ValidationReport:
     def _repr_html_(self) -> str:  # pragma: no cover - notebook display
         return f"<p><b>{self.summary()}</b></p>" + self.to_frame().to_html(index=False, na_rep="")
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, lang: str | None = None) -> Path:
         """Write the report as ``.csv``, ``.xlsx`` (one row per issue), ``.json`` or text (any
-        other suffix)."""
+        other suffix), its messages in ``lang`` (default :data:`egovkit.settings.language`)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            write_csv(self.to_frame(), path)  # names from user files: formulas neutralised
+            write_csv(self.to_frame(lang), path)  # names from user files: formulas neutralised
         elif suffix in (".xlsx", ".xlsm"):  # a spreadsheet, not text under a spreadsheet's name
-            write_excel(self.to_frame(), path, sheet_name="validation")
+            write_excel(self.to_frame(lang), path, sheet_name="validation")
         elif suffix == ".json":
-            payload = {"source": self.source, "rows_in": self.rows_in, "summary": self.summary(),
+            payload = {"source": self.source, "rows_in": self.rows_in, "summary": self.summary(lang),
                        "issues": [asdict(i) for i in self.issues],
                        "row_fate": {str(k): v for k, v in sorted(self.row_fate.items())},
                        "recognitions": [asdict(r) for r in self.recognitions]}
             path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
         else:
-            path.write_text(str(self) + "\n", encoding="utf-8")
+            path.write_text(self.to_text(lang) + "\n", encoding="utf-8")
         return path
 
     def raise_if_errors(self) -> "ValidationReport":
