@@ -39,7 +39,9 @@ import pandas as pd
 import yaml
 
 from ..export import write_excel
+from ..shared.messages import render
 from ..validate import ValidationReport
+from .i18n import translations
 
 __all__ = ["write_workbook", "read_table_back", "column_unit", "sheet_names", "WORKBOOK_NAME"]
 
@@ -94,8 +96,9 @@ def read_table_back(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def column_unit(name: str, universe: str | None = None) -> tuple[str | None, str | None]:
-    """``(unit, Excel number format)`` of a column from its name (``None`` when unknown).
+def column_unit(name: str, universe: str | None = None, lang: str = "en") -> tuple[str | None, str | None]:
+    """``(unit, Excel number format)`` of a column from its name (``None`` when unknown), the unit
+    in ``lang`` (a rule's ``unit_fr`` in French).
 
     ``universe`` is the table's one universe (``"households"``), ``"see universe"`` when it has
     several, ``None`` when it has no universe column.
@@ -108,16 +111,20 @@ def column_unit(name: str, universe: str | None = None) -> tuple[str | None, str
     ('0-1 of households', '0.0%')
     >>> column_unit("radius_m"), column_unit("numerator")
     (('m', '#,##0'), ('count', '#,##0'))
+    >>> column_unit("share", "households", "fr")
+    ('0-1 des ménages', '0.0%')
     """
     for rule in _data()["units"]:
         if not re.fullmatch(rule["pattern"], str(name)):
             continue
         if rule.get("when_universe") and universe in (None, _MIXED):
             continue
-        unit = str(rule["unit"])
+        unit = str(rule.get(f"unit_{lang}", rule["unit"]))
         if "{universe}" in unit:
-            unit = unit.format(universe=universe) if universe not in (None, _MIXED) else \
-                "count, see universe" if universe == _MIXED else "count"
+            if universe not in (None, _MIXED):
+                unit = unit.format(universe=translations(lang).get(universe, universe))
+            else:
+                unit = render("workbook.count_see_universe" if universe == _MIXED else "workbook.count", lang=lang)
         return unit, rule.get("format")
     return None, None
 
@@ -201,7 +208,7 @@ def write_workbook(tables: str | Path | Sequence[str | Path], path: str | Path, 
     frames: dict[str, pd.DataFrame] = {p.stem: read_table_back(p) for p in files}
     origin = {p.stem: f"{p.parent.name}/{p.name}" for p in files}
     if validation is not None and "validation_report" not in frames:
-        frames["validation_report"] = validation.to_frame()
+        frames["validation_report"] = validation.to_frame(lang)
         origin["validation_report"] = ""
     names = sheet_names(["README", *frames])
     sheets: dict[str, pd.DataFrame] = {}
@@ -212,7 +219,7 @@ def write_workbook(tables: str | Path | Sequence[str | Path], path: str | Path, 
         universe = _universe(df)
         headers, fmts = [], {}
         for i, c in enumerate(df.columns):
-            unit, fmt = column_unit(str(c), universe)
+            unit, fmt = column_unit(str(c), universe, lang)
             headers.append(f"{c} ({unit})" if unit else str(c))
             if fmt and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
                 fmts[i] = fmt
@@ -228,7 +235,7 @@ def write_workbook(tables: str | Path | Sequence[str | Path], path: str | Path, 
              (text["egovkit"], str(getattr(egovkit, "__version__", "")))]
     lines += [(text["source"], str(s)) for s in dict.fromkeys(sources) if str(s)]
     if validation is not None:
-        lines.append((text["validation"], validation.summary()))
+        lines.append((text["validation"], validation.summary(lang)))
     lines += [("", text["units"]), ("", text["formulas"])]
     readme = pd.DataFrame(listing)
     blank = {c: pd.NA for c in readme.columns}
