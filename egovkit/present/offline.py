@@ -175,10 +175,7 @@ def inline_assets(html: str) -> str:
     out = _TAG.sub(_sub, compact_json_calls(html))
     left = external_assets(out)
     if left:
-        raise EgovkitError(
-            f"the map uses external assets that egovkit cannot inline: {left}. Fix: avoid the folium "
-            "feature that needs them (use CircleMarker rather than icon markers), or add the asset "
-            "to egovkit.present.offline")
+        raise EgovkitError(code="offline.external_assets", params={"assets": left})
     return out
 
 

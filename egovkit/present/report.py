@@ -53,6 +53,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..shared.catalogue import indicator_label
+from ..shared.messages import render
 from .report_sections import SECTIONS, ReportInputs, ReportPage, start_page
 from .report_tables import CSV_FLOAT, _inside, _Markup, _outputs_text, summary_table
 from .workbook import WORKBOOK_NAME, write_workbook
@@ -154,10 +155,10 @@ def build_report(out_dir: str | Path, inputs: ReportInputs | None = None, **keyw
     """
     for old, new_name in _RENAMED.items():
         if old in keywords:
+            said = {"function": "build_report", "old": old, "new": new_name}
             if new_name in keywords:
-                raise TypeError(f"build_report() got both {old}= (deprecated) and {new_name}=; give {new_name}= only")
-            warnings.warn(f"build_report({old}=) is deprecated: use {new_name}= (same meaning)", DeprecationWarning,
-                          stacklevel=2)
+                raise TypeError(render("shared.renamed_both", said))
+            warnings.warn(render("shared.renamed", said), DeprecationWarning, stacklevel=2)
             keywords[new_name] = keywords.pop(old)
     if inputs is None:
         inputs = ReportInputs(**keywords)

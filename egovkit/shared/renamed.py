@@ -26,6 +26,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .messages import render
+
 __all__ = ["renamed"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,10 +44,10 @@ def renamed(**old_to_new: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             for old, new in old_to_new.items():
                 if old in kwargs:
+                    said = {"function": func.__name__, "old": old, "new": new}
                     if new in kwargs:
-                        raise TypeError(f"{func.__name__}() got both {old}= (deprecated) and {new}=; give {new}= only")
-                    warnings.warn(f"{func.__name__}({old}=) is deprecated: use {new}= (same meaning)",
-                                  DeprecationWarning, stacklevel=2)
+                        raise TypeError(render("shared.renamed_both", said))
+                    warnings.warn(render("shared.renamed", said), DeprecationWarning, stacklevel=2)
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 
