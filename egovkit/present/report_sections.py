@@ -201,7 +201,7 @@ def start_page(inp: ReportInputs, out_dir: str | Path) -> ReportPage:
     # one mask (from keys and the main indicator's denominator) for the summary, sentences and lists
     excluded = set_apart_mask(main, key=key, set_apart=set_apart, denominator="denominator",
                               min_denominator=inp.min_denominator)
-    summary = summary_table(r, key=key, name_column=inp.name, set_apart=main.loc[excluded, key].tolist())
+    summary = summary_table(r, key=key, name=inp.name, set_apart=main.loc[excluded, key].tolist())
     srow = summary.set_index("indicator").loc[indicator]
     page = ReportPage(out=out, lang=lang, tr=tr, words=words, one=one, many=many, r=r, indicators=indicators,
                       indicator=indicator, label=indicator_label(indicator, lang), main=main, excluded=excluded,

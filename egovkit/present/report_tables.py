@@ -26,6 +26,7 @@ from ..distribution.lagging import set_apart_mask
 from ..errors import InputError
 from ..shared.catalogue import indicator_label
 from ..shared.messages import render
+from ..shared.renamed import renamed
 from .i18n import format_number, format_percent, format_points, translations
 from .maps import _key
 
@@ -36,7 +37,7 @@ __all__ = ["CSV_FLOAT", "summary_table"]
 CSV_FLOAT = "%.10g"
 
 
-def _prepare_rates(rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:
+def _prepare_rates(rates: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
     need = [key, "numerator", "denominator"]
     missing = [c for c in need if c not in rates.columns]
     if missing:
@@ -47,8 +48,8 @@ def _prepare_rates(rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFr
         r["indicator"] = "share"
     if "universe" not in r.columns:
         r["universe"] = "households"
-    if name_column not in r.columns:
-        r[name_column] = r[key].astype("string")
+    if name not in r.columns:
+        r[name] = r[key].astype("string")
     r[key] = _key(r[key])
     r["numerator"] = pd.to_numeric(r["numerator"], errors="coerce")
     r["denominator"] = pd.to_numeric(r["denominator"], errors="coerce")
@@ -58,7 +59,8 @@ def _prepare_rates(rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFr
     return r
 
 
-def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: str = "area_name",
+@renamed(name_column="name")
+def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name: str = "area_name",
                   min_denominator: float = 0, set_apart: Sequence[str] = ()) -> pd.DataFrame:
     """One row per indicator: the territory's rate and its spread over the districts.
 
@@ -78,7 +80,7 @@ def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: s
     >>> float(s["share_territory"]), int(s["n_below"])
     (0.2, 1)
     """
-    r = _prepare_rates(rates, key, name_column)
+    r = _prepare_rates(rates, key, name)
     rows = []
     for ind, sub in r.groupby("indicator", sort=False):
         ok = sub["numerator"].notna() & sub["denominator"].notna() & (sub["denominator"] > 0)
@@ -94,9 +96,9 @@ def summary_table(rates: pd.DataFrame, *, key: str = "area_code", name_column: s
             "numerator": num, "denominator": den, "share_territory": terr,
             "n_districts": int(sub[key].nunique()), "n_missing": int(sub["share"].isna().sum()),
             "share_min": float(lo["share"]) if lo is not None else np.nan,
-            "name_min": str(lo[name_column]) if lo is not None else "",
+            "name_min": str(lo[name]) if lo is not None else "",
             "share_max": float(hi["share"]) if hi is not None else np.nan,
-            "name_max": str(hi[name_column]) if hi is not None else "",
+            "name_max": str(hi[name]) if hi is not None else "",
             "n_below": int((s["share"] < terr).sum()),
         })
     return pd.DataFrame(rows)
@@ -310,11 +312,11 @@ def _inside(out: Path, paths: Sequence[str | Path]) -> list[str]:
     return rel
 
 
-def _district_names(df: pd.DataFrame, rates: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:
+def _district_names(df: pd.DataFrame, rates: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
     """For display: the ``district`` codes of gap zones / new sites as names; ids as text."""
     df = df.copy()
-    if "district" in df.columns and name_column in rates.columns:
-        names = rates.drop_duplicates(key).set_index(key, drop=False)[name_column]  # key may be the name
+    if "district" in df.columns and name in rates.columns:
+        names = rates.drop_duplicates(key).set_index(key, drop=False)[name]  # key may be the name
         code = _key(df["district"])
         df["district"] = code.map(names).fillna(code)
     for c in ("candidate", "site_id"):
@@ -327,9 +329,9 @@ def _uniq(*cols: str) -> list[str]:
     return list(dict.fromkeys(cols))
 
 
-def _without_name(df: pd.DataFrame, key: str, name_column: str) -> pd.DataFrame:
+def _without_name(df: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
     """The values without their name column (the map takes names from the boundaries)."""
-    return df if name_column == key else df.drop(columns=[name_column], errors="ignore")
+    return df if name == key else df.drop(columns=[name], errors="ignore")
 
 
 def _Markup(s: str) -> Any:
