@@ -184,6 +184,13 @@ def start_page(inp: ReportInputs, out_dir: str | Path) -> ReportPage:
     words = {"district": one, "districts": many, "Districts": many[:1].upper() + many[1:]}
     tr["sec_lagging"] = tr["sec_lagging"].format(**words)
     tr["sec_distribution"] = tr["sec_distribution"].format(**words)
+    # table headers name the districts as the territory does ("Comté" for a Kenyan county, not "District")
+    one_cap = one[:1].upper() + one[1:]
+    words["District"] = one_cap
+    tr["columns"] = {**{c: v.format(**words) if "{" in str(v) else v for c, v in tr.get("columns", {}).items()},
+                     **{c: one_cap for c in ("area_name", "area", "district")},
+                     **{c: words["Districts"] for c in ("n_districts", "districts")}}
+    tr["stats"] = {**tr.get("stats", {}), "n_districts": words["Districts"]}
     out = Path(out_dir)
     for sub in ("maps", "figures", "tables"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -274,7 +281,8 @@ def data_checks(inp: ReportInputs, page: ReportPage) -> None:
     page.sentences["quality"].append(tr["s_join"].format(n_no_data=page.map_counts.get("no_data", 0),
                                                          n_no_geom=page.map_counts.get("no_geometry", 0),
                                                          **page.words))
-    page.tables["quality"] = _html_table(qual[["severity", "code", "area", "message", "action"]], lang=lang)
+    page.tables["quality"] = _html_table(qual[["severity", "code", "area", "message", "action"]], lang=lang,
+                                         headers=page.hdr)
     if inp.validation is None:
         return
     vf = inp.validation.to_frame(lang)
@@ -289,7 +297,7 @@ def data_checks(inp: ReportInputs, page: ReportPage) -> None:
     cols = [c for c in ("severity", "source", "row", "column", "area", "message", "fix") if c in vf.columns]
     vf = vf[cols].astype("object").where(vf[cols].notna(), "")
     if not vf.empty:
-        page.tables["quality"] += _html_table(vf, lang=lang, max_rows=100)
+        page.tables["quality"] += _html_table(vf, lang=lang, headers=page.hdr, max_rows=100)
 
 
 def static_maps(inp: ReportInputs, page: ReportPage) -> None:

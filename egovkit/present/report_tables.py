@@ -114,7 +114,10 @@ def _html_table(df: pd.DataFrame | None, *, percent: Sequence[str] = (), points:
     if df is None or len(df) == 0:
         return ""
     tr = translations(lang)
-    headers = {**tr.get("columns", {}), **(headers or {})}
+    one = str(tr.get("district", "District"))  # headers naming "{district}" when the caller gave no word
+    base = {c: str(v).replace("{District}", one).replace("{district}", one.lower())
+            for c, v in tr.get("columns", {}).items()}
+    headers = {**base, **(headers or {})}
     d = pd.DataFrame(df).head(max_rows).copy()
     d = d[[c for c in d.columns if c != "geometry"]]
     percent = set(percent) | {c for c in d.columns if str(c).startswith("share") and c not in points
@@ -180,7 +183,8 @@ def _distribution_table(dist: pd.DataFrame, lang: str, words: Mapping[str, str],
             notes.append(tr["s_theil_undefined"].format(indicator=lab, names=tl.split(" in ", 1)[-1]))
     shown = wide.reset_index()
     shown["indicator"] = [indicator_label(i, lang) for i in shown["indicator"]]
-    heads = {c: tr.get("stats", {}).get(c, c) for c in shown.columns}
+    stats = {**tr.get("stats", {}), "n_districts": words.get("Districts", "Districts")}
+    heads = {c: stats.get(c, c) for c in shown.columns}
     dec = {c: 3 for c in ("gini", "theil_t", "theil_l", "cv")} | {"max_min_ratio": 1, "p90_p10_ratio": 1}
     body = []
     for _, row in shown.iterrows():
