@@ -125,3 +125,24 @@ def test_public_functions_use_the_one_name_for_district_key_and_radius(path):
                     continue
                 bad.append(f"{node.name}({old}=) -> {OLD_NAMES[old]}")
     assert not bad, f"{path.relative_to(PACKAGE)}: " + "; ".join(bad)
+
+
+def test_every_renamed_keyword_points_to_a_real_parameter():
+    """``@renamed(old="new")``: ``new`` is a parameter of the function and ``old`` no longer is."""
+    import importlib
+    import inspect
+
+    seen = 0
+    for path in MODULES:
+        mod = importlib.import_module(_module_name(path))
+        for obj in list(vars(mod).values()):
+            targets = [obj] + ([v for v in vars(obj).values() if callable(v)] if inspect.isclass(obj) else [])
+            for fn in targets:
+                pairs = getattr(fn, "__renamed__", None)
+                if not pairs:
+                    continue
+                params = inspect.signature(inspect.unwrap(fn)).parameters
+                for old, new in pairs.items():
+                    assert new in params and old not in params, (fn.__qualname__, old, new)
+                seen += 1
+    assert seen >= 1
