@@ -38,8 +38,8 @@ import pandas as pd
 
 from ..concepts import recognise
 from ..validate import ValidationReport
+from .column_headers import catalogue, normalise_header, recognise_indicator
 from .numbers import _as_text, _text
-from .roles import catalogue, normalise_name, recognise_indicator
 from .universe import _NO
 
 #: most answers a question has in such a table
@@ -57,7 +57,7 @@ def _kind(answer: str) -> str:
     >>> [_kind(a) for a in ["No access to internet", "From home", "Not stated", "Total", "None"]]
     ['no', 'yes', 'unknown', 'total', 'no']
     """
-    norm = normalise_name(answer)
+    norm = normalise_header(answer)
     toks = norm.split()
     if not toks:
         return "unknown"
@@ -111,7 +111,7 @@ def pivot_answers(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport
     answers = _text(raw[answer_col]).str.strip()
     values = pd.unique(answers)
     if (answers == "").any() or pd.to_numeric(pd.Series(values), errors="coerce").notna().any() \
-            or any(len(normalise_name(a)) < 2 for a in values):
+            or any(len(normalise_header(a)) < 2 for a in values):
         return same  # answers are words: no empty cell, no number, no 'n/a'-like marker
     kinds = {a: _kind(a) for a in values}
     if not 2 <= len(values) <= MAX_ANSWERS or "total" in kinds.values() or "no" not in kinds.values() \

@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import InputError
 from ..validate import ValidationReport
 from .codebooks import match_codebook
-from .roles import recognise_indicator
+from .column_headers import recognise_indicator
 
 
 def _census_columns(headers: list[str]) -> list[str]:

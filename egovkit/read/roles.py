@@ -1,42 +1,35 @@
 """Column roles of census-style tables: areas, codes, levels, parents, denominators, indicators.
 
-Recognises each column from its header (:func:`column_role`, :func:`recognise_indicator`) and
-assigns the roles of a table's columns (:func:`_assign_roles`, returning a :class:`Roles`).
-
-Column names are matched case-, accent- and punctuation-insensitively against the aliases of
-the ITU catalogue (``egovkit/indicators/itu_indicators.csv``) and against short lists of common
-English and French spellings for the other roles. ``read_table(columns=...)`` always wins over
-what is recognised here.
+Each header is recognised by :mod:`egovkit.read.column_headers` (:func:`column_role`,
+:func:`recognise_indicator`); this module assigns the roles of a table's columns
+(:func:`_assign_roles`, returning a :class:`Roles`). ``read_table(columns=...)`` always wins over
+what is recognised.
 
 Tables whose headers are a census office's variable codes (INEGI ``VPH_INTER``, ABS ``IA_Total``,
 CSO ``T15_2_Y``, DANE ``STP19_INT1``) are read through the publisher codebooks of
-:mod:`egovkit.read.codebooks`: the codes give the indicators, their denominator (the question's
-universe) and the area columns, for every argument the user did not give, in a ``codebook`` note.
-Once the roles are known, :mod:`egovkit.read.universe` checks that the denominator is the universe
-of the counts (a ``denominator_universe`` warning otherwise).
+:mod:`egovkit.read.codebooks` (:mod:`egovkit.read.codebook_roles`): the codes give the indicators,
+their denominator (the question's universe) and the area columns, for every argument the user did
+not give, in a ``codebook`` note. Once the roles are known, :mod:`egovkit.read.universe` checks that
+the denominator is the universe of the counts (a ``denominator_universe`` warning otherwise).
+
+The names of :mod:`~egovkit.read.column_headers`, :mod:`~egovkit.read.area_keys` and
+:mod:`~egovkit.read.denominator_rows` stay importable from here.
 
 Examples
 --------
->>> normalise_name("DeskTop/Computer/Laptop/Tablet")
+>>> normalise_header("DeskTop/Computer/Laptop/Tablet")
 'desktop computer laptop tablet'
 >>> recognise_indicator("MPO_Total_Perc")
 ColumnMatch(indicator='mobile_phone', kind='percent', breakdown=None)
->>> recognise_indicator("Ménages avec internet (%)").indicator
-'internet'
 >>> column_role("ConventionalHouseholds")
 ('denominator', 'households')
->>> recognise_indicator("% of households with a mobile phone").indicator
-'mobile_phone_hh'
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,361 +38,31 @@ from ..concepts import Recognition, said_universe
 from ..concepts import recognise as recognise_concept
 from ..errors import InputError
 from ..validate import ValidationReport
+from .area_keys import _norm_series, area_keys  # noqa: F401  (imported from here by levels, stacked)
+from .codebook_roles import _codebook_roles
+from .column_headers import (  # noqa: F401  (the header names, importable from here as before)
+    CATALOGUE_PATH,
+    ColumnMatch,
+    _column_role,
+    _in_universe,
+    _recognise,
+    _squash,
+    _squashed_not_ict,
+    _units,
+    ambiguous_indicators,
+    catalogue,
+    column_role,
+    header_universe,
+    indicator_names,
+    is_breakdown_only,
+    is_not_ict,
+    normalise_header,
+    normalise_name,
+    recognise_indicator,
+)
 from .context import _check_column, _Context
-from .numbers import _as_text, _lines_text, _text
-
-CATALOGUE_PATH = Path(__file__).parent.parent / "indicators" / "itu_indicators.csv"
-
-# Tokens that say "this column is a rate": pct-like -> percent (0-100); share-like -> share (0-1);
-# rate-like -> decided by the values (share when every value is <= 1, else percent).
-_PCT_TOKENS = {"pct", "perc", "percent", "percentage", "pourcentage", "pourcent", "prc"}
-_SHARE_ONLY_TOKENS = {"share", "proportion", "prop", "fraction"}
-_SHARE_TOKENS = _SHARE_ONLY_TOKENS | {"part", "taux", "rate", "ratio"}
-# Breakdown tokens: "total" is the main column; the others are sub-populations (kept out).
-_TOTAL_TOKENS = {"total", "tot", "all", "ensemble", "both", "sexes"}
-_BREAKDOWN_TOKENS = {"male", "males", "female", "females", "men", "women", "homme", "hommes",
-                     "femme", "femmes", "masculin", "feminin", "boys", "girls", "m", "f"}
-# Universe words: read before the noise words are stripped, they choose between the household
-# and the person variant of a device (mobile_phone_hh / mobile_phone).
-_HH_TOKENS = {"households", "household", "hh", "menages", "menage", "foyers", "foyer"}
-_PERSON_TOKENS = {"persons", "person", "people", "individuals", "individual", "individus", "individu",
-                  "population", "personnes", "personne", "habitants", "inhabitants"}
-#: Headers that name two indicators (French "portable": mobile phone or laptop): never guessed.
-_AMBIGUOUS = {"portable": ("mobile_phone", "desktop_laptop"), "portables": ("mobile_phone", "desktop_laptop")}
-_NOISE_TOKENS = {"of", "with", "de", "des", "du", "avec", "en", "the", "nb", "number", "nombre",
-                 "count", "n", "hh", "households", "menages", "persons", "individuals", "household", "menage",
-                 "foyer", "person", "people", "individual", "individus", "individu", "population", "personnes",
-                 "personne", "habitants", "inhabitants",
-                 # articles and verbs of ordinary headers: "% of households with a computer",
-                 # "Ménages disposant d'un ordinateur", "Taux d'équipement en smartphone"
-                 "a", "an", "d", "l", "un", "une", "la", "le", "les", "au", "aux", "foyers",
-                 "disposant", "possedant", "equipement", "equipes", "ownership", "owning",
-                 "aged", "3", "plus", "ans", "et"}
-
-_ROLE_ALIASES: dict[str, set[str]] = {
-    "area": {"name", "names", "district", "districts", "county", "subcounty", "sub county",
-             "commune", "communes", "region", "regions", "area", "area name", "areaname", "nom",
-             "libelle", "departement", "province", "municipality", "municipalite", "localite",
-             "locality", "ward", "constituency", "geo name", "geoname", "geography",
-             "nom commune", "libelle commune", "libgeo", "lib geo", "district name",
-             "county name", "zone", "territory", "territoire", "arrondissement", "ville", "city",
-             "prefecture", "cercle", "canton", "state", "etat", "quartier", "neighbourhood",
-             "neighborhood", "nta name", "nom du district", "nom de la commune"},
-    "code": {"code", "id", "geoid", "geo id", "fips", "insee", "code insee", "code commune",
-             "countycode", "county code", "areacode", "area code", "district code", "codgeo",
-             "depcom", "code departement", "code district", "subcountycode", "sub county code",
-             "geo code", "geocode", "gid", "pcode", "admin code", "code geo", "nta code"},
-    "level": {"adminarea", "admin area", "level", "niveau", "admin level", "adminlevel",
-              "geo level", "geolevel", "summary level", "sumlev", "type", "area type",
-              "niveau geographique", "echelon"},
-    "parent": {"parent", "parent name", "parent area", "region parent", "upper level"},
-    "indicator": {"indicator", "indicators", "variable", "indicateur", "item", "measure",
-                  "asset", "equipement", "equipment", "variable name", "nom variable"},
-    "value": {"value", "values", "valeur", "valeurs", "count", "effectif", "nombre", "n",
-              "pct", "percent", "percentage", "pourcentage", "estimate", "val", "obs value"},
-}
-_DENOMINATOR_ALIASES: dict[str, str | None] = {
-    # households
-    "conventionalhouseholds": "households", "conventional households": "households",
-    "households": "households", "total households": "households", "households total": "households",
-    "number of households": "households", "nb households": "households", "hh total": "households",
-    "menages": "households", "nombre de menages": "households", "total menages": "households",
-    "nb menages": "households", "menages ordinaires": "households", "households in scope": "households",
-    "private households": "households", "total hh": "households", "household count": "households", "hh": "households",
-    # persons
-    "population": "persons", "persons": "persons", "total population": "persons", "pop": "persons",
-    "individus": "persons", "personnes": "persons", "total persons": "persons",
-    "persons aged 3": "persons", "population 3": "persons", "populationage 3": "persons",
-    "population aged 3": "persons", "individuals": "persons", "pop totale": "persons",
-    "population totale": "persons", "total individuals": "persons",
-    "population 3 ans et plus": "persons", "population de 3 ans et plus": "persons",
-    "personnes de 3 ans et plus": "persons", "persons aged 3 and over": "persons",
-    "population aged 3 and over": "persons", "persons aged 3 years and above": "persons",
-    # ambiguous: a bare "Total" (V4_T2.32: persons aged 3+); universe left to the indicators
-    "total": None, "denominator": None, "denominateur": None, "base": None, "universe": None,
-}
-#: Words saying that a denominator column holds a count ("Households (number)").
-_COUNT_WORDS = {"number", "numbers", "nb", "no", "count", "counts", "nombre", "effectif", "effectifs", "n", "of",
-                "de", "total", "totals"}
-#: Household assets and other columns that are not ICT indicators: ignored with a note.
-_NOT_ICT = {"bicycle", "bicycles", "motor cycle", "motorcycle", "motorbike", "refrigerator",
-            "fridge", "car", "cars", "truck", "lorry", "bus", "tuk tuk", "tuktuk", "analogue tv",
-            "analoguetv", "velo", "moto", "voiture", "refrigerateur", "frigo", "camion",
-            "truck lorry bus three wheelertruck", "boat", "canoe", "donkey", "cart", "bank account",
-            "electricity", "water", "toilet"}
-
-
-class ColumnMatch(NamedTuple):
-    """What a column header was recognised as.
-
-    ``kind`` is ``"percent"``, ``"share"``, ``"rate"`` (a word such as taux/rate/part: percent or
-    share decided by the values) or ``None`` (no marker: decided by the values); ``breakdown`` is
-    the sub-population token (``"male"``...) or ``None`` for the main column.
-    """
-
-    indicator: str | None
-    kind: str | None
-    breakdown: str | None
-
-
-def normalise_name(text: object) -> str:
-    """Lower case, no accents, punctuation and underscores as single spaces, ``%`` as ``pct``.
-
-    Examples
-    --------
-    >>> normalise_name("  Libellé_Commune ")
-    'libelle commune'
-    >>> normalise_name("Internet (%)")
-    'internet pct'
-    """
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("%", " pct ")
-    text = re.sub(r"([a-z])([0-9])", r"\1 \2", text)
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-def _squash(norm: str) -> str:
-    return norm.replace(" ", "")
-
-
-@lru_cache(maxsize=1)
-def _load_catalogue() -> pd.DataFrame:
-    """The ITU catalogue (private loader: ``read`` comes before ``indicators`` in the chain)."""
-    try:
-        df = pd.read_csv(CATALOGUE_PATH, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError as exc:  # pragma: no cover - broken installation
-        raise InputError("the ITU indicator catalogue is missing", file=str(CATALOGUE_PATH),
-                         fix="reinstall egovkit") from exc
-    return df
-
-
-def catalogue() -> pd.DataFrame:
-    """Name, ITU code, universe (``unit``), parent and labels of every canonical indicator.
-
-    Examples
-    --------
-    >>> catalogue().set_index("name").loc["internet", ["itu_code", "unit"]].tolist()
-    ['HH6', 'households']
-    """
-    return _load_catalogue()[["name", "itu_code", "unit", "parent", "label_en", "label_fr"]].copy()
-
-
-@lru_cache(maxsize=1)
-def _alias_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    cat = _load_catalogue()
-    for row in cat.itertuples(index=False):
-        keys = [row.name, row.label_en, row.label_fr] + [a for a in row.aliases.split("|") if a.strip()]
-        for key in keys:
-            norm = normalise_name(key)
-            if norm:
-                index.setdefault(norm, row.name)
-                index.setdefault(_squash(norm), row.name)
-    return index
-
-
-def indicator_names() -> list[str]:
-    """Canonical indicator names of the catalogue, in catalogue order."""
-    return _load_catalogue()["name"].tolist()
-
-
-def _lookup(norm: str) -> str | None:
-    index = _alias_index()
-    return index.get(norm) or index.get(_squash(norm))
-
-
-def recognise_indicator(header: object) -> ColumnMatch:
-    """Match a column header to a catalogue indicator, a rate marker and a breakdown.
-
-    Parameters
-    ----------
-    header
-        The column name as written in the file.
-
-    Returns
-    -------
-    ColumnMatch
-        ``indicator`` is ``None`` when no alias matches.
-
-    Examples
-    --------
-    >>> recognise_indicator("UoI_Female_Perc")
-    ColumnMatch(indicator='internet_use', kind='percent', breakdown='female')
-    >>> recognise_indicator("Bicycle").indicator is None
-    True
-    >>> recognise_indicator("Hogares con computadora (%)")  # by concept (egovkit.concepts)
-    ColumnMatch(indicator='computer', kind='percent', breakdown=None)
-    """
-    match = _recognise(normalise_name(header))
-    rec = recognise_concept(header)
-    if rec.ambiguous:  # "Phone", "Portable": asked, not guessed (even if a catalogue alias spells it)
-        return ColumnMatch(None, match.kind, match.breakdown)
-    if match.indicator is None and rec.role == "indicator" and rec.confident:
-        return ColumnMatch(rec.indicator, _KIND_OF.get(rec.value_kind), rec.breakdown)
-    return match
-
-
-#: Value kinds of :class:`~egovkit.concepts.Recognition` as rate markers (a count is no marker).
-_KIND_OF = {"percent": "percent", "share": "share", "rate": "rate"}
-
-
-@lru_cache(maxsize=8192)
-def _recognise(norm: str) -> ColumnMatch:
-    whole = _lookup(norm)
-    tokens = norm.split()
-    kind = None
-    if any(t in _PCT_TOKENS for t in tokens):
-        kind = "percent"
-    elif any(t in _SHARE_ONLY_TOKENS for t in tokens):
-        kind = "share"
-    elif any(t in _SHARE_TOKENS for t in tokens):
-        kind = "rate"
-    breakdown = next((t for t in tokens if t in _BREAKDOWN_TOKENS), None)
-    universe = _universe(tokens)
-    if whole is not None:
-        return ColumnMatch(_in_universe(whole, universe), kind, None)
-    core = [t for t in tokens if t not in _PCT_TOKENS | _SHARE_TOKENS | _TOTAL_TOKENS | _BREAKDOWN_TOKENS]
-    found = _lookup(" ".join(core)) if core else None
-    if found is None:
-        core2 = [t for t in core if t not in _NOISE_TOKENS]
-        if " ".join(core2) in _AMBIGUOUS:
-            return ColumnMatch(None, kind, breakdown)
-        found = _lookup(" ".join(core2)) if core2 and core2 != core else None
-    if found is None:
-        return ColumnMatch(None, kind, breakdown)
-    return ColumnMatch(_in_universe(found, universe), kind, breakdown)
-
-
-def _universe(tokens: list[str]) -> str | None:
-    hh, pers = any(t in _HH_TOKENS for t in tokens), any(t in _PERSON_TOKENS for t in tokens)
-    return "households" if hh and not pers else "persons" if pers and not hh else None
-
-
-@lru_cache(maxsize=1)
-def _units() -> dict[str, str]:
-    cat = _load_catalogue()
-    return dict(zip(cat["name"], cat["unit"]))
-
-
-def _in_universe(indicator: str, universe: str | None) -> str:
-    """The variant of ``indicator`` counting ``universe`` (``mobile_phone`` <-> ``mobile_phone_hh``,
-    by the catalogue's ``_hh`` naming), or ``indicator`` when there is none."""
-    units = _units()
-    if universe is None or units.get(indicator) == universe:
-        return indicator
-    other = indicator[:-3] if indicator.endswith("_hh") else indicator + "_hh"
-    return other if units.get(other) == universe else indicator
-
-
-def header_universe(header: object) -> str | None:
-    """``"households"`` or ``"persons"`` when the header says which it counts, else ``None``.
-
-    Examples
-    --------
-    >>> header_universe("% of households with a mobile phone"), header_universe("Smartphone")
-    ('households', None)
-    """
-    return _universe(normalise_name(header).split())
-
-
-def ambiguous_indicators(header: object) -> tuple[str, ...]:
-    """The indicators an ambiguous header may mean (French ``Portable``), else ``()``.
-
-    Examples
-    --------
-    >>> ambiguous_indicators("Portable")
-    ('mobile_phone', 'desktop_laptop')
-    """
-    tokens = [t for t in normalise_name(header).split()
-              if t not in _PCT_TOKENS | _SHARE_TOKENS | _TOTAL_TOKENS | _BREAKDOWN_TOKENS | _NOISE_TOKENS]
-    if " ".join(tokens) in _AMBIGUOUS:
-        return _AMBIGUOUS[" ".join(tokens)]
-    rec = recognise_concept(header)
-    return rec.alternatives if rec.ambiguous else ()
-
-
-def column_role(header: object) -> tuple[str, str | None] | None:
-    """Role of a non-indicator column: area, code, level, parent, indicator, value, denominator.
-
-    Returns ``(role, universe)`` where ``universe`` is only set for denominators
-    (``"households"``, ``"persons"`` or ``None`` when the name does not say), or ``None``.
-
-    Examples
-    --------
-    >>> column_role("Nom de la commune")
-    ('area', None)
-    >>> column_role("Total")
-    ('denominator', None)
-    >>> column_role("Nome do bairro"), column_role("Viviendas particulares")  # by concept
-    (('area', None), ('denominator', 'households'))
-    """
-    norm = normalise_name(header)
-    role = _column_role(norm)
-    if role is None and _recognise(norm).indicator is None:
-        rec = recognise_concept(header)
-        if rec.confident and rec.role in _ROLE_OF_CONCEPT:
-            return (_ROLE_OF_CONCEPT[rec.role], rec.universe if rec.role == "denominator" else None)
-    return role
-
-
-#: Roles of :class:`~egovkit.concepts.Recognition` as column roles (a long table's variable column
-#: is its ``indicator`` column here).
-_ROLE_OF_CONCEPT = {"area": "area", "code": "code", "parent": "parent", "level": "level",
-                    "denominator": "denominator", "variable": "indicator", "value": "value"}
-
-
-@lru_cache(maxsize=8192)
-def _column_role(norm: str) -> tuple[str, str | None] | None:
-    if not norm:
-        return None
-    dens = _squashed_denominators()
-    if _squash(norm) in dens:
-        return ("denominator", dens[_squash(norm)])
-    # "Households (number)", "Number of\nhouseholds", "Ménages (nombre)": the unit words aside
-    core = [t for t in norm.split() if t not in _COUNT_WORDS]
-    if core and len(core) < len(norm.split()) and _squash(" ".join(core)) in dens:
-        return ("denominator", dens[_squash(" ".join(core))])
-    for role, aliases in _squashed_roles().items():
-        if _squash(norm) in aliases:
-            return (role, None)
-    return None
-
-
-@lru_cache(maxsize=1)
-def _squashed_denominators() -> dict[str, str | None]:
-    return {_squash(k): v for k, v in _DENOMINATOR_ALIASES.items()}
-
-
-@lru_cache(maxsize=1)
-def _squashed_roles() -> dict[str, frozenset[str]]:
-    return {role: frozenset(_squash(a) for a in aliases) for role, aliases in _ROLE_ALIASES.items()}
-
-
-def is_breakdown_only(header: object) -> bool:
-    """True for headers such as ``Male`` / ``Femmes``: sub-population denominators."""
-    tokens = normalise_name(header).split()
-    return bool(tokens) and all(t in _BREAKDOWN_TOKENS for t in tokens)
-
-
-def is_not_ict(header: object) -> bool:
-    """True for household assets that are not ICT (bicycle, car, refrigerator...) and columns
-    whose words say they are no indicator (income, ``area_km2``, year, margins of error).
-
-    Examples
-    --------
-    >>> is_not_ict("Motor Cycle"), is_not_ict("Internet")
-    (True, False)
-    """
-    if _squash(normalise_name(header)) in _squashed_not_ict():
-        return True
-    rec = recognise_concept(header)
-    return rec.role == "other" and rec.confident and not rec.negated
-
-
-@lru_cache(maxsize=1)
-def _squashed_not_ict() -> frozenset[str]:
-    return frozenset(_squash(x) for x in _NOT_ICT)
+from .denominator_rows import _denominator_rows
+from .numbers import _as_text
 
 
 # ----------------------------------------------------------------------------------------------
@@ -545,7 +208,7 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         elif is_breakdown_only(col):
             recognitions.append(rec)
             breakdowns.append(col)
-        elif _squash(normalise_name(col)) in _squashed_not_ict():
+        elif _squash(normalise_header(col)) in _squashed_not_ict():
             recognitions.append(rec)
             not_ict.append(col)
         elif rec.confidence >= 0.5 and (rec.role == "other" and rec.confidence > 0 or rec.role == "coordinate"):
@@ -734,63 +397,6 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     return Roles(**roles)
 
 
-def _codebook_roles(ctx: _Context, *, area, code, parent, denominator, universe, columns, layout) -> dict | None:
-    """The arguments a publisher codebook gives a table of coded headers (the user's win), reported;
-    ``None`` when no codebook matches (see :mod:`egovkit.read.codebooks`)."""
-    if layout == "long":
-        return None
-    from .codebooks import match_codebook
-    from .levels import total_kind
-
-    raw = ctx.raw
-
-    def names_of(col: str) -> list[str]:
-        vals = pd.unique(_text(raw[col]).str.strip())
-        return [v for v in vals if v and total_kind(v) is None]
-
-    m = match_codebook(list(raw.columns), names_of=names_of)
-    if m is None:
-        return None
-    cb, given = m.codebook, []
-    out: dict = {"match": m, "area": area, "code": code, "parent": parent, "denominator": denominator,
-                 "universe": universe, "den_map": dict(denominator) if isinstance(denominator, dict) else {}}
-    if area is None:
-        out["area"] = m.area
-        if code is None and m.code not in (None, m.area):
-            out["code"] = m.code
-        if parent is None and m.parent not in (None, m.area):
-            out["parent"] = m.parent
-    else:
-        given.append("area=")
-    cols = dict(columns)
-    mine = {h: i for h, i in m.columns.items() if h not in cols and i not in cols.values()}
-    if len(mine) < len(m.columns):
-        given.append("columns=")
-    cols = {**mine, **cols}
-    out["columns"] = cols
-    if denominator is None:
-        read = {i: d for i, d in m.den_map.items() if i in mine.values()}
-        dens = set(read.values())
-        if len(dens) == 1:
-            out["denominator"] = next(iter(dens))
-        elif dens:
-            out["denominator"] = read
-            out["den_map"] = dict(read)
-        unis = {m.denominators[d] for d in dens}
-        if universe is None and len(unis) == 1:
-            out["universe"] = next(iter(unis))
-    else:
-        given.append("denominator=")
-    out["supplied_columns"] = list(mine)
-    out["supplied_denominators"] = [] if denominator is not None else list(set(m.den_map[i] for i in mine.values()))
-    out["other"] = [h for h in m.codes if h not in cols and h not in m.denominators
-                    and h not in (out["area"], out["code"], out["parent"])]
-    ctx.report.add("info", "codebook", m.describe() + f" (codebook {cb.source_file})"
-                   + (f"; {', '.join(given)} given: yours used" if given else ""), action="inferred",
-                   fix="pass columns=, denominator=, area= to read them otherwise (command line: --columns, "
-                       "--denominator, --area)")
-    return out
-
 
 def variant_for_denominators(indicator: str, header: object, roles: Roles, report: ValidationReport | None = None,
                              column: str | None = None) -> str:
@@ -839,70 +445,7 @@ def _agreed(rec: Recognition, role: str, indicator: str | None = None, universe:
 @lru_cache(maxsize=8192)
 def _concept_only(header: str) -> bool:
     """True when only the concepts (not the catalogue's spellings) recognise ``header``."""
-    norm = normalise_name(header)
+    norm = normalise_header(header)
     return _recognise(norm).indicator is None and _column_role(norm) is None
 
 
-def _denominator_rows(ctx: _Context, *, area: str, code: str | None, parent: str | None, ind_col: str,
-                      val_col: str) -> list[tuple[str, str | None]]:
-    """Long tables giving the denominator as rows (``A,households,1000``): one denominator column
-    per such label, each row holding the value of its area's denominator row (same code, else
-    same parent and name). Returns the new columns with their universes."""
-    raw, report = ctx.raw, ctx.report
-    labels = _text(raw[ind_col]).str.strip()
-    role_of = {lab: column_role(lab) for lab in pd.unique(labels)}
-    den_labels = [lab for lab, r in role_of.items() if r is not None and r[0] == "denominator"]
-    if not den_labels:
-        return []
-    key = _norm_series(raw[area])
-    if parent is not None:
-        key = _norm_series(raw[parent]) + "\x1f" + key
-    if code is not None:
-        codes = _text(raw[code]).str.strip()
-        key = codes.where(codes != "", key)
-    values = _text(raw[val_col]).str.strip()
-    lines = np.asarray(ctx.lines)
-    out = []
-    for lab in den_labels:
-        is_den = (labels == lab).to_numpy()
-        den_idx = np.flatnonzero(is_den)
-        k, v = key[is_den].to_numpy(dtype=object), values[is_den].to_numpy(dtype=object)
-        first = ~pd.Series(k).duplicated().to_numpy()
-        lut = dict(zip(k[first], v[first]))
-        # each later row against its key's first row, all at once (no pass over all rows per key)
-        first_line_of = dict(zip(k[first], lines[den_idx[first]]))
-        later = np.flatnonzero(~first)
-        differs = later[v[later] != pd.Series(k[later]).map(lut).to_numpy(dtype=object)]
-        for i in differs:
-            j = int(den_idx[i])
-            report.add("warning", "duplicate_denominator", f"a second {lab!r} row for this area ({v[i]!r}; "
-                       f"row {int(first_line_of[k[i]])} gives {lut[k[i]]!r}): the first is used", row=int(lines[j]),
-                       column=val_col, area=str(raw[area].iat[j]), action="ignored",
-                       fix="keep one denominator row per area")
-        col = lab if lab not in raw.columns else f"{lab} (rows)"
-        raw[col] = key.map(lut).fillna("").astype(str)
-        ctx.den_rows |= is_den
-        where = lines[is_den]
-        out.append((col, role_of[lab][1]))
-        report.add("info", "denominator_rows", f"{int(is_den.sum())} row(s) labelled {lab!r} in column {ind_col!r} "
-                   f"give the denominator of their area (rows {_lines_text(where)}): used as the denominator column "
-                   f"{col!r} of the other rows of the same area", row=int(where[0]), column=ind_col, action="used",
-                   fix="pass denominator= with a column of your own to use another")
-    return out
-
-
-def _norm_series(s: pd.Series) -> pd.Series:
-    """Area names as keys: lower case, no accents, punctuation as single spaces.
-
-    Computed once per distinct name (long tables repeat names); vectorised for ASCII names,
-    :func:`normalise_name` (without its ``%``/digit splitting, which is for column headers) for
-    the others."""
-    codes, uniques = pd.factorize(_text(s))
-    txt = pd.Series(uniques, dtype=str)
-    out = txt.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
-    ascii_ = txt.str.isascii().to_numpy()
-    if not ascii_.all():
-        rest = txt[~ascii_]
-        lut = {u: re.sub(r"[^a-z0-9]+", " ", normalise_name(u.replace("%", " "))).strip() for u in rest}
-        out = out.where(ascii_, rest.map(lut))
-    return pd.Series(out.to_numpy(dtype=object)[codes], index=s.index, dtype=str)

@@ -57,9 +57,9 @@ CONSISTENT_SHARE = 0.8
 
 
 def _norm(header: object) -> list[str]:
-    from .roles import normalise_name
+    from .column_headers import normalise_header
 
-    return normalise_name(header).replace(" pct ", " ").split()
+    return normalise_header(header).replace(" pct ", " ").split()
 
 
 def _numbers(col: pd.Series) -> np.ndarray:
@@ -100,7 +100,7 @@ def _exhaustive(cols: list[str]) -> bool:
         return True
     if not any(_OPEN_ENDED.search(" ".join(_norm(c))) for c in cols):
         return False
-    from .roles import recognise_indicator
+    from .column_headers import recognise_indicator
 
     return not any(recognise_indicator(c).indicator for c in cols)
 
