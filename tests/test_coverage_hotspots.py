@@ -11,6 +11,11 @@ from shapely.geometry import box
 from egovkit.coverage import read_hotspots, unique_sites
 from egovkit.errors import InputError
 
+
+def _swaps(rep):
+    """Every issue saying that latitude and longitude were swapped (per row, per file, against districts)."""
+    return [i for i in rep.issues if i.code.startswith("hotspots.swapped")]
+
 CSV = (
     "id,Type,Latitude,Longitude,Activated\n"
     "1,Free,40.7100,-73.9800,03/15/2017\n"       # line 2: fine
@@ -33,10 +38,12 @@ def districts():
 def test_csv_with_bom_all_oddities_reported(tmp_path, districts):
     p = tmp_path / "hot.csv"
     p.write_bytes(b"\xef\xbb\xbf" + CSV.encode())
-    h, rep = read_hotspots(p, districts=districts, district="code")
+    h, rep = read_hotspots(p, districts=districts, name="code")
+    with pytest.warns(DeprecationWarning, match=r"district=\) is deprecated: use name="):
+        assert read_hotspots(p, districts=districts, district="code")[0]["district"].equals(h["district"])
     assert len(h) == 7 and h["row"].tolist() == [2, 3, 4, 5, 6, 7, 8]
     assert "id" in h.columns  # BOM stripped from the first column name
-    assert rep.by_code("utf8_bom")
+    assert rep.by_code("coverage.utf8_bom")
     assert set(rep.row_fate) == set(range(2, 9))
     flags = dict(zip(h.row, h["issues"]))
     assert "duplicate_location" in flags[3] and flags[2] == ""
@@ -44,10 +51,10 @@ def test_csv_with_bom_all_oddities_reported(tmp_path, districts):
     assert "swapped_lat_lon" in flags[5] and "swapped_lat_lon" in flags[6]
     assert "outside_districts" in flags[7]
     assert "missing_coordinates" in flags[8]
-    assert {i.row for i in rep.by_code("swapped_lat_lon")} == {5, 6}
-    assert [i.row for i in rep.by_code("zero_point")] == [4]
-    assert [i.row for i in rep.by_code("outside_districts")] == [6, 7]  # line 6 swapped lies in Japan
-    assert [i.row for i in rep.by_code("duplicate_location")] == [3]
+    assert {i.row for i in _swaps(rep)} == {5, 6}
+    assert [i.row for i in rep.by_code("hotspots.zero_point")] == [4]
+    assert [i.row for i in rep.by_code("hotspots.outside_districts")] == [6, 7]  # line 6 swapped lies in Japan
+    assert [i.row for i in rep.by_code("hotspots.duplicate_location")] == [3]
     assert h.is_site.tolist() == [True, True, False, True, True, True, False]
     assert rep.row_fate[4] == "kept apart" and rep.row_fate[2] == "used"
     # swapped rows repaired to lon/lat order
@@ -61,7 +68,7 @@ def test_csv_with_bom_all_oddities_reported(tmp_path, districts):
     # placeholder date is NaT, real dates parsed
     act = h.set_index("row")["Activated"]
     assert pd.isna(act[3]) and act[2] == pd.Timestamp("2017-03-15")
-    assert rep.by_code("placeholder_date")[0].message.startswith("1 placeholder")
+    assert rep.by_code("hotspots.placeholder_date")[0].message.startswith("1 placeholder")
 
 
 def test_xy_with_crs_and_geojson(tmp_path):
@@ -88,7 +95,7 @@ def test_nyc_export_loads_with_report(shared_data):
     nta = gpd.read_file(d / "nyc_nta2010.geojson")
     raw = pd.read_csv(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv", encoding="utf-8-sig")
     h, rep = read_hotspots(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv",
-                           districts=nta, district="nta_id")
+                           districts=nta, name="nta_id")
     assert len(h) == len(raw) == 3319
     assert rep.row_fate and set(rep.row_fate.values()) == {"used"}
     # figures from SOURCE.md, computed here directly from the raw file
@@ -97,7 +104,7 @@ def test_nyc_export_loads_with_report(shared_data):
     assert h.site_id.nunique() == 3319 - 169
     n_placeholder = int((raw.Activated == "09/09/9999").sum())
     assert n_placeholder == 1497 and int(h["Activated"].isna().sum()) == n_placeholder
-    assert len(rep.by_code("outside_districts")) == 1
+    assert len(rep.by_code("hotspots.outside_districts")) == 1
     assert int(h.is_site.sum()) == 3319
     assert (h.district.fillna("") != raw["Neighborhood Tabulation Area Code (NTACODE)"]).sum() in range(10, 20)
     assert h["Activated"].dropna().dt.year.between(2016, 2019).all()
@@ -113,7 +120,7 @@ def test_without_districts_far_points_flagged_and_plain_swaps_repaired():
     assert h.loc[5, "issues"] == "swapped_lat_lon"
     assert (h.geometry.iloc[5].x, h.geometry.iloc[5].y) == (-73.98, 40.71)
     assert h.loc[6, "issues"] == "far_from_others"
-    far = rep.to_frame().query("code == 'far_from_others'")
+    far = rep.to_frame().query("code == 'hotspots.far_from_others'")
     assert far["row"].tolist() == [8] and "km from the median location" in far["message"].iloc[0]
     assert (h.loc[:4, "issues"] == "").all()
 
@@ -123,12 +130,12 @@ def test_polygon_features_are_reported_when_used_as_points():
                          geometry=[box(36.80, -1.29, 36.801, -1.289), *gpd.points_from_xy([36.81], [-1.28])], crs=4326)
     h, rep = read_hotspots(g)
     assert h["issues"].tolist() == ["not_a_point", ""]
-    assert rep.to_frame().query("code == 'not_a_point'")["row"].tolist() == [2]
+    assert rep.to_frame().query("code == 'hotspots.not_a_point'")["row"].tolist() == [2]
 
 
 # -- issue 9: safe and sound -------------------------------------------------------------------
-def _read(tmp_path, data: bytes | str, name: str = "h.csv", **kw):
-    p = tmp_path / name
+def _read(tmp_path, data: bytes | str, file_name: str = "h.csv", **kw):
+    p = tmp_path / file_name
     p.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return read_hotspots(p, **kw)
 
@@ -138,7 +145,7 @@ def test_trailing_comma_on_the_first_row_does_not_shift_columns(tmp_path):
     assert h["name"].tolist() == ["Library", "Park", "Kiosk"]
     assert h["is_site"].all() and h["row"].tolist() == [2, 3, 4]
     assert h.geometry.y.round(2).tolist() == [40.71, 40.72, 40.73]
-    note = rep.by_code("trailing_separator")
+    note = rep.by_code("coverage.trailing_separator")
     assert len(note) == 1 and "rows 2, 4" in note[0].message
 
 
@@ -159,20 +166,20 @@ def test_decimal_comma_coordinates_quoted_or_split_in_a_comma_file(tmp_path):
     h, rep = _read(tmp_path, "id,name,lat,lon,type\n1,a,-1,2921,36,8219,free\n2,b,-1,3,36,81,\n3,c,,,x\n")
     assert h.geometry.y.tolist()[:2] == [-1.2921, -1.3] and h.geometry.x.tolist()[:2] == [36.8219, 36.81]
     assert h["type"].tolist()[0] == "free" and h["is_site"].tolist() == [True, True, False]
-    assert "rows 2, 3" in rep.by_code("decimal_comma_split")[0].message
+    assert "rows 2, 3" in rep.by_code("coverage.decimal_comma_split")[0].message
 
 
 def test_swapped_columns_are_one_warning_for_the_file(tmp_path):
     rows = "".join(f"S{i},{103.80 + i / 1000:.4f},{1.30 + i / 1000:.4f}\n" for i in range(300))
     h, rep = _read(tmp_path, "name,latitude,longitude\n" + rows)
-    swaps = rep.by_code("swapped_lat_lon")
+    swaps = _swaps(rep)
     assert len(swaps) == 1 and "wrong way round" in swaps[0].message
     assert h["is_site"].all() and h.geometry.x.min() > 103 and h.geometry.y.max() < 2
     # with |longitude| < 90 only the districts can tell: still one warning
     d = gpd.GeoDataFrame({"code": ["A"]}, geometry=[box(-74.1, 40.6, -73.8, 40.9)], crs=4326)
     rows = "".join(f"S{i},{-73.95 + i / 1e4:.4f},{40.70 + i / 1e4:.4f}\n" for i in range(200))
-    h, rep = _read(tmp_path, "name,lat,lon\n" + rows, districts=d, district="code")
-    assert len(rep.by_code("swapped_lat_lon")) == 1 and (h["district"] == "A").all()
+    h, rep = _read(tmp_path, "name,lat,lon\n" + rows, districts=d, name="code")
+    assert len(_swaps(rep)) == 1 and (h["district"] == "A").all()
 
 
 @pytest.mark.parametrize("header, how", [
@@ -181,14 +188,14 @@ def test_swapped_columns_are_one_warning_for_the_file(tmp_path):
 def test_coordinate_columns_found_by_name(tmp_path, header, how):
     h, rep = _read(tmp_path, f"{header}\na,40.71,-73.98\nb,40.72,-73.99\n")
     assert h["is_site"].all() and h.geometry.y.tolist() == [40.71, 40.72]
-    assert bool(rep.by_code("xy_as_lon_lat")) == (how == "degrees")
+    assert bool(rep.by_code("hotspots.xy_as_lon_lat")) == (how == "degrees")
 
 
 def test_projected_xy_without_crs_is_an_error_naming_the_fix(tmp_path):
     with pytest.raises(InputError, match=r"h\.csv.*need their CRS.*crs="):
         _read(tmp_path, "name,easting,northing\na,987000,195000\n")
     h, rep = _read(tmp_path, "name,x_2263,y_2263\na,987000,195000\n")  # EPSG code in the names
-    assert h.crs.to_epsg() == 2263 and rep.by_code("crs_from_name")
+    assert h.crs.to_epsg() == 2263 and rep.by_code("hotspots.crs_from_name")
 
 
 def test_dms_and_hemisphere_coordinates(tmp_path):
@@ -199,7 +206,7 @@ def test_dms_and_hemisphere_coordinates(tmp_path):
 def test_unbalanced_quote_loses_no_row(tmp_path):
     h, rep = _read(tmp_path, 'name,lat,lon\n"Main St,40.71,-73.98\nPark,40.72,-73.97\n"A, B",40.73,-73.96\n')
     assert h["row"].tolist() == [2, 3, 4] and h["name"].tolist() == ['"Main St', "Park", "A, B"]
-    assert h["is_site"].all() and rep.by_code("unbalanced_quote")[0].row == 2
+    assert h["is_site"].all() and [i.row for i in rep.issues if i.code.startswith("coverage.unbalanced_quote")] == [2]
 
 
 def test_encodings(tmp_path):
@@ -273,8 +280,8 @@ def test_coordinate_columns_named_after_a_crs(tmp_path, header, epsg):
 
 def test_utm_without_zone_takes_the_districts_zone(tmp_path):
     d = gpd.GeoDataFrame({"code": ["P"]}, geometry=[box(2.2, 48.8, 2.5, 48.95)], crs=4326)
-    h, rep = _read(tmp_path, _csv("name,UTM_E,UTM_N", _projected(32631)), districts=d, district="code")
-    assert h.crs.to_epsg() == 32631 and (h["district"] == "P").all() and rep.by_code("crs_from_name")
+    h, rep = _read(tmp_path, _csv("name,UTM_E,UTM_N", _projected(32631)), districts=d, name="code")
+    assert h.crs.to_epsg() == 32631 and (h["district"] == "P").all() and rep.by_code("hotspots.crs_from_name")
 
 
 @pytest.mark.parametrize("crs", ["Lambert-93", "RGF93 / Lambert-93", "EPSG:2154", 2154, "L93"])
@@ -289,7 +296,7 @@ def test_projected_coordinates_with_the_crs_given_by_name(tmp_path, crs):
 def test_projected_columns_the_wrong_way_round_are_one_warning(tmp_path):
     pts = [(y, x) for x, y in _projected(2154)] * 40  # X_L93 holds the northings, for every row
     h, rep = _read(tmp_path, _csv("name,X_L93,Y_L93", pts))
-    swaps = rep.by_code("swapped_xy")
+    swaps = rep.by_code("hotspots.swapped_xy")
     assert len(swaps) == 1 and "'X_L93' and 'Y_L93' are the wrong way round" in swaps[0].message
     assert len(rep.warnings) == 1
     assert np.allclose(h.to_crs(4326).geometry.x[:3], [p[0] for p in _PARIS], atol=1e-6)
@@ -298,4 +305,4 @@ def test_projected_columns_the_wrong_way_round_are_one_warning(tmp_path):
 def test_degrees_under_a_projected_crs_name_are_read_as_degrees_with_one_warning(tmp_path):
     h, rep = _read(tmp_path, _csv("name,X_L93,Y_L93", _PARIS * 30))
     assert h.crs.to_epsg() == 4326 and np.allclose(h.geometry.y[:3], [48.85, 48.86, 48.87])
-    assert len(rep.by_code("crs_mismatch")) == 1 and len(rep.warnings) == 1
+    assert len(rep.by_code("hotspots.crs_mismatch")) == 1 and len(rep.warnings) == 1

@@ -173,7 +173,7 @@ def _check_diagnosis(case: Case, folder: Path) -> None:
         assert set(hrep.row_fate) == set(range(2, len(case.hotspots) + 2))
         assert len(sites) == len(case.hotspots)
         if case.hotspot_swap == "columns":  # ONE warning for the file, naming the columns
-            swaps = hrep.by_code("swapped_lat_lon")
+            swaps = [i for i in hrep.issues if i.code.startswith("hotspots.swapped_columns")]
             assert len(swaps) == 1 and "'latitude' and 'longitude'" in swaps[0].message, swaps
         if case.hotspot_swap != "none":
             ok = sites["is_site"].astype(bool)

@@ -21,14 +21,15 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
-from .text_file import check_file, decode_text
+from .text_file import check_file, decode_text, what_text
 
 __all__ = ["read_records", "MAX_LISTED"]
 
@@ -38,7 +39,8 @@ MAX_LISTED = 20
 csv.field_size_limit(2**31 - 1)  # a long cell is data, not an error
 
 _SEPS = (",", ";", "\t", "|")
-_SEP_LABEL = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SEP_LABEL = {",": "coverage.sep_comma", ";": "coverage.sep_semicolon", "\t": "coverage.sep_tab",
+              "|": "coverage.sep_pipe"}
 
 
 # -- text -> records -----------------------------------------------------------------------------
@@ -103,10 +105,9 @@ def _sniff(text: str, name: str, report: ValidationReport) -> str:
         if score > best_score:
             best, best_score = sep, score
     if best_score[3] < 0:
-        report.add("info", "separator", "no separator splits the header into several columns; read as one column",
-                   action="inferred", fix="separate the columns with ',' or ';'")
+        report.add("info", "coverage.one_column", params={}, action="inferred")
     else:
-        report.add("info", "separator", f"column separator detected: {_SEP_LABEL[best]} ({best!r})",
+        report.add("info", "coverage.separator", params={"label": render(_SEP_LABEL[best]), "sep": repr(best)},
                    action="inferred")
     return best
 
@@ -181,10 +182,9 @@ def _repair_quotes(text: str, sep: str, hw: int, rows: list[list[str]], starts: 
             split = _full_row(parts[0], hw) or len(parts[0]) > len(row)
         if split:
             kept = [(s + k, p) for k, p in enumerate(parts) if any(c.strip() for c in p)]
-            where = f"line {s}" if e == s else f"lines {s}-{e}"
-            report.add("warning", "unbalanced_quote", f"a quote opened on line {s} is not closed where a cell ends; "
-                       f"{where} read without it ({len(kept)} row(s))", row=s, action="repaired",
-                       fix='close the quote, or double a quote inside a quoted cell ("")')
+            report.add("warning", "coverage.unbalanced_quote" if e == s else "coverage.unbalanced_quote_lines",
+                       params={"line": s, "last": e, "n": len(kept), "fix_code": "coverage.unbalanced_quote"},
+                       row=s, action="repaired")
             for line, p in kept:
                 out_rows.append(p)
                 out_lines.append(line)
@@ -194,89 +194,79 @@ def _repair_quotes(text: str, sep: str, hw: int, rows: list[list[str]], starts: 
     return out_rows, out_lines
 
 
-def read_records(path: Path, report: ValidationReport, *, what: str,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
-                 numeric: Callable[[list[str]], Iterable[int]] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Text cells of a delimited file and the physical line where each record starts (header = line 1).
-
-    Never shifts columns: rows with more cells than the header keep the header's columns (a decimal
-    comma that split a number in a comma-separated file is joined back when ``numeric`` says which
-    columns hold numbers and the repair is unambiguous; other extra cells are reported), shorter rows
-    are padded with empty cells. Blank lines are skipped (they are not records).
-
-    Parameters
-    ----------
-    path
-        The file.
-    report
-        Where repairs and guesses are recorded.
-    what
-        What the file is, for messages ("hotspot list").
-    numeric
-        Given the header, the positions of the columns that hold decimal numbers (coordinates).
-
-    Returns
-    -------
-    (DataFrame of str or None cells, line of each row)
-    """
+def _text_and_separator(path: Path, what: str, report: ValidationReport) -> tuple[str, str]:
+    """The file's text and its column separator (Excel's ``sep=;`` first line, or sniffed)."""
     name = str(path)
     check_file(path, what)
     text = decode_text(path.read_bytes(), name, what, report)
     if not text.strip():
-        raise InputError(f"the {what} file holds only blank lines", file=name,
-                         fix="export the file again with its header and rows")
+        raise InputError(code="coverage.blank_lines_only", params={"what": what_text(what)}, file=name)
     first = text.lstrip("\ufeff").split("\n", 1)
     hint = re.fullmatch(r"\s*sep=(.)\s*", first[0])
     if hint and len(first) > 1:  # Excel's "sep=;" first line
         sep = hint.group(1)
-        report.add("info", "separator", f"column separator {sep!r} given by the file's first line 'sep={sep}'",
-                   row=1, action="inferred")
+        report.add("info", "coverage.separator_given", params={"quoted": repr(sep), "sep": sep}, row=1,
+                   action="inferred")
         text = " " * len(first[0]) + "\n" + first[1]  # keeps the line numbers
-    else:
-        sep = _sniff(text, name, report)
-    empty: list[int] = []
-    rows, starts, ends = _records(text, sep, empty=empty)
-    if not rows:
-        raise InputError(f"the {what} file holds no values (only separators)", file=name,
-                         fix="export the file again with its header and rows")
+        return text, sep
+    return text, _sniff(text, name, report)
+
+
+def _header_row(rows: list[list[str]], starts: list[int], ends: list[int], empty: list[int],
+                numeric: Callable[[list[str]], Iterable[int]] | None,
+                report: ValidationReport) -> tuple[list[list[str]], list[int], list[int]]:
+    """The records from the header on: title lines above it and rows of separators only are reported."""
     h = _header_index(rows)
     if numeric is not None and not list(numeric(_names(rows[h]))):
         # the header is the first of the top rows that names coordinate columns (titles above it)
         h = next((k for k in range(h + 1, min(h + 11, len(rows))) if list(numeric(_names(rows[k])))), h)
     if h:
-        report.add("info", "title_lines", f"{h} title line(s) above the header ignored (lines "
-                   f"{', '.join(str(x) for x in starts[:h])}); header on line {starts[h]}", row=starts[h],
-                   action="ignored")
+        report.add("info", "coverage.title_lines", params={"n": h, "lines": ", ".join(str(x) for x in starts[:h]),
+                                                          "header": starts[h]}, row=starts[h], action="ignored")
         rows, starts, ends = rows[h:], starts[h:], ends[h:]
     empty = [e for e in empty if e > starts[0]]
     if empty:
-        report.add("info", "empty_rows", f"{len(empty)} row(s) hold only separators (no value) and were skipped: "
-                   f"rows {_listed(empty)}", row=empty[0], action="dropped")
+        report.add("info", "coverage.empty_rows", params={"n": len(empty), "rows": _listed(empty)}, row=empty[0],
+                   action="dropped")
         report.set_fate(empty, "dropped")
-    header = _names(rows[0])
     if ends[0] > starts[0]:
-        report.add("warning", "multiline_header", f"the header runs over lines {starts[0]}-{ends[0]}", row=starts[0],
-                   action="kept", fix="put the column names on one line")
-    hw = len(_trim(header)) or 1
-    rows, lines = _repair_quotes(text, sep, hw, rows[1:], starts[1:], ends[1:], name, report)
-    if not rows:
-        raise InputError(f"the {what} file has a header ({', '.join(header[:6])}) but no rows", file=name,
-                         fix="add the rows, or leave this file out")
-    header = header[:hw]
-    # names: empty -> column_N, repeated -> name.1 (as pandas does)
+        report.add("warning", "coverage.multiline_header", params={"first": starts[0], "last": ends[0]},
+                   row=starts[0], action="kept")
+    return rows, starts, ends
+
+
+def _column_names(header: list[str], report: ValidationReport) -> list[str]:
+    """Names of the header's cells: empty -> ``column_N``, repeated -> ``name.1`` (as pandas does)."""
     seen: dict[str, int] = {}
     names = []
     for j, h in enumerate(header):
         h = h or f"column_{j + 1}"
         if h in seen:
             seen[h] += 1
-            report.add("warning", "duplicate_column_name", f"column {h!r} appears twice in the header; the copy is "
-                       f"named {h}.{seen[h]}", column=h, action="repaired", fix="rename one of the two columns")
+            report.add("warning", "coverage.duplicate_column_name", params={"column": h, "copy": f"{h}.{seen[h]}"},
+                       column=h, action="repaired")
             h = f"{h}.{seen[h]}"
         else:
             seen[h] = 0
         names.append(h)
-    num_cols = sorted(set(numeric(names))) if numeric is not None else []
-    cells: list[list[str | None]] = []
+    return names
+
+
+def _joined(row: list[str], stop: int, hw: int, num_cols: list[int]) -> tuple[list[str], list[str]] | None:
+    """The row with decimal-comma numbers joined back, trying its first ``hw + 4`` cells down to ``stop + 1``."""
+    for end in range(min(len(row), hw + 4), stop, -1):
+        fixed = _join_decimal_commas(row[:end], hw, num_cols)
+        if fixed is not None:
+            return fixed
+    return None
+
+
+def _fit_rows(rows: list[list[str]], lines: list[int], hw: int, num_cols: list[int]) -> tuple[
+        list[list[str]], dict[str, list[Any]]]:
+    """Every row cut or padded to the header's ``hw`` cells, never shifting a column; and what was
+    done: ``joined`` (line, joined numbers), ``trailing`` (lines of empty extra cells), ``extra``
+    (line, extra cells ignored), ``short`` (lines padded)."""
+    cells: list[list[str]] = []
     trailing, short, extra, joined = [], [], [], []
     for row, line in zip(rows, lines):
         if len(row) == hw:  # the common case
@@ -286,11 +276,7 @@ def read_records(path: Path, report: ValidationReport, *, what: str,  # noqa: C9
         if len(t) > hw:
             # a decimal comma in a comma-separated file splits a number over two cells (the row's
             # empty last cells count: "-1,29,36,82,," may be two numbers and an empty column)
-            fixed = None
-            for end in range(min(len(row), hw + 4), len(t) - 1, -1):
-                fixed = _join_decimal_commas(row[:end], hw, num_cols)
-                if fixed is not None:
-                    break
+            fixed = _joined(row, len(t) - 1, hw, num_cols)
             if fixed is not None:
                 joined.append((line, fixed[1]))
                 t = fixed[0]
@@ -309,11 +295,7 @@ def read_records(path: Path, report: ValidationReport, *, what: str,  # noqa: C9
         # ("1,29,36,82,," with its last two columns empty)
         still = []
         for line, k, row in trailing:
-            fixed = None
-            for end in range(min(len(row), hw + 4), hw, -1):
-                fixed = _join_decimal_commas(row[:end], hw, num_cols)
-                if fixed is not None:
-                    break
+            fixed = _joined(row, hw, hw, num_cols)
             if fixed is not None:
                 joined.append((line, fixed[1]))
                 cells[k] = fixed[0][:hw] + [""] * (hw - len(fixed[0][:hw]))
@@ -321,28 +303,73 @@ def read_records(path: Path, report: ValidationReport, *, what: str,  # noqa: C9
                 still.append((line, k, row))
         trailing = still
         joined.sort()
-    trailing = [t[0] for t in trailing]
+    return cells, {"joined": joined, "trailing": [t[0] for t in trailing], "extra": extra, "short": short}
+
+
+def _report_fitting(done: dict[str, list[Any]], hw: int, report: ValidationReport) -> None:
+    """The repairs of :func:`_fit_rows`, one issue each (extra cells: one per row up to ``MAX_LISTED``)."""
+    joined, trailing, extra, short = done["joined"], done["trailing"], done["extra"], done["short"]
     if joined:
-        report.add("warning", "decimal_comma_split", f"{len(joined)} row(s) hold numbers written with a decimal "
-                   "comma in a comma-separated file, each split over two cells; joined back where the row then "
-                   f"fits the header (e.g. row {joined[0][0]}: {', '.join(joined[0][1])}): rows "
-                   f"{_listed([j[0] for j in joined])}", row=joined[0][0], action="repaired",
-                   fix='quote such numbers ("40,7128"), or separate the columns with ";"')
+        report.add("warning", "coverage.decimal_comma_split",
+                   params={"n": len(joined), "row": joined[0][0], "cells": ", ".join(joined[0][1]),
+                           "rows": _listed([j[0] for j in joined])}, row=joined[0][0], action="repaired")
     if trailing:
-        report.add("info", "trailing_separator", f"{len(trailing)} row(s) end with extra separator(s) (empty cells "
-                   f"beyond the header's {hw} columns, ignored; columns not shifted): rows "
-                   f"{_listed(trailing)}", row=trailing[0], action="ignored")
+        report.add("info", "coverage.trailing_separator", params={"n": len(trailing), "hw": hw,
+                                                                  "rows": _listed(trailing)},
+                   row=trailing[0], action="ignored")
     for line, ex in extra[:MAX_LISTED]:
-        report.add("warning", "extra_cells", f"the row has {hw + len(ex)} cells but the header {hw}: extra cell(s) "
-                   f"{ex[:5]} ignored (the header's columns are read as they are)", row=line, action="ignored",
-                   fix="remove the stray separator, quote cells that contain it, or name the extra column")
+        report.add("warning", "coverage.extra_cells", params={"n": hw + len(ex), "hw": hw, "cells": str(ex[:5])},
+                   row=line, action="ignored")
     if len(extra) > MAX_LISTED:
-        report.add("warning", "extra_cells", f"{len(extra) - MAX_LISTED} more row(s) with extra cells: rows "
-                   f"{_listed([e[0] for e in extra[MAX_LISTED:]])}", row=extra[MAX_LISTED][0], action="ignored",
-                   fix="check the separator")
+        report.add("warning", "coverage.extra_cells_more",
+                   params={"n": len(extra) - MAX_LISTED, "rows": _listed([e[0] for e in extra[MAX_LISTED:]])},
+                   row=extra[MAX_LISTED][0], action="ignored")
     if short:
-        report.add("info", "short_rows", f"{len(short)} row(s) have fewer cells than the header; the missing cells "
-                   f"are read as empty: rows {_listed(short)}", row=short[0], action="repaired")
+        report.add("info", "coverage.short_rows", params={"n": len(short), "rows": _listed(short)}, row=short[0],
+                   action="repaired")
+
+
+def read_records(path: Path, report: ValidationReport, *, what: str,
+                 numeric: Callable[[list[str]], Iterable[int]] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Text cells of a delimited file and the physical line where each record starts (header = line 1).
+
+    Never shifts columns: rows with more cells than the header keep the header's columns (a decimal
+    comma that split a number in a comma-separated file is joined back when ``numeric`` says which
+    columns hold numbers and the repair is unambiguous; other extra cells are reported), shorter rows
+    are padded with empty cells. Blank lines are skipped (they are not records).
+
+    Parameters
+    ----------
+    path
+        The file.
+    report
+        Where repairs and guesses are recorded.
+    what
+        What the file is, for messages ("hotspot list", "population").
+    numeric
+        Given the header, the positions of the columns that hold decimal numbers (coordinates).
+
+    Returns
+    -------
+    (DataFrame of str or None cells, line of each row)
+    """
+    name = str(path)
+    text, sep = _text_and_separator(path, what, report)
+    empty: list[int] = []
+    rows, starts, ends = _records(text, sep, empty=empty)
+    if not rows:
+        raise InputError(code="coverage.only_separators", params={"what": what_text(what)}, file=name)
+    rows, starts, ends = _header_row(rows, starts, ends, empty, numeric, report)
+    header = _names(rows[0])
+    hw = len(_trim(header)) or 1
+    rows, lines = _repair_quotes(text, sep, hw, rows[1:], starts[1:], ends[1:], name, report)
+    if not rows:
+        raise InputError(code="coverage.header_only", params={"what": what_text(what), "columns": header[:6]},
+                         file=name)
+    names = _column_names(header[:hw], report)
+    num_cols = sorted(set(numeric(names))) if numeric is not None else []
+    cells, done = _fit_rows(rows, lines, hw, num_cols)
+    _report_fitting(done, hw, report)
     df = pd.DataFrame(cells, columns=names, dtype=object)
     for c in df.columns:  # blank cells are missing
         col = df[c]

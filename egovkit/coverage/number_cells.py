@@ -76,9 +76,10 @@ def parse_numbers(cells: pd.Series, column: str, lines: np.ndarray, report: Vali
     else:  # every comma has three digits after it: 1,234 (thousands) or 1,234 (decimal)?
         comma_decimal = not any("." in (norm[i] or "") for i in np.flatnonzero(plain))
         if commas:
-            report.add("warning", "comma_guessed", f"{len(commas)} value(s) like {commas[0]!r} read as "
-                       f"{'decimal numbers' if comma_decimal else 'thousands'}", column=column, action="guessed",
-                       fix="write numbers without thousands separators, with a decimal point")
+            report.add("warning",
+                       "coverage.comma_guessed_decimal" if comma_decimal else "coverage.comma_guessed_thousands",
+                       params={"n": len(commas), "example": commas[0], "fix_code": "coverage.comma_guessed_decimal"},
+                       column=column, action="guessed")
     counts = {"decimal comma": 0, "thousands": 0, "hemisphere": 0, "dms": 0}
     for i, v in zip(rest, vals):
         x = None
@@ -102,21 +103,22 @@ def parse_numbers(cells: pd.Series, column: str, lines: np.ndarray, report: Vali
             bad[i] = True
         else:
             out[i] = x
-    labels = {"decimal comma": "written with a decimal comma", "thousands": "written with a thousands separator",
-              "hemisphere": "with a hemisphere letter (N/S/E/W)", "dms": "in degrees-minutes-seconds"}
     for k, c in counts.items():
         if c:
-            report.add("info", f"number_{k.replace(' ', '_')}", f"{c} value(s) {labels[k]} read as numbers",
-                       column=column, action="repaired")
+            report.add("info", "coverage.number_decimal_comma" if k == "decimal comma"
+                       else "coverage.number_thousands" if k == "thousands"
+                       else "coverage.number_hemisphere" if k == "hemisphere" else "coverage.number_dms",
+                       params={"n": c}, column=column, action="repaired")
     if bad.any():
         where = np.flatnonzero(bad)
         for i in where[:MAX_LISTED]:
-            report.add("warning", "not_a_number", f"{norm[i]!r} is not a number; read as missing",
-                       row=int(lines[i]), column=column, action="kept apart", fix="write a number (e.g. 40.7128)")
+            report.add("warning", "coverage.not_a_number", params={"value": norm[i]}, row=int(lines[i]), column=column,
+                       action="kept apart")
         if len(where) > MAX_LISTED:
-            report.add("warning", "not_a_number", f"{len(where) - MAX_LISTED} more value(s) are not numbers: rows "
-                       f"{_listed([int(lines[i]) for i in where[MAX_LISTED:]])}", row=int(lines[where[MAX_LISTED]]),
-                       column=column, action="kept apart", fix="write numbers")
+            report.add("warning", "coverage.not_a_number_more",
+                       params={"n": len(where) - MAX_LISTED,
+                               "rows": _listed([int(lines[i]) for i in where[MAX_LISTED:]])},
+                       row=int(lines[where[MAX_LISTED]]), column=column, action="kept apart")
     return out, bad
 
 

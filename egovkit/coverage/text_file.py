@@ -12,7 +12,7 @@ Examples
 >>> decode_text("é;1\\n".encode("cp1252"), "h.csv", "hotspot list", rep)
 'é;1\\n'
 >>> [i.code for i in rep.issues]
-['encoding_guessed']
+['coverage.encoding_guessed']
 """
 
 from __future__ import annotations
@@ -20,56 +20,69 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 
-__all__ = ["check_file", "decode_text"]
+__all__ = ["check_file", "decode_text", "what_text"]
 
+#: the first bytes of files that are not delimited text, and the code saying what each is (and its fix)
 _MAGIC = [
-    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook, a zipped shapefile...)",
-     "save the sheet as CSV (UTF-8), or give the file its real suffix (.xlsx, .zip)"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) workbook", "save the sheet as CSV (UTF-8)"),
-    (b"SQLite format 3\x00", "a GeoPackage / SQLite database", "give the file its .gpkg suffix"),
-    (b"%PDF", "a PDF document", "export the table from its source as CSV"),
-    (b"\x89PNG", "a PNG image", "give a table or a vector file of the points"),
-    (b"\xff\xd8\xff", "a JPEG image", "give a table or a vector file of the points"),
-    (b"GIF8", "a GIF image", "give a table or a vector file of the points"),
-    (b"II*\x00", "a TIFF raster", "give it a .tif suffix (a population raster) or a table of points"),
-    (b"MM\x00*", "a TIFF raster", "give it a .tif suffix (a population raster) or a table of points"),
-    (b"\x1f\x8b", "a gzip archive", "unpack it first"),
-    (b"7z\xbc\xaf", "a 7-Zip archive", "unpack it first"),
-    (b"Rar!", "a RAR archive", "unpack it first"),
+    (b"PK\x03\x04", "coverage.magic_zip"),
+    (b"\xd0\xcf\x11\xe0", "coverage.magic_xls"),
+    (b"SQLite format 3\x00", "coverage.magic_sqlite"),
+    (b"%PDF", "coverage.magic_pdf"),
+    (b"\x89PNG", "coverage.magic_png"),
+    (b"\xff\xd8\xff", "coverage.magic_jpeg"),
+    (b"GIF8", "coverage.magic_gif"),
+    (b"II*\x00", "coverage.magic_tiff"),
+    (b"MM\x00*", "coverage.magic_tiff"),
+    (b"\x1f\x8b", "coverage.magic_gzip"),
+    (b"7z\xbc\xaf", "coverage.magic_7z"),
+    (b"Rar!", "coverage.magic_rar"),
 ]
+#: what a file is, as its readers say it (``what=``), and the code of its words in each language
+_WHAT = {"hotspot list": "coverage.what_hotspot_list", "population": "coverage.what_population"}
+
+
+def what_text(what: str, lang: str | None = None) -> str:
+    """The words for what a file is (``"hotspot list"``) in ``lang`` (default: the settings' language).
+
+    >>> what_text("hotspot list", "fr"), what_text("district table", "fr")
+    ("liste de points d'accès Wi-Fi", 'district table')
+    """
+    return render(_WHAT[what], lang=lang) if what in _WHAT else what
 
 
 def check_file(path: Path, what: str) -> None:
     """An :class:`InputError` for a missing path, a folder or an empty file."""
+    params = {"what": what_text(what)}
     if not path.exists():
-        raise InputError(f"{what} not found", file=str(path), fix="check the path")
+        raise InputError(code="coverage.file_not_found", params=params, file=str(path))
     if path.is_dir():
-        raise InputError(f"this is a folder, not a {what} file", file=str(path),
-                         fix="give the file inside it (a CSV, GeoJSON, GeoPackage...)")
+        raise InputError(code="coverage.file_is_folder", params=params, file=str(path))
     if path.stat().st_size == 0:
-        raise InputError(f"the {what} file is empty (0 bytes)", file=str(path),
-                         fix="export the file again with its header and rows")
+        raise InputError(code="coverage.file_empty", params=params, file=str(path))
     try:
         with open(path, "rb"):
             pass
     except OSError as exc:  # permission denied, a socket...
-        raise InputError(f"cannot open the {what} file ({exc.strerror or exc})", file=str(path),
-                         fix="check the file's permissions") from exc
+        raise InputError(code="coverage.file_unopenable", params={**params, "detail": str(exc.strerror or exc)},
+                         file=str(path)) from exc
 
 
 def decode_text(data: bytes, name: str, what: str, report: ValidationReport) -> str:
-    for magic, kind, fix in _MAGIC:
+    """The text of a file's bytes (``name`` and ``what`` it is name it in errors); what was guessed
+    or repaired (encoding, byte-order mark, NUL bytes) goes to ``report``."""
+    for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise InputError(f"this is {kind}, not a delimited text {what}", file=name, fix=fix)
+            raise InputError(code="coverage.not_delimited_text",
+                             params={"kind": render(kind), "what": what_text(what), "fix_code": kind}, file=name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise InputError(f"the file starts like UTF-16 text but cannot be decoded ({exc.reason})", file=name,
-                             fix="save it again as CSV UTF-8") from exc
-        report.add("info", "encoding", "encoding detected: UTF-16 with byte-order mark", action="inferred")
+            raise InputError(code="coverage.bad_utf16", params={"detail": exc.reason}, file=name) from exc
+        report.add("info", "coverage.encoding_utf16_bom", params={}, action="inferred")
         return text
     head = data[:4096]
     if len(head) >= 4 and head.count(b"\x00") >= len(head) // 3:  # UTF-16 without BOM: every other byte is 0
@@ -80,29 +93,24 @@ def decode_text(data: bytes, name: str, what: str, report: ValidationReport) -> 
         except UnicodeDecodeError:
             text = None
         if text is not None and _looks_textual(text):
-            report.add("warning", "encoding", f"encoding detected: {enc.upper()} without byte-order mark",
-                       action="guessed", fix="save the file as CSV UTF-8")
+            report.add("warning", "coverage.encoding_utf16", params={"encoding": enc.upper()}, action="guessed")
             return text
     if data.startswith(b"\xef\xbb\xbf"):
         text = data[3:].decode("utf-8", errors="replace")
-        report.add("info", "utf8_bom", "file starts with a UTF-8 byte-order mark (removed)", action="repaired")
+        report.add("info", "coverage.utf8_bom", params={}, action="repaired")
         if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
-            report.add("warning", "bad_bytes", "some bytes are not UTF-8 although the file says it is; they were "
-                       "replaced by \ufffd", action="repaired", fix="save the file as UTF-8")
+            report.add("warning", "coverage.bad_bytes", params={}, action="repaired")
     else:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode("latin-1")
             enc = "cp1252" if _cp1252_ok(data) else "latin-1"
-            report.add("warning", "encoding_guessed", f"file is not UTF-8; read as {enc}", action="guessed",
-                       fix="save the file as UTF-8")
+            report.add("warning", "coverage.encoding_guessed", params={"encoding": enc}, action="guessed")
     if not _looks_textual(text):
-        raise InputError(f"this is a binary file, not a delimited text {what}", file=name,
-                         fix="give a CSV (UTF-8) with a header row, or a vector file with its real suffix")
+        raise InputError(code="coverage.binary_file", params={"what": what_text(what)}, file=name)
     if "\x00" in text:
-        report.add("warning", "nul_bytes", f"{text.count(chr(0))} NUL byte(s) removed", action="repaired",
-                   fix="save the file again as CSV UTF-8")
+        report.add("warning", "coverage.nul_bytes", params={"n": text.count(chr(0))}, action="repaired")
         text = text.replace("\x00", "")
     return text
 
