@@ -94,7 +94,7 @@ def test_random_points_match_brute_force_distance_matrix():
     for i, g in enumerate(dist.geometry):
         inside = (x >= g.bounds[0]) & (x <= g.bounds[2]) & (y >= g.bounds[1]) & (y <= g.bounds[3]) & (did < 0)
         did[inside] = i
-    assert pop.report.by_code("population_outside_districts")
+    assert pop.report.by_code("population.outside_districts")
     for r in radii:
         for i, name in enumerate(dist.k):
             row = t[(t.district == name) & (t.radius_m == r)].iloc[0]
@@ -187,7 +187,7 @@ def test_district_counts_keep_totals_and_dasymetric_weights():
                          crs=CRS_M)
     p = population_from_districts(d, "pop", district="k", cell_m=50)
     assert np.bincount(p.district, weights=p.weight).tolist() == pytest.approx([100, 300, 7])
-    assert p.report.by_code("district_at_point")
+    assert p.report.by_code("population.district_at_point")
     # dasymetric: all weight in the left half of district a
     wpts = gpd.GeoDataFrame({"w": [1.0]}, geometry=gpd.points_from_xy([10.0], [10.0]), crs=CRS_M)
     wp = population_from_points(wpts, "w")
@@ -322,7 +322,7 @@ def test_raster_in_world_projection_is_not_used_as_a_metric_grid():
     x0, y0 = Transformer.from_crs(4326, "ESRI:54009", always_xy=True).transform(-74.0, 40.72)
     p = population_from_array(np.ones((30, 30)), Affine(100, 0, x0, 0, -100, y0), "ESRI:54009")
     assert p.grid is None and p.crs.to_epsg() == 32618 and p.total == 900
-    assert "raster_to_points" in set(p.report.to_frame()["code"])
+    assert "population.raster_to_points" in set(p.report.to_frame()["code"])
     ok = population_from_array(np.ones((30, 30)), Affine(100, 0, 580000, 0, -100, 4500000), 32618)
     assert ok.grid is not None  # a UTM raster keeps the fast grid path
 
@@ -335,7 +335,7 @@ def test_weight_layer_in_another_crs_is_moved_not_ignored():
     assert weight.crs.to_epsg() == 32619  # the layer's own UTM zone (centre -71.8)
     p = population_from_districts(d, "pop", district="k", cell_m=50, weight=weight)
     assert p.crs.to_epsg() == 32618
-    assert "weight_reprojected" in set(p.report.to_frame()["code"])
+    assert "population.weight_reprojected" in set(p.report.to_frame()["code"])
     assert p.weight.max() == pytest.approx(1000.0)  # the whole district in the one weighted cell
     target = pts.iloc[:1].to_crs(32618).geometry.iloc[0]
     k = int(np.argmax(p.weight))

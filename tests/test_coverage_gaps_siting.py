@@ -42,7 +42,7 @@ def test_gaps_on_a_raster_are_connected_uncovered_cells():
     tr = Affine(100.0, 0, 0.0, 0, -100.0, 2000.0)
     districts = gpd.GeoDataFrame({"k": ["west", "east"]}, geometry=[box(0, 0, 1500, 2000), box(1500, 0, 3000, 2000)],
                                  crs=CRS_M)
-    pop = population_from_array(vals, tr, CRS_M, districts=districts, district="k")
+    pop = population_from_array(vals, tr, CRS_M, districts=districts, key="k")
     site = np.array([[1350.0, 950.0]])
     z = coverage_gaps(pop, site, 300)
     assert z["population"].tolist() == [120.0, 32.0, 3.0]
@@ -340,7 +340,7 @@ def test_gaps_split_at_district_borders():
     tr = Affine(100.0, 0, 0.0, 0, -100.0, 1000.0)
     districts = gpd.GeoDataFrame({"k": ["west", "east"]}, geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)],
                                  crs=CRS_M)
-    pop = population_from_array(vals, tr, CRS_M, districts=districts, district="k")
+    pop = population_from_array(vals, tr, CRS_M, districts=districts, key="k")
     far = np.array([[50_000.0, 50_000.0]])
     assert len(coverage_gaps(pop, far, 100)) == 1
     z = coverage_gaps(pop, far, 100, split_by_district=True)

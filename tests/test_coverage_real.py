@@ -43,7 +43,7 @@ def test_nyc_tract_points_reproduce_the_sanity_figures(nyc):
 
 def test_nyc_tract_population_spread_keeps_tract_totals(nyc):
     tracts, hot = nyc
-    pop = population_from_districts(tracts, "pop_total_est", district="geoid", cell_m=100)
+    pop = population_from_districts(tracts, "pop_total_est", key="geoid", cell_m=100)
     per = np.bincount(pop.district, weights=pop.weight, minlength=len(tracts))
     assert per == pytest.approx(tracts.pop_total_est.to_numpy())
     t = coverage(pop, hot, radii=[250], quantiles=None)
@@ -76,10 +76,10 @@ def test_nyc_readme_figures_on_the_50m_surface(nyc, shared_data):
     tracts, _ = nyc
     nta = gpd.read_file(shared_data / "nyc-nta-tract-population" / "nyc_nta2010.geojson")
     hot, _ = read_hotspots(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv",
-                           districts=nta, district="nta_id")
-    by_tract = population_from_districts(tracts, "pop_total_est", district="geoid", cell_m=50)
+                           districts=nta, key="nta_id")
+    by_tract = population_from_districts(tracts, "pop_total_est", key="geoid", cell_m=50)
     pop = population_from_xy(by_tract.x, by_tract.y, by_tract.weight, crs=by_tract.crs,
-                             districts=nta, district="nta_id")
+                             districts=nta, key="nta_id")
     t = coverage(pop, hot, radii=[100, 250, 500], quantiles=None)
     terr = t[t.level == "territory"]
     assert (100 * terr.share_covered).round(1).tolist() == [14.1, 37.5, 65.3]

@@ -83,17 +83,17 @@ def test_tiled_equals_in_memory_to_the_last_bit_whatever_the_tile_size(utm_raste
     path, _, d, sites = utm_raster
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mem = coverage(population_from_raster(path, districts=d, district="name", households_per_person=0.3,
+        mem = coverage(population_from_raster(path, districts=d, key="name", households_per_person=0.3,
                                               tiled=False), sites, RADII, quantiles=quantiles)
         for size in (1000, 64, 37, 4):  # 4 cells = 400 m: the 500 m radius is larger than a tile
-            t = raster_tiles(path, districts=d, district="name", households_per_person=0.3, tile_size=size)
+            t = raster_tiles(path, districts=d, key="name", households_per_person=0.3, tile_size=size)
             _same(mem, tiled_coverage(t, sites, RADII, quantiles=quantiles, progress=False))
     assert mem.population_covered.gt(0).any() and (mem.share_covered < 1).any()  # not a trivial table
 
 
 def test_tiled_reports_nodata_nan_negative_and_infinite_cells_and_conserves_the_total(utm_raster):
     path, vals, d, sites = utm_raster
-    t = raster_tiles(path, districts=d, district="name", tile_size=50)
+    t = raster_tiles(path, districts=d, key="name", tile_size=50)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tab = tiled_coverage(t, sites, [100], quantiles=None, progress=False)
@@ -116,12 +116,12 @@ def test_tiled_reports_nodata_nan_negative_and_infinite_cells_and_conserves_the_
 def test_population_from_raster_dispatches_to_tiles_above_the_threshold(utm_raster, monkeypatch):
     path, _, d, sites = utm_raster
     monkeypatch.setattr(tiled_mod, "TILED_ABOVE_CELLS", 1000)
-    p = population_from_raster(path, districts=d, district="name")
+    p = population_from_raster(path, districts=d, key="name")
     assert isinstance(p, RasterTiles)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         via_dispatch = coverage(p, sites, [100, 250], quantiles=None)
-        mem = coverage(population_from_raster(path, districts=d, district="name", tiled=False), sites, [100, 250],
+        mem = coverage(population_from_raster(path, districts=d, key="name", tiled=False), sites, [100, 250],
                        quantiles=None)
     _same(mem, via_dispatch)
     gaps = coverage_gaps(p, sites, 250, top=5)  # gap zones dispatch too
@@ -154,9 +154,9 @@ def test_in_memory_table_does_not_depend_on_the_order_of_the_points():
     w = rng.gamma(0.8, 6.0, n)
     d = gpd.GeoDataFrame({"k": ["a", "b"]}, geometry=[box(0, 0, 2500, 5000), box(2500, 0, 5000, 5000)], crs=32633)
     sites = rng.uniform(0, 5000, (40, 2))
-    t1 = coverage(population_from_xy(x, y, w, crs=32633, households=0.3, districts=d, district="k"), sites, RADII)
+    t1 = coverage(population_from_xy(x, y, w, crs=32633, households=0.3, districts=d, key="k"), sites, RADII)
     p = rng.permutation(n)
-    t2 = coverage(population_from_xy(x[p], y[p], w[p], crs=32633, households=0.3, districts=d, district="k"), sites,
+    t2 = coverage(population_from_xy(x[p], y[p], w[p], crs=32633, households=0.3, districts=d, key="k"), sites,
                   RADII)
     _same(t1, t2)
     assert t1.population.iloc[-1] == collapse(exact_bincount(np.zeros(n, np.int64), w, 1))[0]
@@ -221,9 +221,9 @@ def test_singapore_grid_tiled_equals_in_memory(shared_data):
                          geometry=[box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(3) for j in range(2)],
                          crs=4326)
     for q in (None, (0.5, 0.9)):
-        mem = coverage(population_from_raster(path, districts=d, district="name", tiled=False), sites,
+        mem = coverage(population_from_raster(path, districts=d, key="name", tiled=False), sites,
                        [100, 250, 500], quantiles=q)
-        t = raster_tiles(path, districts=d, district="name", tile_size=128)
+        t = raster_tiles(path, districts=d, key="name", tile_size=128)
         _same(mem, tiled_coverage(t, sites, [100, 250, 500], quantiles=q, progress=False))
     assert t.total == pytest.approx(5_399_000.0, abs=0.1)  # float32 cells: 5,398,999.96
     assert "19,598 populated" in str(t.report) and "5,399,000.0 persons" in str(t.report)
@@ -232,7 +232,7 @@ def test_singapore_grid_tiled_equals_in_memory(shared_data):
 def test_dask_local_cluster_gives_the_same_bits(utm_raster):
     distributed = pytest.importorskip("distributed")
     path, _, d, sites = utm_raster
-    t = raster_tiles(path, districts=d, district="name", households_per_person=0.3, tile_size=40)
+    t = raster_tiles(path, districts=d, key="name", households_per_person=0.3, tile_size=40)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         here = tiled_coverage(t, sites, RADII, progress=False)
@@ -248,9 +248,9 @@ def test_tiled_gap_zones_equal_the_in_memory_ones_on_the_raster_cells(utm_raster
     path, _, d, sites = utm_raster
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mem = coverage_gaps(population_from_raster(path, districts=d, district="name", tiled=False), sites, 250,
+        mem = coverage_gaps(population_from_raster(path, districts=d, key="name", tiled=False), sites, 250,
                             split_by_district=split)
-        t = raster_tiles(path, districts=d, district="name", tile_size=45)
+        t = raster_tiles(path, districts=d, key="name", tile_size=45)
         til = tiled_coverage_gaps(t, sites, 250, split_by_district=split)
         coarse = tiled_coverage_gaps(t, sites, 250, block=4, split_by_district=split)
     assert len(mem) > 3 and til.attrs["block"] == 1

@@ -32,9 +32,9 @@ def test_raster_nodata_nan_and_negative_cells_counted_not_summed(tmp_path):
     arr = np.array([[10.0, -9999.0, np.nan], [-3.0, 0.0, 2.5]])
     p = population_from_raster(_tif(tmp_path / "p.tif", arr, nodata=-9999.0))
     assert p.total == 12.5 and len(p) == 2
-    msg = p.report.by_code("raster_read")[0].message
+    msg = p.report.by_code("population.raster_read")[0].message
     assert "1 nodata (value -9999)" in msg and "1 NaN" in msg and "1 negative" in msg and "total 12.5" in msg
-    assert p.report.by_code("negative_cells")
+    assert p.report.by_code("population.negative_cells")
 
 
 @pytest.mark.parametrize("arr, nodata", [(np.full((2, 2), -1.0), -1.0), (np.full((2, 2), np.nan), None),
@@ -65,18 +65,18 @@ def test_points_csv_rows_with_their_lines_and_fates(tmp_path, districts):
             "Ruai;-1,28;36,85;\n"  # no population: 0
             "Eastlands;-1,29;36,88;100;\n")  # trailing separator
     (tmp_path / "p.csv").write_text(text, encoding="cp1252")
-    p = read_population(tmp_path / "p.csv", districts=districts, district="code")
+    p = read_population(tmp_path / "p.csv", districts=districts, key="code")
     assert p.total == pytest.approx(1334.5)
     assert p.report.row_fate == {2: "used", 4: "dropped", 5: "used", 6: "used"}
-    assert p.report.by_code("missing_coordinates")[0].row == 4
-    assert p.report.by_code("missing_population")[0].row == 5
+    assert p.report.by_code("population.missing_coordinates")[0].row == 4
+    assert p.report.by_code("population.missing_population")[0].row == 5
     assert sorted(np.bincount(p.district, weights=p.weight).tolist()) == [100.0, 1234.5]
 
 
 def test_counts_by_district_matched_by_name(tmp_path, districts):
     (tmp_path / "t.csv").write_text("District,Population\nWEST SIDE,1000\nSaint Etienne,3000\nAtlantis,5\n"
                                     "West side,7\n", encoding="utf-8")
-    p = read_population(tmp_path / "t.csv", districts=districts, district="name")
+    p = read_population(tmp_path / "t.csv", districts=districts, key="name")
     assert p.total == pytest.approx(4000.0)
     assert p.report.row_fate == {2: "used", 3: "used", 4: "dropped", 5: "dropped"}
     assert np.bincount(p.district, weights=p.weight).round(6).tolist() == [1000.0, 3000.0]
@@ -99,5 +99,5 @@ def test_hopeless_population_files(tmp_path, districts, name, data, message):
 def test_polygon_layer_with_counts_is_spread_and_assigned(tmp_path, districts):
     d = districts.assign(pop=[10.0, 30.0])
     d.to_file(tmp_path / "d.geojson")
-    p = read_population(tmp_path / "d.geojson", districts=districts, district="code")
+    p = read_population(tmp_path / "d.geojson", districts=districts, key="code")
     assert p.total == pytest.approx(40.0) and set(p.report.row_fate) == {1, 2}

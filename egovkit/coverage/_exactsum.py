@@ -57,8 +57,7 @@ def exact_bincount(groups: np.ndarray, weights: np.ndarray, n: int) -> np.ndarra
     r = np.array(weights, dtype=np.float64, copy=True)
     m = float(np.abs(r).max())
     if not m < MAX_WEIGHT:  # also nan
-        raise InputError(f"a population weight of {m:g} is not a count of persons (above {MAX_WEIGHT:.3g} or not a "
-                         "number)", fix="check the raster's values and nodata value")
+        raise InputError(code="tiled.weight_not_a_count", params={"weight": m, "limit": MAX_WEIGHT})
     q = np.empty_like(r)
     for k, c in enumerate(_C):
         if m < 2.0 ** (_E[k] - _W - 1):  # every weight below half a unit of this bin: its pieces are 0

@@ -47,9 +47,10 @@ from pyproj import CRS, Transformer
 
 from ..errors import InputError
 from .engine import site_coordinates
-from .population import Population
+from .population_grid import Population
 from .siting import site_new
-from .tiled import RasterTiles, _Job, _map_tiles, _site_xy, _tile_cells, _tile_crs
+from .tiled_raster import RasterTiles
+from .tiled_tile import _Job, _map_tiles, _site_xy, _tile_cells, _tile_crs
 
 __all__ = ["tiled_site_new", "DEMAND_CELL_FRACTION", "MAX_CANDIDATES"]
 
@@ -167,10 +168,10 @@ def tiled_site_new(
     from ..geo import projected_crs, scale_error
 
     if k < 0:
-        raise InputError(f"k must be >= 0, not {k}")
+        raise InputError(code="siting.negative_k", params={"k": k})
     radius = float(radius_m)
     if not np.isfinite(radius) or radius <= 0:
-        raise InputError(f"the radius must be a positive number of metres, not {radius_m!r}")
+        raise InputError(code="siting.bad_radius", params={"radius": repr(radius_m)})
     if progress is None:
         progress = bool(settings.progress)
     extent = tiles._extent()
@@ -179,7 +180,7 @@ def tiled_site_new(
     raster_cell = abs(float(tiles.transform.a)) if tiles.metric else 0.0
     cell = float(demand_cell_m) if demand_cell_m is not None else max(DEMAND_CELL_FRACTION * radius, raster_cell)
     if not np.isfinite(cell) or cell <= 0:
-        raise InputError(f"demand_cell_m must be a positive number of metres, not {demand_cell_m!r}")
+        raise InputError(code="siting.bad_demand_cell", params={"cell": repr(demand_cell_m)})
 
     windows = tiles.windows()
     keys, _ = _tile_crs(tiles, windows)

@@ -126,8 +126,8 @@ def read_rasterlayer(path: str | Path, object_name: str | None = None) -> Raster
             warnings.filterwarnings("ignore", message="Wrong extension", category=UserWarning)
             parsed = rdata.parser.parse_file(path)
     except Exception as exc:  # rdata raises bare ValueError/NotImplementedError/EOFError on bad files
-        raise InputError(f"cannot be read as an R data file ({type(exc).__name__}: {exc})", file=str(path),
-                         fix="pass an .rda file saved by R (save() or usethis::use_data())") from exc
+        raise InputError(code="population.rda_unreadable", params={"detail": f"{type(exc).__name__}: {exc}"},
+                         file=str(path)) from exc
     objects: dict[str, Any] = {}
     node = parsed.object
     from rdata.parser import RObjectType as T
@@ -137,28 +137,28 @@ def read_rasterlayer(path: str | Path, object_name: str | None = None) -> Raster
         node = node.value[1]
     if object_name is None:
         if len(objects) != 1:
-            raise InputError(f"holds {len(objects)} objects ({', '.join(objects)})", file=str(path),
-                             fix="name the RasterLayer to read with object_name=")
+            raise InputError(code="population.rda_several_objects", params={"n": len(objects), "names": list(objects)},
+                             file=str(path))
         object_name = next(iter(objects))
     if object_name not in objects:
-        raise InputError(f"has no object {object_name!r} (it holds {', '.join(objects)})", file=str(path),
-                         fix="pass one of the names it holds")
+        raise InputError(code="population.rda_no_object", params={"name": object_name, "names": list(objects)},
+                         file=str(path))
     obj = objects[object_name]
     slots = _slots(obj)
     cls = _text(slots.get("class"))
     if obj.info.type != T.S4 or cls != "RasterLayer":
-        raise InputError(f"object {object_name!r} is a {cls or obj.info.type.name}, not a raster::RasterLayer",
-                         file=str(path), fix="convert it in R with raster::writeRaster() to a GeoTIFF")
+        raise InputError(code="population.rda_not_rasterlayer", params={"name": object_name,
+                                                                         "kind": cls or obj.info.type.name},
+                         file=str(path))
     data = _slots(slots["data"])
     if "values" not in data or not len(np.asarray(data["values"].value)):
-        raise InputError(f"RasterLayer {object_name!r} holds no values (it points to a file on disk)",
-                         file=str(path), fix="save it with raster::readAll() first, or convert it to a GeoTIFF in R")
+        raise InputError(code="population.rda_no_values", params={"name": object_name}, file=str(path))
     ext = _slots(slots["extent"])
     ncols, nrows = int(_number(slots["ncols"])), int(_number(slots["nrows"]))
     values = np.asarray(data["values"].value, dtype="float64")
     if values.size != ncols * nrows:
-        raise InputError(f"RasterLayer {object_name!r} has {values.size} values for {nrows} x {ncols} cells",
-                         file=str(path), fix="re-save the layer in R")
+        raise InputError(code="population.rda_wrong_size", params={"name": object_name, "n": int(values.size),
+                                                                    "rows": nrows, "cols": ncols}, file=str(path))
     # R's NA is a signalling NaN (payload 1954): make it a quiet NaN, or casts and nanmax misbehave
     values = np.where(np.isnan(values), np.nan, values)
     names = data.get("names")
