@@ -192,7 +192,7 @@ def test_greedy_and_exact_against_exhaustive_search(seed):
     dmat = np.sqrt(((cxy[:, None, :] - dxy[None, :, :]) ** 2).sum(-1))
     sets = [np.flatnonzero((dmat[j] <= r) & unc) for j in range(nc)]
     best = max(_coverage_value(sets, w, c) for c in itertools.combinations(range(nc), k))
-    g = site_new(pop, existing, cxy, k=k, radius=r)
+    g = site_new(pop, existing, cxy, k=k, radius_m=r)
     greedy_val = _coverage_value(sets, w, g.candidate.tolist())
     assert g.attrs["objective"] == pytest.approx(greedy_val)
     assert greedy_val >= (1 - 1 / np.e) * best - 1e-9
@@ -206,14 +206,14 @@ def test_greedy_and_exact_against_exhaustive_search(seed):
     assert g.attrs["upper_bound_lp"] is not None and g.attrs["upper_bound_lp"] >= best - 1e-9
     assert best - 1e-9 <= g.attrs["upper_bound"] <= g.attrs["upper_bound_lp"] + 1e-9
     assert g.attrs["gap_pct"] == pytest.approx(100 * (g.attrs["upper_bound"] - greedy_val) / g.attrs["upper_bound"])
-    e = site_new(pop, existing, cxy, k=k, radius=r, method="exact")
+    e = site_new(pop, existing, cxy, k=k, radius_m=r, method="exact")
     assert e.attrs["objective"] == pytest.approx(best)
     assert _coverage_value(sets, w, e.candidate.tolist()) == pytest.approx(best)
     assert e.attrs["status"] == "optimal" and e.attrs["mip_gap_pct"] == pytest.approx(0, abs=1e-9)
     assert e.attrs["objective"] >= g.attrs["objective"] - 1e-9
     assert e.attrs["upper_bound_lp"] >= e.attrs["objective"] - 1e-9
     assert (np.diff(e.population_added.to_numpy()) <= 1e-9).all()
-    assert site_new(pop, existing, cxy, k=k, radius=r, lp_bound=False).attrs["upper_bound_lp"] is None
+    assert site_new(pop, existing, cxy, k=k, radius_m=r, lp_bound=False).attrs["upper_bound_lp"] is None
 
 
 @pytest.mark.parametrize("method", ["greedy", "exact"])
@@ -225,13 +225,13 @@ def test_existing_sites_are_fixed_and_their_people_not_counted_again(method):
                                                    crs=CRS_M), "w")
     cand = np.array([[10.0, 0.0], [5010.0, 0.0], [9e4, 0.0]])
     existing = np.array([[0.0, 5.0]])
-    s = site_new(pop, existing, cand, k=2, radius=100, method=method)
+    s = site_new(pop, existing, cand, k=2, radius_m=100, method=method)
     assert s.candidate.tolist() == [1, 0]
     assert s.population_added.tolist() == [30.0, 0.0]
     assert s.attrs["objective"] == 30.0 and s.attrs["upper_bound"] == pytest.approx(30.0)
     assert s.share_added_cum.iloc[-1] == pytest.approx(30 / 130)
     # without the existing site the big cluster comes first
-    s0 = site_new(pop, np.empty((0, 2)), cand, k=2, radius=100, method=method)
+    s0 = site_new(pop, np.empty((0, 2)), cand, k=2, radius_m=100, method=method)
     assert s0.candidate.tolist() == [0, 1] and s0.population_added.tolist() == [100.0, 30.0]
 
 
@@ -309,7 +309,7 @@ def test_candidate_grid_and_demand_aggregation():
     pop = population_from_array(vals, Affine(100.0, 0, 0, 0, -100.0, 1000.0), CRS_M)
     c = candidate_grid(pop, 500)
     assert sorted(map(tuple, c.tolist())) == [(250.0, 250.0), (250.0, 750.0), (750.0, 250.0), (750.0, 750.0)]
-    s = site_new(pop, np.empty((0, 2)), c, k=4, radius=400, demand_cell_m=500)
+    s = site_new(pop, np.empty((0, 2)), c, k=4, radius_m=400, demand_cell_m=500)
     # aggregated to 4 cells of 25 persons at their centres: in the model each candidate covers one
     assert s.attrs["objective_model"] == pytest.approx(100.0)
     # recounted on the 100 original cells: the first site reaches every cell centre within 400 m
@@ -327,7 +327,7 @@ def test_population_added_is_recounted_exactly_after_aggregation():
     pop = population_from_points(gpd.GeoDataFrame({"w": w}, geometry=gpd.points_from_xy(x, y), crs=CRS_M), "w")
     existing = rng.uniform(0, 3000, (5, 2))
     cand = candidate_grid(pop, 300)
-    s = site_new(pop, existing, cand, k=6, radius=250, demand_cell_m=400)
+    s = site_new(pop, existing, cand, k=6, radius_m=250, demand_cell_m=400)
     allsites = np.vstack([existing, s.geometry.get_coordinates().to_numpy()])
     before = _brute_d(x, y, existing) <= 250
     after = _brute_d(x, y, allsites) <= 250
@@ -354,7 +354,7 @@ def test_candidates_as_geodataframe_keep_their_attributes():
     pop = population_from_points(pts, "w")
     cand = gpd.GeoDataFrame({"name": ["school", "library", "far"]},
                             geometry=gpd.points_from_xy([10.0, 990.0, 9e4], [0.0, 0.0, 0.0]), crs=CRS_M)
-    s = site_new(pop, np.empty((0, 2)), cand.to_crs(4326), k=2, radius=50)
+    s = site_new(pop, np.empty((0, 2)), cand.to_crs(4326), k=2, radius_m=50)
     assert s["name"].tolist() == ["library", "school"] and s.candidate.tolist() == [1, 0]
     assert s.population_added.tolist() == pytest.approx([9.0, 5.0])
 
@@ -365,11 +365,29 @@ def test_siting_when_nothing_is_left_to_cover_or_k_is_zero(method):
     pop = population_from_points(pts, "w")
     cand = np.array([[10.0, 0.0], [990.0, 0.0], [5e4, 0.0]])
     # every person is already served: new sites add nobody, and the bound says so
-    s = site_new(pop, np.array([[0.0, 0.0], [1000.0, 0.0]]), cand, k=2, radius=50, method=method)
+    s = site_new(pop, np.array([[0.0, 0.0], [1000.0, 0.0]]), cand, k=2, radius_m=50, method=method)
     assert s.candidate.tolist() == [0, 1] and s.population_added.tolist() == [0.0, 0.0]
     assert s.attrs["objective"] == 0.0 and s.attrs["upper_bound"] == 0.0 and s.attrs["gap_pct"] == 0.0
-    s = site_new(pop, np.empty((0, 2)), cand, k=0, radius=50, method=method)
+    s = site_new(pop, np.empty((0, 2)), cand, k=0, radius_m=50, method=method)
     assert len(s) == 0 and s.attrs["objective"] == 0.0
     # more sites asked than candidates: every candidate, the useless one last
-    s = site_new(pop, np.empty((0, 2)), cand, k=5, radius=50, method=method)
+    s = site_new(pop, np.empty((0, 2)), cand, k=5, radius_m=50, method=method)
     assert s.candidate.tolist() == [1, 0, 2] and s.population_added.tolist() == [9.0, 5.0, 0.0]
+
+
+def test_old_keywords_still_work_and_warn():
+    """One release of ``district=`` / ``radius=`` / ``radii=`` (issue 11): same results, a DeprecationWarning."""
+    from egovkit.coverage import raster_tiles, tiled_coverage  # noqa: F401 - the public paths
+    pts = gpd.GeoDataFrame({"pop": [5.0, 7.0]}, geometry=gpd.points_from_xy([0, 1000], [0, 0]), crs=CRS_M)
+    d = gpd.GeoDataFrame({"k": ["a", "b"]}, geometry=[box(-10, -10, 500, 10), box(500, -10, 1010, 10)], crs=CRS_M)
+    new = population_from_points(pts, "pop", districts=d, key="k")
+    with pytest.warns(DeprecationWarning, match=r"district=\) is deprecated: use key="):
+        old = population_from_points(pts, "pop", districts=d, district="k")
+    assert old.district.tolist() == new.district.tolist() == [0, 1]
+    cand = np.array([[0.0, 0.0], [1000.0, 0.0]])
+    with pytest.warns(DeprecationWarning, match=r"site_new\(radius=\)"):
+        s = site_new(new, np.empty((0, 2)), cand, k=1, radius=10)
+    assert s["population_added"].tolist() == site_new(new, np.empty((0, 2)), cand, k=1, radius_m=10)[
+        "population_added"].tolist() == [7.0]
+    with pytest.warns(DeprecationWarning, match=r"coverage_sets\(radius=\)"):
+        assert coverage_sets(cand, cand, radius=1).nnz == 2
