@@ -76,7 +76,7 @@ def test_nyc_readme_figures_on_the_50m_surface(nyc, shared_data):
     tracts, _ = nyc
     nta = gpd.read_file(shared_data / "nyc-nta-tract-population" / "nyc_nta2010.geojson")
     hot, _ = read_hotspots(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv",
-                           districts=nta, key="nta_id")
+                           districts=nta, name="nta_id")
     by_tract = population_from_districts(tracts, "pop_total_est", key="geoid", cell_m=50)
     pop = population_from_xy(by_tract.x, by_tract.y, by_tract.weight, crs=by_tract.crs,
                              districts=nta, key="nta_id")
