@@ -20,6 +20,7 @@ from pyproj import CRS
 
 from ..errors import InputError
 from ..geo import projected_crs
+from ..shared.messages import render
 from ..shared.renamed import renamed
 from ..validate import ValidationReport
 from .population_assign import prepare_districts
@@ -59,7 +60,7 @@ def population_from_districts(
     >>> np.bincount(p.district, weights=p.weight).tolist()
     [10.0, 30.0]
     """
-    report = ValidationReport(source="district population")
+    report = ValidationReport(source=render("population.source_districts"))
     if population not in districts.columns:
         raise InputError(code="population.no_district_column",
                          params={"column": population, "columns": str(list(districts.columns))}, column=population)

@@ -19,6 +19,7 @@ from pyproj import CRS
 
 from ..errors import InputError
 from ..geo import projected_crs
+from ..shared.messages import render
 from ..shared.renamed import renamed
 from ..validate import ValidationReport
 from .population_assign import assign_points, prepare_districts
@@ -64,7 +65,7 @@ def population_from_xy(
     >>> population_from_xy(np.array([0.0, 10.0]), np.array([0.0, 0.0]), np.array([2.0, 3.0]), crs=3857).total
     5.0
     """
-    report = ValidationReport(source="population points")
+    report = ValidationReport(source=render("population.source_points"))
     crs = CRS.from_user_input(crs)
     if not crs.is_projected:
         raise InputError(code="population.xy_not_projected", params={})
@@ -146,7 +147,7 @@ def population_from_points(
     >>> population_from_points(pts, "pop").total
     30.0
     """
-    report = ValidationReport(source="population points")
+    report = ValidationReport(source=render("population.source_points"))
     if not isinstance(points, gpd.GeoDataFrame):
         raise InputError(code="population.points_not_geodataframe", params={})
     crs = CRS.from_user_input(crs) if crs is not None else projected_crs(points)

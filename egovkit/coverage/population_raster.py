@@ -42,7 +42,7 @@ def population_from_array(
     key: str | None = None,
     district_raster: np.ndarray | None = None,
     households_per_person: float | None = None,
-    source: str = "population raster",
+    source: str | None = None,
 ) -> Population:
     """Population given as a 2-D grid of persons per cell (``nan`` = no data).
 
@@ -58,6 +58,7 @@ def population_from_array(
     >>> p.total, len(p)
     (3.5, 2)
     """
+    source = source or render("population.source_raster")
     report = ValidationReport(source=source)
     values = np.asarray(values)
     if values.ndim != 2:

@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import InputError
 from ..geo import projected_crs
+from ..shared.messages import render
 from ._exactsum import exact_bincount
 from .engine import _bucket_nearest, site_coordinates
 from .population_grid import Grid
@@ -261,11 +262,20 @@ def _dense(parts: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, int]) -
 
 
 # -- running the tiles -------------------------------------------------------------------------------
+#: the passes over the tiles and the code of their name on the progress bar
+_PROGRESS = {"coverage": "tiled.progress_coverage", "quantiles": "tiled.progress_quantiles",
+             "gaps": "tiled.progress_gaps", "siting candidates": "tiled.progress_candidates",
+             "siting demand": "tiled.progress_demand"}
+
+
 def _map_tiles(fn: Any, job: _Job, args: list[tuple[Any, ...]], client: Any, progress: bool, desc: str) -> list[Any]:
-    """``fn(job, *a)`` for every ``a``, in order: here one after the other, or as dask tasks."""
+    """``fn(job, *a)`` for every ``a``, in order: here one after the other, or as dask tasks; ``desc`` (a key
+    of :data:`_PROGRESS`) names the pass on the progress bar."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(args), desc=desc, unit="tile", disable=None if progress else True, leave=False)
+    label = render(_PROGRESS[desc]) if desc in _PROGRESS else desc
+    bar = tqdm(total=len(args), desc=label, unit=render("tiled.progress_unit"), disable=None if progress else True,
+               leave=False)
     try:
         if client is None:
             out = []
