@@ -118,7 +118,7 @@ def test_static_map_lisa_outlines_and_coverage_layers():
     fig = static_indicator_map(d, rates, lisa=lisa, lisa_column="lisa_cluster", gaps=gaps,
                                hotspots=random_points(d, 4), coverage_radius_m=200)
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "LISA HH (3)" in texts and "LISA LL (2)" in texts
+    assert "LISA High-high (3)" in texts and "LISA Low-low (2)" in texts
     assert "Uncovered gap zones" in texts and "Covered by Wi-Fi" in texts
     plt.close(fig)
 

@@ -19,6 +19,11 @@ from egovkit.present.static_maps import static_indicator_map
 from test_present_synthetic import grid_districts, grid_rates, random_points
 
 
+def _by(report, concept):
+    """The findings of a map about ``concept``: ``no_data`` is maps.no_data, maps.no_data_many, maps.no_data_no_key."""
+    return [i for i in report.issues if i.code.startswith("maps." + concept)]
+
+
 # ----------------------------------------------------------------------------- classes
 def test_equal_interval_matches_direct_formula():
     rng = np.random.default_rng(0)
@@ -66,9 +71,9 @@ def test_check_join_reports_both_sides_and_keeps_every_district():
         joined, rep = check_join(d, v)
     assert len(joined) == len(d)
     assert joined["share"].isna().sum() == 2
-    no_data = {i.area for i in rep.by_code("no_data")}
+    no_data = {i.area for i in _by(rep, "no_data")}
     assert no_data == set(d["area_name"][4:])
-    assert [i.area for i in rep.by_code("no_geometry")] == ["ZZ99"]
+    assert [i.area for i in _by(rep, "no_geometry")] == ["ZZ99"]
 
 
 def test_check_join_errors_name_the_problem():
@@ -135,7 +140,7 @@ def test_indicator_map_classes_tooltips_legend_and_no_data():
     assert feats[-1]["properties"]["value"] == "No data"
     html = inline_assets(m.get_root().render())
     assert "No data (3)" in html and "Internet" in html
-    assert len(m.egovkit_report.by_code("no_data")) == 3
+    assert len(_by(m.egovkit_report, "no_data")) == 3
 
 
 def test_offline_html_has_no_external_script_or_style():
@@ -183,8 +188,8 @@ def test_nyc_tract_map_is_under_5_mb(shared_data, tmp_path):
     assert m.egovkit_counts["districts"] == 2166 and m.egovkit_counts["hotspots"] == 3319
     # SOURCE.md: ACS-only water tracts 36047990100 and 36081990100, and 1 geometry-only tract
     rep = m.egovkit_report
-    assert sorted(i.area for i in rep.by_code("no_geometry")) == ["36047990100", "36081990100"]
-    assert len(rep.by_code("no_data")) == 1
+    assert sorted(i.area for i in _by(rep, "no_geometry")) == ["36047990100", "36081990100"]
+    assert len(_by(rep, "no_data")) == 1
     assert external_assets(p.read_text(encoding="utf-8")) == []
 
 
@@ -231,8 +236,8 @@ def test_points_without_location_and_simplification_are_reported():
     with pytest.warns(EgovkitWarning, match="1 of the hotspots have no location"):
         m = indicator_map(d, grid_rates(d, ("internet",)), hotspots=pts, max_geometry_bytes=600)
     assert m.egovkit_counts["hotspots"] == 5
-    assert len(m.egovkit_report.by_code("no_location")) == 1
-    assert m.egovkit_tolerance_m > 0 and m.egovkit_report.by_code("simplified")
+    assert len(_by(m.egovkit_report, "no_location")) == 1
+    assert m.egovkit_tolerance_m > 0 and _by(m.egovkit_report, "simplified")
 
 
 # ----------------------------------------------------------------------------- partial tables (issue 10)
@@ -251,7 +256,7 @@ def test_missing_district_keys_are_no_data_not_a_merge_error():
     with pytest.warns(EgovkitWarning, match="26 district"):
         joined, rep = check_join(d, rates.drop(columns="area_name"))
     assert len(joined) == 30 and joined["numerator"].notna().sum() == 4
-    no_data = rep.by_code("no_data")
+    no_data = _by(rep, "no_data")
     assert len(no_data) == 1 and "26 of 30 districts have no value" in no_data[0].message
     assert "'District 0-4'" in no_data[0].message and "No data" in no_data[0].message
     assert joined.attrs["egovkit_join"] == {"no_data": 26, "no_geometry": 0}
@@ -279,17 +284,17 @@ def test_duplicated_keys_on_either_side():
     d2 = pd.concat([d, d.iloc[[0]]], ignore_index=True)
     v = pd.DataFrame({"area_code": d["area_code"], "share": [0.1, 0.2, 0.3]})
     joined, rep = check_join(d2, v)
-    assert joined["share"].tolist() == [0.1, 0.2, 0.3, 0.1] and rep.by_code("shared_key")
+    assert joined["share"].tolist() == [0.1, 0.2, 0.3, 0.1] and _by(rep, "shared_key")
     # a value row repeated exactly: drawn once, said once; different values for one key: an error naming it
     joined, rep = check_join(d, pd.concat([v, v.iloc[[1, 1]]], ignore_index=True))
     assert joined["share"].tolist() == [0.1, 0.2, 0.3]
-    assert [i.code for i in rep.issues] == ["repeated_values"] and "D0001" in rep.issues[0].message
+    assert [i.code for i in rep.issues] == ["maps.repeated_values"] and "D0001" in rep.issues[0].message
     with pytest.raises(InputError, match="more than once with different values.*D0001"):
         check_join(d, pd.concat([v, v.iloc[[1]].assign(share=0.9)], ignore_index=True))
     # value rows without key: not drawn, counted
     with pytest.warns(EgovkitWarning, match="1 value"):
         joined, rep = check_join(d, pd.concat([v, pd.DataFrame({"area_code": [None], "share": [0.5]})]))
-    assert joined.attrs["egovkit_join"]["no_geometry"] == 1 and rep.by_code("no_geometry")
+    assert joined.attrs["egovkit_join"]["no_geometry"] == 1 and _by(rep, "no_geometry")
 
 
 def test_many_values_without_geometry_are_one_line():
@@ -297,4 +302,4 @@ def test_many_values_without_geometry_are_one_line():
     v = pd.DataFrame({"area_code": list(d["area_code"]) + [f"ZZ{i}" for i in range(9)], "share": 0.5})
     with pytest.warns(EgovkitWarning):
         _, rep = check_join(d, v)
-    assert len(rep.by_code("no_geometry")) == 1 and "9 values have no district" in rep.by_code("no_geometry")[0].message
+    assert len(_by(rep, "no_geometry")) == 1 and "9 values have no district" in _by(rep, "no_geometry")[0].message

@@ -121,7 +121,7 @@ def test_numbers_in_the_text_come_from_direct_formulas(minimal_report, territory
     # the join check: 2 districts without data, listed in the report and the CSV
     assert "2 districts without data and 0 value(s) without a district" in txt
     jr = pd.read_csv(out / "tables" / "join_report.csv")
-    assert sorted(jr.loc[jr.code == "no_data", "area"]) == sorted(d.area_name[-2:])
+    assert sorted(jr.loc[jr.code == "maps.no_data", "area"]) == sorted(d.area_name[-2:])
     # summary.csv holds the same figures
     s = pd.read_csv(out / "tables" / "summary.csv").set_index("indicator")
     assert s.loc["internet", "share_territory"] == pytest.approx(terr)

@@ -1,9 +1,19 @@
-"""Charts (seaborn/matplotlib): ranked bars, ownership heatmap, Lorenz and coverage curves.
+"""Charts (seaborn/matplotlib): one family, one function per chart, each called ``<what>_chart``.
 
-Each function takes the long indicator table (``area_code``, ``area_name``,
-``indicator``, ``numerator``, ``denominator`` and optionally ``share``) or a small
-result table, and returns a matplotlib ``Figure``; :func:`save_figure` writes it as PNG
-and SVG.
+- :func:`ranked_bar_chart`: districts ranked by rate, with the territory's rate;
+- :func:`ownership_chart`: heatmap of the shares of several indicators by district;
+- :func:`lorenz_chart`: Lorenz curve(s) with the Gini coefficient;
+- :func:`coverage_chart`: share of the population within a radius of a hotspot;
+- :func:`group_chart`: district rates by group; :func:`moran_chart`: Moran scatter plot
+  (from :mod:`~egovkit.present.charts_distribution`).
+
+A chart takes the long indicator table (``area_code``, ``area_name``, ``indicator``,
+``numerator``, ``denominator`` and optionally ``share``), a table with one row per district
+and its rate columns (``numerator=``/``denominator=``, ``share=``/``weight=`` or ``indicator=``,
+as in :mod:`egovkit.distribution`), or a small result table, and returns a matplotlib ``Figure``;
+:func:`save_figure` writes it as PNG and SVG. ``key=`` names the column of the district code,
+``name=`` the column of its label. The old names (``ranked_bars``, ``ownership_heatmap``,
+``lorenz_curve``, ``coverage_curve``) still work one release and warn.
 
 Examples
 --------
@@ -12,25 +22,32 @@ Examples
 ...                       "indicator": "internet", "numerator": [1.0, 3.0], "denominator": [10.0, 10.0]})
 >>> territory_share(rates, "internet")
 0.2
->>> fig = ranked_bars(rates, "internet")
+>>> fig = ranked_bar_chart(rates, "internet")
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..distribution.inequality import Invalid
 from ..errors import InputError
 from ..shared.catalogue import indicator_label
 from ..shared.formatting import format_number, format_percent
+from ..shared.renamed import renamed
+from ..validate import ValidationReport
+from .charts_distribution import group_chart, lorenz_curves_chart, moran_chart, ranked_rate_bars
+from .deprecated import deprecated_alias
 from .i18n import translations
 from .safe import literal_figure_text, literal_text
 
-__all__ = ["territory_share", "district_shares", "district_table", "lorenz_points", "ranked_bars", "ownership_heatmap",
-           "lorenz_curve", "coverage_curve", "save_figure"]
+__all__ = ["territory_share", "district_shares", "district_table", "lorenz_points", "ranked_bar_chart",
+           "ownership_chart", "lorenz_chart", "coverage_chart", "group_chart", "moran_chart", "save_figure",
+           "ranked_bars", "ownership_heatmap", "lorenz_curve", "coverage_curve"]
 
 NO_DATA_GREY = "#d9d9d9"
 #: Above this many districts, bars and heatmap rows are drawn without names.
@@ -40,16 +57,15 @@ MAX_LABELLED = 60
 def _one(rates: pd.DataFrame, indicator: str | None) -> pd.DataFrame:
     for c in ("numerator", "denominator"):
         if c not in rates.columns:
-            raise InputError(f"the rates table has no column {c!r}", column=c,
-                             fix="pass the long indicator table (numerator and denominator per district)")
+            raise InputError(code="charts.rates_column", params={"column": c}, column=c)
     if "indicator" in rates.columns:
         if indicator is None:
             indicator = str(rates["indicator"].iloc[0])
         sub = rates[rates["indicator"] == indicator]
         if sub.empty:
-            raise InputError(f"indicator {indicator!r} is not in the rates table "
-                             f"(it has {sorted(rates['indicator'].unique())})", column="indicator",
-                             fix="pick one of the listed indicators")
+            raise InputError(code="charts.unknown_indicator",
+                             params={"indicator": indicator, "indicators": sorted(rates["indicator"].unique())},
+                             column="indicator")
         return sub
     return rates
 
@@ -58,6 +74,9 @@ def territory_share(rates: pd.DataFrame, indicator: str | None = None) -> float:
     """Share of the whole territory: sum of numerators over sum of denominators.
 
     Districts whose numerator or denominator is missing are left out of both sums.
+
+    >>> territory_share(pd.DataFrame({"numerator": [1, None], "denominator": [4, 10]}))
+    0.25
     """
     sub = _one(rates, indicator)
     num = pd.to_numeric(sub["numerator"], errors="coerce")
@@ -67,20 +86,24 @@ def territory_share(rates: pd.DataFrame, indicator: str | None = None) -> float:
     return float(num[ok].sum()) / total if total > 0 else float("nan")
 
 
+@renamed(name_column="name")
 def district_shares(rates: pd.DataFrame, indicator: str | None = None, *,
-                    key: str = "area_code", name_column: str = "area_name") -> pd.DataFrame:
+                    key: str = "area_code", name: str = "area_name") -> pd.DataFrame:
     """One row per district of ``indicator``: key, name, numerator, denominator, ``share`` (0-1).
 
     ``share`` is taken from the table if present, else numerator / denominator.
+
+    >>> district_shares(pd.DataFrame({"area_code": ["A"], "numerator": [1], "denominator": [4]}))["share"].tolist()
+    [0.25]
     """
     sub = _one(rates, indicator).copy()
     num = pd.to_numeric(sub["numerator"], errors="coerce")
     den = pd.to_numeric(sub["denominator"], errors="coerce")
     if "share" not in sub.columns:
         sub["share"] = num / den.where(den > 0)
-    if name_column not in sub.columns:
-        sub[name_column] = sub[key].astype("string")
-    cols = [c for c in dict.fromkeys((key, name_column, "numerator", "denominator", "share")) if c in sub.columns]
+    if name not in sub.columns:
+        sub[name] = sub[key].astype("string")
+    cols = [c for c in dict.fromkeys((key, name, "numerator", "denominator", "share")) if c in sub.columns]
     return sub[cols].reset_index(drop=True)
 
 
@@ -131,24 +154,68 @@ def lorenz_points(numerator: Sequence[float], denominator: Sequence[float]) -> t
     return x, y, 1.0 - 2.0 * area
 
 
-def _label(indicator: str, lang: str) -> str:
+def _label(indicator: str, lang: str | None) -> str:
     return indicator_label(indicator, lang)
 
 
-@literal_text
-def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str = "area_code",
-                name_column: str = "area_name", lang: str = "en", ax: Any = None,
-                color: str = "#2c7fb8") -> Any:
-    """Districts ranked by share, with the territory rate as a line.
+def _wide(df: pd.DataFrame, indicator: str | None, given: Sequence[str | None]) -> bool:
+    """Whether ``df`` has one row per district with the rate in named columns (not the long rates table)."""
+    return any(c is not None for c in given) or (indicator is not None and f"{indicator}_numerator" in df.columns)
 
-    Names are written when there are at most :data:`MAX_LABELLED` districts.
+
+@literal_text
+@renamed(name_column="name", area="name")
+def ranked_bar_chart(
+    df: pd.DataFrame,
+    indicator: str | None = None,
+    *,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    share: str | None = None,
+    weight: str | None = None,
+    key: str = "area_code",
+    name: str | None = None,
+    fraction: float = 0.5,
+    title: str | None = None,
+    lang: str | None = None,
+    ax: Any = None,
+    color: str = "#2c7fb8",
+    invalid: Invalid = "raise",
+    report: ValidationReport | None = None,
+) -> Any:
+    """Districts ranked by rate, with the territory's rate as a line.
+
+    From the long rates table (``indicator`` picks one; ``key`` and ``name``, default
+    ``area_name``, the district code and label columns): bars in ``color``, highest first,
+    titled with the indicator's label. From a table with one row per district and its rate
+    columns (``numerator=``/``denominator=``, ``share=``/``weight=``, or ``indicator=`` for
+    ``<indicator>_numerator``/``_denominator``; ``name`` the label column): lowest first, bars
+    below ``fraction`` of the territory's rate highlighted (the lagging districts), ``invalid``
+    and ``report`` as in :func:`egovkit.distribution.inequality`. Names are written when there
+    are at most :data:`MAX_LABELLED` districts.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"name": ["A", "B", "C"], "n": [5, 20, 50], "d": [100, 100, 100]})
+    >>> len(ranked_bar_chart(df, numerator="n", denominator="d", name="name").axes[0].patches)
+    3
     """
+    if _wide(df, indicator, (numerator, denominator, share, weight)):
+        return ranked_rate_bars(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                                weight=weight, name=name, fraction=fraction, title=title, lang=lang, ax=ax,
+                                invalid=invalid, report=report)
+    return _ranked_rates(df, indicator, key=key, name=name or "area_name", lang=lang, ax=ax, color=color,
+                         title=title)
+
+
+def _ranked_rates(rates: pd.DataFrame, indicator: str | None, *, key: str, name: str, lang: str | None, ax: Any,
+                  color: str, title: str | None) -> Any:
     import matplotlib.pyplot as plt
 
     tr = translations(lang)
     sub = _one(rates, indicator)
     indicator = indicator or (str(sub["indicator"].iloc[0]) if "indicator" in sub.columns else "share")
-    d = district_shares(sub, None, key=key, name_column=name_column).dropna(subset=["share"])
+    d = district_shares(sub, None, key=key, name=name).dropna(subset=["share"])
     d = d.sort_values("share", ascending=False, kind="stable")
     terr = territory_share(sub)
     n = len(d)
@@ -164,7 +231,7 @@ def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str =
         # seaborn draws the first category at the top; positions as categories keep homonyms apart
         sns.barplot(x=pct, y=[str(i) for i in range(n)], order=[str(i) for i in range(n)],
                     orient="h", color=color, saturation=1.0, errorbar=None, ax=ax)
-        ax.set_yticks(np.arange(n), d[name_column].astype(str).tolist(), fontsize=8)
+        ax.set_yticks(np.arange(n), d[name].astype(str).tolist(), fontsize=8)
         ax.set_ylabel("")
         ax.axvline(100 * terr, color="#d95f02", lw=1.5, ls="--",
                    label=f"{tr['territory_rate']}: {format_percent(terr, lang)}")
@@ -176,34 +243,38 @@ def ranked_bars(rates: pd.DataFrame, indicator: str | None = None, *, key: str =
         ax.set_ylabel(tr["share_axis"])
         ax.set_xlabel(f"{tr['rank']} ({n} {tr['districts'].lower()})")
         ax.set_xlim(-0.5, n - 0.5)
-    ax.set_title(_label(indicator, lang))
+    ax.set_title(title or _label(indicator, lang))
     ax.legend(loc="lower right" if labelled else "upper right", fontsize=8)
     fig.tight_layout()
     return fig
 
 
 @literal_text
-def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = None, *,
-                      key: str = "area_code", name_column: str = "area_name", lang: str = "en",
-                      ax: Any = None) -> Any:
+@renamed(name_column="name")
+def ownership_chart(rates: pd.DataFrame, indicators: Sequence[str] | None = None, *,
+                    key: str = "area_code", name: str = "area_name", lang: str | None = None,
+                    ax: Any = None) -> Any:
     """Heatmap of the share (%) of each indicator (columns) by district (rows).
 
     Districts are sorted by the first indicator; names and numbers are written when there
     are at most :data:`MAX_LABELLED` districts.
+
+    >>> r = pd.DataFrame({"area_code": ["A", "A"], "indicator": ["tv", "radio"], "numerator": [1, 2],
+    ...                   "denominator": [4, 4]})
+    >>> [t.get_text() for t in ownership_chart(r, lang="en").axes[0].get_xticklabels()]
+    ['Households with a\\ntelevision', 'Households with a\\nradio']
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     if "indicator" not in rates.columns:
-        raise InputError("the rates table has no column 'indicator'", column="indicator",
-                         fix="pass the long indicator table")
+        raise InputError(code="charts.rates_column", params={"column": "indicator"}, column="indicator")
     indicators = list(indicators) if indicators is not None else list(dict.fromkeys(rates["indicator"]))
-    parts = [district_shares(rates, i, key=key, name_column=name_column).assign(indicator=i)
-             for i in indicators]
+    parts = [district_shares(rates, i, key=key, name=name).assign(indicator=i) for i in indicators]
     long = pd.concat(parts, ignore_index=True)
     wide = district_table(long, indicators, key=key) * 100
     first = long.drop_duplicates(key)
-    names = pd.Series(first[name_column].astype(str).to_numpy(), index=first[key].to_numpy())
+    names = pd.Series(first[name].astype(str).to_numpy(), index=first[key].to_numpy())
     wide = wide.sort_values(indicators[0], ascending=False, kind="stable")
     wide.index = pd.Index(names.reindex(wide.index).fillna(pd.Series(wide.index, index=wide.index)))
     wide.columns = [_label(i, lang) for i in indicators]
@@ -225,8 +296,6 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
         fig.colorbar(im, ax=ax, label="%")
     ax.set_ylabel("" if labelled else f"{n} {translations(lang)['districts'].lower()}")
     # long labels wrapped, horizontal: rotated ones were cut at the figure's edge
-    import textwrap
-
     ax.set_xticks(ax.get_xticks(), ["\n".join(textwrap.wrap(str(c), 22)) for c in wide.columns])
     ax.tick_params(axis="x", labelrotation=0, labelsize=8)
     fig.tight_layout()
@@ -234,9 +303,28 @@ def ownership_heatmap(rates: pd.DataFrame, indicators: Sequence[str] | None = No
 
 
 @literal_text
-def lorenz_curve(rates: pd.DataFrame, indicator: str | None = None, *, lang: str = "en",
-                 ax: Any = None) -> Any:
-    """Lorenz curve of the item across districts, with its Gini coefficient in the legend."""
+def lorenz_chart(data: pd.DataFrame | dict[str, pd.DataFrame], indicator: str | None = None, *,
+                 title: str | None = None, lang: str | None = None, ax: Any = None) -> Any:
+    """Lorenz curve(s) with the line of equality and the Gini coefficient in the legend.
+
+    ``data`` is the long rates table (``indicator`` picks one; the curve of the item across
+    districts, in percent, the figure has ``egovkit_gini``), or the table(s) of
+    :func:`egovkit.distribution.lorenz_curve`: one frame or a dict ``{label: frame}``.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"indicator": "tv", "numerator": [5, 5], "denominator": [10, 10]})
+    >>> round(lorenz_chart(r).egovkit_gini, 12)
+    0.0
+    """
+    if isinstance(data, pd.DataFrame) and "share_pop_cum" not in data.columns and {"numerator", "denominator"} <= \
+            set(data.columns):
+        return _lorenz_rates(data, indicator, lang=lang, ax=ax, title=title)
+    return lorenz_curves_chart(data, title=title, lang=lang, ax=ax)
+
+
+def _lorenz_rates(rates: pd.DataFrame, indicator: str | None, *, lang: str | None, ax: Any,
+                  title: str | None) -> Any:
     import matplotlib.pyplot as plt
 
     tr = translations(lang)
@@ -258,26 +346,31 @@ def lorenz_curve(rates: pd.DataFrame, indicator: str | None = None, *, lang: str
     ax.set_ylim(0, 100)
     ax.set_aspect("equal")
     ax.legend(loc="upper left", fontsize=8)
+    if title:
+        ax.set_title(title)
     fig.tight_layout()
     fig.egovkit_gini = gini
     return fig
 
 
 @literal_text
-def coverage_curve(curve: pd.DataFrame, *, radius_column: str = "radius_m", share_column: str | None = None,
-                   lang: str = "en", ax: Any = None) -> Any:
+def coverage_chart(curve: pd.DataFrame, *, radius_column: str = "radius_m", share_column: str | None = None,
+                   lang: str | None = None, ax: Any = None) -> Any:
     """Share of the population within a radius of a hotspot, against the radius.
 
     ``curve`` has one row per radius: ``radius_m`` and a share (0-1) column, by default the
     first column whose name starts with ``share``.
+
+    >>> fig = coverage_chart(pd.DataFrame({"radius_m": [100, 250], "share_covered": [0.2, 0.5]}))
+    >>> [float(y) for y in fig.axes[0].get_ylim()]
+    [0.0, 100.0]
     """
     import matplotlib.pyplot as plt
 
     tr = translations(lang)
     share_column = share_column or _share_column(curve)
     if radius_column not in curve.columns:
-        raise InputError(f"the coverage table has no column {radius_column!r}", column=radius_column,
-                         fix="pass radius_column= the radius in metres")
+        raise InputError(code="charts.coverage_radius", params={"column": radius_column}, column=radius_column)
     c = curve.sort_values(radius_column)
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -295,8 +388,7 @@ def coverage_curve(curve: pd.DataFrame, *, radius_column: str = "radius_m", shar
 def _share_column(curve: pd.DataFrame) -> str:
     cols = [c for c in curve.columns if str(c).startswith("share")]
     if not cols:
-        raise InputError(f"the coverage table has no share column (columns: {list(curve.columns)})",
-                         column="share", fix="pass share_column= the covered share (0-1)")
+        raise InputError(code="charts.coverage_share", params={"columns": list(curve.columns)}, column="share")
     return cols[0]
 
 
@@ -315,3 +407,10 @@ def save_figure(fig: Any, folder: str | Path, name: str, formats: Sequence[str] 
         out.append(p)
     plt.close(fig)
     return out
+
+
+#: Old names, kept one release (they warn ``DeprecationWarning``).
+ranked_bars = deprecated_alias(ranked_bar_chart, "ranked_bars")
+ownership_heatmap = deprecated_alias(ownership_chart, "ownership_heatmap")
+lorenz_curve = deprecated_alias(lorenz_chart, "lorenz_curve")
+coverage_curve = deprecated_alias(coverage_chart, "coverage_curve")

@@ -248,8 +248,7 @@ def stakeholder_map(register: StakeholderRegister, *, tiles: str | None = None, 
     lang = _lang(lang)
     s = register.stakeholders.dropna(subset=["lat", "lon"])
     if s.empty:
-        raise InputError("no stakeholder is located", column="lat, lon",
-                         fix="give lat and lon (WGS84 degrees) for the stakeholders to map")
+        raise InputError(code="charts.no_stakeholder_location", column="lat, lon")
     m = folium.Map(tiles=tiles, control_scale=True)
     types = sorted(s["type"].unique())
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
