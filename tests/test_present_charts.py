@@ -143,3 +143,27 @@ def test_static_map_is_simplified_whatever_the_count_and_legend_is_outside(tmp_p
     assert legend_box.x0 >= axes_box.x1 - 1  # outside the axes: it hides no district
     paths = charts.save_figure(fig, tmp_path, "m", dpi=90)
     assert paths[1].stat().st_size < 500_000
+
+
+def test_one_chart_family_and_the_old_names_warn_and_draw_the_same():
+    """One function per chart (``<what>_chart``); the old names still work one release and warn."""
+    from egovkit.present import distribution_plots as dp
+
+    rates = grid_rates(grid_districts(4, 3))
+    with pytest.warns(DeprecationWarning, match=r"ranked_bars\(\) is deprecated: use ranked_bar_chart\(\)"):
+        old = charts.ranked_bars(rates, "computer", name_column="area_name")
+    new = charts.ranked_bar_chart(rates, "computer", name="area_name")
+    assert [p.get_width() for p in old.axes[0].patches] == [p.get_width() for p in new.axes[0].patches]
+    with pytest.warns(DeprecationWarning, match="lorenz_chart"):
+        assert charts.lorenz_curve(rates).egovkit_gini == charts.lorenz_chart(rates).egovkit_gini
+    # the distribution's tables go through the same functions
+    wide = pd.DataFrame({"name": ["A", "B", "C"], "n": [5, 20, 50], "d": [100] * 3})
+    fig = charts.ranked_bar_chart(wide, numerator="n", denominator="d", name="name")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A", "B", "C"]
+    with pytest.warns(DeprecationWarning, match=r"area="):
+        dp.ranked_bar_chart(wide, numerator="n", denominator="d", area="name")
+    with pytest.warns(DeprecationWarning, match="group_chart"):
+        dp.group_distribution_plot(wide.assign(g=list("aab")), "g", numerator="n", denominator="d")
+    for old_name in ("lorenz_plot", "moran_scatter_plot", "lisa_cluster_map", "lisa_folium_map"):
+        assert getattr(dp, old_name).__name__ == old_name
+    plt.close("all")

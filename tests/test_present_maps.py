@@ -303,3 +303,28 @@ def test_many_values_without_geometry_are_one_line():
     with pytest.warns(EgovkitWarning):
         _, rep = check_join(d, v)
     assert len(_by(rep, "no_geometry")) == 1 and "9 values have no district" in _by(rep, "no_geometry")[0].message
+
+
+def test_one_map_spec_for_both_maps_and_lisa_said_in_the_users_language():
+    from egovkit.present.map_spec import map_spec
+    from egovkit.present.maps import check_map_join
+
+    d = grid_districts(4, 3)
+    rates = grid_rates(d)
+    rates = rates[rates.indicator == "internet"]
+    lisa = pd.DataFrame({"area_code": d["area_code"], "cluster": ["HH", "LL", "ns"] * 4})
+    spec = map_spec(d, rates, lisa=lisa, lang="fr")
+    assert spec.overlay("lisa").frame["lisa"].notna().sum() == 8 and spec.style.percent
+    m = indicator_map(d, rates, lisa=lisa, lang="fr")
+    fig = static_indicator_map(d, rates, lisa=lisa, lang="fr")
+    assert m.egovkit_classes.bins.tolist() == spec.style.classes.bins.tolist() == fig.egovkit_classes.bins.tolist()
+    html = inline_assets(m.get_root().render())
+    assert "Haut-haut" in html and "Bas-bas" in html
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "LISA Haut-haut (4)" in labels and [text for text, _ in spec.style.legend()] == labels[:len(labels) - 2]
+    # the map's join: check_map_join(districts, values); check_join kept one release, name_column= too
+    with pytest.warns(DeprecationWarning, match="check_map_join"):
+        old, _ = check_join(d, rates)
+    with pytest.warns(DeprecationWarning, match="name="):
+        new, _ = check_map_join(d, rates, name_column="area_name")
+    assert old.equals(new)
