@@ -37,8 +37,8 @@ def _lens(r: float, d: float) -> float:
 def test_single_site_in_square_covers_pi_r2_of_uniform_population():
     # uniform density 1 person / m2 spread on a 5 m grid; analytical answer pi r^2
     side, r = 2000.0, 300.0
-    pop = population_from_districts(_square(side, side * side), "pop", district="name", cell_m=5)
-    t = coverage(pop, np.array([[1000.0, 1000.0]]), radii=[r], quantiles=None)
+    pop = population_from_districts(_square(side, side * side), "pop", key="name", cell_m=5)
+    t = coverage(pop, np.array([[1000.0, 1000.0]]), radii_m=[r], quantiles=None)
     got = t.loc[t.level == "district", "population_covered"].item()
     assert got == pytest.approx(math.pi * r * r, rel=2e-3)
     assert t.loc[t.level == "district", "share_covered"].item() == pytest.approx(math.pi * r * r / side**2, rel=2e-3)
@@ -50,9 +50,9 @@ def test_single_site_in_square_covers_pi_r2_of_uniform_population():
 def test_site_on_border_counts_for_both_sides():
     d = gpd.GeoDataFrame({"name": ["W", "E"], "pop": [1e6, 1e6]},
                          geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=CRS_M)
-    pop = population_from_districts(d, "pop", district="name", cell_m=5)
+    pop = population_from_districts(d, "pop", key="name", cell_m=5)
     r = 200.0
-    t = coverage(pop, np.array([[1000.0, 500.0]]), radii=[r], quantiles=None).set_index("district")
+    t = coverage(pop, np.array([[1000.0, 500.0]]), radii_m=[r], quantiles=None).set_index("district")
     half = math.pi * r * r / 2  # density 1 / m2
     assert t.loc["W", "population_covered"] == pytest.approx(half, rel=3e-3)
     assert t.loc["E", "population_covered"] == pytest.approx(half, rel=3e-3)
@@ -63,9 +63,9 @@ def test_site_on_border_counts_for_both_sides():
 @pytest.mark.parametrize("gap", [100.0, 250.0, 399.0])
 def test_overlapping_buffers_are_not_double_counted(gap):
     r = 200.0
-    pop = population_from_districts(_square(2000, 2000.0**2), "pop", district="name", cell_m=5)
+    pop = population_from_districts(_square(2000, 2000.0**2), "pop", key="name", cell_m=5)
     sites = np.array([[1000.0, 1000.0], [1000.0 + gap, 1000.0]])
-    t = coverage(pop, sites, radii=[r], quantiles=None)
+    t = coverage(pop, sites, radii_m=[r], quantiles=None)
     union = 2 * math.pi * r * r - _lens(r, gap)
     assert t.population_covered.iloc[0] == pytest.approx(union, rel=3e-3)
 
@@ -86,9 +86,9 @@ def test_random_points_match_brute_force_distance_matrix():
                                       for j in range(2) for i in range(3)], crs=CRS_M)
     dist = dist[dist.k != "d5"]  # leave a hole: points there are outside
     sx, sy = rng.uniform(-200, 3200, 25), rng.uniform(-200, 2200, 25)
-    pop = population_from_points(pts, "w", households="hh", districts=dist, district="k")
+    pop = population_from_points(pts, "w", households="hh", districts=dist, key="k")
     radii = [50, 100, 250, 500]
-    t = coverage(pop, np.column_stack([sx, sy]), radii=radii, quantiles=(0.5, 0.9))
+    t = coverage(pop, np.column_stack([sx, sy]), radii_m=radii, quantiles=(0.5, 0.9))
     dmin = _brute(x, y, sx, sy)
     did = np.full(n, -1)
     for i, g in enumerate(dist.geometry):
@@ -145,8 +145,8 @@ def test_grid_stamping_equals_kdtree_and_brute_force():
     assert np.allclose(d_grid[fin], d_true[fin])
     assert (d_true[~fin] > 500).all()
     # same table through both paths
-    t1 = coverage(pop, sxy, radii=[100, 500], quantiles=None)
-    t2 = coverage(pop, sxy, radii=[100, 500])
+    t1 = coverage(pop, sxy, radii_m=[100, 500], quantiles=None)
+    t2 = coverage(pop, sxy, radii_m=[100, 500])
     assert np.allclose(t1.population_covered, t2.population_covered)
 
 
@@ -155,43 +155,43 @@ def test_by_attribute_equals_separate_calls():
     pts = gpd.GeoDataFrame({"w": rng.uniform(0, 5, 800)},
                            geometry=gpd.points_from_xy(rng.uniform(0, 2000, 800), rng.uniform(0, 2000, 800)),
                            crs=CRS_M)
-    pop = population_from_points(pts, "w", districts=_square(2000, 0), district="name")
+    pop = population_from_points(pts, "w", districts=_square(2000, 0), key="name")
     sites = gpd.GeoDataFrame({"Type": rng.choice(["Free", "Limited"], 30)},
                              geometry=gpd.points_from_xy(rng.uniform(0, 2000, 30), rng.uniform(0, 2000, 30)),
                              crs=CRS_M)
-    t = coverage(pop, sites, radii=[100, 250], by="Type")
+    t = coverage(pop, sites, radii_m=[100, 250], by="Type")
     assert list(dict.fromkeys(t.sites)) == ["all", "Type=Free", "Type=Limited"]
     for typ in ("Free", "Limited"):
-        alone = coverage(pop, sites[sites.Type == typ], radii=[100, 250])
+        alone = coverage(pop, sites[sites.Type == typ], radii_m=[100, 250])
         part = t[t.sites == f"Type={typ}"]
         assert np.allclose(part.population_covered.to_numpy(), alone.population_covered.to_numpy())
-    m = coverage(pop, sites, radii=[250], by={"free only": (sites.Type == "Free").to_numpy()})
+    m = coverage(pop, sites, radii_m=[250], by={"free only": (sites.Type == "Free").to_numpy()})
     assert np.allclose(m[m.sites == "free only"].population_covered.to_numpy(),
                        t[(t.sites == "Type=Free") & (t.radius_m == 250)].population_covered.to_numpy())
 
 
 def test_sites_in_lonlat_are_projected_and_zero_points_skipped():
     d = gpd.GeoDataFrame({"k": ["a"], "pop": [1000.0]}, geometry=[box(-73.99, 40.70, -73.97, 40.72)], crs=4326)
-    pop = population_from_districts(d, "pop", district="k", cell_m=20)
+    pop = population_from_districts(d, "pop", key="k", cell_m=20)
     assert pop.crs.to_epsg() == 32618
     sites = gpd.GeoDataFrame({"is_site": [True, False]}, geometry=gpd.points_from_xy([-73.98, 0], [40.71, 0]),
                              crs=4326)
-    t = coverage(pop, sites, radii=[10_000])
+    t = coverage(pop, sites, radii_m=[10_000])
     assert t.share_covered.iloc[0] == pytest.approx(1.0)
-    assert coverage(pop, sites.iloc[[1]], radii=[10_000]).share_covered.iloc[0] == 0
+    assert coverage(pop, sites.iloc[[1]], radii_m=[10_000]).share_covered.iloc[0] == 0
 
 
 def test_district_counts_keep_totals_and_dasymetric_weights():
     d = gpd.GeoDataFrame({"k": ["a", "b", "tiny"], "pop": [100.0, 300.0, 7.0]},
                          geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000), box(2000, 0, 2001, 1)],
                          crs=CRS_M)
-    p = population_from_districts(d, "pop", district="k", cell_m=50)
+    p = population_from_districts(d, "pop", key="k", cell_m=50)
     assert np.bincount(p.district, weights=p.weight).tolist() == pytest.approx([100, 300, 7])
     assert p.report.by_code("population.district_at_point")
     # dasymetric: all weight in the left half of district a
     wpts = gpd.GeoDataFrame({"w": [1.0]}, geometry=gpd.points_from_xy([10.0], [10.0]), crs=CRS_M)
     wp = population_from_points(wpts, "w")
-    p2 = population_from_districts(d.iloc[:1], "pop", district="k", cell_m=50, weight=wp)
+    p2 = population_from_districts(d.iloc[:1], "pop", key="k", cell_m=50, weight=wp)
     assert p2.weight.max() == pytest.approx(100.0)
     assert p2.x[np.argmax(p2.weight)] == pytest.approx(25.0)
 
@@ -199,7 +199,7 @@ def test_district_counts_keep_totals_and_dasymetric_weights():
 def test_bad_inputs_raise_egovkit_errors():
     p = population_from_points(gpd.GeoDataFrame({"w": [1.0]}, geometry=gpd.points_from_xy([0], [0]), crs=CRS_M), "w")
     with pytest.raises(InputError):
-        coverage(p, np.zeros((1, 2)), radii=[-5])
+        coverage(p, np.zeros((1, 2)), radii_m=[-5])
     with pytest.raises(InputError, match="no column"):
         population_from_districts(_square(10, 1), "nope")
     with pytest.raises(InputError, match="negative"):
@@ -221,7 +221,7 @@ def test_large_point_sets_are_assigned_to_districts_exactly():
     n = 250_000
     x, y = rng.uniform(-100, 10_100, n), rng.uniform(-100, 10_100, n)
     x[:50], y[:50] = 5000.0, 0.0  # on the frame edge
-    pop = population_from_xy(x, y, crs=CRS_M, districts=d, district="k")
+    pop = population_from_xy(x, y, crs=CRS_M, districts=d, key="k")
     pts = shapely.points(x, y)
     truth = np.full(n, -1)
     for i, g in enumerate(d.geometry.values):
@@ -256,15 +256,24 @@ def test_lonlat_raster_with_districts_and_area_columns():
     d = gpd.GeoDataFrame({"k": ["w", "e"]},
                          geometry=[box(36.80, -1.22, 36.815, -1.20), box(36.815, -1.22, 36.83, -1.20)],
                          crs=4326)
-    pop = population_from_array(vals, tr, 4326, districts=d, district="k")
+    pop = population_from_array(vals, tr, 4326, districts=d, key="k")
     assert pop.grid is None and pop.crs.to_epsg() == 32737
     per = np.bincount(pop.district, weights=pop.weight)
     assert per.tolist() == pytest.approx([vals[:, :15].sum(), vals[:, 15:].sum()])
     site = gpd.GeoSeries.from_xy([36.815], [-1.21], crs=4326)
-    t = coverage(pop, site, radii=[300], area=True)
+    t = coverage(pop, site, radii_m=[300], with_area=True)
     w = t[t.district == "w"].iloc[0]
     a = covered_area(pop.districts, site, [300])
     assert w.area_covered_km2 == pytest.approx(a.area_covered_km2.iloc[0])  # first district = "w"
+    # the label column of the districts names them; the old keywords still work, with a warning
+    assert covered_area(d.to_crs(pop.crs), site, [300], name="k").district.tolist()[:2] == ["w", "e"]
+    with pytest.warns(DeprecationWarning) as said:
+        old = coverage(pop, site, radii=[300], area=True)
+    assert {str(w.message) for w in said} == {"coverage(radii=) is deprecated: use radii_m= (same meaning)",
+                                              "coverage(area=) is deprecated: use with_area= (same meaning)"}
+    pd.testing.assert_frame_equal(old, t)
+    with pytest.warns(DeprecationWarning, match=r"district_names=\) is deprecated: use name="):
+        assert covered_area(pop.districts, site, [300], district_names=["w", "e"]).district[0] == "w"
     # half a disc of 300 m on each side of the border, cut by nothing else
     assert w.area_covered_km2 == pytest.approx(np.pi * 0.3**2 / 2, rel=0.01)
     dist = _brute(pop.x, pop.y, *site.to_crs(pop.crs).get_coordinates().to_numpy().T)
@@ -278,23 +287,23 @@ def test_radius_is_inclusive_and_empty_sites_cover_nobody():
                            crs=CRS_M)
     pop = population_from_points(pts, "w")
     for q in (None, (0.5,)):
-        t = coverage(pop, np.array([[0.0, 0.0]]), radii=[100, 500], quantiles=q)
+        t = coverage(pop, np.array([[0.0, 0.0]]), radii_m=[100, 500], quantiles=q)
         assert t.population_covered.tolist() == [1.0, 3.0]
     vals = np.zeros((10, 10))
     vals[0, 0] = vals[0, 1] = 1.0  # cell centres (50, 950) and (150, 950)
     g = population_from_array(vals, Affine(100.0, 0, 0, 0, -100.0, 1000.0), CRS_M)
     diag = float(np.sqrt(2e4))  # the distance to the second centre, as computed in floating point
-    t = coverage(g, np.array([[50.0, 850.0]]), radii=[100, np.nextafter(diag, 0)], quantiles=None)
+    t = coverage(g, np.array([[50.0, 850.0]]), radii_m=[100, np.nextafter(diag, 0)], quantiles=None)
     assert t.population_covered.tolist() == [1.0, 1.0]
-    t = coverage(g, np.array([[50.0, 850.0]]), radii=[100, diag], quantiles=None)
+    t = coverage(g, np.array([[50.0, 850.0]]), radii_m=[100, diag], quantiles=None)
     assert t.population_covered.tolist() == [1.0, 2.0]
-    empty = coverage(pop, np.empty((0, 2)), radii=[100])
+    empty = coverage(pop, np.empty((0, 2)), radii_m=[100])
     assert empty.population_covered.tolist() == [0.0] and np.isinf(empty.median_distance_m).all()
 
 
 def test_households_ratio_for_district_counts():
-    p = population_from_districts(_square(1000, 500.0), "pop", district="name", cell_m=100, households=0.4)
-    t = coverage(p, np.array([[500.0, 500.0]]), radii=[300], quantiles=None)
+    p = population_from_districts(_square(1000, 500.0), "pop", key="name", cell_m=100, households=0.4)
+    t = coverage(p, np.array([[500.0, 500.0]]), radii_m=[300], quantiles=None)
     assert t.households.iloc[0] == pytest.approx(200.0)
     assert t.share_households_covered.iloc[0] == pytest.approx(t.share_covered.iloc[0])
 
@@ -305,10 +314,10 @@ def test_radius_is_metres_on_the_ground_whatever_the_input_crs(crs):
     the coverage runs in the data's UTM zone, never in units that are not ground metres."""
     d = gpd.GeoDataFrame({"k": ["a"], "pop": [1e6]}, geometry=[box(-73.99, 40.70, -73.97, 40.72)], crs=4326)
     sites = gpd.GeoSeries.from_xy([-73.98], [40.71], crs=4326)
-    ref = coverage(population_from_districts(d, "pop", district="k", cell_m=5), sites, radii=[100])
-    p = population_from_districts(d if crs is None else d.to_crs(crs), "pop", district="k", cell_m=5)
+    ref = coverage(population_from_districts(d, "pop", key="k", cell_m=5), sites, radii_m=[100])
+    p = population_from_districts(d if crs is None else d.to_crs(crs), "pop", key="k", cell_m=5)
     assert p.crs.to_epsg() == 32618
-    got = coverage(p, sites if crs is None else sites.to_crs(crs), radii=[100])
+    got = coverage(p, sites if crs is None else sites.to_crs(crs), radii_m=[100])
     assert got["share_covered"].iloc[0] == pytest.approx(ref["share_covered"].iloc[0], rel=1e-9)
     # a 100 m disk in a uniform ~1.7 km x 2.2 km district: pi r^2 / area
     area = d.to_crs(32618).area.iloc[0]
@@ -333,7 +342,7 @@ def test_weight_layer_in_another_crs_is_moved_not_ignored():
     pts = gpd.GeoDataFrame({"w": [1.0, 5.0]}, geometry=gpd.points_from_xy([-72.15, -71.5], [41.05, 41.05]), crs=4326)
     weight = population_from_points(pts, "w")
     assert weight.crs.to_epsg() == 32619  # the layer's own UTM zone (centre -71.8)
-    p = population_from_districts(d, "pop", district="k", cell_m=50, weight=weight)
+    p = population_from_districts(d, "pop", key="k", cell_m=50, weight=weight)
     assert p.crs.to_epsg() == 32618
     assert "population.weight_reprojected" in set(p.report.to_frame()["code"])
     assert p.weight.max() == pytest.approx(1000.0)  # the whole district in the one weighted cell
@@ -344,14 +353,14 @@ def test_weight_layer_in_another_crs_is_moved_not_ignored():
 
 def test_radius_below_two_cells_warns_about_the_grid():
     d = _square(1000, 1e4)
-    p = population_from_districts(d, "pop", district="name", cell_m=50)
+    p = population_from_districts(d, "pop", key="name", cell_m=50)
     with pytest.warns(EgovkitWarning, match="less than two population cells"):
-        coverage(p, np.array([[500.0, 500.0]]), radii=[50, 250])
+        coverage(p, np.array([[500.0, 500.0]]), radii_m=[50, 250])
     import warnings as _w
 
     with _w.catch_warnings():
         _w.simplefilter("error", EgovkitWarning)
-        coverage(p, np.array([[500.0, 500.0]]), radii=[100, 250])  # two cells or more: no warning
+        coverage(p, np.array([[500.0, 500.0]]), radii_m=[100, 250])  # two cells or more: no warning
 
 
 @pytest.mark.parametrize("kind", ["continuous", "ties", "with_inf", "constant"])
@@ -381,9 +390,9 @@ def test_coverage_quantiles_same_through_the_binned_path(monkeypatch):
     pts = gpd.GeoDataFrame({"w": rng.integers(1, 5, 3000).astype(float)},
                            geometry=gpd.points_from_xy(rng.uniform(0, 2000, 3000), rng.uniform(0, 2000, 3000)),
                            crs=CRS_M)
-    pop = population_from_points(pts, "w", districts=d, district="name")
+    pop = population_from_points(pts, "w", districts=d, key="name")
     sites = rng.uniform(0, 2000, (5, 2))
-    sorted_tab = coverage(pop, sites, radii=[100, 300])
+    sorted_tab = coverage(pop, sites, radii_m=[100, 300])
     monkeypatch.setattr(engine, "BINNED_QUANTILES_ABOVE", 0)
-    binned_tab = coverage(pop, sites, radii=[100, 300])
+    binned_tab = coverage(pop, sites, radii_m=[100, 300])
     pd.testing.assert_frame_equal(sorted_tab, binned_tab)

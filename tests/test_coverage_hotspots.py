@@ -38,8 +38,8 @@ def districts():
 def test_csv_with_bom_all_oddities_reported(tmp_path, districts):
     p = tmp_path / "hot.csv"
     p.write_bytes(b"\xef\xbb\xbf" + CSV.encode())
-    h, rep = read_hotspots(p, districts=districts, name="code")
-    with pytest.warns(DeprecationWarning, match=r"district=\) is deprecated: use name="):
+    h, rep = read_hotspots(p, districts=districts, key="code")
+    with pytest.warns(DeprecationWarning, match=r"district=\) is deprecated: use key="):
         assert read_hotspots(p, districts=districts, district="code")[0]["district"].equals(h["district"])
     assert len(h) == 7 and h["row"].tolist() == [2, 3, 4, 5, 6, 7, 8]
     assert "id" in h.columns  # BOM stripped from the first column name
@@ -95,7 +95,7 @@ def test_nyc_export_loads_with_report(shared_data):
     nta = gpd.read_file(d / "nyc_nta2010.geojson")
     raw = pd.read_csv(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv", encoding="utf-8-sig")
     h, rep = read_hotspots(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv",
-                           districts=nta, name="nta_id")
+                           districts=nta, key="nta_id")
     assert len(h) == len(raw) == 3319
     assert rep.row_fate and set(rep.row_fate.values()) == {"used"}
     # figures from SOURCE.md, computed here directly from the raw file
@@ -178,7 +178,7 @@ def test_swapped_columns_are_one_warning_for_the_file(tmp_path):
     # with |longitude| < 90 only the districts can tell: still one warning
     d = gpd.GeoDataFrame({"code": ["A"]}, geometry=[box(-74.1, 40.6, -73.8, 40.9)], crs=4326)
     rows = "".join(f"S{i},{-73.95 + i / 1e4:.4f},{40.70 + i / 1e4:.4f}\n" for i in range(200))
-    h, rep = _read(tmp_path, "name,lat,lon\n" + rows, districts=d, name="code")
+    h, rep = _read(tmp_path, "name,lat,lon\n" + rows, districts=d, key="code")
     assert len(_swaps(rep)) == 1 and (h["district"] == "A").all()
 
 
@@ -280,7 +280,7 @@ def test_coordinate_columns_named_after_a_crs(tmp_path, header, epsg):
 
 def test_utm_without_zone_takes_the_districts_zone(tmp_path):
     d = gpd.GeoDataFrame({"code": ["P"]}, geometry=[box(2.2, 48.8, 2.5, 48.95)], crs=4326)
-    h, rep = _read(tmp_path, _csv("name,UTM_E,UTM_N", _projected(32631)), districts=d, name="code")
+    h, rep = _read(tmp_path, _csv("name,UTM_E,UTM_N", _projected(32631)), districts=d, key="code")
     assert h.crs.to_epsg() == 32631 and (h["district"] == "P").all() and rep.by_code("hotspots.crs_from_name")
 
 

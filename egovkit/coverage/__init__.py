@@ -1,6 +1,10 @@
 """Public Wi-Fi coverage: what share of the population lives within reach of a site.
 
-- :mod:`~egovkit.coverage.hotspots`: read and check hotspot lists (:func:`read_hotspots`);
+- :mod:`~egovkit.coverage.hotspots`: read and check hotspot lists (:func:`read_hotspots`), in steps:
+  :mod:`~egovkit.coverage.hotspot_files` (the file), :mod:`~egovkit.coverage.hotspot_coordinates`
+  (coordinate columns and CRS), :mod:`~egovkit.coverage.hotspot_checks` (row checks); text files are
+  read by :mod:`~egovkit.coverage.text_file`, :mod:`~egovkit.coverage.delimited`,
+  :mod:`~egovkit.coverage.coordinate_names` and :mod:`~egovkit.coverage.number_cells`;
 - :mod:`~egovkit.coverage.population`: population as district counts, points or a raster;
 - :mod:`~egovkit.coverage.engine`: population within ``r`` metres, per district (:func:`coverage`);
 - :mod:`~egovkit.coverage.tiled`: the same coverage for a national raster on disk, tile by tile,
@@ -14,8 +18,8 @@ Examples
 >>> import geopandas as gpd
 >>> from shapely.geometry import box
 >>> d = gpd.GeoDataFrame({"name": ["A"], "pop": [1e6]}, geometry=[box(0, 0, 1000, 1000)], crs=32633)
->>> pop = population_from_districts(d, "pop", district="name", cell_m=10)
->>> t = coverage(pop, gpd.GeoSeries.from_xy([500], [500], crs=32633), radii=[100], quantiles=None)
+>>> pop = population_from_districts(d, "pop", key="name", cell_m=10)
+>>> t = coverage(pop, gpd.GeoSeries.from_xy([500], [500], crs=32633), radii_m=[100], quantiles=None)
 >>> round(float(t.population_covered.iloc[0]) / 3.1416e4, 1)  # about pi r^2 persons at 1 per m2
 1.0
 """

@@ -25,7 +25,7 @@ Examples
 >>> from egovkit.coverage.population import population_from_points
 >>> pts = gpd.GeoDataFrame({"pop": [10.0, 30.0]}, geometry=gpd.points_from_xy([0, 300], [0, 0]), crs=3857)
 >>> sites = gpd.GeoSeries.from_xy([50], [0], crs=3857)
->>> t = coverage(population_from_points(pts, "pop"), sites, radii=[100, 500])
+>>> t = coverage(population_from_points(pts, "pop"), sites, radii_m=[100, 500])
 >>> t[["radius_m", "population_covered", "share_covered"]].to_numpy().tolist()
 [[100.0, 10.0, 0.25], [500.0, 40.0, 1.0]]
 """
@@ -44,6 +44,8 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from ..errors import EgovkitWarning, InputError
+from ..shared.messages import render
+from ..shared.renamed import renamed
 from ._exactsum import collapse, exact_bincount
 from .population import Grid, Population
 
@@ -67,7 +69,7 @@ def site_coordinates(sites: Any, crs: CRS) -> np.ndarray:
             sites = sites[sites["is_site"].fillna(False).astype(bool)]
         geom = sites.geometry if isinstance(sites, gpd.GeoDataFrame) else sites
         if geom.crs is None:
-            raise InputError("the sites have no CRS", fix="set one with .set_crs(4326) for longitude/latitude")
+            raise InputError(code="coverage.sites_without_crs")
         if CRS(geom.crs) != crs:
             geom = geom.to_crs(crs)
         geom = geom[~(geom.isna() | geom.is_empty)]
@@ -78,7 +80,7 @@ def site_coordinates(sites: Any, crs: CRS) -> np.ndarray:
     if arr.size == 0:
         return arr.reshape(0, 2)
     if arr.ndim != 2 or arr.shape[1] != 2:
-        raise InputError(f"sites must be points or an (n, 2) array, got shape {arr.shape}")
+        raise InputError(code="coverage.sites_shape", params={"shape": str(arr.shape)})
     return arr
 
 
@@ -360,7 +362,7 @@ def _site_groups(sites: Any, by: str | Mapping[str, Any] | None) -> dict[str, An
     if isinstance(by, str):
         if not isinstance(sites, gpd.GeoDataFrame) or by not in sites.columns:
             cols = list(sites.columns) if isinstance(sites, gpd.GeoDataFrame) else []
-            raise InputError(f"no column {by!r} in the sites", column=by, fix=f"use one of {cols}")
+            raise InputError(code="coverage.no_sites_column", params={"column": by, "columns": repr(cols)}, column=by)
         for value, part in sites.groupby(by, sort=True, dropna=False):
             groups[f"{by}={value}"] = part
         return groups
@@ -370,7 +372,7 @@ def _site_groups(sites: Any, by: str | Mapping[str, Any] | None) -> dict[str, An
     return groups
 
 
-def coverage_frames(rows: dict[str, Any], radii: np.ndarray, pop_tot: np.ndarray, cum_p: np.ndarray,
+def coverage_frames(rows: dict[str, Any], radii_m: np.ndarray, pop_tot: np.ndarray, cum_p: np.ndarray,
                     hh_tot: np.ndarray | None, cum_h: np.ndarray | None, quantiles: Sequence[float] | None,
                     qall: np.ndarray | None) -> list[pd.DataFrame]:
     """One table per radius of the coverage table, from the per-district (and territory) sums.
@@ -382,7 +384,7 @@ def coverage_frames(rows: dict[str, Any], radii: np.ndarray, pop_tot: np.ndarray
     """
     frames = []
     n = len(pop_tot)
-    for j, r in enumerate(radii):
+    for j, r in enumerate(radii_m):
         frame = dict(rows)
         frame["radius_m"] = r
         frame["population"] = pop_tot
@@ -401,14 +403,15 @@ def coverage_frames(rows: dict[str, Any], radii: np.ndarray, pop_tot: np.ndarray
     return frames
 
 
+@renamed(radii="radii_m", area="with_area")
 def coverage(
     population: Population,
     sites: Any,
-    radii: Sequence[float] = (100, 250, 500),
+    radii_m: Sequence[float] = (100, 250, 500),
     *,
     by: str | Mapping[str, Any] | None = None,
     quantiles: Sequence[float] | None = (0.5, 0.9),
-    area: bool = False,
+    with_area: bool = False,
 ) -> pd.DataFrame:
     """Population (and households) within each radius of a site, per district and for the territory.
 
@@ -419,8 +422,8 @@ def coverage(
         large raster on disk, goes to :func:`~egovkit.coverage.tiled.tiled_coverage`).
     sites
         Site points (GeoDataFrame/GeoSeries in any CRS, or an ``(n, 2)`` array in the population's CRS).
-    radii
-        Radii in metres.
+    radii_m
+        Radii in metres (``radii=`` before).
     by
         Also compute coverage for subsets of sites in the same call: a column of ``sites`` (one
         group per value, e.g. ``"Type"`` or ``"Provider"``) or a mapping ``name -> boolean mask``
@@ -428,8 +431,9 @@ def coverage(
     quantiles
         Population-weighted quantiles of the distance to the nearest site (``None`` to skip; it
         needs exact distances for every point, which is slower on huge inputs).
-    area
-        Also give the district area within each radius (:func:`covered_area`, polygonal buffers).
+    with_area
+        Also give the district area within each radius (:func:`covered_area`, polygonal buffers;
+        ``area=`` before).
 
     Returns
     -------
@@ -438,7 +442,7 @@ def coverage(
         ``territory``), ``district``, ``radius_m``, ``population``, ``population_covered``,
         ``share_covered`` (0-1, of persons), ``households``/``households_covered``/
         ``share_households_covered`` when households are known, ``median_distance_m``,
-        ``p90_distance_m`` (per quantile), and with ``area=True``: ``area_km2``,
+        ``p90_distance_m`` (per quantile), and with ``with_area=True``: ``area_km2``,
         ``area_covered_km2``, ``share_area_covered``. The territory row counts every point,
         including points outside all districts.
 
@@ -450,20 +454,18 @@ def coverage(
         from .tiled import RasterTiles, tiled_coverage
 
         if isinstance(population, RasterTiles):  # a raster too large for memory: read tile by tile
-            if area:
-                raise InputError("area=True is not available on a raster read tile by tile",
-                                 fix="call covered_area(districts, sites, radii) on the districts")
-            return tiled_coverage(population, sites, radii, by=by, quantiles=quantiles)
-    radii_arr = np.array(sorted({float(r) for r in radii}))
+            if with_area:
+                raise InputError(code="coverage.area_tiled")
+            return tiled_coverage(population, sites, radii_m, by=by, quantiles=quantiles)
+    radii_arr = np.array(sorted({float(r) for r in radii_m}))
     if len(radii_arr) == 0 or (radii_arr <= 0).any():
-        raise InputError(f"radii must be positive numbers of metres, got {list(radii)}")
+        raise InputError(code="coverage.bad_radii", params={"radii": str(list(radii_m))})
     rmax = float(radii_arr.max())
     if population.grid is not None and radii_arr[0] < 2 * population.grid.cell_m:
         # a cell counts whole or not at all, at its centre: a disk of a few cells is a coarse polygon
-        warnings.warn(f"radius {radii_arr[0]:g} m is less than two population cells ({population.grid.cell_m:g} m): "
-                      "each cell counts whole at its centre, so shares within it are approximate (tens of % for "
-                      "one site); use a finer grid (population_from_districts(..., cell_m=...)) or points",
-                      EgovkitWarning, stacklevel=2)
+        warnings.warn(render("coverage.radius_below_cells", {"radius": float(radii_arr[0]),
+                                                             "cell": float(population.grid.cell_m)}),
+                      EgovkitWarning, stacklevel=3)
     names = population.district_names
     nd = len(names)
     dist_id = population.district
@@ -481,8 +483,8 @@ def coverage(
 
     out_frames = []
     area_tab = None
-    if area and population.districts is None:
-        raise InputError("area=True needs districts", fix="build the population with districts=")
+    if with_area and population.districts is None:
+        raise InputError(code="coverage.area_without_districts")
     pop_tot = hh_tot = None  # from the first group's exact partial sums (one pass less over the points)
     nr = len(radii_arr)
     # regular grid without quantiles: stamp the index of the smallest covering radius directly
@@ -518,8 +520,8 @@ def coverage(
         cum_h = covered_sums(part_h, nd, nr) if part_h is not None else None
         del part_p, part_h
         out_frames += coverage_frames(rows, radii_arr, pop_tot, cum_p, hh_tot, cum_h, quantiles, qall)
-        if area:
-            a = covered_area(population.districts, gsites, radii_arr, district_names=names)
+        if with_area:
+            a = covered_area(population.districts, gsites, radii_arr, name=names)
             a["sites"] = gname
             area_tab = a if area_tab is None else pd.concat([area_tab, a], ignore_index=True)
     out = pd.concat(out_frames, ignore_index=True)
@@ -531,19 +533,22 @@ def coverage(
     return out
 
 
+@renamed(radii="radii_m", district_names="name")
 def covered_area(
     districts: gpd.GeoDataFrame,
     sites: Any,
-    radii: Sequence[float],
+    radii_m: Sequence[float],
     *,
-    district_names: Sequence[str] | None = None,
+    name: str | Sequence[str] | None = None,
     quad_segs: int = 16,
 ) -> pd.DataFrame:
-    """Area of each district (and of all of them) within ``r`` of a site: a secondary figure.
+    """Area of each district (and of all of them) within ``r`` metres of a site: a secondary figure.
 
     Buffers are polygons with ``quad_segs`` segments per quarter circle (area about
     ``1 - 0.0016`` of the true circle at 16), unioned, then intersected with each district.
-    ``districts`` must be in a projected CRS (as ``Population.districts`` is).
+    ``districts`` must be in a projected CRS (as ``Population.districts`` is). The districts are
+    labelled by ``name``: their label column, or one label per district (``district_names=``
+    before); by default their index. ``radii_m`` was ``radii=``.
 
     Returns columns ``level``, ``district``, ``radius_m``, ``area_km2``, ``area_covered_km2``,
     ``share_area_covered``.
@@ -558,14 +563,19 @@ def covered_area(
     """
     crs = CRS(districts.crs)
     if not crs.is_projected:
-        raise InputError("districts must be in a projected CRS to measure areas", fix="use .to_crs(...) first")
+        raise InputError(code="coverage.area_needs_projected_crs")
     sxy = site_coordinates(sites, crs)
-    names = np.asarray(district_names if district_names is not None else districts.index.astype(str), dtype=object)
+    if isinstance(name, str):
+        if name not in districts.columns:
+            raise InputError(code="coverage.no_district_column", column=name,
+                             params={"column": name, "columns": repr([str(c) for c in districts.columns])})
+        name = districts[name].astype(str).tolist()
+    names = np.asarray(name if name is not None else districts.index.astype(str), dtype=object)
     geoms = districts.geometry.values
     darea = shapely.area(geoms) / 1e6
     frames = []
     pts = shapely.points(sxy) if len(sxy) else None
-    for r in radii:
+    for r in radii_m:
         if pts is None:
             cov = np.zeros(len(geoms))
         else:

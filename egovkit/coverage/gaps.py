@@ -1,6 +1,6 @@
 """Coverage gaps: the largest populated zones out of reach of every Wi-Fi site.
 
-The population beyond ``radius`` of its nearest site is summed on a regular grid (the raster's own
+The population beyond ``radius_m`` metres of its nearest site is summed on a regular grid (the raster's own
 grid, or ``cell_m`` squares), cells holding uncovered people are merged into connected zones with
 ``scipy.ndimage.label`` (edge neighbours by default, corners too with ``connectivity=8``) and each
 zone becomes one polygon (``rasterio.features.shapes``), ranked by uncovered population and given
@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import ndimage
 
 from ..errors import InputError
+from ..shared.renamed import renamed
 from .engine import nearest_site_distance
 from .population import Grid, Population, _cells_of
 
@@ -71,10 +72,11 @@ def _label_by_district(pop_grid: np.ndarray, cells: np.ndarray, district: np.nda
     return labels, nz
 
 
+@renamed(radius="radius_m")
 def coverage_gaps(
     population: Population,
     sites: Any,
-    radius: float,
+    radius_m: float,
     *,
     cell_m: float | None = None,
     min_population: float = 0.0,
@@ -88,8 +90,9 @@ def coverage_gaps(
     ----------
     population, sites
         As for :func:`~egovkit.coverage.coverage`.
-    radius
-        Coverage radius in metres: a person farther than this from every site is uncovered.
+    radius_m
+        Coverage radius in metres (``radius=`` before): a person farther than this from every site
+        is uncovered.
     cell_m
         Cell size of the zone grid; default the population's own grid (raster or spread
         districts), else 100 m.
@@ -117,14 +120,14 @@ def coverage_gaps(
         from .tiled import RasterTiles, tiled_coverage_gaps
 
         if isinstance(population, RasterTiles):  # a raster too large for memory: tile by tile
-            return tiled_coverage_gaps(population, sites, radius, min_population=min_population, top=top,
+            return tiled_coverage_gaps(population, sites, radius_m, min_population=min_population, top=top,
                                        connectivity=connectivity, split_by_district=split_by_district)
     if connectivity not in (4, 8):
-        raise InputError(f"connectivity must be 4 or 8, not {connectivity}")
-    if radius <= 0:
-        raise InputError(f"radius must be a positive number of metres, not {radius}")
-    d = nearest_site_distance(population, sites, float(radius))
-    unc = (d > radius) & (population.weight > 0)
+        raise InputError(code="coverage.bad_connectivity", params={"connectivity": str(connectivity)})
+    if radius_m <= 0:
+        raise InputError(code="coverage.bad_radius", params={"radius": str(radius_m)})
+    d = nearest_site_distance(population, sites, float(radius_m))
+    unc = (d > radius_m) & (population.weight > 0)
     grid = _grid_for(population, cell_m)
     if population.grid is not None and grid is population.grid and population.cell is not None:
         cells = population.cell

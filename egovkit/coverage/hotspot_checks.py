@@ -144,9 +144,9 @@ def check_far_points(c: Coordinates, usable: np.ndarray, flags: list[list[str]],
 
 
 def place_in_districts(c: Coordinates, usable: np.ndarray, swapped_file: bool, districts: gpd.GeoDataFrame,
-                       name: str | None, rows: np.ndarray, flags: list[list[str]],
+                       key: str | None, rows: np.ndarray, flags: list[list[str]],
                        report: ValidationReport) -> np.ndarray:
-    """The label (column ``name``, else the index) of the district holding each usable point (None
+    """The code (column ``key``, else the index) of the district holding each usable point (None
     elsewhere). Points outside every district that fall inside one once latitude and longitude are
     exchanged are swapped back (in ``c``): the whole file with ONE warning when no point lies in a
     district as written; the points still outside are flagged (kept: they may cover people across
@@ -155,7 +155,7 @@ def place_in_districts(c: Coordinates, usable: np.ndarray, swapped_file: bool, d
     dcrs = projected_crs(districts)
     dd = districts.to_crs(dcrs)
     dd = dd.set_geometry(dd.geometry.make_valid())
-    names = (dd[name].astype(str) if name else pd.Series(dd.index.astype(str))).to_numpy(dtype=object)
+    names = (dd[key].astype(str) if key else pd.Series(dd.index.astype(str))).to_numpy(dtype=object)
     tree = shapely.STRtree(dd.geometry.values)
 
     def locate(xx: np.ndarray, yy: np.ndarray) -> np.ndarray:

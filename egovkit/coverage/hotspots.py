@@ -63,7 +63,7 @@ from .hotspot_files import hotspot_table
 __all__ = ["read_hotspots", "unique_sites", "FAR_FACTOR", "FAR_MIN_KM"]
 
 
-@renamed(district="name")
+@renamed(district="key")
 def read_hotspots(
     path_or_df: str | Path | pd.DataFrame,
     *,
@@ -73,7 +73,7 @@ def read_hotspots(
     y: str | None = None,
     crs: Any = None,
     districts: gpd.GeoDataFrame | None = None,
-    name: str | None = None,
+    key: str | None = None,
     date_columns: list[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read a hotspot list and report what was found; never drop a row.
@@ -87,10 +87,10 @@ def read_hotspots(
         Latitude / longitude columns (WGS84). Found by name when not given.
     x, y, crs
         Projected coordinate columns and their CRS, used when there are no lat/lon columns.
-    districts, name
-        Optional district polygons (any CRS) and their label column (``district=`` before; default
+    districts, key
+        Optional district polygons (any CRS) and their code column (``district=`` before; default
         their index): points outside them are reported, swapped coordinates are detected against
-        them, and a ``district`` column is added.
+        them, and a ``district`` column gives the code of the district holding each point.
     date_columns
         Date columns; default: columns named like ``date``, ``activated``, ``installed``.
 
@@ -116,9 +116,9 @@ def read_hotspots(
     report.rows_in = n
     cols = list(df.columns)
     flags: list[list[str]] = [[] for _ in range(n)]
-    if districts is not None and name is not None and name not in districts.columns:
+    if districts is not None and key is not None and key not in districts.columns:
         raise InputError(code="hotspots.no_district_column",
-                         params={"column": name, "columns": repr([str(c) for c in districts.columns])}, column=name)
+                         params={"column": key, "columns": repr([str(c) for c in districts.columns])}, column=key)
     for c in wanted:
         if c not in cols:
             raise InputError(code="hotspots.no_column", params={"column": c, "columns": repr(cols)}, file=source,
@@ -136,7 +136,7 @@ def read_hotspots(
         check_far_points(co, usable, flags, report, rows)
         labels = np.full(n, None, dtype=object)
     else:
-        labels = place_in_districts(co, usable, swapped_file, districts, name, rows, flags, report)
+        labels = place_in_districts(co, usable, swapped_file, districts, key, rows, flags, report)
     site_id, n_at, dup, n_sites = group_sites(co, usable, rows, flags, report)
 
     if date_columns is None:
