@@ -35,7 +35,7 @@ def test_nyc_tract_points_reproduce_the_sanity_figures(nyc):
     tracts, hot = nyc
     pts = tracts.set_geometry(tracts.to_crs(32618).representative_point())
     pop = population_from_points(pts, "pop_total_est")
-    t = coverage(pop, hot, radii=[100, 250, 500], quantiles=None)
+    t = coverage(pop, hot, radii_m=[100, 250, 500], quantiles=None)
     pct = (100 * t.share_covered).round(1).tolist()
     assert pct == pytest.approx([11.8, 36.7, 67.0], abs=0.25)
     assert pop.total == pytest.approx(8_560_072)
@@ -46,7 +46,7 @@ def test_nyc_tract_population_spread_keeps_tract_totals(nyc):
     pop = population_from_districts(tracts, "pop_total_est", key="geoid", cell_m=100)
     per = np.bincount(pop.district, weights=pop.weight, minlength=len(tracts))
     assert per == pytest.approx(tracts.pop_total_est.to_numpy())
-    t = coverage(pop, hot, radii=[250], quantiles=None)
+    t = coverage(pop, hot, radii_m=[250], quantiles=None)
     terr = t[t.level == "territory"].iloc[0]
     # a finer population surface moves the share only a little from the tract-point figure (36.7 %)
     assert 0.33 < terr.share_covered < 0.41
@@ -66,7 +66,7 @@ def test_singapore_raster_read_with_exact_weights(shared_data):
     assert len(pop) == 19_598 == int((a > 0).sum())
     assert pop.crs.to_epsg() == 32648
     # every person is within some distance of a site placed at the densest cell
-    t = coverage(pop, pop.to_gdf().iloc[[int(np.argmax(pop.weight))]], radii=[100_000])
+    t = coverage(pop, pop.to_gdf().iloc[[int(np.argmax(pop.weight))]], radii_m=[100_000])
     assert t.share_covered.iloc[0] == pytest.approx(1.0)
 
 
@@ -76,11 +76,11 @@ def test_nyc_readme_figures_on_the_50m_surface(nyc, shared_data):
     tracts, _ = nyc
     nta = gpd.read_file(shared_data / "nyc-nta-tract-population" / "nyc_nta2010.geojson")
     hot, _ = read_hotspots(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv",
-                           districts=nta, name="nta_id")
+                           districts=nta, key="nta_id")
     by_tract = population_from_districts(tracts, "pop_total_est", key="geoid", cell_m=50)
     pop = population_from_xy(by_tract.x, by_tract.y, by_tract.weight, crs=by_tract.crs,
                              districts=nta, key="nta_id")
-    t = coverage(pop, hot, radii=[100, 250, 500], quantiles=None)
+    t = coverage(pop, hot, radii_m=[100, 250, 500], quantiles=None)
     terr = t[t.level == "territory"]
     assert (100 * terr.share_covered).round(1).tolist() == [14.1, 37.5, 65.3]
     # boroughs are sums of their NTAs: Manhattan best, Staten Island last, at every radius
