@@ -261,7 +261,7 @@ def map_spec(
     _check_crs(districts, "districts")
     if values is None:
         data = districts.copy()
-        report = report if report is not None else ValidationReport(source="map")
+        report = report if report is not None else ValidationReport(source=render("maps.source_map"))
     else:
         data, report = check_map_join(districts, values, key=key, name=name, report=report)
     join = dict(data.attrs.get("egovkit_join", {"no_data": 0, "no_geometry": 0}))

@@ -166,7 +166,7 @@ def check_map_join(
     >>> [i.code for i in r.issues]
     ['maps.no_data', 'maps.no_data_no_key', 'maps.no_geometry']
     """
-    report = report if report is not None else ValidationReport(source="map join")
+    report = report if report is not None else ValidationReport(source=render("maps.source_join"))
     _check_keys(districts, values, key)
     vkey = clean_keys(values[key]).reset_index(drop=True)
     values = values.reset_index(drop=True)
