@@ -226,7 +226,7 @@ def test_the_repair_report_survives_in_the_sidecar(fresh_cache):
     with pytest.warns(EgovkitWarning, match="invalid polygon") as record:  # read back: still reported
         again = datasets.nyc_nta_alt()
     assert not any("egovkit cache:" in str(w.message) for w in record)
-    assert len(again.attrs["report"].by_code("geometry_repaired")) == 1
+    assert len(again.attrs["report"].by_code("geo.geometry_repaired")) == 1
 
 
 # -- writes and locks ---------------------------------------------------------------------------

@@ -312,7 +312,7 @@ def test_nyc_polygons_match_the_shared_geojson(shared_data, loader, ref_file, ke
 def test_nyc_nta_alt_reports_its_one_repair():
     with pytest.warns(EgovkitWarning, match="invalid polygon"):
         alt = datasets.nyc_nta_alt()
-    issues = alt.attrs["report"].by_code("geometry_repaired")
+    issues = alt.attrs["report"].by_code("geo.geometry_repaired")
     assert len(issues) == 1 and issues[0].action == "repaired"
 
 

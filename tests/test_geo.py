@@ -57,7 +57,7 @@ def test_round_trip_keeps_crs_and_rows(tmp_path, suffix, driver, crs):
         src = src.to_crs(crs)
     path = tmp_path / f"d{suffix}"
     src.to_file(path, driver=driver, engine="pyogrio")
-    back = read_boundaries(path, id_column="code")
+    back = read_boundaries(path, key="code")
     assert back.crs.equals(pyproj.CRS(crs))
     # FlatGeobuf's spatial index may reorder the features: compare by code
     back = back.set_index("code").loc[["01", "02", "03"]]
@@ -129,7 +129,7 @@ def test_wrong_geographic_crs_detected(tmp_path):
     report = ValidationReport()
     with pytest.warns(EgovkitWarning, match="crs="):
         back = read_boundaries(path, crs=32737, report=report)
-    assert back.crs.to_epsg() == 32737 and report.by_code("crs_overridden")
+    assert back.crs.to_epsg() == 32737 and report.by_code("geo.crs_overridden")
 
 
 def test_missing_file_and_bad_id_column(tmp_path):
@@ -140,9 +140,9 @@ def test_missing_file_and_bad_id_column(tmp_path):
     g.loc[2, "code"] = "01"
     g.to_file(path, engine="pyogrio")
     with pytest.raises(InputError, match="no column 'kode'"):
-        read_boundaries(path, id_column="kode")
+        read_boundaries(path, key="kode")
     with pytest.raises(InputError) as e:
-        read_boundaries(path, id_column="code")
+        read_boundaries(path, key="code")
     assert "'01'" in str(e.value) and "[1, 3]" in str(e.value)
 
 
@@ -154,14 +154,14 @@ def test_bow_tie_repaired_and_reported(tmp_path):
     g.to_file(path, engine="pyogrio")
     report = ValidationReport(source="bowtie.gpkg")
     with pytest.warns(EgovkitWarning, match="feature 2 \\(B\\).*Self-intersection"):
-        back = read_boundaries(path, id_column="code", report=report)
+        back = read_boundaries(path, key="code", report=report)
     assert back.geometry.is_valid.all()
     fixed = back.geometry.iloc[1]
     assert fixed.geom_type == "MultiPolygon" and len(fixed.geoms) == 2
     # the two triangles of the bow tie: area 0.25 each (not 0, which the invalid ring gives)
     assert fixed.area == pytest.approx(0.5)
     assert BOW_TIE.area == pytest.approx(0.0)
-    issues = report.by_code("geometry_repaired")
+    issues = report.by_code("geo.geometry_repaired")
     assert len(issues) == 1 and issues[0].row == 2 and issues[0].area == "B" and issues[0].action == "repaired"
     assert back.geometry.iloc[0].equals(box(2, 0, 3, 1))  # valid geometry untouched
 
@@ -182,10 +182,11 @@ def test_empty_and_null_geometries_kept_and_reported():
     g = gpd.GeoDataFrame({"id": ["a", "b", "c"]}, geometry=[box(0, 0, 1, 1), None, Polygon()], crs=3857)
     report = ValidationReport()
     with pytest.warns(EgovkitWarning, match="feature 2"):
-        out = repair_geometries(g, id_column="id", report=report)
+        out = repair_geometries(g, key="id", report=report)
     assert len(out) == 3
-    assert sorted(i.area for i in report.by_code("empty_geometry")) == ["b", "c"]
-    assert all(i.action == "kept" for i in report.by_code("empty_geometry"))
+    kept = report.by_code("geo.null_geometry") + report.by_code("geo.empty_geometry")
+    assert sorted(i.area for i in kept) == ["b", "c"]
+    assert all(i.action == "kept" for i in kept)
 
 
 # -- CRS and areas -------------------------------------------------------------------------
@@ -239,7 +240,7 @@ def test_area_matches_geodesic_anywhere():
 @pytest.fixture(scope="module")
 def kenya(shared_data):
     return read_boundaries(shared_data / "kenya-counties-geometry" / "kenya_counties_osm.geojson",
-                           id_column="census_county_code")
+                           key="census_county_code")
 
 
 def test_kenya_read_and_crs(kenya):
@@ -281,9 +282,9 @@ def test_nyc_nta_invalid_feature_repaired(shared_data):
     raw = gpd.read_file(path)
     report = ValidationReport()
     with pytest.warns(EgovkitWarning, match="QN49"):
-        g = read_boundaries(path, id_column="ntacode", report=report)
+        g = read_boundaries(path, key="ntacode", report=report)
     assert len(g) == 195 and g.geometry.is_valid.all()
-    issues = report.by_code("geometry_repaired")
+    issues = report.by_code("geo.geometry_repaired")
     assert [i.area for i in issues] == raw.loc[~raw.is_valid, "ntacode"].tolist()
     assert issues[0].source == path.name
     # the repair keeps the area: shape_area is in square feet (EPSG:2263)

@@ -91,7 +91,7 @@ def test_repair_keeps_every_feature_valid_polygonal_and_says_what_changed(geoms)
     report = ValidationReport()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EgovkitWarning)
-        out = repair_geometries(g, id_column="id", report=report)
+        out = repair_geometries(g, key="id", report=report)
     assert len(out) == len(g) and list(out["id"]) == list(g["id"])
     arr = out.geometry.to_numpy()
     assert shapely.is_valid(arr).all()
@@ -155,12 +155,12 @@ def test_unclosed_and_short_rings_are_fixed_or_kept_empty_and_reported(tmp_path)
     feats = [_feature({"type": "Polygon", "coordinates": [SQUARE[:-1]]}, "open"),          # not closed
              _feature({"type": "Polygon", "coordinates": [[SQUARE[0]]]}, "one point"),     # cannot be a ring
              _feature({"type": "Polygon", "coordinates": [SQUARE]}, "fine")]
-    gdf, report = _read(_write(tmp_path / "rings.geojson", feats), id_column="name")
+    gdf, report = _read(_write(tmp_path / "rings.geojson", feats), key="name")
     assert list(gdf["name"]) == ["open", "one point", "fine"]
     assert gdf.geometry.iloc[0].area == pytest.approx(0.01)
     assert gdf.geometry.iloc[1] is None or gdf.geometry.iloc[1].is_empty
     rows = {i.row: i.code for i in report.issues}
-    assert rows[1] == "geometry_repaired" and rows[2] == "empty_geometry" and 3 not in rows
+    assert rows[1] == "geo.geometry_refused_fixed" and rows[2] == "geo.unreadable_geometry" and 3 not in rows
     assert report.row_fate == {1: "used", 2: "used", 3: "used"}
 
 
@@ -169,7 +169,7 @@ def test_collapsed_polygon_is_kept_without_area_and_reported(tmp_path):
     gdf, report = _read(_write(tmp_path / "flat.geojson", [_feature({"type": "Polygon", "coordinates": [line_like]}),
                                                            _feature({"type": "Polygon", "coordinates": [SQUARE]})]))
     assert gdf.geometry.iloc[0].is_empty and not gdf.geometry.iloc[1].is_empty
-    assert [i.row for i in report.by_code("degenerate_geometry")] == [1]
+    assert [i.row for i in report.by_code("geo.degenerate_geometry")] == [1]
 
 
 def test_nested_collections_keep_their_polygons(tmp_path):
@@ -184,14 +184,14 @@ def test_nested_collections_keep_their_polygons(tmp_path):
     gdf, report = _read(_write(tmp_path / "nested.geojson", feats))
     assert gdf.geometry.iloc[1].geom_type == "MultiPolygon"
     assert gdf.geometry.iloc[1].area == pytest.approx(1.0)
-    assert [i.row for i in report.by_code("geometry_repaired")] == [2]
+    assert [i.row for i in report.by_code("geo.geometry_reduced")] == [2]
 
 
 def test_points_among_polygons_are_an_error_naming_the_feature(tmp_path):
     feats = [_feature({"type": "Polygon", "coordinates": [SQUARE]}), _feature({"type": "Point",
                                                                                 "coordinates": [36, -1]}, "P")]
     with pytest.raises(InputError, match=r"feature 2 \(P\)"):
-        _read(_write(tmp_path / "mixed.geojson", feats), id_column="name")
+        _read(_write(tmp_path / "mixed.geojson", feats), key="name")
 
 
 def test_nan_coordinates_are_an_error_naming_the_feature(tmp_path):
@@ -200,7 +200,7 @@ def test_nan_coordinates_are_an_error_naming_the_feature(tmp_path):
     path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "K"}, '
                     f'"geometry": {{"type": "Polygon", "coordinates": [{ring}]}}}}]}}')
     with pytest.raises(InputError, match=r"feature 1 \(K\).*|NaN") as e:
-        _read(path, id_column="name")
+        _read(path, key="name")
     assert "nan.geojson" in str(e.value)
 
 

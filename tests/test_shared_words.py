@@ -182,9 +182,9 @@ def test_one_repair_for_files_and_data_sets():
     g = gpd.GeoDataFrame({"id": ["loop", "bow"]}, geometry=[loop, bow], crs=3857)
     report = ValidationReport()
     with pytest.warns(EgovkitWarning, match="invalid polygon"):
-        fixed = geo.repair_geometries(g, id_column="id", report=report, method="structure")
+        fixed = geo.repair_geometries(g, key="id", report=report, method="structure")
     assert fixed.is_valid.all() and list(fixed.geom_type) == ["MultiPolygon", "MultiPolygon"]
-    issues = report.by_code("geometry_repaired")
+    issues = report.by_code("geo.geometry_repaired")
     assert [i.area for i in issues] == ["loop", "bow"] and all(i.column == "geometry" for i in issues)
     assert all("area changed by" in i.message for i in issues)
     # the data sets' entry point is the same repair, silent (the cache warns from the report)

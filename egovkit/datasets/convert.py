@@ -27,6 +27,7 @@ import shapely
 
 from .. import geo
 from ..errors import DownloadError, EgovkitWarning
+from ..shared.renamed import renamed
 from ..validate import ValidationReport
 from .cache import atomic_write, check_file, file_lock, write_sidecar
 from .fetch import cache_root
@@ -38,7 +39,8 @@ log = logging.getLogger("egovkit.datasets")
 #: and ``.report.json``).
 #: 3: boundaries repaired by :func:`egovkit.geo.repair_geometries` (report code ``geometry_repaired``,
 #: was ``invalid_geometry``, with the area change; an invalid Polygon repaired into one stays a Polygon).
-CONVERTER_VERSION = "3"
+#: 4: report codes of the catalogue (``geo.geometry_repaired``, ``datasets.not_a_county``...) with their params.
+CONVERTER_VERSION = "4"
 
 
 # -- R files ---------------------------------------------------------------------------------
@@ -139,7 +141,8 @@ def sf_geometries(values: "pd.Series | list", source: str = "<sf>") -> np.ndarra
     return shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
 
 
-def repair_geometries(gdf: gpd.GeoDataFrame, report: ValidationReport, id_column: str,
+@renamed(id_column="key")
+def repair_geometries(gdf: gpd.GeoDataFrame, report: ValidationReport, key: str,
                       source: str) -> gpd.GeoDataFrame:
     """:func:`egovkit.geo.repair_geometries` as the data set loaders call it: positional arguments,
     ``make_valid(method="structure")``, repairs recorded in ``report`` (the cache warns from it).
@@ -149,10 +152,10 @@ def repair_geometries(gdf: gpd.GeoDataFrame, report: ValidationReport, id_column
     >>> bow = shapely.from_wkt("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")
     >>> g = gpd.GeoDataFrame({"id": ["a"]}, geometry=[bow])
     >>> r = ValidationReport()
-    >>> bool(repair_geometries(g, r, "id", "x").is_valid.all()), len(r.by_code("geometry_repaired"))
+    >>> bool(repair_geometries(g, r, "id", "x").is_valid.all()), len(r.by_code("geo.geometry_repaired"))
     (True, 1)
     """
-    return geo.repair_geometries(gdf, id_column=id_column, report=report, source=source, method="structure",
+    return geo.repair_geometries(gdf, key=key, report=report, source=source, method="structure",
                                  warn=False)
 
 
