@@ -80,5 +80,5 @@ def test_a_persons_header_on_a_household_only_indicator_is_warned() -> None:
     assert header_universe("Persons with a computer") == "persons"
     t = _read(pd.DataFrame({"district": ["A", "B"], "households": [1000, 2000],
                             "Persons with a computer": [300, 500]}))
-    w = t.report.by_code("universe_mismatch")[0]
+    w = t.report.by_code("read.universe_mismatch_header")[0]
     assert w.column == "Persons with a computer" and "counts households" in w.message

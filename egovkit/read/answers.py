@@ -37,10 +37,11 @@ import numpy as np
 import pandas as pd
 
 from ..concepts import recognise
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .column_headers import catalogue, normalise_header, recognise_indicator
 from .numbers import _as_text, _text
-from .universe import _NO
+from .universe import _NO, universe_word
 
 #: most answers a question has in such a table
 MAX_ANSWERS = 12
@@ -139,17 +140,15 @@ def pivot_answers(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport
     wide[den_col] = np.where(complete, grid.sum(axis=1, min_count=1).to_numpy(), np.nan)
     wide[answer_col] = np.where(complete, grid[yes].sum(axis=1).to_numpy(), np.nan)
     if constant:
-        report.add("info", "constant_column", f"column(s) {constant} hold one value in every row: not an area "
-                   "(nor anything else to read), left out", column=constant[0], action="ignored")
-    report.add("info", "answers_partition", f"long table of the answers to {answer_col!r} ({len(values)} answers, "
-               f"counts in {count_col!r}, one row per area and answer, no {unit} column): the answers split the "
-               f"{unit}, so the {unit} of each area are the sum of its answers ({den_col!r}) and {ind!r} counts the "
-               f"answers {yes} (not {no}{f', nor the unknown answers {unknown}' if unknown else ''}); "
-               f"{len(wide)} area(s) from {len(raw)} rows"
-               + (f"; {int((~complete).sum())} area(s) lack an answer: not read" if (~complete).any() else ""),
-               column=answer_col, action="inferred",
-               fix=f"if the answers do not cover all the {unit}, give the table with a column of the {unit} "
-                   "and pass denominator=")
+        report.add("info", "constant_column", params={"columns": constant}, column=constant[0], action="ignored")
+    n_lacking = int((~complete).sum())
+    report.add("info", "answers_partition", params={
+        "answer": answer_col, "n_answers": len(values), "count": count_col, "unit": universe_word(unit),
+        "den": den_col, "indicator": ind, "yes": yes, "no": no,
+        "unknown": render("read.answers_unknown", {"unknown": unknown}) if unknown else "",
+        "n_areas": len(wide), "n_rows": len(raw),
+        "lacking": render("read.answers_lacking", {"n": n_lacking}) if n_lacking else ""},
+        column=answer_col, action="inferred")
     all_lines = np.asarray(lines)
     out_lines = all_lines[first]
     first_of = pd.Series(all_lines).groupby(key.to_numpy(), sort=False).transform("first").to_numpy()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..shared.messages import render
 from .context import _Context
 from .numbers import _text
 
@@ -72,9 +73,8 @@ def _codebook_roles(ctx: _Context, *, area, code, parent, denominator, universe,
     out["supplied_denominators"] = [] if denominator is not None else list(set(m.den_map[i] for i in mine.values()))
     out["other"] = [h for h in m.codes if h not in cols and h not in m.denominators
                     and h not in (out["area"], out["code"], out["parent"])]
-    ctx.report.add("info", "codebook", m.describe() + f" (codebook {cb.source_file})"
-                   + (f"; {', '.join(given)} given: yours used" if given else ""), action="inferred",
-                   fix="pass columns=, denominator=, area= to read them otherwise (command line: --columns, "
-                       "--denominator, --area)")
+    ctx.report.add("info", "codebook", params={
+        "described": m.describe(), "file": cb.source_file,
+        "given": render("read.codebook_given", {"given": ", ".join(given)}) if given else ""}, action="inferred")
     return out
 

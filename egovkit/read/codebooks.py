@@ -38,6 +38,7 @@ from typing import Any, Callable
 import yaml
 
 from ..errors import InputError
+from ..shared.messages import render
 
 CODEBOOK_DIR = Path(__file__).parent / "codebooks"
 #: A header at least this long may be a truncated code (ABS short descriptors are cut at 29-30 characters).
@@ -90,20 +91,25 @@ class CodebookMatch:
         >>> print(m.describe()[:105])
         headers are codes of ABS Census DataPack, dwelling internet connection (2011 B35, 2016/2021 G37) (5 codes
         """
+        from .universe import universe_word
+
         cb = self.codebook
         parts = []
         for col, ind in self.columns.items():
             den = self.den_map.get(ind)
             label = cb.indicators[self.codes[col]].get("label", "")
             den_label = cb.denominators.get(self.codes.get(den, ""), {}).get("label", "")
-            what = f"{col} ({label!r})" if label else col
-            parts.append(f"{what} read as {ind} ({self.denominators.get(den, 'households')}) over {den}"
-                         + (f" ({den_label!r})" if den_label else ""))
-        where = f"area column {self.area!r}" + (f" ({self.area_level})" if self.area_level else "")
+            parts.append(render("read.codebook_column_labelled" if label else "read.codebook_column", {
+                "column": col, "label": label, "indicator": ind,
+                "universe": universe_word(self.denominators.get(den, "households")), "den": den,
+                "den_label": f" ({den_label!r})" if den_label else ""}))
+        where = render("read.codebook_area_level" if self.area_level else "read.codebook_area",
+                       {"area": self.area, "level": self.area_level})
         if self.parent:
-            where += f", parent {self.parent!r}"
-        return (f"headers are codes of {cb.product} ({len(self.codes)} codes, confidence {self.confidence:.2f}): "
-                + "; ".join(parts) + f"; {where}; universe: {cb.universe_note}")
+            where += render("read.codebook_parent", {"parent": self.parent})
+        return render("read.codebook_headers", {"product": cb.product, "n": len(self.codes),
+                                                "confidence": self.confidence, "parts": "; ".join(parts),
+                                                "where": where, "note": cb.universe_note})
 
 
 def _compile(code: str) -> Callable[[str], bool]:
@@ -134,7 +140,7 @@ def load_codebooks() -> tuple[Codebook, ...]:
                 denominators=dict(d.get("denominators") or {}), indicators=dict(d.get("indicators") or {}),
                 known=tuple(d.get("known") or ())))
         except (KeyError, TypeError, yaml.YAMLError) as exc:  # pragma: no cover - broken installation
-            raise InputError(f"codebook file is malformed ({exc})", file=str(path), fix="reinstall egovkit") from exc
+            raise InputError(code="read.codebook_malformed", params={"problem": str(exc)}, file=str(path)) from exc
     return tuple(out)
 
 

@@ -166,8 +166,7 @@ def _load_catalogue() -> pd.DataFrame:
     try:
         df = pd.read_csv(CATALOGUE_PATH, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError as exc:  # pragma: no cover - broken installation
-        raise InputError("the ITU indicator catalogue is missing", file=str(CATALOGUE_PATH),
-                         fix="reinstall egovkit") from exc
+        raise InputError(code="read.catalogue_missing", params={}, file=str(CATALOGUE_PATH)) from exc
     return df
 
 

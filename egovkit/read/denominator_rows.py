@@ -57,17 +57,15 @@ def _denominator_rows(ctx: _Context, *, area: str, code: str | None, parent: str
         differs = later[v[later] != pd.Series(k[later]).map(lut).to_numpy(dtype=object)]
         for i in differs:
             j = int(den_idx[i])
-            report.add("warning", "duplicate_denominator", f"a second {lab!r} row for this area ({v[i]!r}; "
-                       f"row {int(first_line_of[k[i]])} gives {lut[k[i]]!r}): the first is used", row=int(lines[j]),
-                       column=val_col, area=str(raw[area].iat[j]), action="ignored",
-                       fix="keep one denominator row per area")
+            report.add("warning", "duplicate_denominator", params={
+                "label": lab, "value": v[i], "first_row": int(first_line_of[k[i]]), "first_value": lut[k[i]]},
+                row=int(lines[j]), column=val_col, area=str(raw[area].iat[j]), action="ignored")
         col = lab if lab not in raw.columns else f"{lab} (rows)"
         raw[col] = key.map(lut).fillna("").astype(str)
         ctx.den_rows |= is_den
         where = lines[is_den]
         out.append((col, role_of[lab][1]))
-        report.add("info", "denominator_rows", f"{int(is_den.sum())} row(s) labelled {lab!r} in column {ind_col!r} "
-                   f"give the denominator of their area (rows {_lines_text(where)}): used as the denominator column "
-                   f"{col!r} of the other rows of the same area", row=int(where[0]), column=ind_col, action="used",
-                   fix="pass denominator= with a column of your own to use another")
+        report.add("info", "denominator_rows", params={
+            "n": int(is_den.sum()), "label": lab, "column": ind_col, "rows": _lines_text(where), "new": col},
+            row=int(where[0]), column=ind_col, action="used")
     return out

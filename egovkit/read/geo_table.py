@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import has_message, render
 from ..validate import ValidationReport
 from .codebooks import match_codebook
 from .column_headers import recognise_indicator
@@ -42,6 +43,19 @@ def _census_columns(headers: list[str]) -> list[str]:
     if m is not None:
         found += [h for h in m.columns if h not in found]
     return found
+
+
+def _said(exc: InputError) -> tuple[str, str | None]:
+    """The message and the fix of an error in :data:`egovkit.settings.language`.
+
+    >>> _said(InputError(code="read.catalogue_missing", params={}))
+    ('the ITU indicator catalogue is missing', 'reinstall egovkit')
+    """
+    if exc.params is None or not has_message(exc.code):
+        return exc.message, exc.fix
+    fix_code = exc.params.get("fix_code", exc.code)
+    fix = render(fix_code, exc.params, part="fix") if has_message(fix_code, "fix") else exc.fix
+    return render(exc.code, exc.params), fix
 
 
 def read_attribute_table(path: Path, report: ValidationReport) -> pd.DataFrame | None:
@@ -62,19 +76,18 @@ def read_attribute_table(path: Path, report: ValidationReport) -> pd.DataFrame |
         try:
             gdf = read_boundaries(path, report=ValidationReport(source=path.name))
         except InputError as exc:  # given as the table: say first what the file is, then what is wrong with it
-            raise InputError(f"a {path.suffix} file holds boundaries, not a census table; as boundaries it cannot "
-                             f"be read either: {exc.message}", file=exc.file or path.name, row=exc.row,
-                             column=exc.column, fix="give the table as a CSV or Excel file; "
-                             + (exc.fix or "export the boundaries again")) from exc
+            problem, inner_fix = _said(exc)
+            raise InputError(code="read.boundaries_not_a_table",
+                             params={"suffix": path.suffix, "problem": problem,
+                                     "inner_fix": inner_fix or render("read.export_boundaries_again")},
+                             file=exc.file or path.name, row=exc.row, column=exc.column) from exc
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     headers = [str(c) for c in attrs.columns]
     census = _census_columns(headers)
     if attrs.empty or not census:
         return None
     attrs.columns = headers
-    report.add("info", "boundary_attributes", f"the file holds boundaries ({len(gdf)} feature(s)) whose attribute "
-               f"table holds census columns ({', '.join(census[:5])}{'...' if len(census) > 5 else ''}): its "
-               f"{len(headers)} attribute column(s) read as the table, the geometry left out",
-               action="inferred", fix="give this file as the BOUNDARIES too (egovkit.geo.read_boundaries; the "
-                                      "BOUNDARIES argument of the command line) to map and join the figures")
+    report.add("info", "boundary_attributes", params={
+        "n": len(gdf), "census": ", ".join(census[:5]) + ("..." if len(census) > 5 else ""), "n_columns": len(headers)},
+        action="inferred")
     return attrs.reset_index(drop=True)

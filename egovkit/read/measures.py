@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..concepts import recognise
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .numbers import _text
 
@@ -106,24 +107,24 @@ def select_measures(raw: pd.DataFrame, lines: np.ndarray, name: str,
         kind_of = full[c].map(lambda v: kinds.get(v) or _measure_of(v) if v else None)  # noqa: B023 (map runs now, in this same pass)
         if "precision" in kinds.values():
             drop = (kind_of == "precision").to_numpy()
-            said.append(f"{int((keep & drop).sum())} row(s) of precision ({of['precision']}) "
-                        f"in column {c!r} kept apart, the estimates kept")
+            said.append(render("read.measure_precision_apart", {"n": int((keep & drop).sum()),
+                                                                 "values": of["precision"], "column": c}))
             keep &= ~drop
             if {k for k in kinds.values() if k != "precision"} == {"percent"}:
                 chosen_kind = "percent"
         elif "percent" in kinds.values():
             pick = (kind_of == "percent").to_numpy()
             others = [v for v, k in kinds.items() if k != "percent"]
-            said.append(f"column {c!r}: the percentages ({of['percent']}) "
-                        f"read; {int((keep & ~pick).sum())} row(s) of {others} kept apart (no number of all "
-                        "households/persons to divide counts by: the published percentages are the table's figures)")
+            said.append(render("read.measure_percentages_read", {"column": c, "values": of["percent"],
+                                                                  "n": int((keep & ~pick).sum()), "others": others}))
             keep &= pick
             chosen_kind = "percent"
         else:
             pick = (kind_of == "estimate").to_numpy()
             if pick.any():
-                said.append(f"column {c!r}: rows {[v for v, k in kinds.items() if k == 'estimate']} read, "
-                            f"{int((keep & ~pick).sum())} other row(s) kept apart")
+                said.append(render("read.measure_rows_read", {"column": c, "rows": [v for v, k in kinds.items()
+                                                                                   if k == "estimate"],
+                                                               "n": int((keep & ~pick).sum())}))
                 keep &= pick
     if not keep.any():
         return raw, lines
@@ -138,12 +139,10 @@ def select_measures(raw: pd.DataFrame, lines: np.ndarray, name: str,
                 continue
             if any(recognise(v).indicator for v in pd.unique(text[c])[:50] if v):
                 renames[c] = "Indicator"
-                said.append(f"column {c!r} (an indicator word over the series' names) read as the indicator-name "
-                            "column")
+                said.append(render("read.measure_indicator_column", {"column": c}))
                 break
     out = raw.loc[keep, cols].rename(columns=renames)
     report.set_fate(lines[~keep].tolist(), "kept apart")
-    report.add("info", "measure_columns", f"measure-stacked table: values in column {value!r}, measures said by "
-               f"{list(measure_cols)}: {'; '.join(said)}", column=value, action="kept apart",
-               fix="filter the table to the measure you want before reading it to choose another")
+    report.add("info", "measure_columns", params={"value": value, "measures": list(measure_cols),
+                                                   "said": "; ".join(said)}, column=value, action="kept apart")
     return out.reset_index(drop=True), lines[keep]

@@ -20,6 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..shared.messages import render
 from ..validate import ValidationReport
 
 _MISSING_MARKERS = {"", "-", "\u2013", "\u2014", "..", "...", "n/a", "na", "nan", "null", "none",
@@ -106,58 +107,55 @@ def _detect_decimal(texts: list[pd.Series | None], sep: str | None, report: Vali
     customary_comma = sep in (";", "\t")
     n_amb = sum(k for v in amb.values() for _, k, _ in v)
 
-    def cells(groups: list) -> str:
+    def cells(groups: list) -> dict:
+        """The params naming the first cell of ``groups``: ``cells`` (said in the catalogue's words),
+        ``ex`` (the cell), ``as_decimal`` and ``as_thousands`` (what it reads as)."""
         col, k, ex = groups[0]
         more = sum(x[1] for x in groups) - 1
-        return f"{ex!r} (column {col!r}{f', and {more} more cell(s)' if more else ''})"
+        said = render("read.cells_such_as_more" if more else "read.cells_such_as", {"ex": ex, "column": col,
+                                                                                     "more": more})
+        return {"cells": said, "ex": ex, "as_decimal": ex.replace(",", "."), "as_thousands": ex.replace(",", "")}
 
     if n_comma and not n_dot:
         decimal = ","
         if amb["den"]:
-            report.add("warning", "comma_thousands", f"households/persons cells such as {cells(amb['den'])} are "
-                       f"read with a decimal comma ({amb['den'][0][2]!r} = {amb['den'][0][2].replace(',', '.')}) "
-                       "because other cells have decimal commas; they may be thousands", column=amb["den"][0][0],
-                       action="inferred", fix=f"check them; pass decimal='.' if {amb['den'][0][2]!r} means "
-                                              f"{amb['den'][0][2].replace(',', '')}")
+            report.add("warning", "read.comma_decimal_counts", params=cells(amb["den"]), column=amb["den"][0][0],
+                       action="inferred")
     elif n_comma and n_dot:
         decimal = "." if n_dot >= n_comma else ","
-        report.add("warning", "mixed_decimal", f"both decimal commas ({n_comma} cells) and decimal points "
-                   f"({n_dot} cells) found; using {decimal!r}", action="inferred",
-                   fix="pass decimal=',' or decimal='.'")
+        report.add("warning", "mixed_decimal", params={"n_comma": n_comma, "n_dot": n_dot, "decimal": decimal},
+                   action="inferred")
     elif n_amb and not n_dot and customary_comma and not amb["den"]:
         decimal = ","
         groups = amb["count"] + amb["rate"]  # in percent/share columns only, thousands are impossible
-        report.add("warning" if amb["count"] else "info", "comma_thousands",
-                   f"cells such as {cells(groups)} are read with a decimal comma "
-                   f"({groups[0][2]!r} = {groups[0][2].replace(',', '.')}) as is usual in files separated by ';' or "
-                   "tabs, but they may be thousands", column=groups[0][0], action="inferred",
-                   fix=f"check them; pass decimal='.' if {groups[0][2]!r} means {groups[0][2].replace(',', '')}")
+        params = cells(groups)
+        params.update(how=render("read.comma_read_as_decimal", params), fix_code="read.comma_read_as_decimal")
+        report.add("warning" if amb["count"] else "info", "comma_thousands", params=params,
+                   column=groups[0][0], action="inferred")
     elif n_dthou and not n_dot and customary_comma:
         decimal = ","
-        report.add("info", "dot_thousands", f"{n_dthou} cell(s) such as {dthou_example!r} read with a dot as "
-                   f"thousands separator ({dthou_example!r} = {dthou_example.replace('.', '')}), as is usual in "
-                   "files separated by ';' or tabs", action="inferred",
-                   fix="pass decimal='.' if the dots are decimal points")
+        params = {"n": n_dthou, "ex": dthou_example, "as_thousands": dthou_example.replace(".", "")}
+        params["how"] = render("read.dot_read_as_thousands", params)
+        report.add("info", "dot_thousands", params=params, action="inferred")
     else:
         decimal = "."
         if n_amb and customary_comma:
             groups = amb["den"] + amb["count"] + amb["rate"]
-            why = "other cells have decimal points" if n_dot else "households and persons are whole counts"
-            report.add("info", "comma_thousands", f"cells such as {cells(groups)} read with a comma as thousands "
-                       f"separator ({groups[0][2]!r} = {groups[0][2].replace(',', '')}) because {why}",
-                       column=groups[0][0], action="inferred", fix="pass decimal=',' if the commas are decimal commas")
+            params = cells(groups)
+            params["why"] = render("read.why_decimal_points" if n_dot else "read.why_whole_counts")
+            params["how"] = render("read.comma_read_as_thousands", params)
+            report.add("info", "comma_thousands", params=params, column=groups[0][0], action="inferred")
         if n_dthou:
             # '1.234' reads as a decimal; '1.234.567' cannot, and is reported per cell when parsed
             as_num = pd.to_numeric(pd.Series([dthou_example]), errors="coerce").iat[0]
-            how = (f"are read as decimals ({dthou_example!r} = {as_num:g})" if pd.notna(as_num) else
-                   "are read as decimals where they have one dot, else reported as not numbers")
-            report.add("warning", "dot_thousands", f"{n_dthou} cell(s) such as {dthou_example!r} {how} because "
-                       "other cells have decimal points; they may be thousands", action="inferred",
-                       fix=f"check them; pass decimal=',' if {dthou_example!r} means "
-                           f"{dthou_example.replace('.', '')}")
+            params = {"n": n_dthou, "ex": dthou_example, "as_thousands": dthou_example.replace(".", ""),
+                      "as_decimal": f"{as_num:g}" if pd.notna(as_num) else ""}
+            params["how"] = render("read.dot_read_as_decimals" if pd.notna(as_num) else
+                                   "read.dot_read_as_decimals_one_dot", params)
+            report.add("warning", "dot_thousands", params={**params, "fix_code": "read.dot_read_as_decimals"},
+                       action="inferred")
     if decimal == ",":
-        report.add("info", "decimal", "decimal separator detected: comma (12,5 = 12.5)", action="inferred",
-                   fix="pass decimal='.' if the commas are thousands separators")
+        report.add("info", "decimal", params={}, action="inferred")
     return decimal
 
 

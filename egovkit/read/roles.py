@@ -37,6 +37,7 @@ import pandas as pd
 from ..concepts import Recognition, said_universe
 from ..concepts import recognise as recognise_concept
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .area_keys import _norm_series, area_keys  # noqa: F401  (imported from here by levels, stacked)
 from .codebook_roles import _codebook_roles
@@ -63,6 +64,7 @@ from .column_headers import (  # noqa: F401  (the header names, importable from 
 from .context import _check_column, _Context
 from .denominator_rows import _denominator_rows
 from .numbers import _as_text
+from .universe import universe_word
 
 
 # ----------------------------------------------------------------------------------------------
@@ -95,6 +97,15 @@ class Roles:
     numeric_columns: list[str] = field(default_factory=list)
 
 
+def _either(options) -> str:
+    """``'a' or 'b'``: the options quoted, joined by the catalogue's word for "or".
+
+    >>> _either(("mobile_phone", "desktop_laptop"))
+    "'mobile_phone' or 'desktop_laptop'"
+    """
+    return f" {render('read.word_or')} ".join(map(repr, options))
+
+
 def _looks_numeric(col: pd.Series) -> bool:
     """At least half of the filled cells (of the first 5,000) read as numbers."""
     text, nums = _as_text(col.iloc[:5000])
@@ -119,8 +130,9 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     valid = set(indicator_names()) | {"ignore"}
     for col, ind in columns.items():
         if ind not in valid:
-            raise InputError(f"{ind!r} is not a catalogue indicator", file=name, column=col,
-                             fix=f"map it to one of {sorted(valid - {'ignore'})} or 'ignore'")
+            raise InputError(code="read.not_an_indicator", params={"indicator": ind,
+                                                                   "indicators": sorted(valid - {"ignore"})},
+                             file=name, column=col)
         if layout == "wide":
             _check_column(ctx, col, "columns")
     den_map: dict[str, str] = {}
@@ -191,20 +203,16 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                 said = header_universe(col)
                 unit = catalogue().set_index("name").loc[match.indicator, "unit"]
                 if said is not None and said != unit:  # no variant of this device in that universe
-                    report.add("warning", "universe_mismatch", f"column {col!r} speaks of {said} but indicator "
-                               f"{match.indicator!r} counts {unit}: read as {unit}", column=col, action="inferred",
-                               fix=f"check what the column counts; map it with columns={{{col!r}: '<indicator>'}} "
-                                   "or 'ignore'")
+                    report.add("warning", "read.universe_mismatch_header", params={
+                        "column": col, "said": universe_word(said), "indicator": match.indicator,
+                        "unit": universe_word(unit)}, column=col, action="inferred")
         elif ambiguous_indicators(col):
             options = ambiguous_indicators(col)
             recognitions.append(rec)
-            why = rec.reason.split(": ")[0] if rec.ambiguous else \
-                "French 'portable': téléphone portable or ordinateur portable"
-            report.add("warning", "ambiguous_column", f"column {col!r} may mean {' or '.join(map(repr, options))} "
-                       f"({why}): ignored rather than guessed",
-                       column=col, action="ignored",
-                       fix=f"say which with columns={{{col!r}: {options[0]!r}}} (or "
-                           f"{', '.join(map(repr, options[1:]))})")
+            why = rec.reason.split(": ")[0] if rec.ambiguous else render("read.portable_ambiguous")
+            report.add("warning", "ambiguous_column", params={
+                "column": col, "options": _either(options), "why": why, "first": options[0],
+                "others": ", ".join(map(repr, options[1:]))}, column=col, action="ignored")
         elif is_breakdown_only(col):
             recognitions.append(rec)
             breakdowns.append(col)
@@ -237,10 +245,8 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     by_concept = [r for r in recognitions if r.confident and r.role in ("indicator", "area", "code", "denominator")
                   and _concept_only(r.column) and r.column not in supplied]
     if by_concept:
-        report.add("info", "recognised_columns", "recognised by what their headers say: " + "; ".join(
-            f"{r.column!r} -> {r.indicator or r.role} ({r.confidence:.2f})" for r in by_concept), action="inferred",
-            fix="see report.recognitions for the reasons; correct one with columns={'<header>': '<indicator>'} "
-                "(or area=, code=, denominator=)")
+        report.add("info", "recognised_columns", params={"columns": "; ".join(
+            f"{r.column!r} -> {r.indicator or r.role} ({r.confidence:.2f})" for r in by_concept)}, action="inferred")
 
     # a long table whose values sit in a column named like a bare total ("Total" beside "Urban",
     # "Rural"; "total" beside "household goods"): that column is the value column, not a denominator
@@ -258,8 +264,8 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
     if layout is None:
         layout = "wide" if ind_cols or not (by_role["indicator"] and by_role["value"]) else "long"
         if layout == "long":
-            report.add("info", "layout", f"long layout inferred: indicator column {by_role['indicator'][0]!r}, "
-                       f"value column {by_role['value'][0]!r}", action="inferred", fix="pass layout='wide' if not")
+            report.add("info", "layout", params={"indicator": by_role["indicator"][0], "value": by_role["value"][0]},
+                       action="inferred")
     roles: dict = {"layout": layout}
 
     # area, code, parent
@@ -268,25 +274,25 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         if not names:
             if code is None and by_role["code"]:
                 area = by_role["code"][0]
-                report.add("warning", "area_column", f"no area-name column found; the codes of column {area!r} "
-                           "are used as names", column=area, action="inferred", fix="pass area='<column>'")
+                report.add("warning", "area_column", params={"area": area, "why": render("read.area_from_codes"),
+                                                              "fix_code": "read.area_from_codes"},
+                           column=area, action="inferred")
             else:
-                raise InputError(f"no area-name column recognised among {list(raw.columns)}", file=name,
-                                 fix="pass area='<column with the district names>'")
+                raise InputError(code="read.no_area_column", params={"columns": list(raw.columns)}, file=name)
         else:
             nun = {c: raw[c].nunique() for c in names}
             area = max(names, key=lambda c: (nun[c], -names.index(c)))
             if len(names) > 1:
-                report.add("info", "area_column", f"area column: {area!r} (most distinct names among {names})",
-                           column=area, action="inferred", fix="pass area= to choose another")
+                report.add("info", "area_column", params={
+                    "area": area, "why": render("read.area_most_names", {"names": names})},
+                    column=area, action="inferred")
     if parent is None:  # a coarser name column (fewer distinct names) is the parent
         n_area = raw[area].nunique()
         others = [c for c in names if c != area and raw[c].nunique() < n_area] + \
             [c for c in by_role["parent"] if c != area]
         if others:
             parent = min(others, key=lambda c: raw[c].nunique())
-            report.add("info", "parent_column", f"parent column: {parent!r}", column=parent, action="inferred",
-                       fix="pass parent= to choose another")
+            report.add("info", "parent_column", params={"parent": parent}, column=parent, action="inferred")
     if code is None and by_role["code"]:
         code = by_role["code"][0]
     if level is None and by_role["level"]:
@@ -312,29 +318,22 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                 any(str(c).startswith("Margin of Error!!") for c in acs_labels):
             ind_cols = []
         if not ind_cols and (acs or acs_labels):
-            such = f"{len(acs)} columns such as {acs[0]!r}" if acs else \
-                f"codes such as 'S2801_C01_001E' above labels such as {acs_labels[0]!r}"
-            raise InputError(f"this is a raw ACS S2801 download ({such}): its "
-                             "estimate, margin-of-error and percent columns need their own reader", file=name,
-                             fix="read it with egovkit.read_acs_s2801(path) (optionally with the "
-                                 "'..._metadata.csv' file), which returns the same kind of table")
+            such = render("read.acs_columns", {"n": len(acs), "column": acs[0]}) if acs else \
+                render("read.acs_labels", {"label": acs_labels[0]})
+            raise InputError(code="read.raw_acs_download", params={"such": such}, file=name)
         if not ind_cols:
             cat = catalogue()
             asked = [r for r in recognitions if r.role == "indicator" and not r.confident
                      and (r.alternatives or r.indicator)]
             if asked:  # ambiguous or uncertain headers: say which, with the mapping that reads them
-                raise InputError(
-                    f"no ICT indicator column recognised with confidence among {list(raw.columns)}; "
-                    + "; ".join(f"{r.column!r} may be {' or '.join(map(repr, r.alternatives or (r.indicator,)))}"
-                                for r in asked), file=name,
-                    fix="say which with columns={" + ", ".join(
-                        f"{r.column!r}: {(r.alternatives or (r.indicator,))[0]!r}" for r in asked) + "}")
-            raise InputError(
-                f"no ICT indicator column recognised among {list(raw.columns)}", file=name,
-                fix="name the columns with the catalogue names " + ", ".join(cat["name"]) +
-                    " (or words such as 'Households with internet (%)', 'Hogares con computadora', "
-                    "'Domicílios com acesso à Internet'), or map them explicitly, e.g. "
-                    "read_table(path, columns={'Internet access': 'internet'})")
+                raise InputError(code="read.no_confident_indicator", params={
+                    "columns": list(raw.columns),
+                    "asked": "; ".join(render("read.column_may_be", {"column": r.column, "options": _either(
+                        r.alternatives or (r.indicator,))}) for r in asked),
+                    "mapping": ", ".join(f"{r.column!r}: {(r.alternatives or (r.indicator,))[0]!r}" for r in asked)},
+                    file=name)
+            raise InputError(code="read.no_indicator", params={"columns": list(raw.columns),
+                                                               "indicators": ", ".join(cat["name"])}, file=name)
         roles["indicator_columns"] = ind_cols
         for role_name in ("indicator", "value"):
             unknown_num += [c for c in by_role[role_name] if _looks_numeric(raw[c])]
@@ -342,8 +341,7 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         ind_col = by_role["indicator"][0] if by_role["indicator"] else None
         val_col = by_role["value"][0] if by_role["value"] else None
         if ind_col is None or val_col is None:
-            raise InputError(f"long layout needs an indicator column and a value column; found {list(raw.columns)}",
-                             file=name, fix="name them 'indicator' and 'value', or pass layout='wide'")
+            raise InputError(code="read.long_layout_columns", params={"columns": list(raw.columns)}, file=name)
         roles["indicator_column"], roles["value_column"] = ind_col, val_col
         ignored_text += [c for c, _, _ in ind_cols]
         if not dens:
@@ -351,36 +349,31 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
             roles["denominators"] = dens
 
     if breakdowns:
-        report.add("info", "breakdown_columns", f"sub-population columns ignored (only totals are read): "
-                   f"{breakdowns}", action="ignored",
-                   fix="map one explicitly with columns={'<column>': '<indicator>'} to read it instead")
+        report.add("info", "breakdown_columns", params={"columns": breakdowns}, action="ignored")
     if not_ict:
-        report.add("info", "not_ict", f"not an ICT indicator: ignored: {not_ict}", action="ignored")
+        report.add("info", "not_ict", params={"columns": not_ict}, action="ignored")
     for r in unrelated:
-        report.add("info", "unrelated_column", f"column {r.column!r} is not read: {r.reason.split(': ')[0]}",
-                   column=r.column, action="ignored",
-                   fix=f"if it is an indicator, map it with columns={{{r.column!r}: '<indicator>'}}")
+        report.add("info", "unrelated_column", params={"column": r.column, "reason": r.reason.split(": ")[0]},
+                   column=r.column, action="ignored")
     for r in uncertain:
-        report.add("warning", "uncertain_column", f"numeric column {r.column!r} may be {r.indicator!r} "
-                   f"(confidence {r.confidence:.2f}: {r.reason}): ignored rather than guessed", column=r.column,
-                   action="ignored", fix=f"if it is, say so with columns={{{r.column!r}: {r.indicator!r}}}")
+        report.add("warning", "uncertain_column", params={"column": r.column, "indicator": r.indicator,
+                                                          "confidence": r.confidence, "reason": r.reason},
+                   column=r.column, action="ignored")
     if book is not None and unknown_num:  # the product's other codes: one note, not a warning each
         book_other |= set(unknown_num)
         unknown_num = []
     if book_other:
         shown = sorted(book_other, key=list(raw.columns).index)
-        report.add("info", "codebook_other_columns", f"{len(shown)} other column(s) of "
-                   f"{book['match'].codebook.product} are not ICT indicators of its codebook: not read "
-                   f"({', '.join(map(str, shown[:12]))}{'...' if len(shown) > 12 else ''})", action="ignored",
-                   fix="map one with columns={'<code>': '<indicator>'} to read it")
+        report.add("info", "codebook_other_columns", params={
+            "n": len(shown), "product": book["match"].codebook.product,
+            "columns": ", ".join(map(str, shown[:12])) + ("..." if len(shown) > 12 else "")}, action="ignored")
     for col in unknown_num:
-        report.add("warning", "unknown_column", f"numeric column {col!r} is not a recognised indicator: ignored",
-                   column=col, action="ignored",
-                   fix=f"map it with columns={{{col!r}: '<indicator>'}}; indicators: {', '.join(indicator_names())}")
+        report.add("warning", "unknown_column", params={"column": col, "indicators": ", ".join(indicator_names())},
+                   column=col, action="ignored")
     if ignored_text:
-        report.add("info", "ignored_columns", f"columns not used: {ignored_text}", action="ignored")
+        report.add("info", "ignored_columns", params={"columns": ignored_text}, action="ignored")
     if ignored:
-        report.add("info", "ignored_columns", f"columns ignored as asked: {ignored}", action="ignored")
+        report.add("info", "read.ignored_as_asked", params={"columns": ignored}, action="ignored")
 
     if layout == "wide" and not den_map:
         probe = Roles(layout=layout, area=area, denominators=dens)
@@ -418,11 +411,9 @@ def variant_for_denominators(indicator: str, header: object, roles: Roles, repor
         return indicator
     other = _in_universe(indicator, next(iter(unis)))
     if other != indicator and report is not None:
-        report.add("info", "universe_from_denominator", f"{header!r} does not say whether it counts households or "
-                   f"persons; the table's denominators count {next(iter(unis))}: read as {other!r} "
-                   f"(not {indicator!r})", column=column, action="inferred",
-                   fix=f"map it with columns={{{str(header)!r}: {indicator!r}}} if it counts "
-                       f"{units.get(indicator)}")
+        report.add("info", "universe_from_denominator", params={
+            "header": str(header), "unit": universe_word(next(iter(unis))), "other": other, "indicator": indicator,
+            "indicator_unit": universe_word(str(units.get(indicator)))}, column=column, action="inferred")
     return other
 
 

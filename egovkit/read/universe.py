@@ -38,6 +38,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..shared.messages import has_message, render
 from ..validate import ValidationReport
 from .numbers import _as_text
 
@@ -55,6 +56,17 @@ TOLERANCE = 0.05
 #: Share of the rows that must differ on the same side for the warning.
 CONSISTENT_SHARE = 0.8
 
+
+
+def universe_word(unit: str, lang: str | None = None) -> str:
+    """The word of a universe (``households``, ``persons``) in ``lang`` (default
+    :data:`egovkit.settings.language`); another unit as it is.
+
+    >>> universe_word("households", "fr"), universe_word("dwellings", "fr")
+    ('ménages', 'dwellings')
+    """
+    code = f"read.universe_{unit}"
+    return render(code, lang=lang) if has_message(code) else unit
 
 def _norm(header: object) -> list[str]:
     from .column_headers import normalise_header
@@ -164,18 +176,13 @@ def check_denominator_universe(raw: pd.DataFrame, denominators: list[tuple[str, 
             if _is_breakdown_of_another(total, ok, fam, raw, skip, nums):
                 continue
             low, high = np.percentile(ratio, [10, 90])
-            effect = (f"every share read over {den_col!r} is about {1 - med:.0%} low" if med < 1 else
-                      f"every share read over {den_col!r} is about {med - 1:.0%} high")
-            names = ", ".join(dict.fromkeys(indicators)) or "the indicators"
-            report.add("warning", "denominator_universe",
-                       f"the denominator {den_col!r} does not look like the universe of the counts: the columns "
-                       f"{fam} split the households into exhaustive categories and add up, row after row, to "
-                       f"{med:.0%} of it (median over {int(ok.sum())} rows; 10-90 %: {low:.0%}-{high:.0%}); if the "
-                       f"counts refer to those households, {effect}: {names}",
-                       column=den_col, action="kept",
-                       fix=f"pass denominator='<column of the households the counts refer to>' (command line: "
-                           f"--denominator COLUMN); if no column holds that total, add one equal to the sum of "
-                           f"{fam[0]!r} ... {fam[-1]!r} and name it")
+            effect = render("read.shares_low" if med < 1 else "read.shares_high",
+                            {"column": den_col, "gap": 1 - med if med < 1 else med - 1})
+            names = ", ".join(dict.fromkeys(indicators)) or render("read.the_indicators")
+            report.add("warning", "denominator_universe", params={
+                "column": den_col, "family": ", ".join(map(repr, fam)), "median": med, "n": int(ok.sum()), "low": float(low),
+                "high": float(high), "effect": effect, "names": names, "first": fam[0], "last": fam[-1]},
+                column=den_col, action="kept")
 
 
 def _is_breakdown_of_another(total: np.ndarray, ok: np.ndarray, fam: list[str], raw: pd.DataFrame,
