@@ -388,7 +388,7 @@ def _assess(assessment: Any, territory: pd.DataFrame, ineq: pd.DataFrame | None,
         figures["wifi_uncovered_share"] = 1 - wifi
     if lag is not None:
         figures["lagging_districts"] = float(len(lag))
-    return result, action_plan(result, gaps=figures, lang=lang)
+    return result, action_plan(result, computed_figures=figures, lang=lang)
 
 
 def _accepts(func: Any, name: str) -> bool:

@@ -130,7 +130,7 @@ def test_answers_on_a_renamed_sheet_are_read_and_the_guess_reported(tmp_path):
         df.to_excel(xw, sheet_name="Feuil1", index=False)
     (a,) = _quiet(read_assessments, path)
     assert a.answer("PR2") == "payment"
-    assert [i.message for i in a.report.by_code("sheet_guessed")] == [
+    assert [i.message for i in a.report.by_code("diagnosis.sheet_guessed")] == [
         "no sheet 'answers'; read sheet 'Feuil1', the first with the columns "
         "['question_id', 'answer', 'territory', 'assessment_date']"]
 
@@ -160,7 +160,7 @@ def test_answer_without_question_id_is_an_error_and_blank_rows_are_noted(tmp_pat
     df.to_csv(path, index=False)
     (a,) = _quiet(read_assessments, path)
     assert a.report.row_fate[5] == "dropped" and len(a.report.row_fate) == len(df)
-    assert a.report.by_code("row_without_question")[0].row == 5
+    assert a.report.by_code("diagnosis.row_without_question")[0].row == 5
     df.loc[3, "answer"] = "high"
     df.to_csv(path, index=False)
     with pytest.raises(InputError, match=r"row 5, column question_id: 1 row\(s\) hold an answer but no question_id"):
@@ -174,7 +174,7 @@ def test_latin1_csv_is_read_and_the_guess_reported(tmp_path):
     path.write_bytes(text.encode("cp1252", errors="replace"))
     (back,) = _quiet(read_assessments, path)
     assert back.territory == "Évreux" and back.answer("PR2") == "payment"
-    assert back.report.by_code("encoding_guessed")
+    assert back.report.by_code("diagnosis.encoding_guessed")
 
 
 @pytest.mark.parametrize("value, match", [("2024-13-45", "not a real date"), ("45352", "Excel date number"),
@@ -260,7 +260,7 @@ def test_register_coordinates(lat, outcome):
 def test_register_half_location_is_reported():
     reg = make_register([{"name": "A", "type": "ngo", "lat": "-1.2"}])
     assert pd.isna(reg.stakeholders["lat"].iloc[0])
-    assert reg.report.by_code("half_location")[0].row == 2
+    assert reg.report.by_code("diagnosis.half_location")[0].row == 2
 
 
 def test_partnership_sheet_without_source_names_the_sheet(tmp_path):

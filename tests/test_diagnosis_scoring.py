@@ -115,7 +115,7 @@ def test_not_applicable_and_blank_are_left_out():
     assert (d["n_scored"], d["n_not_applicable"], d["n_unanswered"]) == (1, 1, 5)
     assert a.answer("PR3") == NOT_APPLICABLE
     # dimensions with nothing answered are reported and left out of the overall score
-    assert len(r.report.by_code("dimension_not_scored")) == 5
+    assert len(r.report.by_code("diagnosis.dimension_not_scored")) == 5
     assert r.overall == 1.0
 
 
@@ -142,7 +142,7 @@ def test_bad_date_and_duplicates():
 def test_normalised_spellings_are_reported():
     a = make_assessment({"PR2": " End to end ", "FR3": "Allowed-not-used"}, territory="T", date="2024-05-01")
     assert a.answer("PR2") == "end_to_end" and a.answer("FR3") == "allowed_not_used"
-    assert len(a.report.by_code("answer_normalised")) == 2
+    assert len(a.report.by_code("diagnosis.answer_normalised")) == 2
 
 
 def _direct_auto(value: float, cuts: list[float], direction: str, answers: list[str]) -> str:
@@ -239,7 +239,7 @@ def test_few_answers_give_a_provisional_band():
     assert not d.loc["data", "provisional"]                       # not scored: nothing to mark
     assert r.weakest().empty                                      # no dimension scoring 1.00 is "weakest"
     codes = [i.code for i in r.report.warnings]
-    assert codes.count("few_answers") == 3                        # overall + two dimensions
+    assert codes.count("diagnosis.few_answers") == 3                        # overall + two dimensions
     # the action plan asks to complete the assessment first
     from egovkit.diagnosis import action_plan
     plan = action_plan(r)
@@ -306,7 +306,7 @@ def test_dates_iso_and_real_date_cells():
 def test_invalid_evidence_date_is_a_warning_naming_the_question():
     a = make_assessment({"PR2": {"answer": "form", "evidence_date": "01/05/2024"},
                          "PR3": {"answer": "form", "evidence_date": "2024-05-01"}}, territory="T", date="2024-05-01")
-    bad = a.report.by_code("invalid_evidence_date")
+    bad = a.report.by_code("diagnosis.invalid_evidence_date")
     assert len(bad) == 1 and "PR2" in bad[0].message and "01/05/2024" in bad[0].message
     assert bad[0].severity == "warning" and "YYYY-MM-DD" in bad[0].fix
 

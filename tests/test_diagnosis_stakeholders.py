@@ -72,8 +72,8 @@ def test_register_fills_defaults_and_normalises():
     assert s.loc["Town hall", "resources"] == "; ".join(TYPES["types"]["local_authority"]["resources"])
     assert (s.loc["Women's group", "influence"], s.loc["Women's group", "interest"]) == ("low", "high")
     assert s["lat"].notna().sum() == 3
-    assert len(reg.report.by_code("default_from_type")) > 0
-    assert len(reg.report.by_code("type_normalised")) == 2
+    assert len(reg.report.by_code("diagnosis.default_from_type")) > 0
+    assert len(reg.report.by_code("diagnosis.type_normalised")) == 2
 
 
 @pytest.mark.parametrize("row, match", [
@@ -174,7 +174,7 @@ def _rule_value(rule, result, gaps):
 def test_action_plan_matches_rules_brute_force(which):
     r = score_assessment(example_assessments()[which])
     gaps = {"wifi_uncovered_share": 0.62, "lagging_districts": 4, "gini": 0.15}
-    plan = action_plan(r, gaps=gaps)
+    plan = action_plan(r, computed_figures=gaps)
     expected = {}
     for rule in RULES["rules"]:
         v = _rule_value(rule, r, gaps)

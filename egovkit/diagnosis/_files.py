@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..export import restore_text
+from ..shared.messages import has_message, render
 from ..validate import ValidationReport
 
 #: Suffixes read as text (comma, semicolon or tab separated) and as Excel workbooks.
@@ -48,20 +49,39 @@ def header_key(name: Any) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
+def what_text(what: str, lang: str | None = None) -> str:
+    """What a file is (``assessment``, ``register``, ``partnerships``), said in ``lang``.
+
+    >>> what_text("register", "fr")
+    'registre des parties prenantes'
+    """
+    code = f"diagnosis.what_{what}"
+    return render(code, lang=lang) if has_message(code) else what
+
+
+def sheet_where(name: str, sheet: str | None) -> str:
+    """``"file.xlsx, sheet 'answers'"`` (in :data:`egovkit.settings.language`), the file alone without a sheet.
+
+    >>> sheet_where("t.xlsx", None)
+    't.xlsx'
+    """
+    return render("diagnosis.where_sheet", {"file": name, "sheet": sheet}) if sheet else name
+
+
 def check_path(path: Path, what: str) -> None:
     """Refuse a missing path, a folder or an empty file with an :class:`InputError`."""
+    said = {"what": what_text(what)}
     if not path.exists():
-        raise InputError("file not found", file=str(path), fix="check the path")
+        raise InputError(code="diagnosis.file_not_found", params=said, file=str(path))
     if path.is_dir():
-        raise InputError("is a folder, not a file", file=str(path), fix=f"give the {what} file (.xlsx or .csv)")
+        raise InputError(code="diagnosis.file_is_folder", params=said, file=str(path))
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputError(f"cannot open the file ({exc.strerror})", file=path.name,
-                         fix="check the path and its permissions") from exc
+        raise InputError(code="diagnosis.file_unopenable", params={"reason": exc.strerror},
+                         file=path.name) from exc
     if size == 0:
-        raise InputError("the file is empty (0 bytes)", file=path.name,
-                         fix=f"give the filled-in {what} (.xlsx or .csv), saved completely")
+        raise InputError(code="diagnosis.file_empty", params=said, file=path.name)
 
 
 def read_table_file(
@@ -72,7 +92,7 @@ def read_table_file(
     sheet: str | None = None,
     rename: dict[str, str] | None = None,
     report: ValidationReport | None = None,
-    fix: str = "",
+    fix_code: str = "",
 ) -> tuple[pd.DataFrame, str | None]:
     """Read a ``.csv`` or ``.xlsx`` file into a frame of text cells with normalised headers.
 
@@ -81,7 +101,7 @@ def read_table_file(
     path
         The file.
     what
-        What the file is, for the messages (``"assessment"``, ``"stakeholder register"``).
+        What the file is, for the messages (``"assessment"``, ``"register"``, ``"partnerships"``).
     required
         Columns (normalised with :func:`header_key`, after ``rename``) the table must have.
     sheet
@@ -91,8 +111,8 @@ def read_table_file(
         Other spellings of the headers (e.g. French labels) -> column names.
     report
         Report to record the guesses in (encoding, separator, sheet, header spellings).
-    fix
-        How to fix a file without the required columns.
+    fix_code
+        The catalogue code of the fix of a file without the required columns.
 
     Returns
     -------
@@ -108,40 +128,33 @@ def read_table_file(
     with open(path, "rb") as fh:
         head = fh.read(8)
     if suffix == ".xls" or (head.startswith(_OLE_MAGIC) and suffix not in EXCEL_SUFFIXES):
-        raise InputError("an old Excel 97-2003 workbook (.xls), which egovkit does not read", file=name,
-                         fix="open it in a spreadsheet and save it as .xlsx (Excel workbook) or .csv")
+        raise InputError(code="diagnosis.file_xls", file=name)
     if suffix == ".ods":
-        raise InputError("an OpenDocument spreadsheet (.ods), which egovkit does not read", file=name,
-                         fix="save it as .xlsx (Excel workbook) or .csv")
+        raise InputError(code="diagnosis.file_ods", file=name)
     if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES:
-        raise InputError(f"unknown {what} format {suffix or '(no suffix)'!r}", file=name,
-                         fix="give an .xlsx or .csv file")
+        raise InputError(code="diagnosis.file_format", file=name,
+                         params={"what": what_text(what), "suffix": suffix or render("diagnosis.no_suffix")})
     if suffix in TEXT_SUFFIXES:
         if head.startswith(_ZIP_MAGIC):
-            raise InputError(f"this is an Excel workbook (or another zip file) named {suffix}", file=name,
-                             fix=f"rename it {path.stem}.xlsx, or save it from the spreadsheet as CSV")
+            raise InputError(code="diagnosis.file_zip_as_text", params={"suffix": suffix, "stem": path.stem},
+                             file=name)
         df, where = _read_text(path, report), None
     else:
         if not head.startswith(_ZIP_MAGIC):
             if head.startswith(_OLE_MAGIC):
-                raise InputError("an old Excel 97-2003 workbook (.xls) named .xlsx", file=name,
-                                 fix="open it in a spreadsheet and save it as .xlsx (Excel workbook) or .csv")
+                raise InputError(code="diagnosis.file_xls_as_xlsx", file=name)
             text_like = _decode(path.read_bytes()[:4096]) is not None
-            raise InputError("not an Excel workbook" + (" (it holds text: a CSV file named .xlsx?)" if text_like
-                                                         else " (damaged, cut off, or another format)"),
-                             file=name, fix=f"rename it {path.stem}.csv if it is a CSV file" if text_like
-                             else "save it again from the spreadsheet as .xlsx, or download it again")
+            raise InputError(code="diagnosis.file_text_as_xlsx" if text_like else "diagnosis.file_not_xlsx",
+                             params={"stem": path.stem}, file=name)
         df, where = _read_excel(path, what, required, sheet, rename, report)
     df = _normalise_headers(df, name, where, rename, report)
     missing = [c for c in required if c not in df.columns]
     if missing:
         found = [c for c in df.columns if not str(c).startswith("unnamed")]
-        hint = ""
-        if len(found) <= 1 and len(df.columns) > 1:
-            hint = " (is the header on the first row? a title above it must be removed)"
-        raise InputError(f"missing column(s) {missing}; the columns are {found}{hint}",
-                         file=name + (f", sheet {where!r}" if where else ""), column=", ".join(missing),
-                         fix=fix or "add or rename the columns")
+        header = len(found) <= 1 and len(df.columns) > 1
+        said = {"missing": missing, "found": found, **({"fix_code": fix_code} if fix_code else {})}
+        raise InputError(code="diagnosis.missing_columns_header" if header else "diagnosis.missing_columns",
+                         params=said, file=sheet_where(name, where), column=", ".join(missing))
     return df, where
 
 
@@ -171,28 +184,24 @@ def _read_text(path: Path, report: ValidationReport) -> pd.DataFrame:
     text = _decode(data)
     if text is None:
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise InputError("not a text file (binary content), so not CSV", file=name,
-                             fix="give the .csv or .xlsx file the spreadsheet saved")
+            raise InputError(code="diagnosis.file_binary", file=name)
         text = data.decode("cp1252", errors="replace")
-        report.add("warning", "encoding_guessed", "the file is not UTF-8; read as Windows-1252 (Western "
-                   "European)", action="inferred", fix="save the CSV as UTF-8 if accents look wrong")
+        report.add("warning", "diagnosis.encoding_guessed", params={}, action="inferred")
     if not text.strip():
-        raise InputError("the file holds only blank space", file=name, fix="give the filled-in .xlsx or .csv")
+        raise InputError(code="diagnosis.file_blank", file=name)
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
     sep = max(counts, key=lambda k: (counts[k], k == ","))
     if sep != ",":
-        report.add("info", "separator", f"columns separated by {sep!r}", action="inferred")
+        report.add("info", "diagnosis.separator", params={"sep": repr(sep)}, action="inferred")
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.EmptyDataError as exc:
-        raise InputError("the file has no header row", file=name, fix="give the filled-in .xlsx or .csv") from exc
+        raise InputError(code="diagnosis.no_header", file=name) from exc
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"cannot read the file as CSV ({str(exc).strip()})", file=name,
-                         row=int(line.group(1)) if line else None,
-                         fix=f"keep one header row, then rows with the same number of {sep!r}-separated cells "
-                             "(quote cells that hold the separator)") from exc
+        raise InputError(code="diagnosis.csv_unreadable", params={"error": str(exc).strip(), "sep": repr(sep)},
+                         file=name, row=int(line.group(1)) if line else None) from exc
     return df.map(cell_text).astype("str") if len(df.columns) else df
 
 
@@ -203,18 +212,18 @@ def _read_excel(path: Path, what: str, required: list[str], sheet: str | None,
         xl = pd.ExcelFile(path, engine="openpyxl")
         sheets = [str(s) for s in xl.sheet_names]
     except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, zlib.error, XML errors...
-        raise InputError(f"cannot open the file as an Excel workbook ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0][:120] if str(exc) else ''})", file=name,
-                         fix="save it again from the spreadsheet as .xlsx (it may be damaged or cut off)") from exc
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
+        raise InputError(code="diagnosis.xlsx_unreadable", params={"error": error}, file=name) from exc
     if not sheets:
-        raise InputError("the workbook has no sheet", file=name, fix="save it again as .xlsx")
+        raise InputError(code="diagnosis.no_sheet", file=name)
 
     def load(s: str) -> pd.DataFrame:
         try:
             return pd.read_excel(xl, sheet_name=s, dtype=object)
         except Exception as exc:  # noqa: BLE001 - a damaged sheet
-            raise InputError(f"cannot read the sheet ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})",
-                             file=f"{name}, sheet {s!r}", fix="save the workbook again as .xlsx") from exc
+            error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+            raise InputError(code="diagnosis.sheet_unreadable", params={"error": error},
+                             file=sheet_where(name, s)) from exc
 
     if sheet is not None and sheet in sheets:
         chosen, df = sheet, load(sheet)
@@ -227,21 +236,19 @@ def _read_excel(path: Path, what: str, required: list[str], sheet: str | None,
                 chosen, df = s, cand
                 break
         if chosen is None:
-            wanted = f"no sheet {sheet!r} and " if sheet else ""
-            raise InputError(f"{wanted}no sheet with the columns {required} (the sheets are {sheets})", file=name,
-                             column=", ".join(required),
-                             fix=f"keep the {what} on a sheet named {sheet!r} with its header on the first row"
-                             if sheet else "put the header on the first row of the first sheet")
+            said = {"sheet": sheet, "required": required, "sheets": sheets, "what": what_text(what)}
+            raise InputError(code="diagnosis.sheet_missing" if sheet else "diagnosis.no_sheet_with_columns",
+                             params=said, file=name, column=", ".join(required))
         if sheet is not None:
-            report.add("warning", "sheet_guessed", f"no sheet {sheet!r}; read sheet {chosen!r}, the first with "
-                       f"the columns {required}", action="inferred", fix=f"name the sheet {sheet!r}")
+            report.add("warning", "diagnosis.sheet_guessed", params={"sheet": sheet, "chosen": chosen,
+                                                                     "required": required}, action="inferred")
     df = df.map(cell_text).astype("str") if len(df.columns) else df
     return df, chosen
 
 
 def _normalise_headers(df: pd.DataFrame, name: str, sheet: str | None, rename: dict[str, str] | None,
                        report: ValidationReport) -> pd.DataFrame:
-    where = name + (f", sheet {sheet!r}" if sheet else "")
+    where = sheet_where(name, sheet)
     rename = rename or {}
     cols = []
     for c in df.columns:
@@ -257,11 +264,11 @@ def _normalise_headers(df: pd.DataFrame, name: str, sheet: str | None, rename: d
             dups.append(str(raw))
         seen[key] = seen.get(key, 0) + 1
     if dups:
-        raise InputError(f"column(s) {dups} appear twice", file=where, column=", ".join(dups),
-                         fix="keep one column of each name")
+        raise InputError(code="diagnosis.duplicate_columns", params={"columns": dups}, file=where,
+                         column=", ".join(dups))
     for raw, key in zip(df.columns, cols):
         if str(raw) != key and str(raw).strip() not in rename and not key.startswith("unnamed"):
-            report.add("info", "header_normalised", f"column {str(raw)!r} read as {key!r}", column=key,
+            report.add("info", "diagnosis.header_normalised", params={"raw": str(raw), "key": key}, column=key,
                        action="repaired")
     df = df.copy()
     df.columns = cols

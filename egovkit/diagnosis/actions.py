@@ -34,6 +34,7 @@ import yaml
 
 from ..errors import InputError
 from ..shared.formatting import LocalNumber
+from ..shared.renamed import renamed
 from .questionnaire import to_number
 from .scoring import AssessmentResult
 from .stakeholders import LEVELS, StakeholderRegister, stakeholder_labels
@@ -58,28 +59,29 @@ def load_action_rules(path: str | Path | None = None) -> dict:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     ids = set()
     for i, r in enumerate(spec["rules"]):
-        where = f"rule {r.get('id', i + 1)}"
+        rule = r.get("id", i + 1)
         if r.get("id") in ids:
-            raise InputError(f"{where}: id used twice", file=str(path), fix="give each rule a unique id")
+            raise InputError(code="diagnosis.rule_id_twice", params={"rule": rule}, file=str(path))
         ids.add(r.get("id"))
         if r.get("area") not in spec["areas"]:
-            raise InputError(f"{where}: unknown area {r.get('area')!r}", file=str(path),
-                             fix=f"use one of {', '.join(spec['areas'])}")
+            raise InputError(code="diagnosis.rule_area", params={"rule": rule, "area": r.get("area"),
+                                                                 "areas": list(spec["areas"])}, file=str(path))
         when = r.get("when", {})
         kinds = [k for k in _KINDS if k in when]
         if len(kinds) != 1 or (("below" in when) == ("above" in when)):
-            raise InputError(f"{where}: 'when' needs one of {_KINDS} and one of below/above", file=str(path),
-                             fix="e.g. when: {dimension: people, below: 0.5}")
+            raise InputError(code="diagnosis.rule_when", file=str(path),
+                             params={"rule": rule, "kinds": _KINDS, "example": "{dimension: people, below: 0.5}"})
         for k in ("en", "fr"):
             if not r.get(k):
-                raise InputError(f"{where}: missing text {k!r}", file=str(path), fix="give the action in en and fr")
+                raise InputError(code="diagnosis.rule_text", params={"rule": rule, "lang": k}, file=str(path))
     return spec
 
 
+@renamed(gaps="computed_figures")
 def action_plan(
     result: AssessmentResult,
     *,
-    gaps: Mapping[str, float] | None = None,
+    computed_figures: Mapping[str, float] | None = None,
     register: StakeholderRegister | None = None,
     rules: str | Path | dict | None = None,
     lang: str = "en",
@@ -91,9 +93,10 @@ def action_plan(
     ----------
     result
         A scored assessment (:func:`~egovkit.diagnosis.scoring.score_assessment`).
-    gaps
-        Computed figures rules may use, e.g. ``{"wifi_uncovered_share": 0.62,
-        "lagging_districts": 4, "gini": 0.31}``; rules on absent figures are not evaluated.
+    computed_figures
+        Figures computed from the data that rules may use (the ``gap`` triggers), e.g.
+        ``{"wifi_uncovered_share": 0.62, "lagging_districts": 4, "gini": 0.31}``; rules on absent
+        figures are not evaluated. Was ``gaps=`` (deprecated alias, one release).
     register
         A stakeholder register: the names of its stakeholders of the carrier types (most
         influential first) fill ``stakeholders``.
@@ -113,7 +116,7 @@ def action_plan(
     spec = rules if isinstance(rules, dict) else load_action_rules(rules)
     lang = "fr" if lang == "fr" else "en"
     q = result.assessment.questionnaire
-    gaps = dict(gaps or {})
+    figures = dict(computed_figures or {})
     dims = result.dimensions.set_index("dimension")
     losi = result.losi.set_index("criterion")
     qs = result.questions.set_index("question_id")
@@ -141,7 +144,7 @@ def action_plan(
         elif kind == "answered":
             value, key = result.share_answered, "answered"
         else:
-            value = gaps.get(key, math.nan)
+            value = figures.get(key, math.nan)
             fmt["label"] = spec.get("gaps", {}).get(key, {}).get(lang, key)
         value = float(value) if value is not None and value == value else math.nan
         if math.isnan(value) or not (value < t if below else value > t):

@@ -32,12 +32,11 @@ def confusion_matrix(a: Sequence, b: Sequence, categories: Sequence | None = Non
     a = [str(x) for x in a]
     b = [str(x) for x in b]
     if len(a) != len(b):
-        raise InputError(f"the two assessors rated {len(a)} and {len(b)} items",
-                         fix="give the two ratings of the same items, in the same order")
+        raise InputError(code="diagnosis.ratings_count", params={"a": len(a), "b": len(b)})
     cats = [str(c) for c in categories] if categories is not None else sorted(set(a) | set(b))
     unknown = (set(a) | set(b)) - set(cats)
     if unknown:
-        raise InputError(f"ratings {sorted(unknown)} are not in the categories {cats}", fix="add them to categories")
+        raise InputError(code="diagnosis.ratings_unknown", params={"ratings": sorted(unknown), "categories": cats})
     pos = {c: i for i, c in enumerate(cats)}
     m = np.zeros((len(cats), len(cats)), dtype=int)
     np.add.at(m, ([pos[x] for x in a], [pos[y] for y in b]), 1)
@@ -147,8 +146,8 @@ def compare_assessors(a: Assessment, b: Assessment) -> Agreement:
     (3, 0.667, ['DA5'])
     """
     if a.questionnaire.version != b.questionnaire.version:
-        raise InputError(f"assessments use questionnaire versions {a.questionnaire.version} and "
-                         f"{b.questionnaire.version}", fix="compare answers to the same questionnaire version")
+        raise InputError(code="diagnosis.assessor_versions_differ",
+                         params={"a": a.questionnaire.version, "b": b.questionnaire.version})
     q = a.questionnaire
     cols = ["question_id", "answer", "evidence_url", "evidence_document"]
     m = a.answers[cols].merge(b.answers[cols], on="question_id", suffixes=("_a", "_b"))

@@ -31,6 +31,8 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
+from ..shared.formatting import resolve_language
+from ..shared.messages import render
 from ..validate import ValidationReport
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -94,8 +96,8 @@ class Questionnaire:
             self.__dict__["_index"] = index
         at = index[1].get(question_id) if isinstance(question_id, str) else None
         if at is None:
-            raise InputError(f"unknown question {question_id!r}",
-                             fix=f"use one of {', '.join(self.questions['question_id'])}")
+            raise InputError(code="diagnosis.unknown_question_id",
+                             params={"question": question_id, "ids": list(self.questions["question_id"])})
         return self.questions.iloc[at]
 
     def allowed_answers(self, question_id: str) -> list[str]:
@@ -118,9 +120,38 @@ class Questionnaire:
             return float("nan")
         answers, scores = self.scales[self.question(question_id)["scale"]]
         if answer not in answers:
-            raise InputError(f"question {question_id}: answer {answer!r} is not allowed",
-                             column="answer", fix=f"use one of {', '.join(self.allowed_answers(question_id))}")
+            raise InputError(code="diagnosis.score_not_allowed", column="answer",
+                             params={"question": question_id, "answer": answer,
+                                     "allowed": self.allowed_answers(question_id)})
         return float(scores[answers.index(answer)])
+
+    def answer_choices(self, question_id: str, lang: str = "en") -> list[str]:
+        """The answers a template offers for a question: the codes in English, the labels in French.
+
+        Either reads back (:meth:`answer_code`), so a French and an English template score the same.
+
+        >>> load_questionnaire().answer_choices("EQ1", "fr")
+        ['Très faible', 'Faible', 'Moyen', 'Élevé']
+        """
+        codes = self.allowed_answers(question_id)
+        if lang != "fr":
+            return codes
+        return [self.answer_label(question_id, c, "fr") for c in codes]
+
+    def answer_code(self, question_id: str, text: Any) -> str | None:
+        """The answer code a cell means: a code, or a label in English or French (case, accents and
+        spaces aside); None when it is none of the question's answers.
+
+        >>> q = load_questionnaire()
+        >>> q.answer_code("PR2", "Paiement en ligne"), q.answer_code("PR2", "online payment"), q.answer_code("PR2", "x")
+        ('payment', 'payment', None)
+        """
+        key = _label_key(text)
+        for code in self.allowed_answers(question_id):
+            said = {_label_key(self.answer_label(question_id, code, lg)) for lg in ("en", "fr")}
+            if key == _label_key(code) or key in said:
+                return code
+        return None
 
     def answer_label(self, question_id: str, answer: str, lang: str = "en") -> str:
         """Label of an answer code in ``en``/``fr`` (the code itself when the scale has no labels).
@@ -130,7 +161,7 @@ class Questionnaire:
         """
         lang = "fr" if lang == "fr" else "en"
         if answer == NOT_APPLICABLE:
-            return "sans objet" if lang == "fr" else "not applicable"
+            return render("diagnosis.not_applicable", lang=lang)
         scale = self.question(question_id)["scale"]
         answers = self.scales[scale][0]
         labels = self.answer_labels.get(scale, {}).get(lang)
@@ -165,6 +196,7 @@ class Questionnaire:
         recorded as ``unanswered`` notes. Nothing is raised here: call ``report.raise_if_errors()``.
         """
         report = ValidationReport(source=source)
+        lang = "fr" if resolve_language(None) == "fr" else "en"
         df = _answer_frame(answers)
         rows = df["source_row"] if "source_row" in df else pd.Series(np.arange(len(df)) + 2, index=df.index)
         report.rows_in = len(df)
@@ -175,39 +207,40 @@ class Questionnaire:
             clean.append(ans)
             row = int(row)
             if qid not in known:
-                report.add("error", "unknown_question", f"unknown question {qid!r}", row=row,
-                           column="question_id",
-                           fix=f"use one of {', '.join(self.questions['question_id'])} or delete the row")
+                report.add("error", "diagnosis.unknown_question", row=row, column="question_id",
+                           params={"question": qid, "ids": list(self.questions["question_id"])})
                 continue
             if ans == "":
                 continue
             allowed = self.allowed_answers(qid)
-            if ans not in allowed:
-                report.add("error", "answer_not_allowed",
-                           f"question {qid} ({self.label('question', qid)}): answer {raw!r} is not allowed",
-                           row=row, column="answer", fix=f"use one of: {', '.join(allowed)}")
+            if ans not in allowed and self.answer_code(qid, raw) is not None:
+                clean[-1] = ans = str(self.answer_code(qid, raw))  # a label of the template (French or English)
+            elif ans not in allowed:
+                report.add("error", "diagnosis.answer_not_allowed", row=row, column="answer",
+                           params={"question": qid, "label": self.label("question", qid, lang), "answer": raw,
+                                   "allowed": self.answer_choices(qid, lang)})
             elif ans != raw:
-                report.add("info", "answer_normalised", f"question {qid}: answer {raw!r} read as {ans!r}",
+                report.add("info", "diagnosis.answer_normalised", params={"question": qid, "answer": raw, "code": ans},
                            row=row, column="answer", action="repaired")
         for qid, when, row in zip(df["question_id"], df["evidence_date"], rows):
             if when != "":
                 try:
                     _iso_date(when, "evidence_date")
                 except InputError:
-                    report.add("warning", "invalid_evidence_date",
-                               f"question {qid}: evidence_date {when!r} is not a date written YYYY-MM-DD",
-                               row=int(row), column="evidence_date", fix="write it as YYYY-MM-DD (e.g. 2024-05-01)",
-                               action="kept as written")
+                    report.add("warning", "diagnosis.invalid_evidence_date", params={"question": qid, "value": when},
+                               row=int(row), column="evidence_date", action="kept as written")
         df["answer"] = pd.Series(clean, index=df.index, dtype="str")
         dup = df["question_id"].duplicated(keep=False) & df["question_id"].isin(known)
         for qid in dict.fromkeys(df.loc[dup, "question_id"]):
             where = [int(r) for r in rows[df["question_id"] == qid]]
-            report.add("error", "duplicate_question", f"question {qid} is answered {len(where)} times (rows {where})",
-                       row=where[1], column="question_id", fix="keep one row per question")
+            report.add("error", "diagnosis.duplicate_question", params={"question": qid, "n": len(where),
+                                                                        "rows": where},
+                       row=where[1], column="question_id")
         answered = set(df.loc[df["answer"] != "", "question_id"])
         for qid in self.questions["question_id"]:
             if qid not in answered:
-                report.add("info", "unanswered", f"question {qid} ({self.label('question', qid)}) is unanswered",
+                report.add("info", "diagnosis.unanswered", params={"question": qid,
+                                                                   "label": self.label("question", qid, lang)},
                            column="answer", action="left out of the scores")
         report.set_fate(rows, "used")
         return df, report
@@ -226,20 +259,18 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError("questionnaire file not found", file=str(path),
-                         fix="give the path of a questionnaire YAML") from None
+        raise InputError(code="diagnosis.questionnaire_not_found", file=str(path)) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read the questionnaire ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})",
-                         file=str(path), fix="give a UTF-8 YAML file edited from questionnaire_v1.yaml") from exc
+        raise InputError(code="diagnosis.questionnaire_unreadable", file=str(path),
+                         params={"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"}) from exc
     try:
         return _questionnaire_from_spec(spec, path)
     except (KeyError, TypeError, AttributeError, ValueError, ZeroDivisionError) as exc:
         if isinstance(exc, InputError):
             raise
-        what = f"missing key {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
-        raise InputError(f"malformed questionnaire ({what})", file=str(path),
-                         fix="keep the structure of egovkit's questionnaire_v1.yaml (id, version, scales, "
-                             "dimensions, questions, losi_criteria, bands)") from exc
+        what = render("diagnosis.missing_key", {"key": exc}) if isinstance(exc, KeyError) \
+            else f"{type(exc).__name__}: {exc}"
+        raise InputError(code="diagnosis.questionnaire_malformed", params={"problem": what}, file=str(path)) from exc
 
 
 def _questionnaire_from_spec(spec: Any, path: Path) -> Questionnaire:
@@ -249,35 +280,36 @@ def _questionnaire_from_spec(spec: Any, path: Path) -> Questionnaire:
         answers = [str(a) for a in s["answers"]]
         scores = [to_number(x) for x in s["scores"]]
         if len(answers) != len(scores) or any(not 0 <= x <= 1 for x in scores) or scores != sorted(scores):
-            raise InputError(f"scale {name!r}: needs one score in 0-1 per answer, in increasing order",
-                             file=str(path), fix="correct the scale in the questionnaire file")
+            raise InputError(code="diagnosis.scale_scores", params={"scale": name}, file=str(path))
         scales[name] = (answers, scores)
         for lang in ("en", "fr"):
             if lang in s and len(s[lang]) != len(answers):
-                raise InputError(f"scale {name!r}: {len(s[lang])} {lang} labels for {len(answers)} answers",
-                                 file=str(path), fix="give one label per answer")
+                raise InputError(code="diagnosis.scale_labels", file=str(path),
+                                 params={"scale": name, "n": len(s[lang]), "lang": lang, "answers": len(answers)})
         labels[name] = {lang: [str(x) for x in s[lang]] for lang in ("en", "fr") if lang in s}
     dims = pd.DataFrame([{"dimension": d["id"], "weight": float(d.get("weight", 1)), "en": d["en"], "fr": d["fr"]}
                          for d in spec["dimensions"]])
     rows = []
     for q in spec["questions"]:
         if q["scale"] not in scales:
-            raise InputError(f"question {q['id']}: unknown scale {q['scale']!r}", file=str(path),
-                             fix=f"use one of {', '.join(scales)}")
+            raise InputError(code="diagnosis.unknown_scale", file=str(path),
+                             params={"question": q["id"], "scale": q["scale"], "scales": list(scales)})
         if q["dimension"] not in set(dims["dimension"]):
-            raise InputError(f"question {q['id']}: unknown dimension {q['dimension']!r}", file=str(path),
-                             fix=f"use one of {', '.join(dims['dimension'])}")
+            raise InputError(code="diagnosis.unknown_dimension", file=str(path),
+                             params={"question": q["id"], "dimension": q["dimension"],
+                                     "dimensions": list(dims["dimension"])})
         bad = set(q.get("losi", [])) - set(spec["losi_criteria"])
         if bad:
-            raise InputError(f"question {q['id']}: unknown LOSI criteria {sorted(bad)}", file=str(path),
-                             fix=f"use {', '.join(spec['losi_criteria'])}")
+            raise InputError(code="diagnosis.unknown_losi", file=str(path),
+                             params={"question": q["id"], "criteria": sorted(bad),
+                                     "known": list(spec["losi_criteria"])})
         rows.append({"question_id": str(q["id"]), "dimension": q["dimension"], "scale": q["scale"],
                      "weight": float(q.get("weight", 1)), "allow_na": bool(q.get("allow_na", False)),
                      "losi": tuple(q.get("losi", [])), "en": q["en"], "fr": q.get("fr", q["en"]),
                      "auto": q.get("auto")})
     questions = pd.DataFrame(rows)
     if questions["question_id"].duplicated().any():
-        raise InputError("question ids must be unique", file=str(path), fix="rename the duplicated ids")
+        raise InputError(code="diagnosis.question_ids_unique", file=str(path))
     bands = pd.DataFrame([{"band": b["id"], "min": float(b["min"]), "en": b["en"], "fr": b["fr"]}
                           for b in spec["bands"]])
     return Questionnaire(id=str(spec["id"]), version=str(spec["version"]), scales=scales, dimensions=dims,
@@ -365,7 +397,7 @@ def make_assessment(
     Examples
     --------
     >>> a = make_assessment({"CO4": "consultation", "FR4": "Applied"}, territory="X", date="2024-01-31")
-    >>> a.answer("FR4"), a.report.by_code("answer_normalised")[0].action
+    >>> a.answer("FR4"), a.report.by_code("diagnosis.answer_normalised")[0].action
     ('applied', 'repaired')
     """
     q = questionnaire or load_questionnaire()
@@ -447,14 +479,11 @@ def autofill_equipment(
         elif {"indicator", "share"} <= cols:
             dup = figures["indicator"][figures["indicator"].duplicated()]
             if len(dup):
-                raise InputError(f"indicator {dup.iloc[0]!r} has several shares (one per district?)",
-                                 column="indicator", fix="pass one territory share per indicator, or the long "
-                                 "table with numerator and denominator so that egovkit sums the districts")
+                raise InputError(code="diagnosis.several_shares", params={"indicator": dup.iloc[0]},
+                                 column="indicator")
             values.update({str(k): v for k, v in zip(figures["indicator"], figures["share"])})
         else:
-            raise InputError("figures table needs columns 'indicator' and 'share' (0-1), or 'indicator', "
-                             "'numerator' and 'denominator'", column=", ".join(map(str, cols)),
-                             fix="rename the columns or pass a dict")
+            raise InputError(code="diagnosis.figures_columns", column=", ".join(map(str, cols)))
     elif figures is not None:
         values.update({str(k): v for k, v in dict(figures).items()})
     if gini is not None:
@@ -467,8 +496,7 @@ def autofill_equipment(
             continue
         v = float(v)
         if not 0 <= v <= 1:
-            raise InputError(f"figure {k!r} = {v} is not a share between 0 and 1", column=k,
-                             fix="give shares 0-1 (divide percentages by 100)")
+            raise InputError(code="diagnosis.figure_not_share", params={"name": k, "value": v}, column=k)
         values[k] = v
     date = _iso_date(date, "date") if date else ""
     rows = []
@@ -483,16 +511,18 @@ def autofill_equipment(
         answers = q.scales[qu["scale"]][0]
         cuts = [float(c) for c in auto["cuts"]]
         if len(cuts) != len(answers) - 1:
-            raise InputError(f"question {qu['question_id']}: {len(cuts)} cut points for {len(answers)} answers",
-                             file=q.source, fix="give one cut point fewer than answers")
-        if auto.get("direction", "higher") == "lower":
+            raise InputError(code="diagnosis.cut_points", file=q.source,
+                             params={"question": qu["question_id"], "n": len(cuts), "answers": len(answers)})
+        lower = auto.get("direction", "higher") == "lower"
+        if lower:
             idx = len(answers) - 1 - int(np.searchsorted(cuts, value, side="left"))
         else:
             idx = int(np.searchsorted(cuts, value, side="right"))
         cut_txt = "/".join(f"{c:g}" for c in cuts)
         rows.append({"question_id": qu["question_id"], "answer": answers[idx], "evidence_url": "",
                      "evidence_document": COMPUTED_EVIDENCE, "evidence_date": date, "assessor": "egovkit",
-                     "comment": f"{name} = {value:.3f} ({auto.get('direction', 'higher')} is better; cuts {cut_txt})"})
+                     "comment": render("diagnosis.auto_comment_lower" if lower else "diagnosis.auto_comment_higher",
+                                       {"name": name, "value": f"{value:.3f}", "cuts": cut_txt})})
     return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
 
 
@@ -521,8 +551,7 @@ def _answer_frame(answers: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
             recs.append(rec)
         df = pd.DataFrame(recs)
     if "question_id" not in df or "answer" not in df:
-        raise InputError("the answers need columns 'question_id' and 'answer'",
-                         column=", ".join(map(str, df.columns)), fix="rename the columns")
+        raise InputError(code="diagnosis.answer_columns", column=", ".join(map(str, df.columns)))
     df = df.reset_index(drop=True)
     for c in ANSWER_COLUMNS:
         if c not in df:
@@ -556,15 +585,20 @@ def _iso_date(value: Any, what: str, *, row: int | None = None, file: str | None
     Slash dates are refused: ``01/05/2024`` is 1 May in most of the world and 5 January in the US.
     """
     text = _cell_text(value)
-    problem = "is not a date written YYYY-MM-DD"
+    said = {"params": {"what": what, "value": value}, "file": file, "row": row, "column": what}
     if _ISO_DATE.match(text):
         try:
             return pd.Timestamp(text[:10]).date().isoformat()
         except (ValueError, TypeError, OverflowError):
-            problem = "is not a real date (month 01-12, day within the month)"
-    elif text.isdigit() and 20000 <= int(text) <= 80000:
-        problem = "is not a date written YYYY-MM-DD (an Excel date number? format the cell as a date)"
-    elif text == "":
-        problem = "is blank"
-    raise InputError(f"{what} {value!r} {problem}", file=file, row=row, column=what,
-                     fix="write it as YYYY-MM-DD (e.g. 2024-05-01), or type it as a date in Excel") from None
+            raise InputError(code="diagnosis.date_not_real", **said) from None
+    excel_number = text.isdigit() and 20000 <= int(text) <= 80000
+    raise InputError(code="diagnosis.date_excel_number" if excel_number
+                     else "diagnosis.date_is_blank" if text == "" else "diagnosis.date_format", **said) from None
+
+
+def _label_key(text: Any) -> str:
+    """An answer or label as compared: lower case, no accents, words joined by ``_``."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", _cell_text(text)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[\s\-_]+", "_", plain.strip().lower())

@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EgovkitWarning, InputError
+from ..shared.formatting import format_percent, resolve_language
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .questionnaire import NOT_APPLICABLE, Assessment, Questionnaire
 
@@ -155,7 +157,9 @@ def score_assessment(assessment: Assessment, *, min_share_answered: float = MIN_
     if not 0 <= min_share_answered <= 1:
         raise ValueError(f"min_share_answered must be between 0 and 1, got {min_share_answered}")
     q = assessment.questionnaire
-    report = ValidationReport(source=f"assessment {assessment.territory} {assessment.date}")
+    report = ValidationReport(source=render("diagnosis.assessment_source", {"territory": assessment.territory,
+                                                                           "date": assessment.date}))
+    lang = "fr" if resolve_language(None) == "fr" else "en"
     report.extend(assessment.report)
     qs = q.questions[["question_id", "dimension", "weight", "losi"]].merge(
         assessment.answers[["question_id", "answer"]], on="question_id", how="left")
@@ -170,9 +174,9 @@ def score_assessment(assessment: Assessment, *, min_share_answered: float = MIN_
         sub = qs.loc[qs["dimension"] == d["dimension"]]
         score = _weighted_mean(sub["score"], sub["weight"])
         if np.isnan(score):
-            report.add("warning", "dimension_not_scored",
-                       f"dimension {d['dimension']!r} ({d['en']}) has no scored question",
-                       fix="answer at least one of its questions", action="left out of the overall score")
+            report.add("warning", "diagnosis.dimension_not_scored", params={"dimension": d["dimension"],
+                                                                            "label": d[lang]},
+                       action="left out of the overall score")
         dim_rows.append({"dimension": d["dimension"], "label_en": d["en"], "label_fr": d["fr"], "score": score,
                          "weight": d["weight"], "n_questions": len(sub),
                          "n_scored": int((sub["status"] == "scored").sum()),
@@ -183,8 +187,9 @@ def score_assessment(assessment: Assessment, *, min_share_answered: float = MIN_
     dims.insert(4, "band", band_of(dims["score"].to_numpy(), q))
     dims["provisional"] = dims["score"].notna() & (dims["share_answered"] < min_share_answered)
     for _, d in dims.loc[dims["provisional"]].iterrows():
-        _few_answers(report, f"dimension {d['dimension']!r} ({d['label_en']})", d["n_questions"] - d["n_unanswered"],
-                     d["n_questions"], min_share_answered, "not ranked among the weakest dimensions")
+        _few_answers(report, {"dimension": d["dimension"], "label": d[f"label_{lang}"]},
+                     d["n_questions"] - d["n_unanswered"], d["n_questions"], min_share_answered,
+                     "not ranked among the weakest dimensions")
 
     exploded = qs.explode("losi")
     losi_rows = []
@@ -200,7 +205,7 @@ def score_assessment(assessment: Assessment, *, min_share_answered: float = MIN_
     share = float((qs["status"] != "unanswered").mean())
     provisional = bool(not np.isnan(overall) and share < min_share_answered)
     if provisional:
-        _few_answers(report, "the assessment", int((qs["status"] != "unanswered").sum()), len(qs),
+        _few_answers(report, None, int((qs["status"] != "unanswered").sum()), len(qs),
                      min_share_answered, "overall band marked provisional")
     return AssessmentResult(assessment=assessment, questions=qs, dimensions=dims, losi=losi, overall=overall,
                             overall_band=band_of(overall, q) if not np.isnan(overall) else "",
@@ -208,12 +213,14 @@ def score_assessment(assessment: Assessment, *, min_share_answered: float = MIN_
                             min_share_answered=min_share_answered)
 
 
-def _few_answers(report: ValidationReport, what: str, n: int, total: int, threshold: float, action: str) -> None:
-    msg = (f"{what}: only {n} of {total} questions answered ({n / total:.0%}, below {threshold:.0%}); "
-           "its band is provisional")
-    report.add("warning", "few_answers", msg, fix="answer more questions (not_applicable counts as an answer)",
-               action=action)
-    warnings.warn(msg, EgovkitWarning, stacklevel=3)
+def _few_answers(report: ValidationReport, dimension: dict | None, n: int, total: int, threshold: float,
+                 action: str) -> None:
+    """A provisional band: of a ``dimension`` (its id and label), or of the whole assessment (None)."""
+    what = render("diagnosis.few_what_dimension", dimension) if dimension else render("diagnosis.few_what_assessment")
+    said = {"what": what, "n": n, "total": total, "share": format_percent(n / total, None, 0),
+            "threshold": format_percent(threshold, None, 0)}
+    issue = report.add("warning", "diagnosis.few_answers", params=said, action=action)
+    warnings.warn(issue.text(), EgovkitWarning, stacklevel=3)
 
 
 @dataclass
@@ -255,9 +262,8 @@ def compare_assessments(before: Assessment | AssessmentResult, after: Assessment
     rb = before if isinstance(before, AssessmentResult) else score_assessment(before)
     ra = after if isinstance(after, AssessmentResult) else score_assessment(after)
     if rb.assessment.questionnaire.version != ra.assessment.questionnaire.version:
-        raise InputError("the two assessments use different questionnaire versions "
-                         f"({rb.assessment.questionnaire.version} and {ra.assessment.questionnaire.version})",
-                         fix="compare assessments made with the same questionnaire version")
+        raise InputError(code="diagnosis.versions_differ", params={"before": rb.assessment.questionnaire.version,
+                                                                   "after": ra.assessment.questionnaire.version})
     cols = ["dimension", "label_en", "label_fr", "score", "band"]
     d = rb.dimensions[cols].merge(ra.dimensions[["dimension", "score", "band"]], on="dimension",
                                   suffixes=("_before", "_after"))

@@ -29,8 +29,9 @@ import yaml
 
 from ..errors import InputError
 from ..export import write_csv, write_excel
+from ..shared.messages import render
 from ..validate import ValidationReport
-from ._files import EXCEL_SUFFIXES, read_table_file
+from ._files import EXCEL_SUFFIXES, read_table_file, sheet_where
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_TYPES = DATA_DIR / "stakeholder_types.yaml"
@@ -52,11 +53,10 @@ def _spec(path: str | Path | None = None) -> dict:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read the stakeholder types ({type(exc).__name__}: {exc})", file=str(path),
-                         fix="give a YAML file edited from egovkit's stakeholder_types.yaml") from exc
+        raise InputError(code="diagnosis.types_unreadable", params={"error": f"{type(exc).__name__}: {exc}"},
+                         file=str(path)) from exc
     if not isinstance(spec, dict) or not isinstance(spec.get("types"), dict) or "resources" not in spec:
-        raise InputError("not a stakeholder-types file (it needs 'types' and 'resources')", file=str(path),
-                         fix="start from a copy of egovkit/diagnosis/data/stakeholder_types.yaml")
+        raise InputError(code="diagnosis.types_file", file=str(path))
     return spec
 
 
@@ -157,11 +157,10 @@ def make_register(
     """
     spec = _spec(types)
     tdefs = spec["types"]
-    report = ValidationReport(source=source or "stakeholder register")
+    report = ValidationReport(source=source or render("diagnosis.register_source"))
     df = pd.DataFrame(list(stakeholders)) if not isinstance(stakeholders, pd.DataFrame) else stakeholders.copy()
     if "name" not in df or "type" not in df:
-        raise InputError("the register needs columns 'name' and 'type'", file=source,
-                         column=", ".join(map(str, df.columns)), fix="add or rename the columns")
+        raise InputError(code="diagnosis.register_columns", file=source, column=", ".join(map(str, df.columns)))
     df = df.reset_index(drop=True)
     for c in REGISTER_COLUMNS:
         if c not in df:
@@ -174,7 +173,7 @@ def make_register(
     blank = ~df.map(lambda v: _text(v) != "").any(axis=1)
     if blank.any():
         rows = [int(i) + 2 for i in df.index[blank]]
-        report.add("info", "blank_row", f"{len(rows)} blank row(s) ignored (rows {rows[:10]})", row=rows[0],
+        report.add("info", "diagnosis.register_blank_rows", params={"n": len(rows), "rows": rows[:10]}, row=rows[0],
                    action="dropped")
         report.set_fate(rows, "dropped")
     kept_rows = [int(i) + 2 for i in df.index[~blank]]
@@ -187,52 +186,54 @@ def make_register(
     for i in df.index:
         row, name = i + 2, df.at[i, "name"]
         if name == "":
-            raise InputError("stakeholder name is blank", file=source, row=row, column="name", fix="give a name")
+            raise InputError(code="diagnosis.name_blank", file=source, row=row, column="name")
         raw = df.at[i, "type"]
         tid = lookup.get(_key(raw))
         if tid is None:
-            what = "type is blank" if raw == "" else f"unknown type {raw!r}"
-            raise InputError(f"stakeholder {name!r}: {what}", file=source, row=row, column="type",
-                             fix=f"use one of {', '.join(tdefs)}")
+            raise InputError(code="diagnosis.type_blank" if raw == "" else "diagnosis.unknown_type",
+                             params={"name": name, "type": raw, "types": list(tdefs)}, file=source, row=row,
+                             column="type")
         if tid != raw:
-            report.add("info", "type_normalised", f"{name}: type {raw!r} read as {tid!r}", row=row,
+            report.add("info", "diagnosis.type_normalised", params={"name": name, "raw": raw, "type": tid}, row=row,
                        column="type", action="repaired")
         df.at[i, "type"] = tid
         for col in ("interests", "resources", "incentives", "influence", "interest"):
             if df.at[i, col] == "" and fill_defaults:
                 val = tdefs[tid][col]
                 df.at[i, col] = "; ".join(val) if isinstance(val, list) else str(val)
-                report.add("info", "default_from_type", f"{name}: {col} taken from the defaults of {tid}",
+                report.add("info", "diagnosis.default_from_type", params={"name": name, "column": col, "type": tid},
                            row=row, column=col, action="inferred")
         res = [r.strip().lower() for r in df.at[i, "resources"].split(";") if r.strip()]
         bad = [r for r in res if r not in resources_ok]
         if bad:
-            raise InputError(f"stakeholder {name!r}: unknown resource(s) {bad}", file=source, row=row,
-                             column="resources", fix=f"use {', '.join(spec['resources'])} separated by ';'")
+            raise InputError(code="diagnosis.unknown_resources", file=source, row=row, column="resources",
+                             params={"name": name, "resources": bad, "known": list(spec["resources"])})
         df.at[i, "resources"] = "; ".join(res)
         for col in ("influence", "interest"):
             lvl = _level(df.at[i, col])
             if lvl is None:
-                raise InputError(f"stakeholder {name!r}: {col} {df.at[i, col]!r} is not a level", file=source,
-                                 row=row, column=col, fix="use low, medium or high (or 1, 2, 3)")
+                raise InputError(code="diagnosis.not_a_level", params={"name": name, "column": col,
+                                                                       "value": df.at[i, col]},
+                                 file=source, row=row, column=col)
             df.at[i, col] = lvl
     dup = df["name"][df["name"].duplicated()]
     if len(dup):
-        raise InputError(f"stakeholder {dup.iloc[0]!r} appears twice", file=source, row=int(dup.index[0]) + 2,
-                         column="name", fix="give each stakeholder a unique name")
+        raise InputError(code="diagnosis.stakeholder_twice", params={"name": dup.iloc[0]}, file=source,
+                         row=int(dup.index[0]) + 2, column="name")
     for col, lim in (("lat", 90), ("lon", 180)):
         vals = pd.Series([_degrees(v, col, df.at[i, "name"], i + 2, source, report) for i, v in df[col].items()],
                          index=df.index, dtype=float)
         bad = vals.abs() > lim
         if bad.any():
             i = int(bad.idxmax())
-            raise InputError(f"stakeholder {df.at[i, 'name']!r}: {col} {vals[i]} is out of range", file=source,
-                             row=i + 2, column=col, fix="give WGS84 degrees (lat -90..90, lon -180..180)")
+            raise InputError(code="diagnosis.degrees_range", params={"name": df.at[i, "name"], "column": col,
+                                                                     "value": vals[i]},
+                             file=source, row=i + 2, column=col)
         df[col] = vals
     half = df["lat"].isna() != df["lon"].isna()
     for i in df.index[half]:
-        report.add("warning", "half_location", f"{df.at[i, 'name']}: only one of lat/lon is given; not located",
-                   row=int(i) + 2, column="lat, lon", action="kept without location", fix="give both or neither")
+        report.add("warning", "diagnosis.half_location", params={"name": df.at[i, "name"]},
+                   row=int(i) + 2, column="lat, lon", action="kept without location")
     df.loc[half, ["lat", "lon"]] = float("nan")
     df = df[REGISTER_COLUMNS].reset_index(drop=True)
     report.set_fate(kept_rows, "used")
@@ -248,9 +249,8 @@ def _check_partnerships(partnerships: Any, names: set[str], source: str | None,
     p = p.reset_index(drop=True)
     if len(p) and not {"source", "target"} <= set(p.columns):
         missing = [c for c in ("source", "target") if c not in p.columns]
-        raise InputError(f"the partnerships need columns 'source' and 'target' (missing {missing}; the columns "
-                         f"are {[str(c) for c in p.columns]})", file=source, column=", ".join(missing),
-                         fix="name the two stakeholders of each partnership in columns source and target")
+        raise InputError(code="diagnosis.partnerships_columns", file=source, column=", ".join(missing),
+                         params={"missing": missing, "columns": [str(c) for c in p.columns]})
     for c in PARTNERSHIP_COLUMNS:
         if c not in p:
             p[c] = "existing" if c == "status" else ""
@@ -258,18 +258,18 @@ def _check_partnerships(partnerships: Any, names: set[str], source: str | None,
     blank = ~p.map(lambda v: _text(v) != "").any(axis=1) if len(p.columns) else pd.Series(False, index=p.index)
     if blank.any() and report is not None:
         rows = [int(i) + 2 for i in p.index[blank]]
-        report.add("info", "blank_row", f"partnerships: {len(rows)} blank row(s) ignored (rows {rows[:10]})",
+        report.add("info", "diagnosis.partnership_blank_rows", params={"n": len(rows), "rows": rows[:10]},
                    row=rows[0], action="dropped", source=source)
     p = p.loc[~blank]
     p["status"] = p["status"].str.lower().replace("", "existing")
     for i in p.index:
         for c in ("source", "target"):
             if p.at[i, c] not in names:
-                raise InputError(f"partnership names unknown stakeholder {p.at[i, c]!r}", file=source,
-                                 row=i + 2, column=c, fix="use a name of the stakeholder table")
+                raise InputError(code="diagnosis.partnership_unknown", params={"name": p.at[i, c]}, file=source,
+                                 row=i + 2, column=c)
         if p.at[i, "status"] not in PARTNERSHIP_STATUS:
-            raise InputError(f"partnership status {p.at[i, 'status']!r}", file=source, row=i + 2, column="status",
-                             fix="use existing or proposed")
+            raise InputError(code="diagnosis.partnership_status", params={"status": p.at[i, "status"]}, file=source,
+                             row=i + 2, column="status")
     return p[PARTNERSHIP_COLUMNS].reset_index(drop=True)
 
 
@@ -284,11 +284,10 @@ def read_register(path: str | Path, partnerships: str | Path | None = None, *,
     """
     path = Path(path)
     notes = ValidationReport(source=path.name)
-    table, sheet = read_table_file(path, what="stakeholder register", required=["name", "type"],
+    table, sheet = read_table_file(path, what="register", required=["name", "type"],
                                    sheet="stakeholders" if path.suffix.lower() in EXCEL_SUFFIXES else None,
-                                   report=notes, fix="the register needs columns 'name' and 'type' (see "
-                                                     "egovkit.diagnosis.REGISTER_COLUMNS)")
-    where = path.name + (f", sheet {sheet!r}" if sheet else "")
+                                   report=notes, fix_code="diagnosis.register_file")
+    where = sheet_where(path.name, sheet)
     part, part_where = None, None
     if sheet is not None:
         import openpyxl
@@ -298,20 +297,18 @@ def read_register(path: str | Path, partnerships: str | Path | None = None, *,
         except Exception:  # noqa: BLE001 - it was read above; a sheet list is only a convenience
             sheets = []
         if "partnerships" in sheets:
-            part, _ = read_table_file(path, what="stakeholder register", required=[], sheet="partnerships",
+            part, _ = read_table_file(path, what="register", required=[], sheet="partnerships",
                                       report=notes)
-            part_where = f"{path.name}, sheet 'partnerships'"
+            part_where = sheet_where(path.name, "partnerships")
     if partnerships is not None:
-        part, _ = read_table_file(partnerships, what="partnerships table", required=["source", "target"],
-                                  report=notes, fix="name the two stakeholders of each partnership in columns "
-                                                    "source and target")
+        part, _ = read_table_file(partnerships, what="partnerships", required=["source", "target"],
+                                  report=notes, fix_code="diagnosis.partnerships_file")
         part_where = Path(partnerships).name
     reg = make_register(table, None, types=types, source=where)
     reg.partnerships = _check_partnerships(part, set(reg.stakeholders["name"]), part_where, reg.report)
     reg.report.extend(notes.issues)
     if reg.stakeholders.empty:
-        reg.report.add("warning", "no_stakeholder", "the register lists no stakeholder",
-                       fix="add one row per stakeholder (name, type)")
+        reg.report.add("warning", "diagnosis.no_stakeholder", params={})
     return reg
 
 
@@ -460,14 +457,15 @@ def _degrees(v: Any, col: str, name: str, row: int, source: str | None, report: 
             except ValueError:
                 x = None
             if x is not None:
-                report.add("info", "decimal_comma", f"{name}: {col} {text!r} read as {x}", row=row, column=col,
-                           action="repaired")
+                report.add("info", "diagnosis.decimal_comma", params={"name": name, "column": col, "text": text,
+                                                                      "value": x},
+                           row=row, column=col, action="repaired")
         if x is None:
-            raise InputError(f"stakeholder {name!r}: {col} {text!r} is not a number", file=source, row=row,
-                             column=col, fix="give decimal degrees (e.g. -1.2921), or leave the cell blank") from None
+            raise InputError(code="diagnosis.not_degrees", params={"name": name, "column": col, "text": text},
+                             file=source, row=row, column=col) from None
     if math.isnan(x):
-        raise InputError(f"stakeholder {name!r}: {col} {text!r} is not a number", file=source, row=row, column=col,
-                         fix="give decimal degrees (e.g. -1.2921), or leave the cell blank")
+        raise InputError(code="diagnosis.not_degrees", params={"name": name, "column": col, "text": text},
+                         file=source, row=row, column=col)
     return x
 
 

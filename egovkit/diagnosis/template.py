@@ -28,8 +28,9 @@ import yaml
 
 from ..errors import InputError
 from ..export import neutralise_text, write_csv
+from ..shared.messages import render
 from ..validate import ValidationReport
-from ._files import read_table_file, row_has_content
+from ._files import read_table_file, row_has_content, sheet_where
 from .questionnaire import (
     ANSWER_COLUMNS,
     Assessment,
@@ -76,8 +77,13 @@ def template_frame(
 ) -> pd.DataFrame:
     """The template as a DataFrame (``TEMPLATE_COLUMNS``), optionally pre-filled with answers.
 
+    The answers (offered and pre-filled) are the codes in English, the labels in French
+    (:meth:`~egovkit.diagnosis.questionnaire.Questionnaire.answer_choices`): both read back the same.
+
     >>> template_frame().loc[0, ["question_id", "allowed_answers"]].tolist()
     ['EQ1', 'very_low | low | medium | high']
+    >>> template_frame(lang="fr").loc[0, "allowed_answers"]
+    'Très faible | Faible | Moyen | Élevé'
     """
     q = questionnaire or (prefill.questionnaire if isinstance(prefill, Assessment) else load_questionnaire())
     if isinstance(prefill, Assessment):
@@ -96,7 +102,7 @@ def template_frame(
         "question_id": q.questions["question_id"],
         "dimension": [q.label("dimension", d, lang) for d in q.questions["dimension"]],
         "question": q.questions[lang],
-        "allowed_answers": [" | ".join(q.allowed_answers(i)) for i in q.questions["question_id"]],
+        "allowed_answers": [" | ".join(q.answer_choices(i, lang)) for i in q.questions["question_id"]],
     })
     for c in ANSWER_COLUMNS[1:]:
         df[c] = ""
@@ -105,7 +111,15 @@ def template_frame(
         for c in ANSWER_COLUMNS[1:]:
             if c in filled:
                 df[c] = df["question_id"].map(filled[c].map(_cell_text)).fillna("").astype("str")
+        if lang == "fr":  # the answers as the drop-down lists offer them
+            df["answer"] = [_offered(q, i, a) for i, a in zip(df["question_id"], df["answer"])]
     return df[TEMPLATE_COLUMNS]
+
+
+def _offered(q: Questionnaire, question_id: str, answer: str) -> str:
+    """A pre-filled answer as the French template offers it (its label); kept as given when unknown."""
+    code = q.answer_code(question_id, answer) if answer else None
+    return q.answer_label(question_id, code, "fr") if code else answer
 
 
 def write_template(
@@ -120,8 +134,10 @@ def write_template(
 ) -> Path:
     """Write a fill-in template as ``.xlsx`` (with drop-down lists) or ``.csv``.
 
-    With ``lang="fr"`` the column headers, the texts and the ``about`` sheet are in French; the
-    answers stay codes (``end_to_end``), so that any template reads back the same.
+    With ``lang="fr"`` the column headers, the texts, the ``about`` sheet and the answers offered
+    in the drop-down lists are in French (``Entièrement dématérialisée`` for ``end_to_end``);
+    :func:`read_template` reads French labels, English labels and codes alike, so a French and an
+    English template (and templates written before) score the same.
 
     Parameters
     ----------
@@ -148,7 +164,7 @@ def write_template(
         _write_xlsx(path, df, questionnaire or (prefill.questionnaire if isinstance(prefill, Assessment)
                                                 else load_questionnaire()), lang)
     else:
-        raise InputError(f"unknown template format {path.suffix!r}", file=str(path), fix="use .xlsx or .csv")
+        raise InputError(code="diagnosis.template_format", params={"suffix": path.suffix}, file=str(path))
     return path
 
 
@@ -176,7 +192,7 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
     letter = ws.cell(1, answer_col).column_letter
     by_list: dict[str, list[int]] = {}
     for r, qid in enumerate(df["question_id"], start=2):
-        by_list.setdefault(",".join(q.allowed_answers(qid)), []).append(r)
+        by_list.setdefault(",".join(q.answer_choices(qid, lang)), []).append(r)
         ws.cell(r, answer_col).fill = fill
         ws.cell(r, TEMPLATE_COLUMNS.index("question") + 1).alignment = Alignment(wrap_text=True)
     about_text = _about_texts()[lang]
@@ -198,9 +214,6 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
     wb.save(path)
 
 
-_FILE_FIX = "start from a template written by egovkit (egovkit assess template FILE.xlsx) and keep its header row"
-
-
 def _read_frame(path: Path, report: ValidationReport | None = None) -> tuple[pd.DataFrame, str]:
     """The answers sheet of a template as text, with ``source_row``, and where it was read
     (``"file.xlsx, sheet 'answers'"``); rows without a question id are left out (blank ones
@@ -209,8 +222,8 @@ def _read_frame(path: Path, report: ValidationReport | None = None) -> tuple[pd.
     from_fr = {v: k for k, v in COLUMN_LABELS_FR.items()}
     df, sheet = read_table_file(path, what="assessment", required=["question_id", "answer", "territory",
                                                                     "assessment_date"],
-                                sheet=_SHEET, rename=from_fr, report=report, fix=_FILE_FIX)
-    where = path.name + (f", sheet {sheet!r}" if sheet else "")
+                                sheet=_SHEET, rename=from_fr, report=report, fix_code="diagnosis.template_file")
+    where = sheet_where(path.name, sheet)
     for c in TEMPLATE_COLUMNS:
         if c not in df:
             df[c] = ""
@@ -220,16 +233,17 @@ def _read_frame(path: Path, report: ValidationReport | None = None) -> tuple[pd.
     filled = row_has_content(df, ANSWER_COLUMNS[1:])
     orphan = df.loc[no_id & filled, "source_row"].tolist()
     if orphan:
-        raise InputError(f"{len(orphan)} row(s) hold an answer but no question_id (rows {orphan[:10]})",
-                         file=where, row=int(orphan[0]), column="question_id",
-                         fix="write the question id (e.g. PR2) on each answered row, or delete the row")
+        raise InputError(code="diagnosis.answer_without_question", params={"n": len(orphan), "rows": orphan[:10]},
+                         file=where, row=int(orphan[0]), column="question_id")
     content = row_has_content(df, TEMPLATE_COLUMNS)
-    for mask, what in ((no_id & content, "without question_id nor answer"), (no_id & ~content, "blank")):
+    for mask, blank in ((no_id & content, False), (no_id & ~content, True)):
         rows = df.loc[mask, "source_row"].tolist()
         if rows:
-            report.add("info", "row_without_question", f"{len(rows)} {what} row(s) ignored (rows {rows[:10]}"
-                       f"{' ...' if len(rows) > 10 else ''})", row=int(rows[0]), column="question_id",
-                       action="dropped")
+            what = render("diagnosis.rows_what_blank" if blank else "diagnosis.rows_what_no_id")
+            report.add("info", "diagnosis.row_without_question",
+                       params={"n": len(rows), "what": what, "rows": rows[:10],
+                               "more": " ..." if len(rows) > 10 else ""},
+                       row=int(rows[0]), column="question_id", action="dropped")
             report.set_fate(rows, "dropped")
     return df.loc[~no_id], where
 
@@ -256,19 +270,17 @@ def read_assessments(path: str | Path, questionnaire: Questionnaire | None = Non
     file_report = ValidationReport(source=path.name)
     df, where = _read_frame(path, file_report)
     if df.empty:
-        raise InputError("no row with a question_id", file=where, column="question_id", fix=_FILE_FIX)
+        raise InputError(code="diagnosis.no_question_rows", file=where, column="question_id")
     for col in ("territory", "assessment_date"):
         blank = df.loc[df[col] == "", "source_row"]
         if len(blank):
-            raise InputError(f"{col} is blank", file=where, row=int(blank.iloc[0]), column=col,
-                             fix=f"write the {col.replace('_', ' ')} on every row (or write the template with "
-                                 "egovkit assess template FILE --territory NAME --date YYYY-MM-DD)")
+            raise InputError(code="diagnosis.territory_blank" if col == "territory" else "diagnosis.date_blank",
+                             params={"column": col}, file=where, row=int(blank.iloc[0]), column=col)
     bad = df.loc[(df["questionnaire_version"] != "") & (df["questionnaire_version"] != q.version)]
     if len(bad):
-        raise InputError(f"answers are for questionnaire version {bad['questionnaire_version'].iloc[0]!r}, "
-                         f"not {q.version!r}", file=where, row=int(bad["source_row"].iloc[0]),
-                         column="questionnaire_version",
-                         fix="load the matching questionnaire with load_questionnaire(path)")
+        raise InputError(code="diagnosis.version_mismatch", file=where, row=int(bad["source_row"].iloc[0]),
+                         params={"found": bad["questionnaire_version"].iloc[0], "expected": q.version},
+                         column="questionnaire_version")
     out = []
     for (terr, date, by), sub in df.groupby(["territory", "assessment_date", "assessed_by"], sort=False):
         iso = _iso_date(date, "assessment_date", row=int(sub["source_row"].iloc[0]), file=where)
@@ -298,9 +310,8 @@ def read_template(
         found = [a for a in found if a.assessor == assessed_by]
     if len(found) != 1:
         all_ = [(a.territory, a.date, a.assessor) for a in read_assessments(path, questionnaire)]
-        raise InputError(f"{len(found)} assessments match (the file holds {all_})", file=str(path),
-                         column="assessment_date, assessed_by",
-                         fix="choose one with read_template(path, date=..., assessed_by=...) or use read_assessments")
+        raise InputError(code="diagnosis.assessments_match", params={"n": len(found), "found": all_},
+                         file=str(path), column="assessment_date, assessed_by")
     return found[0]
 
 
