@@ -16,6 +16,11 @@ from egovkit.table import CensusTable
 # -- normalise_name -------------------------------------------------------------------------
 
 
+def _issues(report, code):
+    """The issues of ``code`` and of its variants (``join.unmatched_table_more``, ``..._codes``)."""
+    return [i for i in report.issues if i.code.startswith(code)]
+
+
 @pytest.mark.parametrize("a,b,expected", [
     ("MURANG'A", "Murang`a", "muranga"),
     ("Murang\u2019a", "MURANGA", "muranga"),
@@ -112,8 +117,8 @@ def test_unmatched_both_sides_candidates_and_report():
     assert [c[1] for c in cands] == sorted([c[1] for c in cands], reverse=True)
     assert sorted(r.unmatched_boundaries["name"]) == ["Alpha", "Béta Nord", "Delta"]
     codes = [i.code for i in r.report.issues]
-    assert codes.count("unmatched_table") == 2 and codes.count("unmatched_boundary") == 3
-    alfa = [i for i in r.report.by_code("unmatched_table") if i.area == "Alfa"][0]
+    assert codes.count("join.unmatched_table") == 2 and codes.count("join.unmatched_boundary") == 3
+    alfa = [i for i in _issues(r.report, "join.unmatched_table") if i.area == "Alfa"][0]
     assert "overrides={'Alfa': 'Alpha'}" in alfa.fix
     with pytest.raises(JoinError, match="'Alfa': closest 'Alpha'"):
         r.raise_if_unmatched()
@@ -129,7 +134,7 @@ def test_duplicates_are_errors_naming_them():
         join_table(pd.DataFrame({"name": ["alpha"]}), b, on="name")
     # duplicated boundary names that the table does not use are only a warning
     r = join_table(pd.DataFrame({"name": ["Gamma"]}), b, on="name")
-    assert r.matched == 1 and r.report.by_code("duplicate_key")[0].severity == "warning"
+    assert r.matched == 1 and r.report.by_code("join.duplicate_key_unused")[0].severity == "warning"
 
 
 def test_overrides_and_bad_overrides():
@@ -137,7 +142,7 @@ def test_overrides_and_bad_overrides():
     r = join_table(t, _boundaries(), on="name", overrides={"Alfa": "Alpha", "Nope": "Delta"})
     assert r.matched == 2 and r.unmatched_table.empty
     assert r.gdf.set_index("name").loc["Alpha", "name_table"] == "Alfa"
-    assert r.report.by_code("unused_override")[0].area == "Nope"
+    assert r.report.by_code("join.unused_override")[0].area == "Nope"
     with pytest.raises(JoinError, match="no boundary is called 'Alphaa'.*'Alpha'"):
         join_table(t, _boundaries(), on="name", overrides={"Alfa": "Alphaa"})
 
@@ -155,7 +160,7 @@ def test_guessed_columns_are_reported():
     t = pd.DataFrame({"value": [1.5, 2.5], "County": ["GAMMA", "DELTA"]})
     r = join_table(t, _boundaries())
     assert (r.table_on, r.boundary_on, r.by) == ("County", "name", "name")
-    assert r.report.by_code("join_columns_guessed")
+    assert r.report.by_code("join.columns_guessed")
     with pytest.raises(InputError, match="no column 'nom'"):
         join_table(t, _boundaries(), table_on="nom", boundary_on="name")
 
@@ -287,7 +292,7 @@ def test_partial_table_boundaries_without_row_are_one_summary_line():
     t = pd.DataFrame({"fips": [1001, 1003, 1005, 1007, 1009, 1011], "hh": [10, 20, 30, 40, 50, 60]})
     r = join_table(t, b, table_on="fips", boundary_on="GEOID")
     assert r.by == "code" and r.matched == 6 and len(r.unmatched_boundaries) == 34
-    issues = r.report.by_code("unmatched_boundary")
+    issues = _issues(r.report, "join.unmatched_boundary")
     assert len(issues) == 1
     msg = issues[0].message
     assert "34 of 40 boundary areas" in msg and "'01013'" in msg and "no data" in msg
@@ -336,7 +341,7 @@ def test_many_table_rows_without_boundary_are_listed_then_summarised():
     b = _national(3)
     t = pd.DataFrame({"fips": [9001 + i for i in range(30)] + [1001]})
     r = join_table(t, b, table_on="fips", boundary_on="GEOID")
-    issues = r.report.by_code("unmatched_table")
+    issues = _issues(r.report, "join.unmatched_table")
     assert len(issues) == 6 and "25 more table rows" in issues[-1].message
     assert len(r.unmatched_table) == 30  # nothing lost: the full list is kept
 
@@ -359,8 +364,8 @@ def test_us_partial_acs_against_national_counties_is_one_line(shared_data):
     counties = gpd.read_file(folder / "us_counties_2010_plotly.geojson")
     r = join_table(acs, counties, on="GEO_ID")
     assert r.by == "code" and r.matched == 838
-    assert [i.severity for i in r.report.issues if i.code == "unmatched_boundary"] == ["warning"]
-    assert "2,383 of 3,221 boundary areas" in r.report.by_code("unmatched_boundary")[0].message
+    assert [i.severity for i in _issues(r.report, "join.unmatched_boundary")] == ["warning"]
+    assert "2,383 of 3,221 boundary areas" in _issues(r.report, "join.unmatched_boundary")[0].message
     assert r.unmatched_boundaries["candidates"].map(len).eq(0).all()  # no fuzzy matches between FIPS codes
 
 
@@ -372,7 +377,7 @@ def test_repeated_rows_and_district_parts_are_merged_conflicts_stay_errors():
     # the repeated table row is one district; the two features of district 02 are one multipolygon
     assert r.matched == 2 and len(r.gdf) == 3 and r.gdf["v"].tolist()[:2] == [1, 2]
     assert r.gdf.geometry.iloc[1].geom_type == "MultiPolygon" and r.gdf.geometry.iloc[1].area == 2
-    assert r.report.by_code("repeated_rows") and r.report.by_code("parts_merged")
+    assert r.report.by_code("join.repeated_rows") and r.report.by_code("join.parts_merged")
     with pytest.raises(JoinError, match="the same code with different values"):
         join_table(t.assign(v=[1, 2, 3]), b, on="code")
     with pytest.raises(JoinError, match="one code to different features: correct its codes"):

@@ -77,7 +77,7 @@ def test_join_listing_names_file_lines_and_overrides_fix_it(tmp_path: Path) -> N
     b = read_boundaries(districts)
     r = join_table(t, b, boundary_on="name")
     assert dict(zip(r.unmatched_table["name"], r.unmatched_table["row"])) == expected
-    rows = {i.area: i.row for i in r.report.by_code("unmatched_table")}
+    rows = {i.area: i.row for i in r.report.issues if i.code.startswith("join.unmatched_table")}
     assert rows == expected
     fixed = join_table(t, b, boundary_on="name", overrides=dict(zip(r.unmatched_table["name"],
                                                                     r.unmatched_table["best"])))
