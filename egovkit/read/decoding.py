@@ -15,9 +15,19 @@ import re
 import numpy as np
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .file_kinds import _not_a_table
 from .numbers import _lines_text
+
+
+def _detected(label_code: str, enc: str = "", fix_code: str | None = None, not_utf8: bool = False) -> dict:
+    """The params of an ``encoding`` finding: the encoding's name (``label_code``), and the fix (if any)."""
+    params = {"label": render(label_code, {"enc": enc.upper()}),
+              "not_utf8": render("read.not_utf8") if not_utf8 else "", "enc": enc}
+    if fix_code:
+        params["fix_code"] = fix_code
+    return params
 
 
 def _decode(data: bytes, encoding: str | None, name: str, report: ValidationReport) -> str:
@@ -25,15 +35,14 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"cannot decode the file as {encoding!r} ({exc})", file=name,
-                             fix="leave encoding=None to detect it, or give the right encoding") from exc
+            raise InputError(code="read.cannot_decode", params={"encoding": encoding, "detail": str(exc)},
+                             file=name) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text" exports
-        report.add("info", "encoding", "encoding detected: UTF-16 with BOM", action="inferred")
+        report.add("info", "encoding", params=_detected("read.encoding_utf16_bom"), action="inferred")
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise InputError(f"the file starts like UTF-16 text but is not ({exc})", file=name,
-                             fix="save the table again as CSV UTF-8, or pass encoding=") from exc
+            raise InputError(code="read.false_utf16", params={"detail": str(exc)}, file=name) from exc
     sample = data[:4000]
     if len(sample) >= 4 and sample.count(b"\x00") > 0.3 * len(sample):  # UTF-16 without its BOM
         odd, even = sample[1::2].count(b"\x00"), sample[0::2].count(b"\x00")
@@ -44,8 +53,8 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
             except UnicodeDecodeError:
                 pass
             else:
-                report.add("info", "encoding", f"encoding detected: {enc.upper()} (no BOM)", action="inferred",
-                           fix=f"pass encoding='{enc}' to silence this")
+                report.add("info", "encoding", params=_detected("read.encoding_no_bom", enc,
+                                                                "read.encoding_silence"), action="inferred")
                 return text
     if data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -53,22 +62,22 @@ def _decode(data: bytes, encoding: str | None, name: str, report: ValidationRepo
         except UnicodeDecodeError:  # a UTF-8 BOM on bytes of another encoding: decoded below
             data = data[3:]
         else:
-            report.add("info", "encoding", "encoding detected: UTF-8 with BOM", action="inferred")
+            report.add("info", "encoding", params=_detected("read.encoding_utf8_bom"), action="inferred")
             return text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        report.add("info", "encoding", "encoding detected: UTF-8", action="inferred")
+        report.add("info", "encoding", params=_detected("read.encoding_utf8"), action="inferred")
         return text
-    for enc, label in (("cp1252", "Windows-1252 (Latin-1 family)"), ("latin-1", "Latin-1 (ISO-8859-1)")):
+    for enc, label in (("cp1252", "read.encoding_cp1252"), ("latin-1", "read.encoding_latin1")):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        report.add("info", "encoding", f"the file is not UTF-8; encoding detected: {label}",
-                   action="inferred", fix=f"pass encoding='{enc}' to silence this, or save the file as UTF-8")
+        report.add("info", "encoding", params=_detected(label, enc, "read.encoding_save_utf8", not_utf8=True),
+                   action="inferred")
         return text
     raise AssertionError("latin-1 decodes any byte")  # pragma: no cover
 
@@ -80,16 +89,15 @@ def _clean_text(text: str, name: str, report: ValidationReport) -> str:
     head = text[:100_000]
     ctrl = sum(1 for ch in head if ch < " " and ch not in "\t\n\r") + head.count("\x7f")
     if ctrl > max(0.05 * len(head), 8) or head.count("\x00") > 0.3 * len(head):
-        raise _not_a_table(name, f"binary ({ctrl} control characters in the first {len(head):,})")
+        raise _not_a_table(name, render("read.kind_binary", {"n": ctrl, "of": len(head)}))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.rstrip("\x1a")  # DOS end-of-file mark
     if "\x00" in text:
         where = [m.start() for m in re.finditer("\x00", text)]
         lines = sorted({text.count("\n", 0, p) + 1 for p in where[:1000]})
-        report.add("warning", "nul_bytes", f"{len(where)} NUL byte(s) removed (line(s) {_lines_text(np.array(lines))})",
-                   row=lines[0], action="repaired",
-                   fix="check these lines; save the table again as plain text (CSV UTF-8) from its program")
+        report.add("warning", "nul_bytes", params={"n": len(where), "lines": _lines_text(np.array(lines))},
+                   row=lines[0], action="repaired")
         text = text.replace("\x00", "")
     return text
 

@@ -17,23 +17,26 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 _GEO_SUFFIXES = {".geojson", ".gpkg", ".shp", ".fgb", ".kml", ".gml"}
 
-#: Leading bytes of files that are not text tables: (signature, what it is).
+#: Leading bytes of files that are not text tables: (signature, what it is: a message code).
 _SIGNATURES = [(b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
-               (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-               (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
-               (b"Rar!", "a RAR archive"), (b"SQLite format 3", "an SQLite database"),
-               (b"BZh", "a bzip2 archive"), (b"\xfd7zXZ", "an xz archive")]
+               (b"%PDF", "read.kind_pdf"), (b"\x89PNG", "read.kind_png"), (b"\xff\xd8\xff", "read.kind_jpeg"),
+               (b"GIF8", "read.kind_gif"), (b"\x1f\x8b", "read.kind_gzip"), (b"7z\xbc\xaf", "read.kind_7zip"),
+               (b"Rar!", "read.kind_rar"), (b"SQLite format 3", "read.kind_sqlite"),
+               (b"BZh", "read.kind_bzip2"), (b"\xfd7zXZ", "read.kind_xz")]
 
 
-def _not_a_table(name: str, what: str, fix: str | None = None) -> InputError:
-    return InputError(f"the file is {what}, not a text or Excel table", file=name,
-                      fix=fix or "give the census table as a CSV/TXT file (one header row, one row per district) "
-                                 "or an Excel workbook")
+def _not_a_table(name: str, what: str, fix_code: str | None = None) -> InputError:
+    """The error refusing a file that is not a table; ``what`` says what it is (rendered from the catalogue)."""
+    params = {"what": what}
+    if fix_code:
+        params["fix_code"] = fix_code
+    return InputError(code="read.not_a_table", params=params, file=name)
 
 
 def _sniff_binary(data: bytes, path: Path, name: str, sheet: int | str,
@@ -49,44 +52,42 @@ def _sniff_binary(data: bytes, path: Path, name: str, sheet: int | str,
                     names = set(z.namelist())
                     mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
             except (zipfile.BadZipFile, OSError, KeyError) as exc:
-                raise _not_a_table(name, f"a damaged zip archive ({exc})") from exc
+                raise _not_a_table(name, render("read.kind_damaged_zip", {"detail": str(exc)})) from exc
             if "xl/workbook.xml" in names:
-                engine, kind = "openpyxl", "an Excel workbook (.xlsx)"
+                engine, kind = "openpyxl", render("read.kind_xlsx")
             elif "opendocument.spreadsheet" in mimetype:
-                engine, kind = "odf", "an OpenDocument spreadsheet (.ods)"
+                engine, kind = "odf", render("read.kind_ods")
             else:
-                raise _not_a_table(name, f"a zip archive ({len(names)} file(s) inside)",
-                                   fix="unzip it and give the table file inside")
+                raise _not_a_table(name, render("read.kind_zip", {"n": len(names)}), fix_code="read.unzip_it")
         elif what == "ole":
-            engine, kind = "xlrd", "an old Excel workbook (.xls) or another Office file"
+            engine, kind = "xlrd", render("read.kind_xls")
         else:
-            raise _not_a_table(name, what)
-        report.add("warning", "file_format", f"the file is named {path.suffix or '(no suffix)'} but is {kind}: "
-                   "read as a spreadsheet", action="inferred", fix="rename it with its real suffix (.xlsx, .xls, .ods)")
+            raise _not_a_table(name, render(what))
+        report.add("warning", "file_format", params={"suffix": path.suffix or render("read.no_suffix"), "kind": kind},
+                   action="inferred")
         return _read_sheet(path, name, sheet, engine=engine, what=kind)
     return None
 
 
 def _read_sheet(path: Path, name: str, sheet: int | str, engine: str | None = None,
-                what: str = "a spreadsheet") -> pd.DataFrame:
-    """All cells of one sheet (no header), or an InputError that says why not."""
+                what: str | None = None) -> pd.DataFrame:
+    """All cells of one sheet (no header), or an InputError that says why not (``what``: the kind of file)."""
+    what = what or render("read.kind_spreadsheet")
     try:
         grid = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None, engine=engine)
     except ImportError as exc:  # .xls needs xlrd, .ods needs odfpy
-        raise InputError(f"cannot read {what} here ({exc})", file=name,
-                         fix="open it in a spreadsheet program and save the sheet as .xlsx or CSV") from exc
+        raise InputError(code="read.no_reader_here", params={"what": what, "detail": str(exc)}, file=name) from exc
     except (ValueError, KeyError, IndexError) as exc:
         if isinstance(sheet, str) or "sheet" in str(exc).lower() or "worksheet" in str(exc).lower():
-            raise InputError(f"cannot read sheet {sheet!r} ({exc})", file=name,
-                             fix="pass sheet= with an existing sheet name or position") from exc
-        raise InputError(f"cannot read {what} ({exc})", file=name,
-                         fix="open it in a spreadsheet program and save it again as .xlsx or CSV") from exc
+            raise InputError(code="read.cannot_read_sheet", params={"sheet": sheet, "detail": str(exc)},
+                             file=name) from exc
+        raise InputError(code="read.cannot_read_spreadsheet", params={"what": what, "detail": str(exc)},
+                         file=name) from exc
     except Exception as exc:  # noqa: BLE001 - damaged workbooks raise anything (BadZipFile, XLRDError...)
-        raise InputError(f"cannot read {what}: the file is damaged or not a workbook "
-                         f"({type(exc).__name__}: {exc})", file=name,
-                         fix="open it in a spreadsheet program and save it again as .xlsx or CSV") from exc
+        raise InputError(code="read.damaged_workbook",
+                         params={"what": what, "detail": f"{type(exc).__name__}: {exc}"}, file=name) from exc
     if grid.empty:
-        raise InputError(f"sheet {sheet!r} is empty", file=name, fix="pass sheet= with the sheet of the table")
+        raise InputError(code="read.empty_sheet", params={"sheet": sheet}, file=name)
     return grid
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 
 # names imported from here by crosstab_grid and the package: kept importable from this module
@@ -55,10 +56,8 @@ def _drop_duplicate_columns(raw: pd.DataFrame, names: list[str],
     keep = []
     for j, n in enumerate(names):
         if n in seen and n.strip():
-            report.add("warning", "duplicate_column_name",
-                       f"column {n!r} appears twice in the header (columns {seen[n] + 1} and {j + 1}); "
-                       f"column {j + 1} is ignored", column=n, action="ignored",
-                       fix="rename one of the two columns (or delete the copy)")
+            report.add("warning", "duplicate_column_name", params={"column": n, "first": seen[n] + 1, "other": j + 1},
+                       column=n, action="ignored")
             continue
         seen.setdefault(n, j)
         keep.append(j)
@@ -101,27 +100,24 @@ def _load_cells(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding
     path = Path(source)
     name = path.name
     if not path.exists():
-        raise InputError("file not found", file=str(path), fix="check the path")
+        raise InputError(code="read.file_not_found", file=str(path))
     if path.is_dir():
-        raise InputError("this is a folder, not a table file", file=str(path),
-                         fix="give the path of the CSV or Excel file of the table")
+        raise InputError(code="read.folder_not_file", file=str(path))
     if path.suffix.lower() in _GEO_SUFFIXES or _zipped_boundaries(path):
         from .geo_table import read_attribute_table
 
         attrs = read_attribute_table(path, report)
         if attrs is not None:
             return attrs, np.arange(len(attrs)) + 2, None
-        raise InputError(f"a {path.suffix} file holds boundaries, not a census table", file=name,
-                         fix="give the table as a CSV or Excel file, and this file as the boundaries "
-                             "(egovkit.geo.read_boundaries; the BOUNDARIES argument of the command line)")
+        raise InputError(code="read.boundaries_not_table", params={"suffix": path.suffix}, file=name)
     try:
         size = path.stat().st_size
         data = b"" if size == 0 or path.suffix.lower() in _EXCEL_SUFFIXES else path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=str(path),
-                         fix="check that the file exists, is readable and is not open in another program") from exc
+        raise InputError(code="read.cannot_read_file", params={"detail": str(exc.strerror or exc)},
+                         file=str(path)) from exc
     if size == 0:
-        raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
+        raise InputError(code="read.empty_file", file=name)
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         grid = _read_sheet(path, name, sheet)
     else:
@@ -129,7 +125,7 @@ def _load_cells(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding
     if grid is not None:
         h = _find_header(grid.head(20).values.tolist())
         if h:
-            report.add("info", "header_row", f"header found on row {h + 1}; {h} title row(s) above it ignored",
+            report.add("info", "header_row", params={"unit": render("read.unit_row"), "line": h + 1, "n": h},
                        row=h + 1, action="inferred")
         header = [f"Unnamed: {j}" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
                   for j, v in enumerate(grid.iloc[h])]
@@ -139,7 +135,7 @@ def _load_cells(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding
     text = _clean_text(_decode(data, encoding, name, report), name, report)
     data = b""  # the decoded text is all that is needed now: do not hold the file twice
     if not text.strip():
-        raise InputError("the file is empty", file=name, fix="export the table again with its header and rows")
+        raise InputError(code="read.empty_file", file=name)
     phys = text.split("\n")
     if text.endswith("\n"):
         phys.pop()
@@ -149,7 +145,7 @@ def _load_cells(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding
     if sep is None:
         sep = _sniff_sep(phys[:200], report)
     elif not isinstance(sep, str) or len(sep) != 1 or sep in '"\n\r':
-        raise InputError(f"sep={sep!r} cannot separate columns", file=name, fix="pass one character, e.g. sep=';'")
+        raise InputError(code="read.bad_sep", params={"sep": repr(sep)}, file=name)
     if '"' in text:
         text, records, starts = _records(text, sep, name, report)
     else:  # no quoting: one record per physical line (split lazily, only the head is needed)
@@ -157,14 +153,14 @@ def _load_cells(source: str | Path | pd.DataFrame, *, sheet: int | str, encoding
     head = records[:25] if records is not None else [ln.split(sep) for ln in phys[:25]]
     h = _find_header(head)
     if h:
-        report.add("info", "header_row", f"header found on line {starts[h]}; {h} title line(s) above it ignored",
+        report.add("info", "header_row", params={"unit": render("read.unit_line"), "line": starts[h], "n": h},
                    row=starts[h], action="inferred")
     # name-like columns stay text (codes keep their leading zeros); the C parser reads the
     # other columns, exactly, as numbers when every cell is a plain number, else as text that
     # _parse_numbers repairs (thousands separators, decimal commas, "-", "n/a"...)
     header = [str(c).strip() for c in (head[h] if head else [])]
     if not any(header):
-        raise InputError("the file has no header row", file=name, fix="export the table with a header row")
+        raise InputError(code="read.no_header_row", file=name)
     width = len(header)
     if sep == "," and decimal != ",":  # the decimal mark can only be "."
         textual = [c for c in header if c in text_columns or (column_role(c) or ("", None))[0] in _TEXT_ROLES]
@@ -222,11 +218,10 @@ def _report_long_rows(records: list[list[str]] | None, phys: list[str], sep: str
     long_rows = [(line, cells) for line, cells in long_rows if any(c.strip() for c in cells[width:])]  # not "A,1,"
     for line, cells in long_rows[:50]:
         extra = cells[width:]
-        report.add("warning", "extra_cells", f"the row has {len(cells)} cells but the header {width}: extra cell(s) "
-                   f"{[c[:40] for c in extra[:5]]} ignored", row=line, action="ignored",
-                   fix="check the row for a stray separator (a decimal comma in a comma-separated file?) or add "
-                       "the missing column name to the header")
+        report.add("warning", "extra_cells", params={"n": len(cells), "width": width,
+                                                     "cells": str([c[:40] for c in extra[:5]])},
+                   row=line, action="ignored")
     if len(long_rows) > 50:
-        report.add("warning", "extra_cells", f"{len(long_rows) - 50} more row(s) with extra cells (rows "
-                   f"{', '.join(str(x) for x, _ in long_rows[50:60])}...)", row=long_rows[50][0], action="ignored",
-                   fix="check the separator (pass sep=)")
+        report.add("warning", "read.more_extra_cells", params={"n": len(long_rows) - 50,
+                                                               "rows": [x for x, _ in long_rows[50:60]]},
+                   row=long_rows[50][0], action="ignored")

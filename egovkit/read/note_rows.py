@@ -57,9 +57,9 @@ def _drop_note_rows(raw: pd.DataFrame, lines: np.ndarray,
     if not len(notes):
         return raw, lines
     report.set_fate(lines[notes], "dropped")
-    report.add("info", "note_rows", f"{len(notes)} line(s) of notes or sources below or inside the table ignored "
-               f"(rows {_lines_text(lines[notes])}): {first.iat[notes[0]][:60]!r}", row=int(lines[notes[0]]),
-               action="dropped", fix="nothing to do if they are notes; if one is a district, fill in its figures")
+    report.add("info", "note_rows", params={"n": len(notes), "rows": _lines_text(lines[notes]),
+                                            "first": repr(first.iat[notes[0]][:60])},
+               row=int(lines[notes[0]]), action="dropped")
     keep = np.ones(len(raw), dtype=bool)
     keep[notes] = False
     return raw.loc[keep].reset_index(drop=True), lines[keep]

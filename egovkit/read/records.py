@@ -18,12 +18,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .header_row import _header_score, _is_number
 from .numbers import _lines_text
 
 _SEPARATORS = (";", "\t", ",", "|")  # order breaks ties: decimal commas make "," look plausible
-_SEP_LABEL = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
+_SEP_LABEL = {"\t": "read.sep_tab", ",": "read.sep_comma", ";": "read.sep_semicolon", "|": "read.sep_pipe"}
 
 
 @contextmanager
@@ -76,8 +77,10 @@ def _sniff_sep(lines: list[str], report: ValidationReport) -> str:
         key = (min(head, 2), n_mode, head, width, -rank)
         if best_key is None or key > best_key:
             best, best_key = cand, key
-    report.add("info", "separator", f"column separator detected: {_SEP_LABEL[best]} ({best!r})", action="inferred",
-               fix=None if best_key else "no separator splits the lines; pass sep=")
+    params = {"label": render(_SEP_LABEL[best]), "sep": repr(best)}
+    if not best_key:
+        params["fix_code"] = "read.no_separator"
+    report.add("info", "separator", params=params, action="inferred")
     return best
 
 
@@ -156,8 +159,8 @@ def _records(text: str, sep: str, name: str, report: ValidationReport) -> tuple[
                     records.append(row)
                     starts.append(start)
             except csv.Error as exc:
-                raise InputError(f"cannot split the rows into cells near line {prev + 1} ({exc})", file=name,
-                                 fix="check the quotes and the separator of that line (pass sep=)") from exc
+                raise InputError(code="read.cannot_split_rows", params={"line": prev + 1, "detail": str(exc)},
+                                 file=name) from exc
         if bad is None:
             break
         lines = text.split("\n")
@@ -165,19 +168,16 @@ def _records(text: str, sep: str, name: str, report: ValidationReport) -> tuple[
         while k < len(lines) and _open_quote(lines[k], sep) is None:
             k += 1  # the runaway cell may open on a later line of the record
         if k >= len(lines):
-            raise InputError(f"a quoted cell starting on line {bad} is never closed", file=name, row=bad,
-                             fix='close the quote (") or remove it')
+            raise InputError(code="read.quote_never_closed", params={"line": bad}, file=name, row=bad)
         p = _open_quote(lines[k], sep)
         lines[k] = lines[k][:p] + lines[k][p + 1:]
         text = "\n".join(lines)
         repaired.append(k + 1)
     else:
-        raise InputError(f"more than 50 quotes are never closed (lines {_lines_text(np.array(repaired))})",
-                         file=name, row=repaired[0], fix='check the quoting of the file: a cell that opens with " '
-                                                         'must close with "')
+        raise InputError(code="read.too_many_open_quotes", params={"lines": _lines_text(np.array(repaired))},
+                         file=name, row=repaired[0])
     if repaired:
-        report.add("warning", "unclosed_quote", f"a quote opening a cell is never closed on line(s) "
-                   f"{_lines_text(np.array(repaired))}: it would have swallowed the next rows; removed",
-                   row=repaired[0], action="repaired", fix='check these lines; close the quote (") or remove it')
+        report.add("warning", "unclosed_quote", params={"lines": _lines_text(np.array(repaired))},
+                   row=repaired[0], action="repaired")
     return text, records, starts
 
