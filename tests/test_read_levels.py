@@ -43,7 +43,7 @@ def test_region_row_with_a_blank_parent_found_as_another_rows_parent() -> None:
                    "North,C,500,100\n"), parent="region")
     assert sorted(t.data["area_name"]) == ["A", "B", "C"]
     # 4000 is not 1000 + 2000 + 500: kept apart by its name, with a warning naming the figures
-    w = t.report.by_code("parent_rows")[0]
+    w = t.report.by_code("read.parent_row_not_sum")[0]
     assert w.severity == "warning" and w.row == 2 and "3,500" in w.message and "4,000" in w.message
     # smaller than the rows under its name: it cannot be their total, it is a district
     t2 = _read(_csv("region,district,households,internet\n,North,3000,900\nNorth,A,1000,300\nNorth,B,2000,600\n"
@@ -57,7 +57,7 @@ def test_region_prefixed_names_are_kept_apart() -> None:
                    "Region South,5000,1000\nC,2500,500\nD,2500,500\n"))
     assert sorted(t.data["area_name"]) == ["A", "B", "C", "D"]
     assert sorted(t.other_levels["area_name"]) == ["Region North", "Region South"]
-    assert "equal to the sum of the rows below them" in t.report.by_code("parent_rows")[0].message
+    assert "equal to the sum of the rows below them" in t.report.by_code("read.upper_rows")[0].message
 
 
 def test_a_table_of_regions_is_a_table_of_districts() -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..shared.messages import render
 from .area_keys import area_keys
 from .blocks import Block
 from .context import _Context
@@ -141,39 +142,31 @@ def _hidden_totals(ctx: _Context, rows: pd.DataFrame, found: _HiddenTotals, data
         if k in found.hidden or k in found.countries:
             continue
         p = found.row[k]
-        against = ", ".join(dict.fromkeys(found.against.get(k, []))) or "the other complete columns"
-        ctx.report.add("warning", "possible_total", f"row {names[p]!r} (line {int(lines[p])}) equals the sum of the "
-                       f"{found.n_others[k]} other district rows in {', '.join(dict.fromkeys(labels))} but not in "
-                       f"{against}: read as a district; if it is a totals row its figures are counted twice",
-                       row=int(lines[p]), area=names[p], action="used",
-                       fix="name the row 'Total' if it is the total of the others (or remove it); nothing to do if "
-                           "it is a district")
+        against = ", ".join(dict.fromkeys(found.against.get(k, []))) or render("read.other_complete_columns")
+        ctx.report.add("warning", "possible_total", params={
+            "name": names[p], "line": int(lines[p]), "n": found.n_others[k],
+            "columns": ", ".join(dict.fromkeys(labels)), "against": against},
+            row=int(lines[p]), area=names[p], action="used")
     if not len(found.at):
         return data, other
     at = found.at
     for k in sorted(found.hidden | found.countries, key=lambda k: found.row[k]):
         p = found.row[k]
         if k in found.countries:
-            also = f"; it also equals their sum in {', '.join(dict.fromkeys(found.votes[k]))}" if k in found.votes \
-                else ""
-            size = (f"the first of {found.n_others[k] + 1} rows of published rates (no households/persons to "
-                    "compare sizes)") if k in found.unsized else \
-                f"as large as the {found.n_others[k]} other district rows together{also}"
-            what = "has an all-zero code (national in most code lists)" if k in found.zero_code else \
-                "is the name of a country"
-            ctx.report.add("info", "country_total", f"row {names[p]!r} (line {int(lines[p])}) {what} "
-                           f"and {size}: read as the territory's totals row, kept apart (level "
-                           f"'national'){'' if k in found.unsized else ' and checked against them'}, not counted "
-                           "as a district", row=int(lines[p]), area=names[p], action="kept apart",
-                           fix="if it really is a district, name it otherwise (a country's name among districts is "
-                               "read as the territory)")
+            also = render("read.total_also_sum", {"columns": ", ".join(dict.fromkeys(found.votes[k]))}) \
+                if k in found.votes else ""
+            size = render("read.total_first_of_rates", {"n": found.n_others[k] + 1}) if k in found.unsized else \
+                render("read.total_as_large", {"n": found.n_others[k], "also": also})
+            what = render("read.total_zero_code" if k in found.zero_code else "read.total_country_name")
+            ctx.report.add("info", "country_total", params={
+                "name": names[p], "line": int(lines[p]), "what": what, "size": size,
+                "checked": "" if k in found.unsized else render("read.total_and_checked")},
+                row=int(lines[p]), area=names[p], action="kept apart")
             continue
-        ctx.report.add("warning", "looks_like_total", f"row {names[p]!r} (line {int(lines[p])}) equals the sum of the "
-                       f"{found.n_others[k]} other district rows in {', '.join(dict.fromkeys(found.votes[k]))}: it is "
-                       "a totals row under another name and is kept apart (level 'national'), not counted as a "
-                       "district", row=int(lines[p]), area=names[p], action="kept apart",
-                       fix="name the row 'Total' (or remove it); if it really is a district, a row of the table may "
-                           "be missing")
+        ctx.report.add("warning", "looks_like_total", params={
+            "name": names[p], "line": int(lines[p]), "n": found.n_others[k],
+            "columns": ", ".join(dict.fromkeys(found.votes[k]))}, row=int(lines[p]), area=names[p],
+            action="kept apart")
     rows.loc[rows.index[at], "is_district"] = False
     rows.loc[rows.index[at], "is_total"] = True
     move = data["_pos"].isin(at).to_numpy()

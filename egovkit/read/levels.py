@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .area_keys import area_keys
 from .context import _Context
@@ -55,9 +56,8 @@ def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str,
     if tot.empty:
         return
     if "rate_only" in data.columns:  # published rates without weights: an unweighted mean says nothing
-        report.add("info", "totals_check", f"totals row(s) {tot['area_name'].astype(str).unique().tolist()[:3]} "
-                   "kept as the territory's published figures; not checked against the districts (published "
-                   "rates without households/persons cannot be added up)", action="kept apart")
+        report.add("info", "totals_check", params={"names": tot["area_name"].astype(str).unique().tolist()[:3]},
+                   action="kept apart")
         return
     sums = data.groupby("indicator")[["numerator", "denominator"]].sum()
     # an indicator with dropped district values cannot add up to the total: not compared
@@ -77,24 +77,22 @@ def _check_totals_rows(data: pd.DataFrame, other: pd.DataFrame, value_type: str,
         tol_share = 0.001 if value_type == "percent" else rel_tol * max(share_t, 1e-9)
         problems = []
         if abs(den - r["denominator"]) > rel_tol * r["denominator"]:
-            problems.append(f"denominator {r['denominator']:,.0f} in the total row vs {den:,.0f} summed over the "
-                            "districts")
+            problems.append(render("read.total_denominator_differs", {"total": float(r["denominator"]),
+                                                                       "summed": float(den)}))
         if abs(share_d - share_t) > tol_share + 1e-12:
-            problems.append(f"rate {100 * share_t:.2f} % in the total row vs {100 * share_d:.2f} % from the districts")
+            problems.append(render("read.total_rate_differs", {"total": float(100 * share_t),
+                                                                "summed": float(100 * share_d)}))
         if problems:
             bad += 1
             row = r.get("source_row")
-            report.add("warning", "total_row_disagrees",
-                       f"{ind}: the total row {r['area_name']!r} does not match its districts: " + "; ".join(problems),
-                       row=None if pd.isna(row) else int(row), area=str(r["area_name"]),
-                       fix="check for missing or duplicated districts, or a total of another scope (e.g. another year)")
+            report.add("warning", "total_row_disagrees", params={"indicator": ind, "name": r["area_name"],
+                                                                 "problems": "; ".join(problems)},
+                       row=None if pd.isna(row) else int(row), area=str(r["area_name"]))
     if checked and not bad:
-        report.add("info", "total_row_agrees", f"the total row(s) agree with the sum of the districts for {checked} "
-                   "indicator(s) (denominators within 0.5 %, rates within rounding)", action="kept apart")
+        report.add("info", "total_row_agrees", params={"n": checked}, action="kept apart")
     if partial & set(tot["indicator"]):
-        report.add("info", "total_row_not_compared", f"the total row(s) not compared with the districts for "
-                   f"{sorted(partial & set(tot['indicator']))}: some district values of these indicators were dropped "
-                   "(see above)", action="kept apart")
+        report.add("info", "total_row_not_compared", params={"indicators": sorted(partial & set(tot["indicator"]))},
+                   action="kept apart")
 
 
 def _classify_rows(ctx: _Context, roles: Roles, district_level: str | None, dec: str = ".") -> pd.DataFrame:
@@ -129,15 +127,13 @@ def _classify_rows(ctx: _Context, roles: Roles, district_level: str | None, dec:
             else:
                 district_level = str(counts.index[0])
                 others = {k: int(v) for k, v in counts.items() if k != district_level}
-                report.add("info", "district_level",
-                           f"district level inferred from column {roles.level!r}: {district_level!r} "
-                           f"({int(counts.iloc[0])} rows, the most frequent); other levels kept apart: {others}",
-                           column=roles.level, action="inferred",
-                           fix=f"pass district_level= one of {list(counts.index)} to choose another")
+                report.add("info", "district_level", params={
+                    "column": roles.level, "level": district_level, "n": int(counts.iloc[0]), "others": str(others),
+                    "levels": list(counts.index)}, column=roles.level, action="inferred")
         elif district_level not in set(lvl):
-            raise InputError(f"district_level {district_level!r} is not a value of column {roles.level!r}",
-                             file=ctx.name, column=roles.level,
-                             fix=f"use one of {sorted(set(lvl))}")
+            raise InputError(code="read.district_level_unknown", params={
+                "level": district_level, "column": roles.level, "levels": sorted(set(lvl))},
+                file=ctx.name, column=roles.level)
         is_district = ~is_total & (lvl == district_level)
     else:
         is_district = ~is_total
@@ -175,17 +171,17 @@ def _classify_rows(ctx: _Context, roles: Roles, district_level: str | None, dec:
     missing_name = (norm_name == "").to_numpy() & (rows["area_code"] == "").to_numpy()
     rows["no_name"] = missing_name
     for i in np.flatnonzero(missing_name):
-        report.add("error", "missing_area", "the row has no area name or code", row=int(rows["line"].iat[i]),
-                   column=roles.area, action="dropped", fix="fill in the district name")
+        report.add("error", "missing_area", params={}, row=int(rows["line"].iat[i]), column=roles.area,
+                   action="dropped")
     n_tot = int(rows["is_total"].sum())
     n_other = int((~rows["is_district"] & ~rows["is_total"] & ~upper).sum())
     if n_tot or n_other:
         tot = rows.loc[rows["is_total"]]
         tot_names = tot["area_name"].unique().tolist()[:10]
-        where = f" (rows {_lines_text(tot['line'].to_numpy())})" if n_tot else ""
-        report.add("info", "kept_apart", f"{n_tot} totals row(s) {tot_names}{where} and {n_other} row(s) of other "
-                   "levels kept apart in .other_levels (never mixed with the districts; the totals are checked "
-                   "against them)", action="kept apart", row=int(tot["line"].iat[0]) if n_tot else None)
+        where = render("read.at_rows", {"rows": _lines_text(tot["line"].to_numpy())}) if n_tot else ""
+        report.add("info", "kept_apart", params={"n_totals": n_tot, "names": tot_names, "where": where,
+                                                 "n_other": n_other},
+                   action="kept apart", row=int(tot["line"].iat[0]) if n_tot else None)
     return rows
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..shared.formatting import format_number
+from ..shared.messages import render
 from .context import _Context, _parsed_column
 from .numbers import _OK, _lines_text, _text
 from .roles import Roles
@@ -56,7 +58,7 @@ def _parent_rows(ctx: _Context, roles: Roles, norm_name: pd.Series, par_norm: pd
         return bool(np.isfinite(a) and np.isfinite(b) and b > 0 and abs(a - b) <= 0.005 * b)
 
     def fmt(x: float) -> str:
-        return f"{x:,.0f}" if np.isfinite(x) else "unknown"
+        return format_number(x) if np.isfinite(x) else render("read.unknown_figure")
 
     if roles.parent:
         pcol = roles.parent
@@ -100,40 +102,31 @@ def _parent_rows(ctx: _Context, roles: Roles, norm_name: pd.Series, par_norm: pd
         label[upper] = pcol
         if confirmed:
             c = np.array(sorted(confirmed))
-            report.add("info", "parent_rows", f"{len(c)} row(s) are totals of the rows that name them in column "
-                       f"{pcol!r} (their {den_col!r} equals the sum of those rows): {list(names[c][:10])} "
-                       f"(rows {_lines_text(lines[c])}); kept apart in .other_levels with level {pcol!r}, never "
-                       "counted with the districts", row=int(lines[c[0]]), column=pcol, action="kept apart",
-                       fix="pass level= with a column telling each row's level to choose otherwise")
+            report.add("info", "parent_rows", params={"n": len(c), "parent": pcol, "den": den_col,
+                                                      "names": list(names[c][:10]), "rows": _lines_text(lines[c])},
+                       row=int(lines[c[0]]), column=pcol, action="kept apart")
         blind = [c for c, _, tot in unchecked if den_col is None or not (np.isfinite(den[c]) and np.isfinite(tot))]
         if blind:  # no figures to compare (published rates, empty cells): the name decides, said once
             b = np.array(sorted(blind))
-            report.add("info", "parent_rows", f"{len(b)} row(s) are named as the {pcol!r} of other rows and have no "
-                       "households/persons to compare with theirs: kept apart in .other_levels with level "
-                       f"{pcol!r} as their totals: {list(names[b][:10])} (rows {_lines_text(lines[b])})",
-                       row=int(lines[b[0]]), column=pcol, action="kept apart",
-                       fix="pass level= with a column telling each row's level to choose otherwise")
+            report.add("info", "read.parent_rows_unsized", params={
+                "n": len(b), "parent": pcol, "names": list(names[b][:10]), "rows": _lines_text(lines[b])},
+                row=int(lines[b[0]]), column=pcol, action="kept apart")
         for c, k, tot in unchecked:
             if c in blind:
                 continue
-            report.add("warning", "parent_rows", f"row {names[c]!r} is named as the {pcol!r} of other rows; it is "
-                       f"kept apart as their total, but its {den_col!r} ({fmt(den[c])}) is not the sum of those "
-                       f"{k} row(s) ({fmt(tot)}): some rows may be missing or the figures of another scope",
-                       row=int(lines[c]), column=pcol, area=names[c], action="kept apart",
-                       fix="check the rows of this area; if the row is a district, give it another name "
-                           "or pass level=")
+            report.add("warning", "read.parent_row_not_sum", params={
+                "name": names[c], "parent": pcol, "den": den_col, "value": fmt(den[c]), "n": k, "sum": fmt(tot)},
+                row=int(lines[c]), column=pcol, area=names[c], action="kept apart")
         if as_district:
             d = np.array(sorted(as_district))
-            report.add("info", "parent_name_district", f"{len(d)} row(s) carry the name of a {pcol!r} but are not "
-                       f"the total of its rows: read as districts: {list(names[d][:10])} (rows "
-                       f"{_lines_text(lines[d])})", row=int(lines[d[0]]), column=pcol, action="used",
-                       fix="pass level= with a column telling each row's level if that is wrong")
+            report.add("info", "parent_name_district", params={
+                "n": len(d), "parent": pcol, "names": list(names[d][:10]), "rows": _lines_text(lines[d])},
+                row=int(lines[d[0]]), column=pcol, action="used")
         if alone:
             a = np.array(sorted(alone))
-            report.add("info", "parent_name_district", f"{len(a)} row(s) have the name of their {pcol!r} and no "
-                       f"other row under it: read as districts: {list(names[a][:10])} (rows "
-                       f"{_lines_text(lines[a])})", row=int(lines[a[0]]), column=pcol, action="used",
-                       fix="remove the row if it is only the total of districts missing from the file")
+            report.add("info", "read.parent_name_alone", params={
+                "n": len(a), "parent": pcol, "names": list(names[a][:10]), "rows": _lines_text(lines[a])},
+                row=int(lines[a[0]]), column=pcol, action="used")
         return upper, label
     # no parent column: "Region North" among districts
     toks = [str(x).split() for x in nn]
@@ -156,14 +149,11 @@ def _parent_rows(ctx: _Context, roles: Roles, norm_name: pd.Series, par_norm: pd
     label[upper] = "region"
     if agree:
         c = np.array([x[0] for x in agree])
-        report.add("info", "parent_rows", f"{len(c)} row(s) named as a higher level (region, province...) and equal "
-                   f"to the sum of the rows below them (their {den_col!r}): {list(names[c][:10])} (rows "
-                   f"{_lines_text(lines[c])}); kept "
-                   "apart in .other_levels with level 'region'", row=int(lines[c[0]]), column=roles.area,
-                   action="kept apart", fix="pass level= with a column telling each row's level to choose otherwise")
+        report.add("info", "read.upper_rows", params={"n": len(c), "den": den_col, "names": list(names[c][:10]),
+                                                      "rows": _lines_text(lines[c])},
+                   row=int(lines[c[0]]), column=roles.area, action="kept apart")
     for c, k, tot in disagree:
-        report.add("warning", "parent_rows", f"row {names[c]!r} is named as a higher level (region, province...): "
-                   f"kept apart, but its {den_col!r} ({fmt(den[c])}) is not the sum of the {k} row(s) below it "
-                   f"({fmt(tot)})", row=int(lines[c]), column=roles.area, area=names[c], action="kept apart",
-                   fix="check the rows of this region; if the row is a district, rename it or pass level=")
+        report.add("warning", "read.upper_row_not_sum", params={"name": names[c], "den": den_col,
+                                                                 "value": fmt(den[c]), "n": k, "sum": fmt(tot)},
+                   row=int(lines[c]), column=roles.area, area=names[c], action="kept apart")
     return upper, label

@@ -180,8 +180,9 @@ def check_denominator_universe(raw: pd.DataFrame, denominators: list[tuple[str, 
                             {"column": den_col, "gap": 1 - med if med < 1 else med - 1})
             names = ", ".join(dict.fromkeys(indicators)) or render("read.the_indicators")
             report.add("warning", "denominator_universe", params={
-                "column": den_col, "family": ", ".join(map(repr, fam)), "median": med, "n": int(ok.sum()), "low": float(low),
-                "high": float(high), "effect": effect, "names": names, "first": fam[0], "last": fam[-1]},
+                "column": den_col, "family": ", ".join(map(repr, fam)), "median": med, "n": int(ok.sum()),
+                "low": float(low), "high": float(high), "effect": effect, "names": names,
+                "first": fam[0], "last": fam[-1]},
                 column=den_col, action="kept")
 
 
