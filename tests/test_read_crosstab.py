@@ -84,7 +84,7 @@ def test_unlabelled_row_named_from_title_and_bare_answers(tmp_path):
     row = t.data[t.data["indicator"] == "internet"]
     assert row["area_name"].tolist() == ["Brasil"]
     assert (row["numerator"].iloc[0], row["denominator"].iloc[0]) == (800, 1000)
-    assert "Brasil" in " ".join(i.message for i in t.report.by_code("crosstab"))
+    assert "Brasil" in " ".join(i.message for i in t.report.by_code("read.crosstab_one_row"))
 
 
 def test_unlabelled_row_without_country_is_the_territory(tmp_path):
@@ -117,7 +117,7 @@ def test_transposed_items_as_rows_with_breakdown_columns(tmp_path):
     assert s["mobile_phone_hh"] == pytest.approx(160 / 200)  # somente celular + celular e fixo
     assert t.data["area_name"].unique().tolist() == ["Brasil"]
     codes = {i.code for i in t.report.issues}
-    assert {"crosstab_breakdown", "crosstab_parts", "crosstab_period"} <= codes
+    assert {"read.crosstab_breakdown_columns", "crosstab_parts", "crosstab_period"} <= codes
 
 
 def test_one_sheet_per_variable(tmp_path):
@@ -249,4 +249,4 @@ def test_partitions_of_two_questions_that_disagree_warn():
     report = ValidationReport(source="t.xlsx")
     tidy = crosstab_table({"T": grid}, report, name="t.xlsx")
     assert tidy["Domicílios"].tolist() == [100.0]
-    assert [i for i in report.by_code("crosstab_denominator") if i.severity == "warning"]
+    assert [i for i in report.by_code("read.crosstab_answers_differ") if i.severity == "warning"]

@@ -69,6 +69,7 @@ import pandas as pd
 
 from ..concepts import recognise
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .column_headers import column_role, recognise_indicator
 from .crosstab_grid import (  # noqa: F401  (the grid names, importable from here as before)
@@ -92,9 +93,9 @@ from .crosstab_tidy import _tidy
 def _territory(blocks: list[_Block]) -> tuple[str, str]:
     for b in blocks:
         if b.territory:
-            return b.territory, f"the territory named in the title line {b.territory!r}"
+            return b.territory, render("read.crosstab_territory_titled", {"territory": b.territory})
     # not 'Total': the levels step would keep a 'Total' row apart as a totals row, and no district would be left
-    return "Territory", "no area label and no country named in the title lines: named 'Territory'"
+    return "Territory", render("read.crosstab_territory_unnamed")
 
 
 def _pick_period(blocks: list[_Block], period: str | int | None, report: ValidationReport,
@@ -107,11 +108,11 @@ def _pick_period(blocks: list[_Block], period: str | int | None, report: Validat
     if period is not None:
         want = str(period).strip()
         if want not in found:
-            return InputError(f"period {want!r} is not among the periods of the table's columns: {found}", file=name,
-                              fix=f"pass period= with one of {found}")
-        chosen, how = want, "as asked (period=)"
+            return InputError(code="read.crosstab_period_unknown", params={"period": want, "periods": found},
+                              file=name)
+        chosen, how = want, render("read.crosstab_period_asked")
     else:
-        chosen, how = found[-1], "the latest"
+        chosen, how = found[-1], render("read.crosstab_period_latest")
     for b in blocks:
         if any(p is not None for p in b.periods):
             keep = [k for k, p in enumerate(b.periods) if p == chosen]
@@ -119,8 +120,8 @@ def _pick_period(blocks: list[_Block], period: str | int | None, report: Validat
             b.periods = [b.periods[k] for k in keep]
             b.values = b.values[:, keep]
     if len(found) > 1:
-        report.add("info", "crosstab_period", f"the periods are columns ({', '.join(found)}): {chosen} read, {how}",
-                   action="inferred", fix="pass period='<year>' to read another period")
+        report.add("info", "crosstab_period", params={"periods": ", ".join(found), "chosen": chosen, "how": how},
+                   action="inferred")
     return None
 
 
@@ -133,8 +134,8 @@ def _columns_of(b: _Block, report: ValidationReport, name: str) -> tuple[list[st
     if not var_label and b.titles and not any(b.labels):  # one variable, named only by the table's title
         var_label = next((t for t in b.titles if t != b.territory and t != b.unit_line_text), None)
         if var_label:
-            report.add("info", "crosstab", f"sheet {b.sheet!r}: no header names the values: the title "
-                       f"{var_label!r} read as their name", action="inferred")
+            report.add("info", "read.crosstab_title_name", params={"sheet": b.sheet, "title": var_label},
+                       action="inferred")
     stub_ind = [s for s in b.stub if s and (recognise_indicator(s).indicator or recognise(s).negated)]
     col_ind = [c for c in b.labels if c and recognise_indicator(c).indicator]
     labelled = [s for s in b.stub if s]
@@ -145,17 +146,16 @@ def _columns_of(b: _Block, report: ValidationReport, name: str) -> tuple[list[st
             totals = [i for i, c in enumerate(b.labels) if _is_total(c)]
             if totals:
                 k = totals[0]
-                report.add("info", "crosstab_breakdown", f"sheet {b.sheet!r}: breakdown columns "
-                           f"{[c for i, c in enumerate(b.labels) if i != k]} left out, the {b.labels[k]!r} column read",
-                           action="ignored", fix="read a breakdown by saving its column alone with the item labels")
+                report.add("info", "read.crosstab_breakdown_columns", params={
+                    "sheet": b.sheet, "columns": [c for i, c in enumerate(b.labels) if i != k], "read": b.labels[k]},
+                    action="ignored")
             else:
-                report.add("warning", "crosstab_breakdown", f"sheet {b.sheet!r}: no 'Total' among the breakdown "
-                           f"columns {b.labels}: the first one, {b.labels[0]!r}, read as the territory",
-                           action="inferred", fix="save the column of the whole territory alone with the item labels")
+                report.add("warning", "read.crosstab_no_total_column", params={
+                    "sheet": b.sheet, "columns": list(b.labels), "first": b.labels[0]}, action="inferred")
         area, why = _territory([b])
         cols = [_Column(s, s, np.array([b.values[i, k]]), b.sheet, percent) for i, s in enumerate(b.stub) if s]
-        report.add("info", "crosstab", f"sheet {b.sheet!r}: the indicators are rows ({len(cols)} items in the first "
-                   f"column): read as one area, {area!r} ({why})", action="inferred")
+        report.add("info", "read.crosstab_transposed", params={"sheet": b.sheet, "n": len(cols), "area": area,
+                                                               "why": why}, action="inferred")
         return [area], cols, "Área"
     if not any(b.stub):
         if len(b.stub) != 1:
@@ -165,9 +165,8 @@ def _columns_of(b: _Block, report: ValidationReport, name: str) -> tuple[list[st
         if len(labels) != b.values.shape[1] or not all(labels):
             return None
         cols = [_Column(c, c, b.values[0, [k]], b.sheet, percent) for k, c in enumerate(labels)]
-        report.add("info", "crosstab", f"sheet {b.sheet!r}: one data row without an area label (row {b.lines[0]}): "
-                   f"read as {area!r} ({why})", action="inferred",
-                   fix="add an area column to read it under another name")
+        report.add("info", "read.crosstab_one_row", params={"sheet": b.sheet, "row": b.lines[0], "area": area,
+                                                            "why": why}, action="inferred")
         return [area], cols, "Área"
     areas = [s or "" for s in b.stub]
     labels = b.labels if any(b.labels) else [var_label or ""]
@@ -218,18 +217,20 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
     used = []
     for b, (ar, cs, _) in parts:
         if ar != areas:
-            scratch.add("info", "crosstab", f"sheet {b.sheet!r} left out: its areas differ from those of sheet "
-                        f"{parts[0][0].sheet!r}", action="ignored", fix="pass sheet= to read it alone")
+            scratch.add("info", "read.crosstab_sheet_apart", params={
+                "sheet": b.sheet, "why": render("read.crosstab_other_areas", {"first": parts[0][0].sheet})},
+                action="ignored")
             continue
         known = {c.label for c in cols}
         new = [c for c in cs if c.label not in known]
         if not new:
-            scratch.add("info", "crosstab", f"sheet {b.sheet!r} left out: the same columns as sheet "
-                        f"{parts[0][0].sheet!r}", action="ignored", fix="pass sheet= to read it alone")
+            scratch.add("info", "read.crosstab_sheet_apart", params={
+                "sheet": b.sheet, "why": render("read.crosstab_same_columns", {"first": parts[0][0].sheet})},
+                action="ignored")
             continue
         cols += new
         used.append(b)
-    transposed = any(r.code == "crosstab" and "are rows" in r.message for r in scratch.issues)
+    transposed = any(r.code == "read.crosstab_transposed" for r in scratch.issues)
     _name_bare_answers(cols, used)
     tidy = _tidy(cols, areas, area_name, used, scratch, name)
     if tidy is None:
@@ -237,25 +238,24 @@ def crosstab_table(grids: dict[str, list[list[object]]], report: ValidationRepor
     if not (shaped or transposed or force or tidy.attrs.get("summed_denominator")):
         return None
     if len(used) > 1:
-        scratch.add("info", "crosstab", f"one sheet per variable: sheets {[b.sheet for b in used]} read together",
-                    action="inferred", fix="pass sheet= to read one sheet alone")
+        scratch.add("info", "read.crosstab_sheets", params={"sheets": [b.sheet for b in used]}, action="inferred")
     for b in used:
         sc = _scale(b.units) or (_scale([_variable_parts(b.variable)[1] or ""]) if b.variable else None)
+        scaled = sc and sc[0] in (1000, 1000000)
+        scale = {"scale": render("read.thousands" if scaled and sc[0] == 1000 else "read.millions"),
+                 "unit": sc[1] if scaled else ""}
         if b.units:
-            scratch.add("info", "crosstab_units", f"sheet {b.sheet!r}: units columns dropped ({b.units})"
-                        + (f"; values in {'thousands' if sc[0] == 1000 else 'millions'} ({sc[1]!r}), shares "
-                           "unaffected, counts read as written" if sc and sc[0] in (1000, 1000000) else ""),
-                        action="dropped")
-        elif sc and sc[0] in (1000, 1000000):
-            scratch.add("info", "crosstab_units", f"sheet {b.sheet!r}: values in "
-                        f"{'thousands' if sc[0] == 1000 else 'millions'} ({sc[1]!r}): shares unaffected, counts read "
-                        "as written", action="kept")
+            scratch.add("info", "crosstab_units", params={
+                "sheet": b.sheet, "units": str(b.units),
+                "scaled": render("read.crosstab_units_scaled", scale) if scaled else ""}, action="dropped")
+        elif scaled:
+            scratch.add("info", "read.crosstab_scale", params={"sheet": b.sheet, **scale}, action="kept")
     lines = sorted({ln for b in used for ln in b.lines})
-    scratch.add("info", "crosstab", f"statistical table-tool layout: title lines {sum(len(b.titles) for b in used)}, "
-                f"data rows {', '.join(map(str, lines[:10]))}{'...' if len(lines) > 10 else ''} of "
-                f"{'sheets ' + ', '.join(repr(b.sheet) for b in used) if any(b.sheet for b in used) else 'the file'}; "
-                "notes and sources below ignored; rows of this report are the lines of the data in the file",
-                action="inferred")
+    of = render("read.crosstab_of_sheets", {"sheets": ", ".join(repr(b.sheet) for b in used)}) \
+        if any(b.sheet for b in used) else render("read.crosstab_of_file")
+    scratch.add("info", "crosstab", params={
+        "n_titles": sum(len(b.titles) for b in used), "of": of,
+        "rows": ", ".join(map(str, lines[:10])) + ("..." if len(lines) > 10 else "")}, action="inferred")
     first = parts[0][0]
     tidy.attrs["egovkit_lines"] = np.asarray(first.lines if len(first.lines) == len(tidy) else
                                              [first.lines[0]] * len(tidy), dtype=np.int64)
@@ -294,6 +294,6 @@ def read_crosstab(source: object, *, sheet: int | str = 0, encoding: str | None 
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - a shape this module misjudges is still read the ordinary way
-        report.add("info", "crosstab", f"not read as a table-tool layout ({type(exc).__name__}: {exc}); read as an "
-                   "ordinary table", action="ignored")
+        report.add("info", "read.crosstab_not_read", params={"error": f"{type(exc).__name__}: {exc}"},
+                   action="ignored")
         return None

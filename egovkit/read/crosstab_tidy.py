@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .column_headers import column_role, recognise_indicator
 from .crosstab_grid import _Block, _variable_parts
@@ -70,10 +71,11 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
     if totals:
         den = next((t for t in totals if lead is not None and _prefix(t.label) == _prefix(lead.label)), totals[0])
         den_vals = den.values
-        how = f"the {den.label!r} {'row' if len(areas) == 1 else 'column'}"
+        how = render("read.den_total_row" if len(areas) == 1 else "read.den_total_column", {"label": den.label})
     elif den_vars:
         den = den_vars[0]
-        den_vals, how, den_name = den.values, f"{den.label!r} (sheet {den.sheet!r})", den.label
+        den_vals, den_name = den.values, den.label
+        how = render("read.den_sheet_column", {"label": den.label, "sheet": den.sheet})
     elif negatives:
         same = [n for n in negatives if lead is not None and _prefix(n.full) == _prefix(lead.full)]
         parts = _partition(same + [n for n in negatives if n not in same], rest, unknown, part_set)
@@ -87,7 +89,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
                 if role and role[0] == "denominator" and role[1]:
                     den_name = _variable_parts(seg)[0]
                     break
-            how = "no households column: the sum of the exhaustive answers " + " + ".join(repr(c.label) for c in parts)
+            how = render("read.den_sum_answers", {"answers": " + ".join(repr(c.label) for c in parts)})
             for n in negatives:  # the other questions' answers must add up to the same households
                 if n in parts:
                     continue
@@ -97,10 +99,9 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
                 alt = np.sum([c.values for c in other], axis=0)
                 gap = np.nanmax(np.abs(alt / den_vals - 1)) if np.all(den_vals > 0) else 0.0
                 if gap > 0.02:
-                    report.add("warning", "crosstab_denominator", f"the answers {[c.label for c in other]} add up "
-                               f"to households up to {gap:.1%} away from those of {[c.label for c in parts]}: the "
-                               "questions do not cover the same households", action="kept",
-                               fix="check the table's notes; save a households column and pass denominator=")
+                    report.add("warning", "read.crosstab_answers_differ", params={
+                        "answers": ", ".join(repr(c.label) for c in other), "gap": float(gap),
+                        "others": ", ".join(repr(c.label) for c in parts)}, action="kept")
     else:
         den_vals = None
     out = {area_name: areas}
@@ -108,9 +109,7 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
         if den_name in out or den_name in {c.label for c in chosen} | set(extra):
             den_name = f"{den_name} (total)"
         out[den_name] = np.asarray(den_vals, dtype=float)
-        report.add("info", "crosstab_denominator",
-                   f"denominator: {how}", column=den_name, action="inferred",
-                   fix="pass denominator= after saving the table tidy, if another total is meant")
+        report.add("info", "crosstab_denominator", params={"how": how}, column=den_name, action="inferred")
     for c in chosen:
         head = c.full if c.percent is False else (c.full if "%" in c.full else f"{c.full} (%)")
         if head in out:
@@ -123,8 +122,8 @@ def _tidy(cols: list[_Column], areas: list[str], area_name: str, blocks: list[_B
     checked = {id(p) for ps in checks.values() for p in ps}
     left = [c.label for c in cols if c not in chosen and c is not den and id(c) not in part_set | checked]
     if left:
-        report.add("info", "crosstab", f"not read as indicators: {left[:12]}{'...' if len(left) > 12 else ''}",
-                   action="ignored")
+        report.add("info", "read.crosstab_left_out", params={
+            "columns": ", ".join(map(repr, left[:12])) + ("..." if len(left) > 12 else "")}, action="ignored")
     tidy = pd.DataFrame(out)
     tidy.attrs["egovkit_source"] = name
     tidy.attrs["summed_denominator"] = summed
@@ -145,17 +144,17 @@ def _choose(direct: dict[str, list[_Column]], has_den: bool,
         overall = [c for c in pick if any(_is_total(seg) for seg in _segments(c.label)[:-1])]
         if len(pick) > 1 and len(overall) == 1:  # 'Total - Sim' beside 'Urbana - Sim', 'Rural - Sim'
             best = overall[0]
-            report.add("info", "crosstab_breakdown", f"{ind!r}: {best.label!r} read, the breakdowns "
-                       f"{[c.label for c in pick if c is not best]} left out", column=best.label, action="ignored",
-                       fix="save a breakdown's columns alone to read it")
+            report.add("info", "crosstab_breakdown", params={
+                "indicator": ind, "read": best.label, "columns": [c.label for c in pick if c is not best]},
+                column=best.label, action="ignored")
         elif len(pick) > 1:
             best = max(pick, key=lambda c: np.nansum(c.values))
-            report.add("warning", "crosstab_choice", f"{len(pick)} columns say {ind!r} ({[c.label for c in pick]}): "
-                       f"the largest, {best.label!r}, read", column=best.label, action="inferred",
-                       fix=f"pass columns={{'{best.label}': '{ind}'}} after saving the table tidy")
+            report.add("warning", "crosstab_choice", params={
+                "n": len(pick), "indicator": ind, "columns": [c.label for c in pick], "read": best.label},
+                column=best.label, action="inferred")
         if counts and pcts and has_den:
-            report.add("info", "crosstab_choice", f"{ind!r}: the counts {best.label!r} read, the percentages "
-                       f"{[c.label for c in pcts]} left out", action="ignored")
+            report.add("info", "read.crosstab_counts_read", params={
+                "indicator": ind, "read": best.label, "columns": [c.label for c in pcts]}, action="ignored")
             checks[id(best)] = pcts
         chosen.append(best)
     return chosen, checks
@@ -169,9 +168,9 @@ def _check_percentages(c: _Column, head: str, pcts: list[_Column], den_vals: np.
             got = 100 * np.asarray(c.values, float) / np.asarray(den_vals, float)
             diff = np.nanmax(np.abs(got - p.values)) if len(got) else 0
             if diff > 0.15:
-                report.add("warning", "crosstab_check", f"the percentages {p.label!r} (sheet {p.sheet!r}) differ "
-                           f"from {c.label!r} over the denominator by up to {diff:.2f} points", column=head,
-                           action="kept", fix="check which sheet holds the published figure")
+                report.add("warning", "crosstab_check", params={"percentages": p.label, "sheet": p.sheet,
+                                                                "counts": c.label, "diff": float(diff)},
+                           column=head, action="kept")
 
 
 def _sum_parts(only: list[_Column], combos: list[_Column], direct: dict[str, list[_Column]],
@@ -189,9 +188,8 @@ def _sum_parts(only: list[_Column], combos: list[_Column], direct: dict[str, lis
     for dev, (cs, side) in derived.items():
         label = side if _device(side) == dev else cs[0].label
         extra[label] = np.sum([c.values for c in cs], axis=0)
-        report.add("info", "crosstab_parts", f"{dev!r}: the categories {[c.label for c in cs]} are exclusive "
-                   f"combinations; their sum read as {label!r}", column=label, action="inferred",
-                   fix="save a column of the households with the device and name it with columns=")
+        report.add("info", "crosstab_parts", params={"device": dev, "categories": [c.label for c in cs],
+                                                     "label": label}, column=label, action="inferred")
     return extra
 
 
