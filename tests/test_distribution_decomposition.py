@@ -23,7 +23,7 @@ def _case(seed: int, n: int = 30, groups: str = "abcd") -> pd.DataFrame:
 @pytest.mark.parametrize("seed", range(5))
 def test_identity_and_totals(seed):
     df = _case(seed)
-    d = theil_decomposition(df, "g", numerator="num", denominator="den", area="name")
+    d = theil_decomposition(df, "g", numerator="num", denominator="den", name="name")
     s = d.summary.set_index("index")
     y, w = (df.num / df.den).to_numpy(), df.den.to_numpy()
     assert s.loc["T", "total"] == pytest.approx(theil_t(y, w), rel=1e-12)
@@ -68,28 +68,28 @@ def test_single_group_and_single_district_groups_are_reported():
     d = theil_decomposition(df, "g", numerator="num", denominator="den")
     s = d.summary.set_index("index")
     assert s.loc["T", "between"] == pytest.approx(0, abs=1e-15)
-    assert d.report.by_code("single_group")
+    assert d.report.by_code("distribution.single_group")
     df["g2"] = df["name"]
     d2 = theil_decomposition(df, "g2", numerator="num", denominator="den")
     s2 = d2.summary.set_index("index")
     assert s2.loc["T", "within"] == pytest.approx(0, abs=1e-15)
     assert s2.loc["T", "between"] == pytest.approx(s2.loc["T", "total"])
-    assert "d0" in d2.report.by_code("single_district_group")[0].message
+    assert "d0" in d2.report.by_code("distribution.single_district_group")[0].message
 
 
 def test_zero_rate_keeps_t_and_flags_l():
     df = pd.DataFrame({"name": ["A", "B", "C"], "num": [0, 20, 60], "den": [100, 100, 100], "g": list("aab")})
-    d = theil_decomposition(df, "g", numerator="num", denominator="den", area="name")
+    d = theil_decomposition(df, "g", numerator="num", denominator="den", name="name")
     s = d.summary.set_index("index")
     assert s.loc["T", "between"] + s.loc["T", "within"] == pytest.approx(s.loc["T", "total"])
     assert math.isnan(s.loc["L", "total"]) and math.isnan(s.loc["L", "within"])
-    assert "A" in d.report.by_code("theil_l_undefined")[0].message
+    assert "A" in d.report.by_code("distribution.theil_l_parts_undefined")[0].message
 
 
 def test_missing_group_names_district():
     df = pd.DataFrame({"name": ["A", "B"], "num": [1, 2], "den": [10, 10], "g": ["x", None]})
     with pytest.raises(InputError, match="no group.*B"):
-        theil_decomposition(df, "g", numerator="num", denominator="den", area="name")
+        theil_decomposition(df, "g", numerator="num", denominator="den", name="name")
     with pytest.raises(InputError, match="no grouping column"):
         theil_decomposition(df, "region", numerator="num", denominator="den")
 
@@ -114,11 +114,11 @@ def test_drop_invalid_rows_is_reported():
     df = pd.DataFrame({"name": ["A", "B", "C", "D"], "num": [1, np.nan, 3, 4], "den": [10, 10, 10, 10],
                        "g": list("aabb")})
     with pytest.warns(Warning, match="B"):
-        d = theil_decomposition(df, "g", numerator="num", denominator="den", area="name", invalid="drop")
+        d = theil_decomposition(df, "g", numerator="num", denominator="den", name="name", invalid="drop")
     assert d.districts["area"].tolist() == ["A", "C", "D"]
-    assert [i.area for i in d.report.by_code("distribution_dropped")] == ["B"]
+    assert [i.area for i in d.report.by_code("distribution.dropped_missing_value")] == ["B"]
     with pytest.raises(InputError, match="missing value.*B"):
-        theil_decomposition(df, "g", numerator="num", denominator="den", area="name")
+        theil_decomposition(df, "g", numerator="num", denominator="den", name="name")
 
 
 def test_grouping_as_a_list_or_misaligned_series():
@@ -134,5 +134,5 @@ def test_grouping_as_a_list_or_misaligned_series():
 
 def test_single_district_group_is_a_warning_naming_it():
     df = pd.DataFrame({"name": ["A", "B", "C"], "n": [1, 2, 3], "d": [10, 10, 10], "g": ["x", "x", "alone"]})
-    issues = theil_decomposition(df, "g", numerator="n", denominator="d").report.by_code("single_district_group")
+    issues = theil_decomposition(df, "g", numerator="n", denominator="d").report.by_code("distribution.single_district_group")
     assert [(i.severity, i.area) for i in issues] == [("warning", "C")] and "'alone'" in issues[0].message

@@ -50,17 +50,17 @@ def counties(shared_data) -> gpd.GeoDataFrame:
     ("MPO_Total", "Total", 0.473),
 ])
 def test_territory_rate_is_the_published_national_rate(counties, num, den, published):
-    s = inequality(counties, numerator=num, denominator=den, area="County").set_index("statistic")["value"]
+    s = inequality(counties, numerator=num, denominator=den, name="County").set_index("statistic")["value"]
     # county percentages are published with one decimal: the weighted mean is within 0.05 points
     assert s["share_territory"] == pytest.approx(published, abs=0.0006)
     assert 0 < s["gini"] < 1 and 0 < s["theil_t"] and 0 < s["theil_l"]
 
 
 def test_extremes_are_the_published_counties(counties):
-    lag = lagging_districts(counties, numerator="internet_numerator", denominator="households", area="County")
+    lag = lagging_districts(counties, numerator="internet_numerator", denominator="households", name="County")
     assert set(lag["area"].head(3)) == {"WAJIR", "MANDERA", "WEST POKOT"}
     assert lag["pct"].head(3).round(1).tolist() == [3.5, 3.5, 3.5]
-    s = inequality(counties, numerator="MPO_Total", denominator="Total", area="County").set_index("statistic")
+    s = inequality(counties, numerator="MPO_Total", denominator="Total", name="County").set_index("statistic")
     # mobile phone ownership: highest Nairobi City 69.1 %, lowest Turkana 16.6 % (KNBS)
     assert s.loc["max_min_ratio", "value"] == pytest.approx(0.691 / 0.166, rel=0.01)
     assert s.loc["max_min_ratio", "note"] == "NAIROBI CITY / TURKANA"
@@ -68,7 +68,7 @@ def test_extremes_are_the_published_counties(counties):
 
 def test_decomposition_by_former_province(counties):
     d = theil_decomposition(counties, "province", numerator="internet_numerator", denominator="households",
-                            area="County")
+                            name="County")
     s = d.summary.set_index("index")
     for idx in ("T", "L"):
         assert s.loc[idx, "between"] + s.loc[idx, "within"] == pytest.approx(s.loc[idx, "total"], rel=1e-12)
@@ -82,7 +82,7 @@ def test_decomposition_by_former_province(counties):
 
 
 def test_moran_matches_esda_on_county_contiguity(counties):
-    sw = spatial_weights(counties, area="County")
+    sw = spatial_weights(counties, name="County")
     assert sw.islands == [] and sw.n_components == 1
     m = global_moran(counties, numerator="internet_numerator", denominator="households", weights=sw,
                      permutations=99, seed=3)
@@ -108,10 +108,10 @@ def test_sentence_counts(counties):
     mu = counties["internet_numerator"].sum() / counties["households"].sum()
     below = rate < mu / 2
     n, pct = int(below.sum()), round(100 * counties.loc[below, "households"].sum() / counties["households"].sum())
-    en = lagging_summary(counties, numerator="internet_numerator", denominator="households", area="County",
+    en = lagging_summary(counties, numerator="internet_numerator", denominator="households", name="County",
                          district_word="county", indicator_label="internet", lang="en")
     assert en == (f"{n} of 47 counties, home to {pct} % of households, are below half the national rate of "
                   f"internet access (17.9 %).")
-    fr = lagging_summary(counties, numerator="internet_numerator", denominator="households", area="County",
+    fr = lagging_summary(counties, numerator="internet_numerator", denominator="households", name="County",
                          district_word="county", indicator_label="internet", lang="fr")
     assert fr.startswith(f"{n} comtés sur 47, où vivent {pct} % des ménages") and "(17,9 %)" in fr

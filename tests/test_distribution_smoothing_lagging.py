@@ -56,7 +56,7 @@ def test_no_extra_variance_means_full_shrinkage():
 def test_smoothing_bad_input():
     df = pd.DataFrame({"name": ["A", "B"], "num": [1, 2], "den": [0, 10]})
     with pytest.raises(InputError, match="zero denominator.*A"):
-        smooth_rates(df, numerator="num", denominator="den", area="name")
+        smooth_rates(df, numerator="num", denominator="den", name="name")
     with pytest.raises(InputError, match="method"):
         smooth_rates(df.assign(den=[5, 10]), numerator="num", denominator="den", method="kriging")
 
@@ -68,11 +68,11 @@ def test_lagging_districts_direct():
     mu = df["num"].sum() / df["den"].sum()
     rate = df["num"] / df["den"]
     for fraction in (1.0, 0.5, 0.8):
-        lag = lagging_districts(df, numerator="num", denominator="den", area="name", fraction=fraction)
+        lag = lagging_districts(df, numerator="num", denominator="den", name="name", fraction=fraction)
         assert set(lag["area"]) == set(df.loc[rate < fraction * mu, "name"])
         assert lag["share"].is_monotonic_increasing and lag["rank"].tolist() == list(range(1, len(lag) + 1))
         assert lag["share_pop"].sum() == pytest.approx(df.loc[rate < fraction * mu, "den"].sum() / df["den"].sum())
-    lag = lagging_districts(df, numerator="num", denominator="den", area="name", top=3)
+    lag = lagging_districts(df, numerator="num", denominator="den", name="name", top=3)
     assert len(lag) == 3 and lag["area"].iloc[0] == df.loc[rate.idxmin(), "name"]
     np.testing.assert_allclose(lag["missing_to_territory"], (mu - lag["share"]) * lag["denominator"])
     np.testing.assert_allclose(lag["gap_pct_points"], 100 * (lag["share"] - mu))
@@ -101,7 +101,7 @@ def test_spatial_eb_island_left_out_keeps_raw_rate():
                               crs=gdf.crs)
     gdf = pd.concat([gdf, island], ignore_index=True)
     with pytest.warns(Warning):
-        s = smooth_rates(gdf, numerator="num", denominator="den", method="spatial", islands="drop", area="name")
+        s = smooth_rates(gdf, numerator="num", denominator="den", method="spatial", islands="drop", name="name")
     assert s["share_smoothed"].iloc[-1] == pytest.approx(3 / 7)
     assert not s["smoothed"].iloc[-1] and s["smoothed"].iloc[:-1].all()
     assert s["shrinkage"].iloc[-1] == 0 and s["shrinkage"].iloc[:-1].gt(0).any()
@@ -137,13 +137,13 @@ def test_excluded_districts_weigh_in_the_rate_but_are_not_listed_nor_counted():
                        "n": [0, 5, 10, 60, 80], "d": [50, 100, 100, 200, 100]})  # mu = 155 / 550
     mask = set_apart_mask(df, key="code", set_apart=["P"])  # by code: "A" shares the park's name
     assert mask.tolist() == [True, False, False, False, False]
-    lag = lagging_districts(df, numerator="n", denominator="d", area="name", fraction=0.5, exclude=mask)
+    lag = lagging_districts(df, numerator="n", denominator="d", name="name", fraction=0.5, exclude=mask)
     assert lag.attrs["share_territory"] == pytest.approx(155 / 550)  # the park still counts in the rate
     assert lag.index.tolist() == [1, 2] and lag["rank"].tolist() == [1, 2]
     assert (lag.attrs["n_districts"], lag.attrs["n_excluded"]) == (4, 1)
-    en = lagging_summary(df, numerator="n", denominator="d", area="name", indicator_label="internet", exclude=mask)
+    en = lagging_summary(df, numerator="n", denominator="d", name="name", indicator_label="internet", exclude=mask)
     assert en.startswith("2 of 4 districts (and 1 set apart), home to 36 % of households, are below half")
-    fr = lagging_summary(df, numerator="n", denominator="d", area="name", indicator_label="internet", lang="fr",
+    fr = lagging_summary(df, numerator="n", denominator="d", name="name", indicator_label="internet", lang="fr",
                          district_word="commune", exclude=mask.to_numpy())
     assert fr.startswith("2 communes sur 4 (et 1 hors décompte), où vivent 36 % des ménages")
     # without the mask: one more district below, none set apart

@@ -103,19 +103,19 @@ def _with_island() -> gpd.GeoDataFrame:
 def test_island_dropped_and_named():
     gdf = _with_island()
     with pytest.warns(EgovkitWarning, match="Lamu Island"):
-        sw = spatial_weights(gdf, area="name")
+        sw = spatial_weights(gdf, name="name")
     assert sw.islands == ["Lamu Island"]
     assert sw.left_out["area"].tolist() == ["Lamu Island"]
-    assert sw.report.by_code("island_dropped")[0].area == "Lamu Island"
+    assert sw.report.by_code("distribution.island_dropped")[0].area == "Lamu Island"
     with pytest.warns(EgovkitWarning):
-        m = global_moran(gdf, numerator="num", denominator="den", area="name", permutations=0)
+        m = global_moran(gdf, numerator="num", denominator="den", name="name", permutations=0)
     assert m["n_districts"].item() == 16 and m["left_out"].item() == "Lamu Island"
     w = libpysal.weights.Queen.from_dataframe(gdf.iloc[:16], use_index=False)
     w.transform = "r"
     ref = esda.Moran((gdf.num / gdf.den).to_numpy()[:16], w, permutations=0)
     assert m["moran_i"].item() == pytest.approx(ref.I, rel=1e-12)
     with pytest.warns(EgovkitWarning):
-        lisa = local_moran(gdf, numerator="num", denominator="den", area="name", permutations=99)
+        lisa = local_moran(gdf, numerator="num", denominator="den", name="name", permutations=99)
     assert len(lisa) == 17
     assert lisa["lisa_cluster"].iloc[-1] == LEFT_OUT and np.isnan(lisa["lisa_p"].iloc[-1])
 
@@ -123,28 +123,28 @@ def test_island_dropped_and_named():
 def test_island_attached_by_knn_and_raise():
     gdf = _with_island()
     with pytest.warns(EgovkitWarning):
-        sw = spatial_weights(gdf, area="name", islands="knn")
+        sw = spatial_weights(gdf, name="name", islands="knn")
     assert sw.w.n == 17 and not sw.w.islands
     assert sw.attached["attached_to"].item() == "c15"  # the top-right cell is the closest
     with pytest.raises(InputError, match="Lamu Island.*islands='knn'"):
-        spatial_weights(gdf, area="name", islands="raise")
+        spatial_weights(gdf, name="name", islands="raise")
 
 
 def test_geometries_that_do_not_touch():
     gdf = gpd.GeoDataFrame({"name": list("abcd"), "num": [1, 2, 3, 4], "den": [10] * 4},
                            geometry=[shapely.box(3 * i, 0, 3 * i + 1, 1) for i in range(4)], crs="EPSG:32637")
     with pytest.raises(InputError, match="no district has a neighbour.*method='knn'"):
-        spatial_weights(gdf, area="name")
-    sw = spatial_weights(gdf, area="name", method="knn", k=1)
+        spatial_weights(gdf, name="name")
+    sw = spatial_weights(gdf, name="name", method="knn", k=1)
     assert sw.w.n == 4
 
 
 def test_disconnected_territory_is_reported_not_fatal():
     gdf = pd.concat([_grid(3, 3, seed=1), _grid(2, 2, seed=2, x0=20).assign(name=lambda d: "east" + d.name)],
                     ignore_index=True)
-    sw = spatial_weights(gdf, area="name")
+    sw = spatial_weights(gdf, name="name")
     assert sw.n_components == 2
-    msg = sw.report.by_code("disconnected")[0].message
+    msg = sw.report.by_code("distribution.disconnected")[0].message
     assert "east" in msg and "2 groups" in msg
     m = global_moran(gdf, numerator="num", denominator="den", weights=sw, permutations=0)
     assert m["n_components"].item() == 2 and np.isfinite(m["moran_i"].item())
@@ -170,7 +170,7 @@ def test_bad_input():
     bad = gdf.copy()
     bad.loc[4, "geometry"] = None
     with pytest.raises(InputError, match="c4"):
-        spatial_weights(bad, area="name")
+        spatial_weights(bad, name="name")
     flat = gdf.assign(num=gdf.den * 0.2)
     with pytest.raises(InputError, match="same rate"):
         global_moran(flat, numerator="num", denominator="den")
@@ -180,7 +180,7 @@ def test_bad_input():
         warnings.simplefilter("ignore")
         nan = gdf.assign(num=gdf.num.where(gdf.index != 2))
         with pytest.raises(InputError, match="c2"):
-            global_moran(nan, numerator="num", denominator="den", area="name")
+            global_moran(nan, numerator="num", denominator="den", name="name")
 
 
 def test_significance_setting():
@@ -198,7 +198,7 @@ def test_significance_setting():
 def test_lisa_with_attached_island_keeps_everyone():
     gdf = _with_island()
     with pytest.warns(EgovkitWarning):
-        lisa = local_moran(gdf, numerator="num", denominator="den", area="name", islands="knn", permutations=99)
+        lisa = local_moran(gdf, numerator="num", denominator="den", name="name", islands="knn", permutations=99)
     assert LEFT_OUT not in set(lisa["lisa_cluster"]) and lisa["lisa_p"].notna().all()
 
 
@@ -208,7 +208,7 @@ def test_left_out_for_an_invalid_rate_is_labelled_and_counted():
     strip = gpd.GeoDataFrame({"name": ["strip"], "num": [5.0], "den": [50]}, geometry=[shapely.box(-1, 0, 0, 0.5)],
                              crs=gdf.crs)  # its only neighbour is c0
     gdf = pd.concat([gdf, strip], ignore_index=True)
-    kw = dict(numerator="num", denominator="den", area="name", invalid="drop", permutations=99)
+    kw = dict(numerator="num", denominator="den", name="name", invalid="drop", permutations=99)
     with pytest.warns(EgovkitWarning) as rec:
         lisa = local_moran(gdf, **kw)
     assert lisa.loc[0, "lisa_cluster"] == LEFT_OUT_INVALID
@@ -228,13 +228,13 @@ def test_left_out_for_an_invalid_rate_is_labelled_and_counted():
 
 def test_weights_built_on_other_rows_are_not_silent():
     gdf = _grid(5, 5, seed=11)
-    sw = spatial_weights(gdf.iloc[:15], area="name")
+    sw = spatial_weights(gdf.iloc[:15], name="name")
     with pytest.warns(EgovkitWarning, match="10 district.*not in the spatial weights"):
-        m = global_moran(gdf, numerator="num", denominator="den", area="name", weights=sw, permutations=0)
+        m = global_moran(gdf, numerator="num", denominator="den", name="name", weights=sw, permutations=0)
     assert m["n_districts"].item() == 15 and m["n_left_out"].item() == 10
     assert "c24: not in the spatial weights" in m["left_out_reasons"].item()
     with pytest.warns(EgovkitWarning):
-        lisa = local_moran(gdf, numerator="num", denominator="den", area="name", weights=sw, permutations=99)
+        lisa = local_moran(gdf, numerator="num", denominator="den", name="name", weights=sw, permutations=99)
     assert (lisa["lisa_cluster"].iloc[15:] == LEFT_OUT_NOT_IN_WEIGHTS).all()
     assert not lisa["lisa_cluster"].iloc[:15].isin([LEFT_OUT_NOT_IN_WEIGHTS]).any()
 
@@ -245,10 +245,10 @@ def test_contiguity_by_contact_not_only_for_islands(method):
     geoms = [shapely.box(0, 0.2, 1, 0.8), shapely.box(1, 0, 2, 1), shapely.box(-1, 0.2, 0, 0.8),
              shapely.box(2, 0, 3, 1)]
     gdf = gpd.GeoDataFrame({"name": list("ABCD")}, geometry=geoms, crs=32637)
-    sw = spatial_weights(gdf, area="name", method=method)
+    sw = spatial_weights(gdf, name="name", method=method)
     got = {i: sorted(int(j) for j in v) for i, v in sw.w.neighbors.items()}
     assert got == {0: [1, 2], 1: [0, 3], 2: [0], 3: [1]}
-    assert "A - B" in sw.report.by_code("contact_pairs")[0].message
+    assert "A - B" in sw.report.by_code("distribution.contact_pairs")[0].message
 
 
 def test_rook_and_queen_differ_at_a_corner():
@@ -275,7 +275,7 @@ def test_no_crs_in_metres_is_a_warning():
     gdf = gdf.set_geometry(gdf.geometry.scale(1000, 1000, origin=(0, 0)).translate(500_000, 9_000_000))
     with pytest.warns(EgovkitWarning, match="no CRS"):
         sw = spatial_weights(gdf, method="knn", k=3)
-    assert sw.report.by_code("no_crs")
+    assert sw.report.by_code("distribution.no_crs")
 
 
 def test_no_permutations_means_not_tested():

@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.renamed import renamed
 from ..validate import ValidationReport
-from .inequality import Invalid, _names, _rate_table
+from .rate_table import Invalid, RateTable, as_rate_table, list_names
 
 
 @dataclass
@@ -77,43 +78,58 @@ def _log_ratio(m: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(y > 0, np.log(np.where(y > 0, m / np.where(y > 0, y, 1.0), 1.0)), np.nan)
 
 
-def _groups(df: pd.DataFrame, by, t: pd.DataFrame) -> tuple[pd.Series, str]:
+def district_groups(df: pd.DataFrame | RateTable, by: str | pd.Series | Sequence,
+                    t: pd.DataFrame | None = None) -> tuple[pd.Series, str]:
     """Each analysed district's group (as text, aligned on ``t.index``) and the grouping's name.
 
-    ``by`` is a column name, a Series indexed like ``df`` or an array-like of ``len(df)`` in
-    the order of the rows. Missing groups raise naming the districts."""
+    ``df`` is the table (or a :class:`~egovkit.distribution.rate_table.RateTable`, whose rows and
+    ``.table`` are then used), ``t`` the rate table's frame (``RateTable.table``). ``by`` is a column
+    name, a Series indexed like ``df`` or an array-like of ``len(df)`` in the order of the rows.
+    Missing groups raise naming the districts.
+
+    >>> import pandas as pd
+    >>> from egovkit.distribution import rate_table
+    >>> rates = rate_table(pd.DataFrame({"n": [1, 2], "d": [4, 4], "g": ["a", "b"]}), numerator="n", denominator="d")
+    >>> district_groups(rates, "g")[0].tolist()
+    ['a', 'b']
+    """
+    if isinstance(df, RateTable):
+        df, t = df.source, df.table if t is None else t
     if isinstance(by, str):
         if by not in df.columns:
-            raise InputError(f"no grouping column {by!r}", column=by,
-                             fix=f"pass by= one of {list(map(str, df.columns))}")
+            raise InputError(code="distribution.no_group_column",
+                             params={"column": by, "columns": list(map(str, df.columns))}, column=by)
         groups_all, by_name = df[by], by
     elif isinstance(by, pd.Series):
         by_name = str(by.name) if by.name is not None else "group"
         if not by.index.is_unique:
-            raise InputError("the grouping Series has duplicate index labels", column=by_name,
-                             fix="pass a Series indexed like the table (one label per district)")
+            raise InputError(code="distribution.group_duplicate_index", column=by_name)
         outside = df.index.difference(by.index)
         if len(outside):
-            raise InputError(f"the grouping Series is not aligned on the table's index: no label for "
-                             f"{len(outside)} of {len(df)} district(s) ({_names(t['area'].reindex(outside).dropna())})",
-                             column=by_name, fix="index it like the table (by.index = df.index), or pass "
-                                                 "by.to_numpy() for groups given in the order of the rows")
+            raise InputError(code="distribution.group_not_aligned",
+                             params={"n": len(outside), "total": len(df),
+                                     "names": list_names(t["area"].reindex(outside).dropna())}, column=by_name)
         groups_all = by.reindex(df.index)
     else:
         values = np.asarray(by, dtype=object)
         if values.ndim != 1 or len(values) != len(df):
-            raise InputError(f"by= has {values.size} value(s) for {len(df)} district(s)",
-                             fix="pass a column name, a Series indexed like the table, or one group per row")
+            raise InputError(code="distribution.group_length", params={"n": int(values.size), "total": len(df)})
         groups_all, by_name = pd.Series(values, index=df.index), "group"
     g = groups_all.loc[t.index]
     if g.isna().any():
-        raise InputError(f"no group for {int(g.isna().sum())} district(s): {_names(t['area'][g.isna()])}",
-                         column=by_name, fix="fill the grouping column for every district")
+        raise InputError(code="distribution.no_group", params={"n": int(g.isna().sum()),
+                                                                "names": list_names(t["area"][g.isna()])},
+                         column=by_name)
     return g.astype(str), by_name
 
 
+#: Former private name (kept for callers outside this package): use :func:`district_groups`.
+_groups = district_groups
+
+
+@renamed(area="name")
 def theil_decomposition(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     by: str | pd.Series | Sequence,
     *,
     indicator: str | None = None,
@@ -121,7 +137,8 @@ def theil_decomposition(
     denominator: str | None = None,
     share: str | None = None,
     weight: str | None = None,
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
 ) -> TheilDecomposition:
@@ -135,9 +152,10 @@ def theil_decomposition(
         Column name, a Series aligned on ``df.index``, or an array-like of one group per
         row (in the order of ``df``) giving each district's group. Missing groups raise
         :class:`~egovkit.errors.InputError` naming the districts.
-    indicator, numerator, denominator, share, weight, area, invalid, report
-        As in :func:`egovkit.distribution.inequality`. Districts are weighted by their
-        denominator (households or persons).
+    indicator, numerator, denominator, share, weight, key, name, invalid, report
+        As in :func:`egovkit.distribution.inequality` (``df`` may be a
+        :class:`~egovkit.distribution.rate_table.RateTable`; ``area=`` is the former ``name=``).
+        Districts are weighted by their denominator (households or persons).
 
     Returns
     -------
@@ -154,17 +172,17 @@ def theil_decomposition(
     1.0
     """
     report = report if report is not None else ValidationReport(source="theil_decomposition")
-    t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=area, invalid=invalid, report=report)
-    g, by_name = _groups(df, by, t)
+    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                          weight=weight, key=key, name=name, invalid=invalid, report=report)
+    t = rates.table
+    g, by_name = district_groups(rates.source, by, t)
 
     y = t["share"].to_numpy(float)
     w = t["weight"].to_numpy(float)
     w = w / w.sum()
     mu = float(np.dot(w, y))
     if mu <= 0:
-        raise InputError("the territory's rate is 0: Theil indices are undefined",
-                         fix="check the numerator column")
+        raise InputError(code="distribution.theil_zero_rate")
     work = pd.DataFrame({"area": t["area"].to_numpy(), "group": g.to_numpy(), "share": y, "share_pop": w})
     gsum = work.assign(num=w * y).groupby("group", sort=True).agg(
         n_districts=("area", "size"), share_pop=("share_pop", "sum"), num=("num", "sum"))
@@ -210,20 +228,16 @@ def theil_decomposition(
     summary = pd.DataFrame(summary_rows, columns=["index", "total", "between", "within", "share_between"])
 
     if len(zero):
-        report.add("info", "theil_l_undefined",
-                   f"rate 0 in {_names(zero)}: Theil L (mean log deviation) and its parts are undefined (NaN)",
+        report.add("info", "distribution.theil_l_parts_undefined", params={"names": list_names(zero)},
                    column=by_name, action="kept")
     singles = groups.loc[groups["n_districts"] == 1, "group"]
     if len(groups) == 1:
-        report.add("warning", "single_group",
-                   f"all districts are in one group ({groups['group'].iloc[0]!r}): the between part is 0",
-                   column=by_name, fix="check the grouping column")
+        report.add("warning", "distribution.single_group", params={"group": groups["group"].iloc[0]},
+                   column=by_name)
     for gname in singles:
         who = work.loc[work["group"] == gname, "area"].iloc[0]
-        report.add("warning", "single_district_group",
-                   f"group {gname!r} has a single district ({who}): its within part is 0 and its between part "
-                   "is that district's own gap to the territory", column=by_name, area=str(who), action="kept",
-                   fix="merge it with a neighbouring group if a group of one is not meant")
+        report.add("warning", "distribution.single_district_group", params={"group": gname, "name": who},
+                   column=by_name, area=str(who), action="kept")
     return TheilDecomposition(summary=summary, groups=groups, districts=work, report=report)
 
 

@@ -17,187 +17,52 @@ Examples
 --------
 >>> import pandas as pd
 >>> df = pd.DataFrame({"name": ["A", "B"], "hh_internet": [10, 30], "hh": [100, 100]})
->>> t = inequality(df, numerator="hh_internet", denominator="hh", area="name")
+>>> t = inequality(df, numerator="hh_internet", denominator="hh", name="name")
 >>> round(float(t.set_index("statistic").loc["gini", "value"]), 3)
 0.25
 """
 
 from __future__ import annotations
 
-import warnings
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
-from ..errors import EgovkitWarning, InputError
+from ..errors import InputError
+from ..shared.messages import render
+from ..shared.renamed import renamed
 from ..validate import ValidationReport
+from .rate_table import (
+    DISTRICT_NAME_COLUMNS,
+    RTOL,
+    Invalid,
+    RateTable,
+    as_rate_table,
+    below,
+    district_names,
+    list_names,
+)
 
-Invalid = Literal["raise", "drop"]
+__all__ = ["AREA_COLUMNS", "RTOL", "Invalid", "coefficient_of_variation", "inequality", "lorenz_curve", "theil_l",
+           "theil_t", "weighted_gini", "weighted_quantile"]
 
-#: Column names searched (in this order) for district names when ``area`` is not given.
-AREA_COLUMNS = ("area_name", "name", "district", "county", "area_code")
-
-_MAX_NAMES = 10
-
-
-def _names(areas: pd.Series) -> str:
-    vals = [str(a) for a in areas.tolist()]
-    text = ", ".join(vals[:_MAX_NAMES])
-    if len(vals) > _MAX_NAMES:
-        text += f" and {len(vals) - _MAX_NAMES} more"
-    return text
-
-
-def _area_labels(df: pd.DataFrame, area: str | None) -> pd.Series:
-    if area is not None:
-        if area not in df.columns:
-            raise InputError(f"no column {area!r} for the district names", column=area,
-                             fix=f"pass area= one of {list(map(str, df.columns))}")
-        return df[area].astype(str)
-    for col in AREA_COLUMNS:
-        if col in df.columns:
-            return df[col].astype(str)
-    return pd.Series(df.index.astype(str), index=df.index)
+#: Former name of :data:`egovkit.distribution.rate_table.DISTRICT_NAME_COLUMNS`.
+AREA_COLUMNS = DISTRICT_NAME_COLUMNS
 
 
-def _rate_table(  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
-    df: pd.DataFrame,
-    *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    area: str | None = None,
-    invalid: Invalid = "raise",
-    report: ValidationReport | None = None,
-    allow_zero_weight: bool = False,
-    dropped: dict | None = None,
-) -> pd.DataFrame:
-    """Check the input and return ``area, share, weight, count`` (same index as ``df``).
-
-    ``count`` is the denominator (households/persons) when given, else ``weight``.
-    Bad rows (missing, negative, zero denominator, rate outside 0-1) raise
-    :class:`~egovkit.errors.InputError` naming the districts, or with ``invalid="drop"``
-    are left out with a warning and a report entry each (and, when ``dropped`` is a dict,
-    recorded in it as ``index label -> what was wrong``).
-    """
-    if not isinstance(df, pd.DataFrame):
-        raise InputError(f"expected a (Geo)DataFrame with one row per district, got {type(df).__name__}",
-                         fix="pass a DataFrame, e.g. join_table(...).gdf")
-    if invalid not in ("raise", "drop"):
-        raise InputError(f"invalid={invalid!r} is not an option", fix="use invalid='raise' or invalid='drop'")
-    if indicator is not None:
-        numerator = numerator or f"{indicator}_numerator"
-        denominator = denominator or f"{indicator}_denominator"
-    if numerator is not None or denominator is not None:
-        if numerator is None or denominator is None:
-            raise InputError("give both numerator= and denominator= (count columns)",
-                             fix="e.g. numerator='internet_numerator', denominator='internet_denominator'")
-        if share is not None or weight is not None:
-            raise InputError("give either numerator=/denominator= or share=/weight=, not both",
-                             fix="drop share=/weight= (the share is numerator/denominator)")
-        cols = {"numerator": numerator, "denominator": denominator}
-    elif share is not None:
-        if weight is None:
-            raise InputError("share= needs weight= (the rate's denominator: households or persons per district)",
-                             column=share, fix="pass weight='households' or similar; for an unweighted "
-                             "analysis still pass the counts and use weighted=False")
-        cols = {"share": share, "weight": weight}
-    else:
-        raise InputError("say which columns hold the rate",
-                         fix="pass indicator='internet' (uses internet_numerator/internet_denominator), "
-                             "numerator= and denominator=, or share= and weight=")
-    for col in cols.values():
-        if col not in df.columns:
-            raise InputError(f"no column {col!r}", column=col,
-                             fix=f"use one of the columns {list(map(str, df.columns))}")
-    if report is not None and report.rows_in == 0:
-        report.rows_in = len(df)
-    areas = _area_labels(df, area)
-    if not df.index.is_unique:
-        dup = df.index.duplicated(keep=False)
-        raise InputError(f"the table's index has duplicate labels ({_names(pd.Series(df.index[dup]).drop_duplicates())}"
-                         f") for {_names(areas[dup])}: rows must be one per district with a unique index",
-                         fix="call df.reset_index(drop=True) (or drop the duplicated districts) first")
-    vals = {k: pd.to_numeric(df[c], errors="coerce").astype(float) for k, c in cols.items()}
-    for k, c in cols.items():
-        bad_text = df[c].notna() & vals[k].isna()
-        if bad_text.any():
-            raise InputError(f"non-numeric values for {_names(areas[bad_text])}", column=c,
-                             fix="correct the values (numbers only)")
-
-    if "numerator" in vals:
-        num, den = vals["numerator"], vals["denominator"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shr = num / den
-        w = den
-    else:
-        shr, w = vals["share"], vals["weight"]
-        num = shr * w
-    out = pd.DataFrame({"area": areas, "share": shr, "weight": w, "count": w, "numerator": num}, index=df.index)
-
-    problems: list[tuple[pd.Series, str, str, str]] = []
-    for k, c in cols.items():
-        problems.append((vals[k].isna(), c, "missing value", "fill the value, or pass invalid='drop' to leave "
-                         "these districts out (they are listed in the report)"))
-        problems.append((vals[k] < 0, c, "negative value", "correct the value"))
-    wcol = cols.get("denominator", cols.get("weight"))
-    if not allow_zero_weight:
-        problems.append((w == 0, wcol, "zero denominator (no households/persons: the rate is undefined)",
-                         "check the value, or pass invalid='drop' to leave these districts out"))
-    if "numerator" in vals:
-        problems.append((vals["numerator"] > vals["denominator"], cols["numerator"],
-                         "numerator larger than denominator (rate above 100 %)",
-                         "check that the columns are counts of the same universe"))
-    else:
-        s = vals["share"]
-        over = s > 1
-        looks_pct = bool(over.any() and s.max() <= 100)
-        problems.append((over, cols["share"], "rate above 1" + (" (it looks like a percentage 0-100)"
-                         if looks_pct else ""), "pass shares 0-1 (divide percentages by 100)"))
-    bad_any = pd.Series(False, index=df.index)
-    for mask, col, what, fix in problems:
-        mask = mask.fillna(False).astype(bool) & ~bad_any
-        if not mask.any():
-            continue
-        if invalid == "raise":
-            raise InputError(f"{what} for {mask.sum()} district(s): {_names(areas[mask])}", column=col, fix=fix)
-        msg = f"{what}: district left out of the distribution statistics"
-        if report is not None:
-            for a in areas[mask]:
-                report.add("warning", "distribution_dropped", msg, column=col, area=a, action="dropped",
-                           fix=fix)
-        warnings.warn(f"column {col}: {what} for {_names(areas[mask])}; left out (invalid='drop')",
-                      EgovkitWarning, stacklevel=3)
-        if dropped is not None:
-            dropped.update({i: f"{what} in column {col}" for i in df.index[mask]})
-        bad_any |= mask
-    out = out[~bad_any]
-    if len(out) == 0:
-        raise InputError("no district left to analyse", column=wcol,
-                         fix="check the input columns (all rows were missing or invalid)")
-    if out["weight"].sum() <= 0:
-        raise InputError("the denominators sum to zero", column=wcol, fix="check the denominator column")
-    return out
+def _rate_table(df: pd.DataFrame, *, area: str | None = None, dropped: dict | None = None,
+                **kw) -> pd.DataFrame:
+    """Former private reader, kept one release for callers outside this package: use
+    :func:`egovkit.distribution.rate_table` (``area=`` is its ``name=``; ``.table`` is this frame)."""
+    t = as_rate_table(df, name=area, stacklevel=5, **kw)
+    if dropped is not None:
+        dropped.update(t.dropped)
+    return t.table
 
 
-#: Relative tolerance under which two rates are taken as equal (floating-point noise of a
-#: weighted mean: 0.37 * 3 districts gives a mean of 0.37000000000000005).
-RTOL = 1e-9
-
-
-def _below(y: np.ndarray | pd.Series, threshold: float) -> np.ndarray:
-    """``y < threshold``, with rates equal to the threshold up to :data:`RTOL` not below.
-
-    Examples
-    --------
-    >>> _below(np.array([0.37, 0.2]), 0.37000000000000005).tolist()
-    [False, True]
-    """
-    y = np.asarray(y, dtype=float)
-    return (y < threshold) & ~np.isclose(y, threshold, rtol=RTOL, atol=0.0)
+#: Former private names (kept for callers outside this package): use the public ones.
+_below = below
+_names = list_names
+_area_labels = district_names
 
 
 def _weights(t: pd.DataFrame, weighted: bool) -> np.ndarray:
@@ -213,11 +78,11 @@ def _prep(y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     y = np.asarray(y, dtype=float)
     w = np.asarray(w, dtype=float)
     if y.shape != w.shape or y.ndim != 1:
-        raise InputError("rates and weights must be 1-D arrays of the same length")
+        raise InputError(code="distribution.arrays_shape")
     if np.isnan(y).any() or np.isnan(w).any():
-        raise InputError("rates or weights contain missing values", fix="remove or fill them first")
+        raise InputError(code="distribution.arrays_missing")
     if (w < 0).any() or w.sum() <= 0:
-        raise InputError("weights must be non-negative with a positive sum")
+        raise InputError(code="distribution.arrays_weights")
     w = w / w.sum()
     return y, w, float(np.dot(w, y))
 
@@ -319,15 +184,17 @@ def coefficient_of_variation(y: np.ndarray, w: np.ndarray) -> float:
 
 # -- the public table functions -------------------------------------------------------------------
 
+@renamed(area="name")
 def inequality(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
     denominator: str | None = None,
     share: str | None = None,
     weight: str | None = None,
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     weighted: bool = True,
     threshold: float | None = None,
     invalid: Invalid = "raise",
@@ -338,17 +205,19 @@ def inequality(
     Parameters
     ----------
     df
-        One row per district.
+        One row per district, or the :class:`~egovkit.distribution.rate_table.RateTable` of
+        :func:`~egovkit.distribution.rate_table.rate_table` (then give none of the rate's keywords).
     indicator
-        Short cut: uses ``<indicator>_numerator`` and ``<indicator>_denominator``
+        Short cut: uses ``numerator_<indicator>`` and ``denominator_<indicator>``
         (the columns of ``egovkit.join.join_table(...).gdf``).
     numerator, denominator
         Count columns (households or persons with the item / in scope).
     share, weight
         Alternatively a rate column (0-1) and the column of its denominator counts.
-    area
-        Column with district names (for messages); default the first of
-        ``area_name, name, district, county, area_code``, else the index.
+    key, name
+        Columns of the district codes and names (for messages); ``name`` defaults to ``key``, else
+        the first of ``area_name, name, district, county, area_code``, else the index
+        (``area=`` is the former name of ``name=``).
     weighted
         Weight each district by its denominator (default, see the module docstring).
         ``False`` gives every district the same weight.
@@ -384,50 +253,52 @@ def inequality(
     >>> float(t["share_territory"]), float(t["share_pop_below_territory"])
     (0.16666666666666666, 0.6666666666666666)
     """
-    t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=area, invalid=invalid, report=report)
+    t = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                      weight=weight, key=key, name=name, invalid=invalid, report=report).table
     y = t["share"].to_numpy(float)
     w = _weights(t, weighted)
     mu = float(np.dot(w, y))
     rows: list[tuple[str, float, str]] = []
-    how = "weighted by the denominator" if weighted else "unweighted (each district counts once)"
+    how = render("distribution.note_weighted" if weighted else "distribution.note_unweighted")
     rows.append(("n_districts", float(len(t)), ""))
-    rows.append(("share_territory", mu, "territory rate (0-1), " + how))
+    rows.append(("share_territory", mu, render("distribution.note_territory", {"how": how})))
     rows.append(("gini", weighted_gini(y, w), how))
     rows.append(("theil_t", theil_t(y, w), how))
     zero = t["area"][(y <= 0) & (w > 0)]
     tl = theil_l(y, w)
-    rows.append(("theil_l", tl, f"undefined: rate 0 in {_names(zero)}" if len(zero) else how))
+    rows.append(("theil_l", tl, render("distribution.note_theil_l_undefined", {"names": list_names(zero)})
+                 if len(zero) else how))
     if len(zero) and report is not None:
-        report.add("info", "theil_l_undefined", "rate 0: Theil L (mean log deviation) is undefined, reported as NaN",
-                   area=_names(zero), action="kept")
+        report.add("info", "distribution.theil_l_undefined", area=list_names(zero), action="kept")
     rows.append(("cv", coefficient_of_variation(y, w), how))
     lo, hi = float(y.min()), float(y.max())
     rows.append(("max_min_ratio", hi / lo if lo > 0 else float("inf"),
                  f"{t['area'].iloc[int(np.argmax(y))]} / {t['area'].iloc[int(np.argmin(y))]}"))
     p10, p90 = weighted_quantile(y, w, 0.1), weighted_quantile(y, w, 0.9)
     rows.append(("p90_p10_ratio", p90 / p10 if p10 > 0 else float("inf"),
-                 f"P90 = {p90:.4f}, P10 = {p10:.4f} (rates at population percentiles)"))
-    pop = "share (0-1) of the population" if weighted else "share (0-1) of the districts (unweighted)"
-    rows.append(("share_pop_below_territory", float(w[_below(y, mu)].sum()), pop))
-    rows.append(("share_pop_below_half_territory", float(w[_below(y, mu / 2)].sum()), pop))
+                 render("distribution.note_p90_p10", {"p90": p90, "p10": p10})))
+    pop = render("distribution.note_pop" if weighted else "distribution.note_pop_unweighted")
+    rows.append(("share_pop_below_territory", float(w[below(y, mu)].sum()), pop))
+    rows.append(("share_pop_below_half_territory", float(w[below(y, mu / 2)].sum()), pop))
     if threshold is not None:
         if not 0 <= threshold <= 1:
-            raise InputError(f"threshold={threshold} is not a rate 0-1", fix="pass e.g. threshold=0.1 for 10 %")
-        rows.append(("share_pop_below_threshold", float(w[_below(y, threshold)].sum()),
-                     f"{pop} below {threshold:g}"))
+            raise InputError(code="distribution.threshold_not_rate", params={"threshold": threshold})
+        rows.append(("share_pop_below_threshold", float(w[below(y, threshold)].sum()),
+                     render("distribution.note_below_threshold", {"pop": pop, "threshold": f"{threshold:g}"})))
     return pd.DataFrame(rows, columns=["statistic", "value", "note"])
 
 
+@renamed(area="name")
 def lorenz_curve(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
     denominator: str | None = None,
     share: str | None = None,
     weight: str | None = None,
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     weighted: bool = True,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
@@ -445,8 +316,8 @@ def lorenz_curve(
     >>> lorenz_curve(df, numerator="n", denominator="d")["share_numerator_cum"].tolist()
     [0.0, 0.0, 1.0]
     """
-    t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=area, invalid=invalid, report=report)
+    t = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                      weight=weight, key=key, name=name, invalid=invalid, report=report).table
     t = t.assign(w=_weights(t, weighted)).sort_values("share", kind="stable")
     num = t["w"] * t["share"]
     total = num.sum()

@@ -4,7 +4,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> df = pd.DataFrame({"name": ["A", "B", "C"], "n": [2, 30, 60], "d": [100, 100, 200]})
->>> lagging_summary(df, numerator="n", denominator="d", area="name", indicator_label="internet",
+>>> lagging_summary(df, numerator="n", denominator="d", name="name", indicator_label="internet",
 ...                 district_word="county")
 '1 of 3 counties, home to 25 % of households, is below half the national rate of internet access (23.0 %).'
 """
@@ -20,16 +20,18 @@ import pandas as pd
 from .. import settings
 from ..errors import InputError
 from ..shared.formatting import format_number, format_whole_pct
+from ..shared.renamed import renamed
 from ..shared.texts import load_texts
 from ..validate import ValidationReport
-from .inequality import Invalid, _below, _rate_table
+from .rate_table import Invalid, RateTable, as_rate_table, below
 
 #: Sentence templates of this module, English and French.
 SENTENCES = Path(__file__).resolve().with_name("sentences.yaml")
 
 
+@renamed(area="name")
 def lagging_districts(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -38,7 +40,8 @@ def lagging_districts(
     weight: str | None = None,
     fraction: float = 1.0,
     top: int | None = None,
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     exclude: pd.Series | Sequence[bool] | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
@@ -48,9 +51,9 @@ def lagging_districts(
     Parameters
     ----------
     df
-        One row per district.
-    indicator, numerator, denominator, share, weight, area, invalid, report
-        As in :func:`egovkit.distribution.inequality`.
+        One row per district, or a :class:`~egovkit.distribution.rate_table.RateTable`.
+    indicator, numerator, denominator, share, weight, key, name, invalid, report
+        As in :func:`egovkit.distribution.inequality` (``area=`` is the former ``name=``).
     fraction
         1.0 (default): below the territory's rate; 0.5: below half of it.
     top
@@ -82,13 +85,14 @@ def lagging_districts(
     True
     """
     if not fraction > 0:
-        raise InputError(f"fraction={fraction} must be positive", fix="use e.g. 0.5 for half the territory's rate")
-    t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=area, invalid=invalid, report=report)
+        raise InputError(code="distribution.fraction_not_positive", params={"fraction": fraction})
+    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                          weight=weight, key=key, name=name, invalid=invalid, report=report)
+    t, df = rates.table, rates.source
     b = t["count"]
     mu = float((t["share"] * b).sum() / b.sum())
     apart = _exclude_mask(df, exclude).reindex(t.index, fill_value=False)
-    lag = t[_below(t["share"], fraction * mu) & ~apart].sort_values(["share", "area"], kind="stable")
+    lag = t[below(t["share"], fraction * mu) & ~apart].sort_values(["share", "area"], kind="stable")
     if top is not None:
         lag = lag.head(int(top))
     out = pd.DataFrame({
@@ -132,8 +136,8 @@ def set_apart_mask(
     """
     if key is None or key not in df.columns:
         if len(set_apart):
-            raise InputError(f"no column {key!r} to find the set-apart districts (columns: {list(df.columns)})",
-                             column=key, fix="pass key= the column of the district codes")
+            raise InputError(code="distribution.no_set_apart_column",
+                             params={"column": key, "columns": list(map(str, df.columns))}, column=key)
         mask = pd.Series(False, index=df.index)
     else:
         mask = df[key].astype(str).isin([str(c) for c in set_apart])
@@ -149,13 +153,11 @@ def _exclude_mask(df: pd.DataFrame, exclude: pd.Series | Sequence[bool] | None) 
     if isinstance(exclude, pd.Series):
         unknown = exclude.index.difference(df.index)
         if len(unknown):
-            raise InputError(f"exclude= has index labels that are not rows of the table: {list(unknown[:5])}",
-                             fix="build the mask from the same table, e.g. exclude=df['code'].isin(parks)")
+            raise InputError(code="distribution.exclude_unknown_labels", params={"labels": list(unknown[:5])})
         return exclude.reindex(df.index, fill_value=False).fillna(False).astype(bool)
     mask = np.asarray(exclude, dtype=bool)
     if mask.shape != (len(df),):
-        raise InputError(f"exclude= has {mask.size} values for {len(df)} districts",
-                         fix="give one True/False per row of the table, or a Series on its index")
+        raise InputError(code="distribution.exclude_length", params={"n": int(mask.size), "total": len(df)})
     return pd.Series(mask, index=df.index)
 
 
@@ -166,8 +168,9 @@ def _indicator_text(s: dict, label: str) -> str:
     return s["free_indicator_vowel" if vowel else "free_indicator"].format(label=label)
 
 
+@renamed(area="name")
 def lagging_summary(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -180,7 +183,8 @@ def lagging_summary(
     indicator_label: str | None = None,
     universe: Literal["households", "persons"] = "households",
     territory_label: str | None = None,
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     exclude: pd.Series | Sequence[bool] | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
@@ -226,9 +230,10 @@ def lagging_summary(
     lang = lang or settings.language
     s = load_texts(SENTENCES, lang)
     if universe not in s["population"]:
-        raise InputError(f"universe={universe!r} is not an option", fix="use 'households' or 'persons'")
+        raise InputError(code="distribution.not_an_option",
+                         params={"option": "universe", "value": universe, "choices": ["households", "persons"]})
     lag = lagging_districts(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                            weight=weight, fraction=fraction, area=area, exclude=exclude, invalid=invalid,
+                            weight=weight, fraction=fraction, key=key, name=name, exclude=exclude, invalid=invalid,
                             report=report)
     n_total = lag.attrs["n_districts"]
     n_apart = lag.attrs["n_excluded"]

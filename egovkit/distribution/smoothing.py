@@ -31,9 +31,11 @@ from scipy import sparse
 
 from .. import settings
 from ..errors import InputError
+from ..shared.messages import render
+from ..shared.renamed import renamed
 from ..validate import ValidationReport
-from .inequality import Invalid, _rate_table
-from .spatial import Islands, Method, SpatialWeights, spatial_weights
+from .rate_table import Invalid, RateTable, as_rate_table
+from .spatial_weights import Islands, Method, SpatialWeights, spatial_weights
 
 
 def _eb(y: np.ndarray, b: np.ndarray, ref: np.ndarray, s2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,8 +45,9 @@ def _eb(y: np.ndarray, b: np.ndarray, ref: np.ndarray, s2: np.ndarray) -> tuple[
     return ref + (y - ref) * k, 1.0 - k
 
 
+@renamed(area="name")
 def smooth_rates(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -56,7 +59,8 @@ def smooth_rates(
     neighbours: Method = "queen",
     k: int = 6,
     islands: Islands = "knn",
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
 ) -> pd.DataFrame:
@@ -65,9 +69,11 @@ def smooth_rates(
     Parameters
     ----------
     df
-        One row per district (a GeoDataFrame for ``method="spatial"``).
-    indicator, numerator, denominator, share, weight, area, invalid, report
-        The rate and its denominator counts, as in :func:`egovkit.distribution.inequality`.
+        One row per district (a GeoDataFrame for ``method="spatial"``), or a
+        :class:`~egovkit.distribution.rate_table.RateTable`.
+    indicator, numerator, denominator, share, weight, key, name, invalid, report
+        The rate and its denominator counts, as in :func:`egovkit.distribution.inequality`
+        (``area=`` is the former ``name=``).
     method
         ``"global"``: shrink toward the territory's rate. ``"spatial"``: toward the rate of
         the district and its neighbours (``weights``, or built with ``neighbours``, ``k``,
@@ -93,9 +99,11 @@ def smooth_rates(
     """
     report = report if report is not None else ValidationReport(source="smooth_rates")
     if method not in ("global", "spatial"):
-        raise InputError(f"method={method!r} is not an option", fix="use 'global' or 'spatial'")
-    t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=area, invalid=invalid, report=report)
+        raise InputError(code="distribution.not_an_option",
+                         params={"option": "method", "value": method, "choices": ["global", "spatial"]})
+    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                          weight=weight, key=key, name=name, invalid=invalid, report=report)
+    t, df = rates.table, rates.source
     y = t["share"].to_numpy(float)
     b = t["count"].to_numpy(float)
     e = y * b
@@ -104,18 +112,16 @@ def smooth_rates(
         mu = e.sum() / b.sum()
         s2 = (b * (y - mu) ** 2).sum() / b.sum() - mu / b.mean()
         if s2 <= 0:
-            report.add("info", "eb_no_variance", "empirical Bayes: the rates vary no more than chance would make "
-                       "them vary, so every smoothed rate equals the territory's rate", action="kept")
+            report.add("info", "distribution.eb_no_variance", action="kept")
         ref = np.full_like(y, mu)
         r, shrink = _eb(y, b, ref, np.full_like(y, s2))
     else:
         sub = df.loc[t.index]
         sw = weights if weights is not None else spatial_weights(sub, method=neighbours, k=k, islands=islands,
-                                                                  area=area, report=report)
+                                                                  key=rates.key, name=rates.name, report=report)
         pos = pd.Index(t.index).get_indexer(sw.index)
         if (pos < 0).any():
-            raise InputError("the weights include districts without a valid rate",
-                             fix="build the weights from the same rows (weights=None)")
+            raise InputError(code="distribution.weights_without_rate")
         n = len(t)
         coo = sw.w.sparse.tocoo()  # rows/columns follow w.id_order, i.e. sw.index
         a = sparse.csr_matrix((np.ones(coo.nnz), (pos[coo.row], pos[coo.col])), shape=(n, n))
@@ -130,14 +136,13 @@ def smooth_rates(
         alone = ngh == 1  # its own neighbourhood: the reference is its raw rate, nothing to shrink toward
         r[alone], shrink[alone] = y[alone], 0.0
         for a in t["area"][alone]:
-            report.add("info", "eb_no_neighbour", "no neighbour: the raw rate is kept (not smoothed)", area=a,
-                       action="kept", fix="use islands='knn' to smooth it toward its nearest district")
+            report.add("info", "distribution.eb_no_neighbour", area=a, action="kept")
     out = df.loc[t.index].copy()
     out["share_raw"] = y
     out["share_smoothed"] = r
     out["share_reference"] = ref
     out["shrinkage"] = shrink
     out["smoothed"] = ~alone
-    out["smoothing"] = f"empirical Bayes ({method})"
+    out["smoothing"] = render("distribution.smoothing_method", {"method": method})
     out["small_denominator"] = b < settings.small_denominator
     return out

@@ -33,22 +33,23 @@ Examples
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from typing import Literal
 
 import esda
 import geopandas as gpd
 import libpysal
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..errors import EgovkitWarning, InputError
+from ..shared.messages import render
+from ..shared.renamed import renamed
 from ..validate import ValidationReport
-from .inequality import Invalid, _area_labels, _names, _rate_table
+from .rate_table import Invalid, RateTable, as_rate_table, district_names, list_names
+from .spatial_weights import Islands, Method, SpatialWeights, _build_weights, spatial_weights
 
-Method = Literal["queen", "rook", "knn", "distance"]
-Islands = Literal["drop", "knn", "raise"]
+__all__ = ["CLUSTER_LABELS", "LEFT_OUT", "LEFT_OUT_INVALID", "LEFT_OUT_LABELS", "LEFT_OUT_NOT_IN_WEIGHTS",
+           "NOT_SIGNIFICANT", "NOT_TESTED", "Islands", "Method", "SpatialWeights", "global_moran", "local_moran",
+           "spatial_weights"]
 
 #: LISA cluster labels, by esda quadrant (1 HH, 2 LH, 3 LL, 4 HL).
 CLUSTER_LABELS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
@@ -60,332 +61,27 @@ LEFT_OUT = "left out (no neighbour)"
 LEFT_OUT_INVALID = "left out (invalid rate)"
 LEFT_OUT_NOT_IN_WEIGHTS = "left out (not in the weights)"
 LEFT_OUT_LABELS = (LEFT_OUT, LEFT_OUT_INVALID, LEFT_OUT_NOT_IN_WEIGHTS)
-_MAX_LISTED = 10
 
 
-@dataclass
-class SpatialWeights:
-    """Row-standardised spatial weights between districts, with what was left out.
-
-    Attributes
-    ----------
-    w
-        ``libpysal.weights.W`` whose ids are the row positions (0-based) in the input frame.
-    index
-        The input frame's index labels of the districts in ``w``, in ``w.id_order``.
-    areas
-        District names of the whole input (aligned on the input index).
-    method
-        ``queen``, ``rook``, ``knn`` or ``distance``.
-    islands
-        Names of the districts that had no neighbour with this method.
-    left_out
-        ``DataFrame`` (``area``, ``reason``) of the districts not in ``w``.
-    attached
-        ``DataFrame`` (``area``, ``attached_to``) of islands joined to their nearest district.
-    n_components
-        Number of disconnected groups of districts in ``w`` (1 = connected territory).
-    component
-        ``Series`` (input index) of the component label of each district in ``w``.
-    report
-        The notes and warnings.
-    """
-
-    w: libpysal.weights.W
-    index: pd.Index
-    areas: pd.Series
-    method: str
-    islands: list[str]
-    left_out: pd.DataFrame
-    attached: pd.DataFrame
-    n_components: int
-    component: pd.Series
-    report: ValidationReport = field(default_factory=ValidationReport)
-
-
-def _projected(gdf: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
-    if gdf.crs is None:
-        _no_crs_check(gdf)
-        report.add("warning", "no_crs", "the boundaries have no CRS: coordinates are used as they are "
-                   "(assumed to be metres)", fix="set the CRS, e.g. gdf.set_crs('EPSG:32737')", action="guessed")
-        warnings.warn("the boundaries have no CRS: coordinates are taken as metres. Fix: set the CRS, e.g. "
-                      "gdf.set_crs('EPSG:32737')", EgovkitWarning, stacklevel=4)
-        return gdf
-    if not gdf.crs.is_geographic:
-        return gdf
-    try:  # the project's own choice of projection (egovkit.geo) when it is available
-        from ..geo import to_projected
-    except ImportError:  # pragma: no cover - geo is part of the package
-        to_projected = None
-    if to_projected is not None:
-        return to_projected(gdf, report=report)
-    crs = gdf.estimate_utm_crs()
-    report.add("info", "projected", f"distances measured in {crs.name} (EPSG:{crs.to_epsg()}), "
-               "chosen from the extent of the data", action="inferred")
-    return gdf.to_crs(crs)
-
-
-def _no_crs_check(gdf: gpd.GeoDataFrame) -> None:
-    """Stop when coordinates without a CRS look like longitude/latitude (degrees are not metres)."""
-    minx, miny, maxx, maxy = gdf.total_bounds
-    if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
-        raise InputError(
-            f"the boundaries have no CRS and their coordinates ({minx:.4g}, {miny:.4g}) to ({maxx:.4g}, {maxy:.4g}) "
-            "look like longitude/latitude: distances would be measured in degrees, not metres",
-            fix="set the CRS first, e.g. gdf = gdf.set_crs('EPSG:4326') for longitude/latitude (or the projected "
-                "CRS the coordinates are in, e.g. gdf.set_crs('EPSG:32737'))")
-
-
-def _contiguity(geoms: np.ndarray, ids: np.ndarray, rook: bool, areas: pd.Series,
-                report: ValidationReport) -> dict[int, list[int]]:
-    """Queen (boundaries touch or overlap) or rook (shared boundary of positive length, or
-    overlap) neighbours by geometry, not by shared vertices: borders digitised with different
-    vertices (a vertex of one district lying on an edge of the other, e.g. New York's Upper
-    West Side and Lincoln Square) are neighbours too. ``ids`` label the geometries."""
-    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    m = a < b
-    a, b = a[m], b[m]
-    if rook and len(a):
-        ok = (shapely.relate_pattern(geoms[a], geoms[b], "****1****")
-              | shapely.relate_pattern(geoms[a], geoms[b], "2********"))
-        a, b = a[ok], b[ok]
-    neighbors: dict[int, list[int]] = {int(i): [] for i in ids}
-    for i, j in zip(ids[a].tolist(), ids[b].tolist()):
-        neighbors[i].append(j)
-        neighbors[j].append(i)
-    if len(a):  # say which neighbours a vertex-based contiguity (libpysal Queen/Rook) would miss
-        pts = shapely.extract_unique_points(geoms)
-        contact = ~shapely.intersects(pts[a], pts[b])
-        if contact.any():
-            ca, cb = ids[a][contact], ids[b][contact]
-            pairs = [f"{areas.iloc[i]} - {areas.iloc[j]}" for i, j in zip(ca.tolist(), cb.tolist())]
-            report.add("info", "contact_pairs", f"{len(pairs)} pair(s) of districts touch without a shared vertex "
-                       f"and are neighbours by contact: {_names(pd.Series(pairs))}", action="inferred")
-            by_vertex = {int(i): 0 for i in ids}
-            for i, j in zip(ids[a][~contact].tolist(), ids[b][~contact].tolist()):
-                by_vertex[i] += 1
-                by_vertex[j] += 1
-            for i in sorted(set(ca.tolist()) | set(cb.tolist())):
-                if by_vertex[i] == 0:
-                    near = [str(areas.iloc[j]) for j in neighbors[i]]
-                    report.add("info", "contact_neighbours", "no shared vertex with another district, but its "
-                               f"boundary touches {', '.join(near)}: neighbours by contact",
-                               area=str(areas.iloc[i]), action="inferred")
-    return neighbors
-
-
-def _build_weights(
-    gdf: gpd.GeoDataFrame,
-    *,
-    method: Method,
-    k: int,
-    threshold_m: float | None,
-    islands: Islands,
-    area: str | None,
-    report: ValidationReport,
-    keep: np.ndarray | None = None,
-    dropped_reason: dict | None = None,
-    stacklevel: int = 3,
-) -> SpatialWeights:
-    """:func:`spatial_weights` on the rows ``keep`` (boolean, by position) of ``gdf``.
-
-    Contiguity and distance neighbours are found among all rows first, so that a district
-    whose only neighbours are not kept (``dropped_reason``: input index label -> why) is
-    said to have lost them, not to touch no other district."""
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError("spatial statistics need a GeoDataFrame with the district geometries",
-                         fix="join the table to its boundaries first (egovkit.join.join_table)")
-    if method not in ("queen", "rook", "knn", "distance"):
-        raise InputError(f"method={method!r} is not an option", fix="use 'queen', 'rook', 'knn' or 'distance'")
-    if islands not in ("drop", "knn", "raise"):
-        raise InputError(f"islands={islands!r} is not an option", fix="use 'drop', 'knn' or 'raise'")
-    if report.rows_in == 0:
-        report.rows_in = len(gdf)
-    areas = _area_labels(gdf, area)
-    n = len(gdf)
-    keep = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-    dropped_reason = dropped_reason or {}
-    geom = gdf.geometry
-    bad = (geom.isna() | geom.is_empty).to_numpy()
-    if (bad & keep).any():
-        raise InputError(f"missing or empty geometry for {_names(areas[bad & keep])}", column=gdf.geometry.name,
-                         fix="repair the boundaries or remove these districts before the spatial analysis")
-    if keep.sum() < 3:
-        raise InputError(f"only {int(keep.sum())} district(s): spatial autocorrelation needs at least 3")
-    if method == "distance" and (threshold_m is None or threshold_m <= 0):
-        raise InputError("method='distance' needs threshold_m= (a distance in metres)",
-                         fix="e.g. threshold_m=50_000, or use method='knn'")
-    if method == "knn" and not 1 <= k < keep.sum():
-        raise InputError(f"k={k} neighbours is not possible with {int(keep.sum())} districts",
-                         fix=f"use 1 <= k <= {int(keep.sum()) - 1}")
-    # the k nearest are looked for among the kept districts only; other methods among all
-    use = keep if method == "knn" else ~bad
-    use_pos = np.flatnonzero(use)
-    keep_pos = np.flatnonzero(keep)
-    g = gpd.GeoDataFrame({"_pos": use_pos}, geometry=geom.to_numpy()[use_pos], crs=gdf.crs)
-    pts = None
-    if method in ("knn", "distance") or islands == "knn":
-        gp = _projected(g, report)
-        c = gp.geometry.centroid
-        pts = np.column_stack([c.x.to_numpy(), c.y.to_numpy()])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # libpysal warns about islands and components: we report them
-        if method in ("queen", "rook"):
-            nb = _contiguity(g.geometry.to_numpy(), use_pos, method == "rook", areas, report)
-            w = libpysal.weights.W(nb, ids=use_pos.tolist(), silence_warnings=True)
-        elif method == "knn":
-            w = libpysal.weights.KNN(pts, k=k, ids=use_pos.tolist())
-        else:
-            w = libpysal.weights.DistanceBand(pts, threshold=threshold_m, ids=use_pos.tolist(), binary=True,
-                                              silence_warnings=True)
-        full_neighbors = w.neighbors
-        if len(use_pos) > len(keep_pos):
-            w = libpysal.weights.w_subset(w, keep_pos.tolist(), silence_warnings=True)
-    why = {"queen": "its boundary touches no other district", "rook": "it shares no edge with another district",
-           "distance": f"no other district centroid within {threshold_m} m",
-           "knn": "no neighbour"}[method]
-    island_pos = sorted(int(i) for i in w.islands)
-    island_names = [str(areas.iloc[i]) for i in island_pos]
-    reasons = []
-    for i in island_pos:
-        lost = [j for j in full_neighbors.get(i, []) if not keep[j]]
-        if lost:
-            causes = sorted({str(dropped_reason.get(gdf.index[j], "left out")) for j in lost})
-            reasons.append(f"no neighbour left: its neighbour(s) {_names(areas.iloc[lost])} left out "
-                           f"({'; '.join(causes)})")
-        else:
-            reasons.append(f"no neighbour ({why})")
-    left_out = pd.DataFrame({"area": pd.Series([], dtype=object), "reason": pd.Series([], dtype=object)})
-    attached = pd.DataFrame({"area": pd.Series([], dtype=object), "attached_to": pd.Series([], dtype=object)})
-    if island_pos:
-        listed = "; ".join(f"{a}: {r}" for a, r in list(zip(island_names, reasons))[:_MAX_LISTED])
-        if len(island_pos) > _MAX_LISTED:
-            listed += f" and {len(island_pos) - _MAX_LISTED} more"
-        if islands == "raise":
-            raise InputError(f"{len(island_pos)} district(s) without neighbours ({listed})",
-                             fix="pass islands='knn' to attach them to their nearest district, islands='drop' "
-                                 "to leave them out, or use method='knn'")
-        if len(island_pos) == len(keep_pos):
-            raise InputError(f"no district has a neighbour with method={method!r} (the geometries do not touch)",
-                             fix="use method='knn' (nearest districts) or method='distance' with a larger "
-                                 "threshold_m")
-        if islands == "knn":
-            kpts = pts[np.searchsorted(use_pos, keep_pos)]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                w1 = libpysal.weights.KNN(kpts, k=1, ids=keep_pos.tolist())
-                w = libpysal.weights.attach_islands(w, w1)
-            to = [str(areas.iloc[int(w1.neighbors[i][0])]) for i in island_pos]
-            attached = pd.DataFrame({"area": island_names, "attached_to": to}, index=gdf.index[island_pos])
-            for a, r, b in zip(island_names, reasons, to):
-                report.add("warning", "island_attached", f"{r}: attached to the nearest district, {b}", area=a,
-                           action="repaired", fix="check the boundaries, or use islands='drop'")
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                w = libpysal.weights.w_subset(w, [i for i in keep_pos.tolist() if i not in set(island_pos)],
-                                              silence_warnings=True)
-            left_out = pd.DataFrame({"area": island_names, "reason": reasons}, index=gdf.index[island_pos])
-            for a, r in zip(island_names, reasons):
-                report.add("warning", "island_dropped", f"{r}: left out of Moran's I and LISA",
-                           area=a, action="dropped", fix="pass islands='knn' or method='knn' to keep it")
-        warnings.warn(f"{len(island_pos)} district(s) without neighbours ({listed}) -> islands={islands!r}",
-                      EgovkitWarning, stacklevel=stacklevel)
-    not_kept = np.flatnonzero(~keep)
-    if len(not_kept):
-        extra = pd.DataFrame({"area": areas.iloc[not_kept].to_numpy(),
-                              "reason": [str(dropped_reason.get(gdf.index[j], "left out")) for j in not_kept]},
-                             index=gdf.index[not_kept])
-        left_out = pd.concat([extra, left_out]) if len(left_out) else extra
-    w.transform = "r"
-    pos = np.asarray(w.id_order, dtype=int)
-    index = gdf.index[pos]
-    comp = pd.Series(np.asarray(w.component_labels), index=index, name="component")
-    n_comp = int(w.n_components)
-    if n_comp > 1:
-        sizes = comp.value_counts()
-        small = sizes.index[1:] if len(sizes) > 1 else []
-        parts = [f"{sizes[c]} district(s): {_names(areas.loc[comp.index[comp == c]])}" for c in small]
-        report.add("info", "disconnected", f"the territory falls into {n_comp} groups of districts that do not "
-                   f"touch each other; besides the largest ({sizes.iloc[0]} districts): " + "; ".join(parts),
-                   action="kept", fix="nothing to do: Moran's I is computed within each group's neighbourhoods")
-    return SpatialWeights(w=w, index=index, areas=areas, method=method, islands=island_names, left_out=left_out,
-                          attached=attached, n_components=n_comp, component=comp, report=report)
-
-
-def spatial_weights(
-    gdf: gpd.GeoDataFrame,
-    *,
-    method: Method = "queen",
-    k: int = 6,
-    threshold_m: float | None = None,
-    islands: Islands = "drop",
-    area: str | None = None,
-    report: ValidationReport | None = None,
-) -> SpatialWeights:
-    """Build row-standardised spatial weights between districts and handle islands.
-
-    Parameters
-    ----------
-    gdf
-        One polygon (or point) per district.
-    method
-        ``"queen"`` (boundaries touch or overlap, at a point or along an edge),
-        ``"rook"`` (a shared boundary of positive length), ``"knn"`` (``k`` nearest
-        centroids) or ``"distance"`` (centroids closer than ``threshold_m`` metres).
-        Contiguity is decided by the geometries, not by shared vertices, so borders
-        digitised with different vertices still make neighbours.
-    k
-        Number of neighbours for ``"knn"``.
-    threshold_m
-        Distance band in metres for ``"distance"``.
-    islands
-        ``"drop"``, ``"knn"`` or ``"raise"`` (see the module docstring).
-    area
-        Column of district names (default as in :func:`inequality`).
-    report
-        A :class:`~egovkit.validate.ValidationReport` to add notes to.
-
-    Returns
-    -------
-    SpatialWeights
-
-    Raises
-    ------
-    InputError
-        Among others, for ``"knn"``/``"distance"`` (or ``islands="knn"``) on data without
-        a CRS whose coordinates look like longitude/latitude: set the CRS first.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> gdf = gpd.GeoDataFrame({"name": ["a", "b", "c"]},
-    ...     geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(5, 5, 6, 6)])
-    >>> sw = spatial_weights(gdf, area="name")
-    >>> sw.islands, sw.left_out["reason"].iloc[0][:14]
-    (['c'], 'no neighbour (')
-    """
-    report = report if report is not None else ValidationReport(source="spatial_weights")
-    return _build_weights(gdf, method=method, k=k, threshold_m=threshold_m, islands=islands, area=area,
-                          report=report)
-
-
-def _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid, report):
+def _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, invalid, report):
     """The rate table, the weights and every left-out district with its reason and LISA label."""
+    given = report
     report = report if report is not None else ValidationReport(source="spatial")
-    dropped: dict = {}
-    t = _rate_table(gdf, area=area, invalid=invalid, report=report, dropped=dropped, **rate_kw)
-    invalid_reason = {i: f"invalid rate ({why})" for i, why in dropped.items()}
+    rates = as_rate_table(gdf, invalid=invalid, report=report, stacklevel=6, **rate_kw)
+    t, gdf = rates.table, rates.source
+    if given is None and rates.report is not None:  # a rate table built with its own report: add to it
+        report = rates.report
+    invalid_reason = {i: render("distribution.invalid_rate", {"why": why}) for i, why in rates.dropped.items()}
     if weights is None:
-        weights = _build_weights(gdf, method=method, k=k, threshold_m=threshold_m, islands=islands, area=area,
-                                 report=report, keep=gdf.index.isin(t.index), dropped_reason=invalid_reason,
-                                 stacklevel=4)
+        weights = _build_weights(gdf, method=method, k=k, threshold_m=threshold_m, islands=islands, key=rates.key,
+                                 name=rates.name, report=report, keep=gdf.index.isin(t.index),
+                                 dropped_reason=invalid_reason, stacklevel=5)
     elif not isinstance(weights, SpatialWeights):
-        raise InputError(f"weights= must be the result of spatial_weights(...), got {type(weights).__name__}")
+        raise InputError(code="distribution.not_weights", params={"kind": type(weights).__name__})
     missing = weights.index.difference(t.index)
     if len(missing):
-        raise InputError(f"the weights include districts without a valid rate: {_names(weights.areas.loc[missing])}",
-                         fix="build the weights from the same rows as the rates (weights=None)")
+        raise InputError(code="distribution.weights_without_rate_named",
+                         params={"names": list_names(weights.areas.loc[missing])})
     rows = []
     for i in gdf.index:
         if i in invalid_reason:
@@ -397,26 +93,25 @@ def _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, inval
             known.add(i)
     outside = t.index[~t.index.isin(weights.index) & ~t.index.isin(list(known))]
     if len(outside):
-        why = "not in the spatial weights (weights= was built on other rows)"
+        why = render("distribution.not_in_weights_reason")
         rows += [(i, why, LEFT_OUT_NOT_IN_WEIGHTS) for i in outside]
         for a in t.loc[outside, "area"]:
-            report.add("warning", "not_in_weights", f"{why}: left out of Moran's I and LISA", area=a,
-                       action="dropped", fix="build the weights from the same rows (spatial_weights(gdf)) or "
-                                             "pass weights=None")
-        warnings.warn(f"{len(outside)} district(s) not in the spatial weights, left out of Moran's I and LISA: "
-                      f"{_names(t.loc[outside, 'area'])}. Fix: build the weights from the same rows "
-                      "(spatial_weights(gdf)) or pass weights=None", EgovkitWarning, stacklevel=3)
-    areas = _area_labels(gdf, area)
+            report.add("warning", "distribution.not_in_weights", area=a, action="dropped")
+        warnings.warn(render("distribution.not_in_weights_warning",
+                             {"n": len(outside), "names": list_names(t.loc[outside, "area"])}),
+                      EgovkitWarning, stacklevel=4)
+    areas = district_names(gdf, rates.name, rates.key)
     left = pd.DataFrame([(areas.loc[i], r, lab) for i, r, lab in rows], columns=["area", "reason", "label"],
                         index=pd.Index([i for i, _, _ in rows], dtype=gdf.index.dtype))
     y = t.loc[weights.index, "share"].to_numpy(float)
     if np.allclose(y, y[0]):
-        raise InputError("all districts have the same rate: spatial autocorrelation is undefined")
-    return t, weights, y, report, left
+        raise InputError(code="distribution.same_rate")
+    return t, weights, y, report, left, rates
 
 
+@renamed(area="name")
 def global_moran(
-    gdf: gpd.GeoDataFrame,
+    gdf: gpd.GeoDataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -430,7 +125,8 @@ def global_moran(
     islands: Islands = "drop",
     permutations: int = 999,
     seed: int | None = 0,
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
 ) -> pd.DataFrame:
@@ -439,9 +135,11 @@ def global_moran(
     Parameters
     ----------
     gdf
-        One row per district with its geometry.
-    indicator, numerator, denominator, share, weight
-        The rate, as in :func:`egovkit.distribution.inequality` (``weight`` is only used to
+        One row per district with its geometry, or a
+        :class:`~egovkit.distribution.rate_table.RateTable` of one.
+    indicator, numerator, denominator, share, weight, key, name
+        The rate and the district's code and name columns, as in
+        :func:`egovkit.distribution.inequality` (``area=`` is the former ``name=``; ``weight`` is only used to
         check the input here: Moran's I compares district rates, each district once).
         To test smoothed rates, pass ``share="share_smoothed", weight=<denominator column>``
         (the output of :func:`egovkit.distribution.smooth_rates`).
@@ -474,9 +172,9 @@ def global_moran(
     >>> bool(m["moran_i"].item() > 0.5), float(m["p_sim"].item())
     (True, 0.01)
     """
-    rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight)
-    t, sw, y, report, left = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid,
-                                      report)
+    rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight,
+                   key=key, name=name)
+    t, sw, y, report, left, _ = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, invalid, report)
     state = np.random.get_state()
     try:
         if seed is not None:
@@ -496,8 +194,9 @@ def global_moran(
     }])
 
 
+@renamed(area="name")
 def local_moran(
-    gdf: gpd.GeoDataFrame,
+    gdf: gpd.GeoDataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -513,7 +212,8 @@ def local_moran(
     seed: int | None = 0,
     alpha: float = 0.05,
     fdr: bool = False,
-    area: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
 ) -> gpd.GeoDataFrame:
@@ -552,15 +252,16 @@ def local_moran(
     ('low-low', 'high-high')
     """
     if not 0 < alpha < 1:
-        raise InputError(f"alpha={alpha} is not a significance level", fix="use e.g. alpha=0.05")
-    rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight)
-    t, sw, y, report, left = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, area, invalid,
-                                      report)
+        raise InputError(code="distribution.alpha", params={"alpha": alpha})
+    rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight,
+                   key=key, name=name)
+    t, sw, y, report, left, rates = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, invalid,
+                                             report)
+    gdf = rates.source
     if not permutations:
-        report.add("warning", "lisa_not_tested", f"permutations=0: no p-values, every district is labelled "
-                   f"{NOT_TESTED!r}", action="kept", fix="use permutations=999 to test the clusters")
-        warnings.warn(f"permutations=0: no p-values, every district is labelled {NOT_TESTED!r}. Fix: use "
-                      "permutations=999 to test the clusters", EgovkitWarning, stacklevel=2)
+        report.add("warning", "distribution.lisa_not_tested", params={"label": NOT_TESTED}, action="kept")
+        warnings.warn(render("distribution.lisa_not_tested_warning", {"label": NOT_TESTED}), EgovkitWarning,
+                      stacklevel=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         lm = esda.Moran_Local(y, sw.w, transformation="r", permutations=permutations, seed=seed,
@@ -571,7 +272,7 @@ def local_moran(
     quad = pd.Series(np.asarray(lm.q)).map(CLUSTER_LABELS).to_numpy()
     out = gdf.copy()
     if "area" not in out.columns:
-        out["area"] = _area_labels(gdf, area).to_numpy()
+        out["area"] = district_names(gdf, rates.name, rates.key).to_numpy()
     out["share"] = t["share"].reindex(gdf.index).to_numpy()
     z = np.asarray(lm.z, dtype=float)
     cols = {
