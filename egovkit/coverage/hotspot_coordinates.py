@@ -27,7 +27,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from ..errors import InputError
-from ..geo import _crs_tokens, crs_from_text
+from ..geo import crs_from_text, crs_tokens
 from ..validate import ValidationReport
 from .coordinate_names import coordinate_columns, split_pairs
 from .hotspot_files import HotspotTable
@@ -89,7 +89,7 @@ def _named_crs_columns(cols: list[str], near: gpd.GeoDataFrame | None) -> dict[s
     for a geographic CRS)."""
     xs, ys = [], []
     for c in cols:
-        toks = set(_crs_tokens(c).split("_"))
+        toks = set(crs_tokens(c).split("_"))
         crs = crs_from_text(c, near=near)
         if crs is None:
             continue
