@@ -18,10 +18,12 @@ import pandas as pd
 
 from ..concepts import recognise as recognise_concept
 from ..errors import InputError
+from ..shared.messages import render
 from .context import _Context, _parsed_column
 from .numbers import _BAD, _MISSING, _OK, _as_text, _decimals, _parse_numbers, _text
 from .roles import Roles, catalogue, indicator_names, is_not_ict, recognise_indicator, variant_for_denominators
 from .row_issues import report_rows
+from .universe import universe_word
 
 
 @dataclass
@@ -100,61 +102,54 @@ def _infer_kind(values: np.ndarray, status: np.ndarray, marker: str | None, pct_
         both = (status == _OK) & ~np.isnan(den)
         ok_den = bool(both.any()) and bool(np.all(values[both] <= den[both] * (1 + 1e-9)))
     mostly_above_100 = bool(len(v)) and float((v > 100).mean()) >= 0.5
+    n_over = int((v > 100).sum())
+    said = {"vmax": vmax, "pct": 100 * vmax, "n_over": n_over, "n": len(v), "n_under": len(v) - n_over}
+
+    def choice(kind: str, reason: str, conflict: str | None = None, other: str | None = None) -> _KindChoice:
+        """The choice, its reason and conflict said from the catalogue (codes ``read.why_*``, ``read.conflict_*``)."""
+        return _KindChoice(kind, render(reason, said), None if conflict is None else render(conflict, said), other)
+
     if pct_sign:
-        return _KindChoice("percent", "the cells carry a percent sign")
+        return choice("percent", "read.why_percent_sign")
     if marker == "percent":
         if len(v) and vmax <= 1 and not whole:
             if vmax > 0.5:
-                return _KindChoice("share", "the header says percent but every value lies within 0-1",
-                                   f"the header says percent but every value lies within 0-1 (largest {vmax:g}): "
-                                   f"read as shares ({vmax:g} = {100 * vmax:g} %)", "percent")
-            return _KindChoice("percent", "the header says percent",
-                               f"the header says percent but every value lies within 0-1 (largest {vmax:g}): read as "
-                               f"percentages (every value below 1 %), as the header says", "share")
+                return choice("share", "read.why_percent_header_within_1", "read.conflict_percent_as_shares",
+                              "percent")
+            return choice("percent", "read.why_percent_header", "read.conflict_percent_below_1", "share")
         if mostly_above_100 and ok_den and big_den:
-            return _KindChoice("count", "the header says percent but most values are above 100",
-                               f"the header says percent but {int((v > 100).sum())} of {len(v)} values are above 100 "
-                               "and none above its denominator: read as counts", "percent")
-        return _KindChoice("percent", "the name carries a percent marker")
+            return choice("count", "read.why_percent_header_above_100", "read.conflict_percent_as_counts", "percent")
+        return choice("percent", "read.why_percent_marker")
     if marker == "share":
         if vmax <= 100 and len(v) and float((v > 1).mean()) >= 0.5:  # one typo above 1 stays an error
-            return _KindChoice("percent", "the header says share but values go above 1",
-                               f"the header says share (0-1) but values go up to {vmax:g}: read as percentages "
-                               "(0-100)", "share")
+            return choice("percent", "read.why_share_header_above_1", "read.conflict_share_as_percent", "share")
         if mostly_above_100 and ok_den:
-            return _KindChoice("count", "the header says share but values go above 100",
-                               f"the header says share (0-1) but values go up to {vmax:g}, none above its "
-                               "denominator: read as counts", "share")
-        return _KindChoice("share", "the name says share/proportion")
+            return choice("count", "read.why_share_header_above_100", "read.conflict_share_as_counts", "share")
+        return choice("share", "read.why_share_name")
     if marker == "rate":
         if vmax <= 1:
-            return _KindChoice("share", "rate name, every value <= 1")
+            return choice("share", "read.why_rate_within_1")
         if mostly_above_100 and ok_den and big_den:
-            return _KindChoice("count", "rate name but most values are above 100",
-                               f"the header says rate but {int((v > 100).sum())} of {len(v)} values are above 100 "
-                               "and none above its denominator: read as counts", "percent")
-        return _KindChoice("percent", "rate name, values up to 100")
+            return choice("count", "read.why_rate_above_100", "read.conflict_rate_as_counts", "percent")
+        return choice("percent", "read.why_rate_within_100")
     if not whole and vmax <= 1:
-        return _KindChoice("share", "every value is between 0 and 1 and not whole")
+        return choice("share", "read.why_within_1")
     if not whole and vmax <= 100:
         if marker == "count" and big_den:
-            return _KindChoice("percent", "values with decimals within 0-100",
-                               f"the header says a number (count) but the values have decimals and lie within 0-100 "
-                               f"(largest {vmax:g}) while the denominators are larger: read as percentages", "count")
-        return _KindChoice("percent", "every value is between 0 and 100 and not every value is a whole number")
+            return choice("percent", "read.why_decimals_within_100", "read.conflict_count_as_percent", "count")
+        return choice("percent", "read.why_within_100")
     if marker == "count":
-        return _KindChoice("count", "the header says a number (count)")
+        return choice("count", "read.why_count_header")
     if whole and len(v) and vmax <= 100 and big_den:
-        return _KindChoice("count?", "whole numbers all <= 100 while the denominators are larger")
+        return choice("count?", "read.why_small_whole_numbers")
     if not whole and big_den:  # decimals above 100: percentages with a typo, or counts?
-        n_over = int((v > 100).sum())
         if (v <= 100).mean() >= 0.75:
-            return _KindChoice("count?", f"values with decimals, {len(v) - n_over} of {len(v)} <= 100 while the "
-                                         f"denominators are larger: percentages with {n_over} value(s) above 100?")
-    return _KindChoice("count", "whole numbers or values above 100")
+            return choice("count?", "read.why_percent_with_typos")
+    return choice("count", "read.why_whole_or_above_100")
 
 
-_KIND_WORDS = {"count": "counts", "percent": "percentages (0-100)", "share": "shares (0-1)"}
+#: the fix of a conflict, per reading that ``value_type=`` restores
+_KIND_FIX = {"count": "read.value_type_counts", "percent": "read.value_type_percent", "share": "read.value_type_share"}
 
 
 def _fits(kind: str, values: np.ndarray, status: np.ndarray) -> bool:
@@ -178,19 +173,22 @@ def _choose_kind(ctx: _Context, what: str, col: str, values: np.ndarray, status:
     if value_type is not None and not pct_sign and (
             marker in (None, "rate", "count", value_type) or not _fits(marker, values, status)
             or value_type in (kind, other)):
-        report.add("info", "value_type", f"{what} read as {value_type} of {dcol!r} (given by value_type=)",
+        report.add("info", "value_type", params={"what": what, "kind": value_type, "dcol": dcol,
+                                                 "reason": render("read.given_by_value_type")},
                    column=col, action="given")
         return value_type
     if kind == "count?":
-        report.add("warning", "ambiguous_value_type", f"{what}: {reason}; read as counts",
-                   column=col, action="inferred", fix="pass value_type='percent' if they are percentages")
+        report.add("warning", "ambiguous_value_type", params={"what": what, "reason": reason},
+                   column=col, action="inferred")
         return "count"
     if conflict:
-        report.add("warning", "value_type_conflict", f"{what}: {conflict}", column=col, action="inferred",
-                   fix=f"pass value_type='{other}' if they are {_KIND_WORDS[other]}")
+        report.add("warning", "value_type_conflict", params={"what": what, "conflict": conflict,
+                                                             "fix_code": _KIND_FIX[other]},
+                   column=col, action="inferred")
         return kind
-    report.add("info", "value_type", f"{what} read as {kind} of {dcol!r} ({reason})",
-               column=col, action="inferred", fix="pass value_type= to override")
+    report.add("info", "value_type", params={"what": what, "kind": kind, "dcol": dcol, "reason": reason,
+                                             "fix_code": "read.value_type_override"},
+               column=col, action="inferred")
     return kind
 
 
@@ -222,11 +220,12 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
             refused.append((col, ind))
             continue
         if dcol is None:
-            raise InputError(f"no denominator column for indicator {ind!r} (column {col!r}) among "
-                             f"{list(raw.columns)}", file=ctx.name, column=col,
-                             fix="pass denominator='<column with the households or persons in scope>'")
+            raise InputError(code="read.no_denominator_for", params={"indicator": ind, "column": col,
+                                                                     "columns": str(list(raw.columns))},
+                             file=ctx.name, column=col)
         dvals, dstatus = den_parsed[dcol]
-        kind = _choose_kind(ctx, f"column {col!r}", col, vals, status, marker, pct_sign, dvals, text, dcol, value_type)
+        what = render("read.what_column", {"column": col})
+        kind = _choose_kind(ctx, what, col, vals, status, marker, pct_sign, dvals, text, dcol, value_type)
         per_ind.setdefault(ind, []).append(Block(column=col, indicator=ind, kind=kind, values=vals, status=status,
                                                  text=text, den=dvals, den_status=dstatus, den_column=dcol,
                                                  pos=every_row))
@@ -243,18 +242,17 @@ def _wide_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str,
         primary = cols[0]
         for other in cols[1:]:
             if other.kind == primary.kind:
-                report.add("warning", "duplicate_column", f"columns {primary.column!r} and {other.column!r} "
-                           f"both give {ind!r} as {other.kind}; {other.column!r} ignored",
-                           column=other.column, action="ignored",
-                           fix=f"map the right one with columns={{{other.column!r}: 'ignore'}}")
+                report.add("warning", "duplicate_column", params={"first": primary.column, "other": other.column,
+                                                                  "indicator": ind, "kind": other.kind},
+                           column=other.column, action="ignored")
             else:
                 _cross_check(ctx, rows, primary, other)
         blocks.append(primary)
     kinds = [b.kind for b in blocks]
     vtype = max(sorted(set(kinds)), key=kinds.count)
     if len(set(kinds)) > 1:
-        report.add("info", "value_type", f"mixed value types {dict((b.column, b.kind) for b in blocks)}; "
-                   f"table labelled {vtype!r}", action="inferred")
+        report.add("info", "read.mixed_value_types",
+                   params={"kinds": str(dict((b.column, b.kind) for b in blocks)), "vtype": vtype}, action="inferred")
     return blocks, vtype
 
 
@@ -274,22 +272,24 @@ def _denominator_for(ctx: _Context, roles: Roles, ind: str, uni: str) -> str | N
     if unknown:
         return unknown[0]
     cols = ", ".join(repr(c) for c, _ in dens)
-    said = " and ".join(dict.fromkeys(str(u) for _, u in dens))
-    ctx.report.add("warning", "universe_mismatch", f"indicator {ind!r} counts {uni} but the denominator column(s) "
-                   f"{cols} count {said}: not read (a rate of {uni} is never computed over {said})", column=dens[0][0],
-                   action="dropped", fix=f"pass denominator={{'{ind}': '<column of {uni}>'}}")
+    said = f" {render('read.and')} ".join(dict.fromkeys(universe_word(str(u)) for _, u in dens))
+    ctx.report.add("warning", "universe_mismatch",
+                   params={"indicator": ind, "uni": universe_word(uni), "cols": cols, "said": said},
+                   column=dens[0][0], action="dropped")
     return None
 
 
 def _refuse_universes(ctx: _Context, roles: Roles, refused: list[tuple[str, str]]) -> None:
     """Every indicator lacks a denominator of its universe: an InputError naming them and the fix."""
     cat = catalogue().set_index("name")
-    what = ", ".join(f"{ind!r} ({cat.loc[ind, 'unit']}, column {col!r})" for col, ind in refused)
+    what = ", ".join(render("read.refused_indicator", {"indicator": ind, "uni": universe_word(cat.loc[ind, "unit"]),
+                                                      "column": col})
+                     for col, ind in refused)
     dens = ", ".join(f"{c!r} ({u})" for c, u in roles.denominators)
     ind, uni = refused[0][1], cat.loc[refused[0][1], "unit"]
-    raise InputError(f"no denominator of the right universe: {what}; the table only has {dens}, and a rate of "
-                     "households is never computed over persons (nor the reverse)", file=ctx.name, column=refused[0][0],
-                     fix=f"add the column of {uni} and pass denominator={{'{ind}': '<column of {uni}>'}}")
+    raise InputError(code="read.no_denominator_of_universe", params={"what": what, "dens": dens, "indicator": ind,
+                                                                    "uni": universe_word(uni)},
+                     file=ctx.name, column=refused[0][0])
 
 
 def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, status: np.ndarray,
@@ -298,33 +298,28 @@ def _report_den(ctx: _Context, rows: pd.DataFrame, col: str, vals: np.ndarray, s
     every indicator is 0 too; with a denominator of 0 they are empty areas (one note for all)."""
     report, lines, names = ctx.report, rows["line"].to_numpy(), rows["area_name"].to_numpy()
     miss = np.flatnonzero(status == _MISSING)
-    report_rows(report, "warning", "missing_denominator", lines[miss], names[miss],
-                "denominator is missing: every indicator of this row dropped", column=col, action="dropped",
-                fix="fill in the denominator", explained=ctx.explained_rows)
+    report_rows(report, "warning", "missing_denominator", lines[miss], names[miss], column=col, action="dropped",
+                explained=ctx.explained_rows)
     for i in np.flatnonzero(status == _BAD):
         cell = text.iat[i] if text is not None and str(text.iat[i]) != "" else f"{vals[i]:g}"
-        report.add("error", "non_numeric", f"denominator cell {cell!r} is not a number", row=lines[i],
-                   column=col, area=names[i], action="dropped", fix="write a number (e.g. 1234 or 1 234)")
+        report.add("error", "non_numeric", params={"cell": render("read.denominator_cell", {"cell": repr(cell)}),
+                                                   "fix_code": "read.write_a_count"},
+                   row=lines[i], column=col, area=names[i], action="dropped")
     for i in np.flatnonzero((status == _OK) & (vals < 0)):
-        report.add("error", "negative_value", f"denominator {vals[i]:g} is negative", row=lines[i], column=col,
-                   area=names[i], action="dropped", fix="correct the count in the file")
+        report.add("error", "negative_value", params={"value": f"{vals[i]:g}", "fix_code": "read.correct_the_count"},
+                   row=lines[i], column=col, area=names[i], action="dropped")
     zero = (status == _OK) & (vals == 0)
     hollow = zero & (empty if empty is not None else np.zeros(len(zero), dtype=bool))
     if hollow.any():  # nobody and nothing: an empty area (a pseudo-area of a code list), not a faulty row
         at = np.flatnonzero(hollow)
         shown = ", ".join(f"{int(lines[i])} ({str(names[i])!r})" for i in at[:10]) + (", ..." if len(at) > 10 else "")
-        report.add("info", "empty_area", f"{len(at)} row(s) with 0 in {col!r} and 0 in every indicator are empty "
-                   f"areas (no households or persons, e.g. the pseudo-areas 'no usual address' or 'migratory' of a "
-                   f"code list): left out, no rate; rows {shown}", row=int(lines[at[0]]), column=col, action="dropped",
-                   fix="nothing to do; remove these rows from the table to silence this note",
-                   rows=[int(lines[i]) for i in at])
+        report.add("info", "empty_area", params={"n": len(at), "column": col, "rows": shown},
+                   row=int(lines[at[0]]), column=col, action="dropped", rows=[int(lines[i]) for i in at])
         ctx.explained_rows.update(int(lines[i]) for i in at)
     at = np.flatnonzero(zero & ~hollow)
-    report_rows(report, "warning", "zero_denominator", lines[at], names[at], "denominator is 0 but some indicator "
-                "is not: no rate can be computed, every indicator of this row dropped" if empty is not None else
-                "denominator is 0: no rate can be computed, every indicator of this row dropped", column=col,
-                action="dropped", fix="check the count; an area with no households or persons can be left out "
-                                      "of the table", explained=ctx.explained_rows)
+    report_rows(report, "warning", "zero_denominator", lines[at], names[at],
+                {"but": render("read.but_some_indicator_not") if empty is not None else ""}, column=col,
+                action="dropped", explained=ctx.explained_rows)
 
 
 def _cross_check(ctx: _Context, rows: pd.DataFrame, primary: dict, other: dict) -> None:
@@ -344,12 +339,12 @@ def _cross_check(ctx: _Context, rows: pd.DataFrame, primary: dict, other: dict) 
     report, lines, names = ctx.report, rows["line"].to_numpy(), rows["area_name"].to_numpy()
     for i in np.flatnonzero(bad):
         report.add("warning", "inconsistent_columns",
-                   f"{other.column!r} = {other.values[i]:g} but {primary.column!r} / {primary.den_column!r}"
-                   f" gives {share_p[i] * scale:.{d + 2}f}", row=lines[i], column=other.column, area=names[i],
-                   action="kept", fix=f"check the file; {primary.column!r} is used")
-    report.add("info", "cross_check", f"column {other.column!r} ({other.kind}) checked against "
-               f"{primary.column!r}: {int(bad.sum())} disagreement(s) beyond rounding (±{tol:.3g}) "
-               f"out of {int(ok.sum())} rows", column=other.column, action="checked")
+                   params={"column": other.column, "value": float(other.values[i]), "primary": primary.column,
+                           "den_column": primary.den_column, "gives": f"{share_p[i] * scale:.{d + 2}f}"},
+                   row=lines[i], column=other.column, area=names[i], action="kept")
+    report.add("info", "cross_check", params={"column": other.column, "kind": other.kind, "primary": primary.column,
+                                              "n_bad": int(bad.sum()), "tol": f"{tol:.3g}", "n": int(ok.sum())},
+               column=other.column, action="checked")
 
 
 def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, value_type: str | None,
@@ -375,18 +370,18 @@ def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, valu
     for lab in pd.unique(labels[unknown]):
         where = np.flatnonzero((labels == lab).to_numpy())
         ctx.explained_rows.update(int(x) for x in lines[where])
-        severity, why = ("info", "not an ICT indicator") if is_not_ict(lab) or lab in columns else \
-            ("warning", "not a recognised indicator")
-        report.add(severity, "unknown_indicator", f"indicator {lab!r} is {why}: {len(where)} row(s) dropped "
-                   f"(rows {', '.join(map(str, lines[where][:10]))}{'...' if len(where) > 10 else ''})",
-                   row=int(lines[where[0]]), column=ind_col, action="dropped",
-                   fix=f"map it with columns={{{lab!r}: '<indicator>'}}; indicators: {', '.join(indicator_names())}")
+        severity, why = ("info", "read.why_not_ict") if is_not_ict(lab) or lab in columns else \
+            ("warning", "read.why_not_recognised")
+        report.add(severity, "unknown_indicator",
+                   params={"label": lab, "why": render(why), "n": len(where),
+                           "rows": ", ".join(map(str, lines[where][:10])) + ("..." if len(where) > 10 else ""),
+                           "indicators": ", ".join(indicator_names()), "fix_code": "read.map_the_label"},
+                   row=int(lines[where[0]]), column=ind_col, action="dropped")
     text, nums = _as_text(raw[val_col])
     vals, status, pct_sign = _parse_numbers(text, nums, dec)
     if not roles.denominators:  # rows labelled 'households' would have become one (_denominator_rows)
-        raise InputError(f"no denominator column among {list(raw.columns)}", file=ctx.name,
-                         fix="add a column with the households or persons in scope and pass denominator='<column>', "
-                             f"or rows labelled 'households' or 'population' in column {ind_col!r}")
+        raise InputError(code="read.no_denominator_column", params={"columns": str(list(raw.columns)),
+                                                                    "ind_col": ind_col}, file=ctx.name)
     den_parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for dcol, _ in roles.denominators:
         den_parsed[dcol] = _parsed_column(ctx, dcol, dec)[1:3]
@@ -407,7 +402,8 @@ def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, valu
         marker = next((lut[lab][1] for lab in pd.unique(labels.iloc[pos]) if lut[lab][1]), None) or val_marker
         # a '%' in the cells of this indicator (not of another one sharing the value column)
         pct_b = pct_sign and text is not None and bool(text.iloc[pos].str.contains("%", regex=False).any())
-        kind = _choose_kind(ctx, f"indicator {ind!r}", val_col, vals[pos], status[pos], marker, pct_b, dvals[pos],
+        what = render("read.what_indicator", {"indicator": ind})
+        kind = _choose_kind(ctx, what, val_col, vals[pos], status[pos], marker, pct_b, dvals[pos],
                             None if text is None else text.iloc[pos], dcol, value_type)
         kinds.append(kind)
         blocks.append(Block(column=val_col, indicator=ind, kind=kind, values=vals[pos], status=status[pos],
@@ -416,9 +412,9 @@ def _long_blocks(ctx: _Context, roles: Roles, rows: pd.DataFrame, dec: str, valu
     if not blocks and refused:
         _refuse_universes(ctx, roles, refused)
     if not blocks:
-        raise InputError(f"no row of column {ind_col!r} names a catalogue indicator "
-                         f"(found {list(pd.unique(labels))[:10]})", file=ctx.name, column=ind_col,
-                         fix="map the labels with columns={'<label>': '<indicator>'}; indicators: "
-                             + ", ".join(indicator_names()))
+        raise InputError(code="read.no_indicator_row", params={"column": ind_col,
+                                                               "found": str(list(pd.unique(labels))[:10]),
+                                                               "indicators": ", ".join(indicator_names())},
+                         file=ctx.name, column=ind_col)
     vtype = max(sorted(set(kinds)), key=kinds.count)
     return blocks, vtype

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..shared.messages import render
 from ..table import LONG_COLUMNS
 from .blocks import Block
 from .context import _Context
@@ -43,37 +44,31 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
         copy_b = is_copy[pos]  # identical copies of an earlier row: dropped, said once (not per cell)
         valid = (st == _OK) & (dst == _OK) & (den > 0) & ~no_name[pos] & ~copy_b  # den 0: said by _report_den
 
-        def emit(mask: np.ndarray, severity: str, code: str, msg, fix: str, action: str = "dropped") -> None:
+        def emit(mask: np.ndarray, severity: str, code: str, params, action: str = "dropped") -> None:
             for i in np.flatnonzero(mask & ~copy_b):  # noqa: B023 (emit is called in this same pass)
-                report.add(severity, code, msg(i), row=int(lines[i]), column=col, area=names[i],  # noqa: B023 (emit is called in this same pass)
-                           action=action, fix=fix)
+                report.add(severity, code, params=params(i), row=int(lines[i]), column=col,  # noqa: B023 (emit is called in this same pass)
+                           area=names[i], action=action)  # noqa: B023 (emit is called in this same pass)
 
         miss = np.flatnonzero((st == _MISSING) & (dst != _MISSING) & ~copy_b)  # one line when they repeat
-        report_rows(report, "warning", "missing_value", lines[miss], names[miss], f"{b.indicator}: value is missing",
-                    column=col, fix="fill in the value if it is known", action="dropped for this indicator",
-                    explained=ctx.explained_rows)
+        report_rows(report, "warning", "missing_value", lines[miss], names[miss], {"indicator": b.indicator},
+                    column=col, action="dropped for this indicator", explained=ctx.explained_rows)
         emit(st == _BAD, "error", "non_numeric",
-             lambda i: f"cell {text.iat[i] if text is not None and text.iat[i] != '' else f'{v[i]:g}'!r} "  # noqa: B023 (emit is called in this same pass)
-                       "is not a number",
-             "write a number (e.g. 12.5, 12,5 or 1 234)")
+             lambda i: {"cell": render("read.cell", {"cell": repr(text.iat[i] if text is not None and text.iat[i] != ''  # noqa: B023
+                                                                 else f'{v[i]:g}')})})  # noqa: B023  # noqa: B023 (emit is called in this same pass)
         neg = (st == _OK) & (v < 0)
-        emit(neg, "error", "negative_value", lambda i: f"{b.indicator} value {v[i]:g} is negative",  # noqa: B023 (emit is called in this same pass)
-             "correct the value in the file")
+        emit(neg, "error", "negative_value", lambda i: {"value": f"{v[i]:g}"})  # noqa: B023 (emit is called in this same pass)
         over = np.zeros(len(v), dtype=bool)
         if kind == "percent":
             over = (st == _OK) & (v > 100)
-            emit(over, "error", "percent_above_100", lambda i: f"percentage {v[i]:g} is above 100",  # noqa: B023 (emit is called in this same pass)
-                 "check the value (percentages are 0-100; pass value_type='count' if these are counts)")
+            emit(over, "error", "percent_above_100", lambda i: {"value": float(v[i])})  # noqa: B023 (emit is called in this same pass)
         elif kind == "share":
             over = (st == _OK) & (v > 1)
-            emit(over, "error", "share_above_1", lambda i: f"share {v[i]:g} is above 1",  # noqa: B023 (emit is called in this same pass)
-                 "check the value (shares are 0-1; pass value_type='percent' for 0-100 values)")
+            emit(over, "error", "share_above_1", lambda i: {"value": float(v[i])})  # noqa: B023 (emit is called in this same pass)
         else:
             over = (st == _OK) & (dst == _OK) & (v > den * (1 + 1e-9))
             emit(over, "error", "count_above_denominator",
-                 lambda i: f"{b.indicator} count {v[i]:g} is above its denominator {den[i]:g} "  # noqa: B023 (emit is called in this same pass)
-                           f"({b.den_column!r})",  # noqa: B023 (emit is called in this same pass)
-                 "check both numbers; a count cannot exceed the households/persons in scope")
+                 lambda i: {"indicator": b.indicator, "value": float(v[i]), "den": float(den[i]),  # noqa: B023 (emit is called in this same pass)
+                            "den_column": b.den_column})  # noqa: B023 (emit is called in this same pass)
         valid &= ~neg & ~over
         # duplicates among named district rows, whatever their values: the first row is the
         # district's row even when some of its values are invalid (never mix two rows); identical
@@ -97,22 +92,15 @@ def _validate_and_build(ctx: _Context, rows: pd.DataFrame, blocks: list[Block]) 
                     continue
                 dup_reported.add(tag)
                 n = int(count[j])
-                times = "twice" if n == 2 else f"{n} times"
-                where = (f"rows {int(first_line[j])} and {int(lines[i])}" if n == 2 else
-                         f"rows {_and_list(lines_of[k.iat[j]])}")
-                if str(codes[i]) != "" and str(first_name[j]) != str(names[i]):  # same code, other names
-                    what = (f"code {str(codes[i])!r} appears {times}: " + (
-                        f"rows {int(first_line[j])} ({str(first_name[j])!r}) and {int(lines[i])} ({str(names[i])!r})"
-                        if n == 2 else f"{where}; row {int(lines[i])} names it {str(names[i])!r}, row "
-                                       f"{int(first_line[j])} {str(first_name[j])!r}"))
-                    fix = "correct the code of one of the two rows" if n == 2 else "correct the codes of these rows"
-                else:
-                    what = f"district {names[i]!r} appears {times}: {where}" + (
-                        " (with different figures)" if n > 2 else "")
-                    fix = ("remove or rename one of the two rows (or give area codes)" if n == 2 else
-                           "keep one row per district (or give area codes)")
-                report.add("error", "duplicate_area", f"{what}; only row {int(first_line[j])} is read",
-                           row=int(lines[i]), column=None, area=names[i], action="dropped", fix=fix)
+                params = {"n": n, "first": int(first_line[j]), "line": int(lines[i]), "name": repr(str(names[i])),
+                          "first_name": repr(str(first_name[j])), "code": repr(str(codes[i])),
+                          "rows": _and_list(lines_of[k.iat[j]]) if n > 2 else ""}
+                by_code = str(codes[i]) != "" and str(first_name[j]) != str(names[i])  # same code, other names
+                what = ("read.dup_code_twice" if n == 2 else "read.dup_code_times") if by_code else \
+                    ("read.dup_name_twice" if n == 2 else "read.dup_name_times")
+                params.update(what=render(what, params), fix_code=what)
+                report.add("error", "duplicate_area", params=params, row=int(lines[i]), column=None, area=names[i],
+                           action="dropped")
         parts.append(valid)  # the values are taken from the block when the table is built
     inds = np.array([b.indicator for b in blocks], dtype=object)
     itu = np.array([cat.loc[i, "itu_code"] or None for i in inds], dtype=object)
@@ -199,7 +187,7 @@ def _and_list(lines: np.ndarray, limit: int = 10) -> str:
     items = [str(int(x)) for x in lines[:limit]]
     if len(lines) > limit:
         return ", ".join(items) + "..."
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " " + render("read.and") + " " + items[-1]
 
 
 def _identical_copies(rows: pd.DataFrame, blocks: list[Block]) -> np.ndarray:
@@ -246,14 +234,12 @@ def _report_copies(ctx: _Context, rows: pd.DataFrame, is_copy: np.ndarray) -> No
     top = np.flatnonzero(rows["key"].to_numpy(dtype=object) == k_top)
     ctx.report.set_fate(lines[at], "dropped")
     ctx.explained_rows.update(int(x) for x in lines[at])
-    example = f"{names[top[0]]!r} appears {len(top)} times (rows {_and_list(lines[top])})"
-    more = f"; {len(per_key)} areas repeated in all" if len(per_key) > 1 else ""
-    ctx.report.add("info", "identical_rows", f"{len(at)} row(s) repeat an earlier row exactly (same area, same "
-                   f"figures): each area is read once and the copies are dropped (rows {_and_list(lines[at])}); "
-                   f"e.g. {example}{more}", row=int(lines[at[0]]), area=str(names[at[0]]), action="dropped",
-                   rows=lines[at].tolist(),
-                   fix="nothing to do if the table comes from a join that repeated its rows; otherwise remove "
-                       "the copies")
+    example = render("read.identical_example", {"name": repr(names[top[0]]), "n": len(top),
+                                                "rows": _and_list(lines[top])})
+    more = render("read.identical_more", {"n": len(per_key)}) if len(per_key) > 1 else ""
+    ctx.report.add("info", "identical_rows", params={"n": len(at), "rows": _and_list(lines[at]),
+                                                     "example": example, "more": more},
+                   row=int(lines[at[0]]), area=str(names[at[0]]), action="dropped", rows=lines[at].tolist())
 
 
 class _Coded:
@@ -291,15 +277,16 @@ def _record_fates(ctx: _Context, rows: pd.DataFrame, data: pd.DataFrame,
         for i in np.flatnonzero(ctx.den_rows):
             fate[i] = best.get(key[i], "dropped")
             if fate[i] == "dropped":
-                ctx.report.add("warning", "row_dropped", "denominator row of an area with no usable indicator row",
-                               row=int(rows["line"].iat[i]), area=rows["area_name"].iat[i], action="dropped",
-                               fix="add the area's indicator rows, or remove this row")
+                ctx.report.add("warning", "row_dropped", params={"why": render("read.denominator_row_unused"),
+                                                                 "fix_code": "read.denominator_row_unused"},
+                               row=int(rows["line"].iat[i]), area=rows["area_name"].iat[i], action="dropped")
     lines = rows["line"].to_numpy()
     ctx.report.row_fate.update(zip(lines.tolist(), fate.tolist()))
     dropped = np.flatnonzero(fate == "dropped")
     covered = {i.row for i in ctx.report.issues if i.row is not None} | ctx.explained_rows
     for i in dropped:
         if int(lines[i]) not in covered:
-            ctx.report.add("warning", "row_dropped", "no usable value in this row", row=int(lines[i]),
-                           area=rows["area_name"].iat[i], action="dropped", fix="check the row")
+            ctx.report.add("warning", "row_dropped", params={"why": render("read.no_usable_value"),
+                                                             "fix_code": "read.no_usable_value"},
+                           row=int(lines[i]), area=rows["area_name"].iat[i], action="dropped")
     return data.drop(columns="_pos"), other.drop(columns="_pos")

@@ -6,20 +6,24 @@ issue each (row, area and column named); beyond, one issue gives the count, the 
 areas, its ``row`` is the first of them and its ``rows`` all of them. The fate of every row is recorded elsewhere
 (``report.row_fate``), whatever is said here.
 
+The code's template ends with ``{in_rows}``: empty for one row, `` in 7 rows: rows 3, 4, ...`` for a summary.
+
 Examples
 --------
 >>> from egovkit.validate import ValidationReport
 >>> r = ValidationReport(source="t.csv")
 >>> report_rows(r, "warning", "missing_value", [3, 4, 5, 6, 7, 8, 9], ["A", "B", "C", "D", "E", "F", "G"],
-...             "internet: value is missing", column="Internet", fix="fill in the values", action="dropped")
+...             {"indicator": "internet"}, column="Internet", action="dropped")
 >>> [i.message for i in r.issues]
 ["internet: value is missing in 7 rows: rows 3, 4, 5, 6, 7, 8, 9 ('A', 'B', 'C', 'D', 'E', ...)"]
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from ..shared.messages import render
 from ..validate import ValidationReport
 
 #: up to this many rows, one issue per row
@@ -32,10 +36,11 @@ def _list(items: Sequence, limit: int) -> str:
 
 
 def report_rows(report: ValidationReport, severity: str, code: str, lines: Sequence[int], areas: Sequence,
-                message: str, *, column: str | None = None, fix: str | None = None, action: str | None = None,
+                params: Mapping[str, Any] | None = None, *, column: str | None = None, action: str | None = None,
                 limit: int = PER_ROW_LIMIT, explained: set[int] | None = None) -> None:
-    """Say ``message`` about the rows on ``lines`` (areas ``areas``): one issue per row up to
-    ``limit`` rows, else one issue naming their count, the first 10 lines and 5 areas.
+    """Say the finding ``code`` (its template filled with ``params``) about the rows on ``lines``
+    (areas ``areas``): one issue per row up to ``limit`` rows, else one issue naming their count, the
+    first 10 lines and 5 areas (the template's ``{in_rows}`` field).
 
     ``explained``: a set of lines (``ctx.explained_rows``) that receives every line said here, so
     that no row of a summary is reported again as dropped without a reason."""
@@ -46,8 +51,10 @@ def report_rows(report: ValidationReport, severity: str, code: str, lines: Seque
         explained.update(lines)
     if len(lines) <= limit:
         for ln, area in zip(lines, areas):
-            report.add(severity, code, message, row=ln, column=column, area=area, fix=fix, action=action)
+            report.add(severity, code, params={**(params or {}), "in_rows": ""}, row=ln, column=column, area=area,
+                       action=action)
         return
     names = [repr(str(a)) for a in areas]
-    report.add(severity, code, f"{message} in {len(lines)} rows: rows {_list(lines, 10)} ({_list(names, 5)})",
-               row=lines[0], column=column, fix=fix, action=action, rows=lines)
+    in_rows = render("read.in_rows", {"n": len(lines), "rows": _list(lines, 10), "areas": _list(names, 5)})
+    report.add(severity, code, params={**(params or {}), "in_rows": in_rows}, row=lines[0], column=column,
+               action=action, rows=lines)
