@@ -19,6 +19,7 @@ from egovkit.indicators import (
     composite_index,
     compute_rates,
     convert_moe,
+    gap_to_territory,
     gaps,
     indicator_info,
     itu_catalogue,
@@ -167,11 +168,11 @@ def test_survey_flags():
     rep = ValidationReport()
     r = compute_rates(long, survey=False, report=rep)
     assert r["ci_low"].isna().all()
-    assert rep.by_code("moe_ignored")
+    assert rep.by_code("indicators.moe_ignored")
     r = compute_rates(toy(), survey=True, report=rep)
     assert (r["ci_method"] == "wilson (denominator as sample size)").all()
     assert r.loc[0, "ci_low"] == pytest.approx(wilson_interval(0.3, 100, 0.95)[0])
-    assert rep.by_code("sample_size_guessed")
+    assert rep.by_code("indicators.sample_size_guessed")
 
 
 def test_invalid_rows_raise_naming_district_or_are_reported():
@@ -186,7 +187,8 @@ def test_invalid_rows_raise_naming_district_or_are_reported():
     rep = ValidationReport()
     r = compute_rates(bad, on_invalid="report", report=rep)
     assert r["share"].isna().tolist() == [False, True, True, False]
-    assert {i.area for i in rep.by_code("invalid_rate")} == {"B", "C"}
+    invalid = rep.by_code("indicators.invalid_rate_denominator") + rep.by_code("indicators.invalid_rate_numerator")
+    assert {i.area for i in invalid} == {"B", "C"}
 
 
 def test_missing_columns_and_unknown_universe():
@@ -276,7 +278,7 @@ def test_aggregate_mapping_missing_values_and_moe():
     long.loc[3, "numerator"] = np.nan
     rep = ValidationReport()
     agg = aggregate(long, {"1": "g1", "B": "g1", "3": "g2"}, report=rep).set_index("area_name")
-    assert rep.by_code("no_group")  # D has no group
+    assert rep.by_code("indicators.no_group")  # D has no group
     assert agg.loc["g1", "numerator_moe"] == pytest.approx(math.sqrt(25 + 16))
     assert agg.loc["g1", "denominator_moe"] == pytest.approx(math.sqrt(4 + 9))
     assert agg.loc["g1", "share_moe90"] == pytest.approx(moe_proportion(40, 400, math.sqrt(41), math.sqrt(13)))
@@ -309,7 +311,7 @@ def test_without_any():
 def test_gaps_direct_formula_and_direction():
     long = pd.concat([toy(), toy().assign(indicator="no_computer", numerator=[10.0, 30.0, 2.0, 40.0])])
     r = compute_rates(long)
-    g = gaps(r)
+    g = gap_to_territory(r)
     inet = g[g["indicator"] == "internet"].set_index("area_name")
     terr = 105 / 500
     assert inet["territory_share"].eq(terr).all()
@@ -320,10 +322,12 @@ def test_gaps_direct_formula_and_direction():
     noc = g[g["indicator"] == "no_computer"].set_index("area_name")  # lower is better
     assert noc.loc["B", "rank"] == 1 and noc.loc["D", "rank"] == 4
     with pytest.raises(InputError, match="several rows per indicator"):
-        gaps(r, aggregate(r, "parent"))
-    g2 = gaps(r, territory={"internet": 0.5, "no_computer": 0.2})
+        gap_to_territory(r, aggregate(r, "parent"))
+    g2 = gap_to_territory(r, territory={"internet": 0.5, "no_computer": 0.2})
     assert g2.loc[g2["indicator"] == "internet", "gap_pp"].tolist() == pytest.approx(
         [-20, -100 * (0.5 - 1 / 30), -25, 25])
+    with pytest.warns(DeprecationWarning, match=r"gaps\(\) is deprecated: use gap_to_territory\(\)"):
+        pd.testing.assert_frame_equal(gaps(r), g)
 
 
 # --------------------------------------------------------------------------- composite
@@ -406,7 +410,7 @@ def test_kenya_household_national_figures(shared_data):
     for ind, pct in published.items():
         assert round(nat.loc[ind, "pct"], 1) == pct, ind
     # county extremes of household internet (SOURCE.md): Nairobi City 42.1, lowest 3.5
-    g = gaps(rates, nat).query("indicator == 'internet'").set_index("area_name")
+    g = gap_to_territory(rates, nat).query("indicator == 'internet'").set_index("area_name")
     assert g.loc["NAIROBI CITY", "rank"] == 1 and g.loc["KIAMBU", "rank"] == 2
     assert set(g.index[g["rank"] == g["rank"].max()]) == {"WAJIR", "MANDERA", "WEST POKOT"}
     assert g.loc["NAIROBI CITY", "gap_pp"] == pytest.approx(42.1 - nat.loc["internet", "pct"])

@@ -1,16 +1,16 @@
 """Indicators: the ITU catalogue, rates with confidence intervals or margins of error,
-aggregation to higher levels, gaps and ranks, and a composite digital-access index.
+aggregation to higher levels, each district's gap to the territory and its rank, and a composite digital-access index.
 
 Typical use::
 
     >>> import pandas as pd
-    >>> from egovkit.indicators import aggregate, compute_rates, gaps
+    >>> from egovkit.indicators import aggregate, compute_rates, gap_to_territory
     >>> from egovkit.read import read_table
     >>> table = read_table(pd.DataFrame({"district": ["A", "B"], "households": [200, 300], "internet": [80, 150]}))
     >>> rates = compute_rates(table.data)
     >>> aggregate(rates)[["indicator", "pct"]].values.tolist()       # the territory: 230 / 500
     [['internet', 46.0]]
-    >>> gaps(rates)[["area_name", "gap_pp", "rank"]].round(1).values.tolist()
+    >>> gap_to_territory(rates)[["area_name", "gap_pp", "rank"]].round(1).values.tolist()
     [['A', -6.0, 2.0], ['B', 4.0, 1.0]]
 
 Every rate names its denominator through ``universe`` (``households`` or ``persons``);
@@ -19,7 +19,7 @@ Every rate names its denominator through ``universe`` (``households`` or ``perso
 
 from __future__ import annotations
 
-from .aggregate import aggregate, gaps, without_any
+from .aggregate import aggregate, gap_to_territory, gaps, without_any
 from .catalogue import canonical_name, indicator_info, itu_catalogue, universe_of
 from .composite import composite_index, default_indicators, ranking_stability
 from .moe import (
@@ -41,6 +41,6 @@ __all__ = [
     "moe_sum", "moe_proportion", "moe_ratio", "moe_product", "convert_moe", "z_value",
     "significantly_different", "compare_districts", "pairwise_significance",
     "compute_rates", "wilson_interval", "write_indicators",
-    "aggregate", "gaps", "without_any", "territory_figures",
+    "aggregate", "gap_to_territory", "gaps", "without_any", "territory_figures",
     "composite_index", "default_indicators", "ranking_stability",
 ]

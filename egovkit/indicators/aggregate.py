@@ -16,12 +16,14 @@ Examples
 
 from __future__ import annotations
 
-from typing import Mapping
+import warnings
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .moe import significantly_different
 from .rates import compute_rates
@@ -35,8 +37,8 @@ def _group_keys(df: pd.DataFrame, by: "str | pd.Series | Mapping | None", name: 
         return pd.Series(name, index=df.index, dtype="string"), "territory"
     if isinstance(by, str):
         if by not in df.columns:
-            raise InputError(f"no column {by!r} to aggregate by", column=by,
-                             fix=f"choose one of {list(df.columns)} or pass a mapping area -> group")
+            raise InputError(code="indicators.no_group_column", params={"column": by, "columns": list(df.columns)},
+                             column=by)
         return df[by].astype("string"), by
     mapping = by.to_dict() if isinstance(by, pd.Series) else dict(by)
     mapping = {str(k): v for k, v in mapping.items()}
@@ -106,15 +108,14 @@ def aggregate(
         df.attrs = {}
     missing = [c for c in ["area_name", "indicator", "numerator", "denominator"] if c not in df.columns]
     if missing:
-        raise InputError(f"the table lacks columns {missing}", column=", ".join(missing),
-                         fix="pass the long table or the output of compute_rates")
+        raise InputError(code="indicators.table_columns", params={"columns": missing}, column=", ".join(missing))
     keys, level = _group_keys(df, by, name)
     no_group = keys.isna()
     if no_group.any():
         areas = df.loc[no_group, "area_name"].astype(str).unique().tolist()
-        report.add("warning", "no_group", f"{len(areas)} district(s) have no group and are left out of the "
-                   f"aggregation: {areas[:10]}{' ...' if len(areas) > 10 else ''}",
-                   fix="add them to the mapping passed as by=", action="dropped from aggregate")
+        report.add("warning", "indicators.no_group",
+                   params={"n": len(areas), "names": f"{areas[:10]}{' ...' if len(areas) > 10 else ''}"},
+                   action="dropped from aggregate")
     # Integer codes and np.bincount: one pass over the rows, no string groupby (1M rows in ~0.1 s).
     if by is None:
         gcodes, guniques = np.zeros(len(df), dtype=np.intp), pd.Index([name], dtype="string")
@@ -122,7 +123,7 @@ def aggregate(
         gcodes, guniques = pd.factorize(keys, use_na_sentinel=True)
     icodes, iuniques = pd.factorize(df["indicator"].astype("string"), use_na_sentinel=True)
     if (icodes < 0).any():
-        raise InputError("some rows have no indicator", column="indicator", fix="fill the indicator column")
+        raise InputError(code="indicators.no_indicator_rows", column="indicator")
     n_ind = len(iuniques)
     # factorize numbers codes by first appearance: the first row of code k is where the running max reaches k
     first_row = np.searchsorted(np.maximum.accumulate(icodes), np.arange(n_ind))
@@ -131,17 +132,14 @@ def aggregate(
     mixed = universe != universe[first_row][icodes]
     if mixed.any():
         bad = sorted({str(i) for i in np.asarray(iuniques, dtype=object)[np.unique(icodes[mixed])]})
-        raise InputError(f"indicators {bad} mix households and persons (or a missing universe)", column="universe",
-                         fix="one indicator must have one universe (denominator)")
+        raise InputError(code="indicators.mixed_universe", params={"names": bad}, column="universe")
     num = pd.to_numeric(df["numerator"], errors="coerce").to_numpy(dtype=float)
     den = pd.to_numeric(df["denominator"], errors="coerce").to_numpy(dtype=float)
     in_group = gcodes >= 0
     valid = in_group & np.isfinite(num) & (den > 0)
     n_bad = int((in_group & ~valid).sum())
     if n_bad:
-        report.add("warning", "aggregate_missing",
-                   f"{n_bad} (district, indicator) row(s) without a numerator or a positive denominator "
-                   "are not counted in the aggregates (see n_areas_missing)", action="left out of aggregate")
+        report.add("warning", "indicators.aggregate_missing", params={"n": n_bad}, action="left out of aggregate")
     cell = gcodes.astype(np.int64) * n_ind + icodes
     size = len(guniques) * n_ind
 
@@ -196,10 +194,8 @@ def aggregate(
                                                                           .astype(bool).to_numpy()])]
         hit = rates["indicator"].isin(unweighted).to_numpy()
         rates.loc[hit, ["numerator", "denominator", "share", "pct", "ci_low", "ci_high", "share_moe90"]] = np.nan
-        report.add("warning", "no_weights", f"{', '.join(map(str, unweighted))}: the districts give published "
-                   "rates without households or persons, so no group figure can be weighted from them; "
-                   "left empty", action="not computed",
-                   fix="use egovkit.indicators.territory_figures(table) for the table's own territory row")
+        report.add("warning", "indicators.no_weights", params={"names": list(map(str, unweighted))},
+                   action="not computed")
     rates.attrs["aggregated_by"] = level
     return rates
 
@@ -268,39 +264,31 @@ def without_any(long: pd.DataFrame, indicators: list[str] | None = None, *,
     if exclusive and indicators:
         absent = [i for i in indicators if i not in present]
         if absent:
-            raise InputError(f"indicators {absent} are not in the table", column=", ".join(absent),
-                             fix=f"choose among {sorted(present)}")
+            raise InputError(code="indicators.indicators_not_in_table",
+                             params={"names": absent, "choices": sorted(present)}, column=", ".join(absent))
         sub = long[long["indicator"].isin(indicators)]
         keys = [c for c in ("area_code", "area_name", "level", "parent") if c in sub.columns]
         universes = sub["universe"].dropna().unique() if "universe" in sub.columns else []
         if len(universes) > 1:
-            raise InputError("the listed indicators mix households and persons", column="universe",
-                             fix="list indicators of one universe")
+            raise InputError(code="indicators.listed_mixed_universe", column="universe")
         g = sub.groupby(keys, sort=False, dropna=False)
         out = g.agg(numerator=("numerator", "sum"), denominator=("denominator", "first"),
                     n=("indicator", "size")).reset_index()
         n_listed = out.pop("n")
         if (n_listed < len(indicators)).any():
-            raise InputError("some districts lack one of the listed indicators", column="indicator",
-                             area=str(out.loc[n_listed < len(indicators), "area_name"].iloc[0]),
-                             fix="complete the table or list fewer indicators")
+            raise InputError(code="indicators.listed_incomplete", column="indicator",
+                             area=str(out.loc[n_listed < len(indicators), "area_name"].iloc[0]))
         out["numerator"] = out["denominator"] - out["numerator"]
         if (out["numerator"] < -1e-9 * out["denominator"]).any():
             bad = out.loc[out["numerator"] < 0, "area_name"].iloc[0]
-            raise InputError("the listed indicators add up to more than the denominator, so they overlap",
-                             area=str(bad), fix="do not use exclusive=True for overlapping device categories")
+            raise InputError(code="indicators.listed_overlap", area=str(bad))
         out["indicator"] = name
         out["itu_code"] = pd.NA
         if len(universes):
             out["universe"] = universes[0]
         return out
-    raise InputError(
-        "households/persons without any of the listed devices cannot be derived from this table: "
-        "device categories overlap (a household with a smartphone and a tablet is in both), so the "
-        "union is not the sum of the categories",
-        column=none_indicator,
-        fix=f"use a table that gives '{none_indicator}' or '{any_indicator}' directly, or pass "
-            "exclusive=True only for mutually exclusive categories")
+    raise InputError(code="indicators.union_not_derivable",
+                     params={"none_indicator": none_indicator, "any_indicator": any_indicator}, column=none_indicator)
 
 
 def _lower_is_better(indicator: str) -> bool:
@@ -326,9 +314,10 @@ def _rank_within(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | pd.Series | None" = None,
-         *, higher_is_better: Mapping[str, bool] | None = None) -> pd.DataFrame:
-    """Gap of each district to the territory's figure, and its rank.
+def gap_to_territory(rates: pd.DataFrame,
+                     territory: "pd.DataFrame | Mapping[str, float] | pd.Series | None" = None,
+                     *, higher_is_better: Mapping[str, bool] | None = None) -> pd.DataFrame:
+    """Gap of each district to the territory's figure, and its rank (formerly ``gaps``).
 
     Parameters
     ----------
@@ -356,7 +345,7 @@ def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | p
     --------
     >>> r = compute_rates(pd.DataFrame({"area_name": ["A", "B"], "indicator": "internet",
     ...                                 "numerator": [30.0, 10.0], "denominator": [100.0, 100.0]}))
-    >>> gaps(r)[["gap_pp", "rank"]].round(1).values.tolist()
+    >>> gap_to_territory(r)[["gap_pp", "rank"]].round(1).values.tolist()
     [[10.0, 1.0], [-10.0, 2.0]]
     """
     if "share" not in rates.columns:
@@ -366,8 +355,7 @@ def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | p
     if isinstance(territory, pd.DataFrame):
         terr = territory if "indicator" not in territory.columns else territory.set_index("indicator")
         if terr.index.duplicated().any():
-            raise InputError("the territory table has several rows per indicator (several groups?)",
-                             fix="pass aggregate(rates) (one territory), or one group's rows, or {indicator: share}")
+            raise InputError(code="indicators.territory_rows")
         terr_share = terr["share"]
         terr_moe = terr["share_moe90"] if "share_moe90" in terr.columns else pd.Series(np.nan, index=terr.index)
     else:
@@ -403,3 +391,20 @@ def gaps(rates: pd.DataFrame, territory: "pd.DataFrame | Mapping[str, float] | p
     out.attrs = {"units": {"share": "0-1", "territory_share": "0-1", "gap_pp": "percentage points",
                            "ratio_to_territory": "ratio", "rank": "1 = best"}}
     return out
+
+
+def gaps(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """Former name of :func:`gap_to_territory` (deprecated, kept one release): "gaps" also names the
+    coverage gap zones of :mod:`egovkit.coverage` and the gap sections of the report.
+
+    >>> import warnings
+    >>> r = compute_rates(pd.DataFrame({"area_name": ["A"], "indicator": "internet",
+    ...                                 "numerator": [3.0], "denominator": [10.0]}))
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     float(gaps(r)["gap_pp"].iloc[0]), str(w[0].message)
+    (0.0, 'gaps() is deprecated: use gap_to_territory() (same result)')
+    """
+    warnings.warn(render("indicators.renamed_function", {"old": "gaps", "new": "gap_to_territory"}),
+                  DeprecationWarning, stacklevel=2)
+    return gap_to_territory(*args, **kwargs)

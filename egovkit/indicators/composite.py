@@ -59,19 +59,19 @@ def default_indicators(rates: pd.DataFrame) -> list[str]:
 
 def _wide(rates: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
     if "share" not in rates.columns:
-        raise InputError("the rates have no 'share' column", column="share",
-                         fix="pass the output of egovkit.indicators.compute_rates")
+        raise InputError(code="indicators.no_share_column", column="share")
     absent = [i for i in indicators if i not in set(rates["indicator"].astype(str))]
     if absent:
-        raise InputError(f"indicators {absent} are not in the rates", column="indicator",
-                         fix=f"choose among {sorted(rates['indicator'].astype(str).unique())}")
+        raise InputError(code="indicators.indicators_not_in_rates",
+                         params={"names": absent, "choices": sorted(rates["indicator"].astype(str).unique())},
+                         column="indicator")
     key = ["area_code", "area_name"] if "area_code" in rates.columns else ["area_name"]
     sub = rates[rates["indicator"].isin(indicators)]
     dup = sub.duplicated(key + ["indicator"])
     if dup.any():
         first = sub[dup].iloc[0]
-        raise InputError(f"district appears twice for indicator {first['indicator']!r}",
-                         area=str(first["area_name"]), fix="aggregate or deduplicate the rows first")
+        raise InputError(code="indicators.district_twice", params={"indicator": first["indicator"]},
+                         area=str(first["area_name"]))
     wide = sub.pivot(index=key, columns="indicator", values="share")[list(indicators)]
     for ind in indicators:
         if _negative(ind):
@@ -90,7 +90,7 @@ def _scale(wide: pd.DataFrame, method: str) -> pd.DataFrame:
         return ((wide - wide.mean()) / sd).fillna(0.0).where(wide.notna())
     if method == "share":
         return 100 * wide
-    raise InputError(f"unknown method {method!r}", fix=f"use one of {METHODS}")
+    raise InputError(code="indicators.unknown_method", params={"method": method, "methods": list(METHODS)})
 
 
 def _weights(indicators: Sequence[str], weights: Mapping[str, float] | Sequence[float] | None) -> np.ndarray:
@@ -99,15 +99,14 @@ def _weights(indicators: Sequence[str], weights: Mapping[str, float] | Sequence[
     elif isinstance(weights, Mapping):
         missing = [i for i in indicators if i not in weights]
         if missing:
-            raise InputError(f"no weight for indicators {missing}", fix="give a weight for every indicator")
+            raise InputError(code="indicators.no_weight", params={"names": missing})
         w = np.array([float(weights[i]) for i in indicators])
     else:
         w = np.asarray(weights, dtype=float)
         if w.shape != (len(indicators),):
-            raise InputError(f"{len(w)} weights for {len(indicators)} indicators",
-                             fix="give one weight per indicator, in the same order")
+            raise InputError(code="indicators.weights_length", params={"n": len(w), "total": len(indicators)})
     if (w < 0).any() or w.sum() <= 0:
-        raise InputError("weights must be non-negative and not all zero", fix="correct the weights")
+        raise InputError(code="indicators.weights_sign")
     return w / w.sum()
 
 
@@ -149,11 +148,10 @@ def composite_index(
     [2.0, 1.0]
     """
     if method not in METHODS:
-        raise InputError(f"unknown method {method!r}", fix=f"use one of {METHODS}")
+        raise InputError(code="indicators.unknown_method", params={"method": method, "methods": list(METHODS)})
     indicators = list(indicators) if indicators is not None else default_indicators(rates)
     if not indicators:
-        raise InputError("no indicator to build the index from", column="indicator",
-                         fix="pass indicators=[...] (household indicators of the catalogue are used by default)")
+        raise InputError(code="indicators.no_indicator", column="indicator")
     w = _weights(indicators, weights)
     scores = _scale(_wide(rates, indicators), method)
     index = pd.Series(scores.to_numpy() @ w, index=scores.index)  # NaN if any indicator is missing
@@ -227,8 +225,7 @@ def ranking_stability(
     scores = ref[[f"score_{i}" for i in indicators]].to_numpy(dtype=float)
     n = len(ref)
     if n < 2:
-        raise InputError("at least two districts with every indicator are needed to compare rankings",
-                         fix="check the rates for missing indicators")
+        raise InputError(code="indicators.two_districts_needed")
     rng = np.random.default_rng(seed)
     w = rng.dirichlet(np.ones(k), size=n_draws)          # n_draws x k
     ranks = _ranks(scores @ w.T).astype(float)           # n x n_draws

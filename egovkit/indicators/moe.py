@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 
 #: Two-sided standard normal quantiles used by the Census Bureau for 90, 95 and 99 % levels.
 Z: dict[float, float] = {0.90: 1.645, 0.95: 1.960, 0.99: 2.576}
@@ -48,8 +49,7 @@ def z_value(level: float) -> float:
     (1.645, 1.96)
     """
     if not 0 < level < 1:
-        raise InputError(f"confidence level {level!r} is not between 0 and 1",
-                         fix="give e.g. 0.90, 0.95 or 0.99")
+        raise InputError(code="indicators.confidence_level", params={"level": level})
     for known, z in Z.items():
         if abs(level - known) < 1e-9:
             return z
@@ -199,20 +199,18 @@ def _moe_column(rates: pd.DataFrame) -> str:
         return "share_moe90"
     if "share_moe" in rates.columns:
         return "share_moe"
-    raise InputError("the rates have no margin of error column (share_moe90)",
-                     fix="run egovkit.indicators.compute_rates on a table with numerator_moe/denominator_moe "
-                         "or share_moe, or sample_size")
+    raise InputError(code="indicators.no_moe_column")
 
 
 def _pick(rates: pd.DataFrame, indicator: str, area: str) -> pd.Series:
     sub = rates[rates["indicator"] == indicator]
     if sub.empty:
-        raise InputError(f"indicator {indicator!r} is not in the rates",
-                         fix=f"choose one of {sorted(rates['indicator'].unique())}")
+        raise InputError(code="indicators.indicator_not_in_rates",
+                         params={"indicator": indicator, "choices": sorted(rates["indicator"].unique())})
     hit = sub[(sub["area_code"].astype("string") == str(area)) | (sub["area_name"].astype("string") == str(area))]
     if len(hit) != 1:
-        raise InputError(f"{'no' if hit.empty else len(hit)} rows match this district for indicator {indicator!r}",
-                         area=str(area), fix="give an area_code or an unambiguous area_name")
+        raise InputError(code="indicators.no_district_match" if hit.empty else "indicators.district_ambiguous",
+                         params={"n": len(hit), "indicator": indicator}, area=str(area))
     return hit.iloc[0]
 
 
@@ -249,15 +247,11 @@ def compare_districts(rates: pd.DataFrame, indicator: str, a: str, b: str,
     diff = 100 * (float(ra["share"]) - float(rb["share"]))
     moe_diff = 100 * float(moe_sum([ra[col], rb[col]]))
     known = np.isfinite(moe_diff)
-    if not known:
-        verdict = "cannot be tested (no margin of error: a full census has no sampling error)"
-    elif sig:
-        verdict = f"is significantly different at the {level:.0%} level"
-    else:
-        verdict = f"is not significantly different at the {level:.0%} level"
-    sentence = (f"{indicator}: {ra['area_name']} {100 * ra['share']:.1f} % vs {rb['area_name']} "
-                f"{100 * rb['share']:.1f} %; the difference of {diff:+.1f} points "
-                + (f"(90 % MOE ±{moe_diff:.1f}) " if known else "") + verdict + ".")
+    said = {"indicator": indicator, "name_a": ra["area_name"], "pct_a": 100 * float(ra["share"]),
+            "name_b": rb["area_name"], "pct_b": 100 * float(rb["share"]), "diff": diff, "moe": moe_diff,
+            "level": f"{level:.0%}"}
+    sentence = render("indicators.compare_untestable" if not known else "indicators.compare_significant" if sig
+                      else "indicators.compare_not_significant", said)
     return {"indicator": indicator, "area_a": ra["area_name"], "area_b": rb["area_name"],
             "share_a": float(ra["share"]), "share_b": float(rb["share"]),
             "difference_pp": diff, "moe90_difference_pp": moe_diff,

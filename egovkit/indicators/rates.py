@@ -33,6 +33,7 @@ import pandas as pd
 from .. import settings
 from ..errors import InputError
 from ..export import write_csv
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .catalogue import canonical_name, itu_catalogue
 from .moe import convert_moe, moe_proportion, z_value
@@ -115,11 +116,8 @@ def _fill_catalogue_columns(df: pd.DataFrame, report: ValidationReport) -> pd.Da
         still = df["universe"].isna()
         if still.any():
             names = sorted(df.loc[still, "indicator"].astype(str).unique())
-            raise InputError(f"the universe (households or persons) of indicators {names} is unknown",
-                             column="universe",
-                             fix="give a 'universe' column, or use names of egovkit/indicators/itu_indicators.csv")
-        report.add("info", "universe_from_catalogue",
-                   f"universe taken from the ITU catalogue for {int(missing.sum())} row(s)",
+            raise InputError(code="indicators.unknown_universe", params={"names": names}, column="universe")
+        report.add("info", "indicators.universe_from_catalogue", params={"n": int(missing.sum())},
                    column="universe", action="inferred")
     code_missing = df["itu_code"].isna()
     if code_missing.any():
@@ -185,12 +183,12 @@ def compute_rates(
     if report is None:
         report = ValidationReport()
     if on_invalid not in ("raise", "report"):
-        raise InputError(f"on_invalid must be 'raise' or 'report', not {on_invalid!r}", fix="choose one of them")
+        raise InputError(code="indicators.on_invalid", params={"value": on_invalid})
     required = ["area_name", "indicator", "numerator", "denominator"]
     missing = [c for c in required if c not in long.columns]
     if missing:
-        raise InputError(f"the long table lacks columns {missing}", column=", ".join(missing),
-                         fix="read the table with egovkit.read.read_table, or add these columns")
+        raise InputError(code="indicators.long_table_columns", params={"columns": missing},
+                         column=", ".join(missing))
     threshold = settings.small_denominator if small_denominator is None else small_denominator
 
     df = long.copy()
@@ -208,25 +206,20 @@ def compute_rates(
         idx = invalid[invalid].index
         if on_invalid == "raise":
             row = df.loc[idx[0]]
-            what = ("the denominator is missing or not positive" if bad_den[idx[0]]
-                    else f"the numerator {row['numerator']:g} is negative or above the denominator "
-                         f"{row['denominator']:g}")
-            raise InputError(f"{what} for indicator {row['indicator']!r}"
-                             + (f" ({len(idx) - 1} more invalid row(s))" if len(idx) > 1 else ""),
-                             **_where(row), column=str(row["indicator"]),
-                             fix="correct the counts in the file, or call compute_rates(..., on_invalid='report')")
+            more = render("indicators.more_invalid_rows", {"n": len(idx) - 1}) if len(idx) > 1 else ""
+            said = {"indicator": row["indicator"], "numerator": f"{row['numerator']:g}",
+                    "denominator": f"{row['denominator']:g}", "more": more}
+            raise InputError(code="indicators.bad_denominator" if bad_den[idx[0]] else "indicators.bad_numerator",
+                             params=said, **_where(row), column=str(row["indicator"]))
         for i in idx:
             row = df.loc[i]
-            what = ("denominator missing or not positive" if bad_den[i]
-                    else "numerator negative or above the denominator")
             w = _where(row)
-            report.add("error", "invalid_rate", f"{what} for indicator {row['indicator']!r}; rate left empty",
-                       row=w["row"], area=w["area"], column=str(row["indicator"]),
-                       fix="correct the counts in the file", action="kept (rate not computed)")
+            report.add("error", "indicators.invalid_rate_denominator" if bad_den[i]
+                       else "indicators.invalid_rate_numerator", params={"indicator": row["indicator"]},
+                       row=w["row"], area=w["area"], column=str(row["indicator"]), action="kept (rate not computed)")
     if no_num.any():
-        report.add("warning", "missing_numerator",
-                   f"{int(no_num.sum())} (district, indicator) row(s) have no numerator; their rate is empty",
-                   fix="check the source table (e.g. '-' cells)", action="kept (rate not computed)")
+        report.add("warning", "indicators.missing_numerator", params={"n": int(no_num.sum())},
+                   action="kept (rate not computed)")
 
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(invalid, np.nan, num / den)
@@ -237,9 +230,8 @@ def compute_rates(
         df.loc[df["rate_only"].fillna(False).astype(bool), "small_denominator"] = False
     n_small = int(df["small_denominator"].sum())
     if n_small:
-        report.add("warning", "small_denominator",
-                   f"{n_small} (district, indicator) row(s) have a denominator below {threshold}: "
-                   "their rates are fragile", action="flagged (small_denominator)")
+        report.add("warning", "indicators.small_denominator", params={"n": n_small, "threshold": threshold},
+                   action="flagged (small_denominator)")
 
     has = {c: c in df.columns and df[c].notna().any() for c in
            ("sample_size", "design_effect", "share_moe", "numerator_moe", "denominator_moe")}
@@ -252,9 +244,7 @@ def compute_rates(
     df["ci_method"] = CENSUS
     if not survey:
         if has["sample_size"] or has_moe:
-            report.add("warning", "moe_ignored",
-                       "survey=False: the published sample sizes/margins of error are ignored "
-                       "(no sampling error is claimed for a full census)", action="ignored")
+            report.add("warning", "indicators.moe_ignored", action="ignored")
     else:
         remaining = pd.Series(~invalid.to_numpy(), index=df.index)
         z90 = z_value(0.90)
@@ -285,9 +275,7 @@ def compute_rates(
                 moe90 = moe90.where(~fill, pd.Series(derived, index=df.index))
                 n_fb = int((fill & pd.Series(fallback, index=df.index) & remaining).sum())
                 if n_fb:
-                    report.add("info", "moe_ratio_fallback",
-                               f"{n_fb} row(s): MOE of the proportion by the ratio formula (negative radicand "
-                               "in the proportion formula, ACS Handbook ch. 8)", action="computed")
+                    report.add("info", "indicators.moe_ratio_fallback", params={"n": n_fb}, action="computed")
             use = remaining & moe90.notna()
             m = convert_moe(moe90, 0.90, confidence)
             df.loc[use, "share_moe90"] = moe90[use]
@@ -305,11 +293,8 @@ def compute_rates(
                 se = np.sqrt(df.loc[remaining, "share"] * (1 - df.loc[remaining, "share"]) / n)
             df.loc[remaining, "share_moe90"] = z90 * se
             df.loc[remaining, "ci_method"] = "wilson (denominator as sample size)"
-            report.add("warning", "sample_size_guessed",
-                       f"survey=True but {int(remaining.sum())} row(s) give no sample size or margin of error: "
-                       "the denominator was used as the unweighted sample size",
-                       column="sample_size", fix="give a sample_size (and design_effect) column",
-                       action="inferred")
+            report.add("warning", "indicators.sample_size_guessed", params={"n": int(remaining.sum())},
+                       column="sample_size", action="inferred")
     # attrs stay small: pandas deep-copies them on every operation (so the report is not kept here).
     df.attrs = {"confidence": confidence, "units": dict(RATE_UNITS)}
     return df
@@ -351,17 +336,15 @@ def write_indicators(df: pd.DataFrame, path: str | Path, *, boundaries: Any = No
         write_csv(out, path)  # district names from user files: formulas neutralised
         return path
     if path.suffix.lower() != ".gpkg":
-        raise InputError(f"cannot write {path.name}: unknown format", file=str(path),
-                         fix="use a .csv or .gpkg file name")
+        raise InputError(code="indicators.unknown_format", params={"file": path.name}, file=str(path))
     import geopandas as gpd
 
     if not isinstance(out, gpd.GeoDataFrame):
         if boundaries is None:
-            raise InputError("a GeoPackage needs geometries", file=str(path),
-                             fix="pass boundaries=<GeoDataFrame with an area_code column> or write a .csv")
+            raise InputError(code="indicators.gpkg_needs_geometries", file=str(path))
         if on not in boundaries.columns or on not in out.columns:
-            raise InputError(f"column {on!r} is missing from the table or the boundaries", file=str(path),
-                             column=on, fix="choose the join column with on=")
+            raise InputError(code="indicators.join_column_missing", params={"column": on}, file=str(path),
+                             column=on)
         geo = boundaries[[on, boundaries.geometry.name]].copy()
         geo[on] = geo[on].astype("string")
         out[on] = out[on].astype("string")
