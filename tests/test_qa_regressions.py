@@ -295,7 +295,7 @@ def test_touching_districts_without_shared_vertex_are_queen_neighbours() -> None
     got = {i: sorted(int(j) for j in sw.w.neighbors[i]) for i in range(3)}
     assert got == expected == {0: [1, 2], 1: [0], 2: [0]}
     assert list(sw.left_out["area"]) == ["far"]
-    assert [i.area for i in sw.report.by_code("contact_neighbours")] == ["C"]
+    assert [i.area for i in sw.report.by_code("distribution.contact_neighbours")] == ["C"]
 
 
 @pytest.mark.parametrize("header, indicator, kind", [
