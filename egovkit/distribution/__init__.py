@@ -36,12 +36,13 @@ from .inequality import (
     weighted_quantile,
 )
 from .lagging import lagging_districts, lagging_summary, set_apart_mask
-from .rate_table import RateTable, as_rate_table, below, district_names, list_names, rate_table
+from .rate_table import Invalid, RateTable, as_rate_table, below, district_names, list_names, rate_table
 from .smoothing import smooth_rates
 from .spatial import global_moran, local_moran
 from .spatial_weights import SpatialWeights, spatial_weights
 
 __all__ = [
+    "Invalid",
     "RateTable",
     "SpatialWeights",
     "TheilDecomposition",
