@@ -73,7 +73,17 @@ def _kind(answer: str) -> str:
 
 
 def _counts(col: pd.Series) -> np.ndarray | None:
-    """Whole non-negative counts of a column (NaN where empty), or None when it is not one."""
+    """Whole non-negative counts of a column (NaN where empty), or None when it is not one.
+
+    Not :func:`~egovkit.read.numbers._parse_numbers`: this only asks whether a column of a long
+    table of answers *is* a column of counts, before any decimal mark is known. A comma is always a
+    thousands separator here (a count has no decimals), and one cell that is not a whole
+    non-negative number says the column is no count column (None), where ``_parse_numbers`` keeps
+    the column and marks the cell bad.
+
+    >>> _counts(pd.Series(["1,234", "56", ""])).tolist()[:2], _counts(pd.Series(["1,5", "2.5"]))
+    ([1234.0, 56.0], None)
+    """
     text, nums = _as_text(col)
     if text is None:
         vals = np.asarray(nums, dtype=float)

@@ -58,7 +58,16 @@ def _cell(v: object) -> object:
 
 
 def _number(v: object) -> float | None:
-    """The number of a cell (thousands separators and a decimal comma understood), else None."""
+    """The number of a cell (thousands separators and a decimal comma understood), else None.
+
+    Not :func:`~egovkit.read.numbers._parse_numbers`: it reads one cell of a grid (a spreadsheet's
+    float or a text) while the shape of a table-tool download is still being told, one cell at a
+    time, with no decimal mark decided for the table; each cell's own form decides (``1.234`` and
+    ``1,234`` thousands, ``12,5`` a decimal comma), and a text that is no number is None (a label).
+
+    >>> _number("1.234"), _number("12,5"), _number("Sim")
+    (1234.0, 12.5, None)
+    """
     if isinstance(v, float):
         return v
     if not isinstance(v, str):

@@ -5,6 +5,13 @@ spaces, ``1,234,567``, ``1.234.567``), a decimal comma and ``%`` signs; ``-``, `
 and empty cells are missing values. Each parsed cell gets a status: ``_OK``, ``_MISSING`` or
 ``_BAD`` (not a number).
 
+Three other readers of cells stay apart on purpose (each docstring says why, with an example):
+``answers._counts`` (is a column whole counts, before any decimal mark is known),
+``universe._numbers`` (household sums compared while the roles are chosen) and
+``crosstab_grid._number`` (one grid cell at a time, while the shape of a download is told).
+They read ``1.234``, ``1,234`` and ``12,5`` differently from :func:`_parse_numbers`, which reads
+a whole column with the table's decimal mark: merging them would change figures.
+
 Examples
 --------
 >>> import pandas as pd

@@ -120,10 +120,103 @@ def _looks_numeric(col: pd.Series) -> bool:
     return bool(filled.any()) and ok[filled].mean() >= 0.5
 
 
-def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> Roles:  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
+@dataclass
+class _Sorted:
+    """What each column of a table was sorted as (:func:`_sort_column`), before the roles are chosen."""
+
+    by_role: dict[str, list[str]] = field(default_factory=lambda: {r: [] for r in (
+        "area", "code", "level", "parent", "indicator", "value")})
+    dens: list[tuple[str, str | None]] = field(default_factory=list)
+    ind_cols: list[tuple[str, str, str | None]] = field(default_factory=list)  # (column, indicator, kind)
+    breakdowns: list[str] = field(default_factory=list)
+    not_ict: list[str] = field(default_factory=list)
+    unknown_num: list[str] = field(default_factory=list)
+    ignored_text: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    unrelated: list[Recognition] = field(default_factory=list)  # income, area_km2...: notes, not warnings
+    uncertain: list[Recognition] = field(default_factory=list)  # one candidate indicator, too few words understood
+    recognitions: list[Recognition] = field(default_factory=list)
+    book_other: set[str] = field(default_factory=set)  # a recognised product's codes that are not read
+
+
+def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> Roles:
     """The role of every column of ``ctx.raw`` (the arguments of ``read_table`` win), each inference
-    reported; an :class:`~egovkit.errors.InputError` when no area or indicator column is found."""
-    raw, report, name = ctx.raw, ctx.report, ctx.name
+    reported; an :class:`~egovkit.errors.InputError` when no area or indicator column is found.
+
+    The steps: the arguments checked (:func:`_checked_arguments`), a publisher codebook's roles
+    (:func:`~egovkit.read.codebook_roles._codebook_roles`), each column sorted (:func:`_sort_column`),
+    the recognitions said (:func:`_say_recognitions`), the layout, the area, code, parent and level
+    columns (:func:`_area_columns`), the denominators, the indicator columns (:func:`_wide_indicators`
+    or :func:`_long_columns`), the columns left out said (:func:`_say_left_out`)."""
+    raw, report = ctx.raw, ctx.report
+    columns, den_map = _checked_arguments(ctx, area=area, code=code, level=level, parent=parent,
+                                          denominator=denominator, columns=columns, layout=layout)
+    # publisher codebooks (INEGI VPH_INTER, ABS IA_Total, CSO T15_2_Y...): they fill in only what was not given
+    hint = {c for c in (area, code, parent) if c is not None}
+    book = _codebook_roles(ctx, area=area, code=code, parent=parent, denominator=denominator, universe=universe,
+                           columns=columns, layout=layout)
+    if book is not None:
+        area, code, parent = book["area"], book["code"], book["parent"]
+        denominator, universe, columns, den_map = book["denominator"], book["universe"], book["columns"], \
+            book["den_map"]
+    explicit = {area, code, level, parent} | ({denominator} if isinstance(denominator, str) else set()) \
+        | set(den_map.values())
+    given = {c: a for c, a in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent"))
+             if c is not None}
+    given.update({c: "denominator" for c in explicit - set(given) if c is not None})
+    s = _Sorted(book_other=set(book["other"]) if book is not None else set())
+    for col in raw.columns:
+        _sort_column(ctx, col, s, given=given, columns=columns, layout=layout, book=book)
+    _say_recognitions(ctx, s, book, hint)
+    _bare_total_as_value(ctx, s, layout)
+
+    if layout is None:
+        layout = "wide" if s.ind_cols or not (s.by_role["indicator"] and s.by_role["value"]) else "long"
+        if layout == "long":
+            report.add("info", "layout", params={"indicator": s.by_role["indicator"][0],
+                                                 "value": s.by_role["value"][0]}, action="inferred")
+    roles: dict = {"layout": layout}
+    area, code, parent, level = _area_columns(ctx, s.by_role, area=area, code=code, parent=parent, level=level)
+    roles.update(area=area, code=code, parent=parent, level=level)
+
+    # denominators
+    dens = s.dens
+    if isinstance(denominator, str):
+        dens = [(denominator, universe)]
+    elif den_map:
+        dens = [(c, universe) for c in dict.fromkeys(den_map.values())]
+    elif universe is not None and len(dens) == 1:
+        dens = [(dens[0][0], universe)]
+    roles["denominators"] = dens
+    roles["den_map"] = den_map
+
+    if layout == "wide":
+        roles["indicator_columns"] = _wide_indicators(ctx, s)
+    else:
+        roles.update(_long_columns(ctx, s, area=area, code=code, parent=parent, dens=dens))
+        dens = roles["denominators"]
+    _say_left_out(ctx, s, book)
+
+    ind_cols = s.ind_cols
+    if layout == "wide" and not den_map:
+        probe = Roles(layout=layout, area=area, denominators=dens)
+        ind_cols = [(c, variant_for_denominators(i, c, probe, report, c) if c not in columns else i, k)
+                    for c, i, k in ind_cols]
+        roles["indicator_columns"] = ind_cols
+    numeric = [c for c, _ in dens]
+    numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
+    roles["numeric_columns"] = numeric
+    if layout == "wide":  # is the denominator the universe of the counts? (a warning, nothing changed)
+        from .universe import check_denominator_universe
+        check_denominator_universe(raw, roles["denominators"], [i for _, i, _ in roles["indicator_columns"]], report,
+                                   den_map=den_map)
+    return Roles(**roles)
+
+
+def _checked_arguments(ctx: _Context, *, area, code, level, parent, denominator, columns,
+                       layout) -> tuple[dict[str, str], dict[str, str]]:
+    """The columns the arguments name are in the table and ``columns=`` maps to catalogue indicators;
+    returns ``columns`` as a dict and the ``{indicator: column}`` of a ``denominator=`` dict."""
     for col, arg in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent")):
         _check_column(ctx, col, arg)
     columns = dict(columns or {})
@@ -132,7 +225,7 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         if ind not in valid:
             raise InputError(code="read.not_an_indicator", params={"indicator": ind,
                                                                    "indicators": sorted(valid - {"ignore"})},
-                             file=name, column=col)
+                             file=ctx.name, column=col)
         if layout == "wide":
             _check_column(ctx, col, "columns")
     den_map: dict[str, str] = {}
@@ -142,133 +235,121 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
             _check_column(ctx, col, "denominator")
     elif denominator is not None:
         _check_column(ctx, denominator, "denominator")
+    return columns, den_map
 
-    # publisher codebooks (INEGI VPH_INTER, ABS IA_Total, CSO T15_2_Y...): they fill in only what was not given
-    area0, code0, parent0 = area, code, parent
-    book = _codebook_roles(ctx, area=area, code=code, parent=parent, denominator=denominator, universe=universe,
-                           columns=columns, layout=layout)
-    if book is not None:
-        area, code, parent = book["area"], book["code"], book["parent"]
-        denominator, universe, columns, den_map = book["denominator"], book["universe"], book["columns"], \
-            book["den_map"]
-    book_other: set[str] = set(book["other"]) if book is not None else set()
-    hint = {c for c in (area0, code0, parent0) if c is not None}
 
-    explicit = {area, code, level, parent} | ({denominator} if isinstance(denominator, str) else set()) \
-        | set(den_map.values())
-    given = {c: a for c, a in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent"))
-             if c is not None}
-    given.update({c: "denominator" for c in explicit - set(given) if c is not None})
-    by_role: dict[str, list[str]] = {r: [] for r in ("area", "code", "level", "parent", "indicator", "value")}
-    dens: list[tuple[str, str | None]] = []
-    ind_cols: list[tuple[str, str, str | None]] = []  # (column, indicator, kind)
-    breakdowns, not_ict, unknown_num, ignored_text, ignored = [], [], [], [], []
-    unrelated: list[Recognition] = []  # income, area_km2, "without internet"...: notes, not warnings
-    uncertain: list[Recognition] = []  # one candidate indicator, too few words understood
-    recognitions: list[Recognition] = []
-    for col in raw.columns:
-        rec = recognise_concept(col)
-        if col in explicit:
-            recognitions.append(_as_given(rec, given[col], f"given as {given[col]}="))
-            continue
-        if col in book_other and col not in columns:
-            recognitions.append(replace(rec, role="other", indicator=None, confidence=0.9, alternatives=(),
-                                        reason=f"a code of {book['match'].codebook.product} that is not read"))
-            continue
-        match = recognise_indicator(col)
-        if col in columns and layout != "long":
-            if columns[col] == "ignore":
-                ignored.append(col)
-                recognitions.append(_as_given(rec, "other", "ignored as asked (columns=)"))
-            else:
-                ind_cols.append((col, columns[col], match.kind))
-                recognitions.append(_as_given(rec, "indicator", "given by columns=", indicator=columns[col]))
-            continue
-        role = column_role(col)
-        if role is not None and role[0] == "denominator" and _concept_only(col) and not _looks_numeric(raw[col]):
-            role = None  # words of a universe over text cells ("Situação do domicílio"): not a denominator
-        if role is not None:
-            recognitions.append(_agreed(rec, {"indicator": "variable"}.get(role[0], role[0]), universe=role[1]))
-            if role[0] == "denominator":
-                dens.append((col, role[1]))
-            else:
-                by_role[role[0]].append(col)
-            continue
-        if match.indicator is not None:
-            recognitions.append(_agreed(rec, "indicator", indicator=match.indicator))
-            if match.breakdown is not None:
-                breakdowns.append(col)
-            else:
-                ind_cols.append((col, match.indicator, match.kind))
-                said = header_universe(col)
-                unit = catalogue().set_index("name").loc[match.indicator, "unit"]
-                if said is not None and said != unit:  # no variant of this device in that universe
-                    report.add("warning", "read.universe_mismatch_header", params={
-                        "column": col, "said": universe_word(said), "indicator": match.indicator,
-                        "unit": universe_word(unit)}, column=col, action="inferred")
-        elif ambiguous_indicators(col):
-            options = ambiguous_indicators(col)
-            recognitions.append(rec)
-            why = rec.reason.split(": ")[0] if rec.ambiguous else render("read.portable_ambiguous")
-            report.add("warning", "ambiguous_column", params={
-                "column": col, "options": _either(options), "why": why, "first": options[0],
-                "others": ", ".join(map(repr, options[1:]))}, column=col, action="ignored")
-        elif is_breakdown_only(col):
-            recognitions.append(rec)
-            breakdowns.append(col)
-        elif _squash(normalise_header(col)) in _squashed_not_ict():
-            recognitions.append(rec)
-            not_ict.append(col)
-        elif rec.confidence >= 0.5 and (rec.role == "other" and rec.confidence > 0 or rec.role == "coordinate"):
-            recognitions.append(rec)
-            unrelated.append(rec)
-        elif book is not None:  # another code of a recognised product: one note (below), no cell read
-            recognitions.append(rec)
-            book_other.add(col)
-        elif rec.role == "indicator" and rec.indicator is not None and _looks_numeric(raw[col]):
-            recognitions.append(rec)
-            uncertain.append(rec)
-        elif _looks_numeric(raw[col]):
-            recognitions.append(rec)
-            unknown_num.append(col)
+def _sort_column(ctx: _Context, col: str, s: _Sorted, *, given: dict[str, str], columns: dict[str, str],
+                 layout: str | None, book: dict | None) -> None:
+    """Sort one column: given by an argument, a role (area, code, denominator...), an indicator, or
+    a column left out (and why), its recognition appended to ``s.recognitions``."""
+    raw = ctx.raw
+    rec = recognise_concept(col)
+    if col in given:
+        s.recognitions.append(_as_given(rec, given[col], f"given as {given[col]}="))
+        return
+    if col in s.book_other and col not in columns:
+        s.recognitions.append(replace(rec, role="other", indicator=None, confidence=0.9, alternatives=(),
+                                      reason=f"a code of {book['match'].codebook.product} that is not read"))
+        return
+    match = recognise_indicator(col)
+    if col in columns and layout != "long":
+        if columns[col] == "ignore":
+            s.ignored.append(col)
+            s.recognitions.append(_as_given(rec, "other", "ignored as asked (columns=)"))
         else:
-            recognitions.append(rec)
-            ignored_text.append(col)
+            s.ind_cols.append((col, columns[col], match.kind))
+            s.recognitions.append(_as_given(rec, "indicator", "given by columns=", indicator=columns[col]))
+        return
+    role = column_role(col)
+    if role is not None and role[0] == "denominator" and _concept_only(col) and not _looks_numeric(raw[col]):
+        role = None  # words of a universe over text cells ("Situação do domicílio"): not a denominator
+    if role is not None:
+        s.recognitions.append(_agreed(rec, {"indicator": "variable"}.get(role[0], role[0]), universe=role[1]))
+        if role[0] == "denominator":
+            s.dens.append((col, role[1]))
+        else:
+            s.by_role[role[0]].append(col)
+        return
+    if match.indicator is not None:
+        s.recognitions.append(_agreed(rec, "indicator", indicator=match.indicator))
+        if match.breakdown is not None:
+            s.breakdowns.append(col)
+        else:
+            s.ind_cols.append((col, match.indicator, match.kind))
+            _check_header_universe(ctx, col, match.indicator)
+        return
+    s.recognitions.append(rec)
+    if ambiguous_indicators(col):
+        options = ambiguous_indicators(col)
+        why = rec.reason.split(": ")[0] if rec.ambiguous else render("read.portable_ambiguous")
+        ctx.report.add("warning", "ambiguous_column", params={
+            "column": col, "options": _either(options), "why": why, "first": options[0],
+            "others": ", ".join(map(repr, options[1:]))}, column=col, action="ignored")
+    elif is_breakdown_only(col):
+        s.breakdowns.append(col)
+    elif _squash(normalise_header(col)) in _squashed_not_ict():
+        s.not_ict.append(col)
+    elif rec.confidence >= 0.5 and (rec.role == "other" and rec.confidence > 0 or rec.role == "coordinate"):
+        s.unrelated.append(rec)
+    elif book is not None:  # another code of a recognised product: one note (below), no cell read
+        s.book_other.add(col)
+    elif rec.role == "indicator" and rec.indicator is not None and _looks_numeric(raw[col]):
+        s.uncertain.append(rec)
+    elif _looks_numeric(raw[col]):
+        s.unknown_num.append(col)
+    else:
+        s.ignored_text.append(col)
+
+
+def _check_header_universe(ctx: _Context, col: str, indicator: str) -> None:
+    """A warning when the header speaks of another universe than the one ``indicator`` counts (and
+    the catalogue has no variant of the device in that universe)."""
+    said = header_universe(col)
+    unit = catalogue().set_index("name").loc[indicator, "unit"]
+    if said is not None and said != unit:
+        ctx.report.add("warning", "read.universe_mismatch_header", params={
+            "column": col, "said": universe_word(said), "indicator": indicator, "unit": universe_word(unit)},
+            column=col, action="inferred")
+
+
+def _say_recognitions(ctx: _Context, s: _Sorted, book: dict | None, hint: set[str]) -> None:
+    """The recognitions into the report (those a codebook filled in say so), and a note naming the
+    columns recognised by what their headers say rather than by the catalogue's spellings."""
     supplied: set[str] = set()
     if book is not None:  # what the codebook filled in is not "given": say where it comes from
         supplied = {c for c in (book["area"], book["code"], book["parent"]) if c is not None and c not in hint} | \
             set(book["supplied_columns"]) | set(book["supplied_denominators"])
         why = f"codebook {book['match'].codebook.product} ({book['match'].codebook.source_file})"
-        recognitions[:] = [replace(r, reason=f"{r.role} {r.indicator or ''} by the {why}".replace("  ", " "))
-                           if r.column in supplied else r for r in recognitions]
-    report.recognitions = recognitions
-    by_concept = [r for r in recognitions if r.confident and r.role in ("indicator", "area", "code", "denominator")
+        s.recognitions[:] = [replace(r, reason=f"{r.role} {r.indicator or ''} by the {why}".replace("  ", " "))
+                             if r.column in supplied else r for r in s.recognitions]
+    ctx.report.recognitions = s.recognitions
+    by_concept = [r for r in s.recognitions if r.confident and r.role in ("indicator", "area", "code", "denominator")
                   and _concept_only(r.column) and r.column not in supplied]
     if by_concept:
-        report.add("info", "recognised_columns", params={"columns": "; ".join(
+        ctx.report.add("info", "recognised_columns", params={"columns": "; ".join(
             f"{r.column!r} -> {r.indicator or r.role} ({r.confidence:.2f})" for r in by_concept)}, action="inferred")
 
-    # a long table whose values sit in a column named like a bare total ("Total" beside "Urban",
-    # "Rural"; "total" beside "household goods"): that column is the value column, not a denominator
-    if layout in (None, "long") and not ind_cols and by_role["indicator"] and not by_role["value"]:
-        bare = [c for c, u in dens if u is None and recognise_concept(c).role == "denominator"
-                and recognise_concept(c).universe is None and _looks_numeric(raw[c])]
-        if bare:
-            by_role["value"].append(bare[0])
-            dens = [(c, u) for c, u in dens if c != bare[0]]
-            recognitions[:] = [replace(r, role="value", reason=f"the value column of a long table (a bare total "
-                                       f"beside the indicator column {by_role['indicator'][0]!r})")
-                               if r.column == bare[0] else r for r in recognitions]
 
-    # layout
-    if layout is None:
-        layout = "wide" if ind_cols or not (by_role["indicator"] and by_role["value"]) else "long"
-        if layout == "long":
-            report.add("info", "layout", params={"indicator": by_role["indicator"][0], "value": by_role["value"][0]},
-                       action="inferred")
-    roles: dict = {"layout": layout}
+def _bare_total_as_value(ctx: _Context, s: _Sorted, layout: str | None) -> None:
+    """A long table whose values sit in a column named like a bare total ("Total" beside "Urban",
+    "Rural"; "total" beside "household goods"): that column is the value column, not a denominator."""
+    if not (layout in (None, "long") and not s.ind_cols and s.by_role["indicator"] and not s.by_role["value"]):
+        return
+    bare = [c for c, u in s.dens if u is None and recognise_concept(c).role == "denominator"
+            and recognise_concept(c).universe is None and _looks_numeric(ctx.raw[c])]
+    if bare:
+        s.by_role["value"].append(bare[0])
+        s.dens[:] = [(c, u) for c, u in s.dens if c != bare[0]]
+        s.recognitions[:] = [replace(r, role="value", reason=f"the value column of a long table (a bare total "
+                                     f"beside the indicator column {s.by_role['indicator'][0]!r})")
+                             if r.column == bare[0] else r for r in s.recognitions]
 
-    # area, code, parent
+
+def _area_columns(ctx: _Context, by_role: dict[str, list[str]], *, area, code, parent,
+                  level) -> tuple[str, str | None, str | None, str | None]:
+    """The area, code, parent and level columns (the arguments win), each inference reported; an
+    :class:`~egovkit.errors.InputError` when there is no column of names (nor of codes)."""
+    raw, report = ctx.raw, ctx.report
     names = by_role["area"]
     if area is None:
         if not names:
@@ -278,7 +359,7 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
                                                               "fix_code": "read.area_from_codes"},
                            column=area, action="inferred")
             else:
-                raise InputError(code="read.no_area_column", params={"columns": list(raw.columns)}, file=name)
+                raise InputError(code="read.no_area_column", params={"columns": list(raw.columns)}, file=ctx.name)
         else:
             nun = {c: raw[c].nunique() for c in names}
             area = max(names, key=lambda c: (nun[c], -names.index(c)))
@@ -297,97 +378,89 @@ def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, univ
         code = by_role["code"][0]
     if level is None and by_role["level"]:
         level = by_role["level"][0]
-    roles.update(area=area, code=code, parent=parent, level=level)
+    return area, code, parent, level
 
-    # denominators
-    if isinstance(denominator, str):
-        dens = [(denominator, universe)]
-    elif den_map:
-        dens = [(c, universe) for c in dict.fromkeys(den_map.values())]
-    elif universe is not None and len(dens) == 1:
-        dens = [(dens[0][0], universe)]
-    roles["denominators"] = dens
-    roles["den_map"] = den_map
 
-    if layout == "wide":
-        acs = [c for c in raw.columns if re.match(r"S2801_C0\d_\d{3}", str(c))]
-        # the second header row of an ACS download ("Estimate!!Total!!..."), found as the header
-        # because its words are recognised: the same file
-        acs_labels = [c for c in raw.columns if re.match(r"(Estimate|Margin of Error)!!", str(c))]
-        if len(acs_labels) >= 4 and any("percent" in str(c).lower() for c in acs_labels) and \
-                any(str(c).startswith("Margin of Error!!") for c in acs_labels):
-            ind_cols = []
-        if not ind_cols and (acs or acs_labels):
-            such = render("read.acs_columns", {"n": len(acs), "column": acs[0]}) if acs else \
-                render("read.acs_labels", {"label": acs_labels[0]})
-            raise InputError(code="read.raw_acs_download", params={"such": such}, file=name)
-        if not ind_cols:
-            cat = catalogue()
-            asked = [r for r in recognitions if r.role == "indicator" and not r.confident
-                     and (r.alternatives or r.indicator)]
-            if asked:  # ambiguous or uncertain headers: say which, with the mapping that reads them
-                raise InputError(code="read.no_confident_indicator", params={
-                    "columns": list(raw.columns),
-                    "asked": "; ".join(render("read.column_may_be", {"column": r.column, "options": _either(
-                        r.alternatives or (r.indicator,))}) for r in asked),
-                    "mapping": ", ".join(f"{r.column!r}: {(r.alternatives or (r.indicator,))[0]!r}" for r in asked)},
-                    file=name)
-            raise InputError(code="read.no_indicator", params={"columns": list(raw.columns),
-                                                               "indicators": ", ".join(cat["name"])}, file=name)
-        roles["indicator_columns"] = ind_cols
-        for role_name in ("indicator", "value"):
-            unknown_num += [c for c in by_role[role_name] if _looks_numeric(raw[c])]
-    else:
-        ind_col = by_role["indicator"][0] if by_role["indicator"] else None
-        val_col = by_role["value"][0] if by_role["value"] else None
-        if ind_col is None or val_col is None:
-            raise InputError(code="read.long_layout_columns", params={"columns": list(raw.columns)}, file=name)
-        roles["indicator_column"], roles["value_column"] = ind_col, val_col
-        ignored_text += [c for c, _, _ in ind_cols]
-        if not dens:
-            dens = _denominator_rows(ctx, area=area, code=code, parent=parent, ind_col=ind_col, val_col=val_col)
-            roles["denominators"] = dens
+def _wide_indicators(ctx: _Context, s: _Sorted) -> list[tuple[str, str, str | None]]:
+    """The indicator columns of a wide table; an :class:`~egovkit.errors.InputError` when there is none
+    (a raw ACS download, headers that may mean two indicators, or nothing recognised)."""
+    raw, name = ctx.raw, ctx.name
+    ind_cols = s.ind_cols
+    acs = [c for c in raw.columns if re.match(r"S2801_C0\d_\d{3}", str(c))]
+    # the second header row of an ACS download ("Estimate!!Total!!..."), found as the header
+    # because its words are recognised: the same file
+    acs_labels = [c for c in raw.columns if re.match(r"(Estimate|Margin of Error)!!", str(c))]
+    if len(acs_labels) >= 4 and any("percent" in str(c).lower() for c in acs_labels) and \
+            any(str(c).startswith("Margin of Error!!") for c in acs_labels):
+        ind_cols = []
+    if not ind_cols and (acs or acs_labels):
+        such = render("read.acs_columns", {"n": len(acs), "column": acs[0]}) if acs else \
+            render("read.acs_labels", {"label": acs_labels[0]})
+        raise InputError(code="read.raw_acs_download", params={"such": such}, file=name)
+    if not ind_cols:
+        asked = [r for r in s.recognitions if r.role == "indicator" and not r.confident
+                 and (r.alternatives or r.indicator)]
+        if asked:  # ambiguous or uncertain headers: say which, with the mapping that reads them
+            raise InputError(code="read.no_confident_indicator", params={
+                "columns": list(raw.columns),
+                "asked": "; ".join(render("read.column_may_be", {"column": r.column, "options": _either(
+                    r.alternatives or (r.indicator,))}) for r in asked),
+                "mapping": ", ".join(f"{r.column!r}: {(r.alternatives or (r.indicator,))[0]!r}" for r in asked)},
+                file=name)
+        raise InputError(code="read.no_indicator", params={"columns": list(raw.columns),
+                                                           "indicators": ", ".join(catalogue()["name"])}, file=name)
+    for role_name in ("indicator", "value"):
+        s.unknown_num += [c for c in s.by_role[role_name] if _looks_numeric(raw[c])]
+    return ind_cols
 
-    if breakdowns:
-        report.add("info", "breakdown_columns", params={"columns": breakdowns}, action="ignored")
-    if not_ict:
-        report.add("info", "not_ict", params={"columns": not_ict}, action="ignored")
-    for r in unrelated:
+
+def _long_columns(ctx: _Context, s: _Sorted, *, area: str, code: str | None, parent: str | None,
+                  dens: list[tuple[str, str | None]]) -> dict:
+    """The indicator and value columns of a long table (and its denominator rows when no column
+    holds the denominators); an :class:`~egovkit.errors.InputError` when one is missing."""
+    ind_col = s.by_role["indicator"][0] if s.by_role["indicator"] else None
+    val_col = s.by_role["value"][0] if s.by_role["value"] else None
+    if ind_col is None or val_col is None:
+        raise InputError(code="read.long_layout_columns", params={"columns": list(ctx.raw.columns)}, file=ctx.name)
+    s.ignored_text += [c for c, _, _ in s.ind_cols]
+    out: dict = {"indicator_column": ind_col, "value_column": val_col, "denominators": dens}
+    if not dens:
+        out["denominators"] = _denominator_rows(ctx, area=area, code=code, parent=parent, ind_col=ind_col,
+                                                val_col=val_col)
+    return out
+
+
+def _say_left_out(ctx: _Context, s: _Sorted, book: dict | None) -> None:
+    """One finding per kind of column left out: breakdowns, other assets, unrelated, uncertain, a
+    codebook's other codes, unknown numeric columns, text columns, columns ignored as asked."""
+    report = ctx.report
+    if s.breakdowns:
+        report.add("info", "breakdown_columns", params={"columns": s.breakdowns}, action="ignored")
+    if s.not_ict:
+        report.add("info", "not_ict", params={"columns": s.not_ict}, action="ignored")
+    for r in s.unrelated:
         report.add("info", "unrelated_column", params={"column": r.column, "reason": r.reason.split(": ")[0]},
                    column=r.column, action="ignored")
-    for r in uncertain:
+    for r in s.uncertain:
         report.add("warning", "uncertain_column", params={"column": r.column, "indicator": r.indicator,
                                                           "confidence": r.confidence, "reason": r.reason},
                    column=r.column, action="ignored")
+    unknown_num = s.unknown_num
     if book is not None and unknown_num:  # the product's other codes: one note, not a warning each
-        book_other |= set(unknown_num)
+        s.book_other |= set(unknown_num)
         unknown_num = []
-    if book_other:
-        shown = sorted(book_other, key=list(raw.columns).index)
+    if s.book_other:
+        shown = sorted(s.book_other, key=list(ctx.raw.columns).index)
         report.add("info", "codebook_other_columns", params={
             "n": len(shown), "product": book["match"].codebook.product,
             "columns": ", ".join(map(str, shown[:12])) + ("..." if len(shown) > 12 else "")}, action="ignored")
     for col in unknown_num:
         report.add("warning", "unknown_column", params={"column": col, "indicators": ", ".join(indicator_names())},
                    column=col, action="ignored")
-    if ignored_text:
-        report.add("info", "ignored_columns", params={"columns": ignored_text}, action="ignored")
-    if ignored:
-        report.add("info", "read.ignored_as_asked", params={"columns": ignored}, action="ignored")
-
-    if layout == "wide" and not den_map:
-        probe = Roles(layout=layout, area=area, denominators=dens)
-        ind_cols = [(c, variant_for_denominators(i, c, probe, report, c) if c not in columns else i, k)
-                    for c, i, k in ind_cols]
-        roles["indicator_columns"] = ind_cols
-    numeric = [c for c, _ in dens]
-    numeric += [c for c, _, _ in ind_cols] if layout == "wide" else [roles["value_column"]]
-    roles["numeric_columns"] = numeric
-    if layout == "wide":  # is the denominator the universe of the counts? (a warning, nothing changed)
-        from .universe import check_denominator_universe
-        check_denominator_universe(raw, roles["denominators"], [i for _, i, _ in roles["indicator_columns"]], report,
-                                   den_map=den_map)
-    return Roles(**roles)
+    if s.ignored_text:
+        report.add("info", "ignored_columns", params={"columns": s.ignored_text}, action="ignored")
+    if s.ignored:
+        report.add("info", "read.ignored_as_asked", params={"columns": s.ignored}, action="ignored")
 
 
 

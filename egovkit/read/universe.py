@@ -75,7 +75,17 @@ def _norm(header: object) -> list[str]:
 
 
 def _numbers(col: pd.Series) -> np.ndarray:
-    """Counts of a column (thousands separators removed); NaN where a cell is not a number."""
+    """Counts of a column (thousands separators removed); NaN where a cell is not a number.
+
+    Not :func:`~egovkit.read.numbers._parse_numbers`: the universe check runs on the raw columns
+    while the roles are chosen, before the table's decimal mark is decided, and only compares sums
+    of household counts. A cell grouped by threes (``1,234`` or ``1.234``) is read as thousands
+    whatever the table's decimal mark; any other cell that ``pd.to_numeric`` cannot read (``12,5``,
+    ``n/a``) is simply left out (NaN), with no status to report.
+
+    >>> _numbers(pd.Series(["1.234", "1 234", "12,5"])).tolist()
+    [1234.0, 1234.0, nan]
+    """
     text, nums = _as_text(col)
     if text is None:
         return np.asarray(nums, dtype=float)
