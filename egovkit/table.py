@@ -95,13 +95,13 @@ def combine_tables(*tables: CensusTable, source: str | None = None) -> CensusTab
     from .errors import InputError
 
     if not tables:
-        raise InputError("combine_tables needs at least one table")
+        raise InputError(code="read.combine_no_table")
     data = pd.concat([t.data for t in tables], ignore_index=True)
     dup = data.duplicated(["area_name", "indicator"], keep=False)
     if dup.any():
         first = data[dup].iloc[0]
-        raise InputError(f"indicator {first['indicator']!r} is given by more than one table",
-                         area=str(first["area_name"]), fix="combine tables with different indicators only")
+        raise InputError(code="read.combine_same_indicator", params={"indicator": first["indicator"]},
+                         area=str(first["area_name"]))
     others = [t.other_levels for t in tables if len(t.other_levels)]
     other = pd.concat(others, ignore_index=True) if others else tables[0].other_levels
     name = source or " + ".join(t.source for t in tables)

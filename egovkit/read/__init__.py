@@ -107,6 +107,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EgovkitWarning, InputError
+from ..shared.messages import render
 from ..table import CensusTable
 from ..validate import ValidationReport
 from .acs import ACS_S2801_ROWS, read_acs_s2801
@@ -224,7 +225,7 @@ def read_table(
                                  decimal=decimal)
     lines = tidy.attrs["egovkit_lines"] if tidy is not None and len(raw) == len(tidy) else lines  # the file's lines
     if raw.shape[1] == 0 or (len(raw) == 0 and raw.shape[1] <= 1 and not any(raw.columns)):
-        raise InputError("the file has no columns", file=name, fix="export the table with a header row")
+        raise InputError(code="read.no_columns", file=name)
 
     # blank rows are not data rows
     empty = np.ones(len(raw), dtype=bool)
@@ -238,19 +239,16 @@ def read_table(
             blank |= (_text(col).str.strip() == "").to_numpy()
         empty[idx] = blank
     if empty.any():
-        report.add("info", "blank_rows", f"{int(empty.sum())} blank row(s) ignored "
-                   f"(rows {', '.join(map(str, lines[empty][:10]))}{'...' if empty.sum() > 10 else ''})",
-                   action="ignored")
+        report.add("info", "blank_rows", params={"n": int(empty.sum()), "rows": ", ".join(map(str, lines[empty][:10]))
+                                                 + ("..." if empty.sum() > 10 else "")}, action="ignored")
         raw = raw.loc[~empty].reset_index(drop=True)
         lines = lines[~empty]
     if len(raw) == 0:
-        raise InputError("the table has a header but no data rows", file=name,
-                         fix="check that the right file or sheet was given")
+        raise InputError(code="read.no_data_rows", file=name)
     report.rows_in = len(raw)
     raw, lines = _drop_note_rows(raw, lines, report)
     if len(raw) == 0:
-        raise InputError("the table has a header but only notes below it, no data rows", file=name,
-                         fix="check that the right file or sheet was given")
+        raise InputError(code="read.only_notes", file=name)
 
     answer_lines: dict[int, list[int]] = {}
     if layout is None and not columns and denominator is None:  # one row per area and answer: the answers' sum
@@ -289,8 +287,7 @@ def read_table(
     named = rows["is_district"].to_numpy() & ~rows["no_name"].to_numpy()
     _check_totals_rows(data, other, vtype, report, n_districts=rows.loc[named, "key"].nunique())
     if data.empty:
-        report.add("warning", "no_district_rows", "no usable district row: every row was kept apart or dropped",
-                   fix="check district_level= and the totals rows, see the notes above")
+        report.add("warning", "no_district_rows")
 
     report.sort()  # what changes the figures first
     n_warn = len(report.warnings)
@@ -298,6 +295,6 @@ def read_table(
     if errors == "raise":
         report.raise_if_errors()
     if n_warn or n_err:
-        warnings.warn(f"{name}: {n_err} error(s) and {n_warn} warning(s) while reading; "
-                      "print table.report for the rows, columns and fixes", EgovkitWarning, stacklevel=2)
+        warnings.warn(render("read.read_with_findings", {"name": name, "errors": n_err, "warnings": n_warn}),
+                      EgovkitWarning, stacklevel=2)
     return CensusTable(data=data, other_levels=other, report=report, value_type=vtype, source=name)

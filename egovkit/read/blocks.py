@@ -173,8 +173,8 @@ def _choose_kind(ctx: _Context, what: str, col: str, values: np.ndarray, status:
     if value_type is not None and not pct_sign and (
             marker in (None, "rate", "count", value_type) or not _fits(marker, values, status)
             or value_type in (kind, other)):
-        report.add("info", "value_type", params={"what": what, "kind": value_type, "dcol": dcol,
-                                                 "reason": render("read.given_by_value_type")},
+        report.add("info", "value_type", params={"what": what, "kind": value_type, "rest": render("read.of_den", {
+            "dcol": dcol, "reason": render("read.given_by_value_type")})},
                    column=col, action="given")
         return value_type
     if kind == "count?":
@@ -186,7 +186,8 @@ def _choose_kind(ctx: _Context, what: str, col: str, values: np.ndarray, status:
                                                              "fix_code": _KIND_FIX[other]},
                    column=col, action="inferred")
         return kind
-    report.add("info", "value_type", params={"what": what, "kind": kind, "dcol": dcol, "reason": reason,
+    report.add("info", "value_type", params={"what": what, "kind": kind,
+                                             "rest": render("read.of_den", {"dcol": dcol, "reason": reason}),
                                              "fix_code": "read.value_type_override"},
                column=col, action="inferred")
     return kind

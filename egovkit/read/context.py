@@ -44,5 +44,6 @@ def _parsed_column(ctx: _Context, col: str, dec: str) -> tuple[pd.Series | None,
 
 def _check_column(ctx: _Context, col: str | None, arg: str) -> None:
     if col is not None and col not in ctx.raw.columns:
-        raise InputError(f"column {col!r} given as {arg}= is not in the table", file=ctx.name, column=col,
-                         fix=f"use one of the columns {list(ctx.raw.columns)}")
+        raise InputError(code="read.column_not_in_table", params={"column": col, "arg": arg,
+                                                                  "columns": str(list(ctx.raw.columns))},
+                         file=ctx.name, column=col)

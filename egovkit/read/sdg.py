@@ -45,6 +45,7 @@ import yaml
 from ..concepts import recognise, tokenize
 from ..concepts.catalogue import index
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .numbers import _text
 
@@ -56,6 +57,8 @@ _SDG_FILE = re.compile(r"(?:^|indicator|sdg|ods|odd|ods|[_\- ])[_\- ]?(\d{1,2})[
                        r"(?=$|[_\-. ])", re.IGNORECASE)
 #: A national series code of the UNSD SDMX template: _L_ES_050B01_01 -> 5.b.1
 _NATIONAL = re.compile(r"_L_[A-Z]{2,3}_(\d\d)(\d[0-9A-Z])(\d\d)(?:_\w+)?$", re.IGNORECASE)
+#: the words of a unit column's kinds that are not percentages
+_UNIT_WORD = {"per_100": "read.unit_per_100", "count": "read.unit_count"}
 _YEAR = re.compile(r"^\s*(1[89]\d\d|20\d\d)\s*$")
 _TOTALS = {"", "_t", "_z", "t", "total", "totals", "all", "both sexes", "ambos sexos", "deux sexes", "ensemble",
            "todos", "todas", "nan", "_x"}
@@ -180,7 +183,7 @@ def _evidence(raw: pd.DataFrame, text: dict, family: set[str],
     for c in raw.columns:
         r = recognise(str(c))
         if r.indicator in family and r.breakdown is None:
-            seen.setdefault(r.indicator, f"header {c!r}")
+            seen.setdefault(r.indicator, render("read.sdg_evidence_header", {"header": c}))
     for c, t in text.items():
         vals = t if rows is None else t[rows]
         uniq = [v for v in pd.unique(vals) if v and not _YEAR.match(v)][:30]
@@ -202,24 +205,23 @@ def _choose(code: SdgCode, raw: pd.DataFrame, text: dict, report: ValidationRepo
     """The catalogue indicator read for ``code``: its definition's, or the one the file's words say."""
     ind = code.indicator
     assert ind is not None
-    fix = f"columns={{{column!r}: '<indicator>'}} (CLI --columns \"{column}=<indicator>\")"
+    said = {"sdg": code.sdg, "where": where, "column": column, "definition": code.definition}
     if code.proxies:
         ev = _evidence(raw, text, {ind, *code.proxies}, rows)
         if ev is not None:
-            report.add("info", "sdg_indicator", f"SDG {code.sdg} ({where}) read as {ev[0]!r}: the file says so "
-                       f"({ev[1]}); the SDG definition is {code.definition!r}", column=column, action="inferred",
-                       fix=f"pass {fix} to read it as another indicator")
+            how = render("read.sdg_file_says", {"evidence": ev[1], "definition": code.definition})
+            report.add("info", "sdg_indicator", params={**said, "indicator": ev[0], "how": how}, column=column,
+                       action="inferred")
             return ev[0]
-        report.add("warning", "sdg_proxy", f"SDG {code.sdg} ({where}) read as {ind!r} ({code.definition}), as the "
-                   f"SDG defines it; national figures published under {code.sdg} are often "
-                   f"{' or '.join(map(repr, code.proxies))} instead and nothing in the file says which",
-                   column=column, action="inferred",
-                   fix=f"if the publisher's figure is another one, pass columns={{{column!r}: {code.proxies[0]!r}}} "
-                       f"(or {', '.join(map(repr, code.proxies[1:] + (ind,)))}; CLI --columns "
-                       f"\"{column}={code.proxies[0]}\")")
+        report.add("warning", "sdg_proxy", params={**said, "indicator": ind,
+                                                   "proxies": f" {render('read.or')} ".join(map(repr, code.proxies)),
+                                                   "proxy": code.proxies[0],
+                                                   "others": ", ".join(map(repr, code.proxies[1:] + (ind,)))},
+                   column=column, action="inferred")
         return ind
-    report.add("info", "sdg_indicator", f"SDG {code.sdg} ({where}) read as {ind!r} ({code.definition})",
-               column=column, action="inferred", fix=f"pass {fix} to read it as another indicator")
+    how = render("read.sdg_as_defined", {"definition": code.definition})
+    report.add("info", "sdg_indicator", params={**said, "indicator": ind, "how": how}, column=column,
+               action="inferred")
     return ind
 
 
@@ -314,24 +316,25 @@ def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, nam
         ids = {x.sdg: x for x in codes.values() if x is not None}
         if len(ids) != 1:
             return raw, lines, columns  # several SDG series in one value column: left to the labels
-        code, where = next(iter(ids.values())), f"column {coded[0]!r}: {', '.join(map(repr, list(codes)[:3]))}" \
-            ", confidence 0.95"
+        code = next(iter(ids.values()))
+        where = render("read.sdg_where_column", {"column": coded[0], "codes": ", ".join(map(repr, list(codes)[:3]))})
     else:
         code = sdg_of_file(name)
         if code is None:
             return raw, lines, columns
         # an Open SDG name (indicator_17-8-1) is surer than three bare numbers (17-8-1.csv)
         said = re.match(r"(?i)(indicator|sdg|ods|odd)", Path(name).stem)
-        where = f"file name {name!r}, confidence {0.9 if said else 0.8:.2f}"
+        where = render("read.sdg_where_file", {"name": name, "confidence": 0.9 if said else 0.8})
     if code.indicator is None:
-        raise InputError(f"the table is SDG indicator {code.sdg or '?'} ({where}): {code.why}; egovkit reads shares "
-                         "of households or persons with ICT access", file=name, column=value,
-                         fix="give a table of households or persons with access or use (SDG 5.b.1, 17.8.1...)")
+        raise InputError(code="read.sdg_not_ict", params={"sdg": code.sdg or "?", "where": where, "why": code.why},
+                         file=name, column=value)
     if unit in ("per_100", "count"):
-        raise InputError(f"the values of column {value!r} are {unit.replace('_', ' ')} (unit column), not a "
-                         f"percentage: SDG {code.sdg} ({where}) is not read", file=name, column=value,
-                         fix="give the table of percentages of households or persons")
-    ind = _choose(code, raw, text, report, where + (f"; unit: {unit}" if unit else ""), value)
+        raise InputError(code="read.sdg_unit_not_percent", params={"column": value, "unit": render(_UNIT_WORD[unit]),
+                                                                   "sdg": code.sdg, "where": where},
+                         file=name, column=value)
+    if unit:
+        where = render("read.sdg_where_unit", {"where": where, "unit": unit})
+    ind = _choose(code, raw, text, report, where, value)
     return raw, lines, {value: ind, **user}
 
 
@@ -344,9 +347,8 @@ def _headline_series(raw: pd.DataFrame, report: ValidationReport, name: str, use
             and pd.to_numeric(_text(raw[c]).str.strip().str.replace(",", "."), errors="coerce").notna().mean() >= 0.8]
     if len(years) != 1 or len(nums) != 1 or recognise(str(nums[0])).role in ("area", "code", "denominator"):
         return raw
-    report.add("info", "sdg_columns", f"SDG file {name!r} without a value column: {years[0]!r} read as its years "
-               f"and {nums[0]!r}, its only numeric column, as its values (renamed 'Year' and 'Value')",
-               column=str(nums[0]), action="inferred", fix="name the columns Year and Value to say otherwise")
+    report.add("info", "sdg_columns", params={"name": name, "years": years[0], "values": nums[0]},
+               column=str(nums[0]), action="inferred")
     return raw.rename(columns={years[0]: "Year", nums[0]: "Value"})
 
 
@@ -359,19 +361,20 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
     ok = codes.map(lambda x: x is not None and x.indicator is not None).to_numpy()
     other = codes[~ok]
     if not ok.any():
-        raise InputError(f"the table holds SDG series (column {col!r}) but none of an ICT indicator egovkit "
-                         f"reads (found {list(pd.unique(text[col]))[:8]})", file=name, column=col,
-                         fix="give a table of households or persons with ICT access or use (SDG 5.b.1, 17.8.1)")
+        raise InputError(code="read.sdg_no_ict_series", params={"column": col,
+                                                                "found": str(list(pd.unique(text[col]))[:8])},
+                         file=name, column=col)
     why = {}
     for x in other:
         if x is not None and x.sdg and x.sdg in _codes()["indicators"]:
             why.setdefault(x.sdg, x.why)
     report.set_fate(lines[~ok].tolist(), "kept apart")
-    report.add("info", "sdg_series", f"SDG workbook (column {col!r}): {int(ok.sum())} row(s) of series egovkit reads "
-               f"({', '.join(pd.unique(text[col][ok]))}); {int((~ok).sum())} row(s) of "
-               f"{text[col][~ok].nunique()} other series kept apart"
-               + (": " + "; ".join(f"{k}: {v}" for k, v in why.items()) if why else ""),
-               column=col, action="kept apart", fix="map a series with columns={'<series code>': '<indicator>'}")
+    report.add("info", "sdg_series", params={"column": col, "n": int(ok.sum()),
+                                             "series": list(pd.unique(text[col][ok])),
+                                             "n_other": int((~ok).sum()), "n_series": int(text[col][~ok].nunique()),
+                                             "why": (": " + "; ".join(f"{k}: {v}" for k, v in why.items()))
+                                             if why else ""},
+               column=col, action="kept apart")
     sub = {c: t[ok].reset_index(drop=True) for c, t in text.items()}
     lines = lines[ok]
     series = sub[col].to_numpy()
@@ -391,7 +394,7 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
                 dropped += int((keep & at & ~tot).sum())
                 keep &= ~at | tot
         if dropped:
-            notes.append(f"{dropped} row(s) of a breakdown of {c!r}")
+            notes.append(render("read.breakdown_rows", {"n": dropped, "column": c}))
             if c in geo:
                 geo.remove(c)
     # geography: a column constant over the table is the country; another one filled names an area
@@ -412,8 +415,8 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
     # per series and area: the latest year with a value (or the one asked for)
     present = [str(y).strip() for y in years]
     if period is not None and str(period).strip() not in present:
-        raise InputError(f"period {str(period).strip()!r} is not a column; years present: {present}", file=name,
-                         fix=f"pass period= one of {present}")
+        raise InputError(code="read.period_not_a_column", params={"period": str(period).strip(), "present": present},
+                         file=name)
     rows, out_lines, chosen = [], [], {}
     ycols = sorted(years, key=lambda y: int(str(y).strip()))
     vals = {y: (_text(raw[y])[ok].reset_index(drop=True).str.strip() if y in raw.columns else None) for y in ycols}
@@ -427,11 +430,12 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
                 chosen.setdefault(series[i], set()).add(str(y).strip())
                 break
     report.set_fate(lines[~keep].tolist(), "kept apart")
-    report.add("info", "stacked_table", "years as columns, one row per series: "
-               + ("; ".join(f"{s} {', '.join(sorted(y))}" for s, y in chosen.items()))
-               + (" (given by period=)" if period is not None else " (the latest year with a value of each series)")
-               + f"; the total of each breakdown kept; kept apart: {'; '.join(notes) or 'nothing'}",
-               column=col, action="kept apart", fix="pass period=<year> for another year")
+    report.add("info", "stacked_table", params={
+        "what": render("read.series_by_year", {
+            "chosen": "; ".join(f"{s} {', '.join(sorted(y))}" for s, y in chosen.items()),
+            "how": render("read.given_by_period" if period is not None else "read.latest_of_each_series")}),
+        "apart": "; ".join(notes) or render("read.nothing"), "after": "", "fix_code": "read.another_year"},
+        column=col, action="kept apart")
     out = pd.DataFrame(rows, columns=["Area", "Series", "Value"])
     # a unit column (Unit_Code 'PT', 'Percentage (%)'): the label says it, so the values are read in it
     units = {}
@@ -451,16 +455,17 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
         if s in user:
             mapping[lab] = user[s]
             continue
-        where = f"series {s!r} of column {col!r}" + (f", unit {units[s]}" if s in units else "") + ", confidence 0.95"
+        where = render("read.sdg_where_series_unit" if s in units else "read.sdg_where_series",
+                       {"series": s, "column": col, "unit": units.get(s, "")})
         if units.get(s) in ("per_100", "count"):
             mapping[lab] = "ignore"
-            report.add("warning", "sdg_unit", f"{where}: values are {units[s].replace('_', ' ')}, not a percentage: "
-                       "not read", column=col, action="kept apart")
+            report.add("warning", "sdg_unit", params={"where": where, "unit": render(_UNIT_WORD[units[s]])},
+                       column=col, action="kept apart")
             continue
         mapping[lab] = _choose(sdg_code(s), raw.loc[ok].reset_index(drop=True), sub, report, where, lab, rows=at)
     if country:
-        report.add("info", "territory_row", f"column(s) {', '.join(map(repr, geo))}: one area {country!r} in every "
-                   f"row and no finer area: the rows are the territory's own ({label!r})", action="kept apart")
+        report.add("info", "territory_row", params={"detail": render("read.territory_one_area", {
+            "columns": geo, "country": country, "label": label})}, action="kept apart")
     out.attrs["egovkit_unstacked"] = True  # periods and breakdowns already chosen (unstack leaves it)
     return out, np.asarray(out_lines), mapping
 
@@ -485,32 +490,26 @@ def _sex_specific(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport
             by_ind.setdefault(r.indicator, []).append(v)
         for v, i in user.items():
             if v in labels and recognise(v).breakdown:
-                report.add("warning", "sex_specific", f"label {v!r} mapped to {i} by columns= is of "
-                           f"{recognise(v).breakdown} only: its figures are not those of all persons", column=c,
-                           action="inferred", fix="map a label for all persons instead, if the table has one")
+                report.add("warning", "sex_specific", params={"detail": render("read.sex_label_mapped", {
+                    "label": v, "indicator": i, "breakdown": recognise(v).breakdown}),
+                    "fix_code": "read.sex_label_mapped"}, column=c, action="inferred")
         alone = {i: vs for i, vs in by_ind.items() if i not in whole}
         parts = [v for i, vs in by_ind.items() if i in whole for v in vs]  # beside a total: a breakdown
         if parts:
-            report.add("info", "sex_specific", f"{len(parts)} label(s) of one sex beside the indicator's total "
-                       f"({', '.join(map(repr, parts[:3]))}): {int(text[c].isin(parts).sum())} row(s) kept apart",
-                       column=c, action="kept apart", fix=f"map one with columns={{{parts[0]!r}: '<indicator>'}} "
-                                                          "to read it instead")
+            report.add("info", "sex_specific", params={"detail": render("read.sex_beside_total", {
+                "n": len(parts), "labels": ", ".join(map(repr, parts[:3])), "rows": int(text[c].isin(parts).sum())}),
+                "label": parts[0], "fix_code": "read.sex_beside_total"}, column=c, action="kept apart")
         drop = text[c].isin([v for vs in alone.values() for v in vs] + parts).to_numpy()
         for ind, vs in alone.items():
             who = list(dict.fromkeys(recs[v].breakdown for v in vs))
-            report.add("warning", "sex_specific", f"{ind} is only given for {' and '.join(who)} separately, no total "
-                       f"for all persons ({', '.join(map(repr, vs[:3]))}): not averaged, its "
-                       f"{int(text[c].isin(vs).sum())} row(s) kept apart", column=c, action="kept apart",
-                       fix=f"to read one of them as {ind!r} anyway (its figures are then of {recs[vs[0]].breakdown} "
-                           "only), pass "
-                           f"columns={{{vs[0]!r}: {ind!r}}}")
+            report.add("warning", "sex_specific", params={"detail": render("read.sex_only", {
+                "indicator": ind, "who": f" {render('read.and')} ".join(who), "labels": ", ".join(map(repr, vs[:3])),
+                "rows": int(text[c].isin(vs).sum())}), "indicator": ind, "label": vs[0],
+                "breakdown": recs[vs[0]].breakdown, "fix_code": "read.sex_only"}, column=c, action="kept apart")
         if drop.all():
-            raise InputError(f"column {c!r}: every indicator is given only for one sex, no total for all persons "
-                             f"({'; '.join(f'{i}: ' + ', '.join(map(repr, vs[:2])) for i, vs in alone.items())}): "
-                             "nothing is read rather than the figures of women or men as those of everyone",
-                             file=name, column=c,
-                             fix=f"to read one sex's figures anyway, map its label, e.g. "
-                                 f"columns={{{next(iter(alone.values()))[0]!r}: {next(iter(alone))!r}}}")
+            raise InputError(code="read.sex_only_everywhere", params={
+                "column": c, "labels": "; ".join(f"{i}: " + ", ".join(map(repr, vs[:2])) for i, vs in alone.items()),
+                "label": next(iter(alone.values()))[0], "indicator": next(iter(alone))}, file=name, column=c)
         if drop.any():
             report.set_fate(lines[drop].tolist(), "kept apart")
             raw, lines = raw.loc[~drop].reset_index(drop=True), lines[~drop]

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..concepts import recognise
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 from .levels import _country_names, total_kind
 from .numbers import _text
@@ -110,8 +111,7 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
             and _year_like(_text(head[c]).str.strip()))]
     if not times:
         if period is not None:
-            raise InputError(f"period={period!r} was given but the table has no period column",
-                             file=name, fix="leave out period=")
+            raise InputError(code="read.no_period_column", params={"period": repr(period)}, file=name)
         return raw, lines
     text = {c: _text(raw[c]).str.strip() for c in raw.columns}
     main = max(times, key=lambda c: text[c].nunique())
@@ -157,8 +157,9 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
             is_tot = text[c].isin(set(vals[total])).to_numpy()
             n_other = int((keep & ~is_tot).sum())
             if n_other:
-                notes.append(f"{n_other} row(s) of a breakdown of {c!r} ({', '.join(map(repr, vals[~total][:5]))}"
-                             f"{'...' if (~total).sum() > 5 else ''})")
+                notes.append(render("read.breakdown_rows_of", {
+                    "n": n_other, "column": c,
+                    "values": ", ".join(map(repr, vals[~total][:5])) + ("..." if (~total).sum() > 5 else "")}))
             keep &= is_tot
             dropped_cols.append(c)
         elif not total.any() and 2 <= len(filled) <= 4 and all("= breakdown" in recognise(v).reason for v in filled):
@@ -167,11 +168,11 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
             n_sexed = int((keep & ~blank_c).sum())
             keep &= blank_c
             dropped_cols.append(c)
-            notes.append(f"{n_sexed} row(s) of {c!r} only for {' and '.join(map(repr, filled))}")
-            report.add("warning", "sex_specific", f"column {c!r} gives the values only for "
-                       f"{' and '.join(map(repr, filled))} separately, no total for all persons: not averaged, "
-                       f"its {n_sexed} row(s) kept apart", column=c, action="kept apart",
-                       fix="give the table with the total of both sexes")
+            who = f" {render('read.and')} ".join(map(repr, filled))
+            notes.append(render("read.rows_only_for", {"n": n_sexed, "column": c, "who": who}))
+            report.add("warning", "sex_specific", params={"detail": render("read.sex_column_only", {
+                "column": c, "who": who, "n": n_sexed}), "fix_code": "read.sex_column_only"},
+                       column=c, action="kept apart")
         elif not total.any() and recognise(str(c)).role == "other" and c not in series:
             # no total among its values: each value is a series of its own (units, sources)
             series.append(c)
@@ -181,14 +182,13 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
         if all(pd.DataFrame({"c": text[c], "s": text[s]}).drop_duplicates()["c"].is_unique for s in said):
             series.remove(c)
             dropped_cols.append(c)
-            notes.append(f"column {c!r} (codes of the series named in {said[0]!r}) left out")
+            notes.append(render("read.series_codes_left_out", {"column": c, "named": said[0]}))
     for c in [c for c in series if c not in said and text[c][text[c] != ""].nunique() <= 1]:
         series.remove(c)  # one value in every row (a unit, a measure): it tells no series apart
         dropped_cols.append(c)
     if not keep.any():
-        raise InputError("no row of all persons is left: every row is of a breakdown (sex, age...) without a total "
-                         f"({'; '.join(notes) or 'kept apart'})", file=name,
-                         fix="give the table with the total of each breakdown (blank, Total or _T)")
+        raise InputError(code="read.no_total_rows", params={"notes": "; ".join(notes) or render("read.kept_apart")},
+                         file=name)
     # the period: the latest one of each series, or the one asked for
     key = pd.Series([""] * len(raw))
     for c in series:
@@ -198,15 +198,16 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     if period is not None:
         want = str(period).strip()
         if want not in present:
-            raise InputError(f"period {want!r} is not in column {main!r}; periods present: {present}",
-                             file=name, column=main, fix=f"pass period= one of {present}")
+            raise InputError(code="read.period_not_present", params={"period": want, "column": main,
+                                                                     "present": present},
+                             file=name, column=main)
         chosen = (periods == want).to_numpy()
-        how = f"period {want} (given by period=)"
+        how = render("read.period_given", {"period": want})
     else:
         latest = pd.Series(periods.where(keep).to_numpy()).groupby(key.to_numpy()).transform("max")
         chosen = (periods.to_numpy() == latest.to_numpy())
         lat = sorted(pd.unique(latest.dropna()))
-        how = f"latest period {', '.join(map(str, lat))} of column {main!r}"
+        how = render("read.latest_period", {"periods": ", ".join(map(str, lat)), "column": main})
     n_other_period = int((keep & ~chosen).sum())
     keep &= chosen
     # the territory's own row: every geography cell blank
@@ -217,9 +218,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
         if blank.any():
             out.loc[out.index[blank], names[0]] = "Total"
             notes_terr = int(blank.sum())
-            report.add("info", "territory_row", f"{notes_terr} row(s) with every geography cell blank "
-                       f"({', '.join(map(repr, names))}) read as the territory's own row ('Total')",
-                       column=names[0], action="kept apart")
+            report.add("info", "territory_row", params={"detail": render("read.territory_blank_geography", {
+                "n": notes_terr, "columns": names})}, column=names[0], action="kept apart")
         # a coarser geography filled, the finer one blank: the row of the coarser area
         if len(names) > 1:
             finest = max(names, key=lambda c: text[c].nunique())
@@ -239,9 +239,8 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
                 at = codes == top[0]
                 label = out.loc[out.index[at], names[0]].astype(str)
                 out.loc[out.index[at], names[0]] = "Total (" + label + ")"
-                report.add("info", "territory_row", f"code {top[0]!r} of column {c!r} begins every other code: "
-                           f"its {int(at.sum())} row(s) read as the territory's own row", column=c,
-                           action="kept apart")
+                report.add("info", "territory_row", params={"detail": render("read.territory_code_prefix", {
+                    "code": top[0], "column": c, "n": int(at.sum())})}, column=c, action="kept apart")
                 break
         # one country's name among areas that are not countries (Jamaica beside Urban, Rural): the territory's
         if not blank.any() and not out[names[0]].astype(str).str.startswith("Total (").any():
@@ -254,22 +253,21 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
                 at = (out[c].astype(str).str.strip() == countries.iloc[0]).to_numpy()
                 if at.any():
                     out.loc[out.index[at], c] = f"Total ({countries.iloc[0]})"
-                    report.add("info", "territory_row", f"{countries.iloc[0]!r} of column {c!r} is a country's name "
-                               f"among {len(uniq) - 1} other area(s) that are not countries: its {int(at.sum())} "
-                               "row(s) read as the territory's own row", column=c, action="kept apart",
-                               fix="pass area= and rename the row if it is a district")
+                    report.add("info", "territory_row", params={"detail": render("read.territory_country_name", {
+                        "country": countries.iloc[0], "column": c, "others": len(uniq) - 1, "n": int(at.sum())}),
+                        "fix_code": "read.territory_country_name"}, column=c, action="kept apart")
     elif len(out):  # no geography column at all (Year, Sex, Value): every row is the territory's own
         out.insert(0, "Area", "Total")
-        report.add("info", "territory_row", f"no geography column among {list(raw.columns)}: the {len(out)} row(s) "
-                   "kept are the territory's own figures ('Total')", column="Area", action="kept apart",
-                   fix="pass area='<column>' if one of the columns holds areas")
+        report.add("info", "territory_row", params={"detail": render("read.territory_no_geography", {
+            "columns": str(list(raw.columns)), "n": len(out)}), "fix_code": "read.territory_no_geography"},
+                   column="Area", action="kept apart")
     left = np.flatnonzero(~keep)
     report.set_fate(lines[left].tolist(), "kept apart")
-    what = "; ".join(notes + ([f"{n_other_period} row(s) of other periods"] if n_other_period else []))
-    report.add("info", "stacked_table",
-               f"stacked table: {how} and the total of each breakdown kept ({int(keep.sum())} row(s)); "
-               f"kept apart: {what or 'nothing'}; periods present: {present}",
-               column=main, action="kept apart", fix="pass period=<one of the periods present> for another one")
+    what = "; ".join(notes + ([render("read.rows_of_other_periods", {"n": n_other_period})] if n_other_period else []))
+    report.add("info", "stacked_table", params={
+        "what": render("read.stacked_kept", {"how": how, "n": int(keep.sum())}),
+        "apart": what or render("read.nothing"), "after": render("read.periods_present", {"present": present}),
+        "fix_code": "read.another_period"}, column=main, action="kept apart")
     return out.reset_index(drop=True), lines[keep]
 
 
@@ -280,21 +278,20 @@ def _latest_year_column(raw: pd.DataFrame, lines: np.ndarray, report: Validation
     if period is not None:
         want = str(period).strip()
         if want not in present:
-            raise InputError(f"period {want!r} is not a column; years present: {present}", file=name,
-                             fix=f"pass period= one of {present}")
+            raise InputError(code="read.period_not_a_column", params={"period": want, "present": present}, file=name)
         col = years[present.index(want)]
-        how = "given by period="
+        how = render("read.given_by_period_bare")
     else:
         filled = {c: float((text[c] != "").mean()) for c in years}
         best = max(filled.values())
         complete = [c for c in years if filled[c] >= 0.5 * best]
         col = max(complete, key=lambda c: str(c))
-        how = "the latest year with values in most rows"
+        how = render("read.latest_year_most_rows")
     others = [c for c in years if c != col]
     out = raw.drop(columns=others).rename(columns={col: "Value"})
-    report.add("info", "stacked_table", f"years as columns: {col!r} read ({how}); {len(others)} other year "
-               f"column(s) left out: {list(map(str, others))[:10]}", column=str(col), action="kept apart",
-               fix="pass period=<year> for another one")
+    report.add("info", "read.year_columns", params={"column": col, "how": how, "n": len(others),
+                                                    "others": str(list(map(str, others))[:10])},
+               column=str(col), action="kept apart")
     return out, lines
 
 
@@ -316,19 +313,15 @@ def check_rate_only(blocks, name: str, report: ValidationReport) -> None:
         if b.kind == "count" and len(v) and float(np.nanmax(v)) <= 100 and float(np.nanmin(v)) >= 0:
             # no households or persons to count: values within 0-100 are percentages
             b.kind = "percent" if float(np.nanmax(v)) > 1 else "share"
-            report.add("warning", "value_type", f"indicator {b.indicator!r} (column {b.column!r}): whole numbers "
-                       f"within 0-100 and no households/persons column: read as {b.kind}", column=b.column,
-                       action="inferred", fix="pass value_type= to override")
+            report.add("warning", "value_type", params={
+                "what": render("read.rate_only_what", {"indicator": b.indicator, "column": b.column}),
+                "kind": b.kind, "rest": "", "fix_code": "read.value_type_override"}, column=b.column,
+                       action="inferred")
     counts = [b for b in blocks if b.kind == "count"]
     if counts:
         b = counts[0]
-        raise InputError(f"indicator {b.indicator!r} (column {b.column!r}) holds counts but the table has no "
-                         "households or persons column to divide them by", file=name, column=b.column,
-                         fix="pass denominator='<column with the households or persons in scope>' (or, if the "
-                             "values are percentages, say so with the value type percent)")
+        raise InputError(code="read.counts_without_denominator", params={"indicator": b.indicator,
+                                                                         "column": b.column},
+                         file=name, column=b.column)
     inds = sorted({b.indicator for b in blocks})
-    report.add("warning", "no_weights", f"published rates without any households/persons column "
-               f"({', '.join(inds)}): district rates kept as published, no territory figure can be weighted "
-               "from them; the territory figure is the table's own territory row, if any "
-               "(egovkit.indicators.territory_figures)", action="kept",
-               fix="pass denominator='<column with the households or persons in scope>' if the table has one")
+    report.add("warning", "no_weights", params={"indicators": inds}, action="kept")
