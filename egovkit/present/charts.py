@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..distribution.inequality import Invalid
+from ..distribution import Invalid, RateTable
 from ..errors import InputError
 from ..shared.catalogue import indicator_label
 from ..shared.formatting import format_number, format_percent
@@ -160,13 +160,13 @@ def _label(indicator: str, lang: str | None) -> str:
 
 def _wide(df: pd.DataFrame, indicator: str | None, given: Sequence[str | None]) -> bool:
     """Whether ``df`` has one row per district with the rate in named columns (not the long rates table)."""
-    return any(c is not None for c in given) or (indicator is not None and f"{indicator}_numerator" in df.columns)
+    return any(c is not None for c in given) or (indicator is not None and f"numerator_{indicator}" in df.columns)
 
 
 @literal_text
 @renamed(name_column="name", area="name")
 def ranked_bar_chart(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     indicator: str | None = None,
     *,
     numerator: str | None = None,
@@ -189,7 +189,7 @@ def ranked_bar_chart(
     ``area_name``, the district code and label columns): bars in ``color``, highest first,
     titled with the indicator's label. From a table with one row per district and its rate
     columns (``numerator=``/``denominator=``, ``share=``/``weight=``, or ``indicator=`` for
-    ``<indicator>_numerator``/``_denominator``; ``name`` the label column): lowest first, bars
+    ``numerator_<indicator>``/``denominator_<indicator>``; ``name`` the label column): lowest first, bars
     below ``fraction`` of the territory's rate highlighted (the lagging districts), ``invalid``
     and ``report`` as in :func:`egovkit.distribution.inequality`. Names are written when there
     are at most :data:`MAX_LABELLED` districts.

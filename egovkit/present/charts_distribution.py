@@ -26,8 +26,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.patches import Patch
 
-from ..distribution.decomposition import _groups
-from ..distribution.inequality import Invalid, _below, _rate_table
+from ..distribution import Invalid, RateTable, as_rate_table, below, district_groups
 from ..distribution.spatial import LEFT_OUT_LABELS, NOT_SIGNIFICANT, NOT_TESTED
 from ..errors import InputError
 from ..validate import ValidationReport
@@ -41,7 +40,7 @@ MAX_LABELLED = 60
 
 
 def ranked_rate_bars(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     *,
     indicator: str | None = None,
     numerator: str | None = None,
@@ -68,8 +67,9 @@ def ranked_rate_bars(
     'Taux (%)'
     """
     lab = plot_labels(lang)
-    t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=name, invalid=invalid, report=report)
+    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                          weight=weight, name=name, invalid=invalid, report=report)
+    t = rates.table
     mu = float((t["share"] * t["count"]).sum() / t["count"].sum())
     t = t.sort_values("share", ascending=True, kind="stable")
     n = len(t)
@@ -77,8 +77,8 @@ def ranked_rate_bars(
         fig, ax = plt.subplots(figsize=(7, max(3.0, min(0.22 * n + 1, 14))))
     else:
         fig = ax.figure
-    below = _below(t["share"], fraction * mu)
-    colors = np.where(below, "#d95f02", "#7570b3")
+    low = below(t["share"], fraction * mu)
+    colors = np.where(low, "#d95f02", "#7570b3")
     y = np.arange(n)
     ax.barh(y, t["share"] * 100, color=colors, height=0.8)
     if n <= MAX_LABELLED:
@@ -103,7 +103,7 @@ def ranked_rate_bars(
 
 @literal_text
 def group_chart(
-    df: pd.DataFrame,
+    df: pd.DataFrame | RateTable,
     by: str | pd.Series | Sequence,
     *,
     indicator: str | None = None,
@@ -133,12 +133,13 @@ def group_chart(
     1
     """
     lab = plot_labels(lang)
-    if isinstance(by, str) and by not in df.columns:
+    if isinstance(by, str) and not isinstance(df, RateTable) and by not in df.columns:
         raise InputError(code="charts.no_group_column", params={"by": by, "columns": list(map(str, df.columns))},
                          column=by)
-    t = _rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                    weight=weight, area=name, invalid=invalid, report=report)
-    groups, by_name = _groups(df, by, t)
+    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
+                          weight=weight, name=name, invalid=invalid, report=report)
+    t = rates.table
+    groups, by_name = district_groups(rates, by)
     t = t.assign(group=groups.to_numpy(), pct=t["share"] * 100)
     grp = t.groupby("group").apply(lambda g: 100 * (g["share"] * g["count"]).sum() / g["count"].sum(),
                                    include_groups=False).sort_values()
