@@ -247,12 +247,13 @@ def lagging_summary(
         threshold = s["threshold_half"]
     else:
         threshold = s["threshold_other"].format(pct=format_number(fraction * 100, lang, 0))
-    label = indicator_label or indicator or "the indicator"
+    label = indicator_label or indicator
     apart = s["set_apart"].format(n_apart=n_apart) if n_apart else ""
     return s["lagging_one" if one else "lagging_many"].format(
         n_below=n_below, n_total=n_total, districts_below=words[0] if one else words[1],
         districts_total=words[0] if n_total == 1 else words[1], set_apart=apart,
         pct_pop=format_whole_pct(float(lag["share_pop"].sum()) * 100, lang),
         population=s["population"][universe], threshold=threshold,
-        territory=territory_label or s["territory"], indicator=_indicator_text(s, label),
+        territory=territory_label or s["territory"],
+        indicator=_indicator_text(s, label) if label else s["unknown_indicator"],
         pct_territory=format_number(mu * 100, lang, 1))
