@@ -245,20 +245,22 @@ def _sort_column(ctx: _Context, col: str, s: _Sorted, *, given: dict[str, str], 
     raw = ctx.raw
     rec = recognise_concept(col)
     if col in given:
-        s.recognitions.append(_as_given(rec, given[col], f"given as {given[col]}="))
+        s.recognitions.append(_as_given(rec, given[col], render("read.reason_given", {"argument": given[col]})))
         return
     if col in s.book_other and col not in columns:
         s.recognitions.append(replace(rec, role="other", indicator=None, confidence=0.9, alternatives=(),
-                                      reason=f"a code of {book['match'].codebook.product} that is not read"))
+                                      reason=render("read.reason_code_not_read",
+                                                    {"product": book["match"].codebook.product})))
         return
     match = recognise_indicator(col)
     if col in columns and layout != "long":
         if columns[col] == "ignore":
             s.ignored.append(col)
-            s.recognitions.append(_as_given(rec, "other", "ignored as asked (columns=)"))
+            s.recognitions.append(_as_given(rec, "other", render("read.reason_ignored_as_asked")))
         else:
             s.ind_cols.append((col, columns[col], match.kind))
-            s.recognitions.append(_as_given(rec, "indicator", "given by columns=", indicator=columns[col]))
+            s.recognitions.append(_as_given(rec, "indicator", render("read.reason_given_columns"),
+                                            indicator=columns[col]))
         return
     role = column_role(col)
     if role is not None and role[0] == "denominator" and _concept_only(col) and not _looks_numeric(raw[col]):
@@ -319,9 +321,10 @@ def _say_recognitions(ctx: _Context, s: _Sorted, book: dict | None, hint: set[st
     if book is not None:  # what the codebook filled in is not "given": say where it comes from
         supplied = {c for c in (book["area"], book["code"], book["parent"]) if c is not None and c not in hint} | \
             set(book["supplied_columns"]) | set(book["supplied_denominators"])
-        why = f"codebook {book['match'].codebook.product} ({book['match'].codebook.source_file})"
-        s.recognitions[:] = [replace(r, reason=f"{r.role} {r.indicator or ''} by the {why}".replace("  ", " "))
-                             if r.column in supplied else r for r in s.recognitions]
+        cb = book["match"].codebook
+        s.recognitions[:] = [replace(r, reason=render("read.reason_codebook", {
+            "what": f"{r.role} {r.indicator}" if r.indicator else r.role, "product": cb.product,
+            "file": cb.source_file})) if r.column in supplied else r for r in s.recognitions]
     ctx.report.recognitions = s.recognitions
     by_concept = [r for r in s.recognitions if r.confident and r.role in ("indicator", "area", "code", "denominator")
                   and _concept_only(r.column) and r.column not in supplied]
@@ -340,9 +343,9 @@ def _bare_total_as_value(ctx: _Context, s: _Sorted, layout: str | None) -> None:
     if bare:
         s.by_role["value"].append(bare[0])
         s.dens[:] = [(c, u) for c, u in s.dens if c != bare[0]]
-        s.recognitions[:] = [replace(r, role="value", reason=f"the value column of a long table (a bare total "
-                                     f"beside the indicator column {s.by_role['indicator'][0]!r})")
-                             if r.column == bare[0] else r for r in s.recognitions]
+        why = render("read.reason_bare_total_value", {"column": s.by_role["indicator"][0]})
+        s.recognitions[:] = [replace(r, role="value", reason=why) if r.column == bare[0] else r
+                             for r in s.recognitions]
 
 
 def _area_columns(ctx: _Context, by_role: dict[str, list[str]], *, area, code, parent,
@@ -502,8 +505,8 @@ def _agreed(rec: Recognition, role: str, indicator: str | None = None, universe:
         return rec
     what = f"{role} {indicator!r}" if indicator else role
     return replace(rec, role=role, indicator=indicator, universe=universe or rec.universe, confidence=0.95,
-                   alternatives=(), reason=f"{what}: a spelling of the egovkit catalogue"
-                   + (f" (by its words: {rec.reason})" if rec.reason else ""))
+                   alternatives=(), reason=render("read.reason_catalogue_words" if rec.reason else
+                                                  "read.reason_catalogue", {"what": what, "words": rec.reason}))
 
 
 @lru_cache(maxsize=8192)
