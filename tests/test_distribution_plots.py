@@ -120,3 +120,18 @@ def test_group_plot_refuses_a_missing_group_and_accepts_drop():
     with pytest.warns(EgovkitWarning, match="c4"):
         fig = ranked_bar_chart(gdf, numerator="num", denominator="den", area="name", invalid="drop")
     assert len(fig.axes[0].patches) == 24
+
+
+def test_charts_take_the_rate_table_of_the_distribution():
+    from egovkit.distribution import rate_table
+    from egovkit.present.charts import group_chart
+    from egovkit.present.charts import ranked_bar_chart as chart
+
+    df = pd.DataFrame({"nm": list("ABCD"), "numerator_internet": [5, 20, 50, 60], "denominator_internet": [100] * 4,
+                       "g": list("aabb")})
+    rates = rate_table(df, indicator="internet", name="nm")
+    widths = [p.get_width() for p in chart(rates).axes[0].patches]
+    assert widths == [p.get_width() for p in chart(df, indicator="internet", name="nm").axes[0].patches]
+    assert widths == pytest.approx([5, 20, 50, 60])
+    assert len(group_chart(rates, "g").axes) == 1
+    plt.close("all")

@@ -158,9 +158,11 @@ def _label(indicator: str, lang: str | None) -> str:
     return indicator_label(indicator, lang)
 
 
-def _wide(df: pd.DataFrame, indicator: str | None, given: Sequence[str | None]) -> bool:
+def _wide(df: pd.DataFrame | RateTable, indicator: str | None, given: Sequence[str | None]) -> bool:
     """Whether ``df`` has one row per district with the rate in named columns (not the long rates table)."""
-    return any(c is not None for c in given) or (indicator is not None and f"numerator_{indicator}" in df.columns)
+    if isinstance(df, RateTable) or any(c is not None for c in given):
+        return True
+    return indicator is not None and bool({f"numerator_{indicator}", f"{indicator}_numerator"} & set(df.columns))
 
 
 @literal_text
@@ -189,7 +191,8 @@ def ranked_bar_chart(
     ``area_name``, the district code and label columns): bars in ``color``, highest first,
     titled with the indicator's label. From a table with one row per district and its rate
     columns (``numerator=``/``denominator=``, ``share=``/``weight=``, or ``indicator=`` for
-    ``numerator_<indicator>``/``denominator_<indicator>``; ``name`` the label column): lowest first, bars
+    ``numerator_<indicator>``/``denominator_<indicator>``; ``name`` the label column), or a
+    :class:`~egovkit.distribution.RateTable` of :func:`egovkit.distribution.rate_table`: lowest first, bars
     below ``fraction`` of the territory's rate highlighted (the lagging districts), ``invalid``
     and ``report`` as in :func:`egovkit.distribution.inequality`. Names are written when there
     are at most :data:`MAX_LABELLED` districts.
