@@ -38,6 +38,7 @@ from typing import Any, Callable
 import yaml
 
 from ..errors import InputError
+from ..shared.formatting import resolve_language
 from ..shared.messages import render
 
 CODEBOOK_DIR = Path(__file__).parent / "codebooks"
@@ -60,6 +61,18 @@ class Codebook:
     denominators: dict[str, dict[str, str]]
     indicators: dict[str, dict[str, str]]
     known: tuple[str, ...]
+    #: ``universe_note`` in French (``universe_note_fr`` of the YAML file), said in a French report
+    universe_note_fr: str = ""
+
+    def note(self, lang: str | None = None) -> str:
+        """The universe note in ``lang`` (default :data:`egovkit.settings.language`).
+
+        >>> cb = next(c for c in load_codebooks() if c.source_file == "cso_ie.yaml")
+        >>> cb.note("fr").startswith("ménages privés")
+        True
+        """
+        return self.universe_note_fr if resolve_language(lang) == "fr" and self.universe_note_fr else \
+            self.universe_note
 
 
 @dataclass
@@ -109,7 +122,7 @@ class CodebookMatch:
             where += render("read.codebook_parent", {"parent": self.parent})
         return render("read.codebook_headers", {"product": cb.product, "n": len(self.codes),
                                                 "confidence": self.confidence, "parts": "; ".join(parts),
-                                                "where": where, "note": cb.universe_note})
+                                                "where": where, "note": cb.note()})
 
 
 def _compile(code: str) -> Callable[[str], bool]:
@@ -138,7 +151,8 @@ def load_codebooks() -> tuple[Codebook, ...]:
                 source_file=path.name, min_matches=int(d.get("min_matches", 3)),
                 universe_note=str(d.get("universe_note", "")).strip(), areas=tuple(d.get("areas") or ()),
                 denominators=dict(d.get("denominators") or {}), indicators=dict(d.get("indicators") or {}),
-                known=tuple(d.get("known") or ())))
+                known=tuple(d.get("known") or ()),
+                universe_note_fr=str(d.get("universe_note_fr", "")).strip()))
         except (KeyError, TypeError, yaml.YAMLError) as exc:  # pragma: no cover - broken installation
             raise InputError(code="read.codebook_malformed", params={"problem": str(exc)}, file=str(path)) from exc
     return tuple(out)
