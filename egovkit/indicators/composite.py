@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError
+from ..shared.messages import render
 from .catalogue import itu_catalogue
 
 METHODS = ("minmax", "zscore", "share")
@@ -251,16 +252,17 @@ def ranking_stability(
             continue
         alt = composite_index(rates, indicators, method=other_method)
         alt = alt.set_index([c for c in ("area_code", "area_name") if c in alt.columns]).reindex(keyed)
-        corr(f"equal weights, {other_method}", alt["rank"].to_numpy(dtype=float))
+        corr(render("indicators.variant_equal_weights", {"method": other_method}), alt["rank"].to_numpy(dtype=float))
     if k > 1:
         for j, ind in enumerate(indicators):
             keep = [i for i in range(k) if i != j]
-            corr(f"without {ind}", _ranks(scores[:, keep].mean(axis=1)).astype(float))
+            corr(render("indicators.variant_without", {"indicator": ind}),
+                 _ranks(scores[:, keep].mean(axis=1)).astype(float))
     sp = np.array([stats.spearmanr(base, ranks[:, d]).statistic for d in range(n_draws)])
     kt = np.array([stats.kendalltau(base, ranks[:, d]).statistic for d in range(n_draws)])
-    rows.append({"variant": f"random weights (Dirichlet, {n_draws} draws): median", "spearman": float(np.median(sp)),
-                 "kendall": float(np.median(kt))})
-    rows.append({"variant": f"random weights (Dirichlet, {n_draws} draws): 5th percentile",
+    rows.append({"variant": render("indicators.variant_random_median", {"n": n_draws}),
+                 "spearman": float(np.median(sp)), "kendall": float(np.median(kt))})
+    rows.append({"variant": render("indicators.variant_random_p05", {"n": n_draws}),
                  "spearman": float(np.percentile(sp, 5)), "kendall": float(np.percentile(kt, 5))})
     out.attrs = {"correlations": pd.DataFrame(rows), "seed": seed, "n_draws": n_draws, "method": method,
                  "indicators": indicators}
