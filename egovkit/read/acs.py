@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..table import LONG_COLUMNS, CensusTable
 from ..validate import ValidationReport
 
@@ -91,11 +92,10 @@ def _check_labels(labels: dict[str, str], path: Path, report: ValidationReport, 
         if got is None:
             continue
         if not _label_tail(got).lower().startswith(want.lower()):
-            raise InputError(f"the label of {col} in the {origin} is {got!r}, expected '... {want}': this is "
-                             "not the 2018-2020 S2801 layout", file=path.name, column=col,
-                             fix="pass a raw S2801 download of that layout, or map the columns yourself")
-    report.add("info", "labels_checked", f"labels of the {len(expected)} columns used checked against the {origin}",
-               action="checked")
+            raise InputError(code="read.acs_unexpected_label", params={"column": col, "origin": origin, "got": got,
+                                                                       "want": want},
+                             file=path.name, column=col)
+    report.add("info", "labels_checked", params={"n": len(expected), "origin": origin}, action="checked")
 
 
 def _read_metadata(path: Path) -> dict[str, str]:
@@ -124,21 +124,20 @@ def _numeric(raw: pd.DataFrame, cols: list[str], report: ValidationReport, names
     n_rows = len(raw)
     for (code, cnt), columns in found.items():
         meaning = SPECIAL_VALUES.get(code)
-        who = ("all " if cnt == n_rows else "") + f"{cnt} of {n_rows} geographies"
+        who = render("read.acs_all_geographies" if cnt == n_rows else "read.acs_geographies",
+                     {"n": cnt, "of": n_rows})
         if cnt <= 5:
             who += f" ({', '.join(areas_of[(code, cnt)])})"
-        cols_txt = ", ".join(columns[:12]) + (f" ... ({len(columns)} columns)" if len(columns) > 12 else "")
+        cols_txt = ", ".join(columns[:12]) + (render("read.acs_more_columns", {"n": len(columns)})
+                                              if len(columns) > 12 else "")
+        said = {"code": code, "n": len(columns), "columns": cols_txt, "who": who}
         if meaning is None:
-            report.add("error", "unreadable_value",
-                       f"non-numeric value {code!r} in {len(columns)} column(s) [{cols_txt}] for {who}",
-                       column=columns[0], fix="correct these cells (numbers only)", action="read as empty")
+            report.add("error", "unreadable_value", params=said, column=columns[0], action="read as empty")
         else:
             used = any(c.startswith(f"{TABLE}_C01_") and c[-4:-1] in ({_TOTAL[0]} | set(ACS_S2801_ROWS))
                        for c in columns)
-            report.add("info" if not used else "warning", "special_value",
-                       f"{code!r} ({meaning}) in {len(columns)} column(s) [{cols_txt}] for {who}",
-                       column=columns[0],
-                       action="read as 0" if code == "*****" else "read as empty")
+            report.add("info" if not used else "warning", "special_value", params={**said, "meaning": meaning},
+                       column=columns[0], action="read as 0" if code == "*****" else "read as empty")
     return out
 
 
@@ -185,31 +184,29 @@ def read_acs_s2801(path: str | Path, metadata: str | Path | None = None, *,
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=str(path),
-                         fix="pass the CSV downloaded from data.census.gov (…_data_with_overlays.csv)") from exc
+        raise InputError(code="read.acs_cannot_read", params={"detail": str(exc)}, file=str(path)) from exc
     raw.columns = [c.strip() for c in raw.columns]
     needed = ["GEO_ID", "NAME", f"{TABLE}_C01_{_TOTAL[0]}E", f"{TABLE}_C01_{_TOTAL[0]}M"]
     for k in ACS_S2801_ROWS:
         needed += [f"{TABLE}_C01_{k}E", f"{TABLE}_C01_{k}M"]
     missing = [c for c in needed if c not in raw.columns]
     if missing:
-        raise InputError(f"this is not a raw S2801 table: columns {missing[:6]}{' ...' if len(missing) > 6 else ''} "
-                         "are missing", file=path.name, column=missing[0],
-                         fix="download table S2801 from data.censusgov as CSV (codes in row 1)")
+        raise InputError(code="read.acs_not_s2801", params={
+            "missing": str(missing[:6]) + (" ..." if len(missing) > 6 else "")}, file=path.name, column=missing[0])
     first_line = 2
     labels: dict[str, str] = {}
     if len(raw) and raw.iloc[0]["GEO_ID"].strip().lower() in ("id", "geography", "geographic identifier"):
         labels = dict(raw.iloc[0])
         raw = raw.iloc[1:]
         first_line = 3
-        _check_labels(labels, path, report, "label row (row 2)")
-        report.add("info", "label_row", "row 2 holds the column labels; it was checked and skipped",
-                   row=2, action="skipped")
+        _check_labels(labels, path, report, render("read.acs_label_row_origin"))
+        report.add("info", "label_row", params={"detail": render("read.acs_label_row_skipped")}, row=2,
+                   action="skipped")
     else:
-        report.add("info", "label_row", "no label row (row 2 is data)", row=2, action="kept")
+        report.add("info", "label_row", params={"detail": render("read.acs_no_label_row")}, row=2, action="kept")
     if metadata is not None:
         meta = _read_metadata(Path(metadata))
-        _check_labels(meta, Path(metadata), report, f"metadata file {Path(metadata).name}")
+        _check_labels(meta, Path(metadata), report, render("read.acs_metadata_origin", {"name": Path(metadata).name}))
         labels = {**labels, **meta}
     raw = raw.reset_index(drop=True)
     source_row = pd.Series(np.arange(first_line, first_line + len(raw)), index=raw.index)
@@ -221,11 +218,9 @@ def read_acs_s2801(path: str | Path, metadata: str | Path | None = None, *,
     if bad_geo.any():
         idx = bad_geo[bad_geo].index
         first = idx[0]
-        report.add("error", "bad_geo_id",
-                   f"{len(idx)} row(s) have a GEO_ID that is not a census geography identifier "
-                   f"(like '0500000US34031'), e.g. {geo[first]!r}; rows {source_row[idx].tolist()[:10]}",
-                   row=int(source_row[first]), column="GEO_ID", area=raw.at[first, "NAME"],
-                   fix="keep the GEO_ID column as downloaded", action="dropped")
+        report.add("error", "bad_geo_id", params={"n": len(idx), "example": geo[first],
+                                                  "rows": str(source_row[idx].tolist()[:10])},
+                   row=int(source_row[first]), column="GEO_ID", area=raw.at[first, "NAME"], action="dropped")
         report.set_fate(source_row[bad_geo], "dropped")
     sumlevel = m[0]
     level = sumlevel.map(_SUMLEVEL).fillna("summary level " + sumlevel.fillna("?")).astype("string")
@@ -258,27 +253,20 @@ def read_acs_s2801(path: str | Path, metadata: str | Path | None = None, *,
             off = diff > percent_tolerance
             if off.any():
                 who = names[off].tolist()
-                report.add("warning", "percent_mismatch",
-                           f"published percent {pct_col} differs from 100 x {TABLE}_C01_{k}E / {TABLE}_C01_001E by "
-                           "more "
-                           f"than {percent_tolerance} point(s) for {int(off.sum())} geographies "
-                           f"(largest {diff.max():.2f}): {who[:5]}{' ...' if len(who) > 5 else ''}",
-                           column=pct_col, fix="check the download; the counts are used", action="kept")
+                report.add("warning", "percent_mismatch", params={
+                    "column": pct_col, "count": f"{TABLE}_C01_{k}E", "total": f"{TABLE}_C01_001E",
+                    "tolerance": percent_tolerance, "n": int(off.sum()), "largest": float(diff.max()),
+                    "who": str(who[:5]) + (" ..." if len(who) > 5 else "")}, column=pct_col, action="kept")
             else:
-                report.add("info", "percent_checked",
-                           f"published percent {pct_col} = 100 x count / households within ±{percent_tolerance} "
-                           f"for all {int(diff.notna().sum())} geographies", column=pct_col, action="checked")
+                report.add("info", "percent_checked", params={"column": pct_col, "tolerance": percent_tolerance,
+                                                              "n": int(diff.notna().sum())},
+                           column=pct_col, action="checked")
     # 002 (any device) + 011 (no computer) = 001 (households), exactly in a consistent download.
     gap = (num[f"{TABLE}_C01_002E"] + num[f"{TABLE}_C01_011E"] - tot).abs()
     if (gap > 0).any():
-        report.add("warning", "device_total_mismatch",
-                   f"'has a computing device' + 'no computer' differs from total households for "
-                   f"{int((gap > 0).sum())} geographies (largest {gap.max():g})", column=f"{TABLE}_C01_011E",
-                   action="kept")
-    report.add("info", "overlapping_categories",
-               "device categories overlap (a household with a smartphone and a tablet is counted in both): "
-               "desktop_laptop, smartphone_hh, tablet and other_computer must not be summed; use any_device "
-               "(002) or no_computer (011) for 'at least one' / 'none'", action="noted")
+        report.add("warning", "device_total_mismatch", params={"n": int((gap > 0).sum()), "largest": float(gap.max())},
+                   column=f"{TABLE}_C01_011E", action="kept")
+    report.add("info", "overlapping_categories", action="noted")
 
     long = pd.concat(frames, ignore_index=True)
     good = long.pop("_good")
@@ -288,14 +276,14 @@ def read_acs_s2801(path: str | Path, metadata: str | Path | None = None, *,
     report.set_fate(source_row[~bad_geo & is_county], "used")
     if (~bad_geo & ~is_county).any():
         n_other = int((~bad_geo & ~is_county).sum())
-        report.add("info", "other_levels", f"{n_other} non-county row(s) (e.g. {level[~is_county].iloc[0]}) kept apart",
+        report.add("info", "other_levels", params={"n": n_other, "example": level[~is_county].iloc[0]},
                    action="kept apart")
         report.set_fate(source_row[~bad_geo & ~is_county], "kept apart")
     dup = data.duplicated(["area_code", "indicator"])
     if dup.any():
         first = data[dup].iloc[0]
-        raise InputError(f"county {first['area_code']} appears twice", file=path.name, row=int(first["source_row"]),
-                         area=str(first["area_name"]), fix="remove the duplicated row")
+        raise InputError(code="read.acs_county_twice", params={"code": first["area_code"]}, file=path.name,
+                         row=int(first["source_row"]), area=str(first["area_name"]))
     data = data[LONG_COLUMNS[:9] + ["numerator_moe", "denominator_moe", "share_moe"] + LONG_COLUMNS[9:]]
     other = other[data.columns]
     if labels:

@@ -49,6 +49,7 @@ import yaml
 
 from ..concepts import recognise
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 
 _CODES = Path(__file__).with_name("eurostat_codes.yaml")
@@ -114,17 +115,16 @@ def read_bulk_tsv(phys: list[str], name: str, report: ValidationReport) -> tuple
         cells = pd.read_csv(io.StringIO("\n".join(ln for _, ln in body)), sep="\t", header=None, dtype=str,
                             keep_default_na=False, quoting=3, names=["key", *range(len(periods))], index_col=False)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"cannot split the Eurostat bulk TSV into its {len(periods)} period columns ({exc})",
-                         file=name, fix="check that the file is a complete Eurostat bulk TSV download") from exc
+        raise InputError(code="read.eurostat_cannot_split", params={"n": len(periods), "detail": str(exc)},
+                         file=name) from exc
     if cells.empty:
-        raise InputError("the Eurostat bulk TSV has a header but no data rows", file=name,
-                         fix="check that the right file was given")
+        raise InputError(code="read.eurostat_no_rows", file=name)
     keys = cells["key"].str.split(",", expand=True)
     if keys.shape[1] != len(dims) or keys.isna().any().any():
         bad = int(np.flatnonzero(cells["key"].str.count(",").to_numpy() != len(dims) - 1)[0])
-        raise InputError(f"the key {cells['key'].iat[bad]!r} does not have the {len(dims)} parts of the header "
-                         f"{header[0]!r}", file=name, row=body[bad][0],
-                         fix="check that the file is a complete Eurostat bulk TSV download")
+        raise InputError(code="read.eurostat_bad_key", params={"key": cells["key"].iat[bad], "n": len(dims),
+                                                               "header": header[0]},
+                         file=name, row=body[bad][0])
     keys.columns = dims
     line = np.array([n for n, _ in body], dtype=np.int64)
     parts = []
@@ -142,10 +142,9 @@ def read_bulk_tsv(phys: list[str], name: str, report: ValidationReport) -> tuple
         parts.append(part)
     long = pd.concat(parts, ignore_index=True).sort_values(["_line", "TIME_PERIOD"], kind="stable")
     lines = long.pop("_line").to_numpy()
-    report.add("info", "eurostat_format", f"Eurostat bulk TSV recognised: key column {header[0]!r} split into "
-               f"{dims[:-1] + [dims[-1]]}, {len(periods)} period column(s) ({periods[0]}...{periods[-1]}) read as "
-               f"one row per observation; ':' is a missing value, letters after a value are flags",
-               action="inferred", fix="nothing to do; give the SDMX-CSV download of the same dataset if in doubt")
+    report.add("info", "eurostat_format", params={"detail": render("read.eurostat_bulk_tsv", {
+        "header": header[0], "dims": str(dims[:-1] + [dims[-1]]), "n": len(periods), "first": periods[0],
+        "last": periods[-1]}), "fix_code": "read.eurostat_bulk_tsv"}, action="inferred")
     return long.reset_index(drop=True), lines
 
 
@@ -160,11 +159,11 @@ def _dataflow(raw: pd.DataFrame, name: str, codes: dict) -> tuple[str | None, st
         vals = pd.unique(raw[col].astype(str).str.strip())
         got = [re.sub(r"\(.*\)$", "", v.split(":")[-1]).strip().upper() for v in vals if v]
         if got:
-            return got[0], f"column {col!r}"
+            return got[0], render("read.what_column", {"column": col})
     upper = re.sub(r"[^A-Z0-9]+", "_", Path(name).stem.upper())
     for flow in sorted(codes["dataflows"], key=len, reverse=True):
         if re.search(rf"(^|_){flow}(_|$)", upper):
-            return flow, "the file name"
+            return flow, render("read.the_file_name")
     return None, ""
 
 
@@ -191,9 +190,8 @@ def _one_code_per_indicator(code: pd.Series, keep: np.ndarray, labels: dict[str,
         cs = sorted(cs, key=order.index)
         out = keep & code.isin(cs[1:]).to_numpy()
         keep &= ~out
-        notes.append(f"indic_is {cs[0]} ({labels[cs[0]]}) read as {ind!r}; {int(out.sum())} observation(s) of "
-                     f"{', '.join(cs[1:])} (narrower measures of the same indicator) left out: keep only their rows "
-                     "in the file to read one of them")
+        notes.append(render("read.eurostat_one_code", {"code": cs[0], "label": labels[cs[0]], "indicator": ind,
+                                                       "n": int(out.sum()), "others": cs[1:]}))
 
 
 def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
@@ -220,8 +218,7 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
             text[c], label_of[c] = parts[0].fillna(t), parts[1].fillna(t)
     geo, tp, val = _col(raw, "geo"), _col(raw, "time_period"), _col(raw, "obs_value")
     if geo is None or tp is None or val is None:
-        raise InputError("an SDMX-CSV table needs the columns geo, TIME_PERIOD and OBS_VALUE", file=name,
-                         fix="download the table again as SDMX-CSV (or bulk TSV) with the geo dimension")
+        raise InputError(code="read.sdmx_columns", file=name)
     keep = np.ones(len(raw), dtype=bool)
     notes: list[str] = []
     flow, flow_from = _dataflow(raw, name, codes)
@@ -233,15 +230,12 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
         present = list(pd.unique(text[unit_col]))
         good = [u for u in present if (units.get(u) or {}).get("universe")]
         if not good:
-            raise InputError(f"no observation in a unit that is a percentage of all households or individuals "
-                             f"(units present: {present})", file=name, column=unit_col,
-                             fix="download the table in unit PC_HH (percentage of households) or PC_IND "
-                                 "(percentage of individuals)")
+            raise InputError(code="read.eurostat_no_percent_unit", params={"present": str(present)}, file=name,
+                             column=unit_col)
         other = [u for u in present if u not in good]
         if other:
             n = int((~text[unit_col].isin(good)).sum())
-            notes.append(f"{n} observation(s) in unit(s) {other} (not a percentage of all households or "
-                         "individuals) left out")
+            notes.append(render("read.eurostat_other_units", {"n": n, "units": str(other)}))
         keep &= text[unit_col].isin(good).to_numpy()
         unit_label = {u: units[u]["label"] for u in good}
     # breakdowns whose total is known: the total kept
@@ -251,8 +245,8 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
             continue
         n = int((keep & (text[c] != total).to_numpy()).sum())
         if n:
-            notes.append(f"{n} observation(s) of breakdown {c}={sorted(set(text[c]) - {total})[:5]} left out "
-                         f"(total {c}={total} kept)")
+            notes.append(render("read.eurostat_breakdown", {"n": n, "dim": c, "total": total,
+                                                            "values": str(sorted(set(text[c]) - {total})[:5])}))
         keep &= (text[c] == total).to_numpy()
     # the indicator label: indic_is code, else the dataflow, else the file name's words
     ind_col = _col(raw, "indic_is")
@@ -261,34 +255,31 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
         unknown = sorted(set(text[ind_col][keep]) - known_codes)
         if unknown and set(text[ind_col][keep]) & known_codes:  # codes egovkit does not know: not guessed
             out = keep & text[ind_col].isin(unknown).to_numpy()
-            notes.append(f"{int(out.sum())} observation(s) of indic_is code(s) {unknown[:10]} (not in egovkit's "
-                         "Eurostat code list, read/eurostat_codes.yaml) left out")
+            notes.append(render("read.eurostat_unknown_codes", {"n": int(out.sum()), "codes": str(unknown[:10])}))
             keep &= ~out
         _one_code_per_indicator(text[ind_col], keep, codes["indic_is"], notes)
         labels = text[ind_col].map(lambda c: codes["indic_is"].get(c) or c)
-        how = f"indic_is codes of column {ind_col!r}" + \
-            (f" (none in egovkit's code list: {unknown[:8]}; name them with columns=)" if not set(
-                text[ind_col][keep]) & known_codes else "")
+        how = render("read.eurostat_how_codes", {"column": ind_col, "none": render(
+            "read.eurostat_none_known", {"codes": str(unknown[:8])}) if not set(text[ind_col][keep]) & known_codes
+            else ""})
     elif flow and codes["dataflows"].get(flow):
         labels = pd.Series(codes["dataflows"][flow], index=raw.index)
-        how = f"dataflow {flow} (from {flow_from})"
+        how = render("read.eurostat_how_flow", {"flow": flow, "source": flow_from})
     else:
         words = re.sub(r"[_\-.]+", " ", Path(name).stem).strip()
         if recognise(words).indicator:
             labels = pd.Series(words, index=raw.index)
-            how = f"the file name {name!r} only (no indic_is column, dataflow {flow or 'unknown'})"
-            report.add("warning", "eurostat_indicator", f"Eurostat table without indic_is column or known dataflow: "
-                       f"its indicator is told by the file name only ({words!r})", action="inferred",
-                       fix="check it; pass columns={'<label>': '<indicator>'} if the file name does not say it")
+            how = render("read.eurostat_how_file", {"name": name, "flow": flow or render("read.unknown")})
+            report.add("warning", "eurostat_indicator", params={"words": words}, action="inferred")
         else:
             labels = pd.Series(flow or "Eurostat indicator (unknown dataflow)", index=raw.index)
-            how = f"nothing (no indic_is column, dataflow {flow or 'unknown'})"
+            how = render("read.eurostat_how_nothing", {"flow": flow or render("read.unknown")})
     if unit_col is not None and not (ind_col is not None and not set(text[ind_col][keep]) & known_codes):
         labels = labels + " (" + text[unit_col].map(lambda u: unit_label.get(u, u)) + ")"
     # observations without a value
     missing = keep & (text[val] == "").to_numpy()
     if missing.any():
-        notes.append(f"{int(missing.sum())} observation(s) not available (':' or empty) left out")
+        notes.append(render("read.eurostat_not_available", {"n": int(missing.sum())}))
         keep &= ~missing
     out_lines = lines[keep]
     periods = text[tp][keep]
@@ -300,11 +291,13 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
         fl = text[flag_col][keep][(periods == latest).to_numpy()]
         counts = fl[fl != ""].value_counts()
         if len(counts):
-            said = ", ".join(f"{k!r} ({codes['flags'].get(k, 'unknown flag')}) x{v}" for k, v in counts.items())
+            said = ", ".join(f"{k!r} ({codes['flags'].get(k) or render('read.unknown_flag')}) x{v}"
+                             for k, v in counts.items())
             low = any("u" in k for k in counts.index)
-            report.add("warning" if low else "info", "eurostat_flags", f"flags of period {latest}: {said}",
-                       column=flag_col, action="kept",
-                       fix="values flagged 'u' have low reliability: read them with care" if low else None)
+            params = {"period": latest, "flags": said}
+            if low:
+                params["fix_code"] = "read.low_reliability"
+            report.add("warning" if low else "info", "eurostat_flags", params=params, column=flag_col, action="kept")
     # geography: levels by code, the territory among the aggregates
     aggregates = codes["aggregates"]
     level = codes_geo.map(lambda c: _level(c, aggregates))
@@ -314,13 +307,13 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
         with_latest = set(codes_geo[latest.index])
         for agg in aggregates:
             if agg in with_latest:
-                territory, why = agg, f"the first EU/euro-area aggregate with values in {periods.max()}"
+                territory, why = agg, render("read.eurostat_first_aggregate", {"period": periods.max()})
                 break
         if territory is None:
             countries = sorted(set(codes_geo[(level == "NUTS 0").to_numpy()]))
             below = [c for c in set(codes_geo) if len(c) > 2]
             if len(countries) == 1 and below and all(c.startswith(countries[0]) for c in below):
-                territory, why = countries[0], "the one country above the regions"
+                territory, why = countries[0], render("read.eurostat_one_country")
     if territory is not None:
         level = level.where(codes_geo != territory, "total")
     names = label_of[geo][keep] if geo in label_of else codes_geo.map(lambda c: aggregates.get(c, c))
@@ -335,11 +328,12 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
             out[c] = text[c][keep].to_numpy()
     lv = {str(k): int(v) for k, v in out["level"].value_counts().items()}
     report.set_fate(lines[~keep].tolist(), "dropped")
-    report.add("info", "eurostat_format",
-               f"Eurostat table{f' {flow}' if flow else ''}: indicator told by {how}; unit(s) "
-               f"{', '.join(f'{u} = {lab}' for u, lab in unit_label.items()) or 'not given'}; geographies by level "
-               f"{lv}" + (f"; territory {territory} ({why}), other aggregates kept apart" if territory else
-                                "; no territory row (no aggregate, no single country above regions)")
-               + (f"; {'; '.join(notes)}" if notes else ""), column=geo, action="inferred",
-               fix="pass district_level='NUTS 1' (or another level) to read another level as the districts")
+    report.add("info", "eurostat_format", params={"detail": render("read.eurostat_table", {
+        "flow": f" {flow}" if flow else "", "how": how,
+        "units": ", ".join(f"{u} = {lab}" for u, lab in unit_label.items()) or render("read.not_given"),
+        "levels": str(lv),
+        "territory": render("read.eurostat_territory", {"territory": territory, "why": why}) if territory
+        else render("read.eurostat_no_territory"),
+        "notes": f"; {'; '.join(notes)}" if notes else ""}), "fix_code": "read.eurostat_table"},
+               column=geo, action="inferred")
     return out.reset_index(drop=True), out_lines
