@@ -158,6 +158,69 @@ def _island_reasons(gdf, island_pos, full_neighbors, keep, areas, dropped_reason
     return reasons
 
 
+def _check_options(gdf: gpd.GeoDataFrame, method: str, islands: str) -> None:
+    """Stop on a frame without geometries or an unknown ``method`` / ``islands``."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError(code="distribution.needs_geometries")
+    if method not in ("queen", "rook", "knn", "distance"):
+        raise InputError(code="distribution.not_an_option",
+                         params={"option": "method", "value": method, "choices": ["queen", "rook", "knn", "distance"]})
+    if islands not in ("drop", "knn", "raise"):
+        raise InputError(code="distribution.not_an_option",
+                         params={"option": "islands", "value": islands, "choices": ["drop", "knn", "raise"]})
+
+
+def _check_rows(gdf: gpd.GeoDataFrame, areas: pd.Series, keep: np.ndarray, method: str, k: int,
+                threshold_m: float | None) -> np.ndarray:
+    """Which rows have no geometry (by position), after checking the kept rows can make weights."""
+    geom = gdf.geometry
+    bad = (geom.isna() | geom.is_empty).to_numpy()
+    if (bad & keep).any():
+        raise InputError(code="distribution.missing_geometry", params={"names": list_names(areas[bad & keep])},
+                         column=gdf.geometry.name)
+    if keep.sum() < 3:
+        raise InputError(code="distribution.too_few_districts", params={"n": int(keep.sum())})
+    if method == "distance" and (threshold_m is None or threshold_m <= 0):
+        raise InputError(code="distribution.distance_needs_threshold")
+    if method == "knn" and not 1 <= k < keep.sum():
+        raise InputError(code="distribution.knn_k", params={"k": k, "n": int(keep.sum()), "k_max": int(keep.sum()) - 1})
+    return bad
+
+
+def _neighbours(gdf, use_pos, keep_pos, method, k, threshold_m, islands, areas, report):
+    """The weights among the rows ``use_pos``, cut to ``keep_pos``; the neighbours before the cut; the
+    projected centroids (``None`` when neither the method nor ``islands="knn"`` needs distances)."""
+    g = gpd.GeoDataFrame({"_pos": use_pos}, geometry=gdf.geometry.to_numpy()[use_pos], crs=gdf.crs)
+    pts = None
+    if method in ("knn", "distance") or islands == "knn":
+        c = _projected(g, report).geometry.centroid
+        pts = np.column_stack([c.x.to_numpy(), c.y.to_numpy()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # libpysal warns about islands and components: we report them
+        if method in ("queen", "rook"):
+            nb = _contiguity(g.geometry.to_numpy(), use_pos, method == "rook", areas, report)
+            w = libpysal.weights.W(nb, ids=use_pos.tolist(), silence_warnings=True)
+        elif method == "knn":
+            w = libpysal.weights.KNN(pts, k=k, ids=use_pos.tolist())
+        else:
+            w = libpysal.weights.DistanceBand(pts, threshold=threshold_m, ids=use_pos.tolist(), binary=True,
+                                              silence_warnings=True)
+        full_neighbors = w.neighbors
+        if len(use_pos) > len(keep_pos):
+            w = libpysal.weights.w_subset(w, keep_pos.tolist(), silence_warnings=True)
+    return w, full_neighbors, pts
+
+
+def _say_components(comp: pd.Series, n_comp: int, areas: pd.Series, report: ValidationReport) -> None:
+    """Note the groups of districts that touch no other group, besides the largest."""
+    sizes = comp.value_counts()
+    parts = [render("distribution.component", {"n": int(sizes[c]),
+                                               "names": list_names(areas.loc[comp.index[comp == c]])})
+             for c in sizes.index[1:]]
+    report.add("info", "distribution.disconnected", params={"n": n_comp, "largest": int(sizes.iloc[0]),
+                                                            "parts": "; ".join(parts)}, action="kept")
+
+
 def _build_weights(
     gdf: gpd.GeoDataFrame,
     *,
@@ -177,54 +240,17 @@ def _build_weights(
     Contiguity and distance neighbours are found among all rows first, so that a district
     whose only neighbours are not kept (``dropped_reason``: input index label -> why) is
     said to have lost them, not to touch no other district."""
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError(code="distribution.needs_geometries")
-    if method not in ("queen", "rook", "knn", "distance"):
-        raise InputError(code="distribution.not_an_option",
-                         params={"option": "method", "value": method, "choices": ["queen", "rook", "knn", "distance"]})
-    if islands not in ("drop", "knn", "raise"):
-        raise InputError(code="distribution.not_an_option",
-                         params={"option": "islands", "value": islands, "choices": ["drop", "knn", "raise"]})
+    _check_options(gdf, method, islands)
     if report.rows_in == 0:
         report.rows_in = len(gdf)
     areas = district_names(gdf, name, key)
-    n = len(gdf)
-    keep = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    keep = np.ones(len(gdf), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     dropped_reason = dropped_reason or {}
-    geom = gdf.geometry
-    bad = (geom.isna() | geom.is_empty).to_numpy()
-    if (bad & keep).any():
-        raise InputError(code="distribution.missing_geometry", params={"names": list_names(areas[bad & keep])},
-                         column=gdf.geometry.name)
-    if keep.sum() < 3:
-        raise InputError(code="distribution.too_few_districts", params={"n": int(keep.sum())})
-    if method == "distance" and (threshold_m is None or threshold_m <= 0):
-        raise InputError(code="distribution.distance_needs_threshold")
-    if method == "knn" and not 1 <= k < keep.sum():
-        raise InputError(code="distribution.knn_k", params={"k": k, "n": int(keep.sum()), "k_max": int(keep.sum()) - 1})
+    bad = _check_rows(gdf, areas, keep, method, k, threshold_m)
     # the k nearest are looked for among the kept districts only; other methods among all
-    use = keep if method == "knn" else ~bad
-    use_pos = np.flatnonzero(use)
+    use_pos = np.flatnonzero(keep if method == "knn" else ~bad)
     keep_pos = np.flatnonzero(keep)
-    g = gpd.GeoDataFrame({"_pos": use_pos}, geometry=geom.to_numpy()[use_pos], crs=gdf.crs)
-    pts = None
-    if method in ("knn", "distance") or islands == "knn":
-        gp = _projected(g, report)
-        c = gp.geometry.centroid
-        pts = np.column_stack([c.x.to_numpy(), c.y.to_numpy()])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # libpysal warns about islands and components: we report them
-        if method in ("queen", "rook"):
-            nb = _contiguity(g.geometry.to_numpy(), use_pos, method == "rook", areas, report)
-            w = libpysal.weights.W(nb, ids=use_pos.tolist(), silence_warnings=True)
-        elif method == "knn":
-            w = libpysal.weights.KNN(pts, k=k, ids=use_pos.tolist())
-        else:
-            w = libpysal.weights.DistanceBand(pts, threshold=threshold_m, ids=use_pos.tolist(), binary=True,
-                                              silence_warnings=True)
-        full_neighbors = w.neighbors
-        if len(use_pos) > len(keep_pos):
-            w = libpysal.weights.w_subset(w, keep_pos.tolist(), silence_warnings=True)
+    w, full_neighbors, pts = _neighbours(gdf, use_pos, keep_pos, method, k, threshold_m, islands, areas, report)
     island_pos = sorted(int(i) for i in w.islands)
     island_names = [str(areas.iloc[i]) for i in island_pos]
     reasons = _island_reasons(gdf, island_pos, full_neighbors, keep, areas, dropped_reason, method, threshold_m)
@@ -272,13 +298,7 @@ def _build_weights(
     comp = pd.Series(np.asarray(w.component_labels), index=index, name="component")
     n_comp = int(w.n_components)
     if n_comp > 1:
-        sizes = comp.value_counts()
-        small = sizes.index[1:] if len(sizes) > 1 else []
-        parts = [render("distribution.component", {"n": int(sizes[c]),
-                                                   "names": list_names(areas.loc[comp.index[comp == c]])})
-                 for c in small]
-        report.add("info", "distribution.disconnected", params={"n": n_comp, "largest": int(sizes.iloc[0]),
-                                                                "parts": "; ".join(parts)}, action="kept")
+        _say_components(comp, n_comp, areas, report)
     return SpatialWeights(w=w, index=index, areas=areas, method=method, islands=island_names, left_out=left_out,
                           attached=attached, n_components=n_comp, component=comp, report=report)
 
