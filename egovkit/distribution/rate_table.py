@@ -42,15 +42,13 @@ from ..errors import EgovkitWarning, InputError
 from ..shared.messages import render
 from ..validate import ValidationReport
 
-__all__ = ["DISTRICT_NAME_COLUMNS", "RATE_KEYWORDS", "RTOL", "Invalid", "RateTable", "as_rate_table", "below",
+__all__ = ["DISTRICT_NAME_COLUMNS", "RTOL", "Invalid", "RateTable", "as_rate_table", "below",
            "district_names", "list_names", "rate_table"]
 
 Invalid = Literal["raise", "drop"]
 
 #: Column names searched (in this order) for district names when ``name`` is not given.
 DISTRICT_NAME_COLUMNS = ("area_name", "name", "district", "county", "area_code")
-#: The keywords that say which columns hold the rate (those of :func:`rate_table`).
-RATE_KEYWORDS = ("indicator", "numerator", "denominator", "share", "weight")
 #: Relative tolerance under which two rates are taken as equal (floating-point noise of a
 #: weighted mean: 0.37 * 3 districts gives a mean of 0.37000000000000005).
 RTOL = 1e-9
@@ -63,7 +61,7 @@ def list_names(areas: pd.Series | Any) -> str:
 
     >>> list_names(pd.Series(["A", "B"]))
     'A, B'
-    >>> list_names(pd.Series(range(12)), ).endswith("9 and 2 more")
+    >>> list_names(pd.Series(range(12))).endswith("9 and 2 more")
     True
     """
     vals = [str(a) for a in pd.Series(areas).tolist()]
