@@ -89,10 +89,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - broken installation
-        raise InputError(f"the concept catalogue cannot be read ({exc})", file=str(path),
-                         fix="reinstall egovkit or correct the YAML file") from exc
+        raise InputError(code="concepts.unreadable", params={"detail": str(exc)}, file=str(path)) from exc
     if not isinstance(data, dict):  # pragma: no cover
-        raise InputError("the concept catalogue is not a mapping", file=str(path), fix="reinstall egovkit")
+        raise InputError(code="concepts.not_a_mapping", file=str(path))
     return data
 
 
@@ -124,19 +123,19 @@ def _entries_of(lang: str) -> list[Entry]:
             continue
         if category in GROUPED:
             if not isinstance(body, dict):
-                raise InputError(f"category {category!r} must map concepts to word lists", file=str(path),
-                                 fix="write it as '<concept>: [words]'")
+                raise InputError(code="concepts.grouped_category", params={"category": category}, file=str(path))
             groups = body.items()
             if category == "device":
                 unknown = set(body) - set(devices)
                 if unknown:
-                    raise InputError(f"device concepts {sorted(unknown)} are not in concepts.yaml", file=str(path),
-                                     fix="add them to egovkit/concepts/concepts.yaml or correct the spelling")
+                    raise InputError(code="concepts.unknown_devices", params={"devices": sorted(unknown)},
+                                     file=str(path))
         elif category in FLAT:
             groups = [(None, body)]
         else:
-            raise InputError(f"unknown category {category!r}", file=str(path),
-                             fix=f"use one of {sorted(GROUPED + FLAT)}")
+            raise InputError(code="concepts.unknown_category", params={"category": category,
+                                                                      "known": str(sorted(GROUPED + FLAT))},
+                             file=str(path))
         for concept, words in groups:
             for text in words or []:
                 text = str(text)

@@ -45,14 +45,11 @@ def _load() -> pd.DataFrame:
     df = pd.read_csv(CATALOGUE_PATH, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in _COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(f"the indicator catalogue lacks columns {missing}", file=str(CATALOGUE_PATH),
-                         fix="restore the header name,itu_code,unit,parent,label_en,label_fr,"
-                             "itu_definition,aliases")
+        raise InputError(code="shared.catalogue_columns", params={"missing": str(missing)}, file=str(CATALOGUE_PATH))
     df = df.replace({"": pd.NA})
     dup = df["name"][df["name"].duplicated()].tolist()
     if dup:
-        raise InputError(f"indicator names {dup} appear twice in the catalogue", file=str(CATALOGUE_PATH),
-                         fix="keep one row per canonical name (append aliases to the existing row)")
+        raise InputError(code="shared.catalogue_duplicates", params={"names": str(dup)}, file=str(CATALOGUE_PATH))
     return df
 
 
@@ -113,9 +110,8 @@ def indicator_info(name: str) -> dict[str, str | None]:
     canon = canonical_name(name)
     if canon is None:
         known = ", ".join(_load()["name"])
-        raise InputError(f"{name!r} is not an indicator of the catalogue (known: {known})",
-                         column=str(name),
-                         fix="use a canonical name, or append an alias/row to egovkit/indicators/itu_indicators.csv")
+        raise InputError(code="shared.unknown_indicator", params={"name": str(name), "known": known},
+                         column=str(name))
     row = _load().set_index("name").loc[canon]
     return {"name": canon, **{k: (None if pd.isna(v) else str(v)) for k, v in row.items()}}
 

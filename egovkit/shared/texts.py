@@ -44,11 +44,9 @@ def _read(path: str) -> dict[str, dict[str, Any]]:
             return {f.stem: yaml.safe_load(f.read_text(encoding="utf-8")) or {} for f in sorted(p.glob("*.yaml"))}
         spec = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"the text catalogue cannot be read ({exc})", file=str(p),
-                         fix="give a UTF-8 YAML file with one top-level key per language (en, fr)") from exc
+        raise InputError(code="shared.texts_unreadable", params={"detail": str(exc)}, file=str(p)) from exc
     if not isinstance(spec, dict) or not all(isinstance(v, dict) for v in spec.values()):
-        raise InputError("the text catalogue is not a mapping of languages to texts", file=str(p),
-                         fix="put the texts under top-level keys en:, fr:")
+        raise InputError(code="shared.texts_not_a_mapping", file=str(p))
     return spec
 
 
@@ -101,8 +99,8 @@ def load_texts(source: str | Path, lang: str | None = None) -> dict[str, Any]:
     lang = resolve_language(lang)
     texts = _read(str(Path(source).resolve()))
     if lang not in texts:
-        raise InputError(f"language {lang!r} is not available", column="lang",
-                         fix=f"use one of {', '.join(sorted(texts))}")
+        raise InputError(code="shared.language_unavailable", params={"lang": lang, "known": sorted(texts)},
+                         column="lang")
     out = texts.get(FALLBACK_LANGUAGE, {})
     if lang != FALLBACK_LANGUAGE:
         out = _merge(out, texts[lang])
