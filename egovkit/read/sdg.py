@@ -110,20 +110,21 @@ def sdg_code(text: object) -> SdgCode | None:
         base = _from_id(series["sdg"])
         # a UN global series names its measure (IT_MOB_OWN: owning one): no national proxy to suspect
         return SdgCode(base.sdg, base.indicator if "why" not in series else None,
-                       series.get("why", base.why), (), base.definition + f" (UN series {code})")
+                       series.get("why", base.why), (), render("read.sdg_un_series", {"definition": base.definition,
+                                                                                     "code": code}))
     m = _NATIONAL.search(code)
     if m:
         g, t, n = m.groups()
         return _from_id(_norm_id(g, t if not t.isdigit() else str(int(t)), n)) if 1 <= int(g) <= 17 else None
     if re.fullmatch(r"[A-Z]{2}_[A-Z0-9]{2,6}_[A-Z0-9]{2,10}", code):  # another UN series (SI_POV_DAY1)
-        return SdgCode("", None, "an SDG series of no ICT indicator egovkit reads")
+        return SdgCode("", None, render("read.sdg_other_series"))
     return None
 
 
 def _from_id(sid: str) -> SdgCode:
     entry = _codes()["indicators"].get(sid)
     if entry is None:
-        return SdgCode(sid, None, f"SDG indicator {sid}: no ICT indicator egovkit reads")
+        return SdgCode(sid, None, render("read.sdg_other_id", {"sdg": sid}))
     return SdgCode(sid, entry.get("indicator"), entry.get("why", ""), tuple(entry.get("proxies") or ()),
                    entry.get("definition", ""))
 
