@@ -41,7 +41,7 @@ class Diagnosis:
     Attributes
     ----------
     table : the validated census table (``.report`` says what was read, kept apart, dropped)
-    districts : boundaries joined with ``<indicator>_numerator/_denominator/_share`` columns
+    districts : boundaries joined with ``numerator_/denominator_/share_<indicator>`` columns
     rates : long table, one row per (district, indicator) with ``share`` (0-1) and flags
     territory : the territory's figures (denominator-weighted), one row per indicator
     gaps : gap of each district to the territory (percentage points) and ranks
@@ -264,13 +264,13 @@ def diagnose(
         step("indicators")
 
         gdf = joined.gdf
-        have = gdf[f"{main}_share"].notna() if f"{main}_share" in gdf else pd.Series(False, index=gdf.index)
+        have = gdf[f"share_{main}"].notna() if f"share_{main}" in gdf else pd.Series(False, index=gdf.index)
         districts_with_data = gdf[have]
         ineq_frames = []
         for ind in dict.fromkeys(rates["indicator"]):
-            if f"{ind}_numerator" not in gdf:
+            if f"numerator_{ind}" not in gdf:
                 continue
-            sub = gdf[gdf[f"{ind}_share"].notna()]
+            sub = gdf[gdf[f"share_{ind}"].notna()]
             try:
                 ineq = inequality(sub, indicator=ind, report=report)
             except EgovkitError as exc:
@@ -288,7 +288,7 @@ def diagnose(
             report.add("warning", "set_apart_ignored", f"set_apart= needs district codes, and the districts have "
                        f"no column {code_col!r}: no district was set apart", fix="pass boundary_key= (the code column)")
         excluded = set_apart_mask(districts_with_data, key=codes, set_apart=set_apart if codes else (),
-                                  denominator=f"{main}_denominator", min_denominator=min_denominator)
+                                  denominator=f"denominator_{main}", min_denominator=min_denominator)
         apart = set_apart_mask(districts_with_data, key=codes, set_apart=set_apart if codes else ())
         if excluded.any():
             name_col = "area_name" if "area_name" in gdf else code_col

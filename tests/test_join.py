@@ -177,9 +177,9 @@ def test_census_table_one_row_per_district():
     assert r.by == "code" and r.table_on == "area_code" and r.matched == 2
     g = r.gdf.set_index("name")
     assert len(r.gdf) == 4
-    assert g.loc["Alpha", "internet_share"] == pytest.approx(20 / 100)
-    assert g.loc["Gamma", "computer_numerator"] == 0 and g.loc["Gamma", "computer_denominator"] == 50
-    assert np.isnan(g.loc["Delta", "internet_share"])
+    assert g.loc["Alpha", "share_internet"] == pytest.approx(20 / 100)
+    assert g.loc["Gamma", "numerator_computer"] == 0 and g.loc["Gamma", "denominator_computer"] == 50
+    assert np.isnan(g.loc["Delta", "share_internet"])
     r2 = join_table(ct, _boundaries(), boundary_on="name", by="name")
     assert r2.table_on == "area_name" and r2.matched == 2
 
@@ -262,7 +262,7 @@ def test_census_table_guesses_code_or_name():
     assert (r.table_on, r.boundary_on, r.matched) == ("area_name", "name", 2)
     r = join_table(ct, _boundaries(), boundary_on="code")
     assert (r.table_on, r.by, r.matched) == ("area_code", "code", 2)
-    assert r.gdf["internet_share"].tolist()[:2] == [0.25, 0.25]
+    assert r.gdf["share_internet"].tolist()[:2] == [0.25, 0.25]
 
 
 def test_kenya_census_table_end_to_end(kenya, shared_data):
@@ -273,9 +273,9 @@ def test_kenya_census_table_end_to_end(kenya, shared_data):
     assert r.matched == 47 and len(r.gdf) == 47
     g = r.gdf
     # published KNBS national figure: 17.9 % of 12,043,016 conventional households have internet
-    assert g["internet_denominator"].sum() == pytest.approx(12_043_016)
-    assert g["internet_numerator"].sum() / g["internet_denominator"].sum() == pytest.approx(0.179, abs=0.0005)
-    assert g.set_index("osm_name").loc["Nairobi", "internet_share"] == pytest.approx(0.421)
+    assert g["denominator_internet"].sum() == pytest.approx(12_043_016)
+    assert g["numerator_internet"].sum() / g["denominator_internet"].sum() == pytest.approx(0.179, abs=0.0005)
+    assert g.set_index("osm_name").loc["Nairobi", "share_internet"] == pytest.approx(0.421)
 
 
 # -- partial tables against larger boundary files; codes are not names (issue 10) -------------
@@ -353,7 +353,7 @@ def test_census_table_partial_boundaries_keep_their_own_code():
     r = join_table(CensusTable(pd.DataFrame(rows)), _national(10), boundary_on="GEOID")
     assert r.matched == 2 and len(r.gdf) == 10
     assert r.gdf["area_code"].notna().all() and r.gdf["area_code"].is_unique  # a map can name every area
-    assert r.gdf["internet_share"].notna().sum() == 2
+    assert r.gdf["share_internet"].notna().sum() == 2
 
 
 @pytest.mark.realdata

@@ -187,7 +187,7 @@ def _check_diagnosis(case: Case, folder: Path) -> None:
     _event("diagnosis")
     rep = diag.report
     assert set(range(2, n_rows + 2)) <= set(rep.row_fate)
-    assert f"{diag.main_indicator}_share" in diag.districts
+    assert f"share_{diag.main_indicator}" in diag.districts
     # every district of the table is on the map or listed without boundary; every boundary area has
     # its table row or is counted (once, in a summary beyond 5) as "no data"
     j = join_table(table, boundaries, boundary_on=case.boundary_key)

@@ -5,7 +5,7 @@ district, ready to join to the boundaries.
 >>> from egovkit.table import CensusTable
 >>> t = CensusTable(pd.DataFrame({"area_code": ["1"], "area_name": ["A"], "indicator": ["tv"],
 ...                               "numerator": [3], "denominator": [4]}))
->>> census_wide(t, "area_code")[["area_name", "tv_share"]].values.tolist()
+>>> census_wide(t, "area_code")[["area_name", "share_tv"]].values.tolist()
 [['A', 0.75]]
 """
 
@@ -20,7 +20,8 @@ __all__ = ["census_wide"]
 
 
 def census_wide(table: CensusTable, key: str) -> pd.DataFrame:
-    """One row per district: area_code, area_name, <indicator>_numerator/_denominator/_share."""
+    """One row per district: area_code, area_name, ``numerator_<indicator>``, ``denominator_<indicator>``
+    and ``share_<indicator>`` (0-1)."""
     data = table.data
     if key not in data.columns:
         raise InputError(code="join.census_no_column", params={"column": key}, column=key)
@@ -34,9 +35,9 @@ def census_wide(table: CensusTable, key: str) -> pd.DataFrame:
     for ind in dict.fromkeys(data["indicator"]):
         num = wide[("numerator", ind)].astype(float)
         den = wide[("denominator", ind)].astype(float)
-        out[f"{ind}_numerator"] = num
-        out[f"{ind}_denominator"] = den
-        out[f"{ind}_share"] = num / den.where(den > 0)
+        out[f"numerator_{ind}"] = num
+        out[f"denominator_{ind}"] = den
+        out[f"share_{ind}"] = num / den.where(den > 0)
     out = out.reset_index()
     missing_key = data[data[key].isna()]
     if len(missing_key):

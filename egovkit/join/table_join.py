@@ -55,8 +55,8 @@ def join_table(
     ----------
     table
         One row per district (a DataFrame), or a :class:`~egovkit.table.CensusTable` (its long
-        rows become one row per district with ``<indicator>_numerator``,
-        ``<indicator>_denominator`` and ``<indicator>_share`` (0-1) columns, plus ``area_code``,
+        rows become one row per district with ``numerator_<indicator>``,
+        ``denominator_<indicator>`` and ``share_<indicator>`` (0-1) columns, plus ``area_code``,
         ``area_name``, ``level``, ``parent``).
     boundaries
         The district polygons (see :func:`egovkit.geo.read_boundaries`).
