@@ -123,9 +123,6 @@ def district_groups(df: pd.DataFrame | RateTable, by: str | pd.Series | Sequence
     return g.astype(str), by_name
 
 
-#: Former private name (kept for callers outside this package): use :func:`district_groups`.
-_groups = district_groups
-
 
 @renamed(area="name")
 def theil_decomposition(

@@ -38,7 +38,6 @@ from .rate_table import (
     RateTable,
     as_rate_table,
     below,
-    district_names,
     list_names,
 )
 
@@ -47,22 +46,6 @@ __all__ = ["AREA_COLUMNS", "RTOL", "Invalid", "coefficient_of_variation", "inequ
 
 #: Former name of :data:`egovkit.distribution.rate_table.DISTRICT_NAME_COLUMNS`.
 AREA_COLUMNS = DISTRICT_NAME_COLUMNS
-
-
-def _rate_table(df: pd.DataFrame, *, area: str | None = None, dropped: dict | None = None,
-                **kw) -> pd.DataFrame:
-    """Former private reader, kept one release for callers outside this package: use
-    :func:`egovkit.distribution.rate_table` (``area=`` is its ``name=``; ``.table`` is this frame)."""
-    t = as_rate_table(df, name=area, stacklevel=5, **kw)
-    if dropped is not None:
-        dropped.update(t.dropped)
-    return t.table
-
-
-#: Former private names (kept for callers outside this package): use the public ones.
-_below = below
-_names = list_names
-_area_labels = district_names
 
 
 def _weights(t: pd.DataFrame, weighted: bool) -> np.ndarray:
