@@ -134,5 +134,6 @@ def test_grouping_as_a_list_or_misaligned_series():
 
 def test_single_district_group_is_a_warning_naming_it():
     df = pd.DataFrame({"name": ["A", "B", "C"], "n": [1, 2, 3], "d": [10, 10, 10], "g": ["x", "x", "alone"]})
-    issues = theil_decomposition(df, "g", numerator="n", denominator="d").report.by_code("distribution.single_district_group")
+    report = theil_decomposition(df, "g", numerator="n", denominator="d").report
+    issues = report.by_code("distribution.single_district_group")
     assert [(i.severity, i.area) for i in issues] == [("warning", "C")] and "'alone'" in issues[0].message
