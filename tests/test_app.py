@@ -234,3 +234,13 @@ def test_a_column_reassigned_in_the_drop_downs_is_read_as_that_indicator():
         assert "&#x27;columns&#x27;: {&#x27;Col7&#x27;: &#x27;computer&#x27;}" in app.equivalent.object
     finally:
         app.close()
+
+
+def test_labels_in_each_language_and_an_unknown_language_is_a_coded_error():
+    from egovkit.app.ui import labels
+
+    assert labels("fr")["lang"] == "Langue" and labels("en")["lang"] == "Language"
+    assert set(labels("en")) <= set(labels("fr"))
+    with pytest.raises(InputError) as e:
+        labels("xx")
+    assert e.value.code == "shared.language_unavailable" and "xx" in str(e.value)

@@ -17,16 +17,15 @@ import base64
 import html
 import io
 import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import panel as pn
-import yaml
 
 from .. import settings
 from ..errors import EgovkitError
+from ..shared.texts import load_texts
 from . import job
 from .job import Options
 from .uploads import KINDS, UploadStore
@@ -45,11 +44,6 @@ pre {white-space: pre-wrap; font-size: 12px; background: #f7f7f7; padding: 6px; 
 """
 
 
-@lru_cache(maxsize=1)
-def _all_labels() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(_LABELS.read_text(encoding="utf-8"))
-
-
 #: Panel 1.9 names a widget's caption ``label`` (``name`` is deprecated for 2.0); older Panels use ``name``.
 _LABEL = "label" if "label" in pn.widgets.Select.param else "name"
 
@@ -61,10 +55,15 @@ def _caption(text: str) -> dict[str, str]:
     return {_LABEL: text}
 
 
-def labels(lang: str) -> dict[str, str]:
-    """The app's words in ``lang`` (``en`` or ``fr``; English for anything missing)."""
-    words = _all_labels()
-    return {**words["en"], **words.get(lang, {})}
+def labels(lang: str | None = None) -> dict[str, str]:
+    """The app's words in ``lang`` (``en`` or ``fr``; English for anything missing; default
+    :data:`egovkit.settings.language`). A language the app does not speak is an
+    :class:`~egovkit.errors.InputError` (code ``shared.language_unavailable``).
+
+    >>> labels("fr")["lang"]
+    'Langue'
+    """
+    return load_texts(_LABELS, lang)
 
 
 def _esc(text: object) -> str:
