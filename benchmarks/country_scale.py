@@ -112,9 +112,9 @@ def _child(a: argparse.Namespace) -> None:
     t = time.perf_counter()
     client = cluster = None
     if a.child == "memory":
-        pop = population_from_raster(a.raster, districts=d, district="district", tiled=False)
+        pop = population_from_raster(a.raster, districts=d, key="district", tiled=False)
     else:
-        pop = raster_tiles(a.raster, districts=d, district="district", tile_size=a.tile)
+        pop = raster_tiles(a.raster, districts=d, key="district", tile_size=a.tile)
         if a.child == "dask":
             from distributed import Client, LocalCluster
 

@@ -106,7 +106,7 @@ def main() -> None:
     # -- 1. raster form ----------------------------------------------------------------------------
     print("raster form")
     pop_r, t_setup_r = _timed("setup (cells + rasterised districts)", population_from_array, vals, tr, CRS,
-                              districts=districts, district="district")
+                              districts=districts, key="district")
     tab_r, t_cov_r = _timed("coverage, 4 radii, per district", coverage, pop_r, sxy, RADII, quantiles=None)
     _, t_q = _timed("  default call: same + median/p90 distances", coverage, pop_r, sxy, RADII)
     terr = tab_r[tab_r.level == "territory"].set_index("radius_m")["share_covered"]
@@ -131,7 +131,7 @@ def main() -> None:
     pw = vals.ravel().astype(np.float64)
     del vals
     pop_p, t_setup_p = _timed("setup (points + exact district lookup)", population_from_xy, px, py, pw, crs=CRS,
-                              districts=districts, district="district")
+                              districts=districts, key="district")
     del px, py, pw
     tab_p, t_cov_p = _timed("coverage, 4 radii, per district", coverage, pop_p, sxy, RADII, quantiles=None)
     samp = rng.choice(len(pop_p), a.sample, replace=False)
@@ -175,7 +175,7 @@ def main() -> None:
     t_gp = time.perf_counter() - t
     print(f"  geopandas (buffer, union, sjoin, groupby)     {t_gp:8.2f} s")
     t = time.perf_counter()
-    pop_s = population_from_array(sub_vals, sub_tr, CRS, districts=dsub, district="district")
+    pop_s = population_from_array(sub_vals, sub_tr, CRS, districts=dsub, key="district")
     t_eg_setup = time.perf_counter() - t
     eg_tab = coverage(pop_s, ssub, RADII, quantiles=None)
     t_eg = time.perf_counter() - t

@@ -66,8 +66,8 @@ def make_districts(n: int, seed: int = 0) -> gpd.GeoDataFrame:
     internet = rng.binomial(households.astype(int), rate).astype(float)
     internet = np.maximum(internet, 1.0)
     region = (np.floor(pts[:, 0] / side * 5) * 4 + np.floor(pts[:, 1] / side * 4)).astype(int)
-    return gpd.GeoDataFrame({"name": [f"D{i:05d}" for i in range(n)], "internet_numerator": internet,
-                             "internet_denominator": households, "region": [f"R{r:02d}" for r in region]},
+    return gpd.GeoDataFrame({"name": [f"D{i:05d}" for i in range(n)], "numerator_internet": internet,
+                             "denominator_internet": households, "region": [f"R{r:02d}" for r in region]},
                             geometry=cells, crs="EPSG:32637")
 
 
@@ -78,7 +78,7 @@ def straightforward(gdf: gpd.GeoDataFrame, permutations: int) -> dict[str, float
 
     times: dict[str, float] = {}
     t = time.perf_counter()
-    y = (gdf["internet_numerator"] / gdf["internet_denominator"]).to_numpy()
+    y = (gdf["numerator_internet"] / gdf["denominator_internet"]).to_numpy()
     ys = np.sort(y)
     n = len(ys)
     gini = (2 * np.arange(1, n + 1) - n - 1) @ ys / (n * ys.sum())
@@ -119,10 +119,10 @@ def main() -> None:
         steps.append((name, time.perf_counter() - t))
         return out
 
-    kw = dict(indicator="internet", area="name")
+    kw = dict(indicator="internet", name="name")
     ineq = step("inequality (Gini, Theil T/L, CV, ratios, shares)", lambda: inequality(gdf, threshold=0.1, **kw))
     dec = step("Theil decomposition (20 regions)", lambda: theil_decomposition(gdf, "region", **kw))
-    sw = step("queen contiguity weights", lambda: spatial_weights(gdf, method="queen", area="name"))
+    sw = step("queen contiguity weights", lambda: spatial_weights(gdf, method="queen", name="name"))
     mor = step("global Moran's I", lambda: global_moran(gdf, weights=sw, permutations=args.permutations, **kw))
     lisa = step("LISA", lambda: local_moran(gdf, weights=sw, permutations=args.permutations, **kw))
     step("empirical Bayes (global)", lambda: smooth_rates(gdf, **kw))
