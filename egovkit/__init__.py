@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 from . import settings  # noqa: F401
 from .errors import EgovkitError, EgovkitWarning, InputError, JoinError, ValidationError  # noqa: F401
 from .geo import read_boundaries, to_projected  # noqa: F401
-from .indicators import aggregate, composite_index, compute_rates, gaps  # noqa: F401
+from .indicators import aggregate, composite_index, compute_rates, gap_to_territory, gaps  # noqa: F401
 from .join import join_table  # noqa: F401
 from .read import read_acs_s2801, read_table  # noqa: F401
 from .table import CensusTable, combine_tables  # noqa: F401
@@ -34,5 +34,5 @@ from .validate import Issue, ValidationReport  # noqa: F401
 __all__ = [
     "settings", "EgovkitError", "EgovkitWarning", "InputError", "JoinError", "ValidationError", "Issue",
     "ValidationReport", "CensusTable", "combine_tables", "read_table", "read_acs_s2801", "read_boundaries",
-    "to_projected", "join_table", "aggregate", "composite_index", "compute_rates", "gaps",
+    "to_projected", "join_table", "aggregate", "composite_index", "compute_rates", "gap_to_territory", "gaps",
 ]
