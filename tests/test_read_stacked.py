@@ -137,3 +137,24 @@ def test_unnamed_area_column_with_a_total_row_is_not_a_breakdown(tmp_path):
     t = read_table(_csv(tmp_path, text), columns={"Value": "internet"})
     assert sorted(t.data["area_name"]) == ["Est", "Nord", "Sud"]
     assert float(territory_figures(t)["share"].iloc[0]) == pytest.approx(0.525)
+
+
+def test_one_year_pattern_for_the_readers():
+    """read.periods.YEAR is the year of the SDG reader, PERIOD the period of the stacked reader, and YEAR
+    says what the cross-table reader's own year pattern says of a stripped cell (so that it can use it)."""
+    import re
+
+    from egovkit.read import crosstab_grid
+    from egovkit.read.periods import PERIOD, YEAR, is_year
+
+    samples = ["2019", " 2019 ", "1899", "1799", "2100", "2019Q1", "2019-03", "2019 S2", "19", "20190", "", "x2019",
+               "2019\n", "Total", "2019.0", "2019W12"]
+    sdg_year = re.compile(r"^\s*(1[89]\d\d|20\d\d)\s*$")
+    stacked_period = re.compile(r"^\s*(1[89]\d\d|20\d\d)(\s*[-/_ ]?\s*([QSMHT]|W)?\s*\d{1,2})?\s*$", re.IGNORECASE)
+    for s in samples:
+        assert bool(YEAR.match(s)) == bool(sdg_year.match(s)), s
+        assert bool(PERIOD.match(s)) == bool(stacked_period.match(s)), s
+        assert bool(YEAR.match(s.strip())) == bool(crosstab_grid._YEAR.match(s.strip())), s
+        assert is_year(s.strip()) == crosstab_grid._is_year(s.strip()), s
+    for v in (2019.0, 2019.5, 1750.0, float("nan")):
+        assert is_year(v) == crosstab_grid._is_year(v), v

@@ -48,6 +48,7 @@ from ..errors import InputError
 from ..shared.messages import render
 from ..validate import ValidationReport
 from .numbers import _text
+from .periods import YEAR
 
 _CODES = Path(__file__).resolve().parent.parent / "concepts" / "codes" / "sdg.yaml"
 #: An SDG indicator id in a cell: 17.8.1, 5.b.1, 17.08.01
@@ -59,7 +60,6 @@ _SDG_FILE = re.compile(r"(?:^|indicator|sdg|ods|odd|ods|[_\- ])[_\- ]?(\d{1,2})[
 _NATIONAL = re.compile(r"_L_[A-Z]{2,3}_(\d\d)(\d[0-9A-Z])(\d\d)(?:_\w+)?$", re.IGNORECASE)
 #: the words of a unit column's kinds that are not percentages
 _UNIT_WORD = {"per_100": "read.unit_per_100", "count": "read.unit_count"}
-_YEAR = re.compile(r"^\s*(1[89]\d\d|20\d\d)\s*$")
 _TOTALS = {"", "_t", "_z", "t", "total", "totals", "all", "both sexes", "ambos sexos", "deux sexes", "ensemble",
            "todos", "todas", "nan", "_x"}
 
@@ -187,7 +187,7 @@ def _evidence(raw: pd.DataFrame, text: dict, family: set[str],
             seen.setdefault(r.indicator, render("read.sdg_evidence_header", {"header": c}))
     for c, t in text.items():
         vals = t if rows is None else t[rows]
-        uniq = [v for v in pd.unique(vals) if v and not _YEAR.match(v)][:30]
+        uniq = [v for v in pd.unique(vals) if v and not YEAR.match(v)][:30]
         if not uniq or len(uniq) > 30:
             continue
         for v in uniq:
@@ -250,7 +250,7 @@ def sdg_coded(values: pd.Series) -> bool:
     (True, False)
     """
     uniq = [v for v in pd.unique(values.astype(str).str.strip()) if v and v != "nan"][:200]
-    if not uniq or all(_YEAR.match(v) for v in uniq):
+    if not uniq or all(YEAR.match(v) for v in uniq):
         return False
     coded = [sdg_code(v) for v in uniq]
     known = set(_codes()["indicators"])
@@ -288,7 +288,7 @@ def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, nam
             or any(recognise(str(c)).role == "variable" for c in obj)):
         return raw, lines, columns  # no SDG code anywhere, no label column: nothing to do (fast path)
     text = {c: _text(raw[c]).str.strip() for c in obj}
-    years = [c for c in raw.columns if _YEAR.match(str(c))]
+    years = [c for c in raw.columns if YEAR.match(str(c))]
     coded = _code_columns(raw, text)
     if coded and len(years) >= 2:
         raw, lines, mapping = _series_by_year(raw, lines, report, name, text, coded, years, period, user)
@@ -342,8 +342,8 @@ def read_sdg(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, nam
 def _headline_series(raw: pd.DataFrame, report: ValidationReport, name: str, user: dict) -> pd.DataFrame:
     """An SDG file of one year column and one numeric column, headers in any language (Croatian
     ``Godina, Udio pojedinaca koji koriste internet (%)``): read as ``Year`` and ``Value``."""
-    years = [c for c in raw.columns if _YEAR.match(str(c)) is None and len(raw)
-             and _text(raw[c]).str.strip().str.match(_YEAR).mean() >= 0.95]
+    years = [c for c in raw.columns if YEAR.match(str(c)) is None and len(raw)
+             and _text(raw[c]).str.strip().str.match(YEAR).mean() >= 0.95]
     nums = [c for c in raw.columns if c not in years and c not in user
             and pd.to_numeric(_text(raw[c]).str.strip().str.replace(",", "."), errors="coerce").notna().mean() >= 0.8]
     if len(years) != 1 or len(nums) != 1 or recognise(str(nums[0])).role in ("area", "code", "denominator"):

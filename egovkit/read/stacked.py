@@ -39,12 +39,12 @@ from ..shared.messages import render
 from ..validate import ValidationReport
 from .levels import _country_names, total_kind
 from .numbers import _text
+from .periods import PERIOD
 from .roles import _norm_series
 
 #: Name of the column that stands for the missing denominator of a table of published rates.
 RATE_ONLY = "(no households/persons column: published rates)"
 
-_YEAR = re.compile(r"^\s*(1[89]\d\d|20\d\d)(\s*[-/_ ]?\s*([QSMHT]|W)?\s*\d{1,2})?\s*$", re.IGNORECASE)
 _TOTAL_CODE = re.compile(r"(^|[._\-])_?(T|Z|TOTAL|ALL)$", re.IGNORECASE)  # SDMX: SEX._T, _T, AGE_Y_GE16._T
 
 
@@ -58,7 +58,7 @@ def _is_dimension(header: str) -> bool:
 
 def _year_like(text: pd.Series) -> bool:
     filled = text[text != ""]
-    return len(filled) > 0 and bool(filled.str.match(_YEAR).mean() >= 0.95)
+    return len(filled) > 0 and bool(filled.str.match(PERIOD).mean() >= 0.95)
 
 
 def _sdg_coded(col: pd.Series) -> bool:
@@ -98,7 +98,7 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     """
     if raw.attrs.get("egovkit_unstacked"):  # an SDG workbook reduced by egovkit.read.sdg
         return raw, lines
-    years_as_columns = [c for c in raw.columns if _YEAR.match(str(c))]
+    years_as_columns = [c for c in raw.columns if PERIOD.match(str(c))]
     if len(years_as_columns) >= 2:
         text = {c: _text(raw[c]).str.strip() for c in years_as_columns}
         return _latest_year_column(raw, lines, report, name, years_as_columns, text, period)
