@@ -266,7 +266,7 @@ def test_us_counties_drop_the_extra_feature_and_join_every_acs_county(shared_dat
     assert us["geoid"].str.fullmatch(r"\d{5}").all() and us["geoid"].is_unique
     assert {"geoid", "NAME", "STATE", "geometry"} <= set(us.columns)
     report = us.attrs["report"]
-    assert [i.action for i in report.by_code("not_a_county")] == ["dropped"]
+    assert [i.action for i in report.by_code("datasets.not_a_county")] == ["dropped"]
     ref = gpd.read_file(shared_data / "us-county-acs-s2801" / "us_counties_2010_plotly.geojson")
     assert set(ref["id"]) == set(us["geoid"])
 

@@ -129,10 +129,8 @@ def file_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
         pause = 0.01
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                raise DownloadError(
-                    f"{path.name}: waited {timeout:g} s for another egovkit process that is writing it to the "
-                    f"cache (lock {lock}). Fix: let that process finish (or stop it), or raise "
-                    "egovkit.settings.cache_lock_timeout (EGOVKIT_CACHE_LOCK_TIMEOUT)")
+                raise DownloadError(code="datasets.lock_timeout",
+                                    params={"file": path.name, "timeout": float(timeout), "lock": str(lock)})
             time.sleep(pause)
             pause = min(pause * 2, 0.2)
         try:

@@ -27,6 +27,7 @@ import shapely
 
 from .. import geo
 from ..errors import DownloadError, EgovkitWarning
+from ..shared.messages import render
 from ..shared.renamed import renamed
 from ..validate import ValidationReport
 from .cache import atomic_write, check_file, file_lock, write_sidecar
@@ -64,8 +65,7 @@ def rda_to_frame(path: str | Path, object_name: str | None = None) -> pd.DataFra
     try:
         objects = pyreadr.read_r(str(path))
     except Exception as exc:  # pyreadr raises its own LibrdataError/PyreadrError types
-        raise DownloadError(f"{path}: cannot be read as an R data file ({exc}). Fix: delete the cached "
-                            "file so it is fetched again") from exc
+        raise DownloadError(code="datasets.not_r_data", params={"path": str(path), "detail": str(exc)}) from exc
     return _pick(objects, path, object_name)
 
 
@@ -74,10 +74,11 @@ def _pick(objects: dict, path: Path, object_name: str | None) -> pd.DataFrame:
         object_name = path.stem if path.stem in objects else None
     if object_name is None:
         if len(objects) != 1:
-            raise DownloadError(f"{path}: holds several R objects {list(objects)}; pass object_name=")
+            raise DownloadError(code="datasets.several_r_objects", params={"path": str(path), "objects": list(objects)})
         object_name = next(iter(objects))
     if object_name not in objects:
-        raise DownloadError(f"{path}: has no R object {object_name!r} (it has {list(objects)})")
+        raise DownloadError(code="datasets.no_r_object",
+                            params={"path": str(path), "object": object_name, "objects": list(objects)})
     df = objects[object_name]
     df = df.rename(columns=str)  # rdata gives numpy str_ column labels
     # rdata yields the NA-valued "string" dtype; use pandas' default ``str`` like pyreadr does
@@ -128,7 +129,8 @@ def sf_geometries(values: "pd.Series | list", source: str = "<sf>") -> np.ndarra
         try:
             polys = _sfg_parts(geom)
         except (TypeError, ValueError) as exc:
-            raise DownloadError(f"{source}: geometry {i + 1} is not a polygon or multipolygon ({exc})") from exc
+            raise DownloadError(code="datasets.sf_not_polygon",
+                                params={"source": source, "n": i + 1, "detail": str(exc)}) from exc
         for rings in polys:
             for ring in rings:
                 ring = np.asarray(ring, dtype=float)[:, :2]
@@ -195,7 +197,8 @@ def sf_rda_to_geodataframe(path: str | Path, crs: str, object_name: str | None =
     path = Path(path)
     df = _pick(_read_rdata(path), path, object_name)
     if geometry_column not in df.columns:
-        raise DownloadError(f"{path}: no geometry column {geometry_column!r} (columns: {list(df.columns)})")
+        raise DownloadError(code="datasets.no_geometry_column",
+                            params={"path": str(path), "column": geometry_column, "columns": list(df.columns)})
     geoms = sf_geometries(df[geometry_column], source=str(path))
     attrs = df.drop(columns=geometry_column)
     return gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, crs=crs, index=attrs.index), crs=crs)
@@ -267,12 +270,12 @@ def _cached(key: str, sources: Mapping[str, str], suffix: str, build: Callable[[
         sha, size = atomic_write(path, write_tmp)
         write_sidecar(path, {**expected, "file": path.name, "sha256": sha, "size": size, **extra})
         if problem != "missing":
-            warnings.warn(f"egovkit cache: {path} ({key}) rebuilt from its verified original(s) because "
-                          f"{problem}", EgovkitWarning, stacklevel=4)
+            warnings.warn(render("datasets.rebuilt", {"path": str(path), "key": key, "problem": problem}),
+                          EgovkitWarning, stacklevel=4)
         ok, value, problem = attempt()
     if not ok:  # pragma: no cover - a converter that writes what it cannot read back
-        raise DownloadError(f"{path}: the file egovkit has just converted for {key} cannot be used: {problem}. "
-                            f"Fix: delete {path.parent} and try again; report the problem if it persists")
+        raise DownloadError(code="datasets.converted_unusable",
+                            params={"path": str(path), "key": key, "problem": problem, "folder": str(path.parent)})
     return value
 
 
@@ -399,4 +402,4 @@ def _warn_report(report: object) -> None:
     if not isinstance(report, ValidationReport):
         return
     for issue in report.warnings:
-        warnings.warn(f"{issue}; see .attrs['report']", EgovkitWarning, stacklevel=4)
+        warnings.warn(render("datasets.see_report", {"issue": str(issue)}), EgovkitWarning, stacklevel=4)

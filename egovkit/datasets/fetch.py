@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlparse
 
 from .. import settings
 from ..errors import DownloadError, EgovkitWarning
+from ..shared.messages import render
 from .cache import atomic_write, file_lock
 from .registry import DataFile, get
 
@@ -93,10 +94,9 @@ def source_of(entry: DataFile) -> str:
     return str(Path(mirror).expanduser() / entry.mirror_path)
 
 
-def _fix_text(entry: DataFile) -> str:
-    return ("check that EGOVKIT_DATA_MIRROR (egovkit.settings.data_mirror) points at a folder laid out like "
-            "<mirror>/github/<owner>/<repo>/<commit>/<path>, or unset it to download from "
-            f"{entry.url}; if a cached copy is damaged, delete it from {cache_root() / 'originals'}")
+def _fix_params(entry: DataFile) -> dict[str, str]:
+    """The values of the fix of a file that the mirror lacks or holds in another version."""
+    return {"url": entry.url, "originals": str(cache_root() / "originals")}
 
 
 def _download(url: str, dest: Path, entry: DataFile) -> None:
@@ -118,9 +118,8 @@ def _download(url: str, dest: Path, entry: DataFile) -> None:
                 if bar is not None:
                     bar.close()
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DownloadError(f"{entry.name}: could not download {url}: {exc}. Fix: check the network "
-                            f"connection, or set EGOVKIT_DATA_MIRROR to a local copy of the originals "
-                            f"({entry.mirror_path})") from exc
+        raise DownloadError(code="datasets.download_failed", params={
+            "name": entry.name, "url": url, "detail": str(exc), "mirror_path": str(entry.mirror_path)}) from exc
 
 
 def fetch(name: str) -> Path:
@@ -154,11 +153,7 @@ def fetch(name: str) -> Path:
     """
     entry = get(name)
     if entry.sha256 is None:
-        raise DownloadError(
-            f"{entry.name} ({entry.url}): its sha256 is not pinned in the egovkit registry, so egovkit "
-            "refuses to fetch it (the bytes could not be verified). Fix: obtain the file yourself, "
-            "convert it to a GeoTIFF and pass its path to the loader (for Singapore: "
-            "egovkit.datasets.singapore_population(path='sg_pop.tif'))")
+        raise DownloadError(code="datasets.not_pinned", params={"name": entry.name, "url": entry.url})
     dest = cached_path(name)
     if dest.is_file() and sha256_of(dest) == entry.sha256:
         return dest
@@ -168,9 +163,9 @@ def fetch(name: str) -> Path:
             if actual == entry.sha256:
                 return dest
             log.info("rebuilding %s (original): sha256 %s, expected %s", name, actual, entry.sha256)
-            warnings.warn(f"egovkit cache: the original {dest} had a wrong sha256 ({actual[:12]}..., expected "
-                          f"{entry.sha256[:12]}...; damaged or cut short); fetched it again", EgovkitWarning,
-                          stacklevel=2)
+            warnings.warn(render("datasets.original_refetched", {"path": str(dest), "actual": actual[:12],
+                                                                  "expected": entry.sha256[:12]}),
+                          EgovkitWarning, stacklevel=2)
         source = source_of(entry)
         atomic_write(dest, lambda tmp: _fetch_into(entry, source, tmp))
     return dest
@@ -185,12 +180,12 @@ def _fetch_into(entry: DataFile, source: str, tmp: Path) -> None:
         _download(source, tmp, entry)
     else:
         if not Path(source).is_file():
-            raise DownloadError(f"{entry.name}: file not found in the data mirror: {source}. "
-                                f"Fix: {_fix_text(entry)}")
+            raise DownloadError(code="datasets.not_in_mirror", params={"name": entry.name, "source": str(source),
+                                                                       **_fix_params(entry)})
         log.info("copying %s from %s", entry.name, source)
         shutil.copyfile(source, tmp)
     actual = sha256_of(tmp)
     if actual != entry.sha256:
-        raise DownloadError(
-            f"{entry.name}: sha256 mismatch for {source} (expected {entry.sha256}, got {actual}); "
-            f"the file is not the pinned version of {entry.url}. Fix: {_fix_text(entry)}")
+        raise DownloadError(code="datasets.sha256_mismatch", params={
+            "name": entry.name, "source": str(source), "expected": entry.sha256, "actual": actual,
+            **_fix_params(entry)})

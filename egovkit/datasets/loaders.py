@@ -161,29 +161,27 @@ def _build_kenya_counties(geo_names: list[str]) -> gpd.GeoDataFrame:
     first = shapely.get_geometry(collections, 0)
     for slug, k, g in zip(slugs, n_parts, first):
         if k != 1 or g is None or g.geom_type not in ("Polygon", "MultiPolygon"):
-            raise DownloadError(f"geojson/{slug}.json: expected one (Multi)Polygon in the GeometryCollection, "
-                                f"found {k} part(s). Fix: check the registry commit of kenya-counties-subcounties")
+            raise DownloadError(code="datasets.kenya_not_one_polygon", params={"slug": slug, "n": k})
     geoms = pd.DataFrame({"slug": [_letters(s) for s in slugs], "file": slugs,
                           "geometry": [_as_multipolygon(g) for g in first]})
 
     merged = meta.merge(geoms, on="slug", how="outer", indicator=True)
     unmatched = merged[merged["_merge"] != "both"]
     if len(unmatched):
-        raise DownloadError("counties.json and geojson/ do not match for: "
-                            + ", ".join(unmatched["name"].fillna(unmatched["file"]).astype(str))
-                            + ". Fix: update the file list of the registry (registry.csv)")
+        raise DownloadError(code="datasets.kenya_files_unmatched",
+                            params={"names": unmatched["name"].fillna(unmatched["file"]).astype(str).tolist()})
 
     codes = kenya_census_table("V4_T1.9")[["CountyCode", "County"]].drop_duplicates()
     codes = codes.rename(columns={"CountyCode": "code", "County": "census_county_name"})
     codes["code"] = codes["code"].astype(int)
     if codes["code"].duplicated().any():
         dup = codes.loc[codes["code"].duplicated(keep=False)].to_dict("records")
-        raise DownloadError(f"V4_T1.9: a county code has several names: {dup}")
+        raise DownloadError(code="datasets.kenya_code_names", params={"records": str(dup)})
     merged["code"] = merged["code"].astype(int)
     out = merged.merge(codes, on="code", how="left")
     missing = out[out["census_county_name"].isna()]
     if len(missing):
-        raise DownloadError(f"counties.json codes {missing['code'].tolist()} are not in V4_T1.9 (CountyCode)")
+        raise DownloadError(code="datasets.kenya_codes_missing", params={"codes": str(missing["code"].tolist())})
 
     gdf = gpd.GeoDataFrame(
         {"census_county_code": out["code"].to_numpy(dtype="int64"),
@@ -239,17 +237,15 @@ def _build_us_counties(path: Path) -> gpd.GeoDataFrame:
     raw["id"] = raw["id"].astype(str)
     not_county = ~raw["id"].str.fullmatch(r"\d{5}")
     for i in np.flatnonzero(not_county.to_numpy()):
-        report.add("warning", "not_a_county",
-                   f"feature id {raw['id'].iloc[i]} ({raw['NAME'].iloc[i]!r}) is not a 5-digit county FIPS "
-                   "(a union of the five NYC counties added to the file) and was removed",
-                   row=int(i) + 1, area=str(raw["NAME"].iloc[i]), action="dropped",
-                   fix="none needed; the five NYC counties are present on their own")
+        report.add("warning", "datasets.not_a_county", params={"id": raw["id"].iloc[i], "name": raw["NAME"].iloc[i]},
+                   row=int(i) + 1, area=str(raw["NAME"].iloc[i]), action="dropped")
     report.set_fate(np.flatnonzero(not_county.to_numpy()) + 1, "dropped")
     report.set_fate(np.flatnonzero(~not_county.to_numpy()) + 1, "used")
     gdf = raw.loc[~not_county, ["id", "NAME", "STATE", "COUNTY", "geometry"]].rename(columns={"id": "geoid"})
     gdf = gdf.reset_index(drop=True).set_crs("EPSG:4326", allow_override=True)
     if gdf["geoid"].duplicated().any():
-        raise DownloadError(f"{path.name}: duplicate county FIPS {sorted(gdf.loc[gdf['geoid'].duplicated(), 'geoid'])}")
+        raise DownloadError(code="datasets.duplicate_fips",
+                            params={"file": path.name, "codes": sorted(gdf.loc[gdf["geoid"].duplicated(), "geoid"])})
     gdf = repair_geometries(gdf, report, "geoid", path.name)
     return _with_report(gdf, report)
 
@@ -268,21 +264,21 @@ def nyc_hotspots_raw() -> Path:
     return fetch("nyc_hotspots/csv")
 
 
-def _nycgeo(stem: str, id_column: str) -> gpd.GeoDataFrame:
+def _nycgeo(stem: str, key_column: str) -> gpd.GeoDataFrame:
     key = f"nycgeo/{stem}"
-    return cached_geoframe(key, _sources([key]), lambda: _build_nycgeo(key, id_column))
+    return cached_geoframe(key, _sources([key]), lambda: _build_nycgeo(key, key_column))
 
 
-def _build_nycgeo(key: str, id_column: str) -> gpd.GeoDataFrame:
+def _build_nycgeo(key: str, key_column: str) -> gpd.GeoDataFrame:
     path = fetch(key)
     gdf = sf_rda_to_geodataframe(path, crs=_NYCGEO_CRS)
     xmin, ymin, xmax, ymax = gdf.total_bounds
     bx0, by0, bx1, by1 = _NYC_2263_BOUNDS
     if not (bx0 <= xmin and xmax <= bx1 and by0 <= ymin and ymax <= by1):
-        raise DownloadError(f"{path.name}: coordinates {gdf.total_bounds.round()} are not New York City in "
-                            f"{_NYCGEO_CRS}; the sf object's CRS changed. Fix: check the registry commit")
+        raise DownloadError(code="datasets.nyc_bounds",
+                            params={"file": path.name, "bounds": str(gdf.total_bounds.round()), "crs": _NYCGEO_CRS})
     report = ValidationReport(source=path.name, rows_in=len(gdf))
-    gdf = repair_geometries(gdf, report, id_column, path.name)  # repaired in the planar CRS
+    gdf = repair_geometries(gdf, report, key_column, path.name)  # repaired in the planar CRS
     gdf = gdf.to_crs("EPSG:4326")
     return _with_report(gdf, report)
 
@@ -350,7 +346,7 @@ def nyc_population(level: Literal["nta", "tract", "borough"] = "nta") -> pd.Data
     """
     stems = {"nta": "nta_acs_data", "tract": "tract_acs_data", "borough": "borough_acs_data"}
     if level not in stems:
-        raise InputError(f"unknown level {level!r}", column="level", fix=f"use one of {list(stems)}")
+        raise InputError(code="datasets.unknown_level", params={"level": level, "levels": list(stems)}, column="level")
     key = f"nycgeo/{stems[level]}"
     return cached_frame(key, _sources([key]), lambda: rda_to_frame(fetch(key)))
 
@@ -451,12 +447,10 @@ def singapore_population(path: str | Path | None = None) -> PopulationRaster:
 
     path = Path(path)
     if not path.is_file():
-        raise InputError("file not found", file=str(path),
-                         fix="pass the path of an existing GeoTIFF population grid")
+        raise InputError(code="datasets.raster_not_found", file=str(path))
     try:
         with rasterio.open(path) as src:
             arr = src.read(1, masked=True).astype("float64").filled(np.nan)
             return PopulationRaster(arr, src.transform, src.crs, path)
     except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"cannot be opened as a raster ({exc})", file=str(path),
-                         fix="pass a GeoTIFF (one band, persons per cell)") from exc
+        raise InputError(code="datasets.not_a_raster", params={"detail": str(exc)}, file=str(path)) from exc

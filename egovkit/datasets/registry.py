@@ -110,9 +110,9 @@ def get(name: str) -> DataFile:
         import difflib
 
         close = difflib.get_close_matches(name, list(entries), n=3)
-        hint = f"did you mean {', '.join(map(repr, close))}?" if close else "see egovkit.datasets.list_datasets()"
-        raise DownloadError(f"no data set called {name!r} in the registry {REGISTRY_FILE.name}; "
-                            f"Fix: use a registered name ({hint})") from None
+        raise DownloadError(code="datasets.unknown_name", params={
+            "name": name, "registry": REGISTRY_FILE.name, "close": close,
+            "fix_code": "datasets.fix_did_you_mean" if close else "datasets.fix_list_datasets"}) from None
 
 
 def names(group: str) -> list[str]:
