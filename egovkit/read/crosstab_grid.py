@@ -26,13 +26,15 @@ import yaml
 from ..errors import InputError
 from ..validate import ValidationReport
 from .column_headers import normalise_header
+from .periods import YEAR, is_year
 from .total_names import _country_names
 
 #: Files larger than this are not examined (table-tool downloads are small; big files keep their speed).
 MAX_BYTES = 5_000_000
 #: Rows examined first to tell the shape.
 HEAD_ROWS = 60
-_YEAR = re.compile(r"^(1[89]|20)\d{2}$")
+#: A year alone in a cell (the readers' one pattern, :data:`egovkit.read.periods.YEAR`; cells are stripped here).
+_YEAR = YEAR
 _PLACEHOLDERS = {"-", "--", "...", "..", "…", "x", "X", "—", "–", "(x)", "(-)", ":", "n/a", "na", "nd", "s/d"}
 _SEGMENT = re.compile(r"\s+[-–]\s+")
 
@@ -85,10 +87,8 @@ def _number(v: object) -> float | None:
         return None
 
 
-def _is_year(v: object) -> bool:
-    if isinstance(v, float):
-        return v.is_integer() and bool(_YEAR.match(str(int(v))))
-    return isinstance(v, str) and bool(_YEAR.match(v))
+#: Whether a cell (a float or a stripped text, see :func:`_cell`) is a year: :func:`egovkit.read.periods.is_year`.
+_is_year = is_year
 
 
 def _year_text(v: object) -> str:
