@@ -353,20 +353,46 @@ def _headline_series(raw: pd.DataFrame, report: ValidationReport, name: str, use
     return raw.rename(columns={years[0]: "Year", nums[0]: "Value"})
 
 
-def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
+def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,
                     coded: list[str], years: list, period, user: dict) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """One row per series and years as columns (UNSD SDMX template): the ICT series, totals of every
     breakdown, the latest year with a value per series; a frame ``Area, Series, Value``."""
     col = coded[0]
+    ok = _ict_series_rows(text, col, lines, report, name)
+    sub = {c: t[ok].reset_index(drop=True) for c, t in text.items()}
+    lines = lines[ok]
+    series = sub[col].to_numpy()
+    skip = set(coded) | set(years)
+    geo = [c for c in sub if c not in skip and _geo_header(c)]
+    keep, notes = _breakdown_totals(sub, series, skip, geo)
+    country, area = _series_areas(sub, series, keep, geo)
+    rows, out_lines, chosen = _latest_values(raw, ok, years, period, keep, area, series, lines, name)
+    report.set_fate(lines[~keep].tolist(), "kept apart")
+    report.add("info", "stacked_table", params={
+        "what": render("read.series_by_year", {
+            "chosen": "; ".join(f"{s} {', '.join(sorted(y))}" for s, y in chosen.items()),
+            "how": render("read.given_by_period" if period is not None else "read.latest_of_each_series")}),
+        "apart": "; ".join(notes) or render("read.nothing"), "after": "", "fix_code": "read.another_year"},
+        column=col, action="kept apart")
+    out = pd.DataFrame(rows, columns=["Area", "Series", "Value"])
+    mapping = _series_mapping(out, raw.loc[ok].reset_index(drop=True), sub, series, keep, skip, col, user, report)
+    if country:
+        report.add("info", "territory_row", params={"detail": render("read.territory_one_area", {
+            "columns": geo, "country": country, "label": f"Total ({country})"})}, action="kept apart")
+    out.attrs["egovkit_unstacked"] = True  # periods and breakdowns already chosen (unstack leaves it)
+    return out, np.asarray(out_lines), mapping
+
+
+def _ict_series_rows(text: dict, col: str, lines: np.ndarray, report: ValidationReport, name: str) -> np.ndarray:
+    """The rows of series of an ICT indicator egovkit reads (the others kept apart, with one note)."""
     codes = text[col].map(lambda v: sdg_code(v) if v else None)
     ok = codes.map(lambda x: x is not None and x.indicator is not None).to_numpy()
-    other = codes[~ok]
     if not ok.any():
         raise InputError(code="read.sdg_no_ict_series", params={"column": col,
                                                                 "found": str(list(pd.unique(text[col]))[:8])},
                          file=name, column=col)
     why = {}
-    for x in other:
+    for x in codes[~ok]:
         if x is not None and x.sdg and x.sdg in _codes()["indicators"]:
             why.setdefault(x.sdg, x.why)
     report.set_fate(lines[~ok].tolist(), "kept apart")
@@ -376,14 +402,15 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
                                              "why": (": " + "; ".join(f"{k}: {v}" for k, v in why.items()))
                                              if why else ""},
                column=col, action="kept apart")
-    sub = {c: t[ok].reset_index(drop=True) for c, t in text.items()}
-    lines = lines[ok]
-    series = sub[col].to_numpy()
-    keep = np.ones(len(lines), dtype=bool)
-    skip = set(coded) | set(years)
+    return ok
+
+
+def _breakdown_totals(sub: dict, series: np.ndarray, skip: set, geo: list) -> tuple[np.ndarray, list[str]]:
+    """Within each series, the total of every breakdown column ('_T', blank, 'Total'): the rows kept and
+    a note per column; a geography column that was a breakdown is taken out of ``geo``."""
+    keep = np.ones(len(series), dtype=bool)
     notes = []
-    geo = [c for c in sub if c not in skip and _geo_header(c)]
-    for c in sub:  # breakdowns, within each series: keep the total ('_T', blank, 'Total')
+    for c in sub:
         if c in skip:
             continue
         vals = sub[c].str.lower()
@@ -398,9 +425,14 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
             notes.append(render("read.breakdown_rows", {"n": dropped, "column": c}))
             if c in geo:
                 geo.remove(c)
-    # geography: a column constant over the table is the country; another one filled names an area
+    return keep, notes
+
+
+def _series_areas(sub: dict, series: np.ndarray, keep: np.ndarray, geo: list) -> tuple[str, pd.Series]:
+    """The country (a geography column constant over the table) and the area of each row (another
+    geography column that names areas; else ``Total (<country>)``)."""
     country = ""
-    areas = pd.Series([""] * len(lines))
+    areas = pd.Series([""] * len(series))
     for c in geo:
         v = sub[c][keep]
         filled = v[v != ""]
@@ -412,8 +444,13 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
         elif per_series.max() > 1:
             areas = areas.where(areas != "", sub[c])
     label = f"Total ({country})" if country else "Total"
-    area = areas.where(areas != "", label)
-    # per series and area: the latest year with a value (or the one asked for)
+    return country, areas.where(areas != "", label)
+
+
+def _latest_values(raw: pd.DataFrame, ok: np.ndarray, years: list, period, keep: np.ndarray, area: pd.Series,
+                   series: np.ndarray, lines: np.ndarray, name: str) -> tuple[list, list, dict]:
+    """Per series and area, the latest year with a value (or the one asked for): the rows
+    ``(area, series, value)``, their lines and the years chosen per series."""
     present = [str(y).strip() for y in years]
     if period is not None and str(period).strip() not in present:
         raise InputError(code="read.period_not_a_column", params={"period": str(period).strip(), "present": present},
@@ -421,8 +458,8 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
     rows, out_lines, chosen = [], [], {}
     ycols = sorted(years, key=lambda y: int(str(y).strip()))
     vals = {y: (_text(raw[y])[ok].reset_index(drop=True).str.strip() if y in raw.columns else None) for y in ycols}
+    want = [y for y in ycols if str(y).strip() == str(period).strip()] if period is not None else ycols[::-1]
     for i in np.flatnonzero(keep):
-        want = [y for y in ycols if str(y).strip() == str(period).strip()] if period is not None else ycols[::-1]
         for y in want:
             v = vals[y].iloc[i]
             if v not in ("", "nan", "NaN", "..", "-"):
@@ -430,16 +467,14 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
                 out_lines.append(lines[i])
                 chosen.setdefault(series[i], set()).add(str(y).strip())
                 break
-    report.set_fate(lines[~keep].tolist(), "kept apart")
-    report.add("info", "stacked_table", params={
-        "what": render("read.series_by_year", {
-            "chosen": "; ".join(f"{s} {', '.join(sorted(y))}" for s, y in chosen.items()),
-            "how": render("read.given_by_period" if period is not None else "read.latest_of_each_series")}),
-        "apart": "; ".join(notes) or render("read.nothing"), "after": "", "fix_code": "read.another_year"},
-        column=col, action="kept apart")
-    out = pd.DataFrame(rows, columns=["Area", "Series", "Value"])
-    # a unit column (Unit_Code 'PT', 'Percentage (%)'): the label says it, so the values are read in it
-    units = {}
+    return rows, out_lines, chosen
+
+
+def _series_mapping(out: pd.DataFrame, raw_ok: pd.DataFrame, sub: dict, series: np.ndarray, keep: np.ndarray,
+                    skip: set, col: str, user: dict, report: ValidationReport) -> dict:
+    """The indicator of each series (its label in ``out`` marked ``(%)`` when a unit column says
+    percentages): the user's, none for a unit that is not a percentage, else the SDG code's."""
+    units = {}  # a unit column (Unit_Code 'PT', 'Percentage (%)'): the label says it, so the values are read in it
     for c in sub:
         if c in skip:
             continue
@@ -452,7 +487,6 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
     out["Series"] = out["Series"].map(labels)
     mapping = {}
     for s, lab in labels.items():
-        at = (series == s) & keep
         if s in user:
             mapping[lab] = user[s]
             continue
@@ -463,12 +497,8 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
             report.add("warning", "sdg_unit", params={"where": where, "unit": render(_UNIT_WORD[units[s]])},
                        column=col, action="kept apart")
             continue
-        mapping[lab] = _choose(sdg_code(s), raw.loc[ok].reset_index(drop=True), sub, report, where, lab, rows=at)
-    if country:
-        report.add("info", "territory_row", params={"detail": render("read.territory_one_area", {
-            "columns": geo, "country": country, "label": label})}, action="kept apart")
-    out.attrs["egovkit_unstacked"] = True  # periods and breakdowns already chosen (unstack leaves it)
-    return out, np.asarray(out_lines), mapping
+        mapping[lab] = _choose(sdg_code(s), raw_ok, sub, report, where, lab, rows=(series == s) & keep)
+    return mapping
 
 
 def _sex_specific(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, text: dict,

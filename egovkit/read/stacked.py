@@ -84,7 +84,7 @@ def _is_total(value: str) -> bool:
                       "bothsex", "allarea", "allage", "allages")  # UN SDG database codes
 
 
-def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, *,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
+def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, *,
             period: str | int | None = None, area: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Reduce a stacked table to one period and the total breakdown; return ``(raw, lines)``.
 
@@ -102,13 +102,7 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     if len(years_as_columns) >= 2:
         text = {c: _text(raw[c]).str.strip() for c in years_as_columns}
         return _latest_year_column(raw, lines, report, name, years_as_columns, text, period)
-    if not any(recognise(str(c)).role == "value" for c in raw.columns):
-        times = []  # one value column is what a stacked table has; others are read as they are
-    else:
-        head = raw.iloc[:500]  # years are told from the first rows; the whole columns only when stacked
-        times = [c for c in raw.columns if _is_time(str(c)) or (
-            recognise(str(c)).role not in ("value", "indicator") and c != area
-            and _year_like(_text(head[c]).str.strip()))]
+    times = _time_columns(raw, area)
     if not times:
         if period is not None:
             raise InputError(code="read.no_period_column", params={"period": repr(period)}, file=name)
@@ -120,6 +114,42 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     value = values[-1] if values else None
     if value is None:
         return raw, lines
+    geo = _geography_columns(raw, text, roles, times, value, area)
+    series = [c for c in raw.columns if c not in geo and c not in times and c != value
+              and (roles[c].role in ("variable", "indicator"))]
+    keep, notes, dropped_cols = _breakdown_totals(raw, text, geo, times, value, series, report)
+    _series_said_in_words(text, series, dropped_cols, notes)
+    if not keep.any():
+        raise InputError(code="read.no_total_rows", params={"notes": "; ".join(notes) or render("read.kept_apart")},
+                         file=name)
+    chosen, how, present = _chosen_period(text, series, main, keep, period, name)
+    n_other_period = int((keep & ~chosen).sum())
+    keep &= chosen
+    out = raw.loc[keep, [c for c in raw.columns if c not in dropped_cols]].copy()
+    out = _territory_rows(out, raw, text, keep, geo, roles, area, report)
+    left = np.flatnonzero(~keep)
+    report.set_fate(lines[left].tolist(), "kept apart")
+    what = "; ".join(notes + ([render("read.rows_of_other_periods", {"n": n_other_period})] if n_other_period else []))
+    report.add("info", "stacked_table", params={
+        "what": render("read.stacked_kept", {"how": how, "n": int(keep.sum())}),
+        "apart": what or render("read.nothing"), "after": render("read.periods_present", {"present": present}),
+        "fix_code": "read.another_period"}, column=main, action="kept apart")
+    return out.reset_index(drop=True), lines[keep]
+
+
+def _time_columns(raw: pd.DataFrame, area: str | None) -> list:
+    """The period columns of a table with one value column (none without a value column)."""
+    if not any(recognise(str(c)).role == "value" for c in raw.columns):
+        return []  # one value column is what a stacked table has; others are read as they are
+    head = raw.iloc[:500]  # years are told from the first rows; the whole columns only when stacked
+    return [c for c in raw.columns if _is_time(str(c)) or (
+        recognise(str(c)).role not in ("value", "indicator") and c != area
+        and _year_like(_text(head[c]).str.strip()))]
+
+
+def _geography_columns(raw: pd.DataFrame, text: dict, roles: dict, times: list, value, area: str | None) -> list:
+    """The columns that say where: area, code, parent and level columns (not series codes nor
+    urban/rural), else the text column of most values, and every column one-to-one with one of them."""
     # a level column (country / NUTS 1 / NUTS 2) is geography, not a breakdown
     geo = [c for c in raw.columns if roles[c].role in ("area", "code", "parent", "level") or c == area]
     geo = [c for c in geo if c == area or not _sdg_coded(raw[c])]  # SeriesCode IT_USE_ii99: a series, not areas
@@ -137,11 +167,17 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
             if len(pairs) > 2 and pairs["c"].is_unique and pairs["g"].is_unique:
                 geo.append(c)
                 break
-    series = [c for c in raw.columns if c not in geo and c not in times and c != value
-              and (roles[c].role in ("variable", "indicator"))]
+    return geo
+
+
+def _breakdown_totals(raw: pd.DataFrame, text: dict, geo: list, times: list, value, series: list,
+                      report: ValidationReport) -> tuple[np.ndarray, list[str], list]:
+    """Breakdowns: text columns with several values, one of which says 'total' (blank, Total, _T...):
+    the total rows kept; a column of women and men only kept apart (warned); a column without a
+    total is a series of its own (added to ``series``). Returns the rows kept, the notes and the
+    columns left out of the table."""
     keep = np.ones(len(raw), dtype=bool)
     notes: list[str] = []
-    # breakdowns: text columns with several values, one of which says 'total' (blank, Total, _T...)
     dropped_cols = list(times)
     for c in raw.columns:
         if c in geo or c in times or c == value or c in series:
@@ -176,7 +212,12 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
         elif not total.any() and recognise(str(c)).role == "other" and c not in series:
             # no total among its values: each value is a series of its own (units, sources)
             series.append(c)
-    # a code column beside the column that says the same series in words: the words are read
+    return keep, notes, dropped_cols
+
+
+def _series_said_in_words(text: dict, series: list, dropped_cols: list, notes: list[str]) -> None:
+    """A code column beside the column that says the same series in words: the words are read; a
+    column of one value tells no series apart. Both are taken out of ``series``."""
     said = [c for c in series if any(recognise(v).indicator for v in pd.unique(text[c])[:50])]
     for c in [c for c in series if c not in said and said]:
         if all(pd.DataFrame({"c": text[c], "s": text[s]}).drop_duplicates()["c"].is_unique for s in said):
@@ -186,11 +227,13 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     for c in [c for c in series if c not in said and text[c][text[c] != ""].nunique() <= 1]:
         series.remove(c)  # one value in every row (a unit, a measure): it tells no series apart
         dropped_cols.append(c)
-    if not keep.any():
-        raise InputError(code="read.no_total_rows", params={"notes": "; ".join(notes) or render("read.kept_apart")},
-                         file=name)
-    # the period: the latest one of each series, or the one asked for
-    key = pd.Series([""] * len(raw))
+
+
+def _chosen_period(text: dict, series: list, main, keep: np.ndarray, period, name: str
+                   ) -> tuple[np.ndarray, str, list]:
+    """The rows of the period read: the latest one of each series, or the one asked for; how it was
+    chosen and the periods present."""
+    key = pd.Series([""] * len(keep))
     for c in series:
         key = key + "|" + text[c]
     periods = text[main]
@@ -208,10 +251,13 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
         chosen = (periods.to_numpy() == latest.to_numpy())
         lat = sorted(pd.unique(latest.dropna()))
         how = render("read.latest_period", {"periods": ", ".join(map(str, lat)), "column": main})
-    n_other_period = int((keep & ~chosen).sum())
-    keep &= chosen
-    # the territory's own row: every geography cell blank
-    out = raw.loc[keep, [c for c in raw.columns if c not in dropped_cols]].copy()
+    return chosen, how, present
+
+
+def _territory_rows(out: pd.DataFrame, raw: pd.DataFrame, text: dict, keep: np.ndarray, geo: list, roles: dict,
+                    area: str | None, report: ValidationReport) -> pd.DataFrame:
+    """The territory's own rows named ``Total``: every geography cell blank, a code that begins every
+    other code, the one country's name among areas that are not countries, or no geography at all."""
     names = [c for c in geo if roles[c].role in ("area", "parent") or c == area] or geo
     if names:
         blank = np.all([text[c][keep].to_numpy() == "" for c in names], axis=0)
@@ -261,14 +307,7 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
         report.add("info", "territory_row", params={"detail": render("read.territory_no_geography", {
             "columns": str(list(raw.columns)), "n": len(out)}), "fix_code": "read.territory_no_geography"},
                    column="Area", action="kept apart")
-    left = np.flatnonzero(~keep)
-    report.set_fate(lines[left].tolist(), "kept apart")
-    what = "; ".join(notes + ([render("read.rows_of_other_periods", {"n": n_other_period})] if n_other_period else []))
-    report.add("info", "stacked_table", params={
-        "what": render("read.stacked_kept", {"how": how, "n": int(keep.sum())}),
-        "apart": what or render("read.nothing"), "after": render("read.periods_present", {"present": present}),
-        "fix_code": "read.another_period"}, column=main, action="kept apart")
-    return out.reset_index(drop=True), lines[keep]
+    return out
 
 
 def _latest_year_column(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str,
