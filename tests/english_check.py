@@ -58,13 +58,16 @@ def english_texts() -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def english_patterns() -> tuple[tuple[str, re.Pattern], ...]:
-    """``(text, pattern)`` of every English text with at least two words outside its fields."""
+@lru_cache(maxsize=4)
+def english_patterns(min_words: int = 2) -> tuple[tuple[str, re.Pattern], ...]:
+    """``(text, pattern)`` of every English text with at least ``min_words`` words outside its fields."""
     pats = []
     for text in set(english_texts()):
-        parts = [lit for lit, _, _, _ in string.Formatter().parse(text)] if "{" in text else [text]
-        if sum(len(_WORD.findall(lit)) for lit in parts) < 2:
+        try:
+            parts = [lit for lit, _, _, _ in string.Formatter().parse(text)]
+        except ValueError:
+            parts = [text]
+        if sum(len(_WORD.findall(lit)) for lit in parts) < min_words:
             continue
         try:
             fmt = list(string.Formatter().parse(text))
@@ -81,10 +84,10 @@ def english_patterns() -> tuple[tuple[str, re.Pattern], ...]:
     return tuple(pats)
 
 
-def english_in(text: str, allow: tuple[str, ...] = ()) -> list[str]:
-    """The English texts of egovkit found in ``text`` (apart from those in ``allow``)."""
+def english_in(text: str, allow: tuple[str, ...] = (), min_words: int = 2) -> list[str]:
+    """The English texts of egovkit (of at least ``min_words`` words) found in ``text``, apart from ``allow``."""
     found = []
-    for src, rx in english_patterns():
+    for src, rx in english_patterns(min_words):
         if src in allow:
             continue
         m = rx.search(text)

@@ -44,7 +44,8 @@ def _english(folder: Path) -> dict[str, list[str]]:
     maps = embedded_maps(html)
     assert maps, "the report inlines its interactive map"
     return {"page": english_in(visible_text(html)),
-            "map": [f for m in maps for f in english_in(visible_text(m) + "\n" + m)],
+            # the map's own text, and its scripts (tooltips, legend) beside Leaflet's: there, sentences of 3+ words
+            "map": [f for m in maps for f in english_in(visible_text(m)) + english_in(m, min_words=3)],
             "workbook": english_in(_workbook_text(folder / "tables.xlsx"))}
 
 

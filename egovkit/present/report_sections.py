@@ -253,7 +253,7 @@ def interactive_map(inp: ReportInputs, page: ReportPage) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the mismatches are in join_report and in the report
         m = indicator_map(inp.districts, _without_name(page.main, inp.key, inp.name), key=inp.key,
-                          name_column=inp.name, label=page.label, scheme=inp.scheme, k=inp.k, hotspots=inp.hotspots,
+                          name=inp.name, label=page.label, scheme=inp.scheme, k=inp.k, hotspots=inp.hotspots,
                           coverage_areas=inp.coverage_areas, coverage_radius_m=inp.coverage_radius_m,
                           gaps=inp.gap_zones, new_sites=inp.new_sites, lisa=lisa,
                           lisa_column=page.lisa_column or "cluster", tiles=inp.tiles, lang=page.lang,
@@ -311,7 +311,7 @@ def static_maps(inp: ReportInputs, page: ReportPage) -> None:
         sub = _without_name(page.r[page.r["indicator"] == ind].drop_duplicates(inp.key), inp.key, inp.name)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fig = static_indicator_map(inp.districts, sub, key=inp.key, name_column=inp.name,
+            fig = static_indicator_map(inp.districts, sub, key=inp.key, name=inp.name,
                                        label=indicator_label(ind, page.lang), scheme=inp.scheme, k=inp.k,
                                        hotspots=inp.hotspots if is_main else None,
                                        gaps=inp.gap_zones if is_main else None,
@@ -421,7 +421,7 @@ def coverage_section(inp: ReportInputs, page: ReportPage) -> None:
                                                               radius=format_number(c["radius_m"], lang)))
     show = [c for c in ("radius_m", "population", "population_covered", share_col) if c in curve.columns]
     page.tables["coverage"] = _html_table(curve[show], percent=[share_col], lang=lang, headers=page.hdr)
-    fig = charts.coverage_curve(curve, share_column=share_col, lang=lang)
+    fig = charts.coverage_chart(curve, share_column=share_col, lang=lang)
     page.charts.append(page.figure(fig, "coverage_curve", tr["caption_coverage"]))
 
 
@@ -474,7 +474,7 @@ def new_sites_section(inp: ReportInputs, page: ReportPage) -> None:
 def distribution_section(inp: ReportInputs, page: ReportPage) -> None:
     """The Lorenz curve and Gini of the main indicator, the inequality table, the LISA clusters."""
     tr, lang, indicator = page.tr, page.lang, page.indicator
-    fig = charts.lorenz_curve(page.r, indicator, lang=lang)
+    fig = charts.lorenz_chart(page.r, indicator, lang=lang)
     gini = fig.egovkit_gini
     lorenz = page.figure(fig, f"lorenz_{indicator}",
                          tr["caption_lorenz"].format(indicator=page.label, universe=page.universe))
@@ -511,11 +511,11 @@ def distribution_section(inp: ReportInputs, page: ReportPage) -> None:
 def district_charts(inp: ReportInputs, page: ReportPage) -> None:
     """Ranked bars of the main indicator and the heat map of every indicator first, the Lorenz curve last."""
     tr, lang = page.tr, page.lang
-    fig = charts.ranked_bars(page.r, page.indicator, key=inp.key, name_column=inp.name, lang=lang)
+    fig = charts.ranked_bar_chart(page.r, page.indicator, key=inp.key, name=inp.name, lang=lang)
     page.charts.insert(0, page.figure(fig, f"ranked_{page.indicator}",
                                       tr["caption_bars"].format(indicator=page.label, **page.words)))
     if len(page.indicators) > 1:
-        fig = charts.ownership_heatmap(page.r, page.indicators, key=inp.key, name_column=inp.name, lang=lang)
+        fig = charts.ownership_chart(page.r, page.indicators, key=inp.key, name=inp.name, lang=lang)
         wifi_only = all(str(i).startswith("wifi_") for i in page.indicators)
         caption = (tr["caption_heatmap_wifi"] if wifi_only else tr["caption_heatmap"]).format(**page.words)
         page.charts.insert(1, page.figure(fig, "ownership_heatmap", caption))
