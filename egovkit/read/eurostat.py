@@ -194,7 +194,7 @@ def _one_code_per_indicator(code: pd.Series, keep: np.ndarray, labels: dict[str,
                                                        "n": int(out.sum()), "others": cs[1:]}))
 
 
-def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
+def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
                   report: ValidationReport) -> tuple[pd.DataFrame, np.ndarray]:
     """An SDMX-CSV table (or a split bulk TSV) as ``Area, Code, level, Indicator, TIME_PERIOD, Value``.
 
@@ -209,72 +209,18 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
     codes = eurostat_codes()
     raw = raw.copy()
     raw.columns = [str(c).strip() for c in raw.columns]
-    text = {c: raw[c].astype("string").fillna("").str.strip() for c in raw.columns}
-    label_of: dict[str, pd.Series] = {}
-    for c, t in text.items():  # downloads 'with labels': 'AT: Austria', 'PC_HH: Percentage of households'
-        filled = t[t != ""]
-        if len(filled) and filled.str.match(r"^[A-Za-z0-9_]+: \S").all():
-            parts = t.str.extract(r"^([A-Za-z0-9_]+): (.*)$")
-            text[c], label_of[c] = parts[0].fillna(t), parts[1].fillna(t)
+    text, label_of = _codes_and_labels(raw)
     geo, tp, val = _col(raw, "geo"), _col(raw, "time_period"), _col(raw, "obs_value")
     if geo is None or tp is None or val is None:
         raise InputError(code="read.sdmx_columns", file=name)
     keep = np.ones(len(raw), dtype=bool)
     notes: list[str] = []
     flow, flow_from = _dataflow(raw, name, codes)
-    # units: only percentages of all households / individuals are rates of the catalogue's universes
     unit_col = _col(raw, "unit")
-    unit_label = {}
-    if unit_col is not None:
-        units = codes["units"]
-        present = list(pd.unique(text[unit_col]))
-        good = [u for u in present if (units.get(u) or {}).get("universe")]
-        if not good:
-            raise InputError(code="read.eurostat_no_percent_unit", params={"present": str(present)}, file=name,
-                             column=unit_col)
-        other = [u for u in present if u not in good]
-        if other:
-            n = int((~text[unit_col].isin(good)).sum())
-            notes.append(render("read.eurostat_other_units", {"n": n, "units": str(other)}))
-        keep &= text[unit_col].isin(good).to_numpy()
-        unit_label = {u: units[u]["label"] for u in good}
-    # breakdowns whose total is known: the total kept
-    for dim, total in (codes.get("totals") or {}).items():
-        c = _col(raw, dim)
-        if c is None or text[c].nunique() <= 1 or not (text[c] == total).any():
-            continue
-        n = int((keep & (text[c] != total).to_numpy()).sum())
-        if n:
-            notes.append(render("read.eurostat_breakdown", {"n": n, "dim": c, "total": total,
-                                                            "values": str(sorted(set(text[c]) - {total})[:5])}))
-        keep &= (text[c] == total).to_numpy()
-    # the indicator label: indic_is code, else the dataflow, else the file name's words
-    ind_col = _col(raw, "indic_is")
-    known_codes = set(codes["indic_is"])
-    if ind_col is not None:
-        unknown = sorted(set(text[ind_col][keep]) - known_codes)
-        if unknown and set(text[ind_col][keep]) & known_codes:  # codes egovkit does not know: not guessed
-            out = keep & text[ind_col].isin(unknown).to_numpy()
-            notes.append(render("read.eurostat_unknown_codes", {"n": int(out.sum()), "codes": str(unknown[:10])}))
-            keep &= ~out
-        _one_code_per_indicator(text[ind_col], keep, codes["indic_is"], notes)
-        labels = text[ind_col].map(lambda c: codes["indic_is"].get(c) or c)
-        how = render("read.eurostat_how_codes", {"column": ind_col, "none": render(
-            "read.eurostat_none_known", {"codes": str(unknown[:8])}) if not set(text[ind_col][keep]) & known_codes
-            else ""})
-    elif flow and codes["dataflows"].get(flow):
-        labels = pd.Series(codes["dataflows"][flow], index=raw.index)
-        how = render("read.eurostat_how_flow", {"flow": flow, "source": flow_from})
-    else:
-        words = re.sub(r"[_\-.]+", " ", Path(name).stem).strip()
-        if recognise(words).indicator:
-            labels = pd.Series(words, index=raw.index)
-            how = render("read.eurostat_how_file", {"name": name, "flow": flow or render("read.unknown")})
-            report.add("warning", "eurostat_indicator", params={"words": words}, action="inferred")
-        else:
-            labels = pd.Series(flow or "Eurostat indicator (unknown dataflow)", index=raw.index)
-            how = render("read.eurostat_how_nothing", {"flow": flow or render("read.unknown")})
-    if unit_col is not None and not (ind_col is not None and not set(text[ind_col][keep]) & known_codes):
+    unit_label = _percent_units(text, unit_col, keep, notes, codes, name)
+    _breakdown_totals(raw, text, keep, notes, codes)
+    ind_col, labels, how = _indicator_labels(raw, text, keep, notes, codes, name, flow, flow_from, report)
+    if unit_col is not None and not (ind_col is not None and not set(text[ind_col][keep]) & set(codes["indic_is"])):
         labels = labels + " (" + text[unit_col].map(lambda u: unit_label.get(u, u)) + ")"
     # observations without a value
     missing = keep & (text[val] == "").to_numpy()
@@ -284,36 +230,13 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
     out_lines = lines[keep]
     periods = text[tp][keep]
     codes_geo = text[geo][keep]
-    # flags of the latest period, with their meaning
     flag_col = _col(raw, "obs_flag")
     if flag_col is not None and len(periods):
-        latest = periods.max()
-        fl = text[flag_col][keep][(periods == latest).to_numpy()]
-        counts = fl[fl != ""].value_counts()
-        if len(counts):
-            said = ", ".join(f"{k!r} ({codes['flags'].get(k) or render('read.unknown_flag')}) x{v}"
-                             for k, v in counts.items())
-            low = any("u" in k for k in counts.index)
-            params = {"period": latest, "flags": said}
-            if low:
-                params["fix_code"] = "read.low_reliability"
-            report.add("warning" if low else "info", "eurostat_flags", params=params, column=flag_col, action="kept")
+        _report_flags(text[flag_col][keep], periods, codes, flag_col, report)
     # geography: levels by code, the territory among the aggregates
     aggregates = codes["aggregates"]
     level = codes_geo.map(lambda c: _level(c, aggregates))
-    territory, why = None, ""
-    if len(periods):
-        latest = periods[(periods == periods.max()).to_numpy()]
-        with_latest = set(codes_geo[latest.index])
-        for agg in aggregates:
-            if agg in with_latest:
-                territory, why = agg, render("read.eurostat_first_aggregate", {"period": periods.max()})
-                break
-        if territory is None:
-            countries = sorted(set(codes_geo[(level == "NUTS 0").to_numpy()]))
-            below = [c for c in set(codes_geo) if len(c) > 2]
-            if len(countries) == 1 and below and all(c.startswith(countries[0]) for c in below):
-                territory, why = countries[0], render("read.eurostat_one_country")
+    territory, why = _territory(periods, codes_geo, level, aggregates)
     if territory is not None:
         level = level.where(codes_geo != territory, "total")
     names = label_of[geo][keep] if geo in label_of else codes_geo.map(lambda c: aggregates.get(c, c))
@@ -337,3 +260,113 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,  # noqa: C901
         "notes": f"; {'; '.join(notes)}" if notes else ""}), "fix_code": "read.eurostat_table"},
                column=geo, action="inferred")
     return out.reset_index(drop=True), out_lines
+
+
+def _codes_and_labels(raw: pd.DataFrame) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+    """The stripped text of every column and, for downloads 'with labels' ('AT: Austria',
+    'PC_HH: Percentage of households'), the codes in the text and the labels apart."""
+    text = {c: raw[c].astype("string").fillna("").str.strip() for c in raw.columns}
+    label_of: dict[str, pd.Series] = {}
+    for c, t in text.items():
+        filled = t[t != ""]
+        if len(filled) and filled.str.match(r"^[A-Za-z0-9_]+: \S").all():
+            parts = t.str.extract(r"^([A-Za-z0-9_]+): (.*)$")
+            text[c], label_of[c] = parts[0].fillna(t), parts[1].fillna(t)
+    return text, label_of
+
+
+def _percent_units(text: dict, unit_col: str | None, keep: np.ndarray, notes: list[str], codes: dict,
+                   name: str) -> dict[str, str]:
+    """Only percentages of all households / individuals are rates of the catalogue's universes: the
+    rows of other units are taken out of ``keep`` (a note); returns the label of each unit kept."""
+    if unit_col is None:
+        return {}
+    units = codes["units"]
+    present = list(pd.unique(text[unit_col]))
+    good = [u for u in present if (units.get(u) or {}).get("universe")]
+    if not good:
+        raise InputError(code="read.eurostat_no_percent_unit", params={"present": str(present)}, file=name,
+                         column=unit_col)
+    other = [u for u in present if u not in good]
+    if other:
+        n = int((~text[unit_col].isin(good)).sum())
+        notes.append(render("read.eurostat_other_units", {"n": n, "units": str(other)}))
+    keep &= text[unit_col].isin(good).to_numpy()
+    return {u: units[u]["label"] for u in good}
+
+
+def _breakdown_totals(raw: pd.DataFrame, text: dict, keep: np.ndarray, notes: list[str], codes: dict) -> None:
+    """Breakdowns whose total is known (the code list's ``totals``): only the total's rows stay in ``keep``."""
+    for dim, total in (codes.get("totals") or {}).items():
+        c = _col(raw, dim)
+        if c is None or text[c].nunique() <= 1 or not (text[c] == total).any():
+            continue
+        n = int((keep & (text[c] != total).to_numpy()).sum())
+        if n:
+            notes.append(render("read.eurostat_breakdown", {"n": n, "dim": c, "total": total,
+                                                            "values": str(sorted(set(text[c]) - {total})[:5])}))
+        keep &= (text[c] == total).to_numpy()
+
+
+def _indicator_labels(raw: pd.DataFrame, text: dict, keep: np.ndarray, notes: list[str], codes: dict, name: str,
+                      flow: str | None, flow_from: str, report: ValidationReport
+                      ) -> tuple[str | None, pd.Series, str]:
+    """The indicator label of each row: its indic_is code, else the dataflow, else the file name's words.
+    Returns the indic_is column, the labels and how they were told."""
+    ind_col = _col(raw, "indic_is")
+    known_codes = set(codes["indic_is"])
+    if ind_col is not None:
+        unknown = sorted(set(text[ind_col][keep]) - known_codes)
+        if unknown and set(text[ind_col][keep]) & known_codes:  # codes egovkit does not know: not guessed
+            out = keep & text[ind_col].isin(unknown).to_numpy()
+            notes.append(render("read.eurostat_unknown_codes", {"n": int(out.sum()), "codes": str(unknown[:10])}))
+            keep &= ~out
+        _one_code_per_indicator(text[ind_col], keep, codes["indic_is"], notes)
+        labels = text[ind_col].map(lambda c: codes["indic_is"].get(c) or c)
+        how = render("read.eurostat_how_codes", {"column": ind_col, "none": render(
+            "read.eurostat_none_known", {"codes": str(unknown[:8])}) if not set(text[ind_col][keep]) & known_codes
+            else ""})
+        return ind_col, labels, how
+    if flow and codes["dataflows"].get(flow):
+        labels = pd.Series(codes["dataflows"][flow], index=raw.index)
+        return None, labels, render("read.eurostat_how_flow", {"flow": flow, "source": flow_from})
+    words = re.sub(r"[_\-.]+", " ", Path(name).stem).strip()
+    if recognise(words).indicator:
+        report.add("warning", "eurostat_indicator", params={"words": words}, action="inferred")
+        return None, pd.Series(words, index=raw.index), render(
+            "read.eurostat_how_file", {"name": name, "flow": flow or render("read.unknown")})
+    labels = pd.Series(flow or "Eurostat indicator (unknown dataflow)", index=raw.index)
+    return None, labels, render("read.eurostat_how_nothing", {"flow": flow or render("read.unknown")})
+
+
+def _report_flags(flags: pd.Series, periods: pd.Series, codes: dict, flag_col: str, report: ValidationReport) -> None:
+    """The flags of the latest period, with their meaning (a warning when one says low reliability)."""
+    latest = periods.max()
+    fl = flags[(periods == latest).to_numpy()]
+    counts = fl[fl != ""].value_counts()
+    if not len(counts):
+        return
+    said = ", ".join(f"{k!r} ({codes['flags'].get(k) or render('read.unknown_flag')}) x{v}" for k, v in counts.items())
+    low = any("u" in k for k in counts.index)
+    params = {"period": latest, "flags": said}
+    if low:
+        params["fix_code"] = "read.low_reliability"
+    report.add("warning" if low else "info", "eurostat_flags", params=params, column=flag_col, action="kept")
+
+
+def _territory(periods: pd.Series, codes_geo: pd.Series, level: pd.Series, aggregates: dict
+               ) -> tuple[str | None, str]:
+    """The territory among the geographies: the first EU/euro-area aggregate with values in the latest
+    period, else the one country above the regions; and why (None, "" when neither)."""
+    if not len(periods):
+        return None, ""
+    latest = periods[(periods == periods.max()).to_numpy()]
+    with_latest = set(codes_geo[latest.index])
+    for agg in aggregates:
+        if agg in with_latest:
+            return agg, render("read.eurostat_first_aggregate", {"period": periods.max()})
+    countries = sorted(set(codes_geo[(level == "NUTS 0").to_numpy()]))
+    below = [c for c in set(codes_geo) if len(c) > 2]
+    if len(countries) == 1 and below and all(c.startswith(countries[0]) for c in below):
+        return countries[0], render("read.eurostat_one_country")
+    return None, ""
