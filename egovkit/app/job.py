@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import InputError
+from ..shared.messages import render
 from ..validate import ValidationReport
 
 __all__ = ["Options", "Recognition", "recognise_table", "command_line", "python_call", "run_job",
@@ -162,10 +163,12 @@ def _recognitions_from_report(path: Path, table: Any, options: Options) -> list[
     recognise = _recogniser()
     universe = dict(zip(table.data["indicator"].astype(str), table.data["universe"].astype(str)))
     given = {v: k for k, v in options.read_kwargs().items() if isinstance(v, str)}
+    words = {w: render(f"app.{w}", lang=options.lang) for w in ("set_by_you", "guessed", "recognised")}
     out: dict[str, Recognition] = {}
     for issue in table.report.issues:
         col, code, msg = issue.column, issue.code, issue.message
-        how = "set by you" if col in given else ("guessed" if issue.action == "inferred" else "recognised")
+        how = words["set_by_you"] if col in given else (words["guessed"] if issue.action == "inferred"
+                                                         else words["recognised"])
         if code in ("area_column", "parent_column", "code_column", "level_column") and col:
             out[col] = Recognition(col, code.replace("_column", ""), confidence=how, reason=msg)
         elif code == "district_level" and col:
@@ -177,19 +180,20 @@ def _recognitions_from_report(path: Path, table: Any, options: Options) -> list[
             den = msg.split(" of '", 1)[1].split("'", 1)[0] if " of '" in msg else ""
             if den and den not in out:
                 out[den] = Recognition(den, "denominator", universe=universe.get(ind, ""), value_kind="count",
-                                       confidence="set by you" if den == options.denominator else "recognised",
-                                       reason=f"denominator of {col!r}")
+                                       confidence=words["set_by_you"] if den == options.denominator
+                                       else words["recognised"],
+                                       reason=render("app.denominator_of", {"column": col}, lang=options.lang))
     for col in cols:
         if col in out:
             continue
         ind = _indicator_of(col, options, recognise)
         if ind and ind in universe:
             out[col] = Recognition(col, "indicator", ind, universe[ind], table.value_type,
-                                   "set by you" if col in options.columns else "recognised",
-                                   "its header names the indicator")
+                                   words["set_by_you"] if col in options.columns else words["recognised"],
+                                   render("app.header_names_indicator", lang=options.lang))
         else:
-            out[col] = Recognition(col, "ignored", confidence="", reason="not an area, level, denominator or "
-                                   "ICT indicator column")
+            out[col] = Recognition(col, "ignored", confidence="",
+                                   reason=render("app.column_ignored", lang=options.lang))
     order = {c: i for i, c in enumerate(cols)}
     return sorted(out.values(), key=lambda r: order.get(r.column, len(order)))
 
@@ -275,7 +279,7 @@ def command_line(options: Options, names: dict[str, str]) -> str:
         parts += ["--lang", options.lang]
     line = " ".join(parts)
     if options.n_new_sites != 10 and {"hotspots", "population"} <= set(names) and not _takes_new_sites():
-        line += f"  # {options.n_new_sites} new sites: not an option of egovkit run yet (10)"
+        line += "  # " + render("app.new_sites_not_an_option", {"n": options.n_new_sites}, lang=options.lang)
     return line
 
 
@@ -323,8 +327,7 @@ def python_call(options: Options, names: dict[str, str]) -> str:
     lines[-1] = lines[-1].rstrip(",") + ")"
     lines.append("print(result.summary())")
     if options.n_new_sites != 10 and {"hotspots", "population"} <= set(names) and not _takes_new_sites():
-        lines.append(f"# diagnose_files proposes 10 new sites; for {options.n_new_sites}, read the files and call "
-                     f"egovkit.pipeline.diagnose(..., n_new_sites={options.n_new_sites})")
+        lines.append("# " + render("app.new_sites_in_python", {"n": options.n_new_sites}, lang=options.lang))
     return "\n".join(lines)
 
 
@@ -350,11 +353,9 @@ def run_job(paths: dict[str, Path], options: Options, out_dir: Path,
     from ..run_files import diagnose_files
 
     if "boundaries" not in paths:
-        raise InputError("no boundary file", fix="upload the district boundaries (GeoJSON, GeoPackage, zipped "
-                         "shapefile)")
+        raise InputError(code="app.no_boundaries")
     if "table" not in paths and not ("hotspots" in paths and "population" in paths):
-        raise InputError("nothing to diagnose", fix="upload a census table, or Wi-Fi hotspots and a population "
-                         "file for coverage only")
+        raise InputError(code="app.nothing_to_diagnose")
     step("diagnosis")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -396,8 +397,7 @@ def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path)
         table.report.extend(hrep)
         return diagnose(table, b, boundary_key=key, **common)
     if pop_key is None:
-        raise InputError("coverage only needs the boundaries' column that the population matches",
-                         fix="choose it in 'District column of the boundaries'")
+        raise InputError(code="app.coverage_needs_key")
     cov = coverage(pop, sites, tuple(options.radii_m), quantiles=None)
     table, districts = coverage_table(cov, b, pop_key, pop_key, extra=[*hrep.issues, *pop.report.issues])
     mid = int(sorted(options.radii_m)[len(options.radii_m) // 2])

@@ -13,6 +13,7 @@ import socket
 from typing import Any
 
 from ..errors import InputError
+from ..shared.messages import render
 from .uploads import MAX_UPLOAD_BYTES
 
 __all__ = ["serve", "check_host", "free_port", "LOCAL_HOSTS"]
@@ -33,8 +34,7 @@ def check_host(host: str, allow_remote: bool = False) -> str:
         except ValueError:
             local = False
     if not local and not allow_remote:
-        raise InputError(f"--host {host} would let other computers reach the app and the files uploaded to it",
-                         fix="keep the default 127.0.0.1, or add --allow-remote if that is what you want")
+        raise InputError(code="app.remote_host", params={"host": host})
     return host
 
 
@@ -78,7 +78,7 @@ def serve(port: int = 0, host: str = "127.0.0.1", *, open_browser: bool = True, 
         if allow_remote:
             origins = ["*"]
     pn.extension(notifications=False)
-    print(f"egovkit app: http://{'localhost' if host in LOCAL_HOSTS else host}:{port}/  (Ctrl+C stops it)",
+    print(render("app.serving", {"url": f"http://{'localhost' if host in LOCAL_HOSTS else host}:{port}/"}),
           flush=True)
     return pn.serve(_session, port=port, address=host, show=open_browser, start=start, title="egovkit",
                     websocket_origin=origins, websocket_max_message_size=MAX_UPLOAD_BYTES * 4 // 3 + 1024 * 1024,

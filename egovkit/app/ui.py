@@ -291,7 +291,7 @@ class DiagnosisApp:
         try:
             path = self.store.save(kind, fi.filename or "", event.new)
         except EgovkitError as exc:
-            self.file_status[kind].object = f'<span class="egk-error">{_esc(exc)}</span>'
+            self.file_status[kind].object = f'<span class="egk-error">{_esc(exc.text(self.lang))}</span>'
             return
         up = self.store.files[kind]
         self.file_status[kind].object = _esc(w["saved"].format(name=up.safe_name, size=_size(up.size)))
@@ -358,7 +358,7 @@ class DiagnosisApp:
                 levels = pd.concat([table.data["level"], table.other_levels.get("level", pd.Series(dtype=object))])
                 self._levels = [str(v) for v in dict.fromkeys(levels.dropna().astype(str)) if v and v != "<NA>"]
             except EgovkitError as exc:
-                self.recognitions.object = f'<p class="egk-error">{_esc(w["error"])}: {_esc(exc)}</p>'
+                self.recognitions.object = f'<p class="egk-error">{_esc(w["error"])}: {_esc(exc.text(self.lang))}</p>'
                 self._levels = []
             except Exception as exc:  # a bug: said on the page, the app goes on
                 self.recognitions.object = f'<p class="egk-error">{_esc(w["bug"].format(what=type(exc).__name__))}' \
@@ -400,7 +400,7 @@ class DiagnosisApp:
                 self._boundary_rep = rep
                 self._boundary_cols = job.boundary_columns(b)
             except EgovkitError as exc:
-                self.boundary_info.object = f'<p class="egk-error">{_esc(w["error"])}: {_esc(exc)}</p>'
+                self.boundary_info.object = f'<p class="egk-error">{_esc(w["error"])}: {_esc(exc.text(self.lang))}</p>'
                 return
         report_parts.append(self._boundary_rep)
         cols = ", ".join(self._boundary_cols[:30])
@@ -423,7 +423,7 @@ class DiagnosisApp:
                     warnings.simplefilter("ignore")
                     sites, rep = read_hotspots(path)
             except EgovkitError as exc:
-                self.hotspot_info.object = f'<p class="egk-error">{_esc(w["error"])}: {_esc(exc)}</p>'
+                self.hotspot_info.object = f'<p class="egk-error">{_esc(w["error"])}: {_esc(exc.text(self.lang))}</p>'
                 return
             self._hotspots_info = (len(sites), rep)
         n, rep = self._hotspots_info
@@ -515,7 +515,7 @@ class DiagnosisApp:
                 await asyncio.sleep(0.25)
             result = fut.result()
         except EgovkitError as exc:
-            self.status.object = f'<span class="egk-error">{_esc(w["error"])}: {_esc(exc)}</span>'
+            self.status.object = f'<span class="egk-error">{_esc(w["error"])}: {_esc(exc.text(self.lang))}</span>'
             self.progress.value = 0
             return
         except Exception as exc:  # a bug: said on the page, the app goes on

@@ -73,9 +73,8 @@ def safe_suffix(kind: str, filename: str) -> str:
     suffix = PurePosixPath(_basename(filename)).suffix.lower()
     allowed = KINDS[kind].suffixes
     if suffix not in allowed:
-        raise InputError(f"a {kind} file must end in one of {', '.join(allowed)} (this one ends in "
-                         f"{suffix or 'nothing'!r})", file=display_name(filename),
-                         fix="save the file in one of these formats and upload it again")
+        raise InputError(code="app.wrong_suffix" if suffix else "app.no_suffix",
+                         params={"kind": kind, "allowed": list(allowed), "suffix": suffix}, file=display_name(filename))
     return suffix
 
 
@@ -128,10 +127,10 @@ class UploadStore:
         suffix = safe_suffix(kind, filename)
         limit = KINDS[kind].max_bytes
         if len(data) > limit:
-            raise InputError(f"the file is {len(data) / MB:,.1f} MB; a {kind} file may be {limit // MB} MB at most",
-                             file=display_name(filename), fix="upload a smaller file (e.g. fewer columns or rows)")
+            raise InputError(code="app.too_large", params={"size": len(data) / MB, "kind": kind, "limit": limit // MB},
+                             file=display_name(filename))
         if not data:
-            raise InputError("the file is empty", file=display_name(filename), fix="upload the file again")
+            raise InputError(code="app.empty_file", file=display_name(filename))
         old = self.files.pop(kind, None)
         if old is not None:
             old.path.unlink(missing_ok=True)
@@ -176,12 +175,10 @@ def _check_zip(path: Path, shown: str) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a readable zip file ({exc})", file=shown,
-                         fix="zip the shapefile's files (.shp, .shx, .dbf, .prj) again") from exc
+        raise InputError(code="app.bad_zip", params={"detail": str(exc)}, file=shown) from exc
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise InputError(f"the zip holds {len(infos)} files; at most {MAX_ZIP_MEMBERS} are read", file=shown,
-                         fix="zip only the boundary layer's files")
+        raise InputError(code="app.zip_too_many", params={"n": len(infos), "max": MAX_ZIP_MEMBERS}, file=shown)
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED_BYTES:
-        raise InputError(f"the zip unpacks to {total / MB:,.0f} MB; at most {MAX_UNZIPPED_BYTES // MB} MB",
-                         file=shown, fix="zip only the boundary layer's files")
+        raise InputError(code="app.zip_too_big", params={"size": total / MB, "max": MAX_UNZIPPED_BYTES // MB},
+                         file=shown)
