@@ -267,7 +267,7 @@ def _indicator_of(concept: str, universe: str | None, use: bool) -> tuple[str | 
 
 
 @lru_cache(maxsize=16384)
-def recognise(header: object) -> Recognition:  # noqa: C901 (reading decisions in one place; split in issue 11 part 3)
+def recognise(header: object) -> Recognition:
     """Recognise a column header by the concepts its words say, in any catalogue language.
 
     Parameters
@@ -341,49 +341,62 @@ def recognise(header: object) -> Recognition:  # noqa: C901 (reading decisions i
         universe = "persons"  # women, hommes, mujeres...: a sub-population of persons
 
     if devices:
-        found = list(dict.fromkeys(devices))
-        concept = _one_device(found, bool(with_cat("or")))
-        why = ""
-        if concept is None:  # "Internet (fixed)": a bare qualifier word does not name a second device
-            modifiers = set(concepts().get("modifiers") or ())
-            kept = [k for s in with_cat("device") if s.text not in modifiers for k in s.concepts("device")]
-            if kept:
-                found = list(dict.fromkeys(kept))
-                concept = _one_device(found, bool(with_cat("or")))
-        dev_spans = with_cat("device")
-        for a, b in zip(dev_spans, dev_spans[1:]):  # "Telephone Mobile Phone": the general word right before
-            ca, cb = a.concepts("device"), b.concepts("device")  # a narrower one may be a lost "/" (either)
-            # (English/German only: Romance languages put the narrower word after the noun, "internet haut débit")
-            if main and main[0] in ("en", "de") and a.stop == b.start == a.start + 1 and ca and cb \
-                    and ca[0] != cb[0] and ca[0] in _ancestors(cb[0])[1:] \
-                    and not with_cat("or") and a.text not in set(concepts().get("modifiers") or ()):
-                concept, found = None, [ca[0], cb[0]]
-                why = f"names {ca[0]} right before the narrower {cb[0]} ('{a.text} / {b.text}'?): which one is read?"
-        negated = bool(with_cat("negation"))
-        if concept is None:
-            alts = tuple(dict.fromkeys(i for c in found for i in [_indicator_of(c, universe, use)[0]] if i))
-            return make("indicator", 0.35,
-                        why or f"names several unrelated things ({', '.join(found)}): which one is read?",
-                        alternatives=alts, universe=universe, value_kind=kind, negated=negated, breakdown=breakdown)
-        spec = concepts()["devices"][concept]
-        if spec.get("ambiguous") and not negated and found == [concept]:  # the bare word, not "fixed or mobile"
-            alts = tuple(dict.fromkeys(_indicator_of(c, universe, use)[0] or c for c in spec["ambiguous"]))
-            return make("indicator", 0.35, spec.get("why", f"{concept!r} may mean several indicators"),
-                        alternatives=alts, universe=universe, value_kind=kind, breakdown=breakdown)
-        indicator, uni, note = _indicator_of(concept, universe, use)
-        certainty = 0.95 if not note else 0.75
-        if negated:  # the complement: never read as the indicator itself, nor guessed as another one
-            complement = (concepts().get("complements") or {}).get(concept)
-            alts = tuple(a for a in (complement, indicator) if a)
-            return make("other", 0.9, f"the complement of {indicator or concept!r} (without it): not read as an "
-                        "indicator" + (f" (the catalogue has {complement!r})" if complement else ""),
-                        universe=uni, value_kind=kind, negated=True, alternatives=alts)
-        if indicator is None:
-            return make("other", 0.9, f"{concept.replace('_', ' ')}: no indicator of the egovkit catalogue")
-        head = f"indicator {indicator!r} ({uni}" + (f", {_KIND_TEXT[kind]}" if kind else "") + ")" + note
-        return make("indicator", certainty, head, indicator=indicator, universe=uni, value_kind=kind,
-                    breakdown=breakdown)
+        return _device_reading(make, with_cat, devices, main, universe, use, kind, breakdown)
+    return _other_reading(make, with_cat, spans, unknown, universe, universes, kind, others, said)
 
+
+def _device_reading(make, with_cat, devices: list[str], main: list[str], universe: str | None, use: bool,
+                    kind: str | None, breakdown: str | None) -> Recognition:
+    """The reading of a header that names a device or service: one indicator, its complement, or the
+    alternatives when it names several unrelated things (``make``/``with_cat``: see :func:`recognise`)."""
+    found = list(dict.fromkeys(devices))
+    concept = _one_device(found, bool(with_cat("or")))
+    why = ""
+    if concept is None:  # "Internet (fixed)": a bare qualifier word does not name a second device
+        modifiers = set(concepts().get("modifiers") or ())
+        kept = [k for s in with_cat("device") if s.text not in modifiers for k in s.concepts("device")]
+        if kept:
+            found = list(dict.fromkeys(kept))
+            concept = _one_device(found, bool(with_cat("or")))
+    dev_spans = with_cat("device")
+    for a, b in zip(dev_spans, dev_spans[1:]):  # "Telephone Mobile Phone": the general word right before
+        ca, cb = a.concepts("device"), b.concepts("device")  # a narrower one may be a lost "/" (either)
+        # (English/German only: Romance languages put the narrower word after the noun, "internet haut débit")
+        if main and main[0] in ("en", "de") and a.stop == b.start == a.start + 1 and ca and cb \
+                and ca[0] != cb[0] and ca[0] in _ancestors(cb[0])[1:] \
+                and not with_cat("or") and a.text not in set(concepts().get("modifiers") or ()):
+            concept, found = None, [ca[0], cb[0]]
+            why = f"names {ca[0]} right before the narrower {cb[0]} ('{a.text} / {b.text}'?): which one is read?"
+    negated = bool(with_cat("negation"))
+    if concept is None:
+        alts = tuple(dict.fromkeys(i for c in found for i in [_indicator_of(c, universe, use)[0]] if i))
+        return make("indicator", 0.35,
+                    why or f"names several unrelated things ({', '.join(found)}): which one is read?",
+                    alternatives=alts, universe=universe, value_kind=kind, negated=negated, breakdown=breakdown)
+    spec = concepts()["devices"][concept]
+    if spec.get("ambiguous") and not negated and found == [concept]:  # the bare word, not "fixed or mobile"
+        alts = tuple(dict.fromkeys(_indicator_of(c, universe, use)[0] or c for c in spec["ambiguous"]))
+        return make("indicator", 0.35, spec.get("why", f"{concept!r} may mean several indicators"),
+                    alternatives=alts, universe=universe, value_kind=kind, breakdown=breakdown)
+    indicator, uni, note = _indicator_of(concept, universe, use)
+    certainty = 0.95 if not note else 0.75
+    if negated:  # the complement: never read as the indicator itself, nor guessed as another one
+        complement = (concepts().get("complements") or {}).get(concept)
+        alts = tuple(a for a in (complement, indicator) if a)
+        return make("other", 0.9, f"the complement of {indicator or concept!r} (without it): not read as an "
+                    "indicator" + (f" (the catalogue has {complement!r})" if complement else ""),
+                    universe=uni, value_kind=kind, negated=True, alternatives=alts)
+    if indicator is None:
+        return make("other", 0.9, f"{concept.replace('_', ' ')}: no indicator of the egovkit catalogue")
+    head = f"indicator {indicator!r} ({uni}" + (f", {_KIND_TEXT[kind]}" if kind else "") + ")" + note
+    return make("indicator", certainty, head, indicator=indicator, universe=uni, value_kind=kind,
+                breakdown=breakdown)
+
+
+def _other_reading(make, with_cat, spans: list, unknown: list[int], universe: str | None, universes: set[str],
+                   kind: str | None, others: list[str], said: str) -> Recognition:
+    """The reading of a header that names no device: a coordinate, a code, an area, a denominator, the
+    label or value column of a long table, or nothing known (``make``/``with_cat``: see :func:`recognise`)."""
     if spans and spans[0].has("by") and spans[0].start == 0:  # "by district", "par commune": a title's tail
         return make("other", 0.5, "a breakdown phrase of a title ('by ...'), not a column name")
     coords = [k for s in with_cat("coordinate") for k in s.concepts("coordinate")]
