@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 import pandas as pd
 
@@ -73,7 +73,7 @@ class Issue:
         'la valeur -3 est négative'
         """
         if self.params is not None and has_message(self.code):
-            return render(self.code, self.params, lang=lang)
+            return self._rewritten(render(self.code, self.params, lang=lang))
         return self.message
 
     def fix_text(self, lang: str | None = None) -> str | None:
@@ -81,8 +81,26 @@ class Issue:
         if self.params is not None:
             code = self.params.get("fix_code", self.code)
             if has_message(code, "fix"):
-                return render(code, self.params, lang=lang, part="fix")
+                return self._rewritten(render(code, self.params, lang=lang, part="fix"))
         return self.fix
+
+    def rewrite_text(self, rewrite: "Callable[[str, str | None], str]") -> "Issue":
+        """Say the message and fix another way in every language, e.g. the command line's options
+        instead of Python keywords: ``rewrite(text, source)`` is applied to ``message`` and ``fix`` now
+        and to every later rendering (:meth:`text`, :meth:`fix_text`).
+
+        >>> i = Issue("error", "negative_value", "", params={"value": -1})
+        >>> i.rewrite_text(lambda t, s: t.replace("file", "table")).fix_text("en")
+        'correct the value in the table'
+        """
+        self.message = rewrite(self.message, self.source)
+        self.fix = rewrite(self.fix, self.source) if self.fix else self.fix
+        self._rewrite = rewrite  # an attribute, not a field: not in asdict(), to_frame() or the JSON
+        return self
+
+    def _rewritten(self, text: str) -> str:
+        rewrite = getattr(self, "_rewrite", None)
+        return rewrite(text, self.source) if rewrite is not None else text
 
     def action_text(self, lang: str | None = None) -> str | None:
         """The action taken, in ``lang`` (``dropped`` is ``écarté`` in French)."""
@@ -285,7 +303,7 @@ class ValidationReport:
                        "issues": [asdict(i) for i in self.issues],
                        "row_fate": {str(k): v for k, v in sorted(self.row_fate.items())},
                        "recognitions": [asdict(r) for r in self.recognitions]}
-            path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+            path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
         else:
             path.write_text(self.to_text(lang) + "\n", encoding="utf-8")
         return path
