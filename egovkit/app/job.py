@@ -388,7 +388,7 @@ def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path)
     assessment = load_assessment(paths["questionnaire"]) if "questionnaire" in paths else None
     sites, hrep = read_hotspots(paths["hotspots"], districts=b,
                                 **({"district": pop_key} if "table" not in paths and pop_key else {}))
-    pop = read_population(paths["population"], districts=b, district=pop_key, population=options.population_column)
+    pop = read_population(paths["population"], districts=b, key=pop_key, population=options.population_column)
     common: dict[str, Any] = dict(territory_name=options.territory_name, hotspots=sites, population=pop,
                                   radii_m=tuple(options.radii_m), n_new_sites=options.n_new_sites,
                                   assessment=assessment, lang=options.lang, out_dir=out_dir, force=True)
