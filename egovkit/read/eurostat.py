@@ -51,6 +51,7 @@ from ..concepts import recognise
 from ..errors import InputError
 from ..shared.messages import render
 from ..validate import ValidationReport
+from .row_issues import clauses
 
 _CODES = Path(__file__).with_name("eurostat_codes.yaml")
 #: The first cell of a bulk TSV header: dimensions joined by commas, then ``\time`` (or ``\TIME_PERIOD``).
@@ -257,7 +258,7 @@ def tidy_eurostat(raw: pd.DataFrame, lines: np.ndarray, name: str,
         "levels": str(lv),
         "territory": render("read.eurostat_territory", {"territory": territory, "why": why}) if territory
         else render("read.eurostat_no_territory"),
-        "notes": f"; {'; '.join(notes)}" if notes else ""}), "fix_code": "read.eurostat_table"},
+        "notes": render("read.semicolon") + " " + clauses(notes) if notes else ""}), "fix_code": "read.eurostat_table"},
                column=geo, action="inferred")
     return out.reset_index(drop=True), out_lines
 

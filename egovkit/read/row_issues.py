@@ -58,3 +58,12 @@ def report_rows(report: ValidationReport, severity: str, code: str, lines: Seque
     in_rows = render("read.in_rows", {"n": len(lines), "rows": _list(lines, 10), "areas": _list(names, 5)})
     report.add(severity, code, params={**(params or {}), "in_rows": in_rows}, row=lines[0], column=column,
                action=action, rows=lines)
+
+
+def clauses(parts: Sequence[str]) -> str:
+    """Clauses of one finding joined by semicolons the language's way (``a; b``, in French ``a ; b``).
+
+    >>> clauses(["2 rows of a breakdown", "3 rows of other periods"])
+    '2 rows of a breakdown; 3 rows of other periods'
+    """
+    return (render("read.semicolon") + " ").join(parts)

@@ -49,6 +49,7 @@ from ..shared.messages import render
 from ..validate import ValidationReport
 from .numbers import _text
 from .periods import YEAR
+from .row_issues import clauses
 
 _CODES = Path(__file__).resolve().parent.parent / "concepts" / "codes" / "sdg.yaml"
 #: An SDG indicator id in a cell: 17.8.1, 5.b.1, 17.08.01
@@ -372,7 +373,7 @@ def _series_by_year(raw: pd.DataFrame, lines: np.ndarray, report: ValidationRepo
         "what": render("read.series_by_year", {
             "chosen": "; ".join(f"{s} {', '.join(sorted(y))}" for s, y in chosen.items()),
             "how": render("read.given_by_period" if period is not None else "read.latest_of_each_series")}),
-        "apart": "; ".join(notes) or render("read.nothing"), "after": "", "fix_code": "read.another_year"},
+        "apart": clauses(notes) or render("read.nothing"), "after": "", "fix_code": "read.another_year"},
         column=col, action="kept apart")
     out = pd.DataFrame(rows, columns=["Area", "Series", "Value"])
     mapping = _series_mapping(out, raw.loc[ok].reset_index(drop=True), sub, series, keep, skip, col, user, report)

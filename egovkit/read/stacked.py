@@ -41,6 +41,7 @@ from .levels import _country_names, total_kind
 from .numbers import _text
 from .periods import PERIOD
 from .roles import _norm_series
+from .row_issues import clauses
 
 #: Name of the column that stands for the missing denominator of a table of published rates.
 RATE_ONLY = "(no households/persons column: published rates)"
@@ -120,7 +121,7 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     keep, notes, dropped_cols = _breakdown_totals(raw, text, geo, times, value, series, report)
     _series_said_in_words(text, series, dropped_cols, notes)
     if not keep.any():
-        raise InputError(code="read.no_total_rows", params={"notes": "; ".join(notes) or render("read.kept_apart")},
+        raise InputError(code="read.no_total_rows", params={"notes": clauses(notes) or render("read.kept_apart")},
                          file=name)
     chosen, how, present = _chosen_period(text, series, main, keep, period, name)
     n_other_period = int((keep & ~chosen).sum())
@@ -129,7 +130,7 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     out = _territory_rows(out, raw, text, keep, geo, roles, area, report)
     left = np.flatnonzero(~keep)
     report.set_fate(lines[left].tolist(), "kept apart")
-    what = "; ".join(notes + ([render("read.rows_of_other_periods", {"n": n_other_period})] if n_other_period else []))
+    what = clauses(notes + ([render("read.rows_of_other_periods", {"n": n_other_period})] if n_other_period else []))
     report.add("info", "stacked_table", params={
         "what": render("read.stacked_kept", {"how": how, "n": int(keep.sum())}),
         "apart": what or render("read.nothing"), "after": render("read.periods_present", {"present": present}),
