@@ -37,6 +37,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..shared.messages import render
 from .catalogue import Entry, concepts, index, language_names, tokenize
 
 #: Below this confidence a recognition is not used without the user's word.
@@ -98,17 +99,20 @@ class Recognition:
         """True when several indicators are plausible: the user must choose (``columns=``)."""
         return self.role == "indicator" and self.indicator is None and len(self.alternatives) > 1
 
-    def fix(self) -> str:
-        """How to say what the column is, in Python (the CLI spells it ``--columns "header=indicator"``).
+    def fix(self, lang: str | None = None) -> str:
+        """How to say what the column is, in Python (the CLI spells it ``--columns "header=indicator"``),
+        in ``lang`` (default :data:`egovkit.settings.language`).
 
         Examples
         --------
-        >>> recognise("Phone").fix()
+        >>> recognise("Phone").fix("en")
         "columns={'Phone': 'telephone'} (or 'mobile_phone')"
+        >>> recognise("Phone").fix("fr")
+        "columns={'Phone': 'telephone'} (ou 'mobile_phone')"
         """
         first = self.alternatives[0] if self.alternatives else (self.indicator or "<indicator>")
         rest = [a for a in self.alternatives[1:]]
-        more = f" (or {', '.join(map(repr, rest))})" if rest else ""
+        more = render("concepts.or_others", {"others": ", ".join(map(repr, rest))}, lang=lang) if rest else ""
         return f"columns={{{self.column!r}: {first!r}}}{more}"
 
     def __str__(self) -> str:
