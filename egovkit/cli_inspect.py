@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from .shared.renamed import renamed
+
 #: Report codes that tell which column plays which role, and the role's name.
 _ROLE_CODES = {"area_column": "area", "parent_column": "parent", "district_level": "level",
                "code_column": "code", "level_column": "level", "denominator_column": "denominator"}
@@ -219,14 +221,15 @@ def _recognitions(table: Any, options: dict[str, Any]) -> list[Recognition]:
     return out
 
 
+@renamed(boundary_key="key")
 def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
-                  read_options: dict[str, Any] | None = None, boundary_key: str | None = None,
+                  read_options: dict[str, Any] | None = None, key: str | None = None,
                   boundary_options: dict[str, Any] | None = None, overrides: dict[str, str] | None = None,
                   cli_options: dict[str, Any] | None = None) -> Inspection:
     """Read ``table`` (and join it to ``boundaries``) as ``egovkit run`` would; write nothing.
 
     ``cli_options`` are the command-line options given (``{"--area": "Commune"}``), repeated in
-    the suggested command.
+    the suggested command; ``key`` is the boundaries' column to join on (was ``boundary_key=``).
 
     Examples
     --------
@@ -277,7 +280,7 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
 
         b = read_boundaries(boundaries, **(boundary_options or {}))
         try:
-            j = join_table(t, b, boundary_on=boundary_key, overrides=overrides)
+            j = join_table(t, b, boundary_on=key, overrides=overrides)
         except JoinError as exc:  # the table's reading is still worth showing
             join = {"error": str(exc)}
             return Inspection(table=str(table), kind="census table", recognitions=recs, rows=rows, kept_apart=kept,

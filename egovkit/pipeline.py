@@ -30,6 +30,9 @@ from . import settings
 from .errors import EgovkitError, InputError
 from .export import write_csv
 from .output_folder import check_folder, staged_folder
+from .shared.formatting import resolve_language
+from .shared.messages import has_message, render
+from .shared.renamed import renamed
 from .table import CensusTable
 from .validate import ValidationReport
 
@@ -85,43 +88,62 @@ class Diagnosis:
     def summary(self, lang: str | None = None) -> str:
         """A few lines for the terminal: territory figures, findings, where the files are.
 
-        In the language of the run (``lang``), from the translation files of ``egovkit.present``.
+        In the language of the run (``lang``), from the message catalogue (``pipeline.summary_*``).
         """
-        from .present.i18n import format_number, translations
+        from .present.i18n import format_number
 
         lang = lang or self.lang
-        tr = translations(lang)
+
+        def line(code: str, **params: Any) -> str:
+            return "  " + render(code, params, lang=lang)
 
         def pct(x: float) -> str:
             return format_number(100 * x, lang, 1) + " %"
 
-        lines = [tr["cli_head"].format(territory=self.territory_name, n_districts=self.districts.shape[0],
-                                       n_indicators=len(self.rates["indicator"].unique()))]
+        n_districts = self.districts.shape[0]
+        districts = district_words(self.district_word, lang)[1]
+        lines = [render("pipeline.summary_head", {"territory": self.territory_name, "n_districts": n_districts,
+                                                  "districts": districts,
+                                                  "n_indicators": len(self.rates["indicator"].unique())}, lang=lang)]
         for _, r in self.territory.iterrows():
-            lines.append("  " + tr["cli_rate"].format(
-                indicator=r["indicator"], pct=pct(r["share"]), universe=tr.get(r["universe"], r["universe"]),
-                num=format_number(r["numerator"], lang), den=format_number(r["denominator"], lang)))
+            universe = render(f"pipeline.{r['universe']}", lang=lang) \
+                if has_message(f"pipeline.{r['universe']}") else r["universe"]
+            lines.append(line("pipeline.summary_rate", indicator=f"{r['indicator']:<16}", pct=f"{pct(r['share']):>6}",
+                              universe=universe, num=format_number(r["numerator"], lang),
+                              den=format_number(r["denominator"], lang)))
         if self.coverage is not None:
             terr = self.coverage[(self.coverage["level"] == "territory") & (self.coverage["sites"] == "all")]
-            parts = ", ".join(tr["cli_wifi_part"].format(pct=pct(s), radius=f"{r:g}")
+            parts = ", ".join(render("pipeline.summary_wifi_part", {"pct": pct(s), "radius": f"{r:g}"}, lang=lang)
                               for r, s in zip(terr["radius_m"], terr["share_covered"]))
-            lines.append("  " + tr["cli_wifi"].format(parts=parts))
+            lines.append(line("pipeline.summary_wifi", parts=parts))
         n_data = self.rates.loc[self.rates["indicator"] == self.main_indicator, ["area_code", "area_name"]] \
             .drop_duplicates().shape[0]
-        if 0 < n_data < self.districts.shape[0] and "cli_no_data" in tr:  # a partial table: say it at once
-            lines.append("  " + tr["cli_no_data"].format(n_missing=self.districts.shape[0] - n_data,
-                                                         n_districts=self.districts.shape[0]))
+        if 0 < n_data < n_districts:  # a partial table: say it at once
+            lines.append(line("pipeline.summary_no_data", n_missing=n_districts - n_data, n_districts=n_districts,
+                              districts=districts))
         lines += [f"  - {s}" for s in self.sentences]
-        lines += [f"  note: {n}" for n in self.notes]
+        lines += [line("pipeline.summary_note", note=n) for n in self.notes]
         if self.assessment is not None:
             res = self.assessment
             band = res.assessment.questionnaire.label("band", res.overall_band, lang) if res.overall_band else "–"
-            lines.append("  " + tr["cli_maturity"].format(
-                score=format_number(res.overall, lang, 2), band=band, territory=res.assessment.territory))
-        lines.append("  " + tr["cli_validation"].format(summary=self.report.summary()))
+            lines.append(line("pipeline.summary_maturity", score=format_number(res.overall, lang, 2), band=band,
+                              territory=res.assessment.territory))
+        lines.append(line("pipeline.summary_validation", summary=self.report.summary(lang)))
         if self.report_path:
-            lines.append("  " + tr["cli_report"].format(path=self.report_path))
+            lines.append(line("pipeline.summary_report", path=self.report_path))
         return "\n".join(lines)
+
+
+def district_words(word: str, lang: str | None = None) -> tuple[str, str]:
+    """A district word (``county``) in ``lang``, singular and plural, as the report says it.
+
+    >>> district_words("county", "fr")
+    ('comté', 'comtés')
+    """
+    from .present.i18n import translations
+
+    words = translations(resolve_language(lang)).get("district_words", {}).get(str(word).lower())
+    return (str(words[0]), str(words[1])) if words else (word, word + "s")
 
 
 @contextmanager
@@ -153,12 +175,13 @@ def _pick_main(rates: pd.DataFrame, preferred: Sequence[str] = ("internet", "com
     return next((p for p in preferred if p in have), have[0])
 
 
+@renamed(boundary_key="key")
 def diagnose(
     table: CensusTable,
     boundaries: gpd.GeoDataFrame,
     *,
     territory_name: str = "Territory",
-    boundary_key: str | None = None,
+    key: str | None = None,
     overrides: dict[str, str] | None = None,
     main_indicator: str | None = None,
     hotspots: gpd.GeoDataFrame | None = None,
@@ -186,8 +209,9 @@ def diagnose(
         From :func:`egovkit.read.read_table`.
     boundaries
         District polygons (any CRS; distances and areas use an automatic projected CRS).
-    boundary_key
-        Column of ``boundaries`` to join on (code or name; default guessed and reported).
+    key
+        Column of ``boundaries`` to join on (code or name; default guessed and reported); was
+        ``boundary_key=`` (deprecated alias, one release).
     overrides
         ``{"NAME IN TABLE": "Name in boundaries"}`` for names that do not match.
     main_indicator
@@ -206,7 +230,7 @@ def diagnose(
         the lowest/highest rates of the report, which names them; every figure and inequality
         statistic still includes them. 0 (default) keeps every district.
     set_apart
-        Codes (``boundary_key``) of districts that are not residential (parks, airports, a
+        Codes (``key``) of districts that are not residential (parks, airports, a
         prison island), left out in the same way whatever their population.
     report_options
         Extra arguments of :func:`egovkit.present.build_report` (e.g. ``static_maps_for``).
@@ -239,17 +263,15 @@ def diagnose(
         from .present.i18n import translations
 
         notes.append(translations(lang)["s_coverage_needs_population"])
-        report.add("warning", "coverage_skipped", "hotspots given without a population layer: they are mapped, "
-                   "but coverage, gap zones and new sites are not computed", fix="pass --population (population=)")
+        report.add("warning", "pipeline.coverage_skipped", params={})
     steps = ["join", "indicators", "distribution"] \
         + (["coverage"] if hotspots is not None and population is not None else []) \
         + (["report"] if out_dir is not None else [])
     with _steps(steps) as step:
-        joined = join_table(table, boundaries, boundary_on=boundary_key, overrides=overrides)
+        joined = join_table(table, boundaries, boundary_on=key, overrides=overrides)
         report.extend(joined.report)
         if joined.matched == 0:
-            raise InputError("no district of the table matches the boundaries",
-                             fix="pass boundary_key= (the column of the boundaries with the same codes or names)")
+            raise InputError(code="pipeline.no_match")
         step("join")
 
         rates = compute_rates(table, report=report)
@@ -258,7 +280,7 @@ def diagnose(
         try:
             composite = composite_index(rates)
         except EgovkitError as exc:  # e.g. a single indicator
-            report.add("info", "composite_skipped", f"composite index not computed: {exc}")
+            report.add("info", "pipeline.composite_skipped", params={"error": exc.text()})
             composite = None
         main = main_indicator or _pick_main(rates)
         step("indicators")
@@ -274,28 +296,27 @@ def diagnose(
             try:
                 ineq = inequality(sub, indicator=ind, report=report)
             except EgovkitError as exc:
-                report.add("warning", "inequality_skipped", f"inequality of {ind} not computed: {exc}")
+                report.add("warning", "pipeline.inequality_skipped", params={"indicator": ind, "error": exc.text()})
                 continue
             ineq.insert(0, "indicator", ind)
             ineq_frames.append(ineq)
         ineq_all = pd.concat(ineq_frames, ignore_index=True) if ineq_frames else None
         universe = str(rates.loc[rates["indicator"] == main, "universe"].iloc[0])
-        code_col = boundary_key if boundary_key in gdf else "area_code"
+        code_col = key if key in gdf else "area_code"
         # the one mask of set-apart districts, from codes (a park may share its name with a
         # residential district): they count in every rate but are not listed or counted as lagging
         codes = code_col if code_col in gdf else None
         if set_apart and codes is None:
-            report.add("warning", "set_apart_ignored", f"set_apart= needs district codes, and the districts have "
-                       f"no column {code_col!r}: no district was set apart", fix="pass boundary_key= (the code column)")
+            report.add("warning", "pipeline.set_apart_ignored", params={"column": code_col})
         excluded = set_apart_mask(districts_with_data, key=codes, set_apart=set_apart if codes else (),
                                   denominator=f"denominator_{main}", min_denominator=min_denominator)
         apart = set_apart_mask(districts_with_data, key=codes, set_apart=set_apart if codes else ())
         if excluded.any():
             name_col = "area_name" if "area_name" in gdf else code_col
             for nm, is_apart in zip(districts_with_data.loc[excluded, name_col], apart[excluded]):
-                why = "not residential" if is_apart else f"fewer than {min_denominator:,.0f} in the denominator"
-                report.add("info", "set_apart", f"{why}: left out of the lagging list and of the lowest/highest "
-                           "rates (kept in every figure)", area=str(nm), action="kept apart from the lagging list")
+                report.add("info", "pipeline.set_apart" if is_apart else "pipeline.set_apart_small",
+                           params={"min": round(min_denominator)}, area=str(nm),
+                           action="kept apart from the lagging list")
         lag = lagging_districts(districts_with_data, indicator=main, fraction=0.5, exclude=excluded, report=report)
         sentences = [lagging_summary(districts_with_data, indicator=main, fraction=0.5, lang=lang,
                                      district_word=district_word, universe=universe, exclude=excluded,
@@ -306,7 +327,7 @@ def diagnose(
             try:
                 lisa = local_moran(districts_with_data, indicator=main, islands="knn", report=report)
             except EgovkitError as exc:
-                report.add("warning", "lisa_skipped", f"spatial clusters not computed: {exc}")
+                report.add("warning", "pipeline.lisa_skipped", params={"error": exc.text()})
         step("distribution")
 
         cov = gap_zones = new_sites = None
@@ -326,13 +347,10 @@ def diagnose(
                     new_sites = tiled_site_new(population, hotspots, n_new_sites, r_main,
                                                candidate_spacing_m=2 * r_main)
                     capped = new_sites.attrs["candidates_capped"]
-                    report.add("info", "siting_tiled",
-                               f"the population raster ({population.n_cells:,} cells) is read tile by tile: new "
-                               f"sites are chosen on the uncovered population aggregated to "
-                               f"{new_sites.attrs['demand_cell_m']:g} m cells "
-                               f"({new_sites.attrs['n_demand_cells']:,} cells, "
-                               f"{new_sites.attrs['n_candidates']:,} candidate sites"
-                               + (f"; {capped:,} less populated candidate cells left out" if capped else "") + ")")
+                    report.add("info", "pipeline.siting_tiled_capped" if capped else "pipeline.siting_tiled",
+                               params={"n_cells": population.n_cells, "cell_m": f"{new_sites.attrs['demand_cell_m']:g}",
+                                       "n_demand": new_sites.attrs["n_demand_cells"],
+                                       "n_candidates": new_sites.attrs["n_candidates"], "capped": capped})
             elif n_new_sites > 0:
                 cands = candidate_grid(population, spacing_m=2 * r_main) if _accepts(candidate_grid, "spacing_m") \
                     else candidate_grid(population)
@@ -352,8 +370,7 @@ def diagnose(
                          set_apart=[str(c) for c in set_apart])
         if _fix_text is not None:  # e.g. the command line's options instead of Python keywords
             for issue in report.issues:
-                issue.message = _fix_text(issue.message, issue.source)
-                issue.fix = _fix_text(issue.fix, issue.source) if issue.fix else issue.fix
+                issue.rewrite_text(_fix_text)
         if out_dir is not None:
             with staged_folder(out_dir, force=force, what=_what) as stage:
                 if _inputs is not None:
@@ -490,13 +507,10 @@ def coverage_table(cov: pd.DataFrame, districts: gpd.GeoDataFrame, key: str, nam
     report.set_fate(np.flatnonzero(empty.to_numpy()), "kept apart")
     report.issues.extend(extra)
     if (over > 0).any():
-        report.add("info", "covered_clipped",
-                   f"population within reach clipped to the district's population in {int((over > 0).sum())} "
-                   f"(district, radius) pair(s); the excess was at most {over.max():.1g} persons (rounding)",
-                   action="repaired")
+        report.add("info", "pipeline.covered_clipped", params={"n": int((over > 0).sum()),
+                                                               "excess": f"{over.max():.1g}"}, action="repaired")
     for _, r in long[empty].drop_duplicates("area_code").iterrows():
-        report.add("info", "no_population", "no resident population (park, cemetery, airport): left out of the rates",
-                   area=r["area_name"], action="kept apart")
+        report.add("info", "pipeline.no_population_district", params={}, area=r["area_name"], action="kept apart")
     table = CensusTable(long[~empty].reset_index(drop=True), long[empty].reset_index(drop=True), report,
                         "count", table_source or source)
     out = districts.assign(area_code=districts[key].astype(str),
@@ -530,6 +544,5 @@ def __getattr__(name: str) -> Any:
     where = MOVED.get(name)
     if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"egovkit.pipeline.{name} moved to {where}.{name}; the old path goes in the next release",
-                  DeprecationWarning, stacklevel=2)
+    warnings.warn(render("pipeline.moved", {"name": name, "where": where}), DeprecationWarning, stacklevel=2)
     return getattr(importlib.import_module(where), name)

@@ -23,6 +23,8 @@ import pandas as pd
 from .errors import InputError
 from .output_folder import check_folder
 from .pipeline import Diagnosis, coverage_table, diagnose
+from .shared.messages import render
+from .shared.renamed import renamed
 from .table import CensusTable
 from .validate import ValidationReport
 
@@ -113,7 +115,7 @@ def _read_population(path: str | Path, boundaries: gpd.GeoDataFrame, key: str | 
 
     if key is None:  # a table by district needs the boundaries' column that its codes or names match
         key = _population_key(boundaries, path)
-    return read_population(path, districts=boundaries, district=key, population=column)
+    return read_population(path, districts=boundaries, key=key, population=column)
 
 
 def load_assessment(path: str | Path, *, assessment_date: str | None = None, assessor: str | None = None) -> Any:
@@ -134,10 +136,10 @@ def load_assessment(path: str | Path, *, assessment_date: str | None = None, ass
     if assessor is not None:
         found = [a for a in found if a.assessor == assessor]
     if len(found) != 1:
-        raise InputError(f"{len(found)} assessments match; the file holds {len(held)}: "
-                         + "; ".join(f"{t} {d} by {w}" for t, d, w in held[:6]), file=str(path),
-                         column="assessment_date, assessed_by",
-                         fix="choose one with assessment_date= and/or assessor=")
+        said = "; ".join(render("pipeline.assessment_by", {"territory": t, "date": d, "assessor": w})
+                         for t, d, w in held[:6])
+        raise InputError(code="pipeline.assessments_match", params={"n": len(found), "held": len(held), "found": said},
+                         file=str(path), column="assessment_date, assessed_by")
     return found[0]
 
 
@@ -209,44 +211,51 @@ def read_census_file(path: str | Path, **options: Any) -> CensusTable:
     if not isinstance(path, pd.DataFrame) and is_acs_s2801(path):
         meta = acs_metadata_file(path)
         t = _read_acs(Path(path), meta)
-        t.report.add("info", "acs_s2801", "read as a raw ACS S2801 download (codes in row 1): counties are the "
-                     "districts, other levels kept apart" + (f"; labels checked against {meta.name}" if meta else ""),
-                     action="recognised")
+        t.report.add("info", "pipeline.acs_s2801_metadata" if meta else "pipeline.acs_s2801",
+                     params={"metadata": meta.name if meta else ""}, action="recognised")
         given = _named_options(**options)
         if given:
-            t.report.add("warning", "options_ignored", "the layout of a raw ACS S2801 download is fixed: "
-                         + ", ".join(f"{k}=" for k in given) + " not used",
-                         fix="leave these options out for this file", action="ignored")
+            t.report.add("warning", "pipeline.options_ignored", params={"options": ", ".join(f"{k}=" for k in given)},
+                         action="ignored")
         return t
     return read_table(path, **options)
 
 
-def validate_files(table: str | Path, boundaries: str | Path | None = None, *, area: str | None = None,
-                   code: str | None = None, boundary_key: str | None = None, denominator: str | None = None,
+@renamed(area="name", boundary_key="key")
+def validate_files(table: str | Path, boundaries: str | Path | None = None, *, name: str | None = None,
+                   code: str | None = None, key: str | None = None, denominator: str | None = None,
                    level: str | None = None, district_level: str | None = None,
                    read_options: dict[str, Any] | None = None, boundary_options: dict[str, Any] | None = None,
                    overrides: dict[str, str] | None = None) -> ValidationReport:
-    """Validation report of a table and (optionally) of its join to boundaries."""
+    """Validation report of a table and (optionally) of its join to boundaries.
+
+    ``name`` and ``code``: the table's columns of district names and codes (``read_table(area=, code=)``);
+    ``key``: the column of the boundaries to join on (was ``boundary_key=``; ``area=`` was ``name=``).
+
+    >>> validate_files("census.csv", "districts.gpkg", key="code").has_errors   # doctest: +SKIP
+    False
+    """
     from .geo import read_boundaries
     from .join import join_table
 
-    options = {**_named_options(area=area, code=code, denominator=denominator, level=level,
+    options = {**_named_options(area=name, code=code, denominator=denominator, level=level,
                                 district_level=district_level), **(read_options or {})}
     t = read_census_file(table, **options)
     report = ValidationReport(source=t.report.source, rows_in=t.report.rows_in)
     report.extend(t.report)
     if boundaries is not None:
         b = read_boundaries(boundaries, report=report, **(boundary_options or {}))
-        j = join_table(t, b, boundary_on=boundary_key, overrides=overrides)
+        j = join_table(t, b, boundary_on=key, overrides=overrides)
         report.extend(j.report)
     return report
 
 
 # -- the main job on files -------------------------------------------------------------------
 
+@renamed(area="name", boundary_key="key")
 def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: str | Path, *,
                    hotspots: str | Path | None = None, population: str | Path | None = None,
-                   area: str | None = None, code: str | None = None, boundary_key: str | None = None,
+                   name: str | None = None, code: str | None = None, key: str | None = None,
                    denominator: str | None = None, district_level: str | None = None, level: str | None = None,
                    read_options: dict[str, Any] | None = None, boundary_options: dict[str, Any] | None = None,
                    hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
@@ -265,20 +274,21 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
     :func:`egovkit.coverage.read_hotspots` (``crs``); ``assessment`` is an assessment or the path
     of a filled-in questionnaire (:func:`load_assessment`). ``fix_text(text, source)`` rewrites
     the messages and fixes of the report before it is written (the command line names its options).
+    ``name``/``code``: the table's district name and code columns; ``key``: the boundaries' column
+    to join on (was ``boundary_key=``; ``name=`` was ``area=``).
     """
     from .geo import read_boundaries
 
     if table is None:
         if hotspots is None or population is None:
-            raise InputError("without a census table, coverage needs both the public Wi-Fi sites and the population",
-                             fix="pass hotspots= and population= (or give the census table)")
+            raise InputError(code="pipeline.coverage_needs_files")
         return diagnose_coverage_files(boundaries, out_dir, hotspots=hotspots, population=population,
-                                       boundary_key=boundary_key, boundary_options=boundary_options,
+                                       key=key, boundary_options=boundary_options,
                                        hotspot_options=hotspot_options, population_column=population_column,
                                        assessment=assessment, territory_name=territory_name, radii_m=radii_m,
                                        lang=lang, force=force, fix_text=fix_text, n_new_sites=n_new_sites)
     check_folder(out_dir, force=force)  # before reading: a refused folder fails at once
-    options = {**_named_options(area=area, code=code, denominator=denominator, district_level=district_level,
+    options = {**_named_options(area=name, code=code, denominator=denominator, district_level=district_level,
                                 level=level), **(read_options or {})}
     assessment = load_assessment(assessment) if isinstance(assessment, (str, Path)) else assessment
     t = read_census_file(table, **options)
@@ -290,14 +300,15 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
         sites, hrep = read_hotspots(hotspots, districts=b, **(hotspot_options or {}))
         t.report.extend(hrep)
         if population is not None:  # without it, diagnose notes and reports that coverage is skipped
-            pop = _read_population(population, b, boundary_key, population_column)
-    return diagnose(t, b, territory_name=territory_name, boundary_key=boundary_key, overrides=overrides,
+            pop = _read_population(population, b, key, population_column)
+    return diagnose(t, b, territory_name=territory_name, key=key, overrides=overrides,
                     hotspots=sites, population=pop, radii_m=radii_m, n_new_sites=n_new_sites, assessment=assessment,
                     lang=lang, out_dir=out_dir, force=force, _what="run", _fix_text=fix_text)
 
 
+@renamed(boundary_key="key")
 def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, *, hotspots: str | Path,
-                            population: str | Path, boundary_key: str | None = None,
+                            population: str | Path, key: str | None = None,
                             boundary_options: dict[str, Any] | None = None,
                             hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
                             assessment: Any = None, territory_name: str = "Territory",
@@ -307,7 +318,7 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
 
     The "indicators" are the shares of persons within each radius of a site (``wifi_100m``...),
     by district, as in :func:`egovkit.cases.diagnose_nyc`. A population table by district is matched to the
-    boundaries' code or name column (``boundary_key``, default: the column that matches most).
+    boundaries' code or name column (``key``, was ``boundary_key=``; default: the column that matches most).
     ``fix_text``, ``n_new_sites``: as in :func:`diagnose_files`.
 
     Examples
@@ -323,14 +334,14 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
         check_folder(out_dir, force=force)
     assessment = load_assessment(assessment) if isinstance(assessment, (str, Path)) else assessment
     b = read_boundaries(boundaries, **(boundary_options or {}))
-    if boundary_key is not None and boundary_key not in b.columns:
-        raise InputError(f"the boundaries have no column {boundary_key!r}", file=str(boundaries), column=boundary_key,
-                         fix=f"pass boundary_key= one of {[str(c) for c in b.columns if c != b.geometry.name]}")
-    key = boundary_key or _population_key(b, population) or _label_column(b)
+    if key is not None and key not in b.columns:
+        raise InputError(code="pipeline.no_boundary_column", file=str(boundaries), column=key,
+                         params={"column": key, "columns": [str(c) for c in b.columns if c != b.geometry.name]})
+    key = key or _population_key(b, population) or _label_column(b)
     if key is None:  # no column names the districts: number them
         key = "district"
         b = b.assign(district=[str(i + 1) for i in range(len(b))])
-    sites, hrep = read_hotspots(hotspots, districts=b, district=key, **(hotspot_options or {}))
+    sites, hrep = read_hotspots(hotspots, districts=b, key=key, **(hotspot_options or {}))
     pop = _read_population(population, b, key, population_column)
     cov = coverage(pop, sites, radii_m, quantiles=None)
     name = _name_column(b, key)
@@ -340,10 +351,9 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
     if pop.report.rows_in:  # the rows read are those of the population file, each with its fate
         table.report.rows_in, table.report.row_fate = pop.report.rows_in, dict(pop.report.row_fate)
     if table.data.empty:
-        raise InputError("no district has any population: coverage cannot be computed", file=str(population),
-                         fix="check that the population file covers the districts of the boundaries")
+        raise InputError(code="pipeline.no_population", file=str(population))
     mid = int(sorted(radii_m)[len(radii_m) // 2])
-    return diagnose(table, districts, territory_name=territory_name, boundary_key="area_code",
+    return diagnose(table, districts, territory_name=territory_name, key="area_code",
                     main_indicator=f"wifi_{mid}m", hotspots=sites, population=pop, radii_m=radii_m,
                     n_new_sites=n_new_sites, assessment=assessment,
                     report_options={"static_maps_for": [f"wifi_{mid}m"]}, lang=lang,

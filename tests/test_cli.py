@@ -275,7 +275,7 @@ def test_hotspots_without_population_warn_once_in_the_report_not_as_a_python_war
         diag = diagnose_files(paths["table"], paths["districts"], tmp_path / "out", hotspots=paths["hotspots"],
                               code="Code", area="District", level="Level", boundary_key="code")
     assert not [w for w in rec if "population" in str(w.message)]
-    assert [i.code for i in diag.report.issues if i.code == "coverage_skipped"] == ["coverage_skipped"]
+    assert [i.code for i in diag.report.issues if i.code == "pipeline.coverage_skipped"] == ["pipeline.coverage_skipped"]
     assert len(diag.notes) == 1
 
 
@@ -322,7 +322,7 @@ def test_assess_messages_in_both_languages(tmp_path, lang):
         assert "(2024-03-01): overall 0.31 (middle, provisional); 14% of questions answered" in out
         assert "- no answer" in out and "first actions:" in out
     else:
-        assert "(2024-03-01): ensemble 0,31 (moyen, provisoire); 14 % des questions ont une réponse" in out
+        assert "(2024-03-01) : ensemble 0,31 (moyen, provisoire) ; 14 % des questions ont une réponse" in out
         assert "- sans réponse" in out and "premières actions :" in out
     saved = "saved to" if lang == "en" else "enregistré dans"
     assert f"{saved} {tmp_path / 's'}" in res.output
@@ -518,4 +518,4 @@ def test_run_with_a_raster_population_read_tile_by_tile(tmp_path, monkeypatch):
     assert len(cov) and len(sites) and sites["population_added"].is_monotonic_decreasing
     assert {"lon", "lat"} <= set(sites.columns) or {"longitude", "latitude"} <= set(sites.columns)
     issues = pd.read_csv(tmp_path / "out" / "tables" / "validation_report.csv")
-    assert "siting_tiled" in set(issues["code"]) and "siting_skipped" not in set(issues["code"])
+    assert "pipeline.siting_tiled" in set(issues["code"]) and "siting_skipped" not in set(issues["code"])

@@ -46,12 +46,12 @@ def diagnose_example(out_dir: str | Path | None = "out/demo", *, lang: str = "en
             table = read_table(terr.table, **EXAMPLE_READ)
             boundaries = terr.districts
         population = population_from_points(terr.population, "population", households="households",
-                                            districts=boundaries, district="code")
+                                            districts=boundaries, key="code")
         from ..diagnosis import example_assessments
 
         # The shipped example assessment is INVENTED (like Exampleland): it shows the diagnosis section.
         assessment = example_assessments()[-1]
-        return diagnose(table, boundaries, territory_name="Exampleland (synthetic)", boundary_key="code",
+        return diagnose(table, boundaries, territory_name="Exampleland (synthetic)", key="code",
                         hotspots=terr.hotspots, population=population, assessment=assessment, lang=lang,
                         out_dir=out_dir, force=force, _inputs=folder, _what="demo")
 

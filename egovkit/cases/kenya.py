@@ -36,7 +36,7 @@ def diagnose_kenya(out_dir: str | Path | None = "out/kenya", *, lang: str = "en"
     tables = [read_table(kenya_census_table(name), level="AdminArea", district_level="County")
               for name in ("V4_T2.36", "V4_T2.32", "V4_T2.33")]
     table = combine_tables(*tables, source="KNBS 2019 census Vol IV tables 2.36, 2.32, 2.33")
-    return diagnose(table, kenya_counties(), territory_name="Kenya", boundary_key="census_county_name",
+    return diagnose(table, kenya_counties(), territory_name="Kenya", key="census_county_name",
                     main_indicator="internet", district_word="county", assessment=assessment, lang=lang,
                     out_dir=out_dir, force=force, _what="kenya",
                     report_options={"static_maps_for": ["internet", "computer", "mobile_phone", "internet_use"]})

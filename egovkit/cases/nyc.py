@@ -39,7 +39,7 @@ def diagnose_nyc(out_dir: str | Path | None = "out/nyc", *, lang: str = "en", le
     from ..datasets import nyc_hotspots_raw, nyc_nta, nyc_population, nyc_tracts
 
     if level not in ("nta", "tract"):
-        raise InputError(f"level must be 'nta' or 'tract', not {level!r}")
+        raise InputError(code="pipeline.nyc_level", params={"level": level})
     if out_dir is not None:
         check_folder(out_dir, force=force)
     assessment = load_assessment(assessment) if isinstance(assessment, (str, Path)) else assessment
@@ -47,16 +47,16 @@ def diagnose_nyc(out_dir: str | Path | None = "out/nyc", *, lang: str = "en", le
     acs = nyc_population("tract")[["geoid", "pop_total_est"]]
     tracts = tracts.merge(acs, on="geoid", how="inner")
     districts, key, name = (nyc_nta(), "nta_id", "nta_name") if level == "nta" else (tracts, "geoid", "geoid")
-    sites, hrep = read_hotspots(nyc_hotspots_raw(), districts=districts, district=key)
-    by_tract = population_from_districts(tracts, "pop_total_est", district="geoid", cell_m=cell_m)
+    sites, hrep = read_hotspots(nyc_hotspots_raw(), districts=districts, key=key)
+    by_tract = population_from_districts(tracts, "pop_total_est", key="geoid", cell_m=cell_m)
     pop = population_from_xy(by_tract.x, by_tract.y, by_tract.weight, crs=by_tract.crs,
-                             districts=districts, district=key)
+                             districts=districts, key=key)
     cov = coverage(pop, sites, radii_m, quantiles=None)
     table, districts = coverage_table(cov, districts, key, name, level=level,
                                       source="ACS 2013-17 + NYC Wi-Fi hotspots", report_source="NYC",
                                       table_source="NYC ACS 2013-17 population and public Wi-Fi hotspots",
                                       extra=[*hrep.issues, *pop.report.issues])
-    return diagnose(table, districts, territory_name="New York City", boundary_key="area_code",
+    return diagnose(table, districts, territory_name="New York City", key="area_code",
                     main_indicator=f"wifi_{int(sorted(radii_m)[len(radii_m) // 2])}m", hotspots=sites,
                     population=pop, radii_m=radii_m, n_new_sites=20,
                     district_word="neighbourhood" if level == "nta" else "tract",
