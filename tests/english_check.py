@@ -59,36 +59,31 @@ def english_texts() -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def english_patterns(min_words: int = 2) -> tuple[tuple[str, re.Pattern], ...]:
-    """``(text, pattern)`` of every English text with at least ``min_words`` words outside its fields."""
+def english_patterns(min_words: int = 2) -> tuple[tuple[str, str, re.Pattern], ...]:
+    """``(text, longest literal part, pattern)`` of every English text with at least ``min_words`` words
+    outside its fields (fields match anything short; whitespace as one space)."""
     pats = []
     for text in set(english_texts()):
-        try:
-            parts = [lit for lit, _, _, _ in string.Formatter().parse(text)]
-        except ValueError:
-            parts = [text]
-        if sum(len(_WORD.findall(lit)) for lit in parts) < min_words:
-            continue
         try:
             fmt = list(string.Formatter().parse(text))
         except ValueError:
             fmt = [(text, None, None, None)]
-        rx = ""
-        for lit, field, _, _ in fmt:
-            rx += r"\s+".join(re.escape(w) for w in lit.split(" ")) if lit else ""
-            if field is not None:
-                rx += r".{0,120}?"
-        rx = rx.strip()
-        if len(_WORD.findall(rx)) >= 2:
-            pats.append((text, re.compile(rx)))
+        literals = [" ".join(lit.split()) for lit, _, _, _ in fmt]
+        if sum(len(_WORD.findall(lit)) for lit in literals) < min_words:
+            continue
+        pieces = [re.escape(lit) for lit in literals]
+        rx = r".{0,120}?".join(p for p in pieces if p)  # no field wildcard at either end
+        longest = max(literals, key=len).strip()
+        pats.append((text, longest, re.compile(rx)))
     return tuple(pats)
 
 
 def english_in(text: str, allow: tuple[str, ...] = (), min_words: int = 2) -> list[str]:
     """The English texts of egovkit (of at least ``min_words`` words) found in ``text``, apart from ``allow``."""
+    text = " ".join(text.split())
     found = []
-    for src, rx in english_patterns(min_words):
-        if src in allow:
+    for src, longest, rx in english_patterns(min_words):
+        if src in allow or longest not in text:
             continue
         m = rx.search(text)
         if m:

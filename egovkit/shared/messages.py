@@ -43,7 +43,7 @@ import yaml
 
 from .formatting import LocalNumber, format_number, format_percent, resolve_language
 
-__all__ = ["CATALOGUE_DIR", "LANGUAGES", "PARTS", "has_message", "message_codes", "message_fields",
+__all__ = ["CATALOGUE_DIR", "LANGUAGES", "PARTS", "Phrase", "has_message", "message_codes", "message_fields",
            "message_entry", "render", "render_or"]
 
 #: The folder of the message catalogue (one YAML file per part of the package).
@@ -135,13 +135,23 @@ class _Formatter(string.Formatter):
     def convert_field(self, value: Any, conversion: str | None) -> Any:
         if isinstance(value, _Missing):
             return value
+        value = self._said(value)
         if conversion == "r":  # a name from a file, quoted: 'Kibra'
             return "'" + str(value) + "'"
         return super().convert_field(value, conversion)
 
+    def _said(self, value: Any) -> Any:
+        """A :class:`Phrase` (or a list of them) said again in this template's language."""
+        if isinstance(value, Phrase):
+            return value.in_language(self.lang)
+        if isinstance(value, (list, tuple)) and any(isinstance(v, Phrase) for v in value):
+            return [self._said(v) for v in value]
+        return value
+
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, _Missing):
             return "{" + value.name + "}"
+        value = self._said(value)
         if format_spec == "n":
             return format_number(value, self.lang)
         if format_spec == "pct":
@@ -153,6 +163,35 @@ class _Formatter(string.Formatter):
         if format_spec and isinstance(value, (int, float)) and not isinstance(value, bool):
             return format(LocalNumber(float(value), self.lang), format_spec)
         return format(value if format_spec else str(value), format_spec)
+
+
+class Phrase(str):
+    """A rendered message that remembers its code and values (what :func:`render` returns).
+
+    It is a ``str`` in the language it was rendered in; filling a field of another template it is
+    said again in *that* template's language, so a sub-sentence recorded while reading in English is
+    French in a French report.
+
+    >>> inner = render("action.dropped", lang="en")
+    >>> inner, render("report.fate", {"n": 2, "fate": inner}, lang="fr")
+    ('dropped', '2 écarté')
+    """
+
+    code: str
+    params: dict[str, Any]
+    part: str
+
+    def __new__(cls, text: str, code: str, params: Mapping[str, Any], part: str) -> "Phrase":
+        obj = super().__new__(cls, text)
+        obj.code, obj.params, obj.part = code, dict(params), part
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle, copy (a report sent to a worker, asdict)
+        return (Phrase, (str(self), self.code, self.params, self.part))
+
+    def in_language(self, lang: str) -> str:
+        """The same message in ``lang``."""
+        return render(self.code, self.params, lang=lang, part=self.part)
 
 
 class _Missing:
@@ -178,7 +217,8 @@ def render(code: str, params: Mapping[str, Any] | None = None, *, lang: str | No
     texts = entry[part]
     template = texts.get(lang, texts["en"])
     strict = os.environ.get(_STRICT_ENV, "0") not in ("", "0")
-    return _Formatter(lang, strict).vformat(template, (), dict(params or {}))
+    params = dict(params or {})
+    return Phrase(_Formatter(lang, strict).vformat(template, (), params), code, params, part)
 
 
 def render_or(code: str | None, fallback: str | None, params: Mapping[str, Any] | None = None, *,
