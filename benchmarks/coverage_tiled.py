@@ -104,7 +104,7 @@ def _child(a: argparse.Namespace) -> None:
     else:
         sites = np.load(a.sites)
         d = gpd.read_file(a.districts)
-    kw = {"districts": d, "district": "district"} if d is not None else {}
+    kw = {"districts": d, "key": "district"} if d is not None else {}
     t = time.perf_counter()
     client = cluster = None
     if a.child == "memory":

@@ -9,7 +9,7 @@ Generates thousands of broken input files and feeds each to its reader:
   longitude/latitude swapped, projected coordinates without a CRS, truncated JSON, text or bytes
   that are not JSON, a BOM, an empty FeatureCollection, a latin-1 file; zipped shapefiles missing
   their .shp/.shx/.dbf/.prj, truncated zips; truncated or corrupted GeoPackages and FlatGeobufs;
-  directories, empty files and wrong extensions; bad ``id_column=``/``crs=`` arguments;
+  directories, empty files and wrong extensions; bad ``key=``/``crs=`` arguments;
 - questionnaires (:func:`egovkit.diagnosis.read_assessments` then ``score_assessment``, what
   ``egovkit assess score`` runs): templates with answers outside the drop-down lists, missing or
   renamed columns, blank or slash dates, unknown or duplicated questions, answers without a
@@ -341,7 +341,7 @@ def _boundary_kwargs(rng: random.Random) -> dict:
     kw: dict[str, Any] = {}
     r = rng.random()
     if r < 0.25:
-        kw["id_column"] = rng.choice(["name", "code", "nope", "geometry"])
+        kw["key"] = rng.choice(["name", "code", "nope", "geometry"])
     if rng.random() < 0.15:
         kw["crs"] = rng.choice(["EPSG:4326", 4326, "EPSG:32737", "not a crs", 999999, "EPSG:3857", ""])
     if rng.random() < 0.05:

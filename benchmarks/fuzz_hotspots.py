@@ -398,7 +398,7 @@ def population_table_csv(rng: random.Random) -> Case:
     text = f"{key}{sep}population\n" + "".join(f"{k}{sep}{v:g}\n" for k, v in pops.items())
     records = [Record(i + 2, k, None, None, v) for i, (k, v) in enumerate(pops.items())]
     return Case("population_table", ".csv", text.encode(), records, total=sum(pops.values()),
-                kwargs={"districts": d, "district": "code"})
+                kwargs={"districts": d, "key": "code"})
 
 
 def population_raster(rng: random.Random) -> Case:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from egovkit.indicators import aggregate, compute_rates, gaps
+from egovkit.indicators import aggregate, compute_rates, gap_to_territory
 
 INDICATORS = ["radio", "tv", "telephone", "mobile_phone_hh", "smartphone_hh", "computer", "desktop_laptop",
               "tablet", "internet", "broadband"]
@@ -51,8 +51,9 @@ def egovkit_way(path: Path) -> tuple[dict[str, float], str]:
     try:
         from egovkit.read import read_table
 
+        # a bare 'telephone' column may mean a fixed or a mobile phone: egovkit asks, we say it
         table = read_table(path, area="district", code="code", parent="region", denominator="households",
-                           universe="households", value_type="count")
+                           universe="households", value_type="count", columns={"telephone": "telephone"})
         long, how = table.data, "egovkit.read.read_table"
         report = table.report
     except ImportError:
@@ -70,7 +71,7 @@ def egovkit_way(path: Path) -> tuple[dict[str, float], str]:
     territory = aggregate(rates)
     t3 = time.perf_counter()
     times["aggregate (region + territory)"] = t3 - t2
-    g = gaps(rates, territory)
+    g = gap_to_territory(rates, territory)
     t4 = time.perf_counter()
     times["gaps + ranks"] = t4 - t3
     times["total"] = t4 - t0
