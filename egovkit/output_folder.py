@@ -43,6 +43,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from .errors import EgovkitError
+from .shared.messages import render
 
 #: File marking a folder as an egovkit report (lists the files the report wrote).
 MANIFEST = ".egovkit-report.json"
@@ -57,12 +58,14 @@ command: str | None = None
 class OutputFolderError(EgovkitError):
     """An output folder cannot be written, or writing it would mix or overwrite files.
 
-    ``path`` is the folder (or file) at fault.
+    ``path`` is the folder (or file) at fault; the message is a catalogue ``code`` with its ``params``
+    (said in any language), or a ready ``message``.
     """
 
-    def __init__(self, message: str, path: str | Path) -> None:
+    def __init__(self, message: str | None = None, path: str | Path = ".", *, code: str | None = None,
+                 params: dict | None = None) -> None:
         self.path = Path(path)
-        super().__init__(message)
+        super().__init__(message, code=code, params=params)
 
 
 @dataclass
@@ -100,9 +103,10 @@ class FolderState:
         return (self.manifest or {}).get("status") == "complete"
 
     def describe(self) -> str:
-        """One line for the user: ``the egovkit report in out/demo (written 2026-12-05 21:10 UTC)``."""
-        state = "" if self.complete else "incomplete "
-        return f"the {state}egovkit report in {self.path} (written {self.written or 'at an unknown time'})"
+        """One line for the user: ``the egovkit report in out/demo (written 2026-12-05 21:10 UTC)``
+        (in :data:`egovkit.settings.language`)."""
+        return render("pipeline.output_report_in" if self.complete else "pipeline.output_incomplete_report_in",
+                      {"path": self.path, "written": self.written or render("pipeline.output_unknown_time")})
 
 
 def inspect_folder(path: str | Path, *, option: str = "out_dir=") -> FolderState:
@@ -120,8 +124,8 @@ def inspect_folder(path: str | Path, *, option: str = "out_dir=") -> FolderState
     try:
         files = _list_files(path)
     except PermissionError as exc:
-        raise OutputFolderError(f"cannot read the output folder {exc.filename or path} ({exc.strerror}): "
-                                f"choose another folder with {option}", path) from None
+        raise OutputFolderError(code="pipeline.output_folder_unreadable", path=path, params={
+            "path": exc.filename or path, "reason": exc.strerror, "option": option}) from None
     manifest = _read_manifest(path) if MANIFEST in files else None
     listed = set(manifest["files"]) if manifest else set()
     files.discard(MANIFEST if manifest else "")
@@ -154,15 +158,13 @@ def refusal(state: FolderState, *, option: str = "out_dir=", force_option: str =
     """Why a run without ``force`` does not write into ``state.path``, and the fix."""
     other = state.user_files
     some = ", ".join(other[:3]) + (", ..." if len(other) > 3 else "")
+    said = {"path": state.path, "option": option, "force_option": force_option,
+            "written": state.written or render("pipeline.output_unknown_time"), "n": len(other), "some": some}
     if state.kind == "report":
-        return (f"{state.path} already holds an {'' if state.complete else 'incomplete '}egovkit report (written "
-                f"{state.written or 'at an unknown time'}): add {force_option} to replace it, or choose "
-                f"another folder with {option}")
-    what = f"{len(other)} file(s) that egovkit did not write ({some})"
-    if state.kind == "mixed":
-        what = f"an egovkit report and {what}"
-    return (f"{state.path} holds {what}: choose an empty or new folder with {option}, or add {force_option} to "
-            "write the report there (your files are kept; files with the report's names are replaced)")
+        return render("pipeline.output_holds_report" if state.complete
+                      else "pipeline.output_holds_incomplete_report", said)
+    return render("pipeline.output_holds_report_and_files" if state.kind == "mixed"
+                  else "pipeline.output_holds_files", said)
 
 
 @contextmanager
@@ -221,17 +223,17 @@ def commit(stage: Path, target: str | Path, *, force: bool = False, command_line
     for rel in new:  # a report sub-folder that is a file of the user's (or the reverse)
         for parent in PurePosixPath(rel).parents:
             if str(parent) != "." and (target / parent).exists() and not (target / parent).is_dir():
-                raise OutputFolderError(f"{target / parent} is a file where the report writes a folder: move "
-                                        "it, or choose another output folder", target / parent)
+                raise OutputFolderError(code="pipeline.output_file_where_folder", params={"path": target / parent},
+                                        path=target / parent)
         if (target / rel).is_dir():
-            raise OutputFolderError(f"{target / rel} is a folder where the report writes a file: move it, or "
-                                    "choose another output folder", target / rel)
+            raise OutputFolderError(code="pipeline.output_folder_where_file", params={"path": target / rel},
+                                    path=target / rel)
     try:
         _swap(stage, target, state.report_files, new, manifest)
     except OSError as exc:
-        raise OutputFolderError(f"the report could not be moved into {target} ({exc.strerror or exc}: "
-                                f"{exc.filename or ''}); the folder is marked as an incomplete egovkit report: "
-                                f"fix the cause and run again with {force_option}", target) from None
+        raise OutputFolderError(code="pipeline.output_move_failed", path=target, params={
+            "path": target, "reason": exc.strerror or exc, "file": exc.filename or "",
+            "force_option": force_option}) from None
     return target
 
 
@@ -283,17 +285,17 @@ def _check_not_a_file(path: Path, option: str) -> None:
     for p in [path, *path.parents]:
         if p.exists() or p.is_symlink():
             if not p.is_dir():
-                where = "is a file" if p == path else f"is under {p}, which is a file"
-                raise OutputFolderError(f"cannot write the output folder {path}: it {where}; choose a folder "
-                                        f"with {option}", p)
+                raise OutputFolderError(code="pipeline.output_is_a_file" if p == path
+                                        else "pipeline.output_under_a_file",
+                                        params={"path": path, "file": p, "option": option}, path=p)
             return
 
 
 def _check_writable(path: Path, option: str) -> None:
     existing = next(p for p in [path, *path.parents] if p.exists())
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputFolderError(f"cannot write the output folder {path} ({existing} is not writable): choose a "
-                                f"folder you can write to with {option}", path)
+        raise OutputFolderError(code="pipeline.output_not_writable", params={"path": path, "existing": existing,
+                                                                    "option": option}, path=path)
 
 
 def _list_files(folder: Path) -> set[str]:
@@ -360,13 +362,13 @@ def _make_stage(target: Path, option: str) -> Path:
         stage = Path(tempfile.mkdtemp(prefix=f"{target_abs.name}.tmp-", dir=parent))
     except OSError:
         if not target_abs.is_dir():
-            raise OutputFolderError(f"cannot write the output folder {target}: cannot create it in {parent}; "
-                                    f"choose a folder you can write to with {option}", target) from None
+            raise OutputFolderError(code="pipeline.output_cannot_create", params={"path": target, "parent": parent,
+                                                                         "option": option}, path=target) from None
         try:
             stage = Path(tempfile.mkdtemp(prefix=".egovkit-tmp-", dir=target_abs))
         except OSError as exc:
-            raise OutputFolderError(f"cannot write the output folder {target} ({exc.strerror}): choose a "
-                                    f"folder you can write to with {option}", target) from None
+            raise OutputFolderError(code="pipeline.output_cannot_write", params={"path": target, "reason": exc.strerror,
+                                                                        "option": option}, path=target) from None
     _write_json(stage / STAGING_MARK, {"host": socket.gethostname(), "pid": os.getpid(), "target": str(target_abs)})
     return stage
 

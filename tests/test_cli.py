@@ -142,6 +142,26 @@ def test_report_kenya_reproduces_published_figures(mirror, tmp_path):
     assert (tmp_path / "index.html").exists()
 
 
+def test_report_kenya_in_french_prints_no_english_sentence(mirror, tmp_path):
+    """`egovkit report kenya --lang fr`: every line on stdout and stderr in French (the summary, the
+    validation line, the folder replaced), none of egovkit's English texts; the same run in English
+    is found English by the check."""
+    from english_check import english_in
+
+    out = tmp_path / "k"
+    first = _run("report", "kenya", "--lang", "fr", "--out", str(out), "--quiet")
+    again = _run("report", "kenya", "--lang", "fr", "--out", str(out), "--quiet", "--force")
+    for res in (first, again):
+        assert res.returncode == 0, res.stderr
+        said = res.stdout + res.stderr
+        assert not english_in(said), english_in(said)
+    text = " ".join((first.stdout + again.stderr).split())
+    assert "Kenya : 47 comtés, 7 indicateurs" in text and "8,8 % des ménages" in text, text
+    assert "0 erreur(s)" in text and "on remplace le rapport egovkit" in text, text
+    english = _run("report", "kenya", "--out", str(out), "--quiet", "--force")
+    assert english.returncode == 0 and english_in(english.stdout + english.stderr)
+
+
 def test_report_nyc_wifi(mirror, tmp_path):
     res = runner.invoke(app, ["report", "nyc", "--out", str(tmp_path), "--quiet"])
     assert res.exit_code == 0, res.output

@@ -178,3 +178,92 @@ def test_english_about_sheet_and_drop_down_error(tmp_path):
     dv = wb["answers"].data_validations.dataValidation
     assert {d.errorTitle for d in dv} == {"Answer not allowed"}
     assert "Choose one of: very_low, low, medium, high" in {d.error for d in dv}
+
+
+# -- French all the way: the French workbook, and French or English templates scoring the same ------
+
+def _workbook_texts(path) -> tuple[list[str], list[str]]:
+    """Every cell text and comment of a workbook; the drop-down lists' values and messages."""
+    wb = openpyxl.load_workbook(path)
+    cells, lists = [], []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    cells.append(str(c.value))
+                if c.comment is not None:
+                    cells.append(c.comment.text)
+        for dv in ws.data_validations.dataValidation:
+            lists += [t for t in (dv.formula1, dv.error, dv.errorTitle, dv.prompt, dv.promptTitle) if t]
+    return cells, lists
+
+
+def test_french_workbook_has_no_english_text_nor_answer_code(tmp_path):
+    from english_check import english_in
+    from typer.testing import CliRunner
+
+    from egovkit.cli import app
+
+    res = CliRunner().invoke(app, ["assess", "template", str(tmp_path / "fr.xlsx"), "--lang", "fr"])
+    assert res.exit_code == 0, res.output
+    assert not english_in(res.output), english_in(res.output)
+    cells, lists = _workbook_texts(tmp_path / "fr.xlsx")
+    found = english_in("\n".join(cells + lists))
+    assert not found, found
+    # the drop-down lists offer French labels, not the English codes (very_low, not_online...)
+    q = load_questionnaire()
+    codes = {c for qid in q.questions["question_id"] for c in q.allowed_answers(qid)} - {"information",
+                                                                                         "consultation"}
+    offered = {v.strip('"') for f in lists if f.startswith('"') for v in f.strip('"').split(",")}
+    assert offered and not offered & codes, sorted(offered & codes)
+    assert "Très faible" in offered and "Pas en ligne" in offered and "sans objet" in offered
+    # the check finds the English ones in the English workbook
+    write_template(tmp_path / "en.xlsx", lang="en")
+    assert english_in("\n".join(sum(_workbook_texts(tmp_path / "en.xlsx"), [])))
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_french_and_english_templates_filled_alike_score_the_same(tmp_path, suffix):
+    from egovkit.diagnosis import score_assessment
+
+    a = make_assessment(_random_answers(7), territory="Town", date="2024-03-01", assessor="Team")
+    fr = write_template(tmp_path / f"fr{suffix}", prefill=a, lang="fr")
+    en = write_template(tmp_path / f"en{suffix}", prefill=a, lang="en")
+    if suffix == ".csv":  # what the French assessor reads and fills in: the labels
+        sheet = pd.read_csv(fr, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        filled = sheet.loc[sheet["réponse"] != "", "réponse"]
+        assert len(filled) and not filled.isin({"very_low", "not_online", "end_to_end"}).any()
+    got_fr, got_en = read_template(fr), read_template(en)
+    assert got_fr.answers["answer"].tolist() == got_en.answers["answer"].tolist() == a.answers["answer"].tolist()
+    s_fr, s_en = score_assessment(got_fr, min_share_answered=0), score_assessment(got_en, min_share_answered=0)
+    assert s_fr.overall == s_en.overall
+    pd.testing.assert_frame_equal(s_fr.dimensions, s_en.dimensions)
+
+
+def test_answers_are_read_as_codes_or_labels_in_either_language():
+    a = make_assessment({"PR2": "Paiement en ligne", "PR3": "Online payment", "PR4": "payment",
+                         "EQ1": "très faible", "EQ4": "Very low", "PR1": "sans objet"},
+                        territory="T", date="2024-01-01")
+    assert [a.answer(q) for q in ("PR2", "PR3", "PR4", "EQ1", "EQ4")] == ["payment"] * 3 + ["very_low"] * 2
+    assert a.answer("PR1") == "not_applicable"
+    with pytest.raises(ValidationError) as err:
+        make_assessment({"PR2": "Paiement par pigeon"}, territory="T", date="2024-01-01")
+    assert "Paiement par pigeon" in str(err.value)
+
+
+def test_scoring_errors_in_french(tmp_path):
+    from egovkit import settings
+
+    path = write_template(tmp_path / "t.csv", territory="Town", date="2024-03-01", lang="fr")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df.loc[df["id_question"] == "PR2", "réponse"] = "Paiement par pigeon"
+    df.to_csv(path, index=False, encoding="utf-8-sig")
+    before = settings.language
+    settings.language = "fr"
+    try:
+        with pytest.raises(ValidationError) as err:
+            read_template(path)
+    finally:
+        settings.language = before
+    text = str(err.value)
+    assert "n'est pas autorisée" in text and "Paiement en ligne" in text and "payment" not in text, text
