@@ -21,7 +21,9 @@ from typing import Any
 
 import pandas as pd
 
+from .shared.messages import has_message, render
 from .shared.renamed import renamed
+from .validate import action_text
 
 #: Report codes that tell which column plays which role, and the role's name.
 _ROLE_CODES = {"area_column": "area", "parent_column": "parent", "district_level": "level",
@@ -86,63 +88,87 @@ class Inspection:
         return " ".join(parts) + " --out OUT"
 
     def text(self) -> str:
-        """The inspection as lines for the terminal."""
+        """The inspection as lines for the terminal, in :data:`egovkit.settings.language`."""
         out = [f"{self.table}: {self.kind}"]
         roles = [r for r in self.recognitions if r.role not in ("indicator", "ignored")]
         if roles:
-            out.append("columns:")
+            out.append(render("cli.inspect_columns"))
             out += [f"  {r.role:<12} {r.column!r}, {_confidence(r)}" + (f": {r.reason}" if r.reason else "")
                     for r in roles]
-        out += [f"  district level: {lv}" for lv in self.levels]
-        inds = [r for r in self.recognitions if r.role == "indicator"]
-        if inds:
-            out.append("indicator columns (column -> indicator, universe, value kind, confidence: reason):")
-            for r in inds:
-                conf = _confidence(r)
-                alt = f"; or {', '.join(r.alternatives)}" if r.alternatives else ""
-                out.append(f"  {r.column!r} -> {r.indicator or '?'}, {r.universe or '?'}, {r.value_kind or '?'}, "
-                           f"{conf}: {r.reason}{alt}")
-        ignored = [r for r in self.recognitions if r.role == "ignored"]
-        if ignored:
-            out.append("columns not used: " + ", ".join(repr(r.column) + (f" ({r.reason})" if r.reason else "")
-                                                      for r in ignored))
-        if len(self.indicators):
-            out.append("indicators read (districts, universe, denominator):")
-            for _, r in self.indicators.iterrows():
-                out.append(f"  {r['indicator']:<18} {int(r['districts']):>5} districts, {r['universe']}, "
-                           f"denominator {r['denominator']:,.0f}")
-        fate = ", ".join(f"{n} {k}" for k, n in self.rows.items() if k != "read")
-        out.append(f"rows: {self.rows.get('read', 0)} read" + (f" ({fate})" if fate else ""))
-        if self.kept_apart:
-            out.append("  kept apart (totals, other levels): " + ", ".join(self.kept_apart[:12])
-                       + (" ..." if len(self.kept_apart) > 12 else ""))
-        out += [f"  dropped: {d}" for d in self.dropped[:12]]
-        if self.join is not None and "error" in self.join:
-            out.append(f"join with {self.boundaries}: not possible: {self.join['error']}")
-        elif self.join is not None:
-            j = self.join
-            out.append(f"join with {self.boundaries}: by {j['by']} of table column {j['table_on']!r} with boundary "
-                       f"column {j['boundary_on']!r}: {j['matched']} matched, {len(j['table_only'])} table row(s) "
-                       f"without area, {j['boundary_only']} area(s) without row")
-            if j["table_only"]:
-                out.append("  table rows without area: " + ", ".join(
-                    f"{n!r}" + (f" (closest {b!r})" if b else "") for n, b in j["table_only"][:12]))
-            if j["boundary_only"]:
-                out.append(f"  areas without row (mapped as no data): {', '.join(map(repr, j['boundary_examples']))}"
-                           + (" ..." if j["boundary_only"] > len(j["boundary_examples"]) else ""))
+        out += ["  " + render("cli.inspect_district_level", {"level": lv}) for lv in self.levels]
+        out += self._indicator_lines()
+        out += self._row_lines()
+        out += self._join_lines()
         if self.warnings:
-            out.append("warnings:")
+            out.append(render("cli.inspect_warnings"))
             out += [f"  {w}" for w in self.warnings]
-        out.append("to run with this reading:")
+        out.append(render("cli.inspect_to_run"))
         out.append(f"  {self.command()}")
         if self.suggested or self.fixes:
-            out.append("to correct it:")
+            out.append(render("cli.inspect_to_correct"))
             out += [f"  {s}" for s in self.suggested]
             out += [f"  {f}" for f in self.fixes]
-        out.append("  any column: --columns \"HEADER=INDICATOR\" (or HEADER=ignore); every value column: "
-                   "--value-type count|percent|share; roles: --area, --code, --parent, --level COLUMN, "
-                   "--district-level VALUE, --denominator COLUMN, --universe households|persons")
+        out.append("  " + render("cli.inspect_options"))
         return "\n".join(out)
+
+    def _indicator_lines(self) -> list[str]:
+        out = []
+        inds = [r for r in self.recognitions if r.role == "indicator"]
+        if inds:
+            out.append(render("cli.inspect_indicator_columns"))
+            for r in inds:
+                alt = render("cli.inspect_or", {"alternatives": ", ".join(r.alternatives)}) if r.alternatives else ""
+                out.append(f"  {r.column!r} -> {r.indicator or '?'}, {r.universe or '?'}, {r.value_kind or '?'}, "
+                           f"{_confidence(r)}: {r.reason}{alt}")
+        ignored = [r for r in self.recognitions if r.role == "ignored"]
+        if ignored:
+            out.append(render("cli.inspect_not_used", {"columns": ", ".join(
+                repr(r.column) + (f" ({r.reason})" if r.reason else "") for r in ignored)}))
+        if len(self.indicators):
+            out.append(render("cli.inspect_indicators_read"))
+            for _, r in self.indicators.iterrows():
+                out.append("  " + render("cli.inspect_indicator_line", {
+                    "indicator": f"{r['indicator']:<18}", "n": f"{int(r['districts']):>5}", "universe": _universe(r["universe"]),
+                    "denominator": round(float(r["denominator"]))}))
+        return out
+
+    def _row_lines(self) -> list[str]:
+        fate = ", ".join(f"{n} {action_text(k)}" for k, n in self.rows.items() if k != "read")
+        out = [render("cli.inspect_rows", {"n": self.rows.get("read", 0)}) + (f" ({fate})" if fate else "")]
+        if self.kept_apart:
+            out.append("  " + render("cli.inspect_kept_apart", {"names": ", ".join(self.kept_apart[:12])
+                                                                + (" ..." if len(self.kept_apart) > 12 else "")}))
+        out += ["  " + render("cli.inspect_dropped", {"what": d}) for d in self.dropped[:12]]
+        return out
+
+    def _join_lines(self) -> list[str]:
+        if self.join is None:
+            return []
+        if "error" in self.join:
+            return [render("cli.inspect_join_impossible", {"boundaries": self.boundaries, "error": self.join["error"]})]
+        j = self.join
+        out = [render("cli.inspect_join", {"boundaries": self.boundaries, "by": j["by"], "table_on": j["table_on"],
+                                           "boundary_on": j["boundary_on"], "matched": j["matched"],
+                                           "table_only": len(j["table_only"]), "boundary_only": j["boundary_only"]})]
+        if j["table_only"]:
+            out.append("  " + render("cli.inspect_rows_without_area", {"names": ", ".join(
+                render("cli.inspect_closest", {"name": n, "best": b}) if b else repr(n)
+                for n, b in j["table_only"][:12])}))
+        if j["boundary_only"]:
+            more = " ..." if j["boundary_only"] > len(j["boundary_examples"]) else ""
+            out.append("  " + render("cli.inspect_areas_without_row",
+                                     {"names": ", ".join(map(repr, j["boundary_examples"])) + more}))
+        return out
+
+
+def _universe(universe: Any) -> str:
+    """``households`` / ``persons`` in :data:`egovkit.settings.language` (other universes as given).
+
+    >>> _universe("households"), _universe("Persons aged 3+")
+    ('households', 'Persons aged 3+')
+    """
+    code = f"pipeline.{universe}"
+    return render(code) if has_message(code) else str(universe)
 
 
 def _confidence(r: Recognition) -> str:
@@ -256,13 +282,15 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
     suggested: list[str] = []
     for r in recs:
         if r.role == "indicator" and r.alternatives:
-            suggested.append(f"{r.column!r} may also be {', '.join(r.alternatives)}: "
-                             + " or ".join(f"--columns {shell_word(f'{r.column}={a}')}" for a in r.alternatives))
+            options = render("cli.inspect_or_word").join(f"--columns {shell_word(f'{r.column}={a}')}"
+                                                          for a in r.alternatives)
+            suggested.append(render("cli.inspect_may_also_be", {"column": r.column, "options": options,
+                                                                "alternatives": ", ".join(r.alternatives)}))
     fates = Counter(t.report.row_fate.values())
     rows = {"read": t.report.rows_in, **{k: fates[k] for k in ("used", "kept apart", "dropped") if fates.get(k)}}
     other = t.other_levels
     kept = list(dict.fromkeys(other["area_name"].astype(str))) if len(other) else []
-    dropped = [f"row {i.row}: {i.message}" if i.row is not None else i.message
+    dropped = [render("cli.inspect_row", {"row": i.row, "message": i.text()}) if i.row is not None else i.text()
                for i in t.report.issues if (i.action or "").startswith("dropped")]
     warn = [str(i) for i in t.report.issues if i.severity in ("error", "warning")]
     fixes = list(dict.fromkeys(i.fix for i in t.report.issues if i.fix and i.severity in ("error", "warning")))
@@ -283,8 +311,9 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
             j = join_table(t, b, boundary_on=key, overrides=overrides)
         except JoinError as exc:  # the table's reading is still worth showing
             join = {"error": str(exc)}
-            return Inspection(table=str(table), kind="census table", recognitions=recs, rows=rows, kept_apart=kept,
-                              dropped=dropped, indicators=inds, warnings=warn, fixes=fixes, join=join,
+            return Inspection(table=str(table), kind=render("cli.inspect_census_table"), recognitions=recs,
+                              rows=rows, kept_apart=kept, dropped=dropped, indicators=inds, warnings=warn, fixes=fixes,
+                              join=join,
                               options=options, suggested=suggested, boundaries=str(boundaries), levels=levels)
         ut, ub = j.unmatched_table, j.unmatched_boundaries
         join = {"by": j.by, "table_on": j.table_on, "boundary_on": j.boundary_on, "matched": j.matched,
@@ -293,11 +322,11 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
         options.setdefault("--boundary-key", j.boundary_on)
         pairs = [f"{n}={best}" for n, best in join["table_only"] if best]
         if pairs:
-            suggested.append("names that may be the same district (check each): "
-                             + " ".join(f"--override {shell_word(p)}" for p in pairs[:8]))
+            suggested.append(render("cli.inspect_same_district", {
+                "options": " ".join(f"--override {shell_word(p)}" for p in pairs[:8])}))
         warn += [str(i) for i in j.report.issues if i.severity in ("error", "warning")][:20]
-    return Inspection(table=str(table), kind="raw ACS S2801 download (read by its own reader)" if acs
-                      else "census table", recognitions=recs, rows=rows, kept_apart=kept, dropped=dropped,
+    return Inspection(table=str(table), kind=render("cli.inspect_acs" if acs else "cli.inspect_census_table"),
+                      recognitions=recs, rows=rows, kept_apart=kept, dropped=dropped,
                       indicators=inds, warnings=warn, fixes=fixes, join=join, options=options,
                       suggested=suggested, boundaries=None if boundaries is None else str(boundaries), levels=levels)
 
@@ -336,10 +365,10 @@ def header_recognitions(table: str | Path) -> list[Recognition]:
 
 def header_text(table: str | Path, recognitions: list[Recognition]) -> str:
     """The headers' recognitions as lines, with the ``--columns`` pairs that would settle them."""
-    out = [f"{table}: the headers as recognised one by one (the table could not be read, see the error below):"]
+    out = [render("cli.inspect_headers", {"table": table})]
     for r in recognitions:
         what = r.role + (f" {r.indicator}" if r.indicator else "")
-        alt = f"; or {', '.join(r.alternatives)}" if r.alternatives else ""
+        alt = render("cli.inspect_or", {"alternatives": ", ".join(r.alternatives)}) if r.alternatives else ""
         out.append(f"  {r.column!r} -> {what}, {_confidence(r)}: {r.reason}{alt}")
     from .concepts import CONFIDENT
 
@@ -348,5 +377,5 @@ def header_text(table: str | Path, recognitions: list[Recognition]) -> str:
     pairs = [f"--columns {shell_word(f'{r.column}={r.indicator or r.alternatives[0]}')}" for r in unsure
              if r.indicator or r.alternatives]
     if pairs:
-        out.append("to say what the indicator columns are: " + " ".join(pairs))
+        out.append(render("cli.inspect_say_indicators", {"options": " ".join(pairs)}))
     return "\n".join(out)
