@@ -128,8 +128,8 @@ class Inspection:
             out.append(render("cli.inspect_indicators_read"))
             for _, r in self.indicators.iterrows():
                 out.append("  " + render("cli.inspect_indicator_line", {
-                    "indicator": f"{r['indicator']:<18}", "n": f"{int(r['districts']):>5}", "universe": _universe(r["universe"]),
-                    "denominator": round(float(r["denominator"]))}))
+                    "indicator": f"{r['indicator']:<18}", "n": f"{int(r['districts']):>5}",
+                    "universe": _universe(r["universe"]), "denominator": round(float(r["denominator"]))}))
         return out
 
     def _row_lines(self) -> list[str]:
