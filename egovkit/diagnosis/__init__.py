@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from .actions import AREAS, PLAN_COLUMNS, action_plan, load_action_rules
 from .agreement import Agreement, cohen_kappa, compare_assessors, confusion_matrix
+from .autofill import autofill_equipment
 from .questionnaire import (
                             ANSWER_COLUMNS,
                             COMPUTED_EVIDENCE,
                             NOT_APPLICABLE,
                             Assessment,
                             Questionnaire,
-                            autofill_equipment,
                             load_questionnaire,
                             make_assessment,
 )
