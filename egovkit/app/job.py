@@ -395,13 +395,13 @@ def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path)
     if "table" in paths:
         table = read_census_file(paths["table"], **options.read_kwargs())
         table.report.extend(hrep)
-        return diagnose(table, b, boundary_key=key, **common)
+        return diagnose(table, b, key=key, **common)
     if pop_key is None:
         raise InputError(code="app.coverage_needs_key")
     cov = coverage(pop, sites, tuple(options.radii_m), quantiles=None)
     table, districts = coverage_table(cov, b, pop_key, pop_key, extra=[*hrep.issues, *pop.report.issues])
     mid = int(sorted(options.radii_m)[len(options.radii_m) // 2])
-    return diagnose(table, districts, boundary_key="area_code", main_indicator=f"wifi_{mid}m",
+    return diagnose(table, districts, key="area_code", main_indicator=f"wifi_{mid}m",
                     report_options={"static_maps_for": [f"wifi_{mid}m"]}, **common)
 
 
