@@ -194,7 +194,8 @@ def _check_diagnosis(case: Case, folder: Path) -> None:
     n_table = len(diag.rates.drop_duplicates(["area_code", "area_name"]))
     assert j.matched + len(j.unmatched_table) == n_table
     # features of one district written apart are merged (and said so): no boundary feature is lost
-    merged = sum(int(n) - 1 for i in rep.by_code("join.parts_merged") for n in re.findall(r"\((\d+) features\)", i.message))
+    merged = sum(int(n) - 1 for i in rep.by_code("join.parts_merged")
+                 for n in re.findall(r"\((\d+) features\)", i.message))
     assert len(diag.districts) == len(j.gdf) == len(boundaries) - merged
     assert j.matched + len(j.unmatched_boundaries) == len(j.gdf)
     assert _count_listed(rep, "join.unmatched_table", "more table rows") == len(j.unmatched_table)
