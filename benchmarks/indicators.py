@@ -52,7 +52,7 @@ def egovkit_way(path: Path) -> tuple[dict[str, float], str]:
         from egovkit.read import read_table
 
         # a bare 'telephone' column may mean a fixed or a mobile phone: egovkit asks, we say it
-        table = read_table(path, area="district", code="code", parent="region", denominator="households",
+        table = read_table(path, name="district", key="code", parent="region", denominator="households",
                            universe="households", value_type="count", columns={"telephone": "telephone"})
         long, how = table.data, "egovkit.read.read_table"
         report = table.report

@@ -25,7 +25,8 @@ from .shared.messages import render
 
 #: Python keyword arguments of library messages, as the command line spells them.
 _CLI_NAMES = {
-    "area": "--area", "code": "--code", "parent": "--parent", "level": "--level",
+    "area": "--area", "code": "--code", "name": "--area", "key": "--boundary-key", "parent": "--parent",
+    "level": "--level",
     "district_level": "--district-level", "denominator": "--denominator", "universe": "--universe",
     "value_type": "--value-type", "columns": "--columns", "layout": "--layout", "sheet": "--sheet",
     "encoding": "--encoding", "sep": "--sep", "decimal": "--decimal", "period": "--period",
@@ -37,7 +38,8 @@ _CLI_NAMES = {
     "assessment_date": "--assessment-date", "assessor": "--assessor", "assessed_by": "--assessor",
 }
 #: The same keyword names another option in the reader of one input.
-_INPUT_NAMES = {"hotspots": {"crs": "--hotspots-crs"}, "population": {"population": "--population-column"}}
+_INPUT_NAMES = {"hotspots": {"crs": "--hotspots-crs"}, "population": {"population": "--population-column"},
+                "table": {"key": "--code"}}  # read_table(key=) is the table's code column
 #: Whole phrases first (calls and dictionaries of the Python API).
 _PHRASES: list[tuple[str, str]] = [
     (r"\s*\(and by='code' or by='name'\)", ""),
@@ -73,9 +75,9 @@ def report_text(text: str, source: Optional[str]) -> str:
 
 
 def _input_of(text: str) -> str:
-    """Which input ``text`` is about: the first input file it names (the table when none)."""
+    """Which input ``text`` is about: the first input file it names ("" when none)."""
     hits = [(text.find(p), role) for p, role in INPUTS.items() if p and p in text]
-    return min(hits)[1] if hits else "table"
+    return min(hits)[1] if hits else ""
 
 
 def cli_message(text: str) -> str:

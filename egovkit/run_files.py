@@ -229,7 +229,7 @@ def validate_files(table: str | Path, boundaries: str | Path | None = None, *, n
                    overrides: dict[str, str] | None = None) -> ValidationReport:
     """Validation report of a table and (optionally) of its join to boundaries.
 
-    ``name`` and ``code``: the table's columns of district names and codes (``read_table(area=, code=)``);
+    ``name`` and ``code``: the table's columns of district names and codes (``read_table(name=, key=)``);
     ``key``: the column of the boundaries to join on (was ``boundary_key=``; ``area=`` was ``name=``).
 
     >>> validate_files("census.csv", "districts.gpkg", key="code").has_errors   # doctest: +SKIP
@@ -238,7 +238,7 @@ def validate_files(table: str | Path, boundaries: str | Path | None = None, *, n
     from .geo import read_boundaries
     from .join import join_table
 
-    options = {**_named_options(area=name, code=code, denominator=denominator, level=level,
+    options = {**_named_options(name=name, key=code, denominator=denominator, level=level,
                                 district_level=district_level), **(read_options or {})}
     t = read_census_file(table, **options)
     report = ValidationReport(source=t.report.source, rows_in=t.report.rows_in)
@@ -288,7 +288,7 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
                                        assessment=assessment, territory_name=territory_name, radii_m=radii_m,
                                        lang=lang, force=force, fix_text=fix_text, n_new_sites=n_new_sites)
     check_folder(out_dir, force=force)  # before reading: a refused folder fails at once
-    options = {**_named_options(area=name, code=code, denominator=denominator, district_level=district_level,
+    options = {**_named_options(name=name, key=code, denominator=denominator, district_level=district_level,
                                 level=level), **(read_options or {})}
     assessment = load_assessment(assessment) if isinstance(assessment, (str, Path)) else assessment
     t = read_census_file(table, **options)

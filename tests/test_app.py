@@ -117,7 +117,7 @@ def test_command_line_and_python_call_quote_user_names():
     tree = ast.parse(code)  # valid Python: every name is a literal
     call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "diagnose_files")
     kw = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
-    assert kw["area"] == "Name; rm -rf ~" and kw["read_options"] == {"value_type": "percent",
+    assert kw["name"] == "Name; rm -rf ~" and kw["read_options"] == {"value_type": "percent",
                                                                      "columns": {"Internet $(reboot)": "internet"}}
 
 

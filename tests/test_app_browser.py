@@ -234,7 +234,7 @@ def test_nyc_coverage_only(browser, app_url, shared_data):
     # the correction: the boundaries' column the population table is joined on
     _select(page, "boundary_key", "geoid")
     expect(page.locator(".egk-command")).to_contain_text("--boundary-key geoid", timeout=20_000)
-    expect(page.locator(".egk-python")).to_contain_text("boundary_key='geoid'")
+    expect(page.locator(".egk-python")).to_contain_text("key='geoid'")
     summary = _run(page, expect)
     for r, share in expected.items():
         assert f"wifi_{r}m {100 * share:.1f} % of persons" in summary, (r, summary)

@@ -268,14 +268,14 @@ def test_set_apart_district_is_off_the_sentence_and_the_list_by_code_not_name(tm
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         b = read_boundaries(paths["districts"])
-        base = diagnose(read_table(paths["table"], **_EXAMPLE_READ), b, boundary_key="code")
+        base = diagnose(read_table(paths["table"], **_EXAMPLE_READ), b, key="code")
         lag = base.lagging
         assert len(lag) >= 2
         park, homes = (str(c) for c in base.districts.loc[lag.index[:2], "code"])
         t = pd.read_csv(paths["table"])
         t.loc[t["Code"] == homes, "District"] = t.loc[t["Code"] == park, "District"].iloc[0]
         t.to_csv(paths["table"], index=False)
-        diag = diagnose(read_table(paths["table"], **_EXAMPLE_READ), b, boundary_key="code", set_apart=[park])
+        diag = diagnose(read_table(paths["table"], **_EXAMPLE_READ), b, key="code", set_apart=[park])
     n_lag, n_total, n_apart = _lagging_counts(diag.sentences[0])
     assert (n_lag, n_apart) == (len(diag.lagging), 1)
     assert n_total == _lagging_counts(base.sentences[0])[1] - 1 and n_lag == len(lag) - 1
@@ -293,7 +293,7 @@ def test_hotspots_without_population_warn_once_in_the_report_not_as_a_python_war
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         diag = diagnose_files(paths["table"], paths["districts"], tmp_path / "out", hotspots=paths["hotspots"],
-                              code="Code", area="District", level="Level", boundary_key="code")
+                              code="Code", name="District", level="Level", key="code")
     assert not [w for w in rec if "population" in str(w.message)]
     skipped = [i.code for i in diag.report.issues if i.code == "pipeline.coverage_skipped"]
     assert skipped == ["pipeline.coverage_skipped"]

@@ -167,7 +167,7 @@ def test_coverage_only_run_from_hotspots_and_population(inputs, population_forms
     b = gpd.read_file(inputs["districts"])
     sites, _ = read_hotspots(inputs["hotspots"], districts=b)
     key = "name" if form == "by_name.csv" else "code"
-    expected = coverage(read_population(population_forms[form], districts=b, district=key), sites,
+    expected = coverage(read_population(population_forms[form], districts=b, key=key), sites,
                         (100.0, 250.0, 500.0), quantiles=None)
     e = expected[(expected["level"] == "territory") & (expected["sites"] == "all")].set_index("radius_m")
     assert np.allclose(terr["share_covered"], e["share_covered"])

@@ -82,7 +82,7 @@ def test_lorenz_plot_draws_the_curve():
 
 def test_moran_scatter_slope_is_morans_i():
     gdf = _grid()
-    lisa = local_moran(gdf, numerator="num", denominator="den", area="name", permutations=99)
+    lisa = local_moran(gdf, numerator="num", denominator="den", name="name", permutations=99)
     m = global_moran(gdf, numerator="num", denominator="den", permutations=99)
     fig = moran_scatter_plot(lisa, moran=m, label="name")
     fit = fig.axes[0].get_lines()[0]
@@ -94,7 +94,7 @@ def test_moran_scatter_slope_is_morans_i():
 
 def test_lisa_maps_colours():
     gdf = _grid()
-    lisa = local_moran(gdf, numerator="num", denominator="den", area="name", permutations=99)
+    lisa = local_moran(gdf, numerator="num", denominator="den", name="name", permutations=99)
     fig = lisa_cluster_map(lisa)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     counts = lisa["lisa_cluster"].value_counts()

@@ -267,7 +267,7 @@ def test_census_table_guesses_code_or_name():
 
 def test_kenya_census_table_end_to_end(kenya, shared_data):
     read = pytest.importorskip("egovkit.read")
-    ct = read.read_table(shared_data / "kenya-census-2019-ict" / "V4_T2.36.csv", area="County", level="AdminArea",
+    ct = read.read_table(shared_data / "kenya-census-2019-ict" / "V4_T2.36.csv", name="County", level="AdminArea",
                          district_level="County")
     r = check_join(ct, kenya, boundary_on="osm_name")
     assert r.matched == 47 and len(r.gdf) == 47

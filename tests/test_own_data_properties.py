@@ -179,7 +179,7 @@ def _check_diagnosis(case: Case, folder: Path) -> None:
             ok = sites["is_site"].astype(bool)
             assert not sites.loc[ok, "issues"].str.contains("outside_districts").any()  # all swapped back
     try:
-        diag = diagnose(table, boundaries, boundary_key=case.boundary_key, hotspots=sites)
+        diag = diagnose(table, boundaries, key=case.boundary_key, hotspots=sites)
     except EgovkitError as exc:
         assert str(exc).strip()
         _event(f"diagnose: {type(exc).__name__}: {str(exc)[:60]}")

@@ -284,7 +284,7 @@ def test_report_takes_the_distribution_outputs(territory, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         lisa = dist.local_moran(g, numerator="numerator", denominator="denominator", permutations=99)
-        lag = dist.lagging_districts(g, numerator="numerator", denominator="denominator", area="area_name")
+        lag = dist.lagging_districts(g, numerator="numerator", denominator="denominator", name="area_name")
         ineq = dist.inequality(g, numerator="numerator", denominator="denominator")
         index = build_report(tmp_path, territory_name="Gridland", districts=d, rates=rates, lisa=lisa,
                              lagging=lag, distribution=ineq)

@@ -22,10 +22,10 @@ FIXTURES = ["communes_latin1.csv", "counts_bom.csv", "persons_utf8.csv", "bad_co
             "shares.csv", "hierarchy.csv", "long_fr.csv"]
 
 
-def read(name: str, **kw):
+def read(file: str, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EgovkitWarning)
-        return read_table(DATA / name, **kw)
+        return read_table(DATA / file, **kw)
 
 
 def value(table, area: str, indicator: str, col: str = "numerator", frame: str = "data") -> float:
@@ -135,9 +135,9 @@ def test_dataframe_input_and_explicit_columns():
     with pytest.raises(InputError, match="no area-name column"):
         read_table(df)
     with pytest.raises(InputError, match="no ICT indicator column"):
-        read_table(df, area="Qwz")
+        read_table(df, name="Qwz")
     df.columns = ["Place", "HH", "Web", "PCs"]
-    t = read_table(df, area="Place", denominator="HH", columns={"Web": "internet", "PCs": "computer"})
+    t = read_table(df, name="Place", denominator="HH", columns={"Web": "internet", "PCs": "computer"})
     assert value(t, "A", "internet") == 12
     assert value(t, "B", "computer", "denominator") == 50
     # explicit columns win over a recognised alias
@@ -233,7 +233,7 @@ def test_empty_and_header_only_and_no_indicator():
 
 def test_missing_column_argument_is_named():
     with pytest.raises(InputError, match="'Nom'"):
-        read("counts_bom.csv", area="Nom")
+        read("counts_bom.csv", name="Nom")
 
 
 # ------------------------------------------------------------------------------------------ hierarchy

@@ -126,7 +126,7 @@ def payload_diagnosis(work: Path, **kwargs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return diagnose_files(paths["table"], paths["districts"], work / "out", hotspots=paths["hotspots"],
-                                  population=paths["population"], area="District", code="Code", level="Level",
+                                  population=paths["population"], name="District", code="Code", level="Level",
                                   **kwargs)
     finally:
         os.chdir(before)
@@ -429,7 +429,7 @@ def test_charts_draw_names_literally(hostile_register):
             charts.lorenz_curve(rates, "internet"), static_indicator_map(d, rates[rates.indicator == "internet"],
                                                                            title=MATH[0], label=MATH[1]),
             distp.ranked_bar_chart(rates[rates.indicator == "internet"], numerator="numerator",
-                                   denominator="denominator", area="area_name", title=MATH[0]),
+                                   denominator="denominator", name="area_name", title=MATH[0]),
             dp.influence_interest_chart(hostile_register), dp.partnership_chart(hostile_register)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -59,8 +59,9 @@ class Options:
 
     def read_kwargs(self) -> dict[str, Any]:
         """Arguments of :func:`egovkit.read.read_table` that differ from its defaults."""
-        kw = {k: getattr(self, k) for k in ("area", "code", "level", "district_level", "denominator", "value_type")}
-        kw = {k: v for k, v in kw.items() if v}
+        said = {"name": self.area, "key": self.code}  # the page's "area"/"code" selectors
+        kw = {k: getattr(self, k) for k in ("level", "district_level", "denominator", "value_type")}
+        kw = {k: v for k, v in {**said, **kw}.items() if v}
         if self.columns:
             kw["columns"] = dict(self.columns)
         return kw
@@ -297,13 +298,14 @@ def _run_kwargs(options: Options, names: dict[str, Any]) -> dict[str, Any]:
     for kind, arg in (("hotspots", "hotspots"), ("population", "population"), ("questionnaire", "assessment")):
         if kind in names:
             kw[arg] = names[kind]
-    kw.update({k: v for k, v in options.read_kwargs().items() if k in ("area", "code", "level", "district_level",
-                                                                        "denominator")})
+    table_columns = {"name": "name", "key": "code", "level": "level", "district_level": "district_level",
+                     "denominator": "denominator"}  # read_table's keyword -> diagnose_files'
+    kw.update({table_columns[k]: v for k, v in options.read_kwargs().items() if k in table_columns})
     read = {k: v for k, v in options.read_kwargs().items() if k in ("value_type", "columns")}
     if read:
         kw["read_options"] = read
     if options.boundary_key:
-        kw["boundary_key"] = options.boundary_key
+        kw["key"] = options.boundary_key
     if options.population_column and "population" in names:
         kw["population_column"] = options.population_column
     kw["territory_name"] = options.territory_name

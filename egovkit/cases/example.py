@@ -17,7 +17,7 @@ from ..output_folder import check_folder
 from ..pipeline import Diagnosis, diagnose
 
 #: How the example table is read: only the columns a user would name; the rest is recognised.
-EXAMPLE_READ: dict[str, Any] = dict(area="District", code="Code", level="Level")
+EXAMPLE_READ: dict[str, Any] = dict(name="District", key="Code", level="Level")
 
 
 def diagnose_example(out_dir: str | Path | None = "out/demo", *, lang: str = "en", seed: int = 42,

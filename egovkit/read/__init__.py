@@ -108,6 +108,7 @@ import pandas as pd
 
 from ..errors import EgovkitWarning, InputError
 from ..shared.messages import render
+from ..shared.renamed import renamed
 from ..table import CensusTable
 from ..validate import ValidationReport
 from .acs import ACS_S2801_ROWS, read_acs_s2801
@@ -126,11 +127,12 @@ from .stacked import check_rate_only, rate_only_denominator, unstack
 __all__ = ["read_table", "read_acs_s2801", "ACS_S2801_ROWS", "TOTAL_NAMES", "total_kind"]
 
 
+@renamed(area="name", code="key")
 def read_table(
     source: str | Path | pd.DataFrame,
     *,
-    area: str | None = None,
-    code: str | None = None,
+    name: str | None = None,
+    key: str | None = None,
     level: str | None = None,
     district_level: str | None = None,
     parent: str | None = None,
@@ -153,8 +155,8 @@ def read_table(
     source
         A CSV/TXT file (any common encoding and separator), an Excel file (``.xlsx``), or a
         DataFrame (rows are numbered as if it were a file: header = 1, first row = 2).
-    area, code
-        Columns with the area name and code (inferred from common names: ``name``,
+    name, key
+        Columns with the district's name and code (inferred from common names: ``name``,
         ``district``, ``county``, ``commune``, ``nom``, ``libellé``...; ``code``, ``GEO_ID``,
         ``FIPS``, ``insee``...). With two name columns (e.g. ``County`` and ``SubCounty``), the
         one with more distinct values is the area and the other the parent.
@@ -214,18 +216,19 @@ def read_table(
     if value_type not in (None, "count", "percent", "share"):
         raise ValueError(f"value_type must be 'count', 'percent' or 'share', not {value_type!r}")
     # a DataFrame may carry its origin's name (the dataset loaders set it) for the messages
-    name = (str(source.attrs.get("egovkit_source", "<DataFrame>")) if isinstance(source, pd.DataFrame)
-            else Path(source).name)
-    report = ValidationReport(source=name)
-    hint = frozenset(c for c in (area, code, level, parent) if c is not None)
-    tidy = read_crosstab(source, sheet=sheet, encoding=encoding, sep=sep, period=period, report=report, name=name)
+    source_name = (str(source.attrs.get("egovkit_source", "<DataFrame>")) if isinstance(source, pd.DataFrame)
+                   else Path(source).name)
+    report = ValidationReport(source=source_name)
+    hint = frozenset(c for c in (name, key, level, parent) if c is not None)
+    tidy = read_crosstab(source, sheet=sheet, encoding=encoding, sep=sep, period=period, report=report,
+                         name=source_name)
     if tidy is not None:  # a table-tool download (egovkit.read.crosstab), its period already chosen
         source, period = tidy, None
     raw, lines, used_sep = _load(source, sheet=sheet, encoding=encoding, sep=sep, report=report, text_columns=hint,
                                  decimal=decimal)
     lines = tidy.attrs["egovkit_lines"] if tidy is not None and len(raw) == len(tidy) else lines  # the file's lines
     if raw.shape[1] == 0 or (len(raw) == 0 and raw.shape[1] <= 1 and not any(raw.columns)):
-        raise InputError(code="read.no_columns", file=name)
+        raise InputError(code="read.no_columns", file=source_name)
 
     # blank rows are not data rows
     empty = np.ones(len(raw), dtype=bool)
@@ -244,19 +247,19 @@ def read_table(
         raw = raw.loc[~empty].reset_index(drop=True)
         lines = lines[~empty]
     if len(raw) == 0:
-        raise InputError(code="read.no_data_rows", file=name)
+        raise InputError(code="read.no_data_rows", file=source_name)
     report.rows_in = len(raw)
     raw, lines = _drop_note_rows(raw, lines, report)
     if len(raw) == 0:
-        raise InputError(code="read.only_notes", file=name)
+        raise InputError(code="read.only_notes", file=source_name)
 
     answer_lines: dict[int, list[int]] = {}
     if layout is None and not columns and denominator is None:  # one row per area and answer: the answers' sum
-        raw, lines, answer_lines = pivot_answers(raw, lines, report, name)
-    raw, lines, columns = read_sdg(raw, lines, report, name, columns, period)  # SDG ids and series codes
-    raw, lines = unstack(raw, lines, report, name, period=period, area=area)
-    ctx = _Context(raw=raw, lines=lines, name=name, report=report)
-    roles = _assign_roles(ctx, area=area, code=code, level=level, parent=parent, denominator=denominator,
+        raw, lines, answer_lines = pivot_answers(raw, lines, report, source_name)
+    raw, lines, columns = read_sdg(raw, lines, report, source_name, columns, period)  # SDG ids and series codes
+    raw, lines = unstack(raw, lines, report, source_name, period=period, name=name)
+    ctx = _Context(raw=raw, lines=lines, name=source_name, report=report)
+    roles = _assign_roles(ctx, area=name, code=key, level=level, parent=parent, denominator=denominator,
                           universe=universe, columns=columns, layout=layout)
     texts = [None if (c not in raw.columns) else _as_text(raw[c])[0]
              for c in roles.numeric_columns]
@@ -271,7 +274,7 @@ def read_table(
     else:
         blocks, vtype = _long_blocks(ctx, roles, rows, dec, value_type, columns or {})
     if rate_only:
-        check_rate_only(blocks, name, report)
+        check_rate_only(blocks, source_name, report)
 
     # the raw cells are parsed into the blocks and rows now: free them before the long table is built
     ctx.raw = raw = texts = None  # type: ignore[assignment]
@@ -295,6 +298,6 @@ def read_table(
     if errors == "raise":
         report.raise_if_errors()
     if n_warn or n_err:
-        warnings.warn(render("read.read_with_findings", {"name": name, "errors": n_err, "warnings": n_warn}),
+        warnings.warn(render("read.read_with_findings", {"name": source_name, "errors": n_err, "warnings": n_warn}),
                       EgovkitWarning, stacklevel=2)
-    return CensusTable(data=data, other_levels=other, report=report, value_type=vtype, source=name)
+    return CensusTable(data=data, other_levels=other, report=report, value_type=vtype, source=source_name)

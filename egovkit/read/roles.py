@@ -139,6 +139,10 @@ class _Sorted:
     book_other: set[str] = field(default_factory=set)  # a recognised product's codes that are not read
 
 
+#: the keyword of :func:`egovkit.read.read_table` that gives a role's column
+_KEYWORD = {"area": "name", "code": "key"}
+
+
 def _assign_roles(ctx: _Context, *, area, code, level, parent, denominator, universe, columns, layout) -> Roles:
     """The role of every column of ``ctx.raw`` (the arguments of ``read_table`` win), each inference
     reported; an :class:`~egovkit.errors.InputError` when no area or indicator column is found.
@@ -217,7 +221,7 @@ def _checked_arguments(ctx: _Context, *, area, code, level, parent, denominator,
                        layout) -> tuple[dict[str, str], dict[str, str]]:
     """The columns the arguments name are in the table and ``columns=`` maps to catalogue indicators;
     returns ``columns`` as a dict and the ``{indicator: column}`` of a ``denominator=`` dict."""
-    for col, arg in ((area, "area"), (code, "code"), (level, "level"), (parent, "parent")):
+    for col, arg in ((area, "name"), (code, "key"), (level, "level"), (parent, "parent")):  # read_table's keywords
         _check_column(ctx, col, arg)
     columns = dict(columns or {})
     valid = set(indicator_names()) | {"ignore"}
@@ -245,7 +249,8 @@ def _sort_column(ctx: _Context, col: str, s: _Sorted, *, given: dict[str, str], 
     raw = ctx.raw
     rec = recognise_concept(col)
     if col in given:
-        s.recognitions.append(_as_given(rec, given[col], render("read.reason_given", {"argument": given[col]})))
+        said = render("read.reason_given", {"argument": _KEYWORD.get(given[col], given[col])})
+        s.recognitions.append(_as_given(rec, given[col], said))
         return
     if col in s.book_other and col not in columns:
         s.recognitions.append(replace(rec, role="other", indicator=None, confidence=0.9, alternatives=(),

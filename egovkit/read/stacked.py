@@ -85,8 +85,8 @@ def _is_total(value: str) -> bool:
                       "bothsex", "allarea", "allage", "allages")  # UN SDG database codes
 
 
-def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name: str, *,
-            period: str | int | None = None, area: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, source: str, *,
+            period: str | int | None = None, name: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Reduce a stacked table to one period and the total breakdown; return ``(raw, lines)``.
 
     Tables that are not stacked (no period column with several periods, no years as columns) are
@@ -102,11 +102,11 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     years_as_columns = [c for c in raw.columns if PERIOD.match(str(c))]
     if len(years_as_columns) >= 2:
         text = {c: _text(raw[c]).str.strip() for c in years_as_columns}
-        return _latest_year_column(raw, lines, report, name, years_as_columns, text, period)
-    times = _time_columns(raw, area)
+        return _latest_year_column(raw, lines, report, source, years_as_columns, text, period)
+    times = _time_columns(raw, name)
     if not times:
         if period is not None:
-            raise InputError(code="read.no_period_column", params={"period": repr(period)}, file=name)
+            raise InputError(code="read.no_period_column", params={"period": repr(period)}, file=source)
         return raw, lines
     text = {c: _text(raw[c]).str.strip() for c in raw.columns}
     main = max(times, key=lambda c: text[c].nunique())
@@ -115,19 +115,19 @@ def unstack(raw: pd.DataFrame, lines: np.ndarray, report: ValidationReport, name
     value = values[-1] if values else None
     if value is None:
         return raw, lines
-    geo = _geography_columns(raw, text, roles, times, value, area)
+    geo = _geography_columns(raw, text, roles, times, value, name)
     series = [c for c in raw.columns if c not in geo and c not in times and c != value
               and (roles[c].role in ("variable", "indicator"))]
     keep, notes, dropped_cols = _breakdown_totals(raw, text, geo, times, value, series, report)
     _series_said_in_words(text, series, dropped_cols, notes)
     if not keep.any():
         raise InputError(code="read.no_total_rows", params={"notes": clauses(notes) or render("read.kept_apart")},
-                         file=name)
-    chosen, how, present = _chosen_period(text, series, main, keep, period, name)
+                         file=source)
+    chosen, how, present = _chosen_period(text, series, main, keep, period, source)
     n_other_period = int((keep & ~chosen).sum())
     keep &= chosen
     out = raw.loc[keep, [c for c in raw.columns if c not in dropped_cols]].copy()
-    out = _territory_rows(out, raw, text, keep, geo, roles, area, report)
+    out = _territory_rows(out, raw, text, keep, geo, roles, name, report)
     left = np.flatnonzero(~keep)
     report.set_fate(lines[left].tolist(), "kept apart")
     what = clauses(notes + ([render("read.rows_of_other_periods", {"n": n_other_period})] if n_other_period else []))

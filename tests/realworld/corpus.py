@@ -37,7 +37,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus.yaml"
 #: Arguments of ``read_table`` an error message may ask for.
-READ_ARGUMENTS = ("area", "code", "level", "district_level", "parent", "denominator", "universe",
+READ_ARGUMENTS = ("name", "key", "level", "district_level", "parent", "denominator", "universe",
                   "value_type", "columns", "layout", "sheet", "encoding", "sep", "decimal")
 
 
@@ -68,7 +68,7 @@ class Result:
 
 
 def named_arguments(message: str) -> list[str]:
-    """The ``read_table`` arguments an error message asks for (``pass area='...'`` -> ``['area']``)."""
+    """The ``read_table`` arguments an error message asks for (``pass name='...'`` -> ``['name']``)."""
     return [a for a in READ_ARGUMENTS if re.search(rf"(?<![\w.]){a}=", message)]
 
 
