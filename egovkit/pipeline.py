@@ -47,7 +47,7 @@ class Diagnosis:
     districts : boundaries joined with ``numerator_/denominator_/share_<indicator>`` columns
     rates : long table, one row per (district, indicator) with ``share`` (0-1) and flags
     territory : the territory's figures (denominator-weighted), one row per indicator
-    gaps : gap of each district to the territory (percentage points) and ranks
+    gap_to_territory : gap of each district to the territory (percentage points) and ranks (was ``gaps``)
     composite : composite digital-access index (0-100) and its rank
     inequality : weighted inequality statistics, one row per (indicator, statistic)
     lagging : districts below half the territory's rate of the main indicator
@@ -64,7 +64,7 @@ class Diagnosis:
     districts: gpd.GeoDataFrame
     rates: pd.DataFrame
     territory: pd.DataFrame
-    gaps: pd.DataFrame
+    gap_to_territory: pd.DataFrame
     composite: pd.DataFrame | None = None
     inequality: pd.DataFrame | None = None
     lagging: pd.DataFrame | None = None
@@ -84,6 +84,13 @@ class Diagnosis:
     min_denominator: float = 0
     notes: list[str] = field(default_factory=list)
     set_apart: list[str] = field(default_factory=list)
+
+    @property
+    def gaps(self) -> pd.DataFrame:
+        """Deprecated name of :attr:`gap_to_territory` (one release)."""
+        said = {"owner": "Diagnosis", "old": "gaps", "new": "gap_to_territory"}
+        warnings.warn(render("shared.renamed_attribute", said), DeprecationWarning, stacklevel=2)
+        return self.gap_to_territory
 
     def summary(self, lang: str | None = None) -> str:
         """A few lines for the terminal: territory figures, findings, where the files are.
@@ -251,7 +258,7 @@ def diagnose(
     """
     from .distribution import inequality, lagging_districts, lagging_summary, local_moran
     from .distribution.lagging import set_apart_mask
-    from .indicators import aggregate, composite_index, compute_rates, gaps
+    from .indicators import aggregate, composite_index, compute_rates, gap_to_territory
     from .join import join_table
 
     report = ValidationReport(source=table.source, rows_in=table.report.rows_in)
@@ -276,7 +283,7 @@ def diagnose(
 
         rates = compute_rates(table, report=report)
         territory = aggregate(rates, name=territory_name)
-        gap_table = gaps(rates, territory)
+        gap_table = gap_to_territory(rates, territory)
         try:
             composite = composite_index(rates)
         except EgovkitError as exc:  # e.g. a single indicator
@@ -362,7 +369,7 @@ def diagnose(
             result, plan = _assess(assessment, territory, ineq_all, main, cov, lag, lang)
 
         diag = Diagnosis(territory_name=territory_name, main_indicator=main, table=table, districts=gdf,
-                         rates=rates, territory=territory, gaps=gap_table, composite=composite,
+                         rates=rates, territory=territory, gap_to_territory=gap_table, composite=composite,
                          inequality=ineq_all, lagging=lag, lisa=lisa, sentences=sentences,
                          hotspots=hotspots, coverage=cov, coverage_gaps=gap_zones, new_sites=new_sites,
                          assessment=result, action_plan=plan, report=report, lang=lang,
@@ -432,8 +439,9 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
     diag.report.save(tables / "validation_report.csv")
     written = [out / "validation_report.txt", tables / "validation_report.csv"]
     # the lagging districts are written by the report (tables/lagging_districts.csv)
-    for name in ("territory", "gaps", "composite", "inequality"):
-        df = getattr(diag, name)
+    for name, field_name in (("territory", "territory"), ("gaps", "gap_to_territory"), ("composite", "composite"),
+                             ("inequality", "inequality")):  # the file names of version 1
+        df = getattr(diag, field_name)
         if df is not None:
             df = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
             df = df.drop(columns=[c for c in ("area_code", "area_name") if c in df and df[c].isna().all()])
@@ -456,7 +464,7 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
     if diag.assessment is not None:
         kwargs.update(assessment=diag.assessment, action_plan=diag.action_plan)
     if diag.hotspots is not None:
-        kwargs.update(hotspots=diag.hotspots, coverage=diag.coverage, gaps=diag.coverage_gaps,
+        kwargs.update(hotspots=diag.hotspots, coverage=diag.coverage, gap_zones=diag.coverage_gaps,
                       new_sites=diag.new_sites)
         if diag.coverage is not None:  # the coverage buffers layer, at the middle radius
             radii = sorted(diag.coverage["radius_m"].unique())

@@ -115,7 +115,7 @@ def test_static_map_lisa_outlines_and_coverage_layers():
     lisa = pd.DataFrame({"area_code": d.area_code, "lisa_cluster": ["high-high"] * 3 + ["low-low"] * 2
                          + ["not significant"] * 7})
     gaps = gpd.GeoDataFrame(geometry=[d.geometry.iloc[5].buffer(-0.002)], crs=4326)
-    fig = static_indicator_map(d, rates, lisa=lisa, lisa_column="lisa_cluster", gaps=gaps,
+    fig = static_indicator_map(d, rates, lisa=lisa, lisa_column="lisa_cluster", gap_zones=gaps,
                                hotspots=random_points(d, 4), coverage_radius_m=200)
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "LISA High-high (3)" in texts and "LISA Low-low (2)" in texts

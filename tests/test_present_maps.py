@@ -147,7 +147,7 @@ def test_offline_html_has_no_external_script_or_style():
     d = grid_districts(4, 3)
     rates = grid_rates(d, ("internet",))
     m = indicator_map(d, rates, hotspots=random_points(d, 700), new_sites=random_points(d, 3, seed=9),
-                      gaps=gpd.GeoDataFrame(geometry=[d.geometry.iloc[0].buffer(-0.002)], crs=4326),
+                      gap_zones=gpd.GeoDataFrame(geometry=[d.geometry.iloc[0].buffer(-0.002)], crs=4326),
                       lisa=pd.DataFrame({"area_code": d["area_code"], "cluster": ["HH", "LL", "ns"] * 4}))
     raw = m.get_root().render()
     assert external_assets(raw)  # folium's template does use CDNs...

@@ -164,7 +164,7 @@ def test_full_report_with_wifi_inputs(territory, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         index = build_report(tmp_path, territory_name="Gridland", districts=d, rates=rates, hotspots=hotspots,
-                             coverage=cov, gaps=gaps, new_sites=sites, lisa=lisa, lagging=lagging,
+                             coverage=cov, gap_zones=gaps, new_sites=sites, lisa=lisa, lagging=lagging,
                              distribution={"gini": 0.21, "theil_t": 0.07}, indicator="computer")
     txt = _text(index.read_text(encoding="utf-8"))
     den = rates.loc[rates.indicator == "computer", "denominator"].sum()
@@ -322,7 +322,7 @@ def test_french_tables_have_french_headers_percentages_and_no_inf(territory, tmp
           fix="fill in the value if it is known")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        index = build_report(tmp_path, territory_name="Grille", districts=d, rates=rates, gaps=gaps,
+        index = build_report(tmp_path, territory_name="Grille", districts=d, rates=rates, gap_zones=gaps,
                              new_sites=sites, distribution=dist, lang="fr", validation=v, district_word="county",
                              hotspots=random_points(d, 5), static_maps_for=())
     txt = _text(index.read_text(encoding="utf-8"))

@@ -253,7 +253,7 @@ def test_sites_given_in_longitude_latitude_keep_them_and_gap_zones_get_a_point_i
     zones = gpd.GeoDataFrame({"rank": [1], "population": [10.0]}, geometry=[ring], crs=4326)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        build_report(tmp_path, territory_name="G", districts=d, rates=rates, new_sites=sites, gaps=zones,
+        build_report(tmp_path, territory_name="G", districts=d, rates=rates, new_sites=sites, gap_zones=zones,
                      static_maps_for=())
     s = pd.read_csv(tmp_path / "tables" / "new_sites.csv")
     np.testing.assert_allclose(s["longitude"], sites.geometry.x, atol=1e-8)

@@ -236,7 +236,7 @@ def test_indicator_map_with_payloads_everywhere(grid, tmp_path):
         m = indicator_map(grid, rates[rates.indicator == "internet"], label=label, percent=False,
                           column="numerator", unit="{% if 1 %}x{% endif %} hh", hotspots=random_points(grid, 12),
                           lisa=pd.DataFrame({"area_code": grid["area_code"], "cluster": ["HH", "LL"] * 9}),
-                          gaps=grid.iloc[:2], new_sites=random_points(grid, 3, seed=5), coverage_radius_m=300)
+                          gap_zones=grid.iloc[:2], new_sites=random_points(grid, 3, seed=5), coverage_radius_m=300)
     text = _rendered(m)
     for p in grid["area_name"]:
         assert shown(p, text)

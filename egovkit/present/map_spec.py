@@ -244,7 +244,7 @@ def map_spec(
     hotspots: gpd.GeoDataFrame | None = None,
     coverage_areas: gpd.GeoDataFrame | None = None,
     coverage_radius_m: float | None = None,
-    gaps: gpd.GeoDataFrame | None = None,
+    gap_zones: gpd.GeoDataFrame | None = None,
     new_sites: gpd.GeoDataFrame | None = None,
     lisa: pd.DataFrame | None = None,
     lisa_column: str = "cluster",
@@ -273,12 +273,13 @@ def map_spec(
     overlays = []
     if lisa is not None:
         overlays.append(_lisa_layer(data, lisa, key, name, lisa_column, tr["layer_lisa"]))
-    for kind, gdf in (("hotspots", hotspots), ("coverage", coverage_areas), ("gaps", gaps), ("new_sites", new_sites)):
+    for kind, gdf in (("hotspots", hotspots), ("coverage", coverage_areas), ("gaps", gap_zones),
+                      ("new_sites", new_sites)):
         if gdf is not None and len(gdf):
             _check_crs(gdf, kind)
     if coverage_areas is None and coverage_radius_m and hotspots is not None and len(hotspots):
         coverage_areas = hotspot_buffers(hotspots, coverage_radius_m)
-    for kind, gdf in (("coverage", coverage_areas), ("gaps", gaps), ("hotspots", hotspots),
+    for kind, gdf in (("coverage", coverage_areas), ("gaps", gap_zones), ("hotspots", hotspots),
                       ("new_sites", new_sites)):
         if gdf is not None and len(gdf):
             overlays.append(MapLayer(gdf, kind, label=tr[OVERLAY_KINDS[kind]]))

@@ -85,7 +85,7 @@ _POINTS = {"hotspots": {"radius": 4, "color": "#222222", "weight": 1, "fill_colo
 _AREAS = {"coverage": "#00441b", "gaps": "#d95f02"}
 
 
-@renamed(name_column="name")
+@renamed(name_column="name", gaps="gap_zones")
 def indicator_map(
     districts: gpd.GeoDataFrame,
     values: pd.DataFrame | None = None,
@@ -106,7 +106,7 @@ def indicator_map(
     cluster_hotspots: bool | None = None,
     coverage_areas: gpd.GeoDataFrame | None = None,
     coverage_radius_m: float | None = None,
-    gaps: gpd.GeoDataFrame | None = None,
+    gap_zones: gpd.GeoDataFrame | None = None,
     new_sites: gpd.GeoDataFrame | None = None,
     lisa: pd.DataFrame | None = None,
     lisa_column: str = "cluster",
@@ -134,8 +134,8 @@ def indicator_map(
         Classification (see :func:`classify`) and colour-blind-safe palette.
     hotspots
         Wi-Fi points; clustered when more than 500 (or as ``cluster_hotspots`` says).
-    coverage_areas, gaps
-        Polygons of covered areas (dissolved before drawing) and of uncovered gap zones.
+    coverage_areas, gap_zones
+        Polygons of covered areas (dissolved before drawing) and of uncovered gap zones (was ``gaps=``).
     coverage_radius_m
         Without ``coverage_areas``: draw the area within this many metres of a hotspot
         (buffers computed in the hotspots' UTM zone, dissolved).
@@ -170,7 +170,7 @@ def indicator_map(
     spec = map_spec(districts, values, column=column, key=key, name=name, numerator=numerator,
                     denominator=denominator, label=label, percent=percent, unit=unit, scheme=scheme, k=k,
                     breaks=breaks, palette=palette, hotspots=hotspots, coverage_areas=coverage_areas,
-                    coverage_radius_m=coverage_radius_m, gaps=gaps, new_sites=new_sites, lisa=lisa,
+                    coverage_radius_m=coverage_radius_m, gap_zones=gap_zones, new_sites=new_sites, lisa=lisa,
                     lisa_column=lisa_column, lang=lang, report=report)
     data = spec.districts.frame
     small, tol_m = simplify_for_web(data[[data.geometry.name]].set_geometry(data.geometry.name),

@@ -255,7 +255,7 @@ def interactive_map(inp: ReportInputs, page: ReportPage) -> None:
         m = indicator_map(inp.districts, _without_name(page.main, inp.key, inp.name), key=inp.key,
                           name=inp.name, label=page.label, scheme=inp.scheme, k=inp.k, hotspots=inp.hotspots,
                           coverage_areas=inp.coverage_areas, coverage_radius_m=inp.coverage_radius_m,
-                          gaps=inp.gap_zones, new_sites=inp.new_sites, lisa=lisa,
+                          gap_zones=inp.gap_zones, new_sites=inp.new_sites, lisa=lisa,
                           lisa_column=page.lisa_column or "cluster", tiles=inp.tiles, lang=page.lang,
                           report=page.join_report, max_geometry_bytes=inp.map_geometry_bytes)
     map_html = render_offline(m)
@@ -314,7 +314,7 @@ def static_maps(inp: ReportInputs, page: ReportPage) -> None:
             fig = static_indicator_map(inp.districts, sub, key=inp.key, name=inp.name,
                                        label=indicator_label(ind, page.lang), scheme=inp.scheme, k=inp.k,
                                        hotspots=inp.hotspots if is_main else None,
-                                       gaps=inp.gap_zones if is_main else None,
+                                       gap_zones=inp.gap_zones if is_main else None,
                                        coverage_areas=inp.coverage_areas if is_main else None,
                                        coverage_radius_m=inp.coverage_radius_m if is_main else None,
                                        lisa=lisa if is_main else None,

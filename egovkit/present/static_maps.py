@@ -39,7 +39,7 @@ _POINTS = {"hotspots": (4, "white", "#222222"), "new_sites": (40, "#c2a5cf", "#7
 
 
 @literal_text
-@renamed(name_column="name")
+@renamed(name_column="name", gaps="gap_zones")
 def static_indicator_map(
     districts: gpd.GeoDataFrame,
     values: pd.DataFrame | None = None,
@@ -59,7 +59,7 @@ def static_indicator_map(
     hotspots: gpd.GeoDataFrame | None = None,
     coverage_areas: gpd.GeoDataFrame | None = None,
     coverage_radius_m: float | None = None,
-    gaps: gpd.GeoDataFrame | None = None,
+    gap_zones: gpd.GeoDataFrame | None = None,
     new_sites: gpd.GeoDataFrame | None = None,
     lisa: pd.DataFrame | None = None,
     lisa_column: str = "cluster",
@@ -101,7 +101,7 @@ def static_indicator_map(
     spec = map_spec(districts, values, column=column, key=key, name=name, numerator=numerator,
                     denominator=denominator, label=label, percent=percent, unit=unit, scheme=scheme, k=k,
                     breaks=breaks, palette=palette, hotspots=hotspots, coverage_areas=coverage_areas,
-                    coverage_radius_m=coverage_radius_m, gaps=gaps, new_sites=new_sites, lisa=lisa,
+                    coverage_radius_m=coverage_radius_m, gap_zones=gap_zones, new_sites=new_sites, lisa=lisa,
                     lisa_column=lisa_column, lang=lang, report=report)
     data, classes = spec.districts.frame, spec.style.classes
     crs = data.to_crs(4326).estimate_utm_crs() if not data.crs.is_projected else data.crs
