@@ -127,8 +127,33 @@ def test_public_functions_use_the_one_name_for_district_key_and_radius(path):
     assert not bad, f"{path.relative_to(PACKAGE)}: " + "; ".join(bad)
 
 
+def _keywords(fn) -> set[str]:
+    """The keywords ``fn`` takes: its parameters, and the keys of its ``**kwargs: Unpack[SomeTypedDict]``."""
+    import inspect
+    import typing
+
+    fn = inspect.unwrap(fn)
+    params = inspect.signature(fn).parameters
+    names = {n for n, p in params.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    var = [n for n, p in params.items() if p.kind is p.VAR_KEYWORD]
+    if var and "Unpack" in str(params[var[0]].annotation):  # resolve only these (a string under PEP 563)
+        hint = typing.get_type_hints(fn, include_extras=True).get(var[0])
+        if typing.get_origin(hint) is typing.Unpack:
+            names |= set(typing.get_args(hint)[0].__annotations__)
+    return names
+
+
+def test_keywords_of_an_unpacked_typed_dict_count_as_parameters():
+    from egovkit.distribution import RateColumns, inequality
+
+    assert set(RateColumns.__annotations__) <= _keywords(inequality)
+    assert {"weighted", "threshold", "invalid", "report"} <= _keywords(inequality)
+    assert "columns" not in _keywords(inequality)
+
+
 def test_every_renamed_keyword_points_to_a_real_parameter():
-    """``@renamed(old="new")``: ``new`` is a parameter of the function and ``old`` no longer is."""
+    """``@renamed(old="new")``: ``new`` is a parameter of the function (or a key of the ``TypedDict`` its
+    ``**kwargs`` unpack) and ``old`` no longer is."""
     import importlib
     import inspect
 
@@ -141,7 +166,7 @@ def test_every_renamed_keyword_points_to_a_real_parameter():
                 pairs = getattr(fn, "__renamed__", None)
                 if not pairs:
                     continue
-                params = inspect.signature(inspect.unwrap(fn)).parameters
+                params = _keywords(fn)
                 for old, new in pairs.items():
                     assert new in params and old not in params, (fn.__qualname__, old, new)
                 seen += 1

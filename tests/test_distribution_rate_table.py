@@ -26,6 +26,8 @@ from egovkit.distribution import (
     theil_decomposition,
 )
 from egovkit.errors import EgovkitWarning, InputError
+from egovkit.present.charts import group_chart, ranked_bar_chart
+from egovkit.present.charts_distribution import ranked_rate_bars
 from egovkit.validate import ValidationReport
 
 
@@ -64,6 +66,22 @@ def test_rate_table_keywords_given_twice_raise():
     rates = rate_table(_grid(), **KW)
     with pytest.raises(InputError, match="numerator"):
         inequality(rates, numerator="n")
+
+
+def test_the_rate_columns_are_one_selector_and_a_misspelt_keyword_raises_naming_it():
+    gdf = _grid()
+    pd.testing.assert_frame_equal(inequality(gdf, numerator="n", denominator="d"),
+                                  inequality(rate_table(gdf, numerator="n", denominator="d")))
+    with pytest.raises(TypeError, match=r"^inequality\(\) got an unexpected keyword argument 'numerater'$"):
+        inequality(gdf, numerater="n", denominator="d")
+    calls = {lorenz_curve: (), lagging_districts: (), lagging_summary: (), smooth_rates: (),
+             theil_decomposition: ("g",), global_moran: (), local_moran: (), rate_table: (),
+             ranked_bar_chart: (), ranked_rate_bars: (), group_chart: ("g",)}
+    for func, args in calls.items():
+        with pytest.raises(TypeError, match=rf"^{func.__name__}\(\) got an unexpected keyword argument 'nam'$"):
+            func(gdf, *args, numerator="n", denominator="d", nam="label")
+    with pytest.raises(TypeError, match="multiple values for argument 'indicator'"):
+        ranked_bar_chart(gdf, "internet", indicator="internet")
 
 
 def test_area_is_the_former_name_keyword():

@@ -9,7 +9,8 @@ Every function takes one row per district and the rate as count columns
 as ``indicator="internet"`` for the ``numerator_internet``/``denominator_internet`` columns
 of ``egovkit.join.join_table(...).gdf`` -- or, said once for all of them, the
 :class:`~egovkit.distribution.rate_table.RateTable` of :func:`rate_table` (``key=`` the
-district's code column, ``name=`` its label column).
+district's code column, ``name=`` its label column). These keywords are declared once, as
+:class:`~egovkit.distribution.rate_table.RateColumns`.
 
 Examples
 --------
@@ -36,18 +37,30 @@ from .inequality import (
     weighted_quantile,
 )
 from .lagging import lagging_districts, lagging_summary, set_apart_mask
-from .rate_table import Invalid, RateTable, as_rate_table, below, district_names, list_names, rate_table
+from .rate_table import (
+    Invalid,
+    RateColumns,
+    RateTable,
+    as_rate_table,
+    below,
+    check_rate_columns,
+    district_names,
+    list_names,
+    rate_table,
+)
 from .smoothing import smooth_rates
 from .spatial import global_moran, local_moran
 from .spatial_weights import SpatialWeights, spatial_weights
 
 __all__ = [
     "Invalid",
+    "RateColumns",
     "RateTable",
     "SpatialWeights",
     "TheilDecomposition",
     "as_rate_table",
     "below",
+    "check_rate_columns",
     "coefficient_of_variation",
     "district_groups",
     "district_names",

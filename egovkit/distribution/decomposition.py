@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Sequence
+from typing import Sequence, Unpack
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ import pandas as pd
 from ..errors import InputError
 from ..shared.renamed import renamed
 from ..validate import ValidationReport
-from .rate_table import Invalid, RateTable, as_rate_table, list_names
+from .rate_table import Invalid, RateColumns, RateTable, as_rate_table, list_names
 
 
 @dataclass
@@ -129,15 +129,9 @@ def theil_decomposition(
     df: pd.DataFrame | RateTable,
     by: str | pd.Series | Sequence,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    key: str | None = None,
-    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> TheilDecomposition:
     """Split Theil T and L of a rate into between-group and within-group parts.
 
@@ -149,10 +143,11 @@ def theil_decomposition(
         Column name, a Series aligned on ``df.index``, or an array-like of one group per
         row (in the order of ``df``) giving each district's group. Missing groups raise
         :class:`~egovkit.errors.InputError` naming the districts.
-    indicator, numerator, denominator, share, weight, key, name, invalid, report
-        As in :func:`egovkit.distribution.inequality` (``df`` may be a
-        :class:`~egovkit.distribution.rate_table.RateTable`; ``area=`` is the former ``name=``).
+    **columns
+        Which columns hold the rate and the district: see :class:`~egovkit.distribution.rate_table.RateColumns`.
         Districts are weighted by their denominator (households or persons).
+    invalid, report
+        As in :func:`egovkit.distribution.inequality`.
 
     Returns
     -------
@@ -169,8 +164,7 @@ def theil_decomposition(
     1.0
     """
     report = report if report is not None else ValidationReport(source="theil_decomposition")
-    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                          weight=weight, key=key, name=name, invalid=invalid, report=report)
+    rates = as_rate_table(df, caller="theil_decomposition", invalid=invalid, report=report, **columns)
     t = rates.table
     g, by_name = district_groups(rates.source, by, t)
 

@@ -24,6 +24,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import numpy as np
 import pandas as pd
 
@@ -35,6 +37,7 @@ from .rate_table import (
     DISTRICT_NAME_COLUMNS,
     RTOL,
     Invalid,
+    RateColumns,
     RateTable,
     as_rate_table,
     below,
@@ -171,17 +174,11 @@ def coefficient_of_variation(y: np.ndarray, w: np.ndarray) -> float:
 def inequality(
     df: pd.DataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    key: str | None = None,
-    name: str | None = None,
     weighted: bool = True,
     threshold: float | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> pd.DataFrame:
     """All inequality statistics of a rate across districts, as a tidy table.
 
@@ -190,17 +187,8 @@ def inequality(
     df
         One row per district, or the :class:`~egovkit.distribution.rate_table.RateTable` of
         :func:`~egovkit.distribution.rate_table.rate_table` (then give none of the rate's keywords).
-    indicator
-        Short cut: uses ``numerator_<indicator>`` and ``denominator_<indicator>``
-        (the columns of ``egovkit.join.join_table(...).gdf``).
-    numerator, denominator
-        Count columns (households or persons with the item / in scope).
-    share, weight
-        Alternatively a rate column (0-1) and the column of its denominator counts.
-    key, name
-        Columns of the district codes and names (for messages); ``name`` defaults to ``key``, else
-        the first of ``area_name, name, district, county, area_code``, else the index
-        (``area=`` is the former name of ``name=``).
+    **columns
+        Which columns hold the rate and the district: see :class:`~egovkit.distribution.rate_table.RateColumns`.
     weighted
         Weight each district by its denominator (default, see the module docstring).
         ``False`` gives every district the same weight.
@@ -236,8 +224,7 @@ def inequality(
     >>> float(t["share_territory"]), float(t["share_pop_below_territory"])
     (0.16666666666666666, 0.6666666666666666)
     """
-    t = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                      weight=weight, key=key, name=name, invalid=invalid, report=report).table
+    t = as_rate_table(df, caller="inequality", invalid=invalid, report=report, **columns).table
     y = t["share"].to_numpy(float)
     w = _weights(t, weighted)
     mu = float(np.dot(w, y))
@@ -275,22 +262,17 @@ def inequality(
 def lorenz_curve(
     df: pd.DataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    key: str | None = None,
-    name: str | None = None,
     weighted: bool = True,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> pd.DataFrame:
     """Points of the Lorenz curve: districts sorted by rate, cumulative population vs numerator.
 
-    Returns one row per district plus the origin, columns ``area``, ``share``,
-    ``share_pop_cum`` and ``share_numerator_cum`` (both 0-1). The Gini is one minus twice
-    the area under the curve.
+    The rate's ``**columns`` (see :class:`~egovkit.distribution.rate_table.RateColumns`), ``weighted``,
+    ``invalid`` and ``report`` are as in :func:`inequality`. Returns one row per district plus the
+    origin, columns ``area``, ``share``, ``share_pop_cum`` and ``share_numerator_cum`` (both 0-1).
+    The Gini is one minus twice the area under the curve.
 
     Examples
     --------
@@ -299,8 +281,7 @@ def lorenz_curve(
     >>> lorenz_curve(df, numerator="n", denominator="d")["share_numerator_cum"].tolist()
     [0.0, 0.0, 1.0]
     """
-    t = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                      weight=weight, key=key, name=name, invalid=invalid, report=report).table
+    t = as_rate_table(df, caller="lorenz_curve", invalid=invalid, report=report, **columns).table
     t = t.assign(w=_weights(t, weighted)).sort_values("share", kind="stable")
     num = t["w"] * t["share"]
     total = num.sum()

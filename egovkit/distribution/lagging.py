@@ -12,7 +12,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal, Sequence, Unpack
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from ..shared.formatting import format_number, format_whole_pct
 from ..shared.renamed import renamed
 from ..shared.texts import load_texts
 from ..validate import ValidationReport
-from .rate_table import Invalid, RateTable, as_rate_table, below
+from .rate_table import Invalid, RateColumns, RateTable, as_rate_table, below, check_rate_columns
 
 #: Sentence templates of this module, English and French.
 SENTENCES = Path(__file__).resolve().with_name("sentences.yaml")
@@ -33,18 +33,12 @@ SENTENCES = Path(__file__).resolve().with_name("sentences.yaml")
 def lagging_districts(
     df: pd.DataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
     fraction: float = 1.0,
     top: int | None = None,
-    key: str | None = None,
-    name: str | None = None,
     exclude: pd.Series | Sequence[bool] | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> pd.DataFrame:
     """Districts whose rate is below ``fraction`` times the territory's rate, lowest first.
 
@@ -52,8 +46,10 @@ def lagging_districts(
     ----------
     df
         One row per district, or a :class:`~egovkit.distribution.rate_table.RateTable`.
-    indicator, numerator, denominator, share, weight, key, name, invalid, report
-        As in :func:`egovkit.distribution.inequality` (``area=`` is the former ``name=``).
+    **columns
+        Which columns hold the rate and the district: see :class:`~egovkit.distribution.rate_table.RateColumns`.
+    invalid, report
+        As in :func:`egovkit.distribution.inequality`.
     fraction
         1.0 (default): below the territory's rate; 0.5: below half of it.
     top
@@ -86,8 +82,7 @@ def lagging_districts(
     """
     if not fraction > 0:
         raise InputError(code="distribution.fraction_not_positive", params={"fraction": fraction})
-    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                          weight=weight, key=key, name=name, invalid=invalid, report=report)
+    rates = as_rate_table(df, caller="lagging_districts", invalid=invalid, report=report, **columns)
     t, df = rates.table, rates.source
     b = t["count"]
     mu = float((t["share"] * b).sum() / b.sum())
@@ -172,22 +167,16 @@ def _indicator_text(s: dict, label: str) -> str:
 def lagging_summary(
     df: pd.DataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
     fraction: float = 0.5,
     lang: Literal["en", "fr"] | None = None,
     district_word: str = "district",
     indicator_label: str | None = None,
     universe: Literal["households", "persons"] = "households",
     territory_label: str | None = None,
-    key: str | None = None,
-    name: str | None = None,
     exclude: pd.Series | Sequence[bool] | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> str:
     """One sentence on the lagging districts, in English or French.
 
@@ -202,7 +191,7 @@ def lagging_summary(
         see ``egovkit/distribution/sentences.yaml``, else used as given with an ``s`` plural).
     indicator_label
         Indicator key (``"internet"``, ``"computer"``, ``"mobile_phone"`` ...) or free text
-        (in French, preceded by "de"/"d'"); default ``indicator``.
+        (in French, preceded by "de"/"d'"); default ``indicator=`` (one of the ``**columns``).
     universe
         ``"households"`` or ``"persons"``: what the denominator counts.
     territory_label
@@ -227,14 +216,13 @@ def lagging_summary(
     2 communes sur 4, où vivent 40 % des ménages, sont en dessous de la moitié du taux national
     d'accès à internet (29,0 %).
     """
+    check_rate_columns(columns, "lagging_summary")
     lang = lang or settings.language
     s = load_texts(SENTENCES, lang)
     if universe not in s["population"]:
         raise InputError(code="distribution.not_an_option",
                          params={"option": "universe", "value": universe, "choices": ["households", "persons"]})
-    lag = lagging_districts(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                            weight=weight, fraction=fraction, key=key, name=name, exclude=exclude, invalid=invalid,
-                            report=report)
+    lag = lagging_districts(df, fraction=fraction, exclude=exclude, invalid=invalid, report=report, **columns)
     n_total = lag.attrs["n_districts"]
     n_apart = lag.attrs["n_excluded"]
     mu = lag.attrs["share_territory"]
@@ -247,7 +235,7 @@ def lagging_summary(
         threshold = s["threshold_half"]
     else:
         threshold = s["threshold_other"].format(pct=format_number(fraction * 100, lang, 0))
-    label = indicator_label or indicator
+    label = indicator_label or columns.get("indicator")
     apart = s["set_apart"].format(n_apart=n_apart) if n_apart else ""
     return s["lagging_one" if one else "lagging_many"].format(
         n_below=n_below, n_total=n_total, districts_below=words[0] if one else words[1],

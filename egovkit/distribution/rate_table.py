@@ -12,7 +12,8 @@ statistic)::
     rates = rate_table(gdf, indicator="internet", key="area_code", name="area_name")
     inequality(rates); lorenz_curve(rates); local_moran(rates); theil_decomposition(rates, by="region")
 
-The keywords still work on each function (they build the same table).
+The keywords still work on each function (they build the same table): they are declared once, as
+:class:`RateColumns`, and every analysis takes them as ``**columns``.
 
 It lives in :mod:`egovkit.distribution` (not :mod:`egovkit.indicators`, whose tables are long,
 one row per district and indicator): it is the wide, one-row-per-district view that only the
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Mapping, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -42,8 +43,8 @@ from ..errors import EgovkitWarning, InputError
 from ..shared.messages import render
 from ..validate import ValidationReport
 
-__all__ = ["DISTRICT_NAME_COLUMNS", "RTOL", "Invalid", "RateTable", "as_rate_table", "below",
-           "district_names", "list_names", "rate_table"]
+__all__ = ["DISTRICT_NAME_COLUMNS", "RTOL", "Invalid", "RateColumns", "RateTable", "as_rate_table", "below",
+           "check_rate_columns", "district_names", "list_names", "rate_table"]
 
 Invalid = Literal["raise", "drop"]
 
@@ -54,6 +55,60 @@ DISTRICT_NAME_COLUMNS = ("area_name", "name", "district", "county", "area_code")
 RTOL = 1e-9
 
 _MAX_NAMES = 10
+
+
+class RateColumns(TypedDict, total=False):
+    """Which columns of a frame hold the rate of every district, and name the district.
+
+    The keywords of :func:`rate_table`, declared once: every analysis of :mod:`egovkit.distribution`
+    and every distribution chart takes them as ``**columns`` (or a :class:`RateTable` in place of the
+    frame and these keywords). Give ``indicator=``, or ``numerator=`` and ``denominator=``, or
+    ``share=`` and ``weight=``; ``key=`` and ``name=`` are optional.
+
+    Attributes
+    ----------
+    indicator
+        Short cut: uses ``numerator_<indicator>`` and ``denominator_<indicator>``
+        (the columns of ``egovkit.join.join_table(...).gdf``).
+    numerator, denominator
+        Count columns (households or persons with the item / in scope).
+    share, weight
+        Alternatively a rate column (0-1) and the column of its denominator counts.
+    key
+        Column of the district codes (kept as ``key`` in :attr:`RateTable.table`).
+    name
+        Column of the district names (for messages and tables); default ``key``, else the first of
+        ``area_name, name, district, county, area_code``, else the index (``area=`` is its former
+        name, still accepted with a warning where a function took it).
+
+    Examples
+    --------
+    >>> sorted(RateColumns.__annotations__)
+    ['denominator', 'indicator', 'key', 'name', 'numerator', 'share', 'weight']
+    """
+
+    indicator: str | None
+    numerator: str | None
+    denominator: str | None
+    share: str | None
+    weight: str | None
+    key: str | None
+    name: str | None
+
+
+def check_rate_columns(columns: Mapping[str, Any], caller: str) -> None:
+    """Raise ``TypeError`` (as Python does for a misspelt keyword) when ``columns`` has a keyword that is
+    not one of :class:`RateColumns`: ``**columns`` would otherwise take any keyword silently.
+
+    >>> check_rate_columns({"numerator": "n", "denominator": "d"}, "inequality")
+    >>> check_rate_columns({"numerater": "n"}, "inequality")
+    Traceback (most recent call last):
+    ...
+    TypeError: inequality() got an unexpected keyword argument 'numerater'
+    """
+    for k in columns:
+        if k not in RateColumns.__annotations__:
+            raise TypeError(f"{caller}() got an unexpected keyword argument {k!r}")
 
 
 def list_names(areas: pd.Series | Any) -> str:
@@ -252,17 +307,11 @@ def _drop_invalid(df, problems, areas, invalid, report, dropped, stacklevel) -> 
 def rate_table(
     df: pd.DataFrame,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    key: str | None = None,
-    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
     allow_zero_weight: bool = False,
     stacklevel: int = 2,
+    **columns: Unpack[RateColumns],
 ) -> RateTable:
     """Read and check the rate of every district: the input of every distribution analysis.
 
@@ -270,18 +319,10 @@ def rate_table(
     ----------
     df
         One row per district (a GeoDataFrame for the spatial analyses).
-    indicator
-        Short cut: uses ``numerator_<indicator>`` and ``denominator_<indicator>``
-        (the columns of ``egovkit.join.join_table(...).gdf``).
-    numerator, denominator
-        Count columns (households or persons with the item / in scope).
-    share, weight
-        Alternatively a rate column (0-1) and the column of its denominator counts.
-    key
-        Column of the district codes (kept as ``key`` in :attr:`RateTable.table`).
-    name
-        Column of the district names (for messages and tables); default ``key``, else the first of
-        ``area_name, name, district, county, area_code``, else the index.
+    **columns
+        Which columns hold the rate and the district: ``indicator=``, or ``numerator=`` and
+        ``denominator=``, or ``share=`` and ``weight=``; ``key=`` (codes) and ``name=`` (labels).
+        See :class:`RateColumns`, where they are described once.
     invalid
         ``"raise"`` (default) on missing values, zero denominators, negative values or rates above 1,
         naming the districts; ``"drop"`` leaves those districts out with a warning and one report
@@ -301,12 +342,14 @@ def rate_table(
     >>> rate_table(pd.DataFrame({"s": [0.5], "hh": [10]}), share="s", weight="hh").table["count"].tolist()
     [10.0]
     """
+    check_rate_columns(columns, "rate_table")
     if not isinstance(df, pd.DataFrame):
         raise InputError(code="distribution.not_a_frame", params={"kind": type(df).__name__})
     if invalid not in ("raise", "drop"):
         raise InputError(code="distribution.not_an_option",
                          params={"option": "invalid", "value": invalid, "choices": ["raise", "drop"]})
-    cols = _rate_columns(indicator, numerator, denominator, share, weight)
+    cols = _rate_columns(*(columns.get(k) for k in ("indicator", "numerator", "denominator", "share", "weight")))
+    key, name = columns.get("key"), columns.get("name")
     if report is not None and report.rows_in == 0:
         report.rows_in = len(df)
     areas = district_names(df, name, key)
@@ -335,24 +378,27 @@ def rate_table(
     return RateTable(table=out, source=df, dropped=dropped, columns=used, report=report)
 
 
-def as_rate_table(df: pd.DataFrame | RateTable, *, key: str | None = None, name: str | None = None,
-                  invalid: Invalid = "raise", report: ValidationReport | None = None,
-                  allow_zero_weight: bool = False, stacklevel: int = 5, **rate: str | None) -> RateTable:
+def as_rate_table(df: pd.DataFrame | RateTable, *, caller: str = "as_rate_table", invalid: Invalid = "raise",
+                  report: ValidationReport | None = None, allow_zero_weight: bool = False, stacklevel: int = 5,
+                  **columns: Unpack[RateColumns]) -> RateTable:
     """``df`` itself when it is a :class:`RateTable`, else :func:`rate_table` of it with these keywords.
 
     A :class:`RateTable` was checked when it was built: giving the rate's columns again raises.
+    ``caller`` is the public function whose ``**columns`` these are: a keyword that is not one of
+    :class:`RateColumns` raises ``TypeError`` naming it (see :func:`check_rate_columns`).
 
     >>> import pandas as pd
     >>> t = rate_table(pd.DataFrame({"n": [1], "d": [2]}), numerator="n", denominator="d")
     >>> as_rate_table(t) is t
     True
     """
+    check_rate_columns(columns, caller)
     if isinstance(df, RateTable):
-        given = sorted(k for k, v in dict(rate, key=key, name=name).items() if v is not None)
+        given = sorted(k for k, v in columns.items() if v is not None)
         if given:
             raise InputError(code="distribution.rates_given_twice", params={"keywords": given})
         if report is not None and report is not df.report and report.rows_in == 0:
             report.rows_in = len(df.source)
         return df
-    return rate_table(df, key=key, name=name, invalid=invalid, report=report, allow_zero_weight=allow_zero_weight,
-                      stacklevel=stacklevel, **rate)
+    return rate_table(df, invalid=invalid, report=report, allow_zero_weight=allow_zero_weight, stacklevel=stacklevel,
+                      **columns)

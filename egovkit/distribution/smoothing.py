@@ -23,7 +23,7 @@ True
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Unpack
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from ..errors import InputError
 from ..shared.messages import render
 from ..shared.renamed import renamed
 from ..validate import ValidationReport
-from .rate_table import Invalid, RateTable, as_rate_table
+from .rate_table import Invalid, RateColumns, RateTable, as_rate_table
 from .spatial_weights import Islands, Method, SpatialWeights, spatial_weights
 
 
@@ -49,20 +49,14 @@ def _eb(y: np.ndarray, b: np.ndarray, ref: np.ndarray, s2: np.ndarray) -> tuple[
 def smooth_rates(
     df: pd.DataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
     method: Literal["global", "spatial"] = "global",
     weights: SpatialWeights | None = None,
     neighbours: Method = "queen",
     k: int = 6,
     islands: Islands = "knn",
-    key: str | None = None,
-    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> pd.DataFrame:
     """Empirical Bayes smoothed rates, flagged, next to the raw rates.
 
@@ -71,9 +65,10 @@ def smooth_rates(
     df
         One row per district (a GeoDataFrame for ``method="spatial"``), or a
         :class:`~egovkit.distribution.rate_table.RateTable`.
-    indicator, numerator, denominator, share, weight, key, name, invalid, report
-        The rate and its denominator counts, as in :func:`egovkit.distribution.inequality`
-        (``area=`` is the former ``name=``).
+    **columns
+        Which columns hold the rate and the district: see :class:`~egovkit.distribution.rate_table.RateColumns`.
+    invalid, report
+        As in :func:`egovkit.distribution.inequality`.
     method
         ``"global"``: shrink toward the territory's rate. ``"spatial"``: toward the rate of
         the district and its neighbours (``weights``, or built with ``neighbours``, ``k``,
@@ -101,8 +96,7 @@ def smooth_rates(
     if method not in ("global", "spatial"):
         raise InputError(code="distribution.not_an_option",
                          params={"option": "method", "value": method, "choices": ["global", "spatial"]})
-    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                          weight=weight, key=key, name=name, invalid=invalid, report=report)
+    rates = as_rate_table(df, caller="smooth_rates", invalid=invalid, report=report, **columns)
     t, df = rates.table, rates.source
     y = t["share"].to_numpy(float)
     b = t["count"].to_numpy(float)

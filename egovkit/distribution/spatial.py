@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from typing import Unpack
 
 import esda
 import geopandas as gpd
@@ -44,7 +45,7 @@ from ..errors import EgovkitWarning, InputError
 from ..shared.messages import render
 from ..shared.renamed import renamed
 from ..validate import ValidationReport
-from .rate_table import Invalid, RateTable, as_rate_table, district_names, list_names
+from .rate_table import Invalid, RateColumns, RateTable, as_rate_table, district_names, list_names
 from .spatial_weights import Islands, Method, SpatialWeights, _build_weights, spatial_weights
 
 __all__ = ["CLUSTER_LABELS", "LEFT_OUT", "LEFT_OUT_INVALID", "LEFT_OUT_LABELS", "LEFT_OUT_NOT_IN_WEIGHTS",
@@ -64,7 +65,9 @@ LEFT_OUT_LABELS = (LEFT_OUT, LEFT_OUT_INVALID, LEFT_OUT_NOT_IN_WEIGHTS)
 
 
 def _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, invalid, report):
-    """The rate table, the weights and every left-out district with its reason and LISA label."""
+    """The rate table, the weights and every left-out district with its reason and LISA label.
+
+    ``rate_kw``: the caller's ``**columns`` and its name (``caller=``), for :func:`as_rate_table`."""
     given = report
     report = report if report is not None else ValidationReport(source="spatial")
     rates = as_rate_table(gdf, invalid=invalid, report=report, stacklevel=6, **rate_kw)
@@ -113,11 +116,6 @@ def _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, invalid, re
 def global_moran(
     gdf: gpd.GeoDataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
     weights: SpatialWeights | None = None,
     method: Method = "queen",
     k: int = 6,
@@ -125,10 +123,9 @@ def global_moran(
     islands: Islands = "drop",
     permutations: int = 999,
     seed: int | None = 0,
-    key: str | None = None,
-    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> pd.DataFrame:
     """Global Moran's I of the district rates, with a permutation p-value.
 
@@ -137,12 +134,13 @@ def global_moran(
     gdf
         One row per district with its geometry, or a
         :class:`~egovkit.distribution.rate_table.RateTable` of one.
-    indicator, numerator, denominator, share, weight, key, name
-        The rate and the district's code and name columns, as in
-        :func:`egovkit.distribution.inequality` (``area=`` is the former ``name=``; ``weight`` is only used to
-        check the input here: Moran's I compares district rates, each district once).
-        To test smoothed rates, pass ``share="share_smoothed", weight=<denominator column>``
-        (the output of :func:`egovkit.distribution.smooth_rates`).
+    **columns
+        Which columns hold the rate and the district: see :class:`~egovkit.distribution.rate_table.RateColumns`.
+        ``weight`` is only used to check the input here: Moran's I compares district rates, each district
+        once. To test smoothed rates, pass ``share="share_smoothed", weight=<denominator column>`` (the
+        output of :func:`egovkit.distribution.smooth_rates`).
+    invalid, report
+        As in :func:`egovkit.distribution.inequality`.
     weights
         Prebuilt :class:`SpatialWeights`; else built with ``method``, ``k``,
         ``threshold_m``, ``islands``.
@@ -172,9 +170,8 @@ def global_moran(
     >>> bool(m["moran_i"].item() > 0.5), float(m["p_sim"].item())
     (True, 0.01)
     """
-    rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight,
-                   key=key, name=name)
-    t, sw, y, report, left, _ = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, invalid, report)
+    t, sw, y, report, left, _ = _prepare(gdf, weights, dict(columns, caller="global_moran"), method, k, threshold_m,
+                                         islands, invalid, report)
     state = np.random.get_state()
     try:
         if seed is not None:
@@ -198,11 +195,6 @@ def global_moran(
 def local_moran(
     gdf: gpd.GeoDataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
     weights: SpatialWeights | None = None,
     method: Method = "queen",
     k: int = 6,
@@ -212,10 +204,9 @@ def local_moran(
     seed: int | None = 0,
     alpha: float = 0.05,
     fdr: bool = False,
-    key: str | None = None,
-    name: str | None = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> gpd.GeoDataFrame:
     """Local Moran's I (LISA): which districts form high-high or low-low clusters.
 
@@ -253,10 +244,8 @@ def local_moran(
     """
     if not 0 < alpha < 1:
         raise InputError(code="distribution.alpha", params={"alpha": alpha})
-    rate_kw = dict(indicator=indicator, numerator=numerator, denominator=denominator, share=share, weight=weight,
-                   key=key, name=name)
-    t, sw, y, report, left, rates = _prepare(gdf, weights, rate_kw, method, k, threshold_m, islands, invalid,
-                                             report)
+    t, sw, y, report, left, rates = _prepare(gdf, weights, dict(columns, caller="local_moran"), method, k,
+                                             threshold_m, islands, invalid, report)
     gdf = rates.source
     if not permutations:
         report.add("warning", "distribution.lisa_not_tested", params={"label": NOT_TESTED}, action="kept")

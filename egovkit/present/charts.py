@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, Unpack
 
 import numpy as np
 import pandas as pd
 
-from ..distribution import Invalid, RateTable
+from ..distribution import Invalid, RateColumns, RateTable, check_rate_columns
 from ..errors import InputError
 from ..shared.catalogue import indicator_label
 from ..shared.formatting import format_number, format_percent
@@ -158,9 +158,10 @@ def _label(indicator: str, lang: str | None) -> str:
     return indicator_label(indicator, lang)
 
 
-def _wide(df: pd.DataFrame | RateTable, indicator: str | None, given: Sequence[str | None]) -> bool:
+def _wide(df: pd.DataFrame | RateTable, indicator: str | None, columns: RateColumns) -> bool:
     """Whether ``df`` has one row per district with the rate in named columns (not the long rates table)."""
-    if isinstance(df, RateTable) or any(c is not None for c in given):
+    if isinstance(df, RateTable) or any(columns.get(c) is not None for c in ("numerator", "denominator", "share",
+                                                                             "weight")):
         return True
     return indicator is not None and bool({f"numerator_{indicator}", f"{indicator}_numerator"} & set(df.columns))
 
@@ -170,13 +171,8 @@ def _wide(df: pd.DataFrame | RateTable, indicator: str | None, given: Sequence[s
 def ranked_bar_chart(
     df: pd.DataFrame | RateTable,
     indicator: str | None = None,
+    /,
     *,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    key: str = "area_code",
-    name: str | None = None,
     fraction: float = 0.5,
     title: str | None = None,
     lang: str | None = None,
@@ -184,18 +180,21 @@ def ranked_bar_chart(
     color: str = "#2c7fb8",
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> Any:
     """Districts ranked by rate, with the territory's rate as a line.
 
-    From the long rates table (``indicator`` picks one; ``key`` and ``name``, default
-    ``area_name``, the district code and label columns): bars in ``color``, highest first,
-    titled with the indicator's label. From a table with one row per district and its rate
-    columns (``numerator=``/``denominator=``, ``share=``/``weight=``, or ``indicator=`` for
-    ``numerator_<indicator>``/``denominator_<indicator>``; ``name`` the label column), or a
-    :class:`~egovkit.distribution.RateTable` of :func:`egovkit.distribution.rate_table`: lowest first, bars
-    below ``fraction`` of the territory's rate highlighted (the lagging districts), ``invalid``
-    and ``report`` as in :func:`egovkit.distribution.inequality`. Names are written when there
-    are at most :data:`MAX_LABELLED` districts.
+    ``indicator`` may be given by position or as ``indicator=``; ``**columns`` are the rate's columns
+    (see :class:`~egovkit.distribution.rate_table.RateColumns`). From the long rates table
+    (``indicator`` picks one; ``key``, default ``area_code``, and ``name``, default ``area_name``, the
+    district code and label columns): bars in ``color``, highest first, titled with the indicator's
+    label. From a table with one row per district and its rate columns (``numerator=``/``denominator=``,
+    ``share=``/``weight=``, or ``indicator=`` for ``numerator_<indicator>``/``denominator_<indicator>``;
+    ``name`` the label column, ``key`` not used), or a :class:`~egovkit.distribution.RateTable` of
+    :func:`egovkit.distribution.rate_table`: lowest first, bars below ``fraction`` of the territory's
+    rate highlighted (the lagging districts), ``invalid`` and ``report`` as in
+    :func:`egovkit.distribution.inequality`. Names are written when there are at most
+    :data:`MAX_LABELLED` districts.
 
     Examples
     --------
@@ -203,12 +202,17 @@ def ranked_bar_chart(
     >>> len(ranked_bar_chart(df, numerator="n", denominator="d", name="name").axes[0].patches)
     3
     """
-    if _wide(df, indicator, (numerator, denominator, share, weight)):
-        return ranked_rate_bars(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                                weight=weight, name=name, fraction=fraction, title=title, lang=lang, ax=ax,
-                                invalid=invalid, report=report)
-    return _ranked_rates(df, indicator, key=key, name=name or "area_name", lang=lang, ax=ax, color=color,
-                         title=title)
+    check_rate_columns(columns, "ranked_bar_chart")
+    if "indicator" in columns:
+        if indicator is not None:
+            raise TypeError("ranked_bar_chart() got multiple values for argument 'indicator'")
+        indicator = columns.pop("indicator")
+    if _wide(df, indicator, columns):
+        rate = {k: v for k, v in columns.items() if k != "key"}  # the code column is not drawn
+        return ranked_rate_bars(df, indicator=indicator, fraction=fraction, title=title, lang=lang, ax=ax,
+                                invalid=invalid, report=report, **rate)
+    return _ranked_rates(df, indicator, key=columns.get("key") or "area_code", name=columns.get("name") or "area_name",
+                         lang=lang, ax=ax, color=color, title=title)
 
 
 def _ranked_rates(rates: pd.DataFrame, indicator: str | None, *, key: str, name: str, lang: str | None, ax: Any,

@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, Unpack
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,7 +26,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.patches import Patch
 
-from ..distribution import Invalid, RateTable, as_rate_table, below, district_groups
+from ..distribution import Invalid, RateColumns, RateTable, as_rate_table, below, district_groups
 from ..distribution.spatial import LEFT_OUT_LABELS, NOT_SIGNIFICANT, NOT_TESTED
 from ..errors import InputError
 from ..validate import ValidationReport
@@ -42,23 +42,19 @@ MAX_LABELLED = 60
 def ranked_rate_bars(
     df: pd.DataFrame | RateTable,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    name: str | None = None,
     fraction: float = 0.5,
     title: str | None = None,
     lang: str | None = None,
     ax: Any = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> Any:
     """Districts ranked by rate (percent), with the territory's rate and ``fraction`` of it.
 
     The drawing of :func:`egovkit.present.charts.ranked_bar_chart` for a table with one row per
-    district (``name``: the column of the districts' labels). Bars below ``fraction`` times the
+    district (``**columns``: which columns hold the rate and the district, ``name=`` the labels: see
+    :class:`~egovkit.distribution.rate_table.RateColumns`). Bars below ``fraction`` times the
     territory's rate are highlighted.
 
     >>> fig = ranked_rate_bars(pd.DataFrame({"n": [5, 20, 50], "d": [100] * 3}), numerator="n", denominator="d",
@@ -67,8 +63,7 @@ def ranked_rate_bars(
     'Taux (%)'
     """
     lab = plot_labels(lang)
-    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                          weight=weight, name=name, invalid=invalid, report=report)
+    rates = as_rate_table(df, caller="ranked_rate_bars", invalid=invalid, report=report, **columns)
     t = rates.table
     mu = float((t["share"] * t["count"]).sum() / t["count"].sum())
     t = t.sort_values("share", ascending=True, kind="stable")
@@ -106,25 +101,21 @@ def group_chart(
     df: pd.DataFrame | RateTable,
     by: str | pd.Series | Sequence,
     *,
-    indicator: str | None = None,
-    numerator: str | None = None,
-    denominator: str | None = None,
-    share: str | None = None,
-    weight: str | None = None,
-    name: str | None = None,
     title: str | None = None,
     lang: str | None = None,
     ax: Any = None,
     invalid: Invalid = "raise",
     report: ValidationReport | None = None,
+    **columns: Unpack[RateColumns],
 ) -> Any:
     """District rates (percent) by group: one dot per district, a box per group, and the
     group's own rate (weighted by the denominator) as a black bar.
 
     ``by`` is a column name, a Series indexed like ``df`` or one group per row, as in
     :func:`egovkit.distribution.theil_decomposition`; a district without a group raises
-    :class:`~egovkit.errors.InputError` naming it. ``name`` is the column of the districts'
-    labels; the rate, ``invalid`` and ``report`` are as in :func:`egovkit.distribution.inequality`.
+    :class:`~egovkit.errors.InputError` naming it. ``**columns``: which columns hold the rate and the
+    district (``name=`` the labels), see :class:`~egovkit.distribution.rate_table.RateColumns`;
+    ``invalid`` and ``report`` are as in :func:`egovkit.distribution.inequality`.
 
     Examples
     --------
@@ -136,8 +127,7 @@ def group_chart(
     if isinstance(by, str) and not isinstance(df, RateTable) and by not in df.columns:
         raise InputError(code="charts.no_group_column", params={"by": by, "columns": list(map(str, df.columns))},
                          column=by)
-    rates = as_rate_table(df, indicator=indicator, numerator=numerator, denominator=denominator, share=share,
-                          weight=weight, name=name, invalid=invalid, report=report)
+    rates = as_rate_table(df, caller="group_chart", invalid=invalid, report=report, **columns)
     t = rates.table
     groups, by_name = district_groups(rates, by)
     t = t.assign(group=groups.to_numpy(), pct=t["share"] * 100)
