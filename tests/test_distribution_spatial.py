@@ -291,3 +291,22 @@ def test_duplicate_index_is_named():
     gdf.index = [0, 1, 2, 3, 4, 5, 6, 7, 7]
     with pytest.raises(InputError, match="duplicate.*reset_index"):
         global_moran(gdf, numerator="num", denominator="den", permutations=0)
+
+
+def test_touching_districts_without_shared_vertex_are_queen_neighbours() -> None:
+    """Bug: libpysal's vertex-based Queen calls a district an island when its border touches
+    its neighbours' without sharing a vertex (NYC's Upper West Side and Fort Greene were
+    'attached to the nearest district' as islands though they touch Lincoln Square...)."""
+    geoms = [shapely.box(0, 0, 1, 1), shapely.box(0, 1, 1, 2),  # share two vertices
+             shapely.Polygon([(1, 0.2), (2, 0.2), (2, 0.8), (1, 0.8)]),  # touches the first along x=1, no common vertex
+             shapely.box(5, 5, 6, 6)]  # a real island
+    gdf = gpd.GeoDataFrame({"name": ["A", "B", "C", "far"]}, geometry=geoms, crs=3857)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sw = spatial_weights(gdf, name="name", islands="drop")
+    # brute force: queen neighbours are the districts whose boundaries intersect
+    expected = {i: sorted(j for j in range(4) if j != i and geoms[i].intersects(geoms[j])) for i in range(3)}
+    got = {i: sorted(int(j) for j in sw.w.neighbors[i]) for i in range(3)}
+    assert got == expected == {0: [1, 2], 1: [0], 2: [0]}
+    assert list(sw.left_out["area"]) == ["far"]
+    assert [i.area for i in sw.report.by_code("distribution.contact_neighbours")] == ["C"]

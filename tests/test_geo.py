@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +24,7 @@ from egovkit.geo import (
     scale_error,
     to_projected,
 )
+from egovkit.read import read_table
 from egovkit.validate import ValidationReport
 
 BOW_TIE = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
@@ -302,3 +305,23 @@ def test_antimeridian_extent_is_centred_across_it():
     assert params["Latitude of natural origin"] == pytest.approx(-17.25, abs=0.1)
     assert np.allclose(area_km2(fiji).to_numpy(), _geodesic_km2(gpd.GeoDataFrame(
         geometry=shapely.segmentize(fiji.geometry.to_numpy(), 0.05), crs=4326)), rtol=2e-4)
+
+
+def _read(source, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        return read_table(source, **kw)
+
+
+def test_empty_boundaries_and_geojson_table_say_what_is_wrong(tmp_path: Path) -> None:
+    """Bugs: an empty FeatureCollection gave 'no column pair of the table ... and the boundaries
+    [] has any district in common'; a GeoJSON given as the table gave 'the table has a header but
+    no data rows'."""
+    empty = tmp_path / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(InputError, match="no features") as exc:
+        read_boundaries(empty)
+    assert "empty.geojson" in str(exc.value)
+    with pytest.raises(InputError, match="boundaries, not a census table") as exc:
+        _read(empty)
+    assert "empty.geojson" in str(exc.value)

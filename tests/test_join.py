@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -9,9 +12,13 @@ import pytest
 from rapidfuzz import fuzz
 from shapely.geometry import box
 
+from egovkit.datasets import make_territory
 from egovkit.errors import EgovkitWarning, InputError, JoinError
+from egovkit.geo import read_boundaries
 from egovkit.join import check_join, join_table, normalise_code, normalise_name
+from egovkit.read import read_table
 from egovkit.table import CensusTable
+from egovkit.validate import ValidationReport
 
 # -- normalise_name -------------------------------------------------------------------------
 
@@ -382,3 +389,74 @@ def test_repeated_rows_and_district_parts_are_merged_conflicts_stay_errors():
         join_table(t.assign(v=[1, 2, 3]), b, on="code")
     with pytest.raises(JoinError, match="one code to different features: correct its codes"):
         join_table(t, b.assign(name=["A", "B", "Bx", "C"]), on="code")
+
+
+# -- file lines, a shared report and overrides of a join by name ---------------------------
+
+
+def _read(source, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        return read_table(source, **kw)
+
+
+def _misspelt_territory(tmp_path: Path):
+    """The synthetic territory's table with three district names misspelt (file lines known)."""
+    paths = make_territory().write(tmp_path / "terr")
+    lines = paths["table"].read_text().splitlines()
+    wrong = {"Kopoten": "Kopotten", "Badi": "Bady"}
+    expected = {}
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[1] in wrong:
+            expected[wrong[cells[1]]] = i + 1  # file line, header = 1
+            cells[1] = wrong[cells[1]]
+        lines[i] = ",".join(cells[1:])  # no code column: the join is by name
+    table = tmp_path / "misspelt.csv"
+    table.write_text("\n".join(lines) + "\n")
+    return table, paths["districts"], expected
+
+
+def test_join_listing_names_file_lines_and_overrides_fix_it(tmp_path: Path) -> None:
+    """Bug: for a CensusTable the unmatched ``row`` was the position in the pivoted
+    (alphabetically sorted) table, not a line the user can find in the file."""
+    table, districts, expected = _misspelt_territory(tmp_path)
+    t = _read(table)
+    b = read_boundaries(districts)
+    r = join_table(t, b, boundary_on="name")
+    assert dict(zip(r.unmatched_table["name"], r.unmatched_table["row"])) == expected
+    rows = {i.area: i.row for i in r.report.issues if i.code.startswith("join.unmatched_table")}
+    assert rows == expected
+    fixed = join_table(t, b, boundary_on="name", overrides=dict(zip(r.unmatched_table["name"],
+                                                                    r.unmatched_table["best"])))
+    assert fixed.complete and fixed.matched == len(b)
+
+
+def test_shared_report_counts_table_rows_once(tmp_path: Path) -> None:
+    """Bug: read_boundaries and join_table added the features / districts to ``rows_in`` of a
+    report shared with the table, so `egovkit validate TABLE BOUNDARIES` said '49 rows read'
+    for a 25-row table."""
+    table, districts, _ = _misspelt_territory(tmp_path)
+    n_rows = len(pd.read_csv(table))
+    t = _read(table)
+    assert t.report.rows_in == n_rows
+    b = read_boundaries(districts, report=t.report)
+    join_table(t, b, boundary_on="name", report=t.report)
+    assert t.report.rows_in == n_rows
+    own_b = ValidationReport(source="districts")
+    read_boundaries(districts, report=own_b)
+    assert own_b.rows_in == len(b)  # a report of its own still counts the features
+    own = join_table(t, b, boundary_on="name")
+    assert own.report.rows_in == t.data["area_name"].nunique()
+
+
+def test_override_onto_an_already_matched_boundary_names_the_override(tmp_path: Path) -> None:
+    """Usability bug: overrides={'Bady': 'Nolu'} (a wrong pick from the candidates) failed with
+    "table: ['Bady', 'Nolu'] all read as 'nolu'. Fix: join by a code column" - the override,
+    the actual mistake, was not named."""
+    table, districts, _ = _misspelt_territory(tmp_path)
+    t, b = _read(table), read_boundaries(districts)
+    with pytest.raises(JoinError) as exc:
+        join_table(t, b, boundary_on="name", overrides={"Bady": "Nolu"})
+    msg = str(exc.value)
+    assert "override 'Bady' -> 'Nolu'" in msg and "['Nolu']" in msg and "correct the override" in msg

@@ -6,6 +6,7 @@ import base64
 import gzip
 import re
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -355,3 +356,32 @@ def test_set_apart_and_small_districts_are_not_lowest_nor_lagging(territory, tmp
     assert not set(lowest["area_code"]) & set(low)
     txt = _text((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert "not residential" in txt and "fewer than 150" in txt
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_report_lagging_sentence_says_the_list_goes_on(tmp_path: Path, lang: str) -> None:
+    """Bug: '23 district(s) are flagged as lagging: A, B, ... and J.' listed only 10 names as if
+    they were all (Kenya report); the gap column showed '-14.444' points with 3 decimals; and
+    'the coverage results was not provided' (grammar)."""
+    d = grid_districts(4, 4)
+    rates = grid_rates(d, ("internet",))
+    sub = rates.assign(share=rates["numerator"] / rates["denominator"]).sort_values("share").head(13)
+    terr = rates["numerator"].sum() / rates["denominator"].sum()
+    lag = pd.DataFrame({"area": sub["area_name"], "share": sub["share"],
+                        "gap_pct_points": 100 * (sub["share"] - terr), "denominator": sub["denominator"],
+                        "missing_to_territory": (terr - sub["share"]) * sub["denominator"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = build_report(tmp_path / lang, territory_name="Gridland", districts=d, rates=rates,
+                             lagging=lag, lang=lang)
+    txt = _text(index.read_text(encoding="utf-8"))
+    more, last = ("3 more", " and ") if lang == "en" else ("3 autres", " et ")
+    tenth = str(sub["area_name"].iloc[9])
+    assert f"{tenth}{last}{more}." in txt
+    first_gap = 100 * (sub["share"].iloc[0] - terr)
+    shown = f"{first_gap:.1f}" if lang == "en" else f"{first_gap:.1f}".replace(".", ",")
+    assert shown.replace("-", "") in txt.replace("\u2212", "-") and f"{first_gap:.3f}" not in txt
+    if lang == "en":
+        for wrong in ("the coverage results was", "the gap zones was", "the proposed new sites was"):
+            assert wrong not in txt
+        assert "Not included: no gap zones (they need hotspots and a population)." in txt

@@ -28,6 +28,13 @@ def read(file: str, **kw):
         return read_table(DATA / file, **kw)
 
 
+def _read(source, **kw):
+    """read_table on a file written by the test or a DataFrame, its warnings silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EgovkitWarning)
+        return read_table(source, **kw)
+
+
 def value(table, area: str, indicator: str, col: str = "numerator", frame: str = "data") -> float:
     df = getattr(table, frame)
     sel = df[(df["area_name"] == area) & (df["indicator"] == indicator)]
@@ -220,6 +227,30 @@ def test_value_type_given_overrides_inference():
     assert value(t2, "B", "internet") == pytest.approx(0.2 * 2000)
 
 
+def test_percentages_with_a_typo_above_100_are_not_silently_counts(tmp_path: Path) -> None:
+    """Bug: a percentage column (decimals, households in the thousands) with one typo above 100
+    was read as counts without any warning: 45.5 % of 1,000 households became 45.5 households."""
+    path = tmp_path / "typo.csv"
+    path.write_text("district,households,internet\nA,1000,45.5\nB,2000,120.3\nC,1500,30.1\nD,800,22.4\n")
+    t = _read(path)
+    amb = t.report.by_code("ambiguous_value_type")
+    assert len(amb) == 1 and amb[0].column == "internet" and "value_type='percent'" in amb[0].fix
+    t = _read(path, value_type="percent")
+    assert t.data["numerator"].tolist() == pytest.approx([0.455 * 1000, 0.301 * 1500, 0.224 * 800])
+    over = t.report.by_code("percent_above_100")
+    assert [(i.row, i.area) for i in over] == [(3, "B")]
+
+
+def test_counts_with_decimals_above_100_stay_counts_without_warning() -> None:
+    """The new warning must not fire on weighted survey counts (most values above 100)."""
+    df = pd.DataFrame({"district": list("ABCD"), "households": [1000, 2000, 1500, 800],
+                       "internet": [455.2, 612.7, 180.4, 95.5]})
+    t = _read(df)
+    assert not t.report.by_code("ambiguous_value_type") and t.value_type == "count"
+    assert t.data["numerator"].tolist() == [455.2, 612.7, 180.4, 95.5]
+
+
+
 def test_empty_and_header_only_and_no_indicator():
     with pytest.raises(InputError, match="empty"):
         read_table(DATA / "empty.csv")
@@ -277,6 +308,59 @@ def test_long_duplicates_are_per_indicator():
     dup = t.report.by_code("duplicate_area")
     assert [d.row for d in dup] == [4]
     assert t.report.row_fate == {2: "used", 3: "used", 4: "dropped"}
+
+
+def test_long_table_with_denominator_rows_reads_them_as_the_denominator(tmp_path: Path) -> None:
+    """Bug: a long table giving the households as rows ('households' in the indicator column)
+    was refused with 'no denominator column'; the rows are the denominator of their area."""
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value\nA,households,1000\nA,internet,450\nB,households,2000\nB,internet,500\n"
+                    "C,internet,30\nD,households,70\n")
+    t = _read(path)
+    got = {r.area_name: (r.numerator, r.denominator) for r in t.data.itertuples()}
+    assert got == {"A": (450.0, 1000.0), "B": (500.0, 2000.0)}
+    note = t.report.by_code("denominator_rows")[0]
+    assert note.column == "indicator" and "rows 2, 4, 7" in note.message
+    # C has no denominator row, D no indicator row: both named, nothing lost
+    assert t.report.row_fate == {2: "used", 3: "used", 4: "used", 5: "used", 6: "dropped", 7: "dropped"}
+    assert {i.row for i in t.report.issues if i.severity == "warning"} >= {6, 7}
+
+
+def test_long_table_without_any_denominator_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value\nA,internet,450\nB,internet,500\n")
+    with pytest.raises(InputError, match="no households or persons column"):
+        _read(path)
+
+
+def test_second_denominator_row_that_differs_is_named_with_the_first(tmp_path: Path) -> None:
+    """Pins the duplicate_denominator messages (the check was vectorised: it used to pass over
+    every row once per duplicated area). A repeated identical row is silent."""
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value\nA,households,1000\nA,internet,450\nB,households,2000\n"
+                    "A,households,1000\nB,internet,500\nB,households,2500\nB,households,2600\n")
+    t = _read(path)
+    dup = t.report.by_code("duplicate_denominator")
+    assert [(i.row, i.area, i.column) for i in dup] == [(7, "B", "value"), (8, "B", "value")]
+    assert dup[0].message == "a second 'households' row for this area ('2500'; row 4 gives '2000'): the first is used"
+    assert "('2600'; row 4 gives '2000')" in dup[1].message
+    got = {r.area_name: (r.numerator, r.denominator) for r in t.data.itertuples()}
+    assert got == {"A": (450.0, 1000.0), "B": (500.0, 2000.0)}
+
+
+def test_long_rows_of_unknown_indicators_reported_once(tmp_path: Path) -> None:
+    """Bug: in a long table, the rows of an unrecognised indicator were reported once in a
+    grouped issue and then again, one 'no usable value in this row' warning each (thousands of
+    lines for a real export)."""
+    path = tmp_path / "long.csv"
+    path.write_text("area,indicator,value,households\nA,internet,45.5,1000\nA,bicycle,30.5,1000\n"
+                    "B,internet,20.5,2000\nB,bicycle,10.5,2000\nC,gadget,1.5,500\nD,gadget,2.5,500\n")
+    t = _read(path)
+    assert not t.report.by_code("row_dropped")
+    grouped = {i.message.split("'")[1]: i for i in t.report.by_code("unknown_indicator")}
+    assert "rows 3, 5" in grouped["bicycle"].message and "rows 6, 7" in grouped["gadget"].message
+    assert t.report.row_fate == {2: "used", 3: "dropped", 4: "used", 5: "dropped", 6: "dropped", 7: "dropped"}
+
 
 
 # ------------------------------------------------------------------------------------------ columns

@@ -4,6 +4,7 @@ and are read once; conflicting duplicates stay errors that give the true count."
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,10 +12,10 @@ import pytest
 from egovkit.read import read_table
 
 
-def _read(df: pd.DataFrame, **kw):
+def _read(source: pd.DataFrame | Path, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return read_table(df, **kw)
+        return read_table(source, **kw)
 
 
 def _districts(n: int = 30) -> pd.DataFrame:
@@ -76,3 +77,47 @@ def test_identical_copies_in_a_long_table(layout):
     t = _read(df, layout=layout)
     assert len(t.data) == 6 and not t.report.errors
     assert "4 row(s)" in t.report.by_code("identical_rows")[0].message
+
+
+def test_duplicate_district_never_mixes_two_rows(tmp_path: Path) -> None:
+    """Bug: when the first row of a duplicated district had an invalid value, the duplicate
+    check (done only among valid values) let that indicator come from the second row while
+    the others came from the first, and the second row was marked 'used'."""
+    path = tmp_path / "dup.csv"
+    path.write_text("district,households,internet,computer\nA,100,150,10\nB,200,50,20\nA,100,40,30\n")
+    t = _read(path)
+    a = t.data[t.data["area_name"] == "A"]
+    assert set(a["source_row"]) == {2}  # only the first row of A
+    assert a.set_index("indicator")["numerator"].to_dict() == {"computer": 10.0}
+    assert t.report.row_fate == {2: "used", 3: "used", 4: "dropped"}
+    dup = t.report.by_code("duplicate_area")
+    assert [d.row for d in dup] == [4] and "rows 2 and 4" in dup[0].message
+
+
+def test_duplicate_district_reported_when_first_row_fully_invalid(tmp_path: Path) -> None:
+    """Bug: a duplicated district whose first row was entirely invalid was not reported as
+    a duplicate, and the second row was silently used."""
+    path = tmp_path / "dup2.csv"
+    path.write_text("district,households,internet\nA,100,150\nB,200,50\nA,100,40\n")
+    t = _read(path)
+    assert t.report.by_code("duplicate_area")
+    assert "A" not in set(t.data["area_name"])
+    assert t.report.row_fate[4] == "dropped"
+
+
+def test_duplicate_code_with_two_names_names_both(tmp_path: Path) -> None:
+    """Usability bug: two rows sharing a code under different names were reported as
+    "district 'A bis' appears twice", which 'A bis' does not; the message now names the code
+    and both names."""
+    path = tmp_path / "codes.csv"
+    path.write_text("code,district,households,internet\n01001,A,1000,400\n01002,B,2000,500\n"
+                    "01001,A bis,1000,100\nX,Vénissieux,500,10\nX,VENISSIEUX,500,20\n")
+    t = _read(path)
+    dup = {i.row: i for i in t.report.by_code("duplicate_area")}
+    assert set(dup) == {4, 6}
+    assert "code '01001'" in dup[4].message and "'A'" in dup[4].message and "'A bis'" in dup[4].message
+    assert "code 'X'" in dup[6].message  # same code, names differing only in case/accents
+    no_code = tmp_path / "names.csv"
+    no_code.write_text("district,households,internet\nVénissieux,500,10\nVENISSIEUX,500,20\n")
+    d = _read(no_code).report.by_code("duplicate_area")
+    assert len(d) == 1 and "code" not in d[0].message and "rows 2 and 3" in d[0].message

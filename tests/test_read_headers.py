@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -82,3 +83,61 @@ def test_a_persons_header_on_a_household_only_indicator_is_warned() -> None:
                             "Persons with a computer": [300, 500]}))
     w = t.report.by_code("read.universe_mismatch_header")[0]
     assert w.column == "Persons with a computer" and "counts households" in w.message
+
+
+@pytest.mark.parametrize("header, indicator, kind", [
+    ("Ménages disposant d'un ordinateur", "computer", None),
+    ("Part des ménages avec accès à internet (%)", "internet", "percent"),
+    ("% of households with a computer", "computer", "percent"),
+    ("Foyers avec internet", "internet", None),
+    ("Accès internet haut débit", "broadband", None),
+    ("Mobile phone ownership (persons 3+)", "mobile_phone", None),
+    ("Ménages n'ayant pas internet", None, None),  # a negation is not the indicator
+    ("Households without a computer", None, None),
+    ("Ménages disposant d'une voiture", None, None),
+])
+def test_ordinary_headers_are_recognised(header: str, indicator: str | None, kind: str | None) -> None:
+    """Bug: ordinary English/French headers were not recognised ('% of households with a
+    computer' -> no indicator, while 'Households with internet (%)' was), so a municipal
+    export failed with 'no ICT indicator column recognised'."""
+    m = recognise_indicator(header)
+    assert (m.indicator, m.kind if indicator else None) == (indicator, kind)
+
+
+def test_french_export_with_ordinary_headers_reads(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes("Commune;Population 3 ans et plus;Ménages;Ménages disposant d'un ordinateur;"
+                     "Part des ménages avec accès à internet (%)\nA;2 500;1 000;300;45,5\n"
+                     "B;5 000;2 000;500;30,0\n".encode("latin-1"))
+    t = _read(path)
+    got = t.data.set_index(["area_name", "indicator"])[["numerator", "denominator"]]
+    assert got.loc[("A", "computer")].tolist() == [300.0, 1000.0]
+    assert got.loc[("B", "internet")].tolist() == pytest.approx([0.30 * 2000, 2000.0])
+    assert t.report.row_fate == {2: "used", 3: "used"}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "frame"])
+def test_duplicated_header_is_reported_not_a_traceback(tmp_path: Path, kind: str) -> None:
+    """Bug: an Excel sheet or DataFrame with two columns of the same name crashed with
+    AttributeError ('DataFrame' object has no attribute 'dtype'), a traceback in the CLI; in a
+    CSV the copy was reported as an unknown column 'internet.1'."""
+    header = ["district", "households", "internet", "internet"]
+    rows = [["A", 1000, 400, 20], ["B", 2000, 300, 40]]
+    if kind == "frame":
+        src = pd.DataFrame(rows, columns=header)
+    elif kind == "xlsx":
+        src = tmp_path / "dup.xlsx"
+        pd.DataFrame(rows, columns=["district", "households", "internet", "internet_copy"]).to_excel(src, index=False)
+        import openpyxl
+
+        wb = openpyxl.load_workbook(src)
+        wb.active.cell(row=1, column=4, value="internet")
+        wb.save(src)
+    else:
+        src = tmp_path / "dup.csv"
+        src.write_text("\n".join(",".join(map(str, r)) for r in [header] + rows) + "\n")
+    t = _read(src)
+    dup = t.report.by_code("duplicate_column_name")
+    assert len(dup) == 1 and "columns 3 and 4" in dup[0].message and dup[0].column == "internet"
+    assert t.data["numerator"].tolist() == [400.0, 300.0]  # the first column is read
+    assert not t.report.by_code("unknown_column")

@@ -164,3 +164,17 @@ def test_a_district_as_large_as_the_others_in_one_column_is_named_in_a_warning()
     w = t.report.by_code("possible_total")
     assert [(i.severity, i.row, i.area) for i in w] == [("warning", 2, "Big")]
     assert "'Households'" in w[0].message and "'Internet'" in w[0].message
+
+
+def test_totals_row_under_the_territory_name_is_flagged(tmp_path: Path) -> None:
+    """Bug: a totals row named after the territory ('Lyon' under its arrondissements) was read
+    as one more district without a word, so every territory figure counted households twice."""
+    path = tmp_path / "lyon.csv"
+    path.write_text("Arrondissement;Ménages;Internet\nLyon 1er;1 000;600\nLyon 2e;2 000;1 100\n"
+                    "Lyon 3e;3 500;1 500\nLyon 4e;1 200;700\nLyon;7 700;3 900\n", encoding="utf-8")
+    t = _read(path)
+    flag = t.report.by_code("looks_like_total")
+    assert [(i.row, i.area) for i in flag] == [(6, "Lyon")]
+    ok = tmp_path / "ok.csv"  # the same districts with a named total: no warning
+    ok.write_text(path.read_text().replace("\nLyon;", "\nTotal;"))
+    assert not _read(ok).report.by_code("looks_like_total")
