@@ -651,19 +651,6 @@ def test_inspect_of_a_table_that_cannot_be_read_still_shows_its_headers(inputs, 
     assert code == 0 and "'Phone' -> " in output and f"{len(d)} matched" in output, output
 
 
-def test_doctests_of_the_cli_modules():
-    import doctest
-
-    import egovkit.cli
-    import egovkit.cli_inspect
-    import egovkit.pipeline
-
-    for mod in (egovkit.cli, egovkit.cli_inspect, egovkit.pipeline):
-        res = doctest.testmod(mod)
-        assert res.failed == 0, mod.__name__
-    assert doctest.testmod(egovkit.cli).attempted >= 4
-
-
 def test_inspect_shows_the_reading_chosen_when_header_and_values_disagree(tmp_path):
     """The issue's neighbourhood table: a '%' header over shares, a 'Total de ...' row, an area
     column with a qualifier. inspect says what was read, what the header said, and what was kept apart."""

@@ -215,17 +215,6 @@ def test_docs_mapping_matches_the_questionnaire():
         assert {c for c, x in zip(crit, cells[5:]) if x == "x"} == set(qq["losi"]), qq["id"]
 
 
-def test_doctests_of_the_diagnosis_modules():
-    import doctest
-
-    import egovkit.diagnosis as pkg
-    from egovkit.diagnosis import actions, agreement, questionnaire, scoring, stakeholders, template
-
-    for mod in (pkg, actions, agreement, questionnaire, scoring, stakeholders, template):
-        res = doctest.testmod(mod)
-        assert res.failed == 0, mod.__name__
-
-
 def test_few_answers_give_a_provisional_band():
     """Two answers of 36 cannot make a 'very high' authority: the band is provisional and said so."""
     from egovkit.errors import EgovkitWarning

@@ -9,7 +9,6 @@ purpose, rewrite them with ``python tests/test_pipeline_cases.py --write`` and s
 from __future__ import annotations
 
 import ast
-import doctest
 import importlib
 import sys
 import warnings
@@ -78,13 +77,6 @@ def test_no_cycle_no_oversized_module_no_private_name_across_modules():
     # pipeline (at any depth) imports neither the cases nor the file readers; the readers no case
     assert not [m for m, _ in _imports(PACKAGE / "pipeline.py") if m.startswith(("egovkit.cases", "egovkit.run_files"))]
     assert not [m for m, _ in _imports(PACKAGE / "run_files.py") if m.startswith("egovkit.cases")]
-
-
-def test_doctests_of_the_split_modules():
-    for name in ("egovkit.pipeline", "egovkit.run_files", "egovkit.cases", "egovkit.cases.example",
-                 "egovkit.cases.kenya", "egovkit.cases.nyc"):
-        res = doctest.testmod(importlib.import_module(name))
-        assert res.failed == 0, name
 
 
 def _figures(diag) -> dict[str, pd.DataFrame]:
