@@ -154,20 +154,21 @@ def district_words(word: str, lang: str | None = None) -> tuple[str, str]:
 
 
 @contextmanager
-def _steps(names: Sequence[str]) -> Iterator[Any]:
-    """Progress over the named steps (a tqdm bar when ``settings.progress``)."""
+def _steps(names: Sequence[str], lang: str | None = None) -> Iterator[Any]:
+    """Progress over the named steps (a tqdm bar when ``settings.progress``), said in ``lang``."""
     if settings.progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(names), unit="step", leave=False)
-        bar.set_description(names[0] if names else "")
+        said = [render(f"pipeline.step_{n}", lang=lang) for n in names]
+        bar = tqdm(total=len(names), unit=render("pipeline.step_unit", lang=lang), leave=False)
+        bar.set_description(said[0] if said else "")
 
         def step(name: str) -> None:
             """``name`` is done: count it and show the step that runs now."""
             bar.update(1)
             i = list(names).index(name) if name in names else bar.n - 1
             if i + 1 < len(names):
-                bar.set_description(names[i + 1])
+                bar.set_description(said[i + 1])
         try:
             yield step
         finally:
@@ -274,7 +275,7 @@ def diagnose(
     steps = ["join", "indicators", "distribution"] \
         + (["coverage"] if hotspots is not None and population is not None else []) \
         + (["report"] if out_dir is not None else [])
-    with _steps(steps) as step:
+    with _steps(steps, lang) as step:
         joined = join_table(table, boundaries, boundary_on=key, overrides=overrides)
         report.extend(joined.report)
         if joined.matched == 0:

@@ -4,7 +4,10 @@ Each setting can be given by an environment variable (read when egovkit is impor
 or changed at run time::
 
     >>> import egovkit.settings as s
-    >>> s.language = "fr"
+    >>> before, s.language = s.language, "fr"
+    >>> s.language
+    'fr'
+    >>> s.language = before
 
 Environment variables
 ---------------------

@@ -137,11 +137,12 @@ def test_french_template_reads_back_and_is_in_french(tmp_path):
         back = read_template(path)
         pd.testing.assert_frame_equal(back.answers[ANSWER_COLUMNS], a.answers[ANSWER_COLUMNS])
     wb = openpyxl.load_workbook(tmp_path / "fr.xlsx")
-    header = [c.value for c in wb["answers"][1]]
+    assert wb.sheetnames == ["réponses", "à propos"]  # a French workbook names its sheets in French
+    header = [c.value for c in wb["réponses"][1]]
     assert header == [COLUMN_LABELS_FR[c] for c in TEMPLATE_COLUMNS] and "réponse" in header
-    about = " ".join(str(c.value) for row in wb["about"].iter_rows() for c in row if c.value)
+    about = " ".join(str(c.value) for row in wb["à propos"].iter_rows() for c in row if c.value)
     assert "Choisir une réponse" in about and "territoire" in about and "Choose" not in about
-    dv = wb["answers"].data_validations.dataValidation[0]
+    dv = wb["réponses"].data_validations.dataValidation[0]
     assert dv.errorTitle == "Réponse non autorisée" and dv.error.startswith("Choisir parmi")
     head = (tmp_path / "fr.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert head.startswith("version_questionnaire,territoire,date_évaluation")

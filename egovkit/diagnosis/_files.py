@@ -23,7 +23,7 @@ import io
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -89,7 +89,7 @@ def read_table_file(
     *,
     what: str,
     required: list[str],
-    sheet: str | None = None,
+    sheet: str | Sequence[str] | None = None,
     rename: dict[str, str] | None = None,
     report: ValidationReport | None = None,
     fix_code: str = "",
@@ -105,8 +105,9 @@ def read_table_file(
     required
         Columns (normalised with :func:`header_key`, after ``rename``) the table must have.
     sheet
-        Preferred sheet of a workbook; when absent, the first sheet with the ``required``
-        columns is read and the report says so.
+        Preferred sheet of a workbook (or its names in several languages, the first present is
+        read); when absent, the first sheet with the ``required`` columns is read and the report
+        says so.
     rename
         Other spellings of the headers (e.g. French labels) -> column names.
     report
@@ -205,7 +206,7 @@ def _read_text(path: Path, report: ValidationReport) -> pd.DataFrame:
     return df.map(cell_text).astype("str") if len(df.columns) else df
 
 
-def _read_excel(path: Path, what: str, required: list[str], sheet: str | None,
+def _read_excel(path: Path, what: str, required: list[str], sheet: str | Sequence[str] | None,
                 rename: dict[str, str] | None, report: ValidationReport) -> tuple[pd.DataFrame, str]:
     name = path.name
     try:
@@ -225,6 +226,8 @@ def _read_excel(path: Path, what: str, required: list[str], sheet: str | None,
             raise InputError(code="diagnosis.sheet_unreadable", params={"error": error},
                              file=sheet_where(name, s)) from exc
 
+    names = [sheet] if isinstance(sheet, str) else list(sheet or [])
+    sheet = next((s for s in names if s in sheets), names[0] if names else None)
     if sheet is not None and sheet in sheets:
         chosen, df = sheet, load(sheet)
     else:
@@ -270,8 +273,10 @@ def _normalise_headers(df: pd.DataFrame, name: str, sheet: str | None, rename: d
         if str(raw) != key and str(raw).strip() not in rename and not key.startswith("unnamed"):
             report.add("info", "diagnosis.header_normalised", params={"raw": str(raw), "key": key}, column=key,
                        action="repaired")
+    headers = {key: str(raw).strip() for raw, key in zip(df.columns, cols)}  # as the file writes them
     df = df.copy()
     df.columns = cols
+    df.attrs["egovkit_headers"] = headers
     return df
 
 

@@ -46,6 +46,8 @@ QUESTION_COLUMNS = ["question_id", "dimension", "question", "allowed_answers"]
 #: Columns of a fill-in template, in order.
 TEMPLATE_COLUMNS = META_COLUMNS + QUESTION_COLUMNS + ANSWER_COLUMNS[1:]
 _SHEET = "answers"
+#: the sheets of the template (answers, about) in each language; either answers sheet is read back
+_SHEETS = {"en": ("answers", "about"), "fr": ("réponses", "à propos")}
 #: Column headers of a French template (read back to ``TEMPLATE_COLUMNS``).
 COLUMN_LABELS_FR = {
     "questionnaire_version": "version_questionnaire", "territory": "territoire", "assessment_date": "date_évaluation",
@@ -175,7 +177,7 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
 
     wb = Workbook()
     ws = wb.active
-    ws.title = _SHEET
+    ws.title = _SHEETS.get(lang, _SHEETS["en"])[0]
     head = [COLUMN_LABELS_FR[c] if lang == "fr" else c for c in TEMPLATE_COLUMNS]
     ws.append(head)
     for rec in df.itertuples(index=False):
@@ -203,7 +205,7 @@ def _write_xlsx(path: Path, df: pd.DataFrame, q: Questionnaire, lang: str = "en"
         ws.add_data_validation(dv)
         for r in rows:
             dv.add(f"{letter}{r}")
-    about = wb.create_sheet("about")
+    about = wb.create_sheet(_SHEETS.get(lang, _SHEETS["en"])[1])
     names = dict(zip(TEMPLATE_COLUMNS, head))
     about.append([about_text["title"]])
     for key, text in about_text["rows"].items():
@@ -222,7 +224,8 @@ def _read_frame(path: Path, report: ValidationReport | None = None) -> tuple[pd.
     from_fr = {v: k for k, v in COLUMN_LABELS_FR.items()}
     df, sheet = read_table_file(path, what="assessment", required=["question_id", "answer", "territory",
                                                                     "assessment_date"],
-                                sheet=_SHEET, rename=from_fr, report=report, fix_code="diagnosis.template_file")
+                                sheet=tuple(s[0] for s in _SHEETS.values()), rename=from_fr, report=report,
+                                fix_code="diagnosis.template_file")
     where = sheet_where(path.name, sheet)
     for c in TEMPLATE_COLUMNS:
         if c not in df:
@@ -271,11 +274,13 @@ def read_assessments(path: str | Path, questionnaire: Questionnaire | None = Non
     df, where = _read_frame(path, file_report)
     if df.empty:
         raise InputError(code="diagnosis.no_question_rows", file=where, column="question_id")
+    shown = df.attrs.get("egovkit_headers", {})  # the headers as the file writes them (French ones)
     for col in ("territory", "assessment_date"):
         blank = df.loc[df[col] == "", "source_row"]
         if len(blank):
+            said = shown.get(col, col)
             raise InputError(code="diagnosis.territory_blank" if col == "territory" else "diagnosis.date_blank",
-                             params={"column": col}, file=where, row=int(blank.iloc[0]), column=col)
+                             params={"column": said}, file=where, row=int(blank.iloc[0]), column=said)
     bad = df.loc[(df["questionnaire_version"] != "") & (df["questionnaire_version"] != q.version)]
     if len(bad):
         raise InputError(code="diagnosis.version_mismatch", file=where, row=int(bad["source_row"].iloc[0]),
