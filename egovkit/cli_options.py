@@ -83,7 +83,8 @@ def read_options(*, name: Optional[str] = None, code: Optional[str] = None, pare
                  layout: Optional[str] = None, sheet: Optional[str] = None, encoding: Optional[str] = None,
                  sep: Optional[str] = None, decimal: Optional[str] = None, period: Optional[str] = None) -> dict:
     """The keyword arguments of ``read_table`` from the command-line options (checked here);
-    ``name`` is ``--area`` (the table's column of district names, ``read_table(area=)``).
+    ``name`` is ``--area`` and ``code`` is ``--code`` (the table's columns of district names and
+    codes, ``read_table(name=, key=)``).
 
     Examples
     --------
@@ -118,7 +119,7 @@ def read_options(*, name: Optional[str] = None, code: Optional[str] = None, pare
         except LookupError:
             fail_with("cli.encoding_unknown", encoding=encoding)
     cols = pairs(columns, "--columns") or None
-    given = dict(area=name, code=code, parent=parent, level=level, district_level=district_level, denominator=den,
+    given = dict(name=name, key=code, parent=parent, level=level, district_level=district_level, denominator=den,
                  universe=universe, value_type=value_type, columns=cols, layout=layout, sheet=sheet_arg,
                  encoding=encoding, sep=sep, decimal=decimal, period=period)
     return {k: v for k, v in given.items() if v is not None}

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from egovkit.errors import InputError
-from egovkit.indicators import aggregate, compare_districts, compute_rates, gaps, moe_proportion, without_any
+from egovkit.indicators import (
+    aggregate,
+    compare_districts,
+    compute_rates,
+    gap_to_territory,
+    moe_proportion,
+    without_any,
+)
 from egovkit.read.acs import ACS_S2801_ROWS, read_acs_s2801
 
 RAW = "us-county-acs-s2801/ACSST1Y2018.S2801_data_with_overlays.csv"
@@ -124,7 +131,7 @@ def test_no_computer_given_directly_and_complement_matches(acs):
 
 def test_gaps_on_acs(acs):
     rates = compute_rates(acs)
-    g = gaps(rates)
+    g = gap_to_territory(rates)
     sm = g[g["indicator"] == "smartphone_hh"]
     assert sm["rank_of"].eq(838).all() and sm["rank"].min() == 1
     assert sm["gap_significant"].notna().all()

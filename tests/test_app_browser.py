@@ -212,10 +212,10 @@ def _nyc_report_shares(shared_data: Path) -> dict[int, float]:
     acs = pd.read_csv(nyc / "nyc_tract_acs_2013_2017.csv", dtype={"geoid": str})[["geoid", "pop_total_est"]]
     tracts = tracts.merge(acs, on="geoid", how="inner")
     sites, _ = read_hotspots(shared_data / "nyc-wifi-hotspots" / "NYC_Wi-Fi_Hotspot_Locations.csv",
-                             districts=tracts, district="geoid")
-    by_tract = population_from_districts(tracts, "pop_total_est", district="geoid", cell_m=50.0)
+                             districts=tracts, key="geoid")
+    by_tract = population_from_districts(tracts, "pop_total_est", key="geoid", cell_m=50.0)
     pop = population_from_xy(by_tract.x, by_tract.y, by_tract.weight, crs=by_tract.crs, districts=tracts,
-                             district="geoid")
+                             key="geoid")
     cov = coverage(pop, sites, (100.0, 250.0, 500.0), quantiles=None)
     t = cov[(cov["level"] == "territory") & (cov["sites"] == "all")]
     return {int(r): float(s) for r, s in zip(t["radius_m"], t["share_covered"])}

@@ -161,8 +161,8 @@ def test_hovering_every_district_runs_nothing(browser, payload_report, which):
 def test_stakeholder_and_lisa_maps_run_nothing(browser, tmp_path):
     from egovkit import diagnosis as dg
     from egovkit.distribution import local_moran
+    from egovkit.present import lisa_map
     from egovkit.present.diagnosis_plots import stakeholder_map
-    from egovkit.present.distribution_plots import lisa_folium_map
     from egovkit.present.offline import save_offline
 
     from test_present_synthetic import grid_districts
@@ -176,7 +176,7 @@ def test_stakeholder_and_lisa_maps_run_nothing(browser, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         lisa = local_moran(g, numerator="n", denominator="d", permutations=99)
-    for m, n in ((stakeholder_map(reg), len(names)), (lisa_folium_map(lisa), len(g))):
+    for m, n in ((stakeholder_map(reg), len(names)), (lisa_map(lisa), len(g))):
         path = save_offline(m, tmp_path / "m.html")
         w = _Watch(browser, path)
         texts = []

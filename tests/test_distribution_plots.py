@@ -1,4 +1,4 @@
-"""Plotting helpers of egovkit.present.distribution_plots: what is drawn is what was computed."""
+"""The distribution charts and LISA maps of egovkit.present: what is drawn is what was computed."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from egovkit.distribution import global_moran, local_moran, lorenz_curve  # noqa: E402
 from egovkit.errors import EgovkitWarning, InputError  # noqa: E402
-from egovkit.present.distribution_plots import (  # noqa: E402
-    CLUSTER_COLORS,
-    group_distribution_plot,
-    lisa_cluster_map,
-    lisa_folium_map,
-    lorenz_plot,
-    moran_scatter_plot,
+from egovkit.present import (  # noqa: E402
+    group_chart,
+    lisa_map,
+    lorenz_chart,
+    moran_chart,
     ranked_bar_chart,
+    static_lisa_map,
 )
+from egovkit.present.map_spec import CLUSTER_COLORS  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ def _grid(n: int = 5) -> gpd.GeoDataFrame:
 
 def test_ranked_bars_heights_and_territory_line():
     gdf = _grid()
-    fig = ranked_bar_chart(gdf, numerator="num", denominator="den", area="name")
+    fig = ranked_bar_chart(gdf, numerator="num", denominator="den", name="name")
     ax = fig.axes[0]
     widths = [p.get_width() for p in ax.patches]
     expect = np.sort((gdf.num / gdf.den).to_numpy()) * 100
@@ -58,7 +58,7 @@ def test_ranked_bars_heights_and_territory_line():
 
 def test_group_plot_group_rates():
     gdf = _grid()
-    fig = group_distribution_plot(gdf, "g", numerator="num", denominator="den", lang="fr")
+    fig = group_chart(gdf, "g", numerator="num", denominator="den", lang="fr")
     ax = fig.axes[0]
     grp = gdf.groupby("g").apply(lambda d: 100 * d.num.sum() / d.den.sum(), include_groups=False).sort_values()
     offsets = [c.get_offsets() for c in ax.collections if len(c.get_offsets()) == 2]
@@ -66,59 +66,59 @@ def test_group_plot_group_rates():
     assert [t.get_text() for t in ax.get_xticklabels()] == grp.index.tolist()
     assert ax.get_ylabel() == "Taux (%)"
     with pytest.raises(InputError, match="no grouping column"):
-        group_distribution_plot(gdf, "region", numerator="num", denominator="den")
+        group_chart(gdf, "region", numerator="num", denominator="den")
 
 
 def test_lorenz_plot_draws_the_curve():
     gdf = _grid()
     lc = lorenz_curve(gdf, numerator="num", denominator="den")
-    fig = lorenz_plot({"internet": lc})
+    fig = lorenz_chart({"internet": lc})
     line = fig.axes[0].get_lines()[1]
     np.testing.assert_allclose(line.get_xdata(), lc["share_pop_cum"])
     np.testing.assert_allclose(line.get_ydata(), lc["share_numerator_cum"])
     with pytest.raises(InputError, match="lorenz_curve"):
-        lorenz_plot(pd.DataFrame({"x": [0, 1]}))
+        lorenz_chart(pd.DataFrame({"x": [0, 1]}))
 
 
 def test_moran_scatter_slope_is_morans_i():
     gdf = _grid()
     lisa = local_moran(gdf, numerator="num", denominator="den", name="name", permutations=99)
     m = global_moran(gdf, numerator="num", denominator="den", permutations=99)
-    fig = moran_scatter_plot(lisa, moran=m, label="name")
+    fig = moran_chart(lisa, moran=m, label="name")
     fit = fig.axes[0].get_lines()[0]
     x, y = fit.get_xdata(), fit.get_ydata()
     assert (y[1] - y[0]) / (x[1] - x[0]) == pytest.approx(m["moran_i"].item(), rel=1e-9)
     with pytest.raises(InputError, match="local_moran"):
-        moran_scatter_plot(pd.DataFrame({"a": [1]}))
+        moran_chart(pd.DataFrame({"a": [1]}))
 
 
 def test_lisa_maps_colours():
     gdf = _grid()
     lisa = local_moran(gdf, numerator="num", denominator="den", name="name", permutations=99)
-    fig = lisa_cluster_map(lisa)
+    fig = static_lisa_map(lisa)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     counts = lisa["lisa_cluster"].value_counts()
     assert f"High-high ({counts['high-high']})" in legend
-    html = lisa_folium_map(lisa, lang="fr").get_root().render()
+    html = lisa_map(lisa, lang="fr").get_root().render()
     assert CLUSTER_COLORS["high-high"] in html and "Haut-haut" in html and "c24" in html
     with pytest.raises(InputError, match="CRS"):
-        lisa_folium_map(lisa.set_crs(None, allow_override=True))
+        lisa_map(lisa.set_crs(None, allow_override=True))
 
 
 def test_group_plot_refuses_a_missing_group_and_accepts_drop():
     gdf = _grid()
     gdf.loc[3, "g"] = None
     with pytest.raises(InputError, match="no group for 1 district.*c3"):
-        group_distribution_plot(gdf, "g", numerator="num", denominator="den", area="name")
+        group_chart(gdf, "g", numerator="num", denominator="den", name="name")
     gdf.loc[3, "g"] = "west"
     gdf.loc[4, "num"] = np.nan
     with pytest.raises(InputError, match="invalid='drop'"):
-        group_distribution_plot(gdf, "g", numerator="num", denominator="den", area="name")
+        group_chart(gdf, "g", numerator="num", denominator="den", name="name")
     with pytest.warns(EgovkitWarning, match="c4"):
-        fig = group_distribution_plot(gdf, "g", numerator="num", denominator="den", area="name", invalid="drop")
+        fig = group_chart(gdf, "g", numerator="num", denominator="den", name="name", invalid="drop")
     assert sum(len(c.get_offsets()) for c in fig.axes[0].collections if len(c.get_offsets()) != 2) == 24
     with pytest.warns(EgovkitWarning, match="c4"):
-        fig = ranked_bar_chart(gdf, numerator="num", denominator="den", area="name", invalid="drop")
+        fig = ranked_bar_chart(gdf, numerator="num", denominator="den", name="name", invalid="drop")
     assert len(fig.axes[0].patches) == 24
 
 
@@ -135,3 +135,14 @@ def test_charts_take_the_rate_table_of_the_distribution():
     assert widths == pytest.approx([5, 20, 50, 60])
     assert len(group_chart(rates, "g").axes) == 1
     plt.close("all")
+
+
+def test_old_names_of_distribution_plots_warn_and_draw_the_same():
+    """egovkit.present.distribution_plots keeps its former names one release (issue 11)."""
+    from egovkit.present import distribution_plots as old
+
+    lc = lorenz_curve(_grid(), numerator="num", denominator="den")
+    with pytest.warns(DeprecationWarning, match=r"lorenz_plot\(\) is deprecated: use lorenz_chart\(\)"):
+        fig = old.lorenz_plot({"internet": lc})
+    new = lorenz_chart({"internet": lc})
+    assert [list(ln.get_ydata()) for ln in fig.axes[0].lines] == [list(ln.get_ydata()) for ln in new.axes[0].lines]

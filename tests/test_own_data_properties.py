@@ -169,7 +169,7 @@ def _check_diagnosis(case: Case, folder: Path) -> None:
     boundaries = read_boundaries(bnd_path)
     sites = None
     if hs_path is not None:
-        sites, hrep = read_hotspots(hs_path, districts=boundaries, district="code")
+        sites, hrep = read_hotspots(hs_path, districts=boundaries, key="code")
         assert set(hrep.row_fate) == set(range(2, len(case.hotspots) + 2))
         assert len(sites) == len(case.hotspots)
         if case.hotspot_swap == "columns":  # ONE warning for the file, naming the columns

@@ -50,7 +50,7 @@ def test_territory_share_is_ratio_of_sums_and_ignores_missing():
 def test_ranked_bars_heights_and_territory_line():
     d = grid_districts(4, 3)
     rates = grid_rates(d, ("internet", "computer"))
-    fig = charts.ranked_bars(rates, "computer")
+    fig = charts.ranked_bar_chart(rates, "computer")
     ax = fig.axes[0]
     sub = rates[rates.indicator == "computer"]
     expected = np.sort((100 * sub.numerator / sub.denominator).to_numpy())[::-1]
@@ -65,7 +65,7 @@ def test_heatmap_cells_are_the_shares_for_many_and_few_districts():
     for nx, ny in ((3, 2), (10, 8)):  # labelled seaborn heatmap, and the image for > 60 districts
         d = grid_districts(nx, ny)
         rates = grid_rates(d, ("internet", "computer", "tv"))
-        fig = charts.ownership_heatmap(rates)
+        fig = charts.ownership_chart(rates)
         ax = fig.axes[0]
         arr = np.asarray(ax.collections[0].get_array() if ax.collections else ax.images[0].get_array())
         wide = rates.assign(p=100 * rates.numerator / rates.denominator).pivot(
@@ -77,7 +77,7 @@ def test_heatmap_cells_are_the_shares_for_many_and_few_districts():
 
 def test_coverage_curve_and_save_figure(tmp_path):
     curve = pd.DataFrame({"radius_m": [500, 100, 250], "share_covered": [0.67, 0.118, 0.367]})
-    fig = charts.coverage_curve(curve)
+    fig = charts.coverage_chart(curve)
     ax = fig.axes[0]
     assert list(ax.lines[0].get_xdata()) == [100, 250, 500]
     assert np.allclose(ax.lines[0].get_ydata(), [11.8, 36.7, 67.0])
@@ -85,7 +85,7 @@ def test_coverage_curve_and_save_figure(tmp_path):
     assert [p.suffix for p in paths] == [".png", ".svg"]
     assert paths[0].read_bytes()[:4] == b"\x89PNG" and b"<svg" in paths[1].read_bytes()[:400]
     with pytest.raises(InputError, match="share"):
-        charts.coverage_curve(pd.DataFrame({"radius_m": [1], "x": [2]}))
+        charts.coverage_chart(pd.DataFrame({"radius_m": [1], "x": [2]}))
 
 
 def test_static_map_colours_follow_classes_and_legend_counts():

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from egovkit.errors import EgovkitError, EgovkitWarning, InputError, JoinError
-from egovkit.present.maps import NO_DATA_COLOR, check_join, classify, indicator_map, simplify_for_web
+from egovkit.present.maps import NO_DATA_COLOR, check_map_join, classify, indicator_map, simplify_for_web
 from egovkit.present.offline import external_assets, inline_assets, save_offline
 from egovkit.present.static_maps import static_indicator_map
 
@@ -68,7 +68,7 @@ def test_check_join_reports_both_sides_and_keeps_every_district():
     d = grid_districts(3, 2)
     v = pd.DataFrame({"area_code": list(d["area_code"][:4]) + ["ZZ99"], "share": [0.1, 0.2, 0.3, 0.4, 0.5]})
     with pytest.warns(EgovkitWarning, match="2 district"):
-        joined, rep = check_join(d, v)
+        joined, rep = check_map_join(d, v)
     assert len(joined) == len(d)
     assert joined["share"].isna().sum() == 2
     no_data = {i.area for i in _by(rep, "no_data")}
@@ -79,11 +79,11 @@ def test_check_join_reports_both_sides_and_keeps_every_district():
 def test_check_join_errors_name_the_problem():
     d = grid_districts(2, 1)
     with pytest.raises(JoinError, match="no district code"):
-        check_join(d, pd.DataFrame({"area_code": ["x", "y"], "share": [1, 2]}))
+        check_map_join(d, pd.DataFrame({"area_code": ["x", "y"], "share": [1, 2]}))
     with pytest.raises(InputError, match="more than once"):
-        check_join(d, pd.DataFrame({"area_code": ["D0000", "D0000"], "share": [1, 2]}))
+        check_map_join(d, pd.DataFrame({"area_code": ["D0000", "D0000"], "share": [1, 2]}))
     with pytest.raises(JoinError, match="no column 'code'"):
-        check_join(d, pd.DataFrame({"code": ["D0000"]}), key="code")
+        check_map_join(d, pd.DataFrame({"code": ["D0000"]}), key="code")
 
 
 # ----------------------------------------------------------------------------- simplification
@@ -182,7 +182,7 @@ def test_nyc_tract_map_is_under_5_mb(shared_data, tmp_path):
     tracts["name"] = tracts["tract_id"].astype(str)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EgovkitWarning)
-        m = indicator_map(tracts, values, key="geoid", name_column="name", hotspots=hotspots)
+        m = indicator_map(tracts, values, key="geoid", name="name", hotspots=hotspots)
     p = save_offline(m, tmp_path / "nyc.html")
     assert p.stat().st_size < 5_000_000
     assert m.egovkit_counts["districts"] == 2166 and m.egovkit_counts["hotspots"] == 3319
@@ -254,7 +254,7 @@ def test_missing_district_keys_are_no_data_not_a_merge_error():
     d.loc[d.index[10:], "area_code"] = None  # the MergeError of `egovkit run` with a partial table
     d.loc[d.index[12], "area_code"] = "  "
     with pytest.warns(EgovkitWarning, match="26 district"):
-        joined, rep = check_join(d, rates.drop(columns="area_name"))
+        joined, rep = check_map_join(d, rates.drop(columns="area_name"))
     assert len(joined) == 30 and joined["numerator"].notna().sum() == 4
     no_data = _by(rep, "no_data")
     assert len(no_data) == 1 and "26 of 30 districts have no value" in no_data[0].message
@@ -283,17 +283,17 @@ def test_duplicated_keys_on_either_side():
     # two features of one district (a multi-part district written as two rows): both drawn with its value
     d2 = pd.concat([d, d.iloc[[0]]], ignore_index=True)
     v = pd.DataFrame({"area_code": d["area_code"], "share": [0.1, 0.2, 0.3]})
-    joined, rep = check_join(d2, v)
+    joined, rep = check_map_join(d2, v)
     assert joined["share"].tolist() == [0.1, 0.2, 0.3, 0.1] and _by(rep, "shared_key")
     # a value row repeated exactly: drawn once, said once; different values for one key: an error naming it
-    joined, rep = check_join(d, pd.concat([v, v.iloc[[1, 1]]], ignore_index=True))
+    joined, rep = check_map_join(d, pd.concat([v, v.iloc[[1, 1]]], ignore_index=True))
     assert joined["share"].tolist() == [0.1, 0.2, 0.3]
     assert [i.code for i in rep.issues] == ["maps.repeated_values"] and "D0001" in rep.issues[0].message
     with pytest.raises(InputError, match="more than once with different values.*D0001"):
-        check_join(d, pd.concat([v, v.iloc[[1]].assign(share=0.9)], ignore_index=True))
+        check_map_join(d, pd.concat([v, v.iloc[[1]].assign(share=0.9)], ignore_index=True))
     # value rows without key: not drawn, counted
     with pytest.warns(EgovkitWarning, match="1 value"):
-        joined, rep = check_join(d, pd.concat([v, pd.DataFrame({"area_code": [None], "share": [0.5]})]))
+        joined, rep = check_map_join(d, pd.concat([v, pd.DataFrame({"area_code": [None], "share": [0.5]})]))
     assert joined.attrs["egovkit_join"]["no_geometry"] == 1 and _by(rep, "no_geometry")
 
 
@@ -301,13 +301,13 @@ def test_many_values_without_geometry_are_one_line():
     d = grid_districts(3, 1)
     v = pd.DataFrame({"area_code": list(d["area_code"]) + [f"ZZ{i}" for i in range(9)], "share": 0.5})
     with pytest.warns(EgovkitWarning):
-        _, rep = check_join(d, v)
+        _, rep = check_map_join(d, v)
     assert len(_by(rep, "no_geometry")) == 1 and "9 values have no district" in _by(rep, "no_geometry")[0].message
 
 
 def test_one_map_spec_for_both_maps_and_lisa_said_in_the_users_language():
     from egovkit.present.map_spec import map_spec
-    from egovkit.present.maps import check_map_join
+    from egovkit.present.maps import check_join, check_map_join
 
     d = grid_districts(4, 3)
     rates = grid_rates(d)

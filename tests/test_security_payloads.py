@@ -264,13 +264,13 @@ def test_notebook_display_of_a_map_is_inert(grid):
     assert shown("{{7*7}} town", srcdoc) and not Path("PWNED").exists()
 
 
-def test_lisa_folium_map_with_payload_names(grid):
+def test_lisa_map_with_payload_names(grid):
     from egovkit.distribution import local_moran
-    from egovkit.present.distribution_plots import lisa_folium_map
+    from egovkit.present import lisa_map
 
     g = grid.assign(n=range(1, len(grid) + 1), d=100, area=grid["area_name"])
     lisa = local_moran(g, numerator="n", denominator="d", permutations=99)
-    text = _rendered(lisa_folium_map(lisa))
+    text = _rendered(lisa_map(lisa))
     for p in grid["area_name"]:
         assert shown(p, text)
 
@@ -419,16 +419,15 @@ def test_charts_draw_names_literally(hostile_register):
     from egovkit import diagnosis as dg
     from egovkit.present import charts
     from egovkit.present import diagnosis_plots as dp
-    from egovkit.present import distribution_plots as distp
     from egovkit.present.static_maps import static_indicator_map
 
     d = grid_districts(5, 4)
     d["area_name"] = PAYLOADS[: len(d)]
     rates = grid_rates(d, ("internet", "computer"))
-    figs = [charts.ranked_bars(rates, "internet"), charts.ownership_heatmap(rates),
-            charts.lorenz_curve(rates, "internet"), static_indicator_map(d, rates[rates.indicator == "internet"],
+    figs = [charts.ranked_bar_chart(rates, "internet"), charts.ownership_chart(rates),
+            charts.lorenz_chart(rates, "internet"), static_indicator_map(d, rates[rates.indicator == "internet"],
                                                                            title=MATH[0], label=MATH[1]),
-            distp.ranked_bar_chart(rates[rates.indicator == "internet"], numerator="numerator",
+            charts.ranked_bar_chart(rates[rates.indicator == "internet"], numerator="numerator",
                                    denominator="denominator", name="area_name", title=MATH[0]),
             dp.influence_interest_chart(hostile_register), dp.partnership_chart(hostile_register)]
     with warnings.catch_warnings():
@@ -440,7 +439,7 @@ def test_charts_draw_names_literally(hostile_register):
         fig.canvas.draw()  # raises on a $...$ parse error
         assert not [t for t in fig.findobj(plt.Text) if t.get_text() and t.get_parse_math()]
         plt.close(fig)
-    bars = charts.ranked_bars(rates, "internet")
+    bars = charts.ranked_bar_chart(rates, "internet")
     labels = {t.get_text() for t in bars.axes[0].get_yticklabels()}
     assert set(MATH) | set(HTML) | set(JINJA) <= labels  # the names, as they are
     plt.close(bars)
