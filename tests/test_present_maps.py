@@ -328,3 +328,18 @@ def test_one_map_spec_for_both_maps_and_lisa_said_in_the_users_language():
     with pytest.warns(DeprecationWarning, match="name="):
         new, _ = check_map_join(d, rates, name_column="area_name")
     assert old.equals(new)
+
+
+def test_both_maps_take_the_content_of_map_spec_and_refuse_a_misspelt_keyword():
+    from egovkit.present.map_spec import MAP_DEFAULTS, MapContent
+
+    d = grid_districts(3, 2)
+    rates = grid_rates(d)
+    rates = rates[rates.indicator == "internet"]
+    assert set(MapContent.__annotations__) == set(MAP_DEFAULTS)
+    m = indicator_map(d, rates, scheme="equal_interval", k=3)
+    fig = static_indicator_map(d, rates, scheme="equal_interval", k=3)
+    assert len(m.egovkit_classes.bins) == len(fig.egovkit_classes.bins) == 3
+    for draw in (indicator_map, static_indicator_map):
+        with pytest.raises(TypeError, match=f"{draw.__name__}\\(\\) got an unexpected keyword argument 'colum'"):
+            draw(d, rates, colum="share")

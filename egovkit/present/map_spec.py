@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence, TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -51,7 +51,8 @@ from .i18n import format_number, format_percent, translations
 from .maps_classes import NO_DATA_COLOR, Classes, classify
 from .maps_join import check_map_join, clean_keys
 
-__all__ = ["MapStyle", "MapLayer", "MapSpec", "map_spec", "LISA_COLORS", "LISA_CLUSTERS", "CLUSTER_COLORS",
+__all__ = ["MapStyle", "MapLayer", "MapSpec", "MapContent", "MAP_DEFAULTS", "map_content", "map_spec",
+           "LISA_COLORS", "LISA_CLUSTERS", "CLUSTER_COLORS",
            "CLUSTER_ORDER", "OVERLAY_KINDS", "lisa_code", "lisa_label", "plot_labels", "check_lisa_columns",
            "hotspot_buffers", "points_wgs84", "require_key"]
 
@@ -225,38 +226,108 @@ def _lisa_layer(data: gpd.GeoDataFrame, lisa: pd.DataFrame, key: str, name: str 
     return MapLayer(frame, "lisa", key=key, name=name, column="lisa", label=label)
 
 
+class MapContent(TypedDict, total=False):
+    """What a map shows: the keywords of :func:`map_spec`, declared once (defaults in
+    :data:`MAP_DEFAULTS`); :func:`~egovkit.present.maps.indicator_map` and
+    :func:`~egovkit.present.static_maps.static_indicator_map` take them as ``**content``.
+
+    Attributes
+    ----------
+    column, label, percent, unit
+        The value to map (``share``); its legend title (``column``); whether it is a share (0-1)
+        shown as a percentage (default: whether ``column`` starts with ``share``); the unit written
+        after other values.
+    key, name
+        Columns of the district code (``area_code``) and of its label (``area_name``).
+    numerator, denominator
+        Count columns for the tooltip, and for ``column`` when it is missing (``numerator /
+        denominator``).
+    scheme, k, breaks, palette
+        Classification (see :func:`~egovkit.present.maps_classes.classify`: ``quantiles``, 5 classes)
+        and colour-blind-safe palette (``YlGnBu``).
+    hotspots, new_sites
+        Wi-Fi points and proposed new hotspot sites (points).
+    coverage_areas, gap_zones
+        Polygons of covered areas (dissolved before drawing) and of uncovered gap zones (was ``gaps=``).
+    coverage_radius_m
+        Without ``coverage_areas``: draw the area within this many metres of a hotspot
+        (buffers computed in the hotspots' UTM zone, dissolved).
+    lisa, lisa_column
+        ``key`` + ``lisa_column`` (``cluster``) with LISA cluster types (``HH``, ``LL``, ``HL``,
+        ``LH``, or esda's ``q`` codes 1-4 / labels like ``High-High``; anything else is "not
+        significant" and not drawn); the legend and tooltips name them in ``lang``.
+
+    Examples
+    --------
+    >>> sorted(MapContent.__annotations__) == sorted(MAP_DEFAULTS)
+    True
+    """
+
+    column: str
+    key: str
+    name: str | None
+    numerator: str | None
+    denominator: str | None
+    label: str | None
+    percent: bool | None
+    unit: str
+    scheme: str
+    k: int
+    breaks: Sequence[float] | None
+    palette: str
+    hotspots: gpd.GeoDataFrame | None
+    coverage_areas: gpd.GeoDataFrame | None
+    coverage_radius_m: float | None
+    gap_zones: gpd.GeoDataFrame | None
+    new_sites: gpd.GeoDataFrame | None
+    lisa: pd.DataFrame | None
+    lisa_column: str
+
+
+#: The default of every keyword of :class:`MapContent`.
+MAP_DEFAULTS: dict[str, Any] = {
+    "column": "share", "key": "area_code", "name": "area_name", "numerator": "numerator",
+    "denominator": "denominator", "label": None, "percent": None, "unit": "", "scheme": "quantiles", "k": 5,
+    "breaks": None, "palette": "YlGnBu", "hotspots": None, "coverage_areas": None, "coverage_radius_m": None,
+    "gap_zones": None, "new_sites": None, "lisa": None, "lisa_column": "cluster",
+}
+
+
+def map_content(content: Mapping[str, Any], caller: str) -> dict[str, Any]:
+    """``content`` with the defaults of the keywords not given; ``TypeError`` (as Python says it) for a
+    keyword that is not one of :class:`MapContent`, which ``**content`` would otherwise take silently.
+
+    >>> map_content({"column": "x"}, "indicator_map")["key"]
+    'area_code'
+    >>> map_content({"colour": "x"}, "indicator_map")
+    Traceback (most recent call last):
+    ...
+    TypeError: indicator_map() got an unexpected keyword argument 'colour'
+    """
+    for k in content:
+        if k not in MAP_DEFAULTS:
+            raise TypeError(f"{caller}() got an unexpected keyword argument {k!r}")
+    return {**MAP_DEFAULTS, **content}
+
+
 def map_spec(
     districts: gpd.GeoDataFrame,
     values: pd.DataFrame | None = None,
     *,
-    column: str = "share",
-    key: str = "area_code",
-    name: str | None = "area_name",
-    numerator: str | None = "numerator",
-    denominator: str | None = "denominator",
-    label: str | None = None,
-    percent: bool | None = None,
-    unit: str = "",
-    scheme: str = "quantiles",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-    palette: str = "YlGnBu",
-    hotspots: gpd.GeoDataFrame | None = None,
-    coverage_areas: gpd.GeoDataFrame | None = None,
-    coverage_radius_m: float | None = None,
-    gap_zones: gpd.GeoDataFrame | None = None,
-    new_sites: gpd.GeoDataFrame | None = None,
-    lisa: pd.DataFrame | None = None,
-    lisa_column: str = "cluster",
     lang: str | None = None,
     report: ValidationReport | None = None,
+    **content: Unpack[MapContent],
 ) -> MapSpec:
-    """Prepare a map of ``column`` by district: the arguments of :func:`~egovkit.present.maps.indicator_map`.
+    """Prepare a map of ``column`` by district, its style and its layers (``content``: the keywords
+    of :class:`MapContent`, e.g. ``column=``, ``key=``, ``hotspots=``).
 
     ``values`` (one row per district, joined on ``key`` by :func:`check_map_join`) or, when None,
     the columns of ``districts``; a missing ``column`` is ``numerator / denominator``. ``percent``
     defaults to whether ``column`` starts with ``share``; ``label`` (the legend title) to ``column``.
     """
+    c = map_content(content, "map_spec")
+    column, key, name, label, percent = c["column"], c["key"], c["name"], c["label"], c["percent"]
+    hotspots, coverage_areas, gap_zones, new_sites = c["hotspots"], c["coverage_areas"], c["gap_zones"], c["new_sites"]
     tr = translations(lang)
     _check_crs(districts, "districts")
     if values is None:
@@ -265,20 +336,20 @@ def map_spec(
     else:
         data, report = check_map_join(districts, values, key=key, name=name, report=report)
     join = dict(data.attrs.get("egovkit_join", {"no_data": 0, "no_geometry": 0}))
-    _value_column(data, column, numerator, denominator)
+    _value_column(data, column, c["numerator"], c["denominator"])
     layer = MapLayer(data, "choropleth", key=key, name=name, column=column, label=label or column)
-    classes = classify(layer.values(), scheme=scheme, k=k, breaks=breaks, palette=palette)
-    style = MapStyle(classes, label or column, column.startswith("share") if percent is None else percent, unit,
+    classes = classify(layer.values(), scheme=c["scheme"], k=c["k"], breaks=c["breaks"], palette=c["palette"])
+    style = MapStyle(classes, label or column, column.startswith("share") if percent is None else percent, c["unit"],
                      lang, show_no_data=values is not None)
     overlays = []
-    if lisa is not None:
-        overlays.append(_lisa_layer(data, lisa, key, name, lisa_column, tr["layer_lisa"]))
+    if c["lisa"] is not None:
+        overlays.append(_lisa_layer(data, c["lisa"], key, name, c["lisa_column"], tr["layer_lisa"]))
     for kind, gdf in (("hotspots", hotspots), ("coverage", coverage_areas), ("gaps", gap_zones),
                       ("new_sites", new_sites)):
         if gdf is not None and len(gdf):
             _check_crs(gdf, kind)
-    if coverage_areas is None and coverage_radius_m and hotspots is not None and len(hotspots):
-        coverage_areas = hotspot_buffers(hotspots, coverage_radius_m)
+    if coverage_areas is None and c["coverage_radius_m"] and hotspots is not None and len(hotspots):
+        coverage_areas = hotspot_buffers(hotspots, c["coverage_radius_m"])
     for kind, gdf in (("coverage", coverage_areas), ("gaps", gap_zones), ("hotspots", hotspots),
                       ("new_sites", new_sites)):
         if gdf is not None and len(gdf):

@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -43,11 +43,13 @@ from .deprecated import deprecated_alias
 from .i18n import format_number, translations
 from .map_spec import (
     LISA_COLORS,
+    MapContent,
     MapLayer,
     MapSpec,
     hotspot_buffers,
     lisa_code,
     lisa_label,
+    map_content,
     map_spec,
     points_wgs84,
     require_key,
@@ -90,30 +92,12 @@ def indicator_map(
     districts: gpd.GeoDataFrame,
     values: pd.DataFrame | None = None,
     *,
-    column: str = "share",
-    key: str = "area_code",
-    name: str = "area_name",
-    numerator: str | None = "numerator",
-    denominator: str | None = "denominator",
-    label: str | None = None,
-    percent: bool | None = None,
-    unit: str = "",
-    scheme: str = "quantiles",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-    palette: str = "YlGnBu",
-    hotspots: gpd.GeoDataFrame | None = None,
     cluster_hotspots: bool | None = None,
-    coverage_areas: gpd.GeoDataFrame | None = None,
-    coverage_radius_m: float | None = None,
-    gap_zones: gpd.GeoDataFrame | None = None,
-    new_sites: gpd.GeoDataFrame | None = None,
-    lisa: pd.DataFrame | None = None,
-    lisa_column: str = "cluster",
     tiles: str | None = None,
     lang: str | None = None,
     max_geometry_bytes: int = 2_500_000,
     report: ValidationReport | None = None,
+    **content: Unpack[MapContent],
 ) -> Any:
     """A folium map of one indicator by district, with optional Wi-Fi layers.
 
@@ -126,25 +110,8 @@ def indicator_map(
         One row per district with ``key`` and ``column`` (and ``numerator``/``denominator``
         for the tooltip). ``None``: the values are columns of ``districts``. If ``column`` is
         absent but numerator and denominator are there, ``share = numerator / denominator``.
-    column, label, percent, unit
-        The value to map, its legend title, whether it is a share (0-1) shown as a
-        percentage (default: True when the column name starts with ``share``), and the unit
-        written after other values.
-    scheme, k, breaks, palette
-        Classification (see :func:`classify`) and colour-blind-safe palette.
-    hotspots
-        Wi-Fi points; clustered when more than 500 (or as ``cluster_hotspots`` says).
-    coverage_areas, gap_zones
-        Polygons of covered areas (dissolved before drawing) and of uncovered gap zones (was ``gaps=``).
-    coverage_radius_m
-        Without ``coverage_areas``: draw the area within this many metres of a hotspot
-        (buffers computed in the hotspots' UTM zone, dissolved).
-    new_sites
-        Proposed new hotspot sites (points).
-    lisa
-        ``key`` + ``lisa_column`` with LISA cluster types (``HH``, ``LL``, ``HL``, ``LH``,
-        or esda's ``q`` codes 1-4 / labels like ``High-High``; anything else is "not
-        significant" and not drawn); the legend and tooltips name them in ``lang``.
+    cluster_hotspots
+        Cluster the ``hotspots`` points (default: when more than 500).
     tiles
         ``None`` (default, fully offline) or a folium tile name such as ``"OpenStreetMap"``.
     lang
@@ -154,6 +121,11 @@ def indicator_map(
     report
         A :class:`~egovkit.validate.ValidationReport` to which join problems are added
         (a new one otherwise); available as ``m.egovkit_report``.
+    content
+        What the map shows, the keywords of :class:`~egovkit.present.map_spec.MapContent`: ``column``,
+        ``key``, ``name``, ``numerator``, ``denominator``, ``label``, ``percent``, ``unit``, ``scheme``,
+        ``k``, ``breaks``, ``palette``, ``hotspots``, ``coverage_areas``, ``coverage_radius_m``,
+        ``gap_zones`` (was ``gaps=``), ``new_sites``, ``lisa``, ``lisa_column``.
 
     Returns
     -------
@@ -165,13 +137,10 @@ def indicator_map(
     """
     import folium
 
+    c = map_content(content, "indicator_map")
     if values is None and districts.crs is not None:
-        require_key(districts, key)
-    spec = map_spec(districts, values, column=column, key=key, name=name, numerator=numerator,
-                    denominator=denominator, label=label, percent=percent, unit=unit, scheme=scheme, k=k,
-                    breaks=breaks, palette=palette, hotspots=hotspots, coverage_areas=coverage_areas,
-                    coverage_radius_m=coverage_radius_m, gap_zones=gap_zones, new_sites=new_sites, lisa=lisa,
-                    lisa_column=lisa_column, lang=lang, report=report)
+        require_key(districts, c["key"])
+    spec = map_spec(districts, values, lang=lang, report=report, **content)
     data = spec.districts.frame
     small, tol_m = simplify_for_web(data[[data.geometry.name]].set_geometry(data.geometry.name),
                                     max_bytes=max_geometry_bytes)
@@ -181,7 +150,7 @@ def indicator_map(
     minx, miny, maxx, maxy = small.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=tiles,
                    control_scale=True, prefer_canvas=False, maxZoom=19)
-    names = _district_layer(m, spec, small, numerator, denominator)
+    names = _district_layer(m, spec, small, c["numerator"], c["denominator"])
     counts: dict[str, int] = {"districts": int((~small.geometry.is_empty & small.geometry.notna()).sum()),
                               "no_data": spec.style.classes.n_missing}
     for layer in spec.overlays:

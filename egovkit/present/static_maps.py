@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +28,7 @@ import shapely
 from ..shared.renamed import renamed
 from ..validate import ValidationReport
 from .i18n import format_number
-from .map_spec import LISA_COLORS, MapLayer, lisa_label, map_spec
+from .map_spec import LISA_COLORS, MapContent, MapLayer, lisa_label, map_content, map_spec
 from .maps_web import simplify_for_web
 from .safe import literal_text
 
@@ -44,25 +44,6 @@ def static_indicator_map(
     districts: gpd.GeoDataFrame,
     values: pd.DataFrame | None = None,
     *,
-    column: str = "share",
-    key: str = "area_code",
-    name: str = "area_name",
-    numerator: str | None = "numerator",
-    denominator: str | None = "denominator",
-    label: str | None = None,
-    percent: bool | None = None,
-    unit: str = "",
-    scheme: str = "quantiles",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-    palette: str = "YlGnBu",
-    hotspots: gpd.GeoDataFrame | None = None,
-    coverage_areas: gpd.GeoDataFrame | None = None,
-    coverage_radius_m: float | None = None,
-    gap_zones: gpd.GeoDataFrame | None = None,
-    new_sites: gpd.GeoDataFrame | None = None,
-    lisa: pd.DataFrame | None = None,
-    lisa_column: str = "cluster",
     title: str | None = None,
     lang: str | None = None,
     ax: Any = None,
@@ -70,13 +51,14 @@ def static_indicator_map(
     report: ValidationReport | None = None,
     max_vertices: int = 15_000,
     rasterize_above: int = 1000,
+    **content: Unpack[MapContent],
 ) -> Any:
     """A matplotlib figure of one indicator by district, with optional Wi-Fi layers.
 
-    The arguments are those of :func:`~egovkit.present.maps.indicator_map` (``key``: the column of
-    the district code, ``name``: of its label); both maps are prepared by
-    :func:`~egovkit.present.map_spec.map_spec`. The map is drawn in the UTM zone of the districts
-    (true shapes and distances).
+    What the map shows (``content``) is given as to :func:`~egovkit.present.maps.indicator_map`: the
+    keywords of :class:`~egovkit.present.map_spec.MapContent` (``key``: the column of the district
+    code, ``name``: of its label); both maps are prepared by :func:`~egovkit.present.map_spec.map_spec`.
+    The map is drawn in the UTM zone of the districts (true shapes and distances).
 
     Whatever the number of districts, the geometry is first simplified to a tolerance of
     1/2000 of the map's extent (under half a pixel of an 8-inch figure at 110 dpi), then further,
@@ -98,11 +80,8 @@ def static_indicator_map(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    spec = map_spec(districts, values, column=column, key=key, name=name, numerator=numerator,
-                    denominator=denominator, label=label, percent=percent, unit=unit, scheme=scheme, k=k,
-                    breaks=breaks, palette=palette, hotspots=hotspots, coverage_areas=coverage_areas,
-                    coverage_radius_m=coverage_radius_m, gap_zones=gap_zones, new_sites=new_sites, lisa=lisa,
-                    lisa_column=lisa_column, lang=lang, report=report)
+    map_content(content, "static_indicator_map")
+    spec = map_spec(districts, values, lang=lang, report=report, **content)
     data, classes = spec.districts.frame, spec.style.classes
     crs = data.to_crs(4326).estimate_utm_crs() if not data.crs.is_projected else data.crs
     proj = data.to_crs(crs)
