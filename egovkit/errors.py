@@ -61,7 +61,7 @@ class EgovkitError(Exception):
             where.append(render("where.district", {"area": self.area}, lang=lang))
         message = (render(self.code, self.params, lang=lang)  # type: ignore[arg-type]
                    if self.params is not None and has_message(self.code) else self.message)
-        text = (", ".join(where) + ": " if where else "") + message
+        text = render("where.said", {"where": ", ".join(where), "message": message}, lang=lang) if where else message
         fix = self._fix_text(lang)
         if fix:
             text += ". " + render("where.fix", {"fix": fix}, lang=lang)
@@ -92,7 +92,7 @@ class InputError(EgovkitError, ValueError):
     't.csv, row 4, column internet: value is negative. Fix: correct it'
     >>> e = InputError(code="negative_value", params={"value": -1}, row=4)
     >>> e.text("fr")
-    'ligne 4: la valeur -1 est négative. Correction : corrigez la valeur dans le fichier'
+    'ligne 4 : la valeur -1 est négative. Correction : corrigez la valeur dans le fichier'
     """
 
 

@@ -127,7 +127,7 @@ class Issue:
         """One line: severity, where, message, action and fix, in ``lang``.
 
         >>> Issue("error", "negative_value", "", row=4, params={"value": -3}).to_text("fr")
-        '[ERREUR] ligne 4: la valeur -3 est négative -> Correction : corrigez la valeur dans le fichier'
+        '[ERREUR] ligne 4 : la valeur -3 est négative -> Correction : corrigez la valeur dans le fichier'
         """
         where = [w for w in (
             self.source,
@@ -135,8 +135,10 @@ class Issue:
             render("where.column_quoted", {"column": self.column}, lang=lang) if self.column else None,
             render("where.district", {"area": self.area}, lang=lang) if self.area else None,
         ) if w]
-        text = f"[{render('severity.' + self.severity, lang=lang)}] " + (", ".join(where) + ": " if where else "")
-        text += self.text(lang)
+        said = self.text(lang)
+        if where:
+            said = render("where.said", {"where": ", ".join(where), "message": said}, lang=lang)
+        text = f"[{render('severity.' + self.severity, lang=lang)}] " + said
         if self.action:
             text += f" ({self.action_text(lang)})"
         fix = self.fix_text(lang)
