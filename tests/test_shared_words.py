@@ -172,7 +172,7 @@ def test_one_repair_for_files_and_data_sets():
     import shapely
 
     from egovkit import geo
-    from egovkit.datasets import convert
+    from egovkit.datasets import loaders
     from egovkit.errors import EgovkitWarning
     from egovkit.validate import ValidationReport
 
@@ -191,5 +191,5 @@ def test_one_repair_for_files_and_data_sets():
     r2 = ValidationReport()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        again = convert.repair_geometries(g, r2, "id", "x.gpkg")
+        again = geo.repair_geometries(g, key="id", report=r2, source="x.gpkg", **loaders.REPAIR)
     assert again.geometry.equals(fixed.geometry) and [i.message for i in r2.issues] == [i.message for i in issues]

@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
+from ..shared.names import strip_accents
 
 HERE = Path(__file__).resolve().parent
 #: Categories whose entries are grouped by concept (``device: {internet: [...]}``); the others are flat lists.
@@ -57,8 +57,7 @@ def tokenize(text: object) -> list[str]:
                                    or (s[i - 1].isupper() and i + 1 < len(s) and s[i + 1].islower())):
             out.append(" ")
         out.append(ch)
-    s = unicodedata.normalize("NFKD", "".join(out).replace("ß", "ss"))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("+", " plus ")
+    s = strip_accents("".join(out).replace("ß", "ss")).lower().replace("+", " plus ")
     return _TOKEN.findall(s)
 
 

@@ -25,10 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .. import geo
 from ..errors import DownloadError, EgovkitWarning
 from ..shared.messages import render
-from ..shared.renamed import renamed
 from ..validate import ValidationReport
 from .cache import atomic_write, check_file, file_lock, write_sidecar
 from .fetch import cache_root
@@ -143,24 +141,6 @@ def sf_geometries(values: "pd.Series | list", source: str = "<sf>") -> np.ndarra
     return shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
 
 
-@renamed(id_column="key")
-def repair_geometries(gdf: gpd.GeoDataFrame, report: ValidationReport, key: str,
-                      source: str) -> gpd.GeoDataFrame:
-    """:func:`egovkit.geo.repair_geometries` as the data set loaders call it: positional arguments,
-    ``make_valid(method="structure")``, repairs recorded in ``report`` (the cache warns from it).
-
-    Examples
-    --------
-    >>> bow = shapely.from_wkt("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")
-    >>> g = gpd.GeoDataFrame({"id": ["a"]}, geometry=[bow])
-    >>> r = ValidationReport()
-    >>> bool(repair_geometries(g, r, "id", "x").is_valid.all()), len(r.by_code("geo.geometry_repaired"))
-    (True, 1)
-    """
-    return geo.repair_geometries(gdf, key=key, report=report, source=source, method="structure",
-                                 warn=False)
-
-
 def _as_multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
     if geom.geom_type == "MultiPolygon":
         return geom
@@ -188,7 +168,7 @@ def sf_rda_to_geodataframe(path: str | Path, crs: str, object_name: str | None =
     -------
     GeoDataFrame
         Attribute columns as in R, MultiPolygon geometries in ``crs`` (not repaired; see
-        :func:`repair_geometries`).
+        :func:`egovkit.geo.repair_geometries`).
 
     Examples
     --------

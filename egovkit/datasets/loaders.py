@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 
 from ..errors import DownloadError, InputError
+from ..geo import repair_geometries
 from ..validate import ValidationReport
 from .convert import (
     _as_multipolygon,
@@ -33,7 +34,6 @@ from .convert import (
     cached_geoframe,
     cached_raster,
     rda_to_frame,
-    repair_geometries,
     sf_rda_to_geodataframe,
 )
 from .fetch import fetch, is_cached
@@ -43,6 +43,9 @@ from .registry import get, names, registry
 _US_EXTRA_FEATURE = "8316766111"
 #: The nycgeo sf objects are stored in New York Long Island State Plane (US feet).
 _NYCGEO_CRS = "EPSG:2263"
+#: how the loaders repair boundaries with :func:`egovkit.geo.repair_geometries`: ``make_valid(method="structure")``,
+#: repairs recorded in the report without a warning (the cache warns from the report)
+REPAIR: dict[str, Any] = {"method": "structure", "warn": False}
 #: Rough EPSG:2263 bounds of New York City, to catch a wrong CRS assumption.
 _NYC_2263_BOUNDS = (850_000, 100_000, 1_100_000, 300_000)
 
@@ -190,7 +193,7 @@ def _build_kenya_counties(geo_names: list[str]) -> gpd.GeoDataFrame:
         geometry=gpd.GeoSeries(out["geometry"].to_numpy(), crs="EPSG:4326"), crs="EPSG:4326",
     ).sort_values("census_county_code").reset_index(drop=True)
     report.rows_in = len(gdf)
-    gdf = repair_geometries(gdf, report, "census_county_name", "kenya_counties")
+    gdf = repair_geometries(gdf, key="census_county_name", report=report, source="kenya_counties", **REPAIR)
     return _with_report(gdf, report)
 
 
@@ -246,7 +249,7 @@ def _build_us_counties(path: Path) -> gpd.GeoDataFrame:
     if gdf["geoid"].duplicated().any():
         raise DownloadError(code="datasets.duplicate_fips",
                             params={"file": path.name, "codes": sorted(gdf.loc[gdf["geoid"].duplicated(), "geoid"])})
-    gdf = repair_geometries(gdf, report, "geoid", path.name)
+    gdf = repair_geometries(gdf, key="geoid", report=report, source=path.name, **REPAIR)
     return _with_report(gdf, report)
 
 
@@ -278,7 +281,8 @@ def _build_nycgeo(key: str, key_column: str) -> gpd.GeoDataFrame:
         raise DownloadError(code="datasets.nyc_bounds",
                             params={"file": path.name, "bounds": str(gdf.total_bounds.round()), "crs": _NYCGEO_CRS})
     report = ValidationReport(source=path.name, rows_in=len(gdf))
-    gdf = repair_geometries(gdf, report, key_column, path.name)  # repaired in the planar CRS
+    # repaired in the planar CRS
+    gdf = repair_geometries(gdf, key=key_column, report=report, source=path.name, **REPAIR)
     gdf = gdf.to_crs("EPSG:4326")
     return _with_report(gdf, report)
 
@@ -377,7 +381,8 @@ def nyc_nta_alt() -> gpd.GeoDataFrame:
         gdf["geometry"] = gdf.geometry.map(_as_multipolygon)
         gdf = gdf.set_crs("EPSG:4326", allow_override=True)
         # repair in a planar CRS so that make_valid works on metres, then come back
-        gdf = repair_geometries(gdf.to_crs(_NYCGEO_CRS), report, "ntacode", path.name).to_crs("EPSG:4326")
+        gdf = repair_geometries(gdf.to_crs(_NYCGEO_CRS), key="ntacode", report=report, source=path.name,
+                                **REPAIR).to_crs("EPSG:4326")
         return _with_report(gdf, report)
 
     return cached_geoframe(key, _sources([key]), build)

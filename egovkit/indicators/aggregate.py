@@ -16,14 +16,13 @@ Examples
 
 from __future__ import annotations
 
-import warnings
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..shared.messages import render
+from ..shared.renamed import deprecated_alias
 from ..validate import ValidationReport
 from .moe import significantly_different
 from .rates import compute_rates
@@ -393,18 +392,6 @@ def gap_to_territory(rates: pd.DataFrame,
     return out
 
 
-def gaps(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    """Former name of :func:`gap_to_territory` (deprecated, kept one release): "gaps" also names the
-    coverage gap zones of :mod:`egovkit.coverage` and the gap sections of the report.
-
-    >>> import warnings
-    >>> r = compute_rates(pd.DataFrame({"area_name": ["A"], "indicator": "internet",
-    ...                                 "numerator": [3.0], "denominator": [10.0]}))
-    >>> with warnings.catch_warnings(record=True) as w:
-    ...     warnings.simplefilter("always")
-    ...     float(gaps(r)["gap_pp"].iloc[0]), str(w[0].message)
-    (0.0, 'gaps() is deprecated: use gap_to_territory() (same result)')
-    """
-    warnings.warn(render("indicators.renamed_function", {"old": "gaps", "new": "gap_to_territory"}),
-                  DeprecationWarning, stacklevel=2)
-    return gap_to_territory(*args, **kwargs)
+#: Former name of :func:`gap_to_territory` (deprecated, kept one release): "gaps" also names the
+#: coverage gap zones of :mod:`egovkit.coverage` and the gap sections of the report.
+gaps = deprecated_alias(gap_to_territory, "gaps")

@@ -38,10 +38,9 @@ from ..distribution import Invalid, RateColumns, RateTable, check_rate_columns
 from ..errors import InputError
 from ..shared.catalogue import indicator_label
 from ..shared.formatting import format_number, format_percent
-from ..shared.renamed import renamed
+from ..shared.renamed import deprecated_alias, renamed
 from ..validate import ValidationReport
 from .charts_distribution import group_chart, lorenz_curves_chart, moran_chart, ranked_rate_bars
-from .deprecated import deprecated_alias
 from .i18n import translations
 from .safe import literal_figure_text, literal_text
 

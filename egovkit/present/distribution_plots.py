@@ -25,9 +25,8 @@ Examples
 
 from __future__ import annotations
 
-from ..shared.renamed import renamed
+from ..shared.renamed import deprecated_alias, renamed
 from .charts import group_chart, lorenz_chart, moran_chart, ranked_bar_chart
-from .deprecated import deprecated_alias
 from .map_spec import CLUSTER_COLORS
 from .maps_lisa import lisa_map, static_lisa_map
 

@@ -37,9 +37,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..shared.renamed import renamed
+from ..shared.renamed import deprecated_alias, renamed
 from ..validate import ValidationReport
-from .deprecated import deprecated_alias
 from .i18n import format_number, translations
 from .map_spec import (
     LISA_COLORS,

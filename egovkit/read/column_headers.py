@@ -23,7 +23,6 @@ ColumnMatch(indicator='mobile_phone', kind='percent', breakdown=None)
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -32,6 +31,8 @@ import pandas as pd
 
 from ..concepts import recognise as recognise_concept
 from ..errors import InputError
+from ..shared.names import strip_accents
+from ..shared.renamed import deprecated_alias
 
 CATALOGUE_PATH = Path(__file__).parent.parent / "indicators" / "itu_indicators.csv"
 
@@ -145,15 +146,15 @@ def normalise_header(text: object) -> str:
     >>> normalise_header("Internet (%)")
     'internet pct'
     """
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = strip_accents(str(text)).lower()
     text = text.replace("%", " pct ")
     text = re.sub(r"([a-z])([0-9])", r"\1 \2", text)
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-#: The former name of :func:`normalise_header` (``from egovkit.read.roles import normalise_name``).
-normalise_name = normalise_header
+#: The former name of :func:`normalise_header` (``from egovkit.read.roles import normalise_name``), kept one
+#: release: it warns, as :func:`egovkit.shared.names.normalise_name` is the one normaliser of district names.
+normalise_name = deprecated_alias(normalise_header, "normalise_name")
 
 
 def _squash(norm: str) -> str:

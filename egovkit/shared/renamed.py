@@ -1,4 +1,4 @@
-"""Old argument names kept one release as deprecated aliases of the one name per concept.
+"""Old argument and function names kept one release as deprecated aliases of the one name per concept.
 
 egovkit says a district's code ``key=`` and its label ``name=`` (columns of a table or of the
 boundaries), a radius ``radius_m=`` / ``radii_m=`` (metres) and a rate column ``share_<indicator>``.
@@ -17,6 +17,14 @@ Examples
 (50, 'reach(radius=) is deprecated: use radius_m= (same meaning)')
 >>> reach(radius_m=20)
 20
+
+A function renamed keeps its old name for one release with :func:`deprecated_alias`:
+
+>>> reach_m = deprecated_alias(reach, "reach_m")
+>>> with warnings.catch_warnings(record=True) as w:
+...     warnings.simplefilter("always")
+...     reach_m(7), str(w[0].message)
+(7, 'reach_m() is deprecated: use reach() (same result)')
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from typing import Any, TypeVar
 
 from .messages import render
 
-__all__ = ["renamed"]
+__all__ = ["renamed", "deprecated_alias"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,3 +63,17 @@ def renamed(**old_to_new: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def deprecated_alias(func: Callable[..., Any], old: str) -> Callable[..., Any]:
+    """``func`` under its old name ``old``: same arguments and result, warns ``DeprecationWarning``
+    naming the new one."""
+    @functools.wraps(func)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(render("shared.renamed_function", {"old": old, "new": func.__name__}), DeprecationWarning,
+                      stacklevel=2)
+        return func(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{func.__name__}` (kept one release)."
+    return alias
