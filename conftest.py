@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Iterator
 
 import pytest
@@ -9,9 +10,16 @@ import pytest
 import egovkit.settings as settings
 
 
+def _values() -> dict[str, object]:
+    """The settings a test may change (language, cache folder, data mirror, thresholds ...)."""
+    return {k: v for k, v in vars(settings).items()
+            if not k.startswith("_") and not callable(v) and not isinstance(v, types.ModuleType)}
+
+
 @pytest.fixture(autouse=True)
-def _language_restored() -> Iterator[None]:
-    """A test or a doctest that switches :data:`egovkit.settings.language` leaves it as it was."""
-    before = settings.language
+def _settings_restored() -> Iterator[None]:
+    """A test or a doctest that changes :mod:`egovkit.settings` (``language = "fr"``...) leaves it as it was."""
+    before = _values()
     yield
-    settings.language = before
+    for k, v in before.items():
+        setattr(settings, k, v)
