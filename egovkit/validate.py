@@ -47,6 +47,18 @@ def action_text(action: str | None, lang: str | None = None) -> str | None:
     return render_or("action." + re.sub(r"\W+", "_", action).strip("_"), action, lang=lang)
 
 
+def _rows_of_fate(fate: str, n: int, lang: str | None) -> str:
+    """``n`` rows of a fate (``used``, ``kept apart``, ``dropped``), the word agreeing with the rows in ``lang``.
+
+    >>> _rows_of_fate("kept apart", 1, "fr"), _rows_of_fate("kept apart", 3, "fr"), _rows_of_fate("odd", 2, "en")
+    ('1 mise à part', '3 mises à part', '2 odd')
+    """
+    code = "report.rows_" + re.sub(r"\W+", "_", fate).strip("_") + ("_one" if n == 1 else "")
+    if has_message(code):
+        return render(code, {"n": n}, lang=lang)
+    return render("report.fate", {"n": n, "fate": action_text(fate, lang)}, lang=lang)
+
+
 @dataclass
 class Issue:
     """One finding. ``row`` is the 1-based line in the file (header = 1) when known."""
@@ -267,15 +279,17 @@ class ValidationReport:
 
         >>> r = ValidationReport(source="t.csv", rows_in=2, row_fate={2: "used", 3: "dropped"})
         >>> r.summary("fr")
-        't.csv: 2 lignes lues (1 utilisé, 1 écarté) ; 0 erreur(s), 0 avertissement(s), 0 note(s)'
+        't.csv : 2 lignes lues (1 utilisée, 1 écartée) ; 0 erreur(s), 0 avertissement(s), 0 note(s)'
+        >>> r.summary("en")
+        't.csv: 2 rows read (1 used, 1 dropped); 0 error(s), 0 warning(s), 0 note(s)'
         """
         n = {s: sum(i.severity == s for i in self.issues) for s in _ORDER}
         fates = pd.Series(list(self.row_fate.values()), dtype=object).value_counts()
-        fate_txt = ", ".join(render("report.fate", {"n": v, "fate": action_text(k, lang)}, lang=lang)
-                             for k, v in fates.items())
-        return render("report.summary", {"head": f"{self.source}: " if self.source else "", "rows": self.rows_in,
+        fate_txt = ", ".join(_rows_of_fate(str(k), int(v), lang) for k, v in fates.items())
+        said = render("report.summary", {"head": "", "rows": self.rows_in,
                                          "fates": f" ({fate_txt})" if fate_txt else "", "errors": n["error"],
                                          "warnings": n["warning"], "notes": n["info"]}, lang=lang)
+        return render("where.said", {"where": self.source, "message": said}, lang=lang) if self.source else said
 
     def __str__(self) -> str:
         return self.to_text()
