@@ -475,7 +475,7 @@ def write_outputs(diag: Diagnosis, out_dir: str | Path, *, lang: str = "en", **o
 
 
 def coverage_table(cov: pd.DataFrame, districts: gpd.GeoDataFrame, key: str, name: str, *, level: str = "district",
-                   source: str = "population + public Wi-Fi sites", table_source: str | None = None,
+                   source: str | None = None, table_source: str | None = None,
                    report_source: str | None = None, extra: Sequence[Any] = ()
                    ) -> tuple[CensusTable, gpd.GeoDataFrame]:
     """District coverage (:func:`egovkit.coverage.coverage`) as a census table of ``wifi_<r>m`` indicators.
@@ -483,7 +483,8 @@ def coverage_table(cov: pd.DataFrame, districts: gpd.GeoDataFrame, key: str, nam
     Persons within each radius are the numerator, the district's population the denominator
     (universe persons). Districts without population are kept apart (a note each); summed cell
     weights above the population by float rounding are clipped (a note). Returns the table and
-    the districts with ``area_code``/``area_name`` columns to join on.
+    the districts with ``area_code``/``area_name`` columns to join on. ``source`` (of every row) defaults
+    to "population + public Wi-Fi sites" in :data:`egovkit.settings.language`.
 
     Examples
     --------
@@ -496,6 +497,7 @@ def coverage_table(cov: pd.DataFrame, districts: gpd.GeoDataFrame, key: str, nam
     >>> t.data[["area_code", "indicator", "numerator", "denominator"]].values.tolist()
     [['A', 'wifi_100m', 4.0, 10.0]]
     """
+    source = source if source is not None else render("pipeline.coverage_source")
     d = cov[(cov["level"] == "district") & (cov["sites"] == "all")]
     over = (d["population_covered"] - d["population"]).to_numpy()
     covered = np.minimum(d["population_covered"].to_numpy(), d["population"].to_numpy())

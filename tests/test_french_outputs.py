@@ -1,4 +1,4 @@
-"""French all the way: the French Kenya report (page, interactive map, workbook) holds no English
+"""French all the way: the French Kenya and NYC reports (page, interactive map, workbook) hold no English
 sentence of egovkit's own texts (message catalogue, report, workbook, diagnosis and app texts).
 
 The check (``tests/english_check.py``) turns every English template into a pattern; the English
@@ -17,8 +17,8 @@ from english_check import embedded_maps, english_in, english_patterns, visible_t
 pytestmark = pytest.mark.realdata
 
 
-def _report(out: Path, lang: str) -> Path:
-    done = subprocess.run([sys.executable, "-m", "egovkit", "report", "kenya", "--lang", lang, "--out", str(out)],
+def _report(out: Path, lang: str, case: str = "kenya") -> Path:
+    done = subprocess.run([sys.executable, "-m", "egovkit", "report", case, "--lang", lang, "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return out
@@ -57,4 +57,10 @@ def test_the_check_finds_the_english_of_the_english_report(kenya):
 
 def test_the_french_kenya_report_has_no_english_sentence(kenya):
     found = _english(kenya["fr"])
+    assert found == {"page": [], "map": [], "workbook": []}, found
+
+
+def test_the_french_nyc_report_has_no_english_sentence(tmp_path, shared_data):
+    """The Wi-Fi coverage case (hotspots, population, gap zones, new sites) said in French too."""
+    found = _english(_report(tmp_path / "nyc", "fr", "nyc"))
     assert found == {"page": [], "map": [], "workbook": []}, found

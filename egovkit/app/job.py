@@ -389,7 +389,7 @@ def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path)
     pop_key = key or guess_boundary_key(b, table_columns(paths["population"])[1])
     assessment = load_assessment(paths["questionnaire"]) if "questionnaire" in paths else None
     sites, hrep = read_hotspots(paths["hotspots"], districts=b,
-                                **({"district": pop_key} if "table" not in paths and pop_key else {}))
+                                **({"key": pop_key} if "table" not in paths and pop_key else {}))
     pop = read_population(paths["population"], districts=b, key=pop_key, population=options.population_column)
     common: dict[str, Any] = dict(territory_name=options.territory_name, hotspots=sites, population=pop,
                                   radii_m=tuple(options.radii_m), n_new_sites=options.n_new_sites,
@@ -401,7 +401,9 @@ def _diagnose_new_sites(paths: dict[str, Path], options: Options, out_dir: Path)
     if pop_key is None:
         raise InputError(code="app.coverage_needs_key")
     cov = coverage(pop, sites, tuple(options.radii_m), quantiles=None)
-    table, districts = coverage_table(cov, b, pop_key, pop_key, extra=[*hrep.issues, *pop.report.issues])
+    table, districts = coverage_table(cov, b, pop_key, pop_key,
+                                      source=render("pipeline.coverage_source", lang=options.lang),
+                                      extra=[*hrep.issues, *pop.report.issues])
     mid = int(sorted(options.radii_m)[len(options.radii_m) // 2])
     return diagnose(table, districts, key="area_code", main_indicator=f"wifi_{mid}m",
                     report_options={"static_maps_for": [f"wifi_{mid}m"]}, **common)

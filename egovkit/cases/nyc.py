@@ -16,6 +16,7 @@ from ..errors import InputError
 from ..output_folder import check_folder
 from ..pipeline import Diagnosis, coverage_table, diagnose
 from ..run_files import load_assessment
+from ..shared.messages import render
 
 #: NYC districts with fewer residents (parks and cemeteries, airports, Rikers Island) are not
 #: listed as lagging neighbourhoods nor as the lowest/highest (their figures stay in every table).
@@ -53,8 +54,8 @@ def diagnose_nyc(out_dir: str | Path | None = "out/nyc", *, lang: str = "en", le
                              districts=districts, key=key)
     cov = coverage(pop, sites, radii_m, quantiles=None)
     table, districts = coverage_table(cov, districts, key, name, level=level,
-                                      source="ACS 2013-17 + NYC Wi-Fi hotspots", report_source="NYC",
-                                      table_source="NYC ACS 2013-17 population and public Wi-Fi hotspots",
+                                      source=render("pipeline.nyc_source", lang=lang), report_source="NYC",
+                                      table_source=render("pipeline.nyc_table_source", lang=lang),
                                       extra=[*hrep.issues, *pop.report.issues])
     return diagnose(table, districts, territory_name="New York City", key="area_code",
                     main_indicator=f"wifi_{int(sorted(radii_m)[len(radii_m) // 2])}m", hotspots=sites,
