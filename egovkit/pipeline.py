@@ -188,7 +188,7 @@ def diagnose(
     table: CensusTable,
     boundaries: gpd.GeoDataFrame,
     *,
-    territory_name: str = "Territory",
+    territory_name: str | None = None,
     key: str | None = None,
     overrides: dict[str, str] | None = None,
     main_indicator: str | None = None,
@@ -217,6 +217,8 @@ def diagnose(
         From :func:`egovkit.read.read_table`.
     boundaries
         District polygons (any CRS; distances and areas use an automatic projected CRS).
+    territory_name
+        The territory's name in the report and its tables (default: "Territory" in ``lang``).
     key
         Column of ``boundaries`` to join on (code or name; default guessed and reported); was
         ``boundary_key=`` (deprecated alias, one release).
@@ -262,6 +264,7 @@ def diagnose(
     from .indicators import aggregate, composite_index, compute_rates, gap_to_territory
     from .join import join_table
 
+    territory_name = territory_name or render("pipeline.territory_default", lang=lang)
     report = ValidationReport(source=table.source, rows_in=table.report.rows_in)
     report.extend(table.report)
     if out_dir is not None:

@@ -260,7 +260,7 @@ def diagnose_files(table: str | Path | None, boundaries: str | Path, out_dir: st
                    read_options: dict[str, Any] | None = None, boundary_options: dict[str, Any] | None = None,
                    hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
                    overrides: dict[str, str] | None = None, assessment: Any = None,
-                   territory_name: str = "Territory", radii_m: Sequence[float] = (100.0, 250.0, 500.0),
+                   territory_name: str | None = None, radii_m: Sequence[float] = (100.0, 250.0, 500.0),
                    lang: str = "en", force: bool = False, fix_text: Any = None,
                    n_new_sites: int = 10) -> Diagnosis:
     """The main job on user files (see ``egovkit run --help``); ``force`` and ``n_new_sites`` as in
@@ -311,7 +311,7 @@ def diagnose_coverage_files(boundaries: str | Path, out_dir: str | Path | None, 
                             population: str | Path, key: str | None = None,
                             boundary_options: dict[str, Any] | None = None,
                             hotspot_options: dict[str, Any] | None = None, population_column: str | None = None,
-                            assessment: Any = None, territory_name: str = "Territory",
+                            assessment: Any = None, territory_name: str | None = None,
                             radii_m: Sequence[float] = (100.0, 250.0, 500.0), lang: str = "en",
                             force: bool = False, fix_text: Any = None, n_new_sites: int = 10) -> Diagnosis:
     """Coverage only: public Wi-Fi sites and population by district (or points, or a raster), no census table.

@@ -711,3 +711,13 @@ def test_period_option_reads_another_period_of_a_stacked_table(tmp_path):
     code, out = _cli("inspect", path, "--period", "2030")
     assert code == 2 and "2019" in out and "2021" in out, out
     assert "period=" not in out
+
+
+@pytest.mark.parametrize("lang, word", [("en", "Territory"), ("fr", "Territoire")])
+def test_territory_without_a_name_is_said_in_the_report_language(inputs, tmp_path, lang, word):
+    code, output = _cli("run", inputs["table"], inputs["districts"], "--lang", lang, "--out", tmp_path / "o")
+    assert code == 0 and f"{word} : " in output.replace(f"{word}: ", f"{word} : "), output
+    assert _territory(tmp_path / "o")["area_name"].eq(word).all()
+    code, output = _cli("run", inputs["table"], inputs["districts"], "--lang", lang, "--name", "Ville",
+                        "--out", tmp_path / "n")
+    assert code == 0 and _territory(tmp_path / "n")["area_name"].eq("Ville").all(), output

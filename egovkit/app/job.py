@@ -52,7 +52,7 @@ class Options:
     columns: dict[str, str] = field(default_factory=dict)
     boundary_key: str | None = None
     population_column: str | None = None
-    territory_name: str = "Territory"
+    territory_name: str | None = None  # None: "Territory" in the report's language
     radii_m: tuple[float, ...] = (100.0, 250.0, 500.0)
     n_new_sites: int = 10
     lang: str = "en"
@@ -271,7 +271,7 @@ def command_line(options: Options, names: dict[str, str]) -> str:
             parts += ["--" + opt.replace("_", "-"), q(v)]
     for col, ind in options.columns.items():
         parts += ["--columns", q(f"{col}={ind}")]
-    if options.territory_name != "Territory":
+    if options.territory_name:
         parts += ["--name", q(options.territory_name)]
     if tuple(options.radii_m) != (100.0, 250.0, 500.0):
         for r in _radii(options):
@@ -371,7 +371,7 @@ def run_job(paths: dict[str, Path], options: Options, out_dir: Path,
     if not workbook.exists():  # a report writer without it: the same workbook from the CSV tables
         from ..present.workbook import write_workbook
 
-        write_workbook(out_dir / "tables", workbook, title=options.territory_name, lang=options.lang,
+        write_workbook(out_dir / "tables", workbook, title=diag.territory_name, lang=options.lang,
                        validation=diag.report)
     return JobResult(diag, out_dir, zip_folder(out_dir), workbook)
 

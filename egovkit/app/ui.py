@@ -25,6 +25,7 @@ import panel as pn
 
 from .. import settings
 from ..errors import EgovkitError
+from ..shared.messages import render
 from ..shared.texts import load_texts
 from . import job
 from .job import Options
@@ -196,7 +197,9 @@ class DiagnosisApp:
         # 4. choices and run
         self.h_options = pn.pane.Markdown(f"### {w['run_options']}")
         self._labelled.append((self.h_options, "run_options", "h3"))
-        self.name_input = pn.widgets.TextInput(**_caption(w["territory_name"]), value="Territory", width=260,
+        # empty: the report says "Territory" in its language (the placeholder shows it)
+        self.name_input = pn.widgets.TextInput(**_caption(w["territory_name"]), value="", width=260,
+                                               placeholder=render("pipeline.territory_default", lang=lang),
                                                css_classes=["egk-name"])
         self.radii_input = pn.widgets.TextInput(**_caption(w["radii"]), value="100, 250, 500", width=260,
                                                 css_classes=["egk-radii"])
@@ -271,6 +274,7 @@ class DiagnosisApp:
                 obj.object = f"**{w[key]}**"
         self.download_zip.label, self.download_xlsx.label = w["download_zip"], w["download_xlsx"]
         self.report_lang.value = event.new
+        self.name_input.placeholder = render("pipeline.territory_default", lang=event.new)
         self._set_value_type_options()
         self._refresh()
 
@@ -331,7 +335,7 @@ class DiagnosisApp:
 
     def _read_choices(self) -> None:
         o = self.options
-        o.territory_name = self.name_input.value.strip() or "Territory"
+        o.territory_name = self.name_input.value.strip() or None
         try:
             radii = tuple(sorted({float(x) for x in self.radii_input.value.replace(";", ",").split(",") if x.strip()}))
         except ValueError:
