@@ -23,7 +23,7 @@ import pandas as pd
 
 from .shared.messages import has_message, render
 from .shared.renamed import renamed
-from .validate import action_text
+from .validate import rows_of_fate
 
 #: Report codes that tell which column plays which role, and the role's name.
 _ROLE_CODES = {"area_column": "area", "parent_column": "parent", "district_level": "level",
@@ -133,7 +133,7 @@ class Inspection:
         return out
 
     def _row_lines(self) -> list[str]:
-        fate = ", ".join(f"{n} {action_text(k)}" for k, n in self.rows.items() if k != "read")
+        fate = ", ".join(rows_of_fate(k, n) for k, n in self.rows.items() if k != "read")
         out = [render("cli.inspect_rows", {"n": self.rows.get("read", 0)}) + (f" ({fate})" if fate else "")]
         if self.kept_apart:
             out.append("  " + render("cli.inspect_kept_apart", {"names": ", ".join(self.kept_apart[:12])
@@ -239,7 +239,7 @@ def _recognitions(table: Any, options: dict[str, Any]) -> list[Recognition]:
         out.append(Recognition(column, role, get("indicator"), get("universe"), kind, get("confidence"),
                                str(get("reason") or ""), tuple(get("alternatives") or ())))
     # the role the reader finally gave a column (of two name columns, one is the area, the other the parent)
-    final = {i.column: (_ROLE_CODES[i.code], i.message) for i in table.report.issues
+    final = {i.column: (_ROLE_CODES[i.code], i.text()) for i in table.report.issues
              if i.code in ("area_column", "parent_column") and i.column}
     for r in out:
         if r.column in final and r.role in ("area", "parent", "code") and final[r.column][0] != r.role:
@@ -293,7 +293,8 @@ def inspect_files(table: str | Path, boundaries: str | Path | None = None, *,
     dropped = [render("cli.inspect_row", {"row": i.row, "message": i.text()}) if i.row is not None else i.text()
                for i in t.report.issues if (i.action or "").startswith("dropped")]
     warn = [str(i) for i in t.report.issues if i.severity in ("error", "warning")]
-    fixes = list(dict.fromkeys(i.fix for i in t.report.issues if i.fix and i.severity in ("error", "warning")))
+    fixes = list(dict.fromkeys(f for i in t.report.issues if i.severity in ("error", "warning")
+                               for f in [i.fix_text()] if f))
     d = t.data
     if len(d):
         inds = (d.groupby("indicator", sort=False, observed=True)

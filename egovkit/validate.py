@@ -47,10 +47,10 @@ def action_text(action: str | None, lang: str | None = None) -> str | None:
     return render_or("action." + re.sub(r"\W+", "_", action).strip("_"), action, lang=lang)
 
 
-def _rows_of_fate(fate: str, n: int, lang: str | None) -> str:
+def rows_of_fate(fate: str, n: int, lang: str | None = None) -> str:
     """``n`` rows of a fate (``used``, ``kept apart``, ``dropped``), the word agreeing with the rows in ``lang``.
 
-    >>> _rows_of_fate("kept apart", 1, "fr"), _rows_of_fate("kept apart", 3, "fr"), _rows_of_fate("odd", 2, "en")
+    >>> rows_of_fate("kept apart", 1, "fr"), rows_of_fate("kept apart", 3, "fr"), rows_of_fate("odd", 2, "en")
     ('1 mise à part', '3 mises à part', '2 odd')
     """
     code = "report.rows_" + re.sub(r"\W+", "_", fate).strip("_") + ("_one" if n == 1 else "")
@@ -285,7 +285,7 @@ class ValidationReport:
         """
         n = {s: sum(i.severity == s for i in self.issues) for s in _ORDER}
         fates = pd.Series(list(self.row_fate.values()), dtype=object).value_counts()
-        fate_txt = ", ".join(_rows_of_fate(str(k), int(v), lang) for k, v in fates.items())
+        fate_txt = ", ".join(rows_of_fate(str(k), int(v), lang) for k, v in fates.items())
         said = render("report.summary", {"head": "", "rows": self.rows_in,
                                          "fates": f" ({fate_txt})" if fate_txt else "", "errors": n["error"],
                                          "warnings": n["warning"], "notes": n["info"]}, lang=lang)
