@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from .shared.messages import has_message, render
+from .shared.formatting import resolve_language
+from .shared.messages import Phrase, has_message, render
 from .shared.renamed import renamed
 from .validate import rows_of_fate
 
@@ -161,6 +162,16 @@ class Inspection:
         return out
 
 
+def _said(text: Any) -> str:
+    """A reason in :data:`egovkit.settings.language` (a catalogue phrase is said again in it).
+
+    >>> from egovkit.concepts import recognise
+    >>> _said(recognise("Value").reason)[:26], _said("as written")
+    ('the value column of a long', 'as written')
+    """
+    return text.in_language(resolve_language(None)) if isinstance(text, Phrase) else str(text)
+
+
 def _universe(universe: Any) -> str:
     """``households`` / ``persons`` in :data:`egovkit.settings.language` (other universes as given).
 
@@ -237,7 +248,7 @@ def _recognitions(table: Any, options: dict[str, Any]) -> list[Recognition]:
         if said and read and said != read and said != "rate":
             kind = f"{read} (the header says {said})"
         out.append(Recognition(column, role, get("indicator"), get("universe"), kind, get("confidence"),
-                               str(get("reason") or ""), tuple(get("alternatives") or ())))
+                               _said(get("reason") or ""), tuple(get("alternatives") or ())))
     # the role the reader finally gave a column (of two name columns, one is the area, the other the parent)
     final = {i.column: (_ROLE_CODES[i.code], i.text()) for i in table.report.issues
              if i.code in ("area_column", "parent_column") and i.column}
@@ -359,7 +370,7 @@ def header_recognitions(table: str | Path) -> list[Recognition]:
     out = []
     for c in cols:
         r = recognise(c)
-        out.append(Recognition(r.column, r.role, r.indicator, r.universe, r.value_kind, r.confidence, r.reason,
+        out.append(Recognition(r.column, r.role, r.indicator, r.universe, r.value_kind, r.confidence, r.reason_text(),
                                tuple(r.alternatives)))
     return out
 

@@ -26,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import InputError
-from ..shared.messages import render
+from ..shared.messages import Phrase, render
 from ..validate import ValidationReport
 
 __all__ = ["Options", "Recognition", "recognise_table", "command_line", "python_call", "run_job",
@@ -136,7 +136,7 @@ def recognise_table(path: Path, options: Options) -> tuple[Any, list[Recognition
     items = list(getattr(report, "recognitions", None) or [])
     if not items:
         return table, _recognitions_from_report(path, table, options), report
-    recs = [_as_recognition(i) for i in items]
+    recs = [_as_recognition(i, options.lang) for i in items]
     # how the values were read (counts, percent, shares) is decided from the values, after the headers
     kinds = {i.column: _value_kind(i.message) for i in report.issues if i.code == "value_type" and i.column}
     for r in recs:
@@ -149,14 +149,16 @@ def _value_kind(message: str) -> str:
     return next((k for k in ("percent", "share", "count") if f"as {k}" in message), "")
 
 
-def _as_recognition(item: Any) -> Recognition:
+def _as_recognition(item: Any, lang: str) -> Recognition:
+    """A reader's recognition for the page, its reason in ``lang`` (a catalogue phrase said again in it)."""
     get = (lambda k: item.get(k, "")) if isinstance(item, dict) else (lambda k: getattr(item, k, ""))
+    reason = get("reason") or ""
     conf = get("confidence")
     if isinstance(conf, (int, float)) and not isinstance(conf, bool):
         conf = f"{conf:.0%}" if conf <= 1 else f"{conf:g}"
     return Recognition(*(("" if get(k) is None else str(get(k))) for k in
                          ("column", "role", "indicator", "universe", "value_kind")), str(conf or ""),
-                       str(get("reason") or ""))
+                       reason.in_language(lang) if isinstance(reason, Phrase) else str(reason))
 
 
 def _recognitions_from_report(path: Path, table: Any, options: Options) -> list[Recognition]:
@@ -167,17 +169,18 @@ def _recognitions_from_report(path: Path, table: Any, options: Options) -> list[
     words = {w: render(f"app.{w}", lang=options.lang) for w in ("set_by_you", "guessed", "recognised")}
     out: dict[str, Recognition] = {}
     for issue in table.report.issues:
-        col, code, msg = issue.column, issue.code, issue.message
+        col, code, msg = issue.column, issue.code, issue.message  # msg: English, read for the value kind
+        said = issue.text(options.lang)
         how = words["set_by_you"] if col in given else (words["guessed"] if issue.action == "inferred"
                                                          else words["recognised"])
         if code in ("area_column", "parent_column", "code_column", "level_column") and col:
-            out[col] = Recognition(col, code.replace("_column", ""), confidence=how, reason=msg)
+            out[col] = Recognition(col, code.replace("_column", ""), confidence=how, reason=said)
         elif code == "district_level" and col:
-            out[col] = Recognition(col, "level", confidence=how, reason=msg)
+            out[col] = Recognition(col, "level", confidence=how, reason=said)
         elif code == "value_type" and col:
             kind = _value_kind(msg)
             ind = _indicator_of(col, options, recognise)
-            out[col] = Recognition(col, "indicator", ind, universe.get(ind, ""), kind, how, msg)
+            out[col] = Recognition(col, "indicator", ind, universe.get(ind, ""), kind, how, said)
             den = msg.split(" of '", 1)[1].split("'", 1)[0] if " of '" in msg else ""
             if den and den not in out:
                 out[den] = Recognition(den, "denominator", universe=universe.get(ind, ""), value_kind="count",

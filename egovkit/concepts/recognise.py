@@ -37,7 +37,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..shared.messages import render
+from ..shared.formatting import resolve_language
+from ..shared.messages import JoinedPhrase, Phrase, has_message, render
 from .catalogue import Entry, concepts, index, language_names, tokenize
 
 #: Below this confidence a recognition is not used without the user's word.
@@ -46,14 +47,25 @@ ROLES = ("indicator", "area", "code", "parent", "level", "denominator", "coordin
 #: ``other`` concepts that stop a column from being an indicator even when it names a device.
 _STRONG_OTHER = {"precision", "money", "speed", "surface", "density", "income", "ethnicity", "per_capita", "network"}
 _KIND_ORDER = ("percent", "share", "rate", "count")
-_KIND_TEXT = {"percent": "percent (0-100)", "share": "share (0-1)", "rate": "a rate (scale read from the values)",
-              "count": "a count"}
-_OTHER_TEXT = {"per_capita": "a count per inhabitant (subscriptions), not households or persons with access",
-               "network": "network coverage, not households or persons with access",
-               "precision": "a margin, error or flag", "money": "a price or cost", "speed": "a speed",
-               "surface": "a surface", "density": "a density", "income": "income", "ethnicity": "ethnicity or origin",
-               "time": "a date or period", "row_id": "a row number", "education": "education",
-               "dimension": "a breakdown dimension (age, sex, size)"}
+#: ``other`` concepts said in a reason (message ``concepts.other_<concept>``: "a date or period"...).
+_OTHER_SAID = {"per_capita", "network", "precision", "money", "speed", "surface", "density", "income", "ethnicity",
+               "time", "row_id", "education", "dimension"}
+
+
+def _say(code: str, **params: object) -> str:
+    """A part of a reason: message ``concepts.<code>`` in English (the reason's canonical text, which the
+    readers match), a :class:`~egovkit.shared.messages.Phrase` said again in the user's language."""
+    return render(f"concepts.{code}", params, lang="en")
+
+
+def _other_text(concept: str) -> str:
+    """An ``other`` concept said ("a date or period"), or its name."""
+    return _say(f"other_{concept}") if concept in _OTHER_SAID else concept
+
+
+def _kind_text(kind: str) -> str:
+    """A value kind said ("percent (0-100)")."""
+    return _say(f"kind_{kind}")
 
 
 @lru_cache(maxsize=1)
@@ -115,9 +127,32 @@ class Recognition:
         more = render("concepts.or_others", {"others": ", ".join(map(repr, rest))}, lang=lang) if rest else ""
         return f"columns={{{self.column!r}: {first!r}}}{more}"
 
+    @property
+    def head(self) -> str:
+        """The reason without the words matched ("a code column"), said again in the user's language
+        when it fills a message.
+
+        >>> recognise("GeoCode").head
+        'a code column'
+        """
+        reason = self.reason
+        if isinstance(reason, Phrase) and isinstance(reason.params.get("head"), str):
+            return reason.params["head"]
+        return reason.split(": ")[0]
+
+    def reason_text(self, lang: str | None = None) -> str:
+        """Why, in ``lang`` (default :data:`egovkit.settings.language`); ``reason`` is the English text.
+
+        >>> r = recognise("Value")
+        >>> r.reason_text("en") == r.reason, r.reason_text("fr")
+        (True, "la colonne des valeurs d'un tableau long : 'value' = value (anglais)")
+        """
+        reason = self.reason
+        return reason.in_language(resolve_language(lang)) if isinstance(reason, Phrase) else reason
+
     def __str__(self) -> str:
         what = self.role if self.indicator is None else f"{self.role} {self.indicator!r}"
-        return f"{self.column!r}: {what} ({self.confidence:.2f}) - {self.reason}"
+        return f"{self.column!r}: {what} ({self.confidence:.2f}) - {self.reason_text()}"
 
 
 @dataclass
@@ -223,11 +258,18 @@ def _settle_languages(spans: list[_Span]) -> list[str]:
 
 
 def _describe(s: _Span) -> str:
+    """A span of the header and what it means: ``'ordinateur' = device computer (French)``."""
     cats = list(dict.fromkeys((e.category, e.concept) for e in s.entries))
-    langs = sorted({language_names()[e.language] for e in s.entries})
-    lang = ", ".join(langs) if len(langs) <= 2 else "several languages"
-    meaning = " or ".join(f"{c}" + (f" {k}" if k else "") for c, k in cats)
-    return f"{s.text!r} = {meaning} ({lang})"
+    codes = sorted({e.language for e in s.entries}, key=lambda c: language_names()[c])
+    langs: str = JoinedPhrase([_say(f"language_{c}") for c in codes], "shared.list_comma", lang="en") \
+        if len(codes) <= 2 else _say("several_languages")
+    meaning = JoinedPhrase([f"{c}" + (f" {k}" if k else "") for c, k in cats], "shared.list_or", lang="en")
+    return _say("word_meaning", text=s.text, meaning=meaning, languages=langs)
+
+
+def _universe_text(universe: str | None) -> str:
+    """``households`` / ``persons`` said (another universe as named)."""
+    return _say(f"universe_{universe}") if universe in ("households", "persons") else str(universe)
 
 
 def _ancestors(concept: str) -> list[str]:
@@ -266,7 +308,8 @@ def _indicator_of(concept: str, universe: str | None, use: bool) -> tuple[str | 
         return inds[key], key, ""
     default = spec.get("default", "households")
     if default in inds:
-        return inds[default], default, f"; no {universe} variant in the catalogue: read as {default}"
+        return inds[default], default, _say("no_variant", universe=_universe_text(universe),
+                                            default=_universe_text(default))
     return None, universe, ""
 
 
@@ -296,7 +339,7 @@ def recognise(header: object) -> Recognition:
     column = str(header)
     tokens = tokenize(column)
     if not tokens:
-        return Recognition(column, "other", reason="empty header")
+        return Recognition(column, "other", reason=_say("empty_header"))
     spans, unknown = _match(tokens)
     main = _settle_languages(spans)
     if main and any(len(e.words) > 1 and not {x.language for x in s.entries} & set(main)
@@ -307,15 +350,16 @@ def recognise(header: object) -> Recognition:
     words = [t for t in tokens if not t.isdigit() and t != "/"]
     coverage = 1.0 - len(unknown) / max(len(words), 1)
     scale = 0.5 + 0.5 * coverage
-    said = "; ".join(dict.fromkeys(_describe(s) for s in spans
-                                   if not all(e.category in ("filler", "or") for e in s.entries)))
-    not_understood = f"; not understood: {', '.join(repr(tokens[i]) for i in unknown)}" if unknown else ""
+    said = JoinedPhrase(dict.fromkeys(_describe(s) for s in spans
+                                      if not all(e.category in ("filler", "or") for e in s.entries)),
+                        "shared.list_semicolon", lang="en")
+    not_understood = _say("not_understood", words=", ".join(repr(tokens[i]) for i in unknown)) if unknown else ""
     conflict = any(len({(e.category, e.concept) for e in s.entries}) > 1 for s in spans)
     if conflict:
         scale *= 0.9
 
     def make(role: str, certainty: float, head: str, **kw) -> Recognition:
-        reason = head + (f": {said}" if said else "") + not_understood
+        reason = _say("reason_words" if said else "reason_head", head=head, words=said, unknown=not_understood)
         return Recognition(column, role, confidence=round(certainty * scale, 2), reason=reason, language=lang, **kw)
 
     def with_cat(cat: str) -> list[_Span]:
@@ -325,11 +369,11 @@ def recognise(header: object) -> Recognition:
     devices = [k for s in with_cat("device") for k in s.concepts("device")]
     strong = [k for k in others if k in _STRONG_OTHER]
     if strong:
-        return make("other", 0.9, f"{_OTHER_TEXT[strong[0]]}, not an indicator")
+        return make("other", 0.9, _say("not_an_indicator", what=_other_text(strong[0])))
     if with_cat("unknown_answer"):
-        return make("other", 0.9, "answers not stated or unknown, not an indicator")
+        return make("other", 0.9, _say("unknown_answers"))
     if with_cat("not_ict") and not devices:
-        return make("other", 0.9, "a household asset or service that is not ICT")
+        return make("other", 0.9, _say("not_ict"))
 
     universes = {k for s in with_cat("universe") for k in s.concepts("universe")}
     # both named ("Residents in households", "Population des ménages"): the first one is counted
@@ -370,29 +414,32 @@ def _device_reading(make, with_cat, devices: list[str], main: list[str], univers
                 and ca[0] != cb[0] and ca[0] in _ancestors(cb[0])[1:] \
                 and not with_cat("or") and a.text not in set(concepts().get("modifiers") or ()):
             concept, found = None, [ca[0], cb[0]]
-            why = f"names {ca[0]} right before the narrower {cb[0]} ('{a.text} / {b.text}'?): which one is read?"
+            why = _say("narrower_after", general=ca[0], narrower=cb[0], words=f"{a.text} / {b.text}")
     negated = bool(with_cat("negation"))
     if concept is None:
         alts = tuple(dict.fromkeys(i for c in found for i in [_indicator_of(c, universe, use)[0]] if i))
         return make("indicator", 0.35,
-                    why or f"names several unrelated things ({', '.join(found)}): which one is read?",
+                    why or _say("several_things", things=", ".join(found)),
                     alternatives=alts, universe=universe, value_kind=kind, negated=negated, breakdown=breakdown)
     spec = concepts()["devices"][concept]
     if spec.get("ambiguous") and not negated and found == [concept]:  # the bare word, not "fixed or mobile"
         alts = tuple(dict.fromkeys(_indicator_of(c, universe, use)[0] or c for c in spec["ambiguous"]))
-        return make("indicator", 0.35, spec.get("why", f"{concept!r} may mean several indicators"),
+        why = _say(f"why_{concept}") if has_message(f"concepts.why_{concept}") else \
+            spec.get("why") or _say("may_mean_several", concept=concept)
+        return make("indicator", 0.35, why,
                     alternatives=alts, universe=universe, value_kind=kind, breakdown=breakdown)
     indicator, uni, note = _indicator_of(concept, universe, use)
     certainty = 0.95 if not note else 0.75
     if negated:  # the complement: never read as the indicator itself, nor guessed as another one
         complement = (concepts().get("complements") or {}).get(concept)
         alts = tuple(a for a in (complement, indicator) if a)
-        return make("other", 0.9, f"the complement of {indicator or concept!r} (without it): not read as an "
-                    "indicator" + (f" (the catalogue has {complement!r})" if complement else ""),
+        return make("other", 0.9, _say("complement_has" if complement else "complement", of=indicator or concept,
+                                       complement=complement),
                     universe=uni, value_kind=kind, negated=True, alternatives=alts)
     if indicator is None:
-        return make("other", 0.9, f"{concept.replace('_', ' ')}: no indicator of the egovkit catalogue")
-    head = f"indicator {indicator!r} ({uni}" + (f", {_KIND_TEXT[kind]}" if kind else "") + ")" + note
+        return make("other", 0.9, _say("no_indicator", concept=concept.replace("_", " ")))
+    head = _say("indicator_kind" if kind else "indicator", indicator=indicator, universe=_universe_text(uni),
+                kind=_kind_text(kind) if kind else "", note=note)
     return make("indicator", certainty, head, indicator=indicator, universe=uni, value_kind=kind,
                 breakdown=breakdown)
 
@@ -402,39 +449,40 @@ def _other_reading(make, with_cat, spans: list, unknown: list[int], universe: st
     """The reading of a header that names no device: a coordinate, a code, an area, a denominator, the
     label or value column of a long table, or nothing known (``make``/``with_cat``: see :func:`recognise`)."""
     if spans and spans[0].has("by") and spans[0].start == 0:  # "by district", "par commune": a title's tail
-        return make("other", 0.5, "a breakdown phrase of a title ('by ...'), not a column name")
+        return make("other", 0.5, _say("title_breakdown"))
     coords = [k for s in with_cat("coordinate") for k in s.concepts("coordinate")]
     if coords and not unknown and all(s.has("coordinate") or s.has("crs") or s.has("filler") for s in spans):
         axes = set(coords)
         if len(axes) == 1:
-            return make("coordinate", 0.95, f"{coords[0]} coordinate", axis=coords[0])
-        return make("other", 0.5, "names both coordinates")
+            return make("coordinate", 0.95, _say("coordinate", axis=coords[0]), axis=coords[0])
+        return make("other", 0.5, _say("both_coordinates"))
     if others:
-        return make("other", 0.85, f"{_OTHER_TEXT.get(others[0], others[0])}, not an indicator")
+        return make("other", 0.85, _say("not_an_indicator", what=_other_text(others[0])))
     if with_cat("code"):
         role = "parent" if with_cat("parent") else "code"
-        return make("code" if role == "code" else "parent", 0.9, "a code column" if role == "code" else
-                    "the code of the parent area")
+        return make("code" if role == "code" else "parent", 0.9, _say("code_column" if role == "code" else
+                                                                      "parent_code"))
     named = bool(with_cat("name"))
     if with_cat("variable") and not (with_cat("area") or universe):
-        return make("variable", 0.85, "the indicator-name column of a long table")
+        return make("variable", 0.85, _say("variable_column"))
     if with_cat("value") and not (with_cat("area") or universe or named):
-        return make("value", 0.85, "the value column of a long table", value_kind=kind)
+        return make("value", 0.85, _say("value_column"), value_kind=kind)
     if universes - {"place"} and not named:  # an unknown word may make it anything else ("Situação do domicílio")
         return make("denominator", 0.9 if not unknown else 0.7,
-                    f"the {universe or 'households or persons'} in scope (denominator)", universe=universe)
+                    _say("denominator", universe=_universe_text(universe)) if universe else
+                    _say("denominator_any"), universe=universe)
     if with_cat("area") or named:
         if with_cat("parent"):
-            return make("parent", 0.85, "the parent area")
+            return make("parent", 0.85, _say("parent_area"))
         return make("area", 0.95 if named and with_cat("area") else 0.9 if with_cat("area") else 0.8,
-                    "area names")
+                    _say("area_names"))
     if with_cat("level"):
-        return make("level", 0.85, "the geographic level of each row")
+        return make("level", 0.85, _say("level_column"))
     if with_cat("parent"):
-        return make("parent", 0.8, "the parent area")
+        return make("parent", 0.8, _say("parent_area"))
     if with_cat("total") and not unknown:
-        return make("denominator", 0.6, "a bare total: the universe is the indicators'")
-    return make("other", 0.0, "no known word" if not said else "nothing an indicator, area or denominator")
+        return make("denominator", 0.6, _say("bare_total"))
+    return make("other", 0.0, _say("no_known_word" if not said else "nothing_known"))
 
 
 def said_universe(header: object) -> str | None:

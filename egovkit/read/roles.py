@@ -288,7 +288,7 @@ def _sort_column(ctx: _Context, col: str, s: _Sorted, *, given: dict[str, str], 
     s.recognitions.append(rec)
     if ambiguous_indicators(col):
         options = ambiguous_indicators(col)
-        why = rec.reason.split(": ")[0] if rec.ambiguous else render("read.portable_ambiguous")
+        why = rec.head if rec.ambiguous else render("read.portable_ambiguous")
         ctx.report.add("warning", "ambiguous_column", params={
             "column": col, "options": _either(options), "why": why, "first": options[0],
             "others": ", ".join(map(repr, options[1:]))}, column=col, action="ignored")
@@ -447,7 +447,7 @@ def _say_left_out(ctx: _Context, s: _Sorted, book: dict | None) -> None:
     if s.not_ict:
         report.add("info", "not_ict", params={"columns": s.not_ict}, action="ignored")
     for r in s.unrelated:
-        report.add("info", "unrelated_column", params={"column": r.column, "reason": r.reason.split(": ")[0]},
+        report.add("info", "unrelated_column", params={"column": r.column, "reason": r.head},
                    column=r.column, action="ignored")
     for r in s.uncertain:
         report.add("warning", "uncertain_column", params={"column": r.column, "indicator": r.indicator,

@@ -43,8 +43,8 @@ import yaml
 
 from .formatting import LocalNumber, format_number, format_percent, resolve_language
 
-__all__ = ["CATALOGUE_DIR", "LANGUAGES", "PARTS", "Phrase", "has_message", "message_codes", "message_fields",
-           "message_entry", "render", "render_or"]
+__all__ = ["CATALOGUE_DIR", "LANGUAGES", "PARTS", "Phrase", "JoinedPhrase", "has_message", "message_codes",
+           "message_fields", "message_entry", "render", "render_or"]
 
 #: The folder of the message catalogue (one YAML file per part of the package).
 CATALOGUE_DIR = Path(__file__).parent / "messages"
@@ -192,6 +192,42 @@ class Phrase(str):
     def in_language(self, lang: str) -> str:
         """The same message in ``lang``."""
         return render(self.code, self.params, lang=lang, part=self.part)
+
+
+class JoinedPhrase(Phrase):
+    """Phrases joined by a separator (a catalogue code, so that each language writes its own), said
+    again item by item in another language.
+
+    >>> two = JoinedPhrase([render("action.dropped", lang="en"), render("action.used", lang="en")],
+    ...                    "shared.list_or", lang="en")
+    >>> two, two.in_language("fr")
+    ('dropped or used', 'écarté ou utilisé')
+    """
+
+    items: tuple[Any, ...]
+    sep: str
+
+    def __new__(cls, items: Any, sep: str, *, lang: str | None = None) -> "JoinedPhrase":
+        items = tuple(items)
+        text = render(sep, lang=lang).join(str(i) for i in items)
+        obj = str.__new__(cls, text)
+        obj.code, obj.params, obj.part, obj.items, obj.sep = sep, {}, "message", items, sep
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_joined, (self.items, self.sep, str(self)))
+
+    def in_language(self, lang: str) -> str:
+        """The same items in ``lang``, joined the way ``lang`` writes it."""
+        return JoinedPhrase([i.in_language(lang) if isinstance(i, Phrase) else i for i in self.items], self.sep,
+                            lang=lang)
+
+
+def _joined(items: tuple[Any, ...], sep: str, text: str) -> JoinedPhrase:
+    """A :class:`JoinedPhrase` as it was written (unpickled: its text kept, not rendered again)."""
+    obj = str.__new__(JoinedPhrase, text)
+    obj.code, obj.params, obj.part, obj.items, obj.sep = sep, {}, "message", tuple(items), sep
+    return obj
 
 
 class _Missing:
