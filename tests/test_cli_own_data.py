@@ -721,3 +721,17 @@ def test_territory_without_a_name_is_said_in_the_report_language(inputs, tmp_pat
     code, output = _cli("run", inputs["table"], inputs["districts"], "--lang", lang, "--name", "Ville",
                         "--out", tmp_path / "n")
     assert code == 0 and _territory(tmp_path / "n")["area_name"].eq("Ville").all(), output
+
+
+@pytest.mark.parametrize("table", ["cm_ins_odd_telephone_portable_2014_fr/5-b-1.csv",
+                                   "ie_cso_saps2016_pc_internet/SAPS2016_CTY31_T15.csv"])
+def test_inspect_in_french_has_no_english_sentence(table):
+    """Recognition reasons, fixes and row fates of ``egovkit inspect --lang fr`` are French (the check finds the
+    English of the same inspection, so it can fail)."""
+    from english_check import english_in
+
+    path = ROOT / "tests" / "realworld" / table
+    runs = {lang: _cli("inspect", path, "--lang", lang) for lang in ("en", "fr")}
+    assert all(code == 0 for code, _ in runs.values()), runs
+    said = {lang: out for lang, (_, out) in runs.items()}
+    assert english_in(said["en"]) and english_in(said["fr"]) == [], said["fr"]
