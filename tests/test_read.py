@@ -504,6 +504,20 @@ def test_decimal_commas_do_not_fool_the_separator(tmp_path):
     assert value(t, "B", "internet") == pytest.approx(15.0)
 
 
+def test_empty_last_cells_and_thousands_commas_do_not_fool_the_separator(tmp_path):
+    """A ';' table whose last column is empty in some rows, with '1,000' counts, a comma inside a name and blank
+    lines between rows (found by the fuzz run): once was read with ',' and refused."""
+    rows = ["00100;Total, all communes;7,000;", "00101;Kibra;1,000;20.0 %", "00102;Lamu;1,000;",
+            "00103;Kilifi;1,000;30.0 %", "00104;Kwale;1,000;", "00105;Garissa;2,000;10.0 %"]
+    path = tmp_path / "t.csv"
+    path.write_text("Code;District;Households;Internet\n\n" + "\n\n".join(rows) + "\n", encoding="utf-8")
+    t = read_table(path, value_type="percent")
+    assert "semicolon" in t.report.by_code("separator")[0].message
+    assert value(t, "Kibra", "internet") == pytest.approx(200)
+    assert value(t, "Garissa", "internet") == pytest.approx(200)
+    assert set(t.report.row_fate) == {3, 5, 7, 9, 11, 13}
+
+
 def test_value_type_does_not_override_a_percent_header():
     df = pd.DataFrame({"County": ["A", "B"], "Total": [1000, 2000], "MPO_Total": [500, 1000],
                        "MPO_Total_Perc": [50.0, 50.0]})

@@ -63,15 +63,21 @@ def _sniff_sep(lines: list[str], report: ValidationReport) -> str:
     best, best_key = ",", None
     for rank, cand in enumerate(_SEPARATORS):
         rows = _split(lines, cand)
-        # trailing empty cells do not count (ragged exports: "A;1;2;;")
-        widths = pd.Series([len(r) - next((k for k, c in enumerate(reversed(r)) if c.strip()), len(r))
-                            for r in rows], dtype="int64")
-        widths = widths[widths > 1]
-        if widths.empty:
+        # trailing empty cells do not count (ragged exports: "A;1;2;;"), unless the rows are more alike
+        # with them (a last column left empty in some rows: "00105;Ñuñoa;1,000;")
+        n_mode, width = 0, 0
+        for trim in (True, False):
+            widths = pd.Series([len(r) - (next((k for k, c in enumerate(reversed(r)) if c.strip()), len(r))
+                                          if trim else 0) for r in rows], dtype="int64")
+            widths = widths[widths > 1]
+            if widths.empty:
+                continue
+            counts = widths.value_counts()
+            if int(counts.max()) > n_mode:
+                n_mode = int(counts.max())
+                width = int(counts[counts == n_mode].index.max())
+        if not n_mode:
             continue
-        counts = widths.value_counts()
-        n_mode = int(counts.max())
-        width = int(counts[counts == n_mode].index.max())
         head = max((_header_score(r) for r in rows[:25] if len(r) > 1 and not sum(map(_is_number, r))),
                    default=0)
         key = (min(head, 2), n_mode, head, width, -rank)
