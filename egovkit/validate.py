@@ -26,7 +26,8 @@ import pandas as pd
 
 from .errors import ValidationError
 from .export import write_csv, write_excel
-from .shared.messages import has_message, render, render_or
+from .shared.formatting import resolve_language
+from .shared.messages import Phrase, has_message, render, render_or
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -45,6 +46,16 @@ def action_text(action: str | None, lang: str | None = None) -> str | None:
     if not action:
         return action
     return render_or("action." + re.sub(r"\W+", "_", action).strip("_"), action, lang=lang)
+
+
+def said_in(text: str | None, lang: str | None = None) -> str | None:
+    """A text of egovkit's catalogue (a :class:`~egovkit.shared.messages.Phrase`, e.g. a report's source
+    "population points") in ``lang``; any other text (a file name) as it is.
+
+    >>> said_in(render("population.source_points", lang="en"), "fr") != "population points", said_in("t.csv", "fr")
+    (True, 't.csv')
+    """
+    return text.in_language(resolve_language(lang)) if isinstance(text, Phrase) else text
 
 
 def rows_of_fate(fate: str, n: int, lang: str | None = None) -> str:
@@ -142,7 +153,7 @@ class Issue:
         '[ERREUR] ligne 4 : la valeur -3 est négative -> Correction : corrigez la valeur dans le fichier'
         """
         where = [w for w in (
-            self.source,
+            said_in(self.source, lang),
             render("where.row", {"row": self.row}, lang=lang) if self.row is not None else None,
             render("where.column_quoted", {"column": self.column}, lang=lang) if self.column else None,
             render("where.district", {"area": self.area}, lang=lang) if self.area else None,
@@ -268,7 +279,8 @@ class ValidationReport:
         records = []
         for i in self.issues:
             d = asdict(i)
-            d.update(message=i.text(lang), fix=i.fix_text(lang), action=i.action_text(lang))
+            d.update(message=i.text(lang), fix=i.fix_text(lang), action=i.action_text(lang),
+                     source=said_in(i.source, lang))
             records.append(d)
         df = pd.DataFrame(records, columns=cols)
         df["row"] = df["row"].astype("Int64")

@@ -244,3 +244,32 @@ def test_labels_in_each_language_and_an_unknown_language_is_a_coded_error():
     with pytest.raises(InputError) as e:
         labels("xx")
     assert e.value.code == "shared.language_unavailable" and "xx" in str(e.value)
+
+
+@pytest.mark.parametrize("with_table", [True, False])
+def test_a_french_run_from_an_english_page_is_french_throughout(tmp_path, with_table):
+    """The report language of the app is not the session's: the report, its workbook and its validation report
+    are French although egovkit.settings.language is English (notes of the tables computed in the run, the
+    population report's source, the territory's default name)."""
+    from english_check import embedded_maps, english_in, visible_text
+    from openpyxl import load_workbook
+
+    import egovkit.settings as settings
+    from egovkit.datasets.synthetic import make_territory
+
+    files = make_territory(seed=7).write(tmp_path / "inputs")
+    paths = {"boundaries": files["districts"], "hotspots": files["hotspots"], "population": files["population"]}
+    if with_table:
+        paths["table"] = files["table"]
+    assert settings.language == "en"
+    result = job.run_job(paths, Options(lang="fr", n_new_sites=2), tmp_path / "report")
+    assert settings.language == "en" and result.diagnosis.territory_name == "Territoire"
+    out = tmp_path / "report"
+    html = (out / "index.html").read_text(encoding="utf-8")
+    wb = load_workbook(out / "tables.xlsx", read_only=True)
+    cells = "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+                      if isinstance(v, str))
+    found = {"page": english_in(visible_text(html)),
+             "map": [f for m in embedded_maps(html) for f in english_in(visible_text(m))],
+             "workbook": english_in(cells), "validation": english_in((out / "validation_report.txt").read_text())}
+    assert found == {"page": [], "map": [], "workbook": [], "validation": []}, found

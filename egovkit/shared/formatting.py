@@ -17,13 +17,19 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from .. import settings
 
 __all__ = ["MISSING", "LocalNumber", "format_number", "format_percent", "format_points", "format_whole_pct",
-           "resolve_language"]
+           "resolve_language", "speaking", "in_its_language"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: What a missing value is written as (an en dash).
 MISSING = "–"
@@ -40,6 +46,40 @@ def resolve_language(lang: str | None = None) -> str:
     ('fr', True)
     """
     return settings.language if lang is None else lang
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[str]:
+    """Within the block, ``lang`` is :data:`egovkit.settings.language` (the language of every ``lang=None``);
+    the previous language comes back after it.
+
+    >>> with speaking("fr"):
+    ...     format_percent(0.5, decimals=0)
+    '50\xa0%'
+    >>> format_percent(0.5, "en", 0)
+    '50%'
+    """
+    before = settings.language
+    settings.language = resolve_language(lang)
+    try:
+        yield settings.language
+    finally:
+        settings.language = before
+
+
+def in_its_language(func: F) -> F:
+    """Decorate a function with a ``lang`` parameter: everything it says (messages, notes of the tables it
+    computes) is in that language while it runs, whatever :data:`egovkit.settings.language` is."""
+    default = inspect.signature(func).parameters["lang"].default
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        lang = signature.bind_partial(*args, **kwargs).arguments.get("lang", default)
+        with speaking(lang):
+            return func(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 def _is_missing(x: Any) -> bool:
