@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional, TypeVar
 import typer
 
 from . import output_folder, settings
+from .shared.formatting import speaking
 from .shared.messages import render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,11 +114,8 @@ def in_its_language(command: F) -> F:
     """Decorate a command whose ``--lang`` (:func:`check_lang`) holds while it runs only."""
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        before = settings.language
-        try:
+        with speaking(None):  # the language as it is now comes back after the command
             return command(*args, **kwargs)
-        finally:
-            settings.language = before
 
     return run  # type: ignore[return-value]
 

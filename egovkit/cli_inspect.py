@@ -21,8 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from .shared.formatting import resolve_language
-from .shared.messages import Phrase, has_message, render
+from .shared.messages import has_message, render, said_in
 from .shared.renamed import renamed
 from .validate import rows_of_fate
 
@@ -162,16 +161,6 @@ class Inspection:
         return out
 
 
-def _said(text: Any) -> str:
-    """A reason in :data:`egovkit.settings.language` (a catalogue phrase is said again in it).
-
-    >>> from egovkit.concepts import recognise
-    >>> _said(recognise("Value").reason)[:26], _said("as written")
-    ('the value column of a long', 'as written')
-    """
-    return text.in_language(resolve_language(None)) if isinstance(text, Phrase) else str(text)
-
-
 def _universe(universe: Any) -> str:
     """``households`` / ``persons`` in :data:`egovkit.settings.language` (other universes as given).
 
@@ -248,7 +237,7 @@ def _recognitions(table: Any, options: dict[str, Any]) -> list[Recognition]:
         if said and read and said != read and said != "rate":
             kind = f"{read} (the header says {said})"
         out.append(Recognition(column, role, get("indicator"), get("universe"), kind, get("confidence"),
-                               _said(get("reason") or ""), tuple(get("alternatives") or ())))
+                               str(said_in(get("reason") or "")), tuple(get("alternatives") or ())))
     # the role the reader finally gave a column (of two name columns, one is the area, the other the parent)
     final = {i.column: (_ROLE_CODES[i.code], i.text()) for i in table.report.issues
              if i.code in ("area_column", "parent_column") and i.column}

@@ -30,7 +30,7 @@ from . import settings
 from .errors import EgovkitError, InputError
 from .export import write_csv
 from .output_folder import check_folder, staged_folder
-from .shared.formatting import in_its_language, resolve_language
+from .shared.formatting import resolve_language, speaks_its_lang
 from .shared.messages import has_message, render
 from .shared.renamed import renamed
 from .table import CensusTable
@@ -184,7 +184,7 @@ def _pick_main(rates: pd.DataFrame, preferred: Sequence[str] = ("internet", "com
 
 
 @renamed(boundary_key="key")
-@in_its_language
+@speaks_its_lang
 def diagnose(
     table: CensusTable,
     boundaries: gpd.GeoDataFrame,

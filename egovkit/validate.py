@@ -26,8 +26,7 @@ import pandas as pd
 
 from .errors import ValidationError
 from .export import write_csv, write_excel
-from .shared.formatting import resolve_language
-from .shared.messages import Phrase, has_message, render, render_or
+from .shared.messages import has_message, render, render_or, said_in
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -46,16 +45,6 @@ def action_text(action: str | None, lang: str | None = None) -> str | None:
     if not action:
         return action
     return render_or("action." + re.sub(r"\W+", "_", action).strip("_"), action, lang=lang)
-
-
-def said_in(text: str | None, lang: str | None = None) -> str | None:
-    """A text of egovkit's catalogue (a :class:`~egovkit.shared.messages.Phrase`, e.g. a report's source
-    "population points") in ``lang``; any other text (a file name) as it is.
-
-    >>> said_in(render("population.source_points", lang="en"), "fr") != "population points", said_in("t.csv", "fr")
-    (True, 't.csv')
-    """
-    return text.in_language(resolve_language(lang)) if isinstance(text, Phrase) else text
 
 
 def rows_of_fate(fate: str, n: int, lang: str | None = None) -> str:
@@ -298,7 +287,7 @@ class ValidationReport:
         n = {s: sum(i.severity == s for i in self.issues) for s in _ORDER}
         fates = pd.Series(list(self.row_fate.values()), dtype=object).value_counts()
         fate_txt = ", ".join(rows_of_fate(str(k), int(v), lang) for k, v in fates.items())
-        said = render("report.summary", {"head": "", "rows": self.rows_in,
+        said = render("report.summary", {"rows": self.rows_in,
                                          "fates": f" ({fate_txt})" if fate_txt else "", "errors": n["error"],
                                          "warnings": n["warning"], "notes": n["info"]}, lang=lang)
         return render("where.said", {"where": self.source, "message": said}, lang=lang) if self.source else said

@@ -26,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import InputError
-from ..shared.messages import Phrase, render
+from ..shared.messages import render, said_in
 from ..validate import ValidationReport
 
 __all__ = ["Options", "Recognition", "recognise_table", "command_line", "python_call", "run_job",
@@ -158,7 +158,7 @@ def _as_recognition(item: Any, lang: str) -> Recognition:
         conf = f"{conf:.0%}" if conf <= 1 else f"{conf:g}"
     return Recognition(*(("" if get(k) is None else str(get(k))) for k in
                          ("column", "role", "indicator", "universe", "value_kind")), str(conf or ""),
-                       reason.in_language(lang) if isinstance(reason, Phrase) else str(reason))
+                       str(said_in(reason, lang)))
 
 
 def _recognitions_from_report(path: Path, table: Any, options: Options) -> list[Recognition]:

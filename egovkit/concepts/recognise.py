@@ -37,8 +37,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..shared.formatting import resolve_language
-from ..shared.messages import JoinedPhrase, Phrase, has_message, render
+from ..shared.messages import JoinedPhrase, Phrase, has_message, render, said_in
 from .catalogue import Entry, concepts, index, language_names, tokenize
 
 #: Below this confidence a recognition is not used without the user's word.
@@ -147,8 +146,7 @@ class Recognition:
         >>> r.reason_text("en") == r.reason, r.reason_text("fr")
         (True, "la colonne des valeurs d'un tableau long : 'value' = value (anglais)")
         """
-        reason = self.reason
-        return reason.in_language(resolve_language(lang)) if isinstance(reason, Phrase) else reason
+        return said_in(self.reason, lang)
 
     def __str__(self) -> str:
         what = self.role if self.indicator is None else f"{self.role} {self.indicator!r}"

@@ -45,7 +45,6 @@ META_COLUMNS = ["questionnaire_version", "territory", "assessment_date", "assess
 QUESTION_COLUMNS = ["question_id", "dimension", "question", "allowed_answers"]
 #: Columns of a fill-in template, in order.
 TEMPLATE_COLUMNS = META_COLUMNS + QUESTION_COLUMNS + ANSWER_COLUMNS[1:]
-_SHEET = "answers"
 #: the sheets of the template (answers, about) in each language; either answers sheet is read back
 _SHEETS = {"en": ("answers", "about"), "fr": ("réponses", "à propos")}
 #: Column headers of a French template (read back to ``TEMPLATE_COLUMNS``).

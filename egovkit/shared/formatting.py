@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from .. import settings
 
 __all__ = ["MISSING", "LocalNumber", "format_number", "format_percent", "format_points", "format_whole_pct",
-           "resolve_language", "speaking", "in_its_language"]
+           "resolve_language", "speaking", "speaks_its_lang"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,11 +67,11 @@ def speaking(lang: str | None) -> Iterator[str]:
         settings.language = before
 
 
-def in_its_language(func: F) -> F:
+def speaks_its_lang(func: F) -> F:
     """Decorate a function with a ``lang`` parameter: everything it says (messages, notes of the tables it
     computes) is in that language while it runs, whatever :data:`egovkit.settings.language` is."""
-    default = inspect.signature(func).parameters["lang"].default
     signature = inspect.signature(func)
+    default = signature.parameters["lang"].default
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:

@@ -44,7 +44,7 @@ import yaml
 from .formatting import LocalNumber, format_number, format_percent, resolve_language
 
 __all__ = ["CATALOGUE_DIR", "LANGUAGES", "PARTS", "Phrase", "JoinedPhrase", "has_message", "message_codes",
-           "message_fields", "message_entry", "render", "render_or"]
+           "message_fields", "message_entry", "render", "render_or", "said_in"]
 
 #: The folder of the message catalogue (one YAML file per part of the package).
 CATALOGUE_DIR = Path(__file__).parent / "messages"
@@ -230,6 +230,17 @@ def _joined(items: tuple[Any, ...], sep: str, text: str) -> JoinedPhrase:
     return obj
 
 
+def said_in(text: Any, lang: str | None = None) -> Any:
+    """A text of egovkit's catalogue (a :class:`Phrase`, e.g. a report's source "population points" or a
+    recognition's reason) in ``lang`` (default :data:`egovkit.settings.language`); any other text (a file
+    name, a user's header) as it is.
+
+    >>> said_in(render("population.source_points", lang="en"), "fr"), said_in("t.csv", "fr")
+    ('points de population', 't.csv')
+    """
+    return text.in_language(resolve_language(lang)) if isinstance(text, Phrase) else text
+
+
 class _Missing:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -244,8 +255,7 @@ def render(code: str, params: Mapping[str, Any] | None = None, *, lang: str | No
 
     Examples
     --------
-    >>> render("report.summary", {"head": "", "rows": 3, "fates": "", "errors": 0, "warnings": 1, "notes": 0},
-    ...        lang="fr")
+    >>> render("report.summary", {"rows": 3, "fates": "", "errors": 0, "warnings": 1, "notes": 0}, lang="fr")
     '3 lignes lues ; 0 erreur(s), 1 avertissement(s), 0 note(s)'
     """
     lang = resolve_language(lang)
